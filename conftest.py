@@ -1,0 +1,73 @@
+"""Run the Python examples of the Markdown documentation as tests.
+
+Every ```` ```python ```` block of a collected Markdown file runs, in order, in
+one namespace per file. When an ```` ```output ```` block follows a Python
+block, what the Python block printed must equal it exactly, so no example can
+drift from the code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_FENCE = re.compile(r"^```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^```\s*$", re.M | re.S)
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.suffix == ".md":
+        return MarkdownFile.from_parent(parent, path=file_path)
+    return None
+
+
+class MarkdownFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        if any(lang == "python" for lang, _, _ in _blocks(self.path.read_text())):
+            yield MarkdownExamples.from_parent(self, name="examples")
+
+
+class MarkdownExamples(pytest.Item):
+    def runtest(self) -> None:
+        namespace: dict[str, object] = {"__name__": f"docs_{self.path.stem}"}
+        printed: str | None = None
+        for lang, line, body in _blocks(self.path.read_text()):
+            if lang == "python":
+                printed = _run(body, f"{self.path}:{line}", namespace)
+            elif lang == "output":
+                if printed is None:
+                    raise MarkdownExampleError(f"{self.path}:{line}: output block without code")
+                if printed != body:
+                    raise MarkdownExampleError(
+                        f"{self.path}:{line}: the example printed\n{printed}\n"
+                        f"but the document shows\n{body}"
+                    )
+                printed = None
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+        if isinstance(excinfo.value, MarkdownExampleError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)  # type: ignore[return-value]
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"examples in {self.path.name}"
+
+
+class MarkdownExampleError(AssertionError):
+    """A documentation example printed something other than what it shows."""
+
+
+def _blocks(text: str) -> Iterator[tuple[str, int, str]]:
+    for match in _FENCE.finditer(text):
+        yield match["lang"], text.count("\n", 0, match.start()) + 1, match["body"]
+
+
+def _run(source: str, where: str, namespace: dict[str, object]) -> str:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        exec(compile(source, where, "exec"), namespace)
+    return buffer.getvalue()

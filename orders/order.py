@@ -1,0 +1,570 @@
+"""The order value: :class:`DecimalOrder` and the :class:`OrderTerms` it was given.
+
+An order is a frozen ``attrs`` value in two parts. :class:`OrderTerms` holds
+what was asked (asset, amount, type, prices, links); it is shared by every
+later version of the order and replaced only when the terms themselves change.
+:class:`DecimalOrder` holds the terms and where the order stands (status, fill
+totals, time, reason), so a transition allocates one small object.
+
+The constructor takes the reference backtester's keywords, validates every
+field, rounds prices to the tick of an :class:`~orders.assets.Asset` by the
+never-more-aggressive rule of :mod:`orders.assets`, and refuses a status that
+disagrees with the quantities.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Hashable, Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from orders._fast import slot_writers
+from orders.assets import (
+    check_asset,
+    check_quantity_increment,
+    round_limit_price,
+    round_stop_price,
+)
+from orders.decimals import (
+    AVERAGE,
+    EXACT,
+    DecimalInput,
+    optional_price,
+    to_decimal,
+)
+from orders.errors import BadOrderParameters, InvalidQuantityError
+from orders.order_type import OrderType
+from orders.status import ACTIVE_STATUSES, ORDER_STATUS
+from orders.styles import (
+    ExecutionStyle,
+    check_one_trail,
+    trail_amount_input,
+    trail_percent_input,
+)
+
+__all__ = ["DecimalOrder", "OrderTerms", "new_order_id"]
+
+_ZERO = Decimal(0)
+
+# Order ids are random version-4 UUIDs in hex, drawn from a private generator
+# seeded from the OS: os.urandom per order costs microseconds, which is most of
+# the price of creating an order. Reseeding after fork keeps child processes
+# from repeating their parent's ids.
+_id_source = random.Random()
+os.register_at_fork(after_in_child=_id_source.seed)
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def new_order_id() -> str:
+    """A fresh random UUID (version 4) as 32 hex digits."""
+    return f"{(_id_source.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET:032x}"
+
+
+@attrs.frozen(init=False)
+class OrderTerms:
+    """What an order asks for: fixed at creation, changed only by an amendment.
+
+    Prices are already rounded to the asset's tick. Trailing orders keep their
+    current stop and their high- and low-water marks here.
+    """
+
+    id: str
+    asset: Hashable
+    amount: Decimal
+    order_type: OrderType
+    stop: Decimal | None
+    limit: Decimal | None
+    trail_amount: Decimal | None
+    trail_percent: Decimal | None
+    trailing_highest_price: Decimal | None
+    trailing_lowest_price: Decimal | None
+    linked_order_ids: tuple[str, ...]
+    parent_order_id: str | None
+    created: datetime
+    broker_order_id: str | None
+    exchange: str | None
+
+
+_build_terms, _ = slot_writers(OrderTerms)
+
+
+@attrs.frozen(init=False, repr=False)
+class DecimalOrder:
+    """One order: its terms, and where it stands.
+
+    ``amount`` and ``filled`` are signed (positive buys, negative sells).
+    ``notional`` is the exact, unsigned sum of quantity x price over the fills
+    and ``commission`` their exact sum; :attr:`filled_price` derives the
+    average from them. When ``order_type`` is omitted it is inferred from the
+    prices given; when ``status`` is omitted it follows from ``filled``.
+    """
+
+    terms: OrderTerms
+    status: ORDER_STATUS
+    dt: datetime
+    filled: Decimal
+    notional: Decimal
+    commission: Decimal
+    reason: str
+    stop_reached: bool
+    limit_reached: bool
+
+    def __init__(
+        self,
+        dt: datetime,
+        asset: Hashable,
+        amount: DecimalInput,
+        order_type: OrderType | str | None = None,
+        stop: DecimalInput | None = None,
+        limit: DecimalInput | None = None,
+        filled: DecimalInput | None = None,
+        commission: DecimalInput | None = None,
+        id: str | None = None,  # noqa: A002 - the reference's keyword
+        trail_amount: DecimalInput | None = None,
+        trail_percent: DecimalInput | None = None,
+        linked_order_ids: Sequence[str] | None = None,
+        parent_order_id: str | None = None,
+        *,
+        status: ORDER_STATUS | int | None = None,
+        created: datetime | None = None,
+        reason: str = "",
+        broker_order_id: str | None = None,
+        exchange: str | None = None,
+        stop_reached: bool = False,
+        limit_reached: bool = False,
+        trailing_highest_price: DecimalInput | None = None,
+        trailing_lowest_price: DecimalInput | None = None,
+        notional: DecimalInput | None = None,
+    ) -> None:
+        _check_type("dt", dt, datetime)
+        _check_type("created", created, datetime, optional=True)
+        for name, text in (
+            ("parent_order_id", parent_order_id),
+            ("broker_order_id", broker_order_id),
+            ("exchange", exchange),
+        ):
+            _check_type(name, text, str, optional=True)
+        _check_type("reason", reason, str)
+        _check_type("stop_reached", stop_reached, bool)
+        _check_type("limit_reached", limit_reached, bool)
+        terms = _make_terms(
+            _order_id(id),
+            check_asset(asset),
+            _amount(amount),
+            _order_type(order_type),
+            optional_price(stop, "stop"),
+            optional_price(limit, "limit"),
+            trail_amount_input(trail_amount),
+            trail_percent_input(trail_percent),
+            optional_price(trailing_highest_price, "trailing_highest_price"),
+            optional_price(trailing_lowest_price, "trailing_lowest_price"),
+            _linked_ids(linked_order_ids),
+            parent_order_id,
+            dt if created is None else created,
+            broker_order_id,
+            exchange,
+        )
+        filled_ = _ZERO if filled is None else to_decimal(filled, "filled", InvalidQuantityError)
+        notional_ = optional_price(notional, "notional")
+        _check_fills(terms, filled_, notional_)
+        _fill_order(
+            self,
+            terms,
+            _status(status, filled_, terms.amount),
+            dt,
+            filled_,
+            _ZERO if notional_ is None else notional_,
+            _commission(commission),
+            reason,
+            stop_reached,
+            limit_reached,
+        )
+
+    @classmethod
+    def from_style(
+        cls,
+        dt: datetime,
+        asset: Hashable,
+        amount: DecimalInput,
+        style: ExecutionStyle,
+        *,
+        id: str | None = None,  # noqa: A002 - the reference's keyword
+    ) -> DecimalOrder:
+        """Build the single order that ``style`` describes.
+
+        The linked styles (:class:`~orders.styles.OCOOrder`,
+        :class:`~orders.styles.BracketOrder`) describe several orders and are
+        refused here.
+        """
+        if not isinstance(style, ExecutionStyle):
+            raise BadOrderParameters(
+                f"style must be an ExecutionStyle; got {style!r} ({type(style).__name__})"
+            )
+        if style.order_type is None:
+            raise BadOrderParameters(
+                f"{type(style).__name__} describes several linked orders, not one; "
+                "from_style takes a single-order style"
+            )
+        if style.asset is not None and style.asset != asset:
+            raise BadOrderParameters(
+                f"the style was priced for asset {style.asset!r}, not {asset!r}"
+            )
+        is_buy = _amount(amount) > 0
+        return cls(
+            dt=dt,
+            asset=asset,
+            amount=amount,
+            order_type=style.order_type,
+            stop=style.get_stop_price(is_buy),
+            limit=style.get_limit_price(is_buy),
+            id=id,
+            trail_amount=style.trail_amount,
+            trail_percent=style.trail_percent,
+            exchange=style.exchange,
+        )
+
+    # What was asked, read through from the terms.
+
+    @property
+    def id(self) -> str:
+        """The order's id (a UUID hex unless the caller chose one)."""
+        return self.terms.id
+
+    @property
+    def asset(self) -> Hashable:
+        """The :class:`~orders.assets.Asset` or host identifier traded."""
+        return self.terms.asset
+
+    @property
+    def amount(self) -> Decimal:
+        """Signed quantity asked: positive buys, negative sells."""
+        return self.terms.amount
+
+    @property
+    def order_type(self) -> OrderType:
+        """The kind of order."""
+        return self.terms.order_type
+
+    @property
+    def stop(self) -> Decimal | None:
+        """Stop price, rounded to the tick; a trailing stop's current stop."""
+        return self.terms.stop
+
+    @property
+    def limit(self) -> Decimal | None:
+        """Limit price, rounded to the tick."""
+        return self.terms.limit
+
+    @property
+    def trail_amount(self) -> Decimal | None:
+        """Absolute trailing distance of a trailing stop."""
+        return self.terms.trail_amount
+
+    @property
+    def trail_percent(self) -> Decimal | None:
+        """Fractional trailing distance of a trailing stop."""
+        return self.terms.trail_percent
+
+    @property
+    def trailing_highest_price(self) -> Decimal | None:
+        """High-water mark of a trailing sell stop."""
+        return self.terms.trailing_highest_price
+
+    @property
+    def trailing_lowest_price(self) -> Decimal | None:
+        """Low-water mark of a trailing buy stop."""
+        return self.terms.trailing_lowest_price
+
+    @property
+    def linked_order_ids(self) -> tuple[str, ...]:
+        """Ids of the orders linked to this one (OCO legs, bracket siblings)."""
+        return self.terms.linked_order_ids
+
+    @property
+    def parent_order_id(self) -> str | None:
+        """Id of the parent order of a bracket child."""
+        return self.terms.parent_order_id
+
+    @property
+    def created(self) -> datetime:
+        """When the order was created."""
+        return self.terms.created
+
+    @property
+    def broker_order_id(self) -> str | None:
+        """The broker's id for the order, when the host has one."""
+        return self.terms.broker_order_id
+
+    @property
+    def exchange(self) -> str | None:
+        """Where the order is routed, if anywhere in particular."""
+        return self.terms.exchange
+
+    # Derived.
+
+    @property
+    def direction(self) -> int:
+        """1 for a buy, -1 for a sell."""
+        return 1 if self.terms.amount > 0 else -1
+
+    @property
+    def is_buy(self) -> bool:
+        """True for a buy order."""
+        return self.terms.amount > 0
+
+    @property
+    def remaining(self) -> Decimal:
+        """Signed quantity still to fill: ``amount - filled``."""
+        return EXACT.subtract(self.terms.amount, self.filled)
+
+    @property
+    def open(self) -> bool:
+        """True while the order can still trade (its status is active)."""
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_trailing_stop(self) -> bool:
+        """True for a trailing stop order."""
+        return self.terms.order_type is _TRAILING_STOP
+
+    @property
+    def filled_price(self) -> Decimal | None:
+        """Average fill price, ``notional / |filled|``; ``None`` before any fill.
+
+        Computed from the exact totals in the :data:`~orders.decimals.AVERAGE`
+        context (34 significant digits, half-even), never from a previous
+        average.
+        """
+        if not self.filled:
+            return None
+        return AVERAGE.divide(self.notional, self.filled.copy_abs())
+
+    def __repr__(self) -> str:
+        terms = self.terms
+        side = "BUY" if terms.amount > 0 else "SELL"
+        words = [f"{side} {terms.amount.copy_abs():f} {terms.asset} {terms.order_type.name}"]
+        if terms.trail_amount is not None:
+            words.append(f"trail {terms.trail_amount}")
+        if terms.trail_percent is not None:
+            words.append(f"trail {EXACT.scaleb(terms.trail_percent, 2)}%")
+        prices = [f"{price:f}" for price in (terms.stop, terms.limit) if price is not None]
+        if prices:
+            words.append("/".join(prices))
+        return (
+            f"DecimalOrder(id={terms.id[:8]!r}, {' '.join(words)}, {self.status.name}, "
+            f"filled {self.filled.copy_abs():f}/{terms.amount.copy_abs():f})"
+        )
+
+
+_build_order, _fill_order = slot_writers(DecimalOrder)
+
+
+def _check_type(name: str, value: object, kind: type, *, optional: bool = False) -> None:
+    if not isinstance(value, kind) and not (optional and value is None):
+        allowed = f"a {kind.__name__} or None" if optional else f"a {kind.__name__}"
+        raise BadOrderParameters(f"{name} must be {allowed}; got {value!r}")
+
+
+def _commission(value: object) -> Decimal:
+    return _ZERO if value is None else to_decimal(value, "commission", BadOrderParameters)
+
+
+def _order_id(value: object) -> str:
+    if value is None:
+        return new_order_id()
+    if not isinstance(value, str) or not value:
+        raise BadOrderParameters(f"id must be a non-empty str; got {value!r}")
+    return value
+
+
+def _amount(value: object) -> Decimal:
+    amount = to_decimal(value, "amount", InvalidQuantityError)
+    if not amount:
+        raise InvalidQuantityError(f"amount must not be zero; got {value!r}")
+    return amount
+
+
+def _order_type(value: object) -> OrderType | None:
+    if value is None or type(value) is OrderType:
+        return value
+    try:
+        return OrderType(value)  # type: ignore[arg-type]
+    except ValueError:
+        allowed = ", ".join(kind.value for kind in OrderType)
+        raise BadOrderParameters(f"order_type must be one of {allowed}; got {value!r}") from None
+
+
+def _linked_ids(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)):
+        raise BadOrderParameters(f"linked_order_ids must be a list or tuple of ids; got {value!r}")
+    for linked in value:
+        if not isinstance(linked, str) or not linked:
+            raise BadOrderParameters(
+                f"linked_order_ids must hold non-empty str ids; got {linked!r}"
+            )
+    return tuple(value)
+
+
+_MARKET, _LIMIT, _STOP, _STOP_LIMIT, _TRAILING_STOP = OrderType
+_PRICE_NAMES = (
+    "stop",
+    "limit",
+    "trail_amount",
+    "trail_percent",
+    "trailing_highest_price",
+    "trailing_lowest_price",
+)
+
+
+def _bits(names: Iterable[str]) -> int:
+    return sum(1 << _PRICE_NAMES.index(name) for name in names)
+
+
+# Which of the price and trail fields each kind of order requires and which it
+# allows, as bit masks over _PRICE_NAMES.
+_ORDER_TERMS: dict[OrderType, tuple[int, int]] = {
+    kind: (_bits(required), _bits(allowed))
+    for kind, required, allowed in (
+        (_MARKET, (), ()),
+        (_LIMIT, ("limit",), ("limit",)),
+        (_STOP, ("stop",), ("stop",)),
+        (_STOP_LIMIT, ("stop", "limit"), ("stop", "limit")),
+        (_TRAILING_STOP, (), set(_PRICE_NAMES) - {"limit"}),
+    )
+}
+
+
+def _infer_order_type(
+    stop: Decimal | None, limit: Decimal | None, trailing: bool
+) -> OrderType:
+    if trailing:
+        return _TRAILING_STOP
+    if stop is not None:
+        return _STOP if limit is None else _STOP_LIMIT
+    return _MARKET if limit is None else _LIMIT
+
+
+def _make_terms(
+    id: str,  # noqa: A002
+    asset: Hashable,
+    amount: Decimal,
+    order_type: OrderType | None,
+    stop: Decimal | None,
+    limit: Decimal | None,
+    trail_amount: Decimal | None,
+    trail_percent: Decimal | None,
+    highest: Decimal | None,
+    lowest: Decimal | None,
+    linked_order_ids: tuple[str, ...],
+    parent_order_id: str | None,
+    created: datetime,
+    broker_order_id: str | None,
+    exchange: str | None,
+) -> OrderTerms:
+    """Check the prices against the order type, round them, and build the terms."""
+    trailing = trail_amount is not None or trail_percent is not None
+    kind = order_type or _infer_order_type(stop, limit, trailing)
+    prices = (stop, limit, trail_amount, trail_percent, highest, lowest)
+    required, allowed = _ORDER_TERMS[kind]
+    given = _bits(
+        name for name, value in zip(_PRICE_NAMES, prices, strict=True) if value is not None
+    )
+    if required & ~given or given & ~allowed:
+        raise _terms_error(kind, prices)
+    if kind is _TRAILING_STOP:
+        check_one_trail(trail_amount, trail_percent)
+    check_quantity_increment(amount, asset, "amount")
+    is_buy = amount > 0
+    return _build_terms(
+        id,
+        asset,
+        amount,
+        kind,
+        None if stop is None else round_stop_price(stop, asset, is_buy),
+        None if limit is None else round_limit_price(limit, asset, is_buy),
+        trail_amount,
+        trail_percent,
+        highest,
+        lowest,
+        linked_order_ids,
+        parent_order_id,
+        created,
+        broker_order_id,
+        exchange,
+    )
+
+
+def _terms_error(kind: OrderType, prices: tuple[Decimal | None, ...]) -> BadOrderParameters:
+    required, allowed = _ORDER_TERMS[kind]
+    for bit, (name, value) in enumerate(zip(_PRICE_NAMES, prices, strict=True)):
+        if value is None and required & 1 << bit:
+            return BadOrderParameters(f"a {kind} order requires {name}; got None")
+        if value is not None and not allowed & 1 << bit:
+            return BadOrderParameters(f"a {kind} order takes no {name}; got {name}={value}")
+    raise AssertionError("unreachable: the prices agree with the order type")
+
+
+def _check_fills(terms: OrderTerms, filled: Decimal, notional: Decimal | None) -> None:
+    amount = terms.amount
+    if filled and (filled < 0) != (amount < 0):
+        raise InvalidQuantityError(
+            f"filled must have the sign of amount {amount}; got filled {filled}"
+        )
+    if filled.copy_abs() > amount.copy_abs():
+        raise InvalidQuantityError(
+            f"filled {filled} exceeds amount {amount}; at most {amount} can be filled"
+        )
+    if filled:
+        check_quantity_increment(filled, terms.asset, "filled")
+    if filled and notional is None:
+        raise BadOrderParameters(
+            f"filled {filled} needs notional (the sum of quantity x price of those "
+            "fills) so that the average fill price is known"
+        )
+    if not filled and notional:
+        raise BadOrderParameters(f"notional must be 0 when nothing is filled; got {notional}")
+
+
+_OPEN, _FILLED, _CANCELLED, _REJECTED, _HELD, _TRIGGERED, _PARTIALLY_FILLED = ORDER_STATUS
+
+
+def status_by_fill(filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+    """OPEN, PARTIALLY_FILLED or FILLED, as the quantities say."""
+    if not filled:
+        return _OPEN
+    return _FILLED if filled == amount else _PARTIALLY_FILLED
+
+
+# What each status says about the quantities; CANCELLED and REJECTED say nothing.
+_STATUS_MEANS_FILL: dict[ORDER_STATUS, tuple[ORDER_STATUS, str]] = {
+    ORDER_STATUS.OPEN: (ORDER_STATUS.OPEN, "nothing filled"),
+    ORDER_STATUS.HELD: (ORDER_STATUS.OPEN, "nothing filled"),
+    ORDER_STATUS.TRIGGERED: (ORDER_STATUS.OPEN, "nothing filled"),
+    ORDER_STATUS.PARTIALLY_FILLED: (ORDER_STATUS.PARTIALLY_FILLED, "some but not all filled"),
+    ORDER_STATUS.FILLED: (ORDER_STATUS.FILLED, "everything filled"),
+}
+
+
+def _status(value: object, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+    by_fill = status_by_fill(filled, amount)
+    if value is None:
+        return by_fill
+    try:
+        status = ORDER_STATUS(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        raise BadOrderParameters(
+            f"status must be an ORDER_STATUS (0 to 6); got {value!r}"
+        ) from None
+    if status in _STATUS_MEANS_FILL and _STATUS_MEANS_FILL[status][0] is not by_fill:
+        raise BadOrderParameters(
+            f"status {status.name} needs {_STATUS_MEANS_FILL[status][1]}; "
+            f"got filled {filled} of {amount}"
+        )
+    return status

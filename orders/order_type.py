@@ -1,0 +1,31 @@
+"""The kinds of single order, as the ``order_type`` of a :class:`DecimalOrder`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["OrderType"]
+
+
+class OrderType(StrEnum):
+    """A single order's kind; compares equal to its lower-case name."""
+
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP = "stop"
+    STOP_LIMIT = "stop_limit"
+    TRAILING_STOP = "trailing_stop"
+
+    @property
+    def has_limit(self) -> bool:
+        """True for the kinds that require a limit price."""
+        return self in _WITH_LIMIT
+
+    @property
+    def has_stop(self) -> bool:
+        """True for the kinds that wait for a stop price to be reached."""
+        return self in _WITH_STOP
+
+
+_WITH_LIMIT = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT})
+_WITH_STOP = frozenset({OrderType.STOP, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP})
