@@ -1,13 +1,38 @@
 """`orders`: a Decimal-precision order-management core.
 
-Immutable order values, exact Decimal arithmetic and execution styles named
-after the reference backtester's API. The public API is re-exported here.
+Immutable order values, exact Decimal arithmetic, execution styles named after
+the reference backtester's API, and a pure state machine whose transition
+table is the single source of truth. The public API is re-exported here.
 """
 
 from orders.assets import Asset
 from orders.decimals import DecimalInput
-from orders.errors import BadOrderParameters, InvalidQuantityError, OrderError
-from orders.order import DecimalOrder, OrderTerms
+from orders.errors import (
+    BadOrderParameters,
+    ExactnessError,
+    FillConflictError,
+    InvalidQuantityError,
+    InvalidTransition,
+    OrderError,
+    UnknownFillError,
+)
+from orders.events import (
+    EVENT_TYPES,
+    Amend,
+    Cancel,
+    Event,
+    Expire,
+    Fill,
+    FillBust,
+    FillCorrection,
+    Hold,
+    Reject,
+    Release,
+    Trigger,
+)
+from orders.history import History
+from orders.machine import TRANSITIONS, apply
+from orders.order import DecimalOrder, FillRecord, OrderTerms
 from orders.order_type import OrderType
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS, TERMINAL_STATUSES
 from orders.styles import (
@@ -23,22 +48,42 @@ from orders.styles import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "EVENT_TYPES",
     "ORDER_STATUS",
     "TERMINAL_STATUSES",
+    "TRANSITIONS",
+    "Amend",
     "Asset",
     "BadOrderParameters",
     "BracketOrder",
+    "Cancel",
     "DecimalInput",
     "DecimalOrder",
+    "Event",
+    "ExactnessError",
     "ExecutionStyle",
+    "Expire",
+    "Fill",
+    "FillBust",
+    "FillConflictError",
+    "FillCorrection",
+    "FillRecord",
+    "History",
+    "Hold",
     "InvalidQuantityError",
+    "InvalidTransition",
     "LimitOrder",
     "MarketOrder",
     "OCOOrder",
     "OrderError",
     "OrderTerms",
     "OrderType",
+    "Reject",
+    "Release",
     "StopLimitOrder",
     "StopOrder",
     "TrailingStopOrder",
+    "Trigger",
+    "UnknownFillError",
+    "apply",
 ]

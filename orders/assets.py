@@ -25,7 +25,8 @@ from decimal import Decimal
 
 import attrs
 
-from orders.decimals import EXACT, DecimalInput, positive_decimal, to_tick
+from orders._checks import of_type
+from orders.decimals import DecimalInput, exact_remainder, positive_decimal, to_tick
 from orders.errors import BadOrderParameters, InvalidQuantityError
 
 __all__ = [
@@ -50,11 +51,6 @@ def _check_symbol(_: object, __: attrs.Attribute[str], value: object) -> None:
         raise BadOrderParameters(f"symbol must be a non-empty str; got {value!r}")
 
 
-def _check_exchange(_: object, __: attrs.Attribute[str | None], value: object) -> None:
-    if value is not None and not isinstance(value, str):
-        raise BadOrderParameters(f"exchange must be a str or None; got {value!r}")
-
-
 @attrs.frozen(cache_hash=True)
 class Asset:
     """A tradable instrument and its rules.
@@ -65,7 +61,7 @@ class Asset:
     """
 
     symbol: str = attrs.field(validator=_check_symbol)
-    exchange: str | None = attrs.field(default=None, validator=_check_exchange)
+    exchange: str | None = attrs.field(default=None, validator=of_type(str, optional=True))
     tick_size: Decimal = attrs.field(default=Decimal("0.01"), converter=_tick_size)
     quantity_increment: Decimal = attrs.field(
         default=Decimal("1"), converter=_quantity_increment
@@ -108,7 +104,7 @@ def check_quantity_increment(quantity: Decimal, asset: object, name: str) -> Non
         return
     increment = asset.quantity_increment
     try:
-        on_grid = not EXACT.remainder(quantity, increment)
+        on_grid = not exact_remainder(quantity, increment)
     except decimal.DecimalException:
         on_grid = False
     if not on_grid:

@@ -27,6 +27,11 @@ __all__ = [
     "EXACT",
     "EXACT_DIGITS",
     "DecimalInput",
+    "average_divide",
+    "exact_add",
+    "exact_multiply",
+    "exact_remainder",
+    "exact_subtract",
     "non_negative_price",
     "optional_price",
     "positive_decimal",
@@ -65,6 +70,13 @@ AVERAGE = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 """Context for averages: the one quotient that may need rounding, half-even."""
+
+# Bound once: looking a method up on a Context costs more than the arithmetic.
+exact_add = EXACT.add
+exact_subtract = EXACT.subtract
+exact_multiply = EXACT.multiply
+exact_remainder = EXACT.remainder
+average_divide = AVERAGE.divide
 
 _ACCEPTED = "a Decimal, int, float or numeric str"
 
@@ -122,13 +134,13 @@ def to_tick(price: Decimal, tick: Decimal, *, up: bool) -> Decimal:
     :data:`EXACT_DIGITS` digits.
     """
     try:
-        remainder = EXACT.remainder(price, tick)
+        remainder = exact_remainder(price, tick)
         if not remainder:
             return price
         ticks = EXACT.divide_int(price, tick)
         if up:
-            ticks = EXACT.add(ticks, 1)
-        return EXACT.multiply(ticks, tick)
+            ticks = exact_add(ticks, 1)
+        return exact_multiply(ticks, tick)
     except decimal.DecimalException:
         raise BadOrderParameters(
             f"price {price} cannot be rounded to tick {tick} within {EXACT_DIGITS} digits"

@@ -7,7 +7,15 @@ say what is allowed.
 
 from __future__ import annotations
 
-__all__ = ["BadOrderParameters", "InvalidQuantityError", "OrderError"]
+__all__ = [
+    "BadOrderParameters",
+    "ExactnessError",
+    "FillConflictError",
+    "InvalidQuantityError",
+    "InvalidTransition",
+    "OrderError",
+    "UnknownFillError",
+]
 
 
 class OrderError(Exception):
@@ -20,3 +28,19 @@ class BadOrderParameters(OrderError):  # noqa: N818 - the reference's name
 
 class InvalidQuantityError(OrderError):
     """An amount, a filled quantity or a fill quantity is not acceptable."""
+
+
+class InvalidTransition(OrderError):  # noqa: N818 - names the refused move
+    """An event that the transition table does not allow from the order's status."""
+
+
+class FillConflictError(OrderError):
+    """A fill id that was already applied arrived again with different values."""
+
+
+class UnknownFillError(OrderError):
+    """A correction or bust names a fill id the order does not hold."""
+
+
+class ExactnessError(OrderError):
+    """A running total could not be kept exact within the library's precision."""

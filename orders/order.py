@@ -14,14 +14,17 @@ disagrees with the quantities.
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
 import attrs
+import immutables
 
+from orders._checks import check_type
 from orders._fast import slot_writers
 from orders.assets import (
     check_asset,
@@ -30,13 +33,28 @@ from orders.assets import (
     round_stop_price,
 )
 from orders.decimals import (
-    AVERAGE,
     EXACT,
     DecimalInput,
+    average_divide,
+    exact_subtract,
     optional_price,
     to_decimal,
 )
 from orders.errors import BadOrderParameters, InvalidQuantityError
+from orders.events import (
+    Amend,
+    Cancel,
+    Event,
+    Expire,
+    Fill,
+    FillBust,
+    FillCorrection,
+    Hold,
+    Reject,
+    Release,
+    Trigger,
+)
+from orders.history import History
 from orders.order_type import OrderType
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS
 from orders.styles import (
@@ -46,9 +64,16 @@ from orders.styles import (
     trail_percent_input,
 )
 
-__all__ = ["DecimalOrder", "OrderTerms", "new_order_id"]
+__all__ = ["DecimalOrder", "FillRecord", "OrderTerms", "new_order_id"]
 
 _ZERO = Decimal(0)
+
+FillRecord = tuple[Fill, Fill | None]
+"""A fill id's record: the fill as first delivered, and its live version after
+corrections (``None`` once busted)."""
+
+_NO_EVENTS: History[Event] = History()
+_NO_FILLS: immutables.Map[str, FillRecord] = immutables.Map()
 
 # Order ids are random version-4 UUIDs in hex, drawn from a private generator
 # seeded from the OS: os.urandom per order costs microseconds, which is most of
@@ -102,6 +127,11 @@ class DecimalOrder:
     and ``commission`` their exact sum; :attr:`filled_price` derives the
     average from them. When ``order_type`` is omitted it is inferred from the
     prices given; when ``status`` is omitted it follows from ``filled``.
+
+    ``history`` holds the events applied since construction, oldest first, so
+    ``functools.reduce(apply, order.history, initial)`` rebuilds the order.
+    ``fills`` maps each fill id seen to its :data:`FillRecord`; it is derived
+    from the history and takes no part in equality.
     """
 
     terms: OrderTerms
@@ -113,6 +143,8 @@ class DecimalOrder:
     reason: str
     stop_reached: bool
     limit_reached: bool
+    history: History[Event]
+    fills: immutables.Map[str, FillRecord] = attrs.field(eq=False)
 
     def __init__(
         self,
@@ -141,18 +173,25 @@ class DecimalOrder:
         trailing_lowest_price: DecimalInput | None = None,
         notional: DecimalInput | None = None,
     ) -> None:
-        _check_type("dt", dt, datetime)
-        _check_type("created", created, datetime, optional=True)
-        for name, text in (
-            ("parent_order_id", parent_order_id),
-            ("broker_order_id", broker_order_id),
-            ("exchange", exchange),
+        if (  # the common case, checked at a glance; anything else in full below
+            type(dt) is not datetime
+            or type(reason) is not str
+            or type(stop_reached) is not bool
+            or type(limit_reached) is not bool
+            or created is not None
+            or parent_order_id is not None
+            or broker_order_id is not None
+            or exchange is not None
         ):
-            _check_type(name, text, str, optional=True)
-        _check_type("reason", reason, str)
-        _check_type("stop_reached", stop_reached, bool)
-        _check_type("limit_reached", limit_reached, bool)
-        terms = _make_terms(
+            check_type("dt", dt, datetime)
+            check_type("created", created, datetime, optional=True)
+            check_type("parent_order_id", parent_order_id, str, optional=True)
+            check_type("broker_order_id", broker_order_id, str, optional=True)
+            check_type("exchange", exchange, str, optional=True)
+            check_type("reason", reason, str)
+            check_type("stop_reached", stop_reached, bool)
+            check_type("limit_reached", limit_reached, bool)
+        terms = make_terms(
             _order_id(id),
             check_asset(asset),
             _amount(amount),
@@ -169,20 +208,23 @@ class DecimalOrder:
             broker_order_id,
             exchange,
         )
-        filled_ = _ZERO if filled is None else to_decimal(filled, "filled", InvalidQuantityError)
-        notional_ = optional_price(notional, "notional")
-        _check_fills(terms, filled_, notional_)
+        if filled is None and notional is None:
+            filled_ = notional_ = _ZERO
+        else:
+            filled_, notional_ = _restored_fills(terms, filled, notional)
         _fill_order(
             self,
             terms,
             _status(status, filled_, terms.amount),
             dt,
             filled_,
-            _ZERO if notional_ is None else notional_,
+            notional_,
             _commission(commission),
             reason,
             stop_reached,
             limit_reached,
+            _NO_EVENTS,
+            _NO_FILLS,
         )
 
     @classmethod
@@ -227,6 +269,71 @@ class DecimalOrder:
             trail_percent=style.trail_percent,
             exchange=style.exchange,
         )
+
+    # The transitions, each a shorthand for apply(order, event).
+
+    def fill(
+        self,
+        quantity: DecimalInput,
+        price: DecimalInput,
+        *,
+        commission: DecimalInput = _ZERO,
+        dt: datetime | None = None,
+        fill_id: str | None = None,
+    ) -> DecimalOrder:
+        """Apply a :class:`~orders.events.Fill` of ``quantity`` (> 0, unsigned)."""
+        return machine.apply(self, Fill(quantity, price, commission, dt, fill_id))
+
+    def trigger(self, dt: datetime | None = None) -> DecimalOrder:
+        """Apply a :class:`~orders.events.Trigger`: the stop was reached."""
+        return machine.apply(self, Trigger(dt))
+
+    def hold(self, reason: str = "") -> DecimalOrder:
+        """Apply a :class:`~orders.events.Hold`."""
+        return machine.apply(self, Hold(reason))
+
+    def release(self) -> DecimalOrder:
+        """Apply a :class:`~orders.events.Release`."""
+        return machine.apply(self, Release())
+
+    def cancel(self, reason: str = "") -> DecimalOrder:
+        """Apply a :class:`~orders.events.Cancel`."""
+        return machine.apply(self, Cancel(reason))
+
+    def reject(self, reason: str = "") -> DecimalOrder:
+        """Apply a :class:`~orders.events.Reject`."""
+        return machine.apply(self, Reject(reason))
+
+    def expire(self, dt: datetime) -> DecimalOrder:
+        """Apply an :class:`~orders.events.Expire` at ``dt``."""
+        return machine.apply(self, Expire(dt))
+
+    def amend(
+        self,
+        *,
+        amount: DecimalInput | None = None,
+        limit: DecimalInput | None = None,
+        stop: DecimalInput | None = None,
+        trail_amount: DecimalInput | None = None,
+        trail_percent: DecimalInput | None = None,
+    ) -> DecimalOrder:
+        """Apply an :class:`~orders.events.Amend`; fields left ``None`` are kept."""
+        return machine.apply(self, Amend(amount, limit, stop, trail_amount, trail_percent))
+
+    def correct(
+        self,
+        fill_id: str,
+        *,
+        quantity: DecimalInput | None = None,
+        price: DecimalInput | None = None,
+        commission: DecimalInput | None = None,
+    ) -> DecimalOrder:
+        """Apply a :class:`~orders.events.FillCorrection` to fill ``fill_id``."""
+        return machine.apply(self, FillCorrection(fill_id, quantity, price, commission))
+
+    def bust(self, fill_id: str) -> DecimalOrder:
+        """Apply a :class:`~orders.events.FillBust` to fill ``fill_id``."""
+        return machine.apply(self, FillBust(fill_id))
 
     # What was asked, read through from the terms.
 
@@ -320,7 +427,7 @@ class DecimalOrder:
     @property
     def remaining(self) -> Decimal:
         """Signed quantity still to fill: ``amount - filled``."""
-        return EXACT.subtract(self.terms.amount, self.filled)
+        return exact_subtract(self.terms.amount, self.filled)
 
     @property
     def open(self) -> bool:
@@ -333,6 +440,18 @@ class DecimalOrder:
         return self.terms.order_type is _TRAILING_STOP
 
     @property
+    def expired(self) -> bool:
+        """True when the order was cancelled by an :class:`~orders.events.Expire`."""
+        if self.status is not _CANCELLED:
+            return False
+        for event in reversed(self.history):
+            if type(event) is Expire:
+                return True
+            if type(event) is Cancel:
+                return False
+        return False
+
+    @property
     def filled_price(self) -> Decimal | None:
         """Average fill price, ``notional / |filled|``; ``None`` before any fill.
 
@@ -342,7 +461,7 @@ class DecimalOrder:
         """
         if not self.filled:
             return None
-        return AVERAGE.divide(self.notional, self.filled.copy_abs())
+        return average_divide(self.notional, self.filled.copy_abs())
 
     def __repr__(self) -> str:
         terms = self.terms
@@ -361,13 +480,8 @@ class DecimalOrder:
         )
 
 
-_build_order, _fill_order = slot_writers(DecimalOrder)
-
-
-def _check_type(name: str, value: object, kind: type, *, optional: bool = False) -> None:
-    if not isinstance(value, kind) and not (optional and value is None):
-        allowed = f"a {kind.__name__} or None" if optional else f"a {kind.__name__}"
-        raise BadOrderParameters(f"{name} must be {allowed}; got {value!r}")
+build_order, _fill_order = slot_writers(DecimalOrder)
+"""``build_order`` allocates a :class:`DecimalOrder` from valid fields, in field order."""
 
 
 def _commission(value: object) -> Decimal:
@@ -423,20 +537,30 @@ _PRICE_NAMES = (
 )
 
 
-def _bits(names: Iterable[str]) -> int:
-    return sum(1 << _PRICE_NAMES.index(name) for name in names)
+def _presence_patterns(
+    required: tuple[str, ...], allowed: tuple[str, ...]
+) -> frozenset[tuple[bool, ...]]:
+    """Which fields of _PRICE_NAMES may be given (True) or absent, as tuples."""
+    return frozenset(
+        given
+        for given in itertools.product((False, True), repeat=len(_PRICE_NAMES))
+        if all(
+            (name in required) <= present and present <= (name in allowed)
+            for name, present in zip(_PRICE_NAMES, given, strict=True)
+        )
+    )
 
 
-# Which of the price and trail fields each kind of order requires and which it
-# allows, as bit masks over _PRICE_NAMES.
-_ORDER_TERMS: dict[OrderType, tuple[int, int]] = {
-    kind: (_bits(required), _bits(allowed))
+# For each kind of order, the patterns of given price and trail fields it
+# accepts: its required fields present, nothing outside its allowed fields.
+_ORDER_TERMS: dict[OrderType, frozenset[tuple[bool, ...]]] = {
+    kind: _presence_patterns(required, allowed)
     for kind, required, allowed in (
         (_MARKET, (), ()),
         (_LIMIT, ("limit",), ("limit",)),
         (_STOP, ("stop",), ("stop",)),
         (_STOP_LIMIT, ("stop", "limit"), ("stop", "limit")),
-        (_TRAILING_STOP, (), set(_PRICE_NAMES) - {"limit"}),
+        (_TRAILING_STOP, (), tuple(name for name in _PRICE_NAMES if name != "limit")),
     )
 }
 
@@ -451,7 +575,7 @@ def _infer_order_type(
     return _MARKET if limit is None else _LIMIT
 
 
-def _make_terms(
+def make_terms(
     id: str,  # noqa: A002
     asset: Hashable,
     amount: Decimal,
@@ -472,11 +596,15 @@ def _make_terms(
     trailing = trail_amount is not None or trail_percent is not None
     kind = order_type or _infer_order_type(stop, limit, trailing)
     prices = (stop, limit, trail_amount, trail_percent, highest, lowest)
-    required, allowed = _ORDER_TERMS[kind]
-    given = _bits(
-        name for name, value in zip(_PRICE_NAMES, prices, strict=True) if value is not None
+    given = (
+        stop is not None,
+        limit is not None,
+        trail_amount is not None,
+        trail_percent is not None,
+        highest is not None,
+        lowest is not None,
     )
-    if required & ~given or given & ~allowed:
+    if given not in _ORDER_TERMS[kind]:
         raise _terms_error(kind, prices)
     if kind is _TRAILING_STOP:
         check_one_trail(trail_amount, trail_percent)
@@ -502,16 +630,23 @@ def _make_terms(
 
 
 def _terms_error(kind: OrderType, prices: tuple[Decimal | None, ...]) -> BadOrderParameters:
-    required, allowed = _ORDER_TERMS[kind]
-    for bit, (name, value) in enumerate(zip(_PRICE_NAMES, prices, strict=True)):
-        if value is None and required & 1 << bit:
+    patterns = _ORDER_TERMS[kind]
+    for index, (name, value) in enumerate(zip(_PRICE_NAMES, prices, strict=True)):
+        if value is None and not any(given[index] is False for given in patterns):
             return BadOrderParameters(f"a {kind} order requires {name}; got None")
-        if value is not None and not allowed & 1 << bit:
+        if value is not None and not any(given[index] for given in patterns):
             return BadOrderParameters(f"a {kind} order takes no {name}; got {name}={value}")
-    raise AssertionError("unreachable: the prices agree with the order type")
+    raise AssertionError("unreachable: each field is either required or refused here")
 
 
-def _check_fills(terms: OrderTerms, filled: Decimal, notional: Decimal | None) -> None:
+def _restored_fills(
+    terms: OrderTerms, given_filled: object, given_notional: object
+) -> tuple[Decimal, Decimal]:
+    """Validate the fill totals of an order restored mid-life: (filled, notional)."""
+    filled = _ZERO
+    if given_filled is not None:
+        filled = to_decimal(given_filled, "filled", InvalidQuantityError)
+    notional = optional_price(given_notional, "notional")
     amount = terms.amount
     if filled and (filled < 0) != (amount < 0):
         raise InvalidQuantityError(
@@ -530,6 +665,7 @@ def _check_fills(terms: OrderTerms, filled: Decimal, notional: Decimal | None) -
         )
     if not filled and notional:
         raise BadOrderParameters(f"notional must be 0 when nothing is filled; got {notional}")
+    return filled, _ZERO if notional is None else notional
 
 
 _OPEN, _FILLED, _CANCELLED, _REJECTED, _HELD, _TRIGGERED, _PARTIALLY_FILLED = ORDER_STATUS
@@ -568,3 +704,8 @@ def _status(value: object, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
             f"got filled {filled} of {amount}"
         )
     return status
+
+
+# The state machine refers back to DecimalOrder; importing it last lets either
+# module be imported first.
+from orders import machine  # noqa: E402

@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import attrs
 
+from orders._checks import of_type
 from orders.assets import check_asset, round_limit_price, round_stop_price
 from orders.decimals import DecimalInput, non_negative_price, positive_decimal, to_decimal
 from orders.errors import BadOrderParameters
@@ -37,9 +38,7 @@ __all__ = [
 ]
 
 
-def _exchange(_: object, __: attrs.Attribute[str | None], value: object) -> None:
-    if value is not None and not isinstance(value, str):
-        raise BadOrderParameters(f"exchange must be a str or None; got {value!r}")
+_exchange = of_type(str, optional=True)
 
 
 def _optional_asset(_: object, __: attrs.Attribute[Hashable | None], value: object) -> None:

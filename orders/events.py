@@ -1,0 +1,207 @@
+"""Events: the facts and requests that move an order through its lifecycle.
+
+Events are frozen ``attrs`` values with no behaviour; :func:`orders.apply`
+gives them meaning through the transition table of :mod:`orders.machine`.
+Each validates its own fields, so an event that exists is well formed.
+
+A :class:`Fill` quantity is unsigned, like FIX ``LastQty``: the order's side
+gives the sign of its ``filled`` total.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from orders._checks import of_type
+from orders.decimals import DecimalInput, non_negative_price, positive_decimal, to_decimal
+from orders.errors import BadOrderParameters, InvalidQuantityError
+from orders.styles import trail_amount_input, trail_percent_input
+
+__all__ = [
+    "EVENT_TYPES",
+    "Amend",
+    "Cancel",
+    "Event",
+    "Expire",
+    "Fill",
+    "FillBust",
+    "FillCorrection",
+    "Hold",
+    "Reject",
+    "Release",
+    "Trigger",
+]
+
+_ZERO = Decimal(0)
+_optional_dt = of_type(datetime, optional=True)
+_reason = of_type(str)
+
+
+def _fill_id(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise BadOrderParameters(f"{attribute.name} must be a non-empty str or None; got {value!r}")
+
+
+def _required_fill_id(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise BadOrderParameters(f"{attribute.name} must be a non-empty str; got {value!r}")
+
+
+def _quantity(value: DecimalInput) -> Decimal:
+    return positive_decimal(value, "quantity", InvalidQuantityError)
+
+
+def _optional_quantity(value: DecimalInput | None) -> Decimal | None:
+    return None if value is None else _quantity(value)
+
+
+def _price(value: DecimalInput) -> Decimal:
+    return non_negative_price(value, "price")
+
+
+def _optional_price(value: DecimalInput | None) -> Decimal | None:
+    return None if value is None else _price(value)
+
+
+def _commission(value: DecimalInput) -> Decimal:
+    return to_decimal(value, "commission", BadOrderParameters)
+
+
+def _optional_commission(value: DecimalInput | None) -> Decimal | None:
+    return None if value is None else _commission(value)
+
+
+def _optional_amount(value: DecimalInput | None) -> Decimal | None:
+    if value is None:
+        return None
+    amount = to_decimal(value, "amount", InvalidQuantityError)
+    if not amount:
+        raise InvalidQuantityError(f"amount must not be zero; got {value!r}")
+    return amount
+
+
+def _optional_limit(value: DecimalInput | None) -> Decimal | None:
+    return None if value is None else non_negative_price(value, "limit")
+
+
+def _optional_stop(value: DecimalInput | None) -> Decimal | None:
+    return None if value is None else non_negative_price(value, "stop")
+
+
+@attrs.frozen
+class Fill:
+    """The venue executed ``quantity`` (> 0, unsigned) at ``price``."""
+
+    quantity: Decimal = attrs.field(converter=_quantity)
+    price: Decimal = attrs.field(converter=_price)
+    commission: Decimal = attrs.field(default=_ZERO, converter=_commission)
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+    fill_id: str | None = attrs.field(default=None, validator=_fill_id)
+
+
+@attrs.frozen
+class Trigger:
+    """The order's stop was reached (at ``price``, when known)."""
+
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+    price: Decimal | None = attrs.field(default=None, converter=_optional_price)
+
+
+@attrs.frozen
+class Hold:
+    """The order is held back (pending approval, a risk check, a halt)."""
+
+    reason: str = attrs.field(default="", validator=_reason)
+
+
+@attrs.frozen
+class Release:
+    """A held order is active again."""
+
+
+@attrs.frozen
+class Cancel:
+    """The order is cancelled: confirmed by the venue, or decided by the host."""
+
+    reason: str = attrs.field(default="", validator=_reason)
+
+
+@attrs.frozen
+class Reject:
+    """The venue or a risk check refused the order."""
+
+    reason: str = attrs.field(default="", validator=_reason)
+
+
+@attrs.frozen
+class Expire:
+    """The order's time in force ran out at ``dt``."""
+
+    dt: datetime = attrs.field(validator=of_type(datetime))
+
+
+@attrs.frozen
+class Amend:
+    """Change the amount, prices or trail of a live order; ``None`` keeps a field."""
+
+    amount: Decimal | None = attrs.field(default=None, converter=_optional_amount)
+    limit: Decimal | None = attrs.field(default=None, converter=_optional_limit)
+    stop: Decimal | None = attrs.field(default=None, converter=_optional_stop)
+    trail_amount: Decimal | None = attrs.field(default=None, converter=trail_amount_input)
+    trail_percent: Decimal | None = attrs.field(default=None, converter=trail_percent_input)
+
+    def __attrs_post_init__(self) -> None:
+        if all(getattr(self, field.name) is None for field in attrs.fields(Amend)):
+            raise BadOrderParameters("an Amend must change at least one field; got none")
+        if self.trail_amount is not None and self.trail_percent is not None:
+            raise BadOrderParameters(
+                "an Amend sets one trail, trail_amount or trail_percent; got both "
+                f"trail_amount={self.trail_amount}, trail_percent={self.trail_percent}"
+            )
+
+
+@attrs.frozen
+class FillCorrection:
+    """The venue corrected fill ``fill_id``; ``None`` keeps a field."""
+
+    fill_id: str = attrs.field(validator=_required_fill_id)
+    quantity: Decimal | None = attrs.field(default=None, converter=_optional_quantity)
+    price: Decimal | None = attrs.field(default=None, converter=_optional_price)
+    commission: Decimal | None = attrs.field(default=None, converter=_optional_commission)
+
+    def __attrs_post_init__(self) -> None:
+        if self.quantity is None and self.price is None and self.commission is None:
+            raise BadOrderParameters(
+                f"a FillCorrection of {self.fill_id!r} must change quantity, price or "
+                "commission; got none"
+            )
+
+
+@attrs.frozen
+class FillBust:
+    """The venue cancelled fill ``fill_id``: it never happened."""
+
+    fill_id: str = attrs.field(validator=_required_fill_id)
+
+
+Event = (
+    Fill | Trigger | Hold | Release | Cancel | Reject | Expire | Amend | FillCorrection | FillBust
+)
+"""Any event :func:`orders.apply` accepts."""
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    Fill,
+    Trigger,
+    Hold,
+    Release,
+    Cancel,
+    Reject,
+    Expire,
+    Amend,
+    FillCorrection,
+    FillBust,
+)
+"""Every kind of event, in the order the documentation lists them."""

@@ -1,0 +1,564 @@
+"""The order state machine: one transition table, and :func:`apply`.
+
+:data:`TRANSITIONS` is the whole rule set. Each row names an event kind, the
+statuses it is allowed from, the guards that must pass (each a named function
+that raises a typed error or recognises a repeat), the effect that computes
+the new order, and the status rule that decides where the order lands. A move
+that no row allows raises :class:`~orders.errors.InvalidTransition` naming the
+order, its status and the event. The documentation's table and state diagram
+are generated from these rows (:func:`rules_markdown`, :func:`mermaid_diagram`).
+
+Everything here is pure: no clock, no I/O, no globals. A refused event raises
+before anything is built, so the order it was applied to is untouched.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from orders.assets import check_quantity_increment
+from orders.decimals import (
+    EXACT,
+    EXACT_DIGITS,
+    exact_add,
+    exact_multiply,
+    exact_subtract,
+)
+from orders.errors import (
+    ExactnessError,
+    FillConflictError,
+    InvalidQuantityError,
+    InvalidTransition,
+    UnknownFillError,
+)
+from orders.events import (
+    EVENT_TYPES,
+    Amend,
+    Cancel,
+    Event,
+    Expire,
+    Fill,
+    FillBust,
+    FillCorrection,
+    Hold,
+    Reject,
+    Release,
+    Trigger,
+)
+from orders.order import DecimalOrder, build_order, make_terms, status_by_fill
+from orders.status import ORDER_STATUS
+
+__all__ = [
+    "TRANSITIONS",
+    "Becomes",
+    "FromFills",
+    "Refused",
+    "Rule",
+    "Stays",
+    "allowed_from",
+    "apply",
+    "mermaid_diagram",
+    "rules_markdown",
+]
+
+OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
+ACTIVE = (OPEN, HELD, TRIGGERED, PARTIALLY_FILLED)
+UNFILLED = (OPEN, HELD, TRIGGERED)
+ENDED = (CANCELLED, REJECTED)
+
+
+class _Repeat(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by a guard that recognises an event already applied."""
+
+
+# Status rules: where a rule's effect lands the order.
+
+
+@attrs.frozen
+class Becomes:
+    """The order lands in ``status``."""
+
+    status: ORDER_STATUS
+
+    def __call__(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+        return self.status
+
+    def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
+        return (self.status,)
+
+
+@attrs.frozen
+class Stays:
+    """The order keeps its status."""
+
+    def __call__(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+        return current
+
+    def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
+        return (current,)
+
+
+@attrs.frozen
+class FromFills:
+    """The quantities decide: OPEN, PARTIALLY_FILLED or FILLED; ``possible`` lists
+    the ones this row can reach."""
+
+    possible: tuple[ORDER_STATUS, ...]
+
+    def __call__(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+        return status_by_fill(filled, amount)
+
+    def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
+        return self.possible
+
+
+@attrs.frozen
+class Refused:
+    """The event is refused once its guards have had their say."""
+
+    def __call__(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+        raise AssertionError("a refused rule never reaches its status")
+
+    def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
+        return ()
+
+
+StatusRule = Becomes | Stays | FromFills | Refused
+Guard = Callable[[DecimalOrder, Any], None]
+Effect = Callable[[DecimalOrder, Any, StatusRule], DecimalOrder]
+
+
+@attrs.frozen
+class Rule:
+    """One row of the table: for ``event`` from any of ``sources``, run the
+    ``guards`` in order, then ``effect``, landing where ``status`` says."""
+
+    event: type[Event]
+    sources: tuple[ORDER_STATUS, ...]
+    guards: tuple[Guard, ...]
+    effect: Effect
+    status: StatusRule
+
+
+# Guards. Each raises a typed error, or _Repeat for an event already applied.
+
+
+def has_stop(order: DecimalOrder, event: Trigger) -> None:
+    """Only orders that wait for a stop (stop, stop-limit, trailing) trigger."""
+    if not order.terms.order_type.has_stop:
+        raise InvalidTransition(
+            f"order {order.id} is a {order.terms.order_type} order with no stop to trigger; "
+            "only stop, stop_limit and trailing_stop orders trigger"
+        )
+
+
+def repeated_fill(order: DecimalOrder, fill: Fill) -> None:
+    """A fill id seen before is a repeat if its values agree, a conflict if not."""
+    if fill.fill_id is None or fill.fill_id not in order.fills:
+        return
+    first, _ = order.fills[fill.fill_id]
+    if (first.quantity, first.price, first.commission) == (
+        fill.quantity,
+        fill.price,
+        fill.commission,
+    ):
+        raise _Repeat
+    raise FillConflictError(
+        f"fill {fill.fill_id!r} on order {order.id} was applied as {first.quantity} @ "
+        f"{first.price} (commission {first.commission}); it arrived again as "
+        f"{fill.quantity} @ {fill.price} (commission {fill.commission})"
+    )
+
+
+def fits_remaining(order: DecimalOrder, fill: Fill) -> None:
+    """A fill may not take more than what remains (an overfill)."""
+    remaining = exact_subtract(order.terms.amount.copy_abs(), order.filled.copy_abs())
+    if fill.quantity > remaining:
+        raise InvalidQuantityError(
+            f"fill of {fill.quantity} exceeds the {remaining} remaining on order {order.id} "
+            f"(filled {order.filled.copy_abs()} of {order.terms.amount.copy_abs()}); "
+            "an overfill is refused"
+        )
+
+
+def on_quantity_grid(order: DecimalOrder, fill: Fill) -> None:
+    """A fill quantity must be a multiple of the asset's quantity increment."""
+    check_quantity_increment(fill.quantity, order.terms.asset, "fill quantity")
+
+
+def refuse_new_fill(order: DecimalOrder, fill: Fill) -> None:
+    """A finished order takes no new fill (a repeat was recognised before)."""
+    raise InvalidTransition(
+        f"order {order.id} is {order.status.name}; a new Fill is allowed only from "
+        f"{_names(allowed_from(Fill))} (a repeat of a known fill id is a no-op)"
+    )
+
+
+def amend_keeps_side(order: DecimalOrder, amend: Amend) -> None:
+    """An amended amount keeps the order's side."""
+    if amend.amount is not None and (amend.amount > 0) != (order.terms.amount > 0):
+        raise InvalidQuantityError(
+            f"amend of order {order.id} to amount {amend.amount} would change its side; "
+            f"the amount must keep the sign of {order.terms.amount}"
+        )
+
+
+def amend_covers_filled(order: DecimalOrder, amend: Amend) -> None:
+    """An amended amount may not go below what is already filled."""
+    if amend.amount is not None and amend.amount.copy_abs() < order.filled.copy_abs():
+        raise InvalidQuantityError(
+            f"amend of order {order.id} to amount {amend.amount} is below the "
+            f"{order.filled} already filled; the amount may go down to the filled quantity"
+        )
+
+
+def live_fill(order: DecimalOrder, event: FillCorrection | FillBust) -> None:
+    """A correction or bust names a fill the order holds; a repeated bust is a no-op."""
+    record = order.fills.get(event.fill_id)
+    if record is None:
+        raise UnknownFillError(
+            f"order {order.id} holds no fill {event.fill_id!r}; known fill ids: "
+            f"{sorted(order.fills.keys())}"
+        )
+    if record[1] is None:
+        if type(event) is FillBust:
+            raise _Repeat
+        raise UnknownFillError(
+            f"fill {event.fill_id!r} of order {order.id} was busted; it cannot be corrected"
+        )
+
+
+def correction_changes_fill(order: DecimalOrder, correction: FillCorrection) -> None:
+    """A correction that leaves the fill as it is is a repeat."""
+    if _corrected(order, correction) == order.fills[correction.fill_id][1]:
+        raise _Repeat
+
+
+def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
+    """A corrected quantity may not overfill and must lie on the quantity grid."""
+    if correction.quantity is None:
+        return
+    check_quantity_increment(correction.quantity, order.terms.asset, "corrected quantity")
+    live = order.fills[correction.fill_id][1]
+    assert live is not None
+    others = exact_subtract(order.filled.copy_abs(), live.quantity)
+    available = exact_subtract(order.terms.amount.copy_abs(), others)
+    if correction.quantity > available:
+        raise InvalidQuantityError(
+            f"correction of fill {correction.fill_id!r} to {correction.quantity} would "
+            f"overfill order {order.id}; at most {available} fits"
+        )
+
+
+# Effects. Each builds a new order; the status rule decides its status.
+
+
+def trigger(order: DecimalOrder, event: Trigger, status: StatusRule) -> DecimalOrder:
+    """The stop was reached."""
+    return _evolve(order, status, dt=event.dt, event=event, stop_reached=True)
+
+
+def set_reason(
+    order: DecimalOrder, event: Hold | Cancel | Reject, status: StatusRule
+) -> DecimalOrder:
+    """Hold, cancel or reject, keeping the event's reason."""
+    return _evolve(order, status, event=event, reason=event.reason)
+
+
+def release(order: DecimalOrder, event: Release, status: StatusRule) -> DecimalOrder:
+    """Active again; the hold's reason no longer applies."""
+    return _evolve(order, status, event=event, reason="")
+
+
+def expire(order: DecimalOrder, event: Expire, status: StatusRule) -> DecimalOrder:
+    """Cancelled by time in force, with reason ``"expired"``."""
+    return _evolve(order, status, dt=event.dt, event=event, reason="expired")
+
+
+def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalOrder:
+    """Add the fill to the exact running totals and remember its id."""
+    quantity = fill.quantity if order.terms.amount > 0 else fill.quantity.copy_negate()
+    filled = exact_add(order.filled, quantity)
+    fills = order.fills
+    if fill.fill_id is not None:
+        fills = fills.set(fill.fill_id, (fill, fill))
+    return build_order(
+        order.terms,
+        status(order.status, filled, order.terms.amount),
+        order.dt if fill.dt is None else fill.dt,
+        filled,
+        fill.quantity.fma(fill.price, order.notional, EXACT),
+        exact_add(order.commission, fill.commission),
+        order.reason,
+        order.stop_reached,
+        order.limit_reached,
+        order.history.append(fill),
+        fills,
+    )
+
+
+def amend(order: DecimalOrder, event: Amend, status: StatusRule) -> DecimalOrder:
+    """New terms: amount, prices or trail replaced, re-validated and re-rounded."""
+    terms = order.terms
+    trail_amount, trail_percent = terms.trail_amount, terms.trail_percent
+    if event.trail_amount is not None:
+        trail_amount, trail_percent = event.trail_amount, None
+    elif event.trail_percent is not None:
+        trail_amount, trail_percent = None, event.trail_percent
+    amended = make_terms(
+        terms.id,
+        terms.asset,
+        terms.amount if event.amount is None else event.amount,
+        terms.order_type,
+        terms.stop if event.stop is None else event.stop,
+        terms.limit if event.limit is None else event.limit,
+        trail_amount,
+        trail_percent,
+        terms.trailing_highest_price,
+        terms.trailing_lowest_price,
+        terms.linked_order_ids,
+        terms.parent_order_id,
+        terms.created,
+        terms.broker_order_id,
+        terms.exchange,
+    )
+    return _evolve(order, status, event=event, terms=amended)
+
+
+def correct_fill(order: DecimalOrder, event: FillCorrection, status: StatusRule) -> DecimalOrder:
+    """Replace a live fill by its corrected version and recompute the totals."""
+    return _replace_fill(order, event, _corrected(order, event), status)
+
+
+def bust_fill(order: DecimalOrder, event: FillBust, status: StatusRule) -> DecimalOrder:
+    """Take a live fill out of the totals; its id stays known as busted."""
+    return _replace_fill(order, event, None, status)
+
+
+def no_effect(order: DecimalOrder, event: Event, status: StatusRule) -> DecimalOrder:
+    """For refused rows: the guards decide, and the last of them always raises.
+
+    An order with nothing filled holds no live fill, so ``live_fill`` can only
+    recognise a repeated bust or raise :class:`~orders.errors.UnknownFillError`.
+    """
+    raise AssertionError("a refused rule's guards raise before its effect")
+
+
+# The transition table: the whole rule set. Rows are tried by (event, status).
+
+_FILL_GUARDS: tuple[Guard, ...] = (repeated_fill, fits_remaining, on_quantity_grid)
+_CORRECTION_GUARDS: tuple[Guard, ...] = (live_fill, correction_changes_fill, correction_fits)
+_CORRECTED = FromFills((OPEN, PARTIALLY_FILLED, FILLED))
+_BUSTED = FromFills((OPEN, PARTIALLY_FILLED))
+
+TRANSITIONS: tuple[Rule, ...] = (
+    Rule(Trigger, (OPEN,), (has_stop,), trigger, Becomes(TRIGGERED)),
+    Rule(Hold, (OPEN,), (), set_reason, Becomes(HELD)),
+    Rule(Release, (HELD,), (), release, Becomes(OPEN)),
+    Rule(Fill, ACTIVE, _FILL_GUARDS, record_fill, FromFills((PARTIALLY_FILLED, FILLED))),
+    Rule(Fill, (CANCELLED,), _FILL_GUARDS, record_fill, Stays()),
+    Rule(Fill, (FILLED, REJECTED), (repeated_fill, refuse_new_fill), no_effect, Refused()),
+    Rule(Cancel, ACTIVE, (), set_reason, Becomes(CANCELLED)),
+    Rule(Reject, ACTIVE, (), set_reason, Becomes(REJECTED)),
+    Rule(Expire, ACTIVE, (), expire, Becomes(CANCELLED)),
+    Rule(Amend, UNFILLED, (amend_keeps_side,), amend, Stays()),
+    Rule(
+        Amend,
+        (PARTIALLY_FILLED,),
+        (amend_keeps_side, amend_covers_filled),
+        amend,
+        FromFills((PARTIALLY_FILLED, FILLED)),
+    ),
+    Rule(FillCorrection, (PARTIALLY_FILLED, FILLED), _CORRECTION_GUARDS, correct_fill, _CORRECTED),
+    Rule(FillCorrection, ENDED, _CORRECTION_GUARDS, correct_fill, Stays()),
+    Rule(FillCorrection, UNFILLED, (live_fill,), no_effect, Refused()),
+    Rule(FillBust, (PARTIALLY_FILLED, FILLED), (live_fill,), bust_fill, _BUSTED),
+    Rule(FillBust, ENDED, (live_fill,), bust_fill, Stays()),
+    Rule(FillBust, UNFILLED, (live_fill,), no_effect, Refused()),
+)
+"""Every allowed (event, status) pair, with its guards, effect and status rule."""
+
+
+def _dispatch() -> dict[type[Event], tuple[Rule | None, ...]]:
+    table: dict[type[Event], list[Rule | None]] = {
+        kind: [None] * len(ORDER_STATUS) for kind in EVENT_TYPES
+    }
+    for rule in TRANSITIONS:
+        for source in rule.sources:
+            if table[rule.event][source] is not None:
+                raise AssertionError(f"two rules for {rule.event.__name__} from {source.name}")
+            table[rule.event][source] = rule
+    return {kind: tuple(rules) for kind, rules in table.items()}
+
+
+_RULES = _dispatch()
+
+
+def apply(order: DecimalOrder, event: Event) -> DecimalOrder:
+    """Return the order that ``event`` makes of ``order``; the only way status changes.
+
+    Raises :class:`~orders.errors.InvalidTransition` when no rule allows the
+    event from the order's status, or the guard's typed error; either way the
+    order is left as it was. An event recognised as a repeat returns ``order``.
+    """
+    try:
+        rule = _RULES[type(event)][order.status]
+    except KeyError:
+        raise InvalidTransition(
+            f"{event!r} is not an order event; events are "
+            f"{', '.join(kind.__name__ for kind in EVENT_TYPES)}"
+        ) from None
+    if rule is None:
+        raise _refusal(order, event)
+    try:
+        for guard in rule.guards:
+            guard(order, event)
+        return rule.effect(order, event, rule.status)
+    except _Repeat:
+        return order
+    except decimal.DecimalException as exc:
+        raise ExactnessError(
+            f"{type(event).__name__} on order {order.id} needs a total beyond "
+            f"{EXACT_DIGITS} exact digits ({type(exc).__name__}); refused rather than rounded"
+        ) from None
+
+
+def allowed_from(event: type[Event]) -> tuple[ORDER_STATUS, ...]:
+    """The statuses from which the table allows ``event``."""
+    return tuple(status for status, rule in zip(ORDER_STATUS, _RULES[event], strict=True) if rule)
+
+
+def _refusal(order: DecimalOrder, event: Event) -> InvalidTransition:
+    kind = type(event).__name__
+    allowed = allowed_from(type(event))
+    return InvalidTransition(
+        f"order {order.id} is {order.status.name}; {kind} is allowed only from "
+        f"{_names(allowed)}: refused {event!r}"
+    )
+
+
+def _names(statuses: tuple[ORDER_STATUS, ...]) -> str:
+    return ", ".join(status.name for status in statuses)
+
+
+def _evolve(
+    order: DecimalOrder,
+    status: StatusRule,
+    *,
+    event: Event,
+    dt: Any = None,
+    reason: str | None = None,
+    stop_reached: bool | None = None,
+    terms: Any = None,
+) -> DecimalOrder:
+    terms = order.terms if terms is None else terms
+    return build_order(
+        terms,
+        status(order.status, order.filled, terms.amount),
+        order.dt if dt is None else dt,
+        order.filled,
+        order.notional,
+        order.commission,
+        order.reason if reason is None else reason,
+        order.stop_reached if stop_reached is None else stop_reached,
+        order.limit_reached,
+        order.history.append(event),
+        order.fills,
+    )
+
+
+def _corrected(order: DecimalOrder, correction: FillCorrection) -> Fill:
+    live = order.fills[correction.fill_id][1]
+    assert live is not None
+    return Fill(
+        live.quantity if correction.quantity is None else correction.quantity,
+        live.price if correction.price is None else correction.price,
+        live.commission if correction.commission is None else correction.commission,
+        live.dt,
+        live.fill_id,
+    )
+
+
+def _replace_fill(
+    order: DecimalOrder, event: FillCorrection | FillBust, new: Fill | None, status: StatusRule
+) -> DecimalOrder:
+    first, old = order.fills[event.fill_id]
+    assert old is not None
+    sign = 1 if order.terms.amount > 0 else -1
+    if new is None:
+        new_quantity = new_notional = new_commission = Decimal(0)
+    else:
+        new_quantity = new.quantity
+        new_notional = exact_multiply(new.quantity, new.price)
+        new_commission = new.commission
+    quantity = exact_subtract(new_quantity, old.quantity)
+    notional = exact_subtract(new_notional, exact_multiply(old.quantity, old.price))
+    commission = exact_subtract(new_commission, old.commission)
+    filled = exact_add(order.filled, exact_multiply(quantity, sign))
+    return build_order(
+        order.terms,
+        status(order.status, filled, order.terms.amount),
+        order.dt,
+        filled,
+        exact_add(order.notional, notional),
+        exact_add(order.commission, commission),
+        order.reason,
+        order.stop_reached,
+        order.limit_reached,
+        order.history.append(event),
+        order.fills.set(event.fill_id, (first, new)),
+    )
+
+
+# Documentation generated from the table.
+
+
+def _edges() -> Iterator[tuple[ORDER_STATUS, ORDER_STATUS, str]]:
+    for rule in TRANSITIONS:
+        for source in rule.sources:
+            for target in rule.status.targets(source):
+                yield source, target, rule.event.__name__
+
+
+def mermaid_diagram() -> str:
+    """The Mermaid state diagram of :data:`TRANSITIONS`."""
+    labels: dict[tuple[ORDER_STATUS, ORDER_STATUS], list[str]] = {}
+    for source, target, event in _edges():
+        names = labels.setdefault((source, target), [])
+        if event not in names:
+            names.append(event)
+    lines = ["stateDiagram-v2", f"    [*] --> {OPEN.name}"]
+    for (source, target), events in labels.items():
+        lines.append(f"    {source.name} --> {target.name}: {', '.join(events)}")
+    lines.extend(f"    {status.name} --> [*]" for status in (FILLED, CANCELLED, REJECTED))
+    return "\n".join(lines)
+
+
+def rules_markdown() -> str:
+    """The rows of :data:`TRANSITIONS` as a Markdown table."""
+    lines = [
+        "| event | from | guards, in order | effect | lands in |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for rule in TRANSITIONS:
+        guards = ", ".join(f"`{guard.__name__}`" for guard in rule.guards) or "none"
+        lines.append(
+            f"| {rule.event.__name__} | {_names(rule.sources)} | {guards} | "
+            f"`{rule.effect.__name__}` | {_describe(rule.status)} |"
+        )
+    return "\n".join(lines)
+
+
+def _describe(status: StatusRule) -> str:
+    if isinstance(status, Becomes):
+        return status.status.name
+    if isinstance(status, Stays):
+        return "the same status"
+    if isinstance(status, FromFills):
+        return f"by quantities: {' or '.join(s.name for s in status.possible)}"
+    return "refused"
