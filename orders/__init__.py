@@ -19,6 +19,8 @@ from orders.errors import (
 from orders.events import (
     EVENT_TYPES,
     Amend,
+    Bar,
+    BarUpdate,
     Cancel,
     Event,
     Expire,
@@ -26,6 +28,7 @@ from orders.events import (
     FillBust,
     FillCorrection,
     Hold,
+    PriceUpdate,
     Reject,
     Release,
     Trigger,
@@ -43,8 +46,10 @@ from orders.styles import (
     OCOOrder,
     StopLimitOrder,
     StopOrder,
+    TrailingStopLimitOrder,
     TrailingStopOrder,
 )
+from orders.triggers import check_triggers, check_triggers_bar, is_marketable
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -55,6 +60,8 @@ __all__ = [
     "Amend",
     "Asset",
     "BadOrderParameters",
+    "Bar",
+    "BarUpdate",
     "BracketOrder",
     "Cancel",
     "DecimalInput",
@@ -78,12 +85,17 @@ __all__ = [
     "OrderError",
     "OrderTerms",
     "OrderType",
+    "PriceUpdate",
     "Reject",
     "Release",
     "StopLimitOrder",
     "StopOrder",
+    "TrailingStopLimitOrder",
     "TrailingStopOrder",
     "Trigger",
     "UnknownFillError",
     "apply",
+    "check_triggers",
+    "check_triggers_bar",
+    "is_marketable",
 ]

@@ -23,6 +23,8 @@ from orders.styles import trail_amount_input, trail_percent_input
 __all__ = [
     "EVENT_TYPES",
     "Amend",
+    "Bar",
+    "BarUpdate",
     "Cancel",
     "Event",
     "Expire",
@@ -30,6 +32,7 @@ __all__ = [
     "FillBust",
     "FillCorrection",
     "Hold",
+    "PriceUpdate",
     "Reject",
     "Release",
     "Trigger",
@@ -187,8 +190,68 @@ class FillBust:
     fill_id: str = attrs.field(validator=_required_fill_id)
 
 
+def _open(value: DecimalInput) -> Decimal:
+    return non_negative_price(value, "open")
+
+
+def _high(value: DecimalInput) -> Decimal:
+    return non_negative_price(value, "high")
+
+
+def _low(value: DecimalInput) -> Decimal:
+    return non_negative_price(value, "low")
+
+
+def _close(value: DecimalInput) -> Decimal:
+    return non_negative_price(value, "close")
+
+
+@attrs.frozen
+class Bar:
+    """One period of trading: its open, high, low and close prices."""
+
+    open: Decimal = attrs.field(converter=_open)
+    high: Decimal = attrs.field(converter=_high)
+    low: Decimal = attrs.field(converter=_low)
+    close: Decimal = attrs.field(converter=_close)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.low <= min(self.open, self.close) <= max(self.open, self.close) <= self.high:
+            raise BadOrderParameters(
+                f"a bar needs low <= open, close <= high; got open {self.open}, "
+                f"high {self.high}, low {self.low}, close {self.close}"
+            )
+
+
+@attrs.frozen
+class PriceUpdate:
+    """The market traded at ``price``: trailing marks and limit flags follow it."""
+
+    price: Decimal = attrs.field(converter=_price)
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+
+
+@attrs.frozen
+class BarUpdate:
+    """A bar closed: trailing marks follow its close, limit flags its range."""
+
+    bar: Bar = attrs.field(validator=of_type(Bar))
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+
+
 Event = (
-    Fill | Trigger | Hold | Release | Cancel | Reject | Expire | Amend | FillCorrection | FillBust
+    Fill
+    | Trigger
+    | Hold
+    | Release
+    | Cancel
+    | Reject
+    | Expire
+    | Amend
+    | FillCorrection
+    | FillBust
+    | PriceUpdate
+    | BarUpdate
 )
 """Any event :func:`orders.apply` accepts."""
 
@@ -203,5 +266,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Amend,
     FillCorrection,
     FillBust,
+    PriceUpdate,
+    BarUpdate,
 )
 """Every kind of event, in the order the documentation lists them."""

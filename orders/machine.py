@@ -39,6 +39,7 @@ from orders.errors import (
 from orders.events import (
     EVENT_TYPES,
     Amend,
+    BarUpdate,
     Cancel,
     Event,
     Expire,
@@ -46,10 +47,12 @@ from orders.events import (
     FillBust,
     FillCorrection,
     Hold,
+    PriceUpdate,
     Reject,
     Release,
     Trigger,
 )
+from orders.market import observe, retrail
 from orders.order import DecimalOrder, build_order, make_terms, status_by_fill
 from orders.status import ORDER_STATUS
 
@@ -70,6 +73,7 @@ OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STA
 ACTIVE = (OPEN, HELD, TRIGGERED, PARTIALLY_FILLED)
 UNFILLED = (OPEN, HELD, TRIGGERED)
 ENDED = (CANCELLED, REJECTED)
+WATCHING = (OPEN, TRIGGERED, PARTIALLY_FILLED)
 
 
 class _Repeat(Exception):  # noqa: N818 - a signal, not an error
@@ -233,6 +237,12 @@ def live_fill(order: DecimalOrder, event: FillCorrection | FillBust) -> None:
         )
 
 
+def moves_order(order: DecimalOrder, event: PriceUpdate | BarUpdate) -> None:
+    """A price that changes no mark, stop, limit or flag is not recorded."""
+    if observe(order, event) == (order.terms, order.limit_reached):
+        raise _Repeat
+
+
 def correction_changes_fill(order: DecimalOrder, correction: FillCorrection) -> None:
     """A correction that leaves the fill as it is is a repeat."""
     if _corrected(order, correction) == order.fills[correction.fill_id][1]:
@@ -303,7 +313,10 @@ def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalO
 
 
 def amend(order: DecimalOrder, event: Amend, status: StatusRule) -> DecimalOrder:
-    """New terms: amount, prices or trail replaced, re-validated and re-rounded."""
+    """New terms: amount, prices or trail replaced, re-validated and re-rounded.
+
+    A new trail recomputes a trailing order's stop from its current mark.
+    """
     terms = order.terms
     trail_amount, trail_percent = terms.trail_amount, terms.trail_percent
     if event.trail_amount is not None:
@@ -319,6 +332,7 @@ def amend(order: DecimalOrder, event: Amend, status: StatusRule) -> DecimalOrder
         terms.limit if event.limit is None else event.limit,
         trail_amount,
         trail_percent,
+        terms.limit_offset,
         terms.trailing_highest_price,
         terms.trailing_lowest_price,
         terms.linked_order_ids,
@@ -327,7 +341,29 @@ def amend(order: DecimalOrder, event: Amend, status: StatusRule) -> DecimalOrder
         terms.broker_order_id,
         terms.exchange,
     )
+    if event.trail_amount is not None or event.trail_percent is not None:
+        amended = retrail(amended)
     return _evolve(order, status, event=event, terms=amended)
+
+
+def watch_market(
+    order: DecimalOrder, event: PriceUpdate | BarUpdate, status: StatusRule
+) -> DecimalOrder:
+    """Ratchet a trailing order and set ``limit_reached`` as the market says."""
+    terms, limit_reached = observe(order, event)
+    return build_order(
+        terms,
+        status(order.status, order.filled, terms.amount),
+        order.dt if event.dt is None else event.dt,
+        order.filled,
+        order.notional,
+        order.commission,
+        order.reason,
+        order.stop_reached,
+        limit_reached,
+        order.history.append(event),
+        order.fills,
+    )
 
 
 def correct_fill(order: DecimalOrder, event: FillCorrection, status: StatusRule) -> DecimalOrder:
@@ -380,6 +416,8 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(FillBust, (PARTIALLY_FILLED, FILLED), (live_fill,), bust_fill, _BUSTED),
     Rule(FillBust, ENDED, (live_fill,), bust_fill, Stays()),
     Rule(FillBust, UNFILLED, (live_fill,), no_effect, Refused()),
+    Rule(PriceUpdate, WATCHING, (moves_order,), watch_market, Stays()),
+    Rule(BarUpdate, WATCHING, (moves_order,), watch_market, Stays()),
 )
 """Every allowed (event, status) pair, with its guards, effect and status rule."""
 

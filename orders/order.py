@@ -43,6 +43,7 @@ from orders.decimals import (
 from orders.errors import BadOrderParameters, InvalidQuantityError
 from orders.events import (
     Amend,
+    Bar,
     Cancel,
     Event,
     Expire,
@@ -60,6 +61,7 @@ from orders.status import ACTIVE_STATUSES, ORDER_STATUS
 from orders.styles import (
     ExecutionStyle,
     check_one_trail,
+    limit_offset_input,
     trail_amount_input,
     trail_percent_input,
 )
@@ -106,6 +108,7 @@ class OrderTerms:
     limit: Decimal | None
     trail_amount: Decimal | None
     trail_percent: Decimal | None
+    limit_offset: Decimal | None
     trailing_highest_price: Decimal | None
     trailing_lowest_price: Decimal | None
     linked_order_ids: tuple[str, ...]
@@ -171,6 +174,7 @@ class DecimalOrder:
         limit_reached: bool = False,
         trailing_highest_price: DecimalInput | None = None,
         trailing_lowest_price: DecimalInput | None = None,
+        limit_offset: DecimalInput | None = None,
         notional: DecimalInput | None = None,
     ) -> None:
         if (  # the common case, checked at a glance; anything else in full below
@@ -200,6 +204,7 @@ class DecimalOrder:
             optional_price(limit, "limit"),
             trail_amount_input(trail_amount),
             trail_percent_input(trail_percent),
+            limit_offset_input(limit_offset),
             optional_price(trailing_highest_price, "trailing_highest_price"),
             optional_price(trailing_lowest_price, "trailing_lowest_price"),
             _linked_ids(linked_order_ids),
@@ -267,6 +272,7 @@ class DecimalOrder:
             id=id,
             trail_amount=style.trail_amount,
             trail_percent=style.trail_percent,
+            limit_offset=style.limit_offset,
             exchange=style.exchange,
         )
 
@@ -335,6 +341,16 @@ class DecimalOrder:
         """Apply a :class:`~orders.events.FillBust` to fill ``fill_id``."""
         return machine.apply(self, FillBust(fill_id))
 
+    def check_triggers(
+        self, market_price: DecimalInput, dt: datetime | None = None
+    ) -> DecimalOrder:
+        """The order after a trade at ``market_price``; see :mod:`orders.triggers`."""
+        return triggers.check_triggers(self, market_price, dt)
+
+    def check_triggers_bar(self, bar: Bar, dt: datetime | None = None) -> DecimalOrder:
+        """The order after an OHLC ``bar``; see :mod:`orders.triggers`."""
+        return triggers.check_triggers_bar(self, bar, dt)
+
     # What was asked, read through from the terms.
 
     @property
@@ -376,6 +392,11 @@ class DecimalOrder:
     def trail_percent(self) -> Decimal | None:
         """Fractional trailing distance of a trailing stop."""
         return self.terms.trail_percent
+
+    @property
+    def limit_offset(self) -> Decimal | None:
+        """Distance from a trailing stop-limit's stop to its limit."""
+        return self.terms.limit_offset
 
     @property
     def trailing_highest_price(self) -> Decimal | None:
@@ -436,8 +457,8 @@ class DecimalOrder:
 
     @property
     def is_trailing_stop(self) -> bool:
-        """True for a trailing stop order."""
-        return self.terms.order_type is _TRAILING_STOP
+        """True for a trailing stop or trailing stop-limit order."""
+        return self.terms.order_type.is_trailing
 
     @property
     def expired(self) -> bool:
@@ -526,15 +547,18 @@ def _linked_ids(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
-_MARKET, _LIMIT, _STOP, _STOP_LIMIT, _TRAILING_STOP = OrderType
+_MARKET, _LIMIT, _STOP, _STOP_LIMIT, _TRAILING_STOP, _TRAILING_STOP_LIMIT = OrderType
 _PRICE_NAMES = (
     "stop",
     "limit",
     "trail_amount",
     "trail_percent",
+    "limit_offset",
     "trailing_highest_price",
     "trailing_lowest_price",
 )
+_TRAILING_NAMES = ("stop", "trail_amount", "trail_percent", "trailing_highest_price",
+                   "trailing_lowest_price")
 
 
 def _presence_patterns(
@@ -560,16 +584,17 @@ _ORDER_TERMS: dict[OrderType, frozenset[tuple[bool, ...]]] = {
         (_LIMIT, ("limit",), ("limit",)),
         (_STOP, ("stop",), ("stop",)),
         (_STOP_LIMIT, ("stop", "limit"), ("stop", "limit")),
-        (_TRAILING_STOP, (), tuple(name for name in _PRICE_NAMES if name != "limit")),
+        (_TRAILING_STOP, (), _TRAILING_NAMES),
+        (_TRAILING_STOP_LIMIT, ("limit_offset",), (*_TRAILING_NAMES, "limit", "limit_offset")),
     )
 }
 
 
 def _infer_order_type(
-    stop: Decimal | None, limit: Decimal | None, trailing: bool
+    stop: Decimal | None, limit: Decimal | None, trailing: bool, limit_offset: Decimal | None
 ) -> OrderType:
     if trailing:
-        return _TRAILING_STOP
+        return _TRAILING_STOP if limit_offset is None else _TRAILING_STOP_LIMIT
     if stop is not None:
         return _STOP if limit is None else _STOP_LIMIT
     return _MARKET if limit is None else _LIMIT
@@ -584,6 +609,7 @@ def make_terms(
     limit: Decimal | None,
     trail_amount: Decimal | None,
     trail_percent: Decimal | None,
+    limit_offset: Decimal | None,
     highest: Decimal | None,
     lowest: Decimal | None,
     linked_order_ids: tuple[str, ...],
@@ -594,19 +620,20 @@ def make_terms(
 ) -> OrderTerms:
     """Check the prices against the order type, round them, and build the terms."""
     trailing = trail_amount is not None or trail_percent is not None
-    kind = order_type or _infer_order_type(stop, limit, trailing)
-    prices = (stop, limit, trail_amount, trail_percent, highest, lowest)
+    kind = order_type or _infer_order_type(stop, limit, trailing, limit_offset)
+    prices = (stop, limit, trail_amount, trail_percent, limit_offset, highest, lowest)
     given = (
         stop is not None,
         limit is not None,
         trail_amount is not None,
         trail_percent is not None,
+        limit_offset is not None,
         highest is not None,
         lowest is not None,
     )
     if given not in _ORDER_TERMS[kind]:
         raise _terms_error(kind, prices)
-    if kind is _TRAILING_STOP:
+    if kind.is_trailing:
         check_one_trail(trail_amount, trail_percent)
     check_quantity_increment(amount, asset, "amount")
     is_buy = amount > 0
@@ -619,6 +646,7 @@ def make_terms(
         None if limit is None else round_limit_price(limit, asset, is_buy),
         trail_amount,
         trail_percent,
+        limit_offset,
         highest,
         lowest,
         linked_order_ids,
@@ -637,6 +665,34 @@ def _terms_error(kind: OrderType, prices: tuple[Decimal | None, ...]) -> BadOrde
         if value is not None and not any(given[index] for given in patterns):
             return BadOrderParameters(f"a {kind} order takes no {name}; got {name}={value}")
     raise AssertionError("unreachable: each field is either required or refused here")
+
+
+def terms_with_levels(
+    terms: OrderTerms,
+    stop: Decimal | None,
+    limit: Decimal | None,
+    highest: Decimal | None,
+    lowest: Decimal | None,
+) -> OrderTerms:
+    """``terms`` with a trailing order's stop, limit and marks replaced (already valid)."""
+    return _build_terms(
+        terms.id,
+        terms.asset,
+        terms.amount,
+        terms.order_type,
+        stop,
+        limit,
+        terms.trail_amount,
+        terms.trail_percent,
+        terms.limit_offset,
+        highest,
+        lowest,
+        terms.linked_order_ids,
+        terms.parent_order_id,
+        terms.created,
+        terms.broker_order_id,
+        terms.exchange,
+    )
 
 
 def _restored_fills(
@@ -706,6 +762,6 @@ def _status(value: object, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
     return status
 
 
-# The state machine refers back to DecimalOrder; importing it last lets either
-# module be imported first.
-from orders import machine  # noqa: E402
+# The state machine and the trigger functions refer back to DecimalOrder;
+# importing them last lets any of these modules be imported first.
+from orders import machine, triggers  # noqa: E402

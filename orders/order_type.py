@@ -15,6 +15,7 @@ class OrderType(StrEnum):
     STOP = "stop"
     STOP_LIMIT = "stop_limit"
     TRAILING_STOP = "trailing_stop"
+    TRAILING_STOP_LIMIT = "trailing_stop_limit"
 
     @property
     def has_limit(self) -> bool:
@@ -26,6 +27,12 @@ class OrderType(StrEnum):
         """True for the kinds that wait for a stop price to be reached."""
         return self in _WITH_STOP
 
+    @property
+    def is_trailing(self) -> bool:
+        """True for the kinds whose stop follows the market."""
+        return self in _TRAILING
 
-_WITH_LIMIT = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT})
-_WITH_STOP = frozenset({OrderType.STOP, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP})
+
+_TRAILING = frozenset({OrderType.TRAILING_STOP, OrderType.TRAILING_STOP_LIMIT})
+_WITH_LIMIT = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP_LIMIT})
+_WITH_STOP = frozenset({OrderType.STOP, OrderType.STOP_LIMIT, *_TRAILING})

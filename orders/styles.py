@@ -34,6 +34,7 @@ __all__ = [
     "OCOOrder",
     "StopLimitOrder",
     "StopOrder",
+    "TrailingStopLimitOrder",
     "TrailingStopOrder",
 ]
 
@@ -105,6 +106,11 @@ class ExecutionStyle(abc.ABC):
     @property
     def trail_percent(self) -> Decimal | None:
         """Fractional trailing distance; only trailing styles have one."""
+        return None
+
+    @property
+    def limit_offset(self) -> Decimal | None:
+        """Distance from a trailing stop to its limit; only trailing stop-limits have one."""
         return None
 
 
@@ -215,6 +221,30 @@ class TrailingStopOrder(_NoLimit, _NoStop, ExecutionStyle):
 
     def __attrs_post_init__(self) -> None:
         check_one_trail(self.trail_amount, self.trail_percent)
+
+
+def limit_offset_input(value: DecimalInput | None) -> Decimal | None:
+    """``None`` or the non-negative distance between a trailing stop and its limit."""
+    return None if value is None else non_negative_price(value, "limit_offset")
+
+
+def _limit_offset(value: DecimalInput) -> Decimal:
+    return non_negative_price(value, "limit_offset")
+
+
+@attrs.frozen
+class TrailingStopLimitOrder(TrailingStopOrder):
+    """A trailing stop whose limit follows its stop at ``limit_offset`` (keyword).
+
+    Once triggered it behaves as a limit order at ``stop - limit_offset`` for a
+    sell and ``stop + limit_offset`` for a buy, like backtrader's StopTrailLimit.
+    Its stop and limit are unknown until a market price has been seen.
+    """
+
+    order_type: ClassVar[OrderType | None] = OrderType.TRAILING_STOP_LIMIT
+    limit_offset: Decimal = attrs.field(
+        kw_only=True, converter=_limit_offset
+    )
 
 
 @attrs.frozen

@@ -51,7 +51,7 @@ ORDER_KEYWORDS = [
     "dt", "asset", "amount", "order_type", "stop", "limit", "filled", "commission", "id",
     "trail_amount", "trail_percent", "linked_order_ids", "parent_order_id", "status",
     "created", "reason", "broker_order_id", "exchange", "stop_reached", "limit_reached",
-    "trailing_highest_price", "trailing_lowest_price", "notional",
+    "trailing_highest_price", "trailing_lowest_price", "limit_offset", "notional",
 ]
 
 

@@ -23,6 +23,7 @@ from orders import (
     ORDER_STATUS,
     Amend,
     Asset,
+    Bar,
     Cancel,
     DecimalOrder,
     Event,
@@ -37,6 +38,8 @@ from orders import (
     Release,
     Trigger,
     apply,
+    check_triggers,
+    check_triggers_bar,
 )
 from orders.machine import _RULES
 
@@ -58,7 +61,9 @@ class OrderLifecycle(RuleBasedStateMachine):
     @initialize(
         side=st.sampled_from([1, -1]),
         size=st.integers(1, 300),
-        kind=st.sampled_from(["market", "limit", "stop", "stop_limit", "trailing_stop"]),
+        kind=st.sampled_from(
+            ["market", "limit", "stop", "stop_limit", "trailing_stop", "trailing_stop_limit"]
+        ),
         increment=st.sampled_from(["1", "0.5"]),
     )
     def create(self, side: int, size: int, kind: str, increment: str) -> None:
@@ -68,6 +73,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             "stop": {"stop": "100"},
             "stop_limit": {"stop": "100", "limit": "101"},
             "trailing_stop": {"trail_percent": "0.05"},
+            "trailing_stop_limit": {"trail_amount": "2", "limit_offset": "0.5"},
         }
         asset = Asset("XYZ", quantity_increment=increment)
         self.initial = DecimalOrder(T0, asset, side * size, kind, **prices_by_kind[kind])
@@ -149,6 +155,19 @@ class OrderLifecycle(RuleBasedStateMachine):
                                  Expire(T0 + timedelta(days=1))]))
     def other(self, event: Event) -> None:
         self.attempt(event)
+
+    @rule(price=prices)
+    def trade(self, price: Decimal) -> None:
+        before = self.order
+        self.order = check_triggers(before, price, T0)
+        if self.order.status is not before.status:
+            assert (before.status, self.order.status) == (OPEN, TRIGGERED)
+
+    @rule(open_=prices, close=prices, spread=st.decimals(0, 20, places=2))
+    def bar(self, open_: Decimal, close: Decimal, spread: Decimal) -> None:
+        low = max(min(open_, close) - spread, Decimal(0))
+        bar = Bar(open_, max(open_, close) + spread, low, close)
+        self.order = check_triggers_bar(self.order, bar, T0)
 
     @rule(size=st.integers(1, 300))
     def amend(self, size: int) -> None:

@@ -13,6 +13,8 @@ from orders import (
     ORDER_STATUS,
     Amend,
     Asset,
+    Bar,
+    BarUpdate,
     Cancel,
     DecimalOrder,
     Event,
@@ -26,6 +28,7 @@ from orders import (
     InvalidQuantityError,
     InvalidTransition,
     OrderError,
+    PriceUpdate,
     Reject,
     Release,
     Trigger,
@@ -70,6 +73,8 @@ EVENTS: dict[type, Event] = {
     Amend: Amend(stop="9.00"),
     FillCorrection: FillCorrection("a", price="10.5"),
     FillBust: FillBust("a"),
+    PriceUpdate: PriceUpdate("10.5", T0),
+    BarUpdate: BarUpdate(Bar(10, 11, 9, "10.5"), T0),
 }
 
 R = "refused"  # InvalidTransition
@@ -80,31 +85,38 @@ EXPECTED: dict[ORDER_STATUS, dict[type, ORDER_STATUS | str]] = {
     OPEN: {
         Fill: PARTIALLY_FILLED, Trigger: TRIGGERED, Hold: HELD, Release: R, Cancel: CANCELLED,
         Reject: REJECTED, Expire: CANCELLED, Amend: OPEN, FillCorrection: U, FillBust: U,
+        PriceUpdate: OPEN, BarUpdate: OPEN,
     },
     HELD: {
         Fill: PARTIALLY_FILLED, Trigger: R, Hold: R, Release: OPEN, Cancel: CANCELLED,
         Reject: REJECTED, Expire: CANCELLED, Amend: HELD, FillCorrection: U, FillBust: U,
+        PriceUpdate: R, BarUpdate: R,
     },
     TRIGGERED: {
         Fill: PARTIALLY_FILLED, Trigger: R, Hold: R, Release: R, Cancel: CANCELLED,
         Reject: REJECTED, Expire: CANCELLED, Amend: TRIGGERED, FillCorrection: U, FillBust: U,
+        PriceUpdate: TRIGGERED, BarUpdate: TRIGGERED,
     },
     PARTIALLY_FILLED: {
         Fill: PARTIALLY_FILLED, Trigger: R, Hold: R, Release: R, Cancel: CANCELLED,
         Reject: REJECTED, Expire: CANCELLED, Amend: PARTIALLY_FILLED,
         FillCorrection: PARTIALLY_FILLED, FillBust: OPEN,
+        PriceUpdate: PARTIALLY_FILLED, BarUpdate: PARTIALLY_FILLED,
     },
     FILLED: {
         Fill: R, Trigger: R, Hold: R, Release: R, Cancel: R, Reject: R, Expire: R, Amend: R,
         FillCorrection: FILLED, FillBust: OPEN,
+        PriceUpdate: R, BarUpdate: R,
     },
     CANCELLED: {
         Fill: CANCELLED, Trigger: R, Hold: R, Release: R, Cancel: R, Reject: R, Expire: R,
         Amend: R, FillCorrection: CANCELLED, FillBust: CANCELLED,
+        PriceUpdate: R, BarUpdate: R,
     },
     REJECTED: {
         Fill: R, Trigger: R, Hold: R, Release: R, Cancel: R, Reject: R, Expire: R, Amend: R,
         FillCorrection: REJECTED, FillBust: REJECTED,
+        PriceUpdate: R, BarUpdate: R,
     },
 }
 

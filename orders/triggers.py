@@ -1,0 +1,86 @@
+"""Evaluating orders against market prices: triggers, limits and trailing stops.
+
+The caller passes a trade price or an OHLC :class:`~orders.events.Bar`; the
+functions return the new order value, reached through
+:func:`orders.apply` with a :class:`~orders.events.PriceUpdate` or
+:class:`~orders.events.BarUpdate` (recorded only when it changes something)
+and, when the stop is crossed, a :class:`~orders.events.Trigger` carrying the
+trigger price. HELD and terminal orders do not move. The rules are those of
+:mod:`orders.market`, written out in ``docs/triggers.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+# Module references, resolved at call time: this module is imported while
+# orders.order, orders.market and orders.machine are still loading.
+from orders import machine, market
+from orders.decimals import DecimalInput, non_negative_price
+from orders.events import Bar, BarUpdate, PriceUpdate, Trigger
+from orders.order_type import OrderType
+
+if TYPE_CHECKING:
+    from orders.order import DecimalOrder
+
+__all__ = ["check_triggers", "check_triggers_bar", "is_marketable"]
+
+_MARKET = OrderType.MARKET
+
+
+def check_triggers(
+    order: DecimalOrder, market_price: DecimalInput, dt: datetime | None = None
+) -> DecimalOrder:
+    """The order after a trade at ``market_price``.
+
+    A trailing order first ratchets with the price; then a buy stop triggers
+    when the price is at or above its stop, a sell stop when at or below it.
+    """
+    if order.status not in machine.WATCHING:
+        return order
+    update = PriceUpdate(market_price, dt)
+    order = machine.apply(order, update)
+    stop = order.terms.stop
+    crossed = stop is not None and market.stop_crossed(order.terms.amount > 0, stop, update.price)
+    if crossed and market.waiting_for_stop(order):
+        order = machine.apply(order, Trigger(dt, update.price))
+    return order
+
+
+def check_triggers_bar(order: DecimalOrder, bar: Bar, dt: datetime | None = None) -> DecimalOrder:
+    """The order after ``bar``: a gap through the stop triggers at the open,
+    a bar trading through it triggers at the stop, and a trailing order that
+    does not trigger ratchets with the close."""
+    if order.status not in machine.WATCHING:
+        return order
+    stop = order.terms.stop
+    trigger_price = None
+    if market.waiting_for_stop(order) and stop is not None:
+        trigger_price = market.bar_trigger_price(order.terms.amount > 0, stop, bar)
+    order = machine.apply(order, BarUpdate(bar, dt))
+    if trigger_price is not None:
+        order = machine.apply(order, Trigger(dt, trigger_price))
+    return order
+
+
+def is_marketable(order: DecimalOrder, price: DecimalInput) -> bool:
+    """True when an active order would execute at ``price``.
+
+    A market order always would; a waiting stop would once the price crosses
+    it (a stop-limit only if its limit admits the price too); a limit, or a
+    triggered stop-limit, when the price is at or better than its limit. A
+    HELD or terminal order never would.
+    """
+    if order.status not in machine.WATCHING:
+        return False
+    terms = order.terms
+    price_ = non_negative_price(price, "price")
+    is_buy = terms.amount > 0
+    if market.waiting_for_stop(order) and (
+        terms.stop is None or not market.stop_crossed(is_buy, terms.stop, price_)
+    ):
+        return False
+    if terms.order_type is _MARKET or terms.limit is None:
+        return True
+    return market.limit_reachable(is_buy, terms.limit, price_)
