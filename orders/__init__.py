@@ -6,6 +6,7 @@ table is the single source of truth. The public API is re-exported here.
 """
 
 from orders.assets import Asset
+from orders.book import BookResult, Derived, LinkMode, OrderBook, UnknownOrderError
 from orders.decimals import DecimalInput
 from orders.errors import (
     BadOrderParameters,
@@ -34,9 +35,10 @@ from orders.events import (
     Trigger,
 )
 from orders.history import History
+from orders.linked import bracket_orders, buy_bracket, oco_orders, sell_bracket
 from orders.machine import TRANSITIONS, apply
 from orders.order import DecimalOrder, FillRecord, OrderTerms
-from orders.order_type import OrderType
+from orders.order_type import OrderType, TimeInForce
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS, TERMINAL_STATUSES
 from orders.styles import (
     BracketOrder,
@@ -62,10 +64,12 @@ __all__ = [
     "BadOrderParameters",
     "Bar",
     "BarUpdate",
+    "BookResult",
     "BracketOrder",
     "Cancel",
     "DecimalInput",
     "DecimalOrder",
+    "Derived",
     "Event",
     "ExactnessError",
     "ExecutionStyle",
@@ -80,8 +84,10 @@ __all__ = [
     "InvalidQuantityError",
     "InvalidTransition",
     "LimitOrder",
+    "LinkMode",
     "MarketOrder",
     "OCOOrder",
+    "OrderBook",
     "OrderError",
     "OrderTerms",
     "OrderType",
@@ -90,12 +96,18 @@ __all__ = [
     "Release",
     "StopLimitOrder",
     "StopOrder",
+    "TimeInForce",
     "TrailingStopLimitOrder",
     "TrailingStopOrder",
     "Trigger",
     "UnknownFillError",
+    "UnknownOrderError",
     "apply",
+    "bracket_orders",
+    "buy_bracket",
     "check_triggers",
     "check_triggers_bar",
     "is_marketable",
+    "oco_orders",
+    "sell_bracket",
 ]

@@ -58,6 +58,15 @@ class History(Sequence[E], Generic[E]):
     def __getitem__(self, index: int | slice) -> E | Sequence[E]:
         return list(self)[index]
 
+    def newest(self, count: int) -> list[E]:
+        """The last ``count`` events, oldest first, in O(count)."""
+        events: list[E] = []
+        node: History[E] | None = self if self._length else None
+        while node is not None and len(events) < count:
+            events.append(node._last)
+            node = node._previous
+        return events[::-1]
+
     def _newest_first(self) -> list[E]:
         events: list[E] = []
         node: History[E] | None = self if self._length else None

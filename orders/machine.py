@@ -21,6 +21,9 @@ from typing import Any
 
 import attrs
 
+# orders.market is resolved at call time: it and this module import each other
+# through orders.order.
+from orders import market
 from orders.assets import check_quantity_increment
 from orders.decimals import (
     EXACT,
@@ -52,7 +55,6 @@ from orders.events import (
     Release,
     Trigger,
 )
-from orders.market import observe, retrail
 from orders.order import DecimalOrder, build_order, make_terms, status_by_fill
 from orders.status import ORDER_STATUS
 
@@ -239,7 +241,7 @@ def live_fill(order: DecimalOrder, event: FillCorrection | FillBust) -> None:
 
 def moves_order(order: DecimalOrder, event: PriceUpdate | BarUpdate) -> None:
     """A price that changes no mark, stop, limit or flag is not recorded."""
-    if observe(order, event) == (order.terms, order.limit_reached):
+    if market.observe(order, event) == (order.terms, order.limit_reached):
         raise _Repeat
 
 
@@ -340,9 +342,11 @@ def amend(order: DecimalOrder, event: Amend, status: StatusRule) -> DecimalOrder
         terms.created,
         terms.broker_order_id,
         terms.exchange,
+        terms.time_in_force,
+        terms.valid_until,
     )
     if event.trail_amount is not None or event.trail_percent is not None:
-        amended = retrail(amended)
+        amended = market.retrail(amended)
     return _evolve(order, status, event=event, terms=amended)
 
 
@@ -350,7 +354,7 @@ def watch_market(
     order: DecimalOrder, event: PriceUpdate | BarUpdate, status: StatusRule
 ) -> DecimalOrder:
     """Ratchet a trailing order and set ``limit_reached`` as the market says."""
-    terms, limit_reached = observe(order, event)
+    terms, limit_reached = market.observe(order, event)
     return build_order(
         terms,
         status(order.status, order.filled, terms.amount),

@@ -56,7 +56,7 @@ from orders.events import (
     Trigger,
 )
 from orders.history import History
-from orders.order_type import OrderType
+from orders.order_type import OrderType, TimeInForce
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS
 from orders.styles import (
     ExecutionStyle,
@@ -116,6 +116,8 @@ class OrderTerms:
     created: datetime
     broker_order_id: str | None
     exchange: str | None
+    time_in_force: TimeInForce
+    valid_until: datetime | None
 
 
 _build_terms, _ = slot_writers(OrderTerms)
@@ -175,6 +177,8 @@ class DecimalOrder:
         trailing_highest_price: DecimalInput | None = None,
         trailing_lowest_price: DecimalInput | None = None,
         limit_offset: DecimalInput | None = None,
+        time_in_force: TimeInForce | str | None = None,
+        valid_until: datetime | None = None,
         notional: DecimalInput | None = None,
     ) -> None:
         if (  # the common case, checked at a glance; anything else in full below
@@ -186,12 +190,14 @@ class DecimalOrder:
             or parent_order_id is not None
             or broker_order_id is not None
             or exchange is not None
+            or valid_until is not None
         ):
             check_type("dt", dt, datetime)
             check_type("created", created, datetime, optional=True)
             check_type("parent_order_id", parent_order_id, str, optional=True)
             check_type("broker_order_id", broker_order_id, str, optional=True)
             check_type("exchange", exchange, str, optional=True)
+            check_type("valid_until", valid_until, datetime, optional=True)
             check_type("reason", reason, str)
             check_type("stop_reached", stop_reached, bool)
             check_type("limit_reached", limit_reached, bool)
@@ -212,6 +218,7 @@ class DecimalOrder:
             dt if created is None else created,
             broker_order_id,
             exchange,
+            *_validity(time_in_force, valid_until),
         )
         if filled is None and notional is None:
             filled_ = notional_ = _ZERO
@@ -241,6 +248,9 @@ class DecimalOrder:
         style: ExecutionStyle,
         *,
         id: str | None = None,  # noqa: A002 - the reference's keyword
+        linked_order_ids: Sequence[str] | None = None,
+        time_in_force: TimeInForce | str | None = None,
+        valid_until: datetime | None = None,
     ) -> DecimalOrder:
         """Build the single order that ``style`` describes.
 
@@ -273,7 +283,10 @@ class DecimalOrder:
             trail_amount=style.trail_amount,
             trail_percent=style.trail_percent,
             limit_offset=style.limit_offset,
+            linked_order_ids=linked_order_ids,
             exchange=style.exchange,
+            time_in_force=time_in_force,
+            valid_until=valid_until,
         )
 
     # The transitions, each a shorthand for apply(order, event).
@@ -429,6 +442,16 @@ class DecimalOrder:
         return self.terms.broker_order_id
 
     @property
+    def time_in_force(self) -> TimeInForce:
+        """GTC, GTD or DAY."""
+        return self.terms.time_in_force
+
+    @property
+    def valid_until(self) -> datetime | None:
+        """When a GTD or DAY order expires."""
+        return self.terms.valid_until
+
+    @property
     def exchange(self) -> str | None:
         """Where the order is routed, if anywhere in particular."""
         return self.terms.exchange
@@ -505,6 +528,23 @@ build_order, _fill_order = slot_writers(DecimalOrder)
 """``build_order`` allocates a :class:`DecimalOrder` from valid fields, in field order."""
 
 
+def _validity(value: object, valid_until: datetime | None) -> tuple[TimeInForce, datetime | None]:
+    if value is None:
+        return (_GTC, None) if valid_until is None else (_GTD, valid_until)
+    try:
+        time_in_force = TimeInForce(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise BadOrderParameters(
+            f"time_in_force must be one of GTC, GTD, DAY; got {value!r}"
+        ) from None
+    if (time_in_force is _GTC) != (valid_until is None):
+        raise BadOrderParameters(
+            f"a {time_in_force} order {'takes no' if time_in_force is _GTC else 'needs a'} "
+            f"valid_until; got {valid_until!r}"
+        )
+    return time_in_force, valid_until
+
+
 def _commission(value: object) -> Decimal:
     return _ZERO if value is None else to_decimal(value, "commission", BadOrderParameters)
 
@@ -547,6 +587,7 @@ def _linked_ids(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
+_GTC, _GTD = TimeInForce.GTC, TimeInForce.GTD
 _MARKET, _LIMIT, _STOP, _STOP_LIMIT, _TRAILING_STOP, _TRAILING_STOP_LIMIT = OrderType
 _PRICE_NAMES = (
     "stop",
@@ -617,6 +658,8 @@ def make_terms(
     created: datetime,
     broker_order_id: str | None,
     exchange: str | None,
+    time_in_force: TimeInForce,
+    valid_until: datetime | None,
 ) -> OrderTerms:
     """Check the prices against the order type, round them, and build the terms."""
     trailing = trail_amount is not None or trail_percent is not None
@@ -654,6 +697,8 @@ def make_terms(
         created,
         broker_order_id,
         exchange,
+        time_in_force,
+        valid_until,
     )
 
 
@@ -692,6 +737,8 @@ def terms_with_levels(
         terms.created,
         terms.broker_order_id,
         terms.exchange,
+        terms.time_in_force,
+        terms.valid_until,
     )
 
 

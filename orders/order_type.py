@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["OrderType"]
+__all__ = ["OrderType", "TimeInForce"]
 
 
 class OrderType(StrEnum):
@@ -36,3 +36,16 @@ class OrderType(StrEnum):
 _TRAILING = frozenset({OrderType.TRAILING_STOP, OrderType.TRAILING_STOP_LIMIT})
 _WITH_LIMIT = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP_LIMIT})
 _WITH_STOP = frozenset({OrderType.STOP, OrderType.STOP_LIMIT, *_TRAILING})
+
+
+class TimeInForce(StrEnum):
+    """How long an order stays valid, as backtrader's ``valid`` parameter.
+
+    GTC orders never expire. GTD orders expire at their ``valid_until``. DAY
+    orders expire at the end of the session; the library has no calendar, so
+    the host gives the session's end as their ``valid_until``.
+    """
+
+    GTC = "GTC"
+    GTD = "GTD"
+    DAY = "DAY"

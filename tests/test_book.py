@@ -1,0 +1,333 @@
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from orders import (
+    ORDER_STATUS,
+    Amend,
+    Asset,
+    BadOrderParameters,
+    BookResult,
+    BracketOrder,
+    Cancel,
+    DecimalOrder,
+    Derived,
+    Fill,
+    InvalidQuantityError,
+    LimitOrder,
+    LinkMode,
+    MarketOrder,
+    OCOOrder,
+    OrderBook,
+    Reject,
+    Release,
+    StopOrder,
+    Trigger,
+    UnknownOrderError,
+    apply,
+    buy_bracket,
+    oco_orders,
+    sell_bracket,
+)
+
+OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
+T0 = datetime(2024, 1, 15, 9, 30)
+AAPL = Asset("AAPL")
+
+
+def statuses(book: OrderBook) -> dict[str, ORDER_STATUS]:
+    return {order_id: order.status for order_id, order in book.orders.items()}
+
+
+def replay_derived(before: OrderBook, result: BookResult, asked: tuple[str, object]) -> None:
+    """The derived events, applied in order after the asked one, rebuild the new book."""
+    orders = dict(before.orders)
+    order_id, event = asked
+    orders[order_id] = apply(orders[order_id], event)  # type: ignore[arg-type]
+    for derived in result.derived:
+        orders[derived.order_id] = apply(orders[derived.order_id], derived.event)
+    assert orders == dict(result.book.orders)
+
+
+def oco_book(mode: str | None = None) -> OrderBook:
+    legs = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("tp", "sl"))
+    return OrderBook().submit(*legs, link_mode=mode).book
+
+
+def bracket_book() -> OrderBook:
+    orders = buy_bracket(T0, AAPL, 100, price=100, stopprice=95, limitprice=110,
+                         ids=("main", "stop", "limit"))
+    return OrderBook().submit(*orders).book
+
+
+# The book as a value.
+
+
+def test_the_book_is_a_value_and_a_refused_event_changes_nothing() -> None:
+    book = oco_book()
+    result = book.apply("tp", Fill(10, 110))
+    assert statuses(book) == {"tp": OPEN, "sl": OPEN}
+    assert result.book != book
+    with pytest.raises(InvalidQuantityError, match="exceeds the 100 remaining"):
+        book.apply("tp", Fill(101, 110))
+    assert book == oco_book()
+    with pytest.raises(UnknownOrderError, match="the book holds no order 'nope'"):
+        book.get("nope")
+    with pytest.raises(UnknownOrderError):
+        book.apply("nope", Cancel())
+
+
+def test_queries() -> None:
+    book = bracket_book().submit(DecimalOrder(T0, "MSFT", 5, id="other")).book
+    assert len(book) == 4
+    assert "main" in book
+    assert book["main"].id == "main"
+    assert {o.id for o in book.open_orders(AAPL)} == {"main", "stop", "limit"}
+    assert {o.id for o in book.open_orders()} == {"main", "stop", "limit", "other"}
+    assert {o.id for o in book.orders_with_status(HELD)} == {"stop", "limit"}
+    assert [o.id for o in book.children("main")] == ["stop", "limit"]
+    assert [o.id for o in book.siblings("stop")] == ["limit"]
+    cancelled = book.cancel("other").book
+    assert [o.id for o in cancelled.open_orders("MSFT")] == []
+
+
+def test_submit_refuses_duplicate_ids_and_broken_links() -> None:
+    book = oco_book()
+    with pytest.raises(BadOrderParameters, match="order id 'tp' is already in the book"):
+        book.submit(DecimalOrder(T0, AAPL, 1, id="tp"))
+    with pytest.raises(UnknownOrderError, match="links to 'ghost'"):
+        OrderBook().submit(DecimalOrder(T0, AAPL, 1, id="a", linked_order_ids=["ghost"]))
+    lonely = DecimalOrder(T0, AAPL, 1, id="a", linked_order_ids=["b"])
+    with pytest.raises(BadOrderParameters, match="which does not link back"):
+        OrderBook().submit(lonely, DecimalOrder(T0, AAPL, 1, id="b"))
+    with pytest.raises(BadOrderParameters, match="link_mode must be 'cancel' or 'reduce'"):
+        OrderBook().submit(lonely, link_mode="sometimes")
+
+
+def test_oco_legs_on_different_assets_are_refused() -> None:
+    first = DecimalOrder(T0, AAPL, -1, limit=110, id="a", linked_order_ids=["b"])
+    second = DecimalOrder(T0, "MSFT", -1, stop=90, id="b", linked_order_ids=["a"])
+    with pytest.raises(BadOrderParameters, match="linked orders must trade one asset"):
+        OrderBook().submit(first, second)
+
+
+# OCO.
+
+
+def test_oco_first_fill_partial_cancels_the_other_leg() -> None:
+    book = oco_book()
+    result = book.apply("tp", Fill(30, 110))
+    assert statuses(result.book) == {"tp": PARTIALLY_FILLED, "sl": CANCELLED}
+    assert result.derived == (Derived("sl", Cancel("linked order tp filled")),)
+    replay_derived(book, result, ("tp", Fill(30, 110)))
+
+
+@pytest.mark.parametrize("event", [Cancel("user"), Reject("risk")])
+def test_cancelling_or_rejecting_a_leg_cancels_the_other(event: object) -> None:
+    book = oco_book()
+    result = book.apply("sl", event)  # type: ignore[arg-type]
+    assert result.book["tp"].status is CANCELLED
+    assert result.derived == (Derived("tp", Cancel("linked order sl ended")),)
+
+
+def test_one_updates_other_reduces_the_other_leg() -> None:
+    book = oco_book(LinkMode.REDUCE)
+    first = book.apply("tp", Fill(30, 110))
+    assert first.book["sl"].amount == -70
+    assert first.derived == (Derived("sl", Amend(amount=-70)),)
+    rest = first.book.apply("tp", Fill(70, 110))
+    assert statuses(rest.book) == {"tp": FILLED, "sl": CANCELLED}
+    replay_derived(first.book, rest, ("tp", Fill(70, 110)))
+
+
+def test_place_builds_and_links_an_oco_pair() -> None:
+    result = OrderBook().place(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)))
+    legs = list(result.book.orders.values())
+    assert len(legs) == 2
+    assert {legs[0].linked_order_ids, legs[1].linked_order_ids} == {(legs[0].id,), (legs[1].id,)}
+    assert result.book.link_modes[legs[0].id] is LinkMode.CANCEL
+
+
+# Brackets.
+
+
+def test_buy_bracket_returns_main_stop_limit_with_dormant_linked_children() -> None:
+    main, stop, limit = buy_bracket(T0, AAPL, 100, price=100, stopprice=95, limitprice=110)
+    assert (main.amount, main.limit, main.status) == (100, 100, OPEN)
+    assert (stop.amount, stop.stop, stop.order_type, stop.status) == (-100, 95, "stop", HELD)
+    assert (limit.amount, limit.limit, limit.order_type, limit.status) == (
+        -100, 110, "limit", HELD,
+    )
+    assert stop.parent_order_id == limit.parent_order_id == main.id
+    assert stop.linked_order_ids == (limit.id,)
+    assert limit.linked_order_ids == (stop.id,)
+
+
+def test_sell_bracket_mirrors_it() -> None:
+    main, stop, limit = sell_bracket(T0, AAPL, 100, stopprice=105, limitprice=90)
+    assert (main.amount, main.order_type, stop.amount, stop.stop, limit.limit) == (
+        -100, "market", 100, 105, 90,
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: buy_bracket(T0, AAPL, 100, stopprice=110, limitprice=95),
+         "a long bracket needs its stop-loss below its take-profit"),
+        (lambda: sell_bracket(T0, AAPL, 100, stopprice=95, limitprice=110),
+         "a short bracket needs its stop-loss above its take-profit"),
+        (lambda: buy_bracket(T0, AAPL, 100, price=120, stopprice=95, limitprice=110),
+         "entry limit_price 120 must lie strictly between"),
+        (lambda: buy_bracket(T0, AAPL, 100, stopprice=0, limitprice=110),
+         "stop_loss_price must be greater than 0"),
+        (lambda: OrderBook().place(T0, AAPL, 100, BracketOrder("market", 95, 110)),  # type: ignore[arg-type]
+         "entry_style must be an ExecutionStyle"),
+    ],
+)
+def test_bracket_levels_are_validated(build: object, message: str) -> None:
+    with pytest.raises(BadOrderParameters, match=re.escape(message)):
+        build()  # type: ignore[operator]
+
+
+def test_the_entry_fill_activates_the_children_and_grows_them() -> None:
+    book = bracket_book()
+    first = book.apply("main", Fill(40, 100))
+    assert [(o.status, o.amount) for o in first.book.children("main")] == [
+        (OPEN, -40), (OPEN, -40),
+    ]
+    assert first.derived == (
+        Derived("stop", Amend(amount=-40)),
+        Derived("stop", Release()),
+        Derived("limit", Amend(amount=-40)),
+        Derived("limit", Release()),
+    )
+    replay_derived(book, first, ("main", Fill(40, 100)))
+    second = first.book.apply("main", Fill(60, 100))
+    assert [o.amount for o in second.book.children("main")] == [-100, -100]
+
+
+def test_cancelling_the_entry_before_any_fill_cancels_both_children() -> None:
+    result = bracket_book().cancel("main", "changed my mind")
+    assert statuses(result.book) == {"main": CANCELLED, "stop": CANCELLED, "limit": CANCELLED}
+
+
+def test_cancelling_the_entry_after_a_partial_fill_keeps_the_children() -> None:
+    book = bracket_book().apply("main", Fill(40, 100)).book
+    result = book.cancel("main")
+    assert statuses(result.book) == {"main": CANCELLED, "stop": OPEN, "limit": OPEN}
+    assert result.derived == ()
+
+
+def test_a_child_fill_reduces_the_other_child_and_cancelling_one_cancels_the_other() -> None:
+    book = bracket_book().apply("main", Fill(100, 100)).book
+    partial = book.apply("stop", Fill(30, 95))
+    assert partial.book["limit"].amount == -70
+    cancelled = partial.book.cancel("limit")
+    assert cancelled.book["stop"].status is CANCELLED
+
+
+# backtrader's three bracket outcomes (002_8055ca38f50266f9.txt).
+
+
+def test_entry_expires_and_both_children_are_cancelled() -> None:
+    orders = buy_bracket(T0, AAPL, 100, price=100, stopprice=95, limitprice=110)
+    book = OrderBook()
+    end = T0 + timedelta(days=1)
+    main = DecimalOrder.from_style(T0, AAPL, 100, LimitOrder(100), id=orders[0].id,
+                                   time_in_force="GTD", valid_until=end)
+    book = book.submit(main, *orders[1:]).book
+    assert book.on_time(end - timedelta(seconds=1)).derived == ()
+    result = book.on_time(end)
+    assert {o.status for o in result.book.orders.values()} == {CANCELLED}
+    assert result.book[main.id].expired
+
+
+def test_stop_loss_fills_and_take_profit_is_cancelled_in_cancel_mode() -> None:
+    book = OrderBook().submit(*buy_bracket(T0, AAPL, 100, price=100, stopprice=95,
+                                           limitprice=110, ids=("m", "s", "l")),
+                              link_mode="cancel").book
+    book = book.apply("m", Fill(100, 100)).book
+    triggered = book.on_price(AAPL, "94.50", T0)
+    assert triggered.derived[0] == Derived("s", Trigger(T0, Decimal("94.50")))
+    result = triggered.book.apply("s", Fill(100, "94.40"))
+    assert statuses(result.book) == {"m": FILLED, "s": FILLED, "l": CANCELLED}
+
+
+def test_take_profit_fills_and_stop_loss_is_cancelled() -> None:
+    book = bracket_book().apply("main", Fill(100, 100)).book
+    result = book.apply("limit", Fill(100, 110))
+    assert statuses(result.book) == {"main": FILLED, "stop": CANCELLED, "limit": FILLED}
+
+
+# Time in force.
+
+
+def test_gtd_and_day_orders_expire_gtc_orders_do_not() -> None:
+    session_end = T0.replace(hour=16)
+    book = OrderBook().submit(
+        DecimalOrder(T0, AAPL, 1, limit=1, id="gtc"),
+        DecimalOrder(T0, AAPL, 1, limit=1, id="gtd", valid_until=T0 + timedelta(days=3)),
+        DecimalOrder(T0, AAPL, 1, limit=1, id="day", time_in_force="DAY",
+                     valid_until=session_end),
+    ).book
+    after_close = book.on_time(session_end)
+    assert statuses(after_close.book) == {"gtc": OPEN, "gtd": OPEN, "day": CANCELLED}
+    later = after_close.book.on_time(T0 + timedelta(days=30))
+    assert statuses(later.book) == {"gtc": OPEN, "gtd": CANCELLED, "day": CANCELLED}
+    assert later.book["gtd"].reason == "expired"
+
+
+def test_time_in_force_validation() -> None:
+    with pytest.raises(BadOrderParameters, match="a DAY order needs a valid_until"):
+        DecimalOrder(T0, AAPL, 1, time_in_force="DAY")
+    with pytest.raises(BadOrderParameters, match="a GTC order takes no valid_until"):
+        DecimalOrder(T0, AAPL, 1, time_in_force="GTC", valid_until=T0)
+    with pytest.raises(BadOrderParameters, match="time_in_force must be one of GTC, GTD, DAY"):
+        DecimalOrder(T0, AAPL, 1, time_in_force="IOC")
+
+
+def test_an_expiring_oco_leg_cancels_the_other() -> None:
+    first = DecimalOrder(T0, AAPL, -1, limit=110, id="a", linked_order_ids=["b"],
+                         valid_until=T0 + timedelta(hours=1))
+    second = DecimalOrder(T0, AAPL, -1, stop=90, id="b", linked_order_ids=["a"])
+    book = OrderBook().submit(first, second).book
+    result = book.on_time(T0 + timedelta(hours=2))
+    assert statuses(result.book) == {"a": CANCELLED, "b": CANCELLED}
+
+
+# Prices.
+
+
+def test_on_price_triggers_what_it_crosses_and_leaves_the_rest() -> None:
+    book = OrderBook().submit(
+        DecimalOrder(T0, AAPL, -1, stop=95, id="s95"),
+        DecimalOrder(T0, AAPL, -1, stop=90, id="s90"),
+        DecimalOrder(T0, AAPL, 1, stop=105, id="b105"),
+        DecimalOrder(T0, "MSFT", -1, stop=95, id="other"),
+    ).book
+    result = book.on_price(AAPL, 94, T0)
+    assert statuses(result.book) == {"s95": TRIGGERED, "s90": OPEN, "b105": OPEN, "other": OPEN}
+    assert result.derived == (Derived("s95", Trigger(T0, Decimal(94))),)
+    assert result.book.on_price(AAPL, 94, T0).derived == ()
+
+
+def test_on_price_ratchets_trailing_stops_and_flags_limits() -> None:
+    book = OrderBook().submit(
+        DecimalOrder(T0, AAPL, -1, trail_amount=5, id="trail"),
+        DecimalOrder(T0, AAPL, 1, limit=99, id="buy"),
+    ).book
+    for price in (100, 110):
+        book = book.on_price(AAPL, price, T0).book
+    assert (book["trail"].stop, book["buy"].limit_reached) == (105, False)
+    dipped = book.on_price(AAPL, 99, T0).book
+    assert (dipped["trail"].status, dipped["buy"].limit_reached) == (TRIGGERED, True)
+    assert not dipped.on_price(AAPL, 100, T0).book["buy"].limit_reached
+
+
+def test_a_single_style_can_be_placed() -> None:
+    result = OrderBook().place(T0, AAPL, 10, MarketOrder())
+    (order,) = result.book.orders.values()
+    assert (order.amount, order.order_type) == (10, "market")
