@@ -39,6 +39,8 @@ from orders.linked import bracket_orders, buy_bracket, oco_orders, sell_bracket
 from orders.machine import TRANSITIONS, apply
 from orders.order import DecimalOrder, FillRecord, OrderTerms
 from orders.order_type import OrderType, TimeInForce
+from orders.replay import Refusal, ReplayResult, replay
+from orders.serialization import SerializationError, dumps, loads, structure, unstructure
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS, TERMINAL_STATUSES
 from orders.styles import (
     BracketOrder,
@@ -92,8 +94,11 @@ __all__ = [
     "OrderTerms",
     "OrderType",
     "PriceUpdate",
+    "Refusal",
     "Reject",
     "Release",
+    "ReplayResult",
+    "SerializationError",
     "StopLimitOrder",
     "StopOrder",
     "TimeInForce",
@@ -107,7 +112,12 @@ __all__ = [
     "buy_bracket",
     "check_triggers",
     "check_triggers_bar",
+    "dumps",
     "is_marketable",
+    "loads",
     "oco_orders",
+    "replay",
     "sell_bracket",
+    "structure",
+    "unstructure",
 ]

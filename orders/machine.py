@@ -471,8 +471,12 @@ def apply(order: DecimalOrder, event: Event) -> DecimalOrder:
 
 
 def allowed_from(event: type[Event]) -> tuple[ORDER_STATUS, ...]:
-    """The statuses from which the table allows ``event``."""
-    return tuple(status for status, rule in zip(ORDER_STATUS, _RULES[event], strict=True) if rule)
+    """The statuses from which the table lets ``event`` change an order."""
+    return tuple(
+        status
+        for status, rule in zip(ORDER_STATUS, _RULES[event], strict=True)
+        if rule is not None and not isinstance(rule.status, Refused)
+    )
 
 
 def _refusal(order: DecimalOrder, event: Event) -> InvalidTransition:

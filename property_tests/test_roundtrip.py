@@ -1,0 +1,76 @@
+"""Every value Hypothesis can build survives dumps/loads, and its JSON is stable."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from orders import (
+    Asset,
+    DecimalOrder,
+    Fill,
+    LimitOrder,
+    OCOOrder,
+    OrderBook,
+    OrderError,
+    StopOrder,
+    TrailingStopOrder,
+    oco_orders,
+)
+from orders.serialization import dumps, loads
+
+T0 = datetime(2024, 1, 15, 9, 30)
+prices = st.decimals(min_value=0, max_value=Decimal("1E6"), allow_nan=False, places=4)
+amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1E4"), places=2)
+naive = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1))
+datetimes = naive | st.builds(
+    lambda dt, minutes: dt.replace(tzinfo=timezone(timedelta(minutes=minutes))),
+    naive,
+    st.integers(-720, 720),
+)
+assets = st.sampled_from(["AAPL", 7, Asset("BTC", quantity_increment="0.01")])
+styles = st.one_of(
+    st.builds(LimitOrder, prices),
+    st.builds(StopOrder, prices),
+    st.builds(TrailingStopOrder, trail_percent=st.decimals("0.001", "0.5", places=3)),
+    st.builds(OCOOrder, st.builds(LimitOrder, prices), st.builds(StopOrder, prices)),
+)
+fills = st.builds(Fill, amounts, prices, prices, st.none() | datetimes,
+                  st.none() | st.text(min_size=1, max_size=4))
+
+
+@st.composite
+def orders(draw: st.DrawFn) -> DecimalOrder:
+    side = draw(st.sampled_from([1, -1]))
+    order = DecimalOrder(draw(datetimes), draw(assets), side * draw(amounts),
+                         limit=draw(st.none() | prices))
+    for fill in draw(st.lists(fills, max_size=5)):
+        with contextlib.suppress(OrderError):
+            order = order.fill(fill.quantity, fill.price, commission=fill.commission,
+                               dt=fill.dt, fill_id=fill.fill_id)
+    for price in draw(st.lists(prices, max_size=3)):
+        order = order.check_triggers(price, T0)
+    return order
+
+
+@given(st.one_of(styles, fills, orders(), st.builds(Asset, st.text(min_size=1, max_size=5))))
+def test_loads_dumps_is_the_identity_and_json_is_stable(value: object) -> None:
+    text = dumps(value)
+    assert loads(text) == value
+    assert dumps(loads(text)) == text
+
+
+@given(st.lists(st.tuples(amounts, prices, prices), min_size=1, max_size=4))
+def test_books_round_trip(legs: list[tuple[Decimal, Decimal, Decimal]]) -> None:
+    book = OrderBook()
+    for index, (amount, limit, stop) in enumerate(legs):
+        pair = oco_orders(T0, "X", amount, OCOOrder(LimitOrder(limit), StopOrder(stop)),
+                          ids=(f"{index}a", f"{index}b"))
+        book = book.submit(*pair).book
+    book = book.apply("0a", Fill(legs[0][0], legs[0][1])).book
+    assert loads(dumps(book)) == book
+    assert dumps(loads(dumps(book))) == dumps(book)

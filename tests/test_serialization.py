@@ -1,0 +1,184 @@
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from orders import (
+    Amend,
+    Asset,
+    Bar,
+    BarUpdate,
+    BracketOrder,
+    Cancel,
+    DecimalOrder,
+    Expire,
+    Fill,
+    FillBust,
+    FillCorrection,
+    Hold,
+    LimitOrder,
+    MarketOrder,
+    OCOOrder,
+    OrderBook,
+    OrderError,
+    PriceUpdate,
+    Reject,
+    Release,
+    StopLimitOrder,
+    StopOrder,
+    TrailingStopLimitOrder,
+    TrailingStopOrder,
+    Trigger,
+    buy_bracket,
+)
+from orders.serialization import SerializationError, dumps, loads, structure, unstructure
+
+T0 = datetime(2024, 1, 15, 9, 30, tzinfo=timezone(timedelta(hours=-5)))
+AAPL = Asset("AAPL", exchange="NYSE")
+
+VALUES = [
+    AAPL,
+    Asset("BTC", tick_size="0.5", quantity_increment="1E-8"),
+    MarketOrder(exchange="NASDAQ"),
+    LimitOrder("150.10", asset=AAPL),
+    StopOrder(95),
+    StopLimitOrder("94.00", "95.00"),
+    TrailingStopOrder(trail_percent="0.05"),
+    TrailingStopLimitOrder(trail_amount=2, limit_offset="0.50"),
+    OCOOrder(LimitOrder(110), StopOrder(90)),
+    BracketOrder(LimitOrder(98), 93, 108),
+    Fill("400", "144.45", "1.25", T0, "x1"),
+    Trigger(T0, "144.50"),
+    Hold("risk"),
+    Release(),
+    Cancel("user"),
+    Reject("margin"),
+    Expire(T0),
+    Amend(amount=50, limit="10.5"),
+    FillCorrection("x1", price="144.40"),
+    FillBust("x1"),
+    PriceUpdate("101.25", T0),
+    BarUpdate(Bar(1, 2, "0.5", "1.5"), None),
+]
+
+
+@pytest.mark.parametrize("value", VALUES, ids=lambda value: type(value).__name__)
+def test_every_value_survives_a_round_trip(value: object) -> None:
+    text = dumps(value)
+    assert loads(text) == value
+    assert dumps(loads(text)) == text
+
+
+def test_decimals_keep_their_digits_and_exponent() -> None:
+    data = unstructure(LimitOrder("150.10"))
+    assert data == {
+        "format": "orders",
+        "version": 1,
+        "type": "LimitOrder",
+        "value": {"asset": None, "exchange": None, "limit_price": "150.10"},
+    }
+    assert str(loads(dumps(Asset("BTC", quantity_increment="1E-8"))).quantity_increment) == "1E-8"
+
+
+def test_an_order_with_history_and_fill_records_round_trips() -> None:
+    order = (
+        DecimalOrder(T0, AAPL, 1000, stop="145.00", id="o1", valid_until=T0 + timedelta(days=1))
+        .trigger(T0)
+        .fill(400, "144.45", fill_id="a", commission="0.40")
+        .fill(100, "144.40")
+        .correct("a", price="144.46")
+        .check_triggers("144.00", T0)
+    )
+    again = loads(dumps(order))
+    assert again == order
+    assert dict(again.fills) == dict(order.fills)
+    assert again.fill(400, "144.45", fill_id="a", commission="0.40") is again  # still a repeat
+    assert again.filled_price == order.filled_price
+
+
+def test_a_book_round_trips_with_its_links_and_indexes() -> None:
+    book = OrderBook().submit(*buy_bracket(T0, AAPL, 100, price=100, stopprice=95,
+                                           limitprice=110, ids=("m", "s", "l"))).book
+    book = book.apply("m", Fill(100, 100)).book
+    again = loads(dumps(book))
+    assert again == book
+    assert again.on_price(AAPL, 94, T0).book == book.on_price(AAPL, 94, T0).book
+
+
+def test_datetimes_keep_their_offset_and_naive_ones_stay_naive() -> None:
+    assert unstructure(Expire(T0))["value"]["dt"] == "2024-01-15T09:30:00-05:00"
+    naive = datetime(2024, 1, 15, 9, 30)
+    assert loads(dumps(Expire(naive))).dt.tzinfo is None
+
+
+def test_enums_are_written_by_name_and_events_are_tagged() -> None:
+    order = DecimalOrder(T0, "X", 5, limit=1, id="o").fill(5, 1)
+    value = unstructure(order)["value"]
+    assert (value["status"], value["terms"]["order_type"], value["terms"]["time_in_force"]) == (
+        "FILLED", "LIMIT", "GTC",
+    )
+    assert value["history"][0]["type"] == "Fill"
+
+
+def test_json_is_stable() -> None:
+    order = DecimalOrder(T0, AAPL, 10, limit="1.10", id="o").fill(5, "1.05", fill_id="b")
+    order = order.fill(1, "1.04", fill_id="a")
+    assert dumps(order) == dumps(loads(dumps(order)))
+    assert list(json.loads(dumps(order))["value"]["fills"]) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json", "not JSON"),
+        ("[]", "a document must be a JSON object"),
+        ('{"format": "orders", "version": 2, "type": "Fill", "value": {}}', "version 1"),
+        ('{"format": "orders", "version": 1, "type": "Nope", "value": {}}', "unknown value type"),
+        ('{"format": "orders", "version": 1, "type": "Fill", "value": {"price": "1"}}',
+         "invalid Fill"),
+        ('{"format": "orders", "version": 1, "type": "Fill", '
+         '"value": {"quantity": 1.5, "price": "1"}}', "expected a decimal string"),
+        ('{"format": "orders", "version": 1, "type": "Fill", '
+         '"value": {"quantity": "-1", "price": "1"}}', "quantity must be greater than 0"),
+        ('{"format": "orders", "version": 1, "type": "Cancel", '
+         '"value": {"reason": 5}}', "expected a JSON str; got 5"),
+        ('{"format": "orders", "version": 1, "type": "Trigger", '
+         '"value": {"dt": "yesterday"}}', "expected an ISO 8601 datetime"),
+    ],
+)
+def test_bad_input_raises_an_order_error_that_says_why(text: str, message: str) -> None:
+    with pytest.raises(OrderError, match=re.escape(message)):
+        loads(text)
+
+
+def test_an_order_whose_status_disagrees_with_its_quantities_is_refused() -> None:
+    document = unstructure(DecimalOrder(T0, AAPL, 100, limit=1, id="o").fill(40, 1))
+    document["value"]["status"] = "FILLED"
+    with pytest.raises(OrderError, match="status FILLED needs everything filled"):
+        structure(document)
+    document["value"]["status"] = "SIDEWAYS"
+    with pytest.raises(SerializationError, match="expected one of OPEN, FILLED"):
+        structure(document)
+    del document["value"]["terms"]["amount"]
+    with pytest.raises(SerializationError, match="an order's terms lack 'amount'"):
+        structure(document)
+
+
+def test_structure_checks_the_expected_type_and_unknown_values_are_refused() -> None:
+    with pytest.raises(SerializationError, match="holds a Fill, not a Cancel"):
+        structure(unstructure(Fill(1, 1)), Cancel)
+    with pytest.raises(SerializationError, match="object is not a serializable value"):
+        dumps(object())
+    with pytest.raises(SerializationError, match="an asset must be an Asset, a str or an int"):
+        dumps(DecimalOrder(T0, ("tuple", "asset"), 1))
+
+
+def test_decimal_inputs_in_documents_must_be_strings() -> None:
+    document = unstructure(Fill(1, "2.50"))
+    document["value"]["price"] = 2.5
+    message = re.escape('expected a decimal string such as "150.10"')
+    with pytest.raises(SerializationError, match=message):
+        structure(document)
+    assert structure(unstructure(Fill(1, Decimal("2.50")))) == Fill(1, "2.50")
