@@ -21,7 +21,7 @@ from orders import (
     TrailingStopOrder,
     oco_orders,
 )
-from orders.serialization import dumps, loads
+from orders.serialization import dumps, loads, structure, unstructure
 
 T0 = datetime(2024, 1, 15, 9, 30)
 prices = st.decimals(min_value=0, max_value=Decimal("1E6"), allow_nan=False, places=4)
@@ -74,3 +74,29 @@ def test_books_round_trip(legs: list[tuple[Decimal, Decimal, Decimal]]) -> None:
     book = book.apply("0a", Fill(legs[0][0], legs[0][1])).book
     assert loads(dumps(book)) == book
     assert dumps(loads(dumps(book))) == dumps(book)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=10,
+)
+type_names = st.sampled_from(
+    ["DecimalOrder", "OrderBook", "Asset", "Fill", "Amend", "OCOOrder", "BracketOrder",
+     "LimitOrder", "BarUpdate", "FillCorrection"]
+)
+
+
+@given(name=type_names, value=json_values, data=st.data())
+def test_any_document_loads_or_raises_an_order_error(
+    name: str, value: object, data: st.DataObject
+) -> None:
+    # Start from a valid document of that type half the time, with one field replaced.
+    document = {"format": "orders", "version": 1, "type": name, "value": value}
+    if name == "Fill" and data.draw(st.booleans()):
+        valid = unstructure(Fill(1, 1))["value"]
+        field = data.draw(st.sampled_from(sorted(valid)))
+        document["value"] = {**valid, field: value}
+    with contextlib.suppress(OrderError):
+        structure(document)
