@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orders import (
-    Asset,
     DecimalOrder,
     Fill,
     LimitOrder,
@@ -18,13 +17,13 @@ from orders import (
     OrderBook,
     OrderError,
     StopOrder,
-    TrailingStopOrder,
     oco_orders,
+    strategies,
 )
 from orders.serialization import dumps, loads, structure, unstructure
 
 T0 = datetime(2024, 1, 15, 9, 30)
-prices = st.decimals(min_value=0, max_value=Decimal("1E6"), allow_nan=False, places=4)
+prices = strategies.prices("0.01", "1E6", places=4)
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1E4"), places=2)
 naive = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1))
 datetimes = naive | st.builds(
@@ -32,32 +31,27 @@ datetimes = naive | st.builds(
     naive,
     st.integers(-720, 720),
 )
-assets = st.sampled_from(["AAPL", 7, Asset("BTC", quantity_increment="0.01")])
-styles = st.one_of(
-    st.builds(LimitOrder, prices),
-    st.builds(StopOrder, prices),
-    st.builds(TrailingStopOrder, trail_percent=st.decimals("0.001", "0.5", places=3)),
-    st.builds(OCOOrder, st.builds(LimitOrder, prices), st.builds(StopOrder, prices)),
-)
-fills = st.builds(Fill, amounts, prices, prices, st.none() | datetimes,
-                  st.none() | st.text(min_size=1, max_size=4))
 
 
 @st.composite
-def orders(draw: st.DrawFn) -> DecimalOrder:
-    side = draw(st.sampled_from([1, -1]))
-    order = DecimalOrder(draw(datetimes), draw(assets), side * draw(amounts),
-                         limit=draw(st.none() | prices))
-    for fill in draw(st.lists(fills, max_size=5)):
-        with contextlib.suppress(OrderError):
-            order = order.fill(fill.quantity, fill.price, commission=fill.commission,
-                               dt=fill.dt, fill_id=fill.fill_id)
+def traded_orders(draw: st.DrawFn) -> DecimalOrder:
+    """An order from the shared strategy, then moved by a few prices and timestamps."""
+    order = draw(strategies.orders())
     for price in draw(st.lists(prices, max_size=3)):
-        order = order.check_triggers(price, T0)
+        order = order.check_triggers(price, draw(datetimes))
     return order
 
 
-@given(st.one_of(styles, fills, orders(), st.builds(Asset, st.text(min_size=1, max_size=5))))
+@given(
+    st.one_of(
+        strategies.styles(),
+        strategies.fills(),
+        strategies.events(),
+        strategies.assets(),
+        traded_orders(),
+        strategies.books(),
+    )
+)
 def test_loads_dumps_is_the_identity_and_json_is_stable(value: object) -> None:
     text = dumps(value)
     assert loads(text) == value
