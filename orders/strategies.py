@@ -198,12 +198,20 @@ def lifecycles(
     """A start order and events the state machine accepts, in order.
 
     With ``status`` the lifecycle ends there (OPEN, HELD, TRIGGERED,
-    PARTIALLY_FILLED, FILLED, CANCELLED or REJECTED).
+    PARTIALLY_FILLED, FILLED, CANCELLED or REJECTED); its earlier events are
+    then partial fills that keep that status reachable.
     """
+    if status is ORDER_STATUS.TRIGGERED and order_type is None:
+        order_type = draw(st.sampled_from([kind for kind in OrderType if kind.has_stop]))
     initial = _initial_order(draw, asset, side, order_type, price_range)
     order, history, fills_left = initial, [], max_fills
     for _ in range(draw(st.integers(0, max_events))):
-        event = draw(_next_event(order, fills_left, price_range))
+        if status is None:
+            event = draw(_next_event(order, fills_left, price_range))
+        elif status in _NEEDS_OPEN or fills_left <= 0:
+            break
+        else:
+            event = draw(_partial_fill(order, price_range))
         if event is None:
             break
         try:
@@ -252,6 +260,20 @@ def _next_event(
     if fills_left > 0 and order.remaining:
         choices.append(fills(order, price_range=price_range))
     return st.one_of(choices)
+
+
+_NEEDS_OPEN = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.HELD, ORDER_STATUS.TRIGGERED})
+
+
+@st.composite
+def _partial_fill(draw: st.DrawFn, order: DecimalOrder, price_range: PriceRange) -> Fill | None:
+    """A fill that leaves at least one quantity increment unfilled, or None."""
+    increment = order.asset.quantity_increment if isinstance(order.asset, Asset) else _ONE
+    room = int(exact_divide_int(order.remaining.copy_abs(), increment))
+    if room < 2:
+        return None
+    quantity = exact_multiply(draw(st.integers(1, room - 1)), increment)
+    return Fill(quantity, draw(prices(*price_range)), fill_id=draw(st.uuids()).hex)
 
 
 def _route(
