@@ -1,4 +1,8 @@
-"""Run the Python examples of the Markdown documentation as tests.
+"""Test-suite configuration: Hypothesis profiles and the Markdown examples.
+
+Under CI (the ``CI`` environment variable set) Hypothesis runs derandomized,
+so a CI result can be reproduced exactly; elsewhere it explores new inputs on
+every run.
 
 Every ```` ```python ```` block of a collected Markdown file runs, in order, in
 one namespace per file. When an ```` ```output ```` block follows a Python
@@ -10,11 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 _FENCE = re.compile(r"^```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^```\s*$", re.M | re.S)
 
