@@ -1,5 +1,6 @@
 import decimal
 import re
+import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -362,3 +363,11 @@ def test_construction_does_not_depend_on_the_callers_context() -> None:
         assert order.remaining == 600
         assert order.filled_price == Decimal("144.45")
     assert order == expected
+
+
+def test_default_ids_are_distinct_version_4_uuids() -> None:
+    ids = {DecimalOrder(T0, AAPL, 1).id for _ in range(1000)}
+    assert len(ids) == 1000
+    for order_id in list(ids)[:50]:
+        parsed = uuid.UUID(hex=order_id)
+        assert (parsed.version, parsed.variant, parsed.hex) == (4, uuid.RFC_4122, order_id)
