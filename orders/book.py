@@ -47,7 +47,7 @@ from orders.events import Amend, Cancel, Event, Expire, Release
 from orders.linked import bracket_orders, oco_orders
 from orders.machine import WATCHING, apply
 from orders.order import DecimalOrder
-from orders.order_type import OrderType, TimeInForce
+from orders.order_type import TimeInForce
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS
 from orders.styles import BracketOrder, ExecutionStyle, OCOOrder
 from orders.triggers import check_triggers
@@ -56,7 +56,6 @@ __all__ = ["BookResult", "Derived", "LinkMode", "OrderBook", "UnknownOrderError"
 
 _HELD = ORDER_STATUS.HELD
 _ENDED = frozenset({ORDER_STATUS.CANCELLED, ORDER_STATUS.REJECTED})
-_LIMIT = OrderType.LIMIT
 
 
 class UnknownOrderError(OrderError):
@@ -283,7 +282,7 @@ def _index_entries(order: DecimalOrder) -> tuple[tuple[tuple[Hashable, str], Any
             entries.append(((asset, "unmarked"), (_ZERO, terms.id)))
         else:
             entries.append(((asset, f"{side}_mark"), (mark, terms.id)))
-    if terms.limit is not None and (terms.order_type is _LIMIT or not waiting):
+    if terms.limit is not None and not waiting:  # a plain limit never waits
         reached = "_reached" if order.limit_reached else ""
         entries.append(((asset, f"{side}_limit{reached}"), (terms.limit, terms.id)))
     return tuple(entries)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -55,7 +56,7 @@ from orders.events import (
     Release,
     Trigger,
 )
-from orders.order import DecimalOrder, build_order, make_terms, status_by_fill
+from orders.order import DecimalOrder, OrderTerms, build_order, make_terms, status_by_fill
 from orders.status import ORDER_STATUS
 
 __all__ = [
@@ -355,18 +356,8 @@ def watch_market(
 ) -> DecimalOrder:
     """Ratchet a trailing order and set ``limit_reached`` as the market says."""
     terms, limit_reached = market.observe(order, event)
-    return build_order(
-        terms,
-        status(order.status, order.filled, terms.amount),
-        order.dt if event.dt is None else event.dt,
-        order.filled,
-        order.notional,
-        order.commission,
-        order.reason,
-        order.stop_reached,
-        limit_reached,
-        order.history.append(event),
-        order.fills,
+    return _evolve(
+        order, status, event=event, dt=event.dt, terms=terms, limit_reached=limit_reached
     )
 
 
@@ -497,11 +488,13 @@ def _evolve(
     status: StatusRule,
     *,
     event: Event,
-    dt: Any = None,
+    dt: datetime | None = None,
     reason: str | None = None,
     stop_reached: bool | None = None,
-    terms: Any = None,
+    limit_reached: bool | None = None,
+    terms: OrderTerms | None = None,
 ) -> DecimalOrder:
+    """``order`` with ``event`` recorded and the given fields replaced; totals kept."""
     terms = order.terms if terms is None else terms
     return build_order(
         terms,
@@ -512,7 +505,7 @@ def _evolve(
         order.commission,
         order.reason if reason is None else reason,
         order.stop_reached if stop_reached is None else stop_reached,
-        order.limit_reached,
+        order.limit_reached if limit_reached is None else limit_reached,
         order.history.append(event),
         order.fills,
     )

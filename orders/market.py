@@ -35,7 +35,6 @@ from orders.assets import round_limit_price, round_stop_price
 from orders.decimals import exact_add, exact_multiply, exact_subtract
 from orders.events import Bar, BarUpdate, PriceUpdate
 from orders.order import DecimalOrder, OrderTerms, terms_with_levels
-from orders.order_type import OrderType
 from orders.status import ORDER_STATUS
 
 __all__ = [
@@ -49,7 +48,6 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
-_LIMIT = OrderType.LIMIT
 _OPEN = ORDER_STATUS.OPEN
 
 
@@ -102,9 +100,10 @@ def observe(order: DecimalOrder, event: PriceUpdate | BarUpdate) -> tuple[OrderT
         price = event.price
         if waiting and terms.order_type.is_trailing:
             terms = ratchet(terms, price)
-        if terms.limit is not None and (terms.order_type is _LIMIT or not waiting or (
-            terms.stop is not None and stop_crossed(is_buy, terms.stop, price)
-        )):
+        # A limit is live unless it still waits for its stop (a plain limit never
+        # waits); the price that crosses the stop is judged against the limit too.
+        crossing = waiting and terms.stop is not None and stop_crossed(is_buy, terms.stop, price)
+        if terms.limit is not None and (not waiting or crossing):
             limit_reached = limit_reachable(is_buy, terms.limit, price)
         return terms, limit_reached
     bar = event.bar  # type: ignore[union-attr]
