@@ -31,7 +31,7 @@ indexes (by stop, by trailing mark, by limit, by expiry), so
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -175,19 +175,32 @@ class OrderBook:
         amount: DecimalInput,
         style: ExecutionStyle,
         *,
+        ids: Sequence[str] | None = None,
         link_mode: LinkMode | str | None = None,
         time_in_force: TimeInForce | str | None = None,
         valid_until: datetime | None = None,
     ) -> BookResult:
-        """Build the orders ``style`` describes (one, an OCO pair or a bracket) and submit them."""
+        """Build the orders ``style`` describes (one, an OCO pair or a bracket) and submit them.
+
+        ``ids`` names them, in the order the style lists them; by default they
+        get fresh ids.
+        """
+        count = 2 if isinstance(style, OCOOrder) else 3 if isinstance(style, BracketOrder) else 1
+        given: Any = None if ids is None else tuple(ids)
+        if given is not None and len(given) != count:
+            raise BadOrderParameters(
+                f"{type(style).__name__} places {count} order(s), so it takes {count} "
+                f"ids; got {list(given)!r}"
+            )
         validity: dict[str, Any] = {"time_in_force": time_in_force, "valid_until": valid_until}
         orders: tuple[DecimalOrder, ...]
         if isinstance(style, OCOOrder):
-            orders = oco_orders(dt, asset, amount, style, **validity)
+            orders = oco_orders(dt, asset, amount, style, ids=given, **validity)
         elif isinstance(style, BracketOrder):
-            orders = bracket_orders(dt, asset, amount, style, **validity)
+            orders = bracket_orders(dt, asset, amount, style, ids=given, **validity)
         else:
-            orders = (DecimalOrder.from_style(dt, asset, amount, style, **validity),)
+            single_id = None if given is None else given[0]
+            orders = (DecimalOrder.from_style(dt, asset, amount, style, id=single_id, **validity),)
         return self.submit(*orders, link_mode=link_mode)
 
     def apply(self, order_id: str, event: Event) -> BookResult:

@@ -33,10 +33,8 @@ from orders.assets import check_asset
 from orders.book import OrderBook
 from orders.errors import OrderError
 from orders.events import Event
-from orders.linked import bracket_orders, oco_orders
 from orders.order import DecimalOrder
 from orders.serialization import _CONVERTER, SerializationError, Style
-from orders.styles import BracketOrder, OCOOrder
 
 __all__ = ["Refusal", "ReplayResult", "replay"]
 
@@ -142,25 +140,19 @@ def _order(book: OrderBook, record: dict[str, Any]) -> OrderBook:
 
 
 def _place(book: OrderBook, record: dict[str, Any]) -> OrderBook:
-    dt = _field(record, "dt", datetime)
-    asset = check_asset(record.get("asset"))
-    amount = _field(record, "amount", Decimal)
-    style = _field(record, "style", Style)
-    ids = tuple(record.get("ids") or ())
-    validity = {"valid_until": _optional(record, "valid_until", datetime),
-                "time_in_force": record.get("time_in_force")}
-    orders: tuple[DecimalOrder, ...]
-    if isinstance(style, OCOOrder):
-        orders = oco_orders(dt, asset, amount, style, ids=ids or None, **validity)
-    elif isinstance(style, BracketOrder):
-        orders = bracket_orders(dt, asset, amount, style, ids=ids or None, **validity)
-    else:
-        orders = (
-            DecimalOrder.from_style(
-                dt, asset, amount, style, id=ids[0] if ids else None, **validity
-            ),
-        )
-    return book.submit(*orders, link_mode=record.get("link_mode")).book
+    ids = record.get("ids")
+    if ids is not None and not isinstance(ids, list):
+        raise SerializationError(f"\"ids\" must be a JSON array of ids; got {ids!r}")
+    return book.place(
+        _field(record, "dt", datetime),
+        check_asset(record.get("asset")),
+        _field(record, "amount", Decimal),
+        _field(record, "style", Style),
+        ids=ids,
+        link_mode=record.get("link_mode"),
+        time_in_force=record.get("time_in_force"),
+        valid_until=_optional(record, "valid_until", datetime),
+    ).book
 
 
 def _event(book: OrderBook, record: dict[str, Any]) -> OrderBook:

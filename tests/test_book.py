@@ -331,3 +331,11 @@ def test_a_single_style_can_be_placed() -> None:
     result = OrderBook().place(T0, AAPL, 10, MarketOrder())
     (order,) = result.book.orders.values()
     assert (order.amount, order.order_type) == (10, "market")
+
+
+def test_place_takes_one_id_per_order_the_style_describes() -> None:
+    style = BracketOrder(LimitOrder(100), 95, 110)
+    book = OrderBook().place(T0, AAPL, 10, style, ids=("m", "s", "l")).book
+    assert [o.id for o in book.children("m")] == ["s", "l"]
+    with pytest.raises(BadOrderParameters, match=re.escape("OCOOrder places 2 order(s), so it takes 2 ids")):
+        OrderBook().place(T0, AAPL, -1, OCOOrder(LimitOrder(110), StopOrder(90)), ids=["only"])
