@@ -155,7 +155,7 @@ def fills(
     fill_id: bool = True,
 ) -> Fill:
     """A fill; given an ``order``, one whose quantity fits what remains of it."""
-    increment = order.asset.quantity_increment if order and isinstance(order.asset, Asset) else _ONE
+    increment = _ONE if order is None else _increment(order)
     room = 1000 if order is None else int(exact_divide_int(order.remaining.copy_abs(), increment))
     quantity = exact_multiply(draw(st.integers(1, max(room, 1))), increment)
     return Fill(
@@ -268,7 +268,7 @@ _NEEDS_OPEN = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.HELD, ORDER_STATUS.TRIG
 @st.composite
 def _partial_fill(draw: st.DrawFn, order: DecimalOrder, price_range: PriceRange) -> Fill | None:
     """A fill that leaves at least one quantity increment unfilled, or None."""
-    increment = order.asset.quantity_increment if isinstance(order.asset, Asset) else _ONE
+    increment = _increment(order)
     room = int(exact_divide_int(order.remaining.copy_abs(), increment))
     if room < 2:
         return None
@@ -282,7 +282,7 @@ def _route(
     """Events that take ``order`` to ``target``; a draw with no such route is rejected."""
     if order.status is target:
         return []
-    increment = order.asset.quantity_increment if isinstance(order.asset, Asset) else _ONE
+    increment = _increment(order)
     remaining = order.remaining.copy_abs()
     price = draw(prices(*price_range))
     fill_id = draw(st.uuids()).hex
@@ -298,6 +298,11 @@ def _route(
 
 
 _ONE = Decimal(1)
+
+
+def _increment(order: DecimalOrder) -> Decimal:
+    """The smallest quantity the order's asset trades (1 for a plain identifier)."""
+    return order.asset.quantity_increment if isinstance(order.asset, Asset) else _ONE
 _ENDINGS: dict[ORDER_STATUS, Event] = {
     ORDER_STATUS.CANCELLED: Cancel("drawn"),
     ORDER_STATUS.REJECTED: Reject("drawn"),
