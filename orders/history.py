@@ -27,18 +27,21 @@ class History(Sequence[E], Generic[E]):
     _hash: int | None
 
     def __init__(self, events: Sequence[E] = ()) -> None:
-        node: History[E] | None = None
+        self._previous, self._length, self._hash = None, 0, None
+        node = self
         for event in events:
-            node = _node(event, node)
-        if node is None:
-            self._previous, self._length, self._hash = None, 0, None
-        else:
-            self._last, self._previous = node._last, node._previous
-            self._length, self._hash = node._length, None
+            node = node.append(event)
+        if node is not self:
+            self._last, self._previous, self._length = node._last, node._previous, node._length
 
     def append(self, event: E) -> History[E]:
         """A history with ``event`` after every event of this one."""
-        return _node(event, self if self._length else None)
+        node: History[E] = _new(History)
+        node._last = event
+        node._previous = self if self._length else None
+        node._length = self._length + 1
+        node._hash = None
+        return node
 
     def __len__(self) -> int:
         return self._length
@@ -105,10 +108,4 @@ class History(Sequence[E], Generic[E]):
         return f"History({list(self)!r})"
 
 
-def _node(event: E, previous: History[E] | None) -> History[E]:
-    node: History[E] = object.__new__(History)
-    node._last = event
-    node._previous = previous
-    node._length = 1 if previous is None else previous._length + 1
-    node._hash = None
-    return node
+_new = object.__new__

@@ -92,7 +92,7 @@ class Becomes:
 
     status: ORDER_STATUS
 
-    def __call__(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+    def land(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
         return self.status
 
     def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
@@ -103,7 +103,7 @@ class Becomes:
 class Stays:
     """The order keeps its status."""
 
-    def __call__(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+    def land(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
         return current
 
     def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
@@ -117,7 +117,7 @@ class FromFills:
 
     possible: tuple[ORDER_STATUS, ...]
 
-    def __call__(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+    def land(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
         return status_by_fill(filled, amount)
 
     def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
@@ -128,7 +128,7 @@ class FromFills:
 class Refused:
     """The event is refused once its guards have had their say."""
 
-    def __call__(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+    def land(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
         raise AssertionError("a refused rule never reaches its status")
 
     def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
@@ -184,7 +184,8 @@ def repeated_fill(order: DecimalOrder, fill: Fill) -> None:
 
 def fits_remaining(order: DecimalOrder, fill: Fill) -> None:
     """A fill may not take more than what remains (an overfill)."""
-    remaining = exact_subtract(order.terms.amount.copy_abs(), order.filled.copy_abs())
+    # filled has the sign of amount and is no larger, so this is |amount| - |filled|.
+    remaining = exact_subtract(order.terms.amount, order.filled).copy_abs()
     if fill.quantity > remaining:
         raise InvalidQuantityError(
             f"fill of {fill.quantity} exceeds the {remaining} remaining on order {order.id} "
@@ -295,17 +296,18 @@ def expire(order: DecimalOrder, event: Expire, status: StatusRule) -> DecimalOrd
 
 def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalOrder:
     """Add the fill to the exact running totals and remember its id."""
-    quantity = fill.quantity if order.terms.amount > 0 else fill.quantity.copy_negate()
-    filled = exact_add(order.filled, quantity)
+    quantity = fill.quantity
+    amount = order.terms.amount
+    filled = exact_add(order.filled, quantity.copy_negate() if amount.is_signed() else quantity)
     fills = order.fills
     if fill.fill_id is not None:
         fills = fills.set(fill.fill_id, (fill, fill))
     return build_order(
         order.terms,
-        status(order.status, filled, order.terms.amount),
+        status.land(order.status, filled, amount),
         order.dt if fill.dt is None else fill.dt,
         filled,
-        fill.quantity.fma(fill.price, order.notional, EXACT),
+        quantity.fma(fill.price, order.notional, EXACT),
         exact_add(order.commission, fill.commission),
         order.reason,
         order.stop_reached,
@@ -498,7 +500,7 @@ def _evolve(
     terms = order.terms if terms is None else terms
     return build_order(
         terms,
-        status(order.status, order.filled, terms.amount),
+        status.land(order.status, order.filled, terms.amount),
         order.dt if dt is None else dt,
         order.filled,
         order.notional,
@@ -541,7 +543,7 @@ def _replace_fill(
     filled = exact_add(order.filled, exact_multiply(quantity, sign))
     return build_order(
         order.terms,
-        status(order.status, filled, order.terms.amount),
+        status.land(order.status, filled, order.terms.amount),
         order.dt,
         filled,
         exact_add(order.notional, notional),

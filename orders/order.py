@@ -20,12 +20,13 @@ import random
 from collections.abc import Hashable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import final
 
 import attrs
 import immutables
 
 from orders._checks import check_type
-from orders._fast import slot_writers
+from orders._fast import slot_builder
 from orders.assets import (
     check_asset,
     check_quantity_increment,
@@ -92,7 +93,7 @@ def new_order_id() -> str:
     return f"{(_id_source.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET:032x}"
 
 
-@attrs.frozen(init=False)
+@attrs.frozen(init=False, weakref_slot=False)
 class OrderTerms:
     """What an order asks for: fixed at creation, changed only by an amendment.
 
@@ -120,10 +121,11 @@ class OrderTerms:
     valid_until: datetime | None
 
 
-_build_terms, _ = slot_writers(OrderTerms)
+_build_terms = slot_builder(OrderTerms)
 
 
-@attrs.frozen(init=False, repr=False)
+@final
+@attrs.frozen(init=False, repr=False, weakref_slot=False)
 class DecimalOrder:
     """One order: its terms, and where it stands.
 
@@ -151,8 +153,8 @@ class DecimalOrder:
     history: History[Event]
     fills: immutables.Map[str, FillRecord] = attrs.field(eq=False)
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         dt: datetime,
         asset: Hashable,
         amount: DecimalInput,
@@ -180,7 +182,9 @@ class DecimalOrder:
         time_in_force: TimeInForce | str | None = None,
         valid_until: datetime | None = None,
         notional: DecimalInput | None = None,
-    ) -> None:
+    ) -> DecimalOrder:
+        # Built in __new__ (there is no __init__): the finished order is
+        # allocated once, by build_order, instead of being written into self.
         if (  # the common case, checked at a glance; anything else in full below
             type(dt) is not datetime
             or type(reason) is not str
@@ -224,8 +228,7 @@ class DecimalOrder:
             filled_ = notional_ = _ZERO
         else:
             filled_, notional_ = _restored_fills(terms, filled, notional)
-        _fill_order(
-            self,
+        return build_order(
             terms,
             _status(status, filled_, terms.amount),
             dt,
@@ -288,6 +291,10 @@ class DecimalOrder:
             time_in_force=time_in_force,
             valid_until=valid_until,
         )
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # __new__ wants the constructor's arguments, which pickle cannot give.
+        return _restore, attrs.astuple(self, recurse=False)
 
     # The transitions, each a shorthand for apply(order, event).
 
@@ -524,8 +531,13 @@ class DecimalOrder:
         )
 
 
-build_order, _fill_order = slot_writers(DecimalOrder)
-"""``build_order`` allocates a :class:`DecimalOrder` from valid fields, in field order."""
+build_order = slot_builder(DecimalOrder)
+"""Allocate a :class:`DecimalOrder` from valid fields, in field order."""
+
+
+def _restore(*fields: object) -> DecimalOrder:
+    """Unpickle an order from its field values."""
+    return build_order(*fields)
 
 
 def _validity(value: object, valid_until: datetime | None) -> tuple[TimeInForce, datetime | None]:

@@ -17,25 +17,19 @@ class OrderType(StrEnum):
     TRAILING_STOP = "trailing_stop"
     TRAILING_STOP_LIMIT = "trailing_stop_limit"
 
-    @property
-    def has_limit(self) -> bool:
-        """True for the kinds that require a limit price."""
-        return self in _WITH_LIMIT
+    has_limit: bool
+    """True for the kinds that require a limit price."""
+    has_stop: bool
+    """True for the kinds that wait for a stop price to be reached."""
+    is_trailing: bool
+    """True for the kinds whose stop follows the market."""
 
-    @property
-    def has_stop(self) -> bool:
-        """True for the kinds that wait for a stop price to be reached."""
-        return self in _WITH_STOP
-
-    @property
-    def is_trailing(self) -> bool:
-        """True for the kinds whose stop follows the market."""
-        return self in _TRAILING
-
-
-_TRAILING = frozenset({OrderType.TRAILING_STOP, OrderType.TRAILING_STOP_LIMIT})
-_WITH_LIMIT = frozenset({OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.TRAILING_STOP_LIMIT})
-_WITH_STOP = frozenset({OrderType.STOP, OrderType.STOP_LIMIT, *_TRAILING})
+    def __init__(self, value: str) -> None:
+        # Plain attributes set once per member: a property here would cost a
+        # call on every hot-path check.
+        self.has_limit = value.endswith("limit")
+        self.has_stop = value.startswith(("stop", "trailing"))
+        self.is_trailing = value.startswith("trailing")
 
 
 class TimeInForce(StrEnum):

@@ -1,4 +1,6 @@
+import copy
 import decimal
+import pickle
 import re
 import uuid
 from datetime import datetime, timedelta
@@ -338,6 +340,28 @@ def test_orders_are_frozen_hashable_values_compared_by_value() -> None:
     assert a != DecimalOrder(T0 + timedelta(seconds=1), AAPL, 100, limit="150.00", id="x")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         a.status = ORDER_STATUS.FILLED  # type: ignore[misc]
+
+
+def test_orders_after_a_transition_are_frozen_too() -> None:
+    filled = DecimalOrder(T0, AAPL, 100, limit="150.00").fill(40, "149.50")
+    assert type(filled) is DecimalOrder
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        filled.filled = Decimal(0)  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        filled.terms.amount = Decimal(1)  # type: ignore[misc]
+
+
+def test_orders_survive_pickle_and_copy_with_their_fills() -> None:
+    order = DecimalOrder(T0, AAPL, 100, limit="150.00").fill(40, "149.50", fill_id="f1")
+    for copied in (
+        pickle.loads(pickle.dumps(order)),
+        copy.copy(order),
+        copy.deepcopy(order),
+    ):
+        assert copied == order
+        assert copied.fills == order.fills
+        assert copied.fill(40, "149.50", fill_id="f1") == copied  # the fill id is known
+        assert list(copied.history) == list(order.history)
 
 
 def test_repr_is_short_and_readable() -> None:
