@@ -16,11 +16,12 @@ What each figure includes:
   ``OrderFactory.limit(...)`` (client order id from its generator).
   backtrader: ``BuyOrder(..., exectype=Limit, simulated=True)`` (no data feed).
   floor: a ``__slots__`` object with a counter id and Decimal fields.
-* fill: applying one partial fill whose event is already built. orders:
+* fill: applying one partial fill whose event is already built. Every
+  implementation gets a list of fresh orders (and events) built beforehand and
+  runs the same bare loop over it, one call per fill. orders:
   ``apply(order, Fill)``. NautilusTrader: ``order.apply(OrderFilled)`` on an
-  accepted order (each apply on its own order, built beforehand).
-  backtrader: ``Order.execute(...)`` (likewise). floor: rebuilding the slots
-  object with the new totals (the same Decimal additions and product).
+  accepted order. backtrader: ``Order.execute(...)``. floor: rebuilding the
+  slots object with the new totals (the same Decimal additions and product).
 * lifecycle: create, then four partial fills to FILLED, with every event the
   user must build counted. NautilusTrader also needs OrderSubmitted and
   OrderAccepted before it takes a fill; they are built and applied too.
@@ -98,14 +99,18 @@ def timed(operation: Callable[[], object], count: int) -> float:
 
 
 def orders_workloads() -> dict[str, Work]:
-    fill = Fill(PART, PRICE, COMMISSION)
-    resting = DecimalOrder(T0, "AAPL", AMOUNT, limit=LIMIT)
-
     def create(count: int) -> float:
         return timed(lambda: DecimalOrder(T0, "AAPL", AMOUNT, limit=LIMIT), count)
 
     def one_fill(count: int) -> float:
-        return timed(lambda: apply(resting, fill), count)
+        pairs = [
+            (DecimalOrder(T0, "AAPL", AMOUNT, limit=LIMIT), Fill(PART, PRICE, COMMISSION))
+            for _ in range(count)
+        ]
+        start = time.perf_counter()
+        for order, event in pairs:
+            apply(order, event)
+        return time.perf_counter() - start
 
     def lifecycle(count: int) -> float:
         def run() -> None:
@@ -145,8 +150,14 @@ def _stop_book() -> OrderBook:
 
 
 def floor_workloads() -> dict[str, Work]:
-    resting = floor_create()
     stops = [Decimal(90) + Decimal(index) / 100 for index in range(10_000)]
+
+    def one_fill(count: int) -> float:
+        fresh = [floor_create() for _ in range(count)]
+        start = time.perf_counter()
+        for order in fresh:
+            floor_fill(order, PART, PRICE, COMMISSION)
+        return time.perf_counter() - start
 
     def lifecycle(count: int) -> float:
         def run() -> None:
@@ -171,7 +182,7 @@ def floor_workloads() -> dict[str, Work]:
 
     return {
         "create": lambda count: timed(floor_create, count),
-        "fill": lambda count: timed(lambda: floor_fill(resting, PART, PRICE, COMMISSION), count),
+        "fill": one_fill,
         "lifecycle": lifecycle,
         "trigger": trigger,
         "chain": chain,
@@ -278,7 +289,7 @@ def backtrader_workloads() -> dict[str, Work] | None:
         fresh = [new_order() for _ in range(count)]
         start = time.perf_counter()
         for order in fresh:
-            execute(order, 25)
+            order.execute(0.0, 25, 149.99, 0, 0.0, 0.0, 25, 25 * 149.99, 0.1, 0.0, 0.0, 25, 149.99)
         return time.perf_counter() - start
 
     def lifecycle(count: int) -> float:

@@ -108,7 +108,9 @@ def _parse(value: Decimal | int | str, name: str, error: type[OrderError]) -> De
 def non_negative_price(value: object, name: str) -> Decimal:
     """A price: finite and not negative (``-0`` is read as ``0``)."""
     price = to_decimal(value, name, BadOrderParameters)
-    if price < 0:
+    if not price.is_signed():
+        return price
+    if price:
         raise BadOrderParameters(f"{name} must not be negative; got {value!r}")
     return price.copy_abs()
 

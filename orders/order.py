@@ -86,11 +86,12 @@ _id_source = random.Random()
 os.register_at_fork(after_in_child=_id_source.seed)
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+_new_bits = _id_source.getrandbits
 
 
 def new_order_id() -> str:
     """A fresh random UUID (version 4) as 32 hex digits."""
-    return f"{(_id_source.getrandbits(128) & _UUID4_CLEAR) | _UUID4_SET:032x}"
+    return ((_new_bits(128) & _UUID4_CLEAR) | _UUID4_SET).to_bytes(16).hex()
 
 
 @attrs.frozen(init=False, weakref_slot=False)
@@ -230,7 +231,7 @@ class DecimalOrder:
             filled_, notional_ = _restored_fills(terms, filled, notional)
         return build_order(
             terms,
-            _status(status, filled_, terms.amount),
+            _OPEN if status is None and not filled_ else _status(status, filled_, terms.amount),
             dt,
             filled_,
             notional_,
@@ -691,7 +692,7 @@ def make_terms(
     if kind.is_trailing:
         check_one_trail(trail_amount, trail_percent)
     check_quantity_increment(amount, asset, "amount")
-    is_buy = amount > 0
+    is_buy = not amount.is_signed()
     return _build_terms(
         id,
         asset,
