@@ -241,12 +241,6 @@ def live_fill(order: DecimalOrder, event: FillCorrection | FillBust) -> None:
         )
 
 
-def moves_order(order: DecimalOrder, event: PriceUpdate | BarUpdate) -> None:
-    """A price that changes no mark, stop, limit or flag is not recorded."""
-    if market.observe(order, event) == (order.terms, order.limit_reached):
-        raise _Repeat
-
-
 def correction_changes_fill(order: DecimalOrder, correction: FillCorrection) -> None:
     """A correction that leaves the fill as it is is a repeat."""
     if _corrected(order, correction) == order.fills[correction.fill_id][1]:
@@ -356,8 +350,16 @@ def amend(order: DecimalOrder, event: Amend, status: StatusRule) -> DecimalOrder
 def watch_market(
     order: DecimalOrder, event: PriceUpdate | BarUpdate, status: StatusRule
 ) -> DecimalOrder:
-    """Ratchet a trailing order and set ``limit_reached`` as the market says."""
+    """Ratchet a trailing order and set ``limit_reached`` as the market says.
+
+    A price that moves no mark, stop, limit or flag leaves the order as it was,
+    unrecorded, so a resting order's history does not grow with every tick.
+    (This is not a guard: working out whether the price moves the order is the
+    whole of the effect, and doing it twice would double the cost of a tick.)
+    """
     terms, limit_reached = market.observe(order, event)
+    if terms is order.terms and limit_reached is order.limit_reached:
+        return order
     return _evolve(
         order, status, event=event, dt=event.dt, terms=terms, limit_reached=limit_reached
     )
@@ -413,8 +415,8 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(FillBust, (PARTIALLY_FILLED, FILLED), (live_fill,), bust_fill, _BUSTED),
     Rule(FillBust, ENDED, (live_fill,), bust_fill, Stays()),
     Rule(FillBust, UNFILLED, (live_fill,), no_effect, Refused()),
-    Rule(PriceUpdate, WATCHING, (moves_order,), watch_market, Stays()),
-    Rule(BarUpdate, WATCHING, (moves_order,), watch_market, Stays()),
+    Rule(PriceUpdate, WATCHING, (), watch_market, Stays()),
+    Rule(BarUpdate, WATCHING, (), watch_market, Stays()),
 )
 """Every allowed (event, status) pair, with its guards, effect and status rule."""
 
