@@ -281,15 +281,19 @@ def backtrader_workloads() -> dict[str, Work] | None:
     def new_order(size: int = 100) -> Any:
         return BuyOrder(size=size, price=150.0, exectype=Order.Limit, simulated=True)
 
+    def execution(size: int) -> tuple[object, ...]:
+        """``Order.execute``'s arguments for ``size`` at 149.99 with 0.10 commission."""
+        return (0.0, size, 149.99, 0, 0.0, 0.0, size, size * 149.99, 0.1, 0.0, 0.0, size, 149.99)
+
     def execute(order: Any, size: int) -> None:
-        order.execute(0.0, size, 149.99, 0, 0.0, 0.0, size, size * 149.99, 0.1, 0.0, 0.0,
-                      size, 149.99)
+        order.execute(*execution(size))
 
     def one_fill(count: int) -> float:
         fresh = [new_order() for _ in range(count)]
+        arguments = execution(25)
         start = time.perf_counter()
         for order in fresh:
-            order.execute(0.0, 25, 149.99, 0, 0.0, 0.0, 25, 25 * 149.99, 0.1, 0.0, 0.0, 25, 149.99)
+            order.execute(*arguments)
         return time.perf_counter() - start
 
     def lifecycle(count: int) -> float:

@@ -43,6 +43,6 @@ def slot_builder(cls: type[T]) -> Callable[..., T]:
         f"def build({', '.join(names)}):\n    obj = new(twin)\n{stores}"
         "    obj.__class__ = cls\n    return obj\n"
     )
-    exec(compile(source, f"<slot writer of {cls.__name__}>", "exec"), scope)
+    exec(compile(source, f"<slot builder of {cls.__name__}>", "exec"), scope)
     build: Callable[..., T] = scope["build"]
     return build

@@ -231,7 +231,7 @@ class DecimalOrder:
             filled_, notional_ = _restored_fills(terms, filled, notional)
         return build_order(
             terms,
-            _OPEN if status is None and not filled_ else _status(status, filled_, terms.amount),
+            _status(status, filled_, terms.amount),
             dt,
             filled_,
             notional_,
