@@ -316,3 +316,14 @@ def test_a_trailing_stop_given_at_construction_never_loosens() -> None:
     after = restored.check_triggers(105, T0)  # 105 - 10 = 95 would loosen the stop
     assert (after.stop, after.trailing_highest_price, after.status) == (100, 105, OPEN)
     assert after.check_triggers(112, T0).stop == 102
+
+
+def test_a_price_that_moves_nothing_returns_the_same_order_unrecorded() -> None:
+    trailing = order(-100, trail_amount="2.00").check_triggers("100.00", T0)
+    assert list(trailing.history) == [PriceUpdate(Decimal("100.00"), T0)]
+    for price in ("99.00", "100.00", "98.01"):  # at or below the mark, above the stop
+        assert apply(trailing, PriceUpdate(price, T0)) is trailing
+    moved = apply(trailing, PriceUpdate("101.00", T0))
+    assert moved.trailing_highest_price == Decimal("101.00")
+    assert moved.stop == Decimal("99.00")
+    assert list(moved.history) == [*trailing.history, PriceUpdate(Decimal("101.00"), T0)]
