@@ -6,7 +6,7 @@ table is the single source of truth. The public API is re-exported here.
 """
 
 from orders.assets import Asset
-from orders.book import BookResult, Derived, LinkMode, OrderBook, UnknownOrderError
+from orders.book import BookResult, Derived, OrderBook, Submit
 from orders.decimals import DecimalInput
 from orders.errors import (
     BadOrderParameters,
@@ -14,8 +14,10 @@ from orders.errors import (
     FillConflictError,
     InvalidQuantityError,
     InvalidTransition,
+    LinkedOrderError,
     OrderError,
     UnknownFillError,
+    UnknownOrderError,
 )
 from orders.events import (
     EVENT_TYPES,
@@ -35,7 +37,14 @@ from orders.events import (
     Trigger,
 )
 from orders.history import History
-from orders.linked import bracket_orders, buy_bracket, oco_orders, sell_bracket
+from orders.linked import (
+    BracketKeywords,
+    bracket_orders,
+    buy_bracket,
+    oco_orders,
+    sell_bracket,
+)
+from orders.links import Bracket, LinkMode
 from orders.machine import TRANSITIONS, apply
 from orders.order import DecimalOrder, FillRecord, OrderTerms
 from orders.order_type import OrderType, TimeInForce
@@ -67,6 +76,8 @@ __all__ = [
     "Bar",
     "BarUpdate",
     "BookResult",
+    "Bracket",
+    "BracketKeywords",
     "BracketOrder",
     "Cancel",
     "DecimalInput",
@@ -87,6 +98,7 @@ __all__ = [
     "InvalidTransition",
     "LimitOrder",
     "LinkMode",
+    "LinkedOrderError",
     "MarketOrder",
     "OCOOrder",
     "OrderBook",
@@ -101,6 +113,7 @@ __all__ = [
     "SerializationError",
     "StopLimitOrder",
     "StopOrder",
+    "Submit",
     "TimeInForce",
     "TrailingStopLimitOrder",
     "TrailingStopOrder",

@@ -1,27 +1,15 @@
-"""The order book: every order of an account, their links, and the linking rules.
+"""The order book: every order of an account, their links, and the indexes that find them.
 
 :class:`OrderBook` is an immutable value and a pure reducer in the sans-I/O
 style. It never talks to a broker: each call returns a :class:`BookResult`
-holding the new book and the events the book derived (cancel the other leg,
-activate a bracket's children, a stop that triggered), so the host can forward
-them. The old book is unchanged, and an event that is refused raises and
-changes nothing.
+holding the new book and what the book derived from the call (cancel another
+member of an OCO group, release or resize a bracket's exit legs, a stop that
+triggered, a new exit leg to submit), so the host can forward them. The old
+book is unchanged, and an event that is refused raises and changes nothing.
 
-Linking rules:
-
-* **OCO legs** (orders that name each other in ``linked_order_ids``): the first
-  fill of either leg, partial or full, cancels the other, or in the
-  one-updates-other mode reduces the other's amount by the quantity filled.
-  Cancelling, rejecting or expiring a leg cancels the other.
-* **Bracket children** (orders with a ``parent_order_id``) rest HELD until the
-  entry fills. The entry's first fill activates them for the quantity filled
-  so far, and further entry fills grow them to match. Cancelling, rejecting or
-  expiring the entry before any fill cancels both children; after a partial
-  fill they stay active for the filled quantity. Once active they are an OCO
-  pair, by default in the one-updates-other mode, so together they always
-  cover the open position.
-* **Time in force**: :meth:`OrderBook.on_time` expires every active order
-  whose ``valid_until`` has come, and the expiry cascades as a cancel.
+The linking rules (OCO groups, brackets, re-arming, validity cascades) live in
+:mod:`orders.links`, one named function each; the book runs them from a work
+queue after every change until nothing more follows.
 
 Costs do not grow with the size of the book: orders live in a persistent hash
 map, and the orders a price or a time can move are kept in persistent ordered
@@ -31,20 +19,21 @@ indexes (by stop, by trailing mark, by limit, by expiry), so
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Hashable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 import attrs
 import immutables
 
-from orders import _treap, market
-from orders.decimals import DecimalInput, exact_add, exact_subtract, non_negative_price
-from orders.errors import BadOrderParameters, OrderError
-from orders.events import Amend, Cancel, Event, Expire, Release
+from orders import _treap, links, market
+from orders.decimals import DecimalInput, non_negative_price
+from orders.errors import BadOrderParameters, UnknownOrderError
+from orders.events import Cancel, Event, Expire
 from orders.linked import bracket_orders, oco_orders
+from orders.links import Bracket, Change, LinkMode
 from orders.machine import WATCHING, apply
 from orders.order import DecimalOrder
 from orders.order_type import TimeInForce
@@ -52,36 +41,36 @@ from orders.status import ACTIVE_STATUSES, ORDER_STATUS
 from orders.styles import BracketOrder, ExecutionStyle, OCOOrder
 from orders.triggers import check_triggers
 
-__all__ = ["BookResult", "Derived", "LinkMode", "OrderBook", "UnknownOrderError"]
+__all__ = [
+    "BookResult",
+    "Bracket",
+    "Derived",
+    "LinkMode",
+    "OrderBook",
+    "Submit",
+    "UnknownOrderError",
+]
 
-_HELD = ORDER_STATUS.HELD
-_ENDED = frozenset({ORDER_STATUS.CANCELLED, ORDER_STATUS.REJECTED})
 
+@attrs.frozen
+class Submit:
+    """A new order the book created (an exit leg re-arming a bracket): send it to the venue."""
 
-class UnknownOrderError(OrderError):
-    """An order id the book does not hold."""
-
-
-class LinkMode(StrEnum):
-    """What a fill of one linked leg does to the other."""
-
-    CANCEL = "cancel"
-    """One-cancels-other: the first fill cancels the other leg."""
-    REDUCE = "reduce"
-    """One-updates-other: a fill reduces the other leg by the same quantity."""
+    order: DecimalOrder
 
 
 @attrs.frozen
 class Derived:
-    """An event the book applied to ``order_id`` as a consequence."""
+    """What the book did to ``order_id`` as a consequence: applied ``event`` to it,
+    or created it (:class:`Submit`)."""
 
     order_id: str
-    event: Event
+    event: Event | Submit
 
 
 @attrs.frozen
 class BookResult:
-    """The new book and the events it derived, in the order it applied them."""
+    """The new book and what it derived, in the order it happened."""
 
     book: OrderBook
     derived: tuple[Derived, ...]
@@ -96,7 +85,9 @@ class OrderBook:
 
     orders: immutables.Map[str, DecimalOrder] = _EMPTY
     link_modes: immutables.Map[str, LinkMode] = _EMPTY
-    children_of: immutables.Map[str, tuple[str, ...]] = _EMPTY
+    """The mode of each member of an OCO group."""
+    brackets: immutables.Map[str, Bracket] = _EMPTY
+    """Each bracket, by its entry's id."""
     # Derived from the orders: which orders a price or a time can move.
     index: immutables.Map[tuple[Hashable, str], _treap.Tree] = attrs.field(
         default=_EMPTY, eq=False, repr=False
@@ -139,22 +130,31 @@ class OrderBook:
         return [order for order in self.orders.values() if order.status in wanted]
 
     def children(self, order_id: str) -> list[DecimalOrder]:
-        """The bracket children of an entry order."""
-        return [self.orders[child] for child in self.children_of.get(order_id, ())]
+        """The exit legs of the bracket whose entry is ``order_id``, every generation,
+        oldest first; empty for an order that is no entry."""
+        self.get(order_id)
+        bracket = self.brackets.get(order_id)
+        return [] if bracket is None else [self.orders[leg] for leg in bracket.every_leg]
 
     def siblings(self, order_id: str) -> list[DecimalOrder]:
-        """The orders linked to ``order_id`` (the other OCO leg or bracket child)."""
-        return [self.orders[other] for other in self.get(order_id).linked_order_ids]
+        """The orders linked to ``order_id``: the other members of its OCO group, or
+        the other exit legs of its generation."""
+        return [self.orders[other] for other in links.siblings(self, self.get(order_id))]
 
     # Changing the book.
 
     def submit(
         self, *orders: DecimalOrder, link_mode: LinkMode | str | None = None
     ) -> BookResult:
-        """Add new orders; links among them (or to orders in the book) are checked.
+        """Add new orders; their links are checked (:data:`orders.links.SUBMIT_CHECKS`).
 
-        ``link_mode`` sets how linked legs treat each other's fills; by default
-        OCO legs cancel each other and bracket children reduce each other.
+        Orders that name each other in ``linked_order_ids`` form an OCO group;
+        orders whose ``parent_order_id`` names an order in the book or in this
+        submit are the exit legs of a bracket. ``link_mode`` sets what a fill
+        does to the other linked orders; by default OCO groups cancel and
+        brackets reduce. The result derives whatever the rules need at once,
+        such as holding exit legs submitted OPEN under an entry that has not
+        filled.
         """
         mode = _link_mode(link_mode)
         builder = _Builder(self)
@@ -164,8 +164,13 @@ class OrderBook:
             if order.id in builder.orders:
                 raise BadOrderParameters(f"order id {order.id!r} is already in the book")
             builder.store(order)
-        for order in orders:
-            builder.link(order, mode)
+        linked = [order for order in orders if links.is_linked(order)]
+        if linked:
+            for check in links.SUBMIT_CHECKS:
+                check(builder, linked)
+            builder.link_modes, builder.brackets = links.register(builder, linked, mode)
+            for order in linked:
+                builder.changed(None, order, None)
         return builder.result()
 
     def place(
@@ -183,14 +188,16 @@ class OrderBook:
         """Build the orders ``style`` describes (one, an OCO pair or a bracket) and submit them.
 
         ``ids`` names them, in the order the style lists them; by default they
-        get fresh ids.
+        get fresh ids. ``time_in_force`` and ``valid_until`` are the validity
+        of a single order, of both OCO legs, or of a bracket's entry (its exit
+        legs are good till cancelled).
         """
-        count = 2 if isinstance(style, OCOOrder) else 3 if isinstance(style, BracketOrder) else 1
+        count = _orders_placed(style)
         given: Any = None if ids is None else tuple(ids)
-        if given is not None and len(given) != count:
+        if given is not None and (isinstance(ids, str) or len(given) != count):
             raise BadOrderParameters(
                 f"{type(style).__name__} places {count} order(s), so it takes {count} "
-                f"ids; got {list(given)!r}"
+                f"ids; got {ids!r}"
             )
         validity: dict[str, Any] = {"time_in_force": time_in_force, "valid_until": valid_until}
         orders: tuple[DecimalOrder, ...]
@@ -204,9 +211,15 @@ class OrderBook:
         return self.submit(*orders, link_mode=link_mode)
 
     def apply(self, order_id: str, event: Event) -> BookResult:
-        """Apply ``event`` to one order, then every consequence of its links."""
+        """Apply ``event`` to one order, then every consequence of its links.
+
+        The links may refuse the event first (:data:`orders.links.GUARDS`), with
+        :class:`~orders.errors.LinkedOrderError`.
+        """
         builder = _Builder(self)
-        builder.apply(order_id, event, derived=False)
+        order = builder.known(order_id, "an event names")
+        links.check_event(builder, order, event)
+        builder.apply(order_id, event, asked=True)
         return builder.result()
 
     def cancel(self, order_id: str, reason: str = "") -> BookResult:
@@ -227,13 +240,14 @@ class OrderBook:
         return builder.result()
 
     def on_time(self, dt: datetime) -> BookResult:
-        """Expire every active order whose ``valid_until`` is at or before ``dt``."""
+        """Expire every active order whose ``valid_until`` is at or before ``dt``:
+        validity is inclusive of its end, as in FIX."""
         builder = _Builder(self)
         for valid_until, order_id in _treap.ascending(self.index.get(_EXPIRY)):
             if valid_until > dt:
                 break
             if builder.orders[order_id].status in ACTIVE_STATUSES:
-                builder.apply(order_id, Expire(dt), derived=True)
+                builder.apply(order_id, Expire(dt))
         return builder.result()
 
     def _moved_by(self, asset: Hashable, price: Decimal) -> list[str]:
@@ -301,20 +315,35 @@ def _index_entries(order: DecimalOrder) -> tuple[tuple[tuple[Hashable, str], Any
     return tuple(entries)
 
 
+def _orders_placed(style: ExecutionStyle) -> int:
+    if isinstance(style, OCOOrder):
+        return 2
+    if isinstance(style, BracketOrder):
+        return 2 if style.take_profit_price is None else 3
+    return 1
+
+
 class _Builder:
-    """The transient state of one book operation; its result is a new book."""
+    """The transient state of one book operation; its result is a new book.
+
+    Changes of linked orders go to a queue; :meth:`settle` hands each to the
+    rules of :mod:`orders.links` and performs what they call for, until the
+    queue is empty.
+    """
 
     def __init__(self, book: OrderBook) -> None:
         self.orders = book.orders
         self.link_modes = book.link_modes
-        self.children_of = book.children_of
+        self.brackets = book.brackets
         self.index = book.index
         self.active_by_asset = book.active_by_asset
         self.derived: list[Derived] = []
+        self.pending: deque[Change] = deque()
+        self.settling = False
 
     def result(self) -> BookResult:
         book = OrderBook(
-            self.orders, self.link_modes, self.children_of, self.index, self.active_by_asset
+            self.orders, self.link_modes, self.brackets, self.index, self.active_by_asset
         )
         return BookResult(book, tuple(self.derived))
 
@@ -336,32 +365,6 @@ class _Builder:
             ids = ids.set(order.id, None) if not was_active else ids.delete(order.id)
             self.active_by_asset = self.active_by_asset.set(asset, ids)
 
-    def link(self, order: DecimalOrder, mode: LinkMode | None) -> None:
-        terms = order.terms
-        for other_id in terms.linked_order_ids:
-            other = self.known(other_id, f"order {order.id} links to")
-            if order.id not in other.terms.linked_order_ids:
-                raise BadOrderParameters(
-                    f"order {order.id} links to {other_id}, which does not link back"
-                )
-            if other.terms.asset != terms.asset:
-                raise BadOrderParameters(
-                    f"linked orders must trade one asset; {order.id} trades "
-                    f"{terms.asset!r}, {other_id} trades {other.terms.asset!r}"
-                )
-        if terms.linked_order_ids:
-            default = LinkMode.CANCEL if terms.parent_order_id is None else LinkMode.REDUCE
-            self.link_modes = self.link_modes.set(order.id, mode or default)
-        if terms.parent_order_id is not None:
-            parent = self.known(terms.parent_order_id, f"order {order.id} names as parent")
-            if parent.terms.asset != terms.asset:
-                raise BadOrderParameters(
-                    f"a bracket child trades its parent's asset; {order.id} trades "
-                    f"{terms.asset!r}, its parent {parent.terms.asset!r}"
-                )
-            siblings = self.children_of.get(parent.id, ())
-            self.children_of = self.children_of.set(parent.id, (*siblings, order.id))
-
     def known(self, order_id: str, role: str) -> DecimalOrder:
         try:
             return self.orders[order_id]
@@ -369,63 +372,67 @@ class _Builder:
             raise UnknownOrderError(f"{role} {order_id!r}, which is not in the book") from None
 
     def apply(
-        self, order_id: str, event: Event, *, derived: bool, cause: str | None = None
+        self,
+        order_id: str,
+        event: Event,
+        *,
+        asked: bool = False,
+        origin: links.LinkKey | None = None,
     ) -> None:
+        """Apply ``event`` to an order: the host's own (``asked``), or derived."""
         old = self.known(order_id, "an event names")
-        self.replace(old, apply(old, event), asked=None if derived else event, cause=cause)
+        self.replace(old, apply(old, event), asked=event if asked else None, origin=origin)
 
     def replace(
         self,
         old: DecimalOrder,
         new: DecimalOrder,
         asked: Event | None = None,
-        cause: str | None = None,
+        origin: links.LinkKey | None = None,
     ) -> None:
-        """Store ``new`` in place of ``old``, record what was derived, follow the links.
-
-        A consequence never flows back to the order that caused this change: a
-        leg cancelled because its sibling filled does not cancel that sibling.
-        """
+        """Store ``new`` in place of ``old``, record what was derived, settle the links."""
         if new is old:
             return
         self.store(new, old)
         applied = new.history.newest(len(new.history) - len(old.history))
         self.derived.extend(Derived(new.id, event) for event in applied if event is not asked)
-        for order_id, event in self.consequences(old, new):
-            if order_id != cause and self.orders[order_id].status in ACTIVE_STATUSES:
-                self.apply(order_id, event, derived=True, cause=new.id)
+        self.changed(old, new, origin)
 
-    def consequences(self, old: DecimalOrder, new: DecimalOrder) -> Iterable[tuple[str, Event]]:
-        filled = exact_subtract(new.filled.copy_abs(), old.filled.copy_abs())
-        ended = new.status in _ENDED and old.status not in _ENDED
-        mode = self.link_modes.get(new.id)
-        for other_id in new.terms.linked_order_ids if mode is not None else ():
-            if ended:
-                yield other_id, Cancel(f"linked order {new.id} ended")
-            elif filled > 0 and mode is LinkMode.CANCEL:
-                yield other_id, Cancel(f"linked order {new.id} filled")
-            elif filled > 0:
-                yield other_id, self.reduced(self.orders[other_id], filled, new.id)
-        for child_id in self.children_of.get(new.id, ()):
-            if ended and not new.filled:
-                yield child_id, Cancel(f"bracket entry {new.id} ended unfilled")
-            elif filled > 0:
-                yield from self.grown(self.orders[child_id], filled, first=not old.filled)
+    def changed(
+        self, old: DecimalOrder | None, new: DecimalOrder, origin: links.LinkKey | None
+    ) -> None:
+        if links.touches_links(self, old, new):
+            self.pending.append(Change(old, new, origin))
+            self.settle()
 
-    @staticmethod
-    def reduced(other: DecimalOrder, quantity: Decimal, cause: str) -> Event:
-        left = exact_subtract(other.amount.copy_abs(), quantity)
-        if left <= other.filled.copy_abs():
-            if not other.filled:
-                return Cancel(f"linked order {cause} filled")
-            return Amend(amount=other.filled)
-        return Amend(amount=left if other.amount > 0 else left.copy_negate())
+    def settle(self) -> None:
+        """Run the linking rules on every queued change until none is left."""
+        if self.settling:
+            return  # the loop below, further up the stack, takes the new change
+        self.settling = True
+        while self.pending:
+            change = self.pending.popleft()
+            self.perform(links.reactions(self, change))
+            entry = links.bracket_entry(self, change.new)
+            while actions := links.repairs(self, entry):
+                self.perform(actions)
+        self.settling = False
 
-    @staticmethod
-    def grown(
-        child: DecimalOrder, quantity: Decimal, *, first: bool
-    ) -> Iterator[tuple[str, Event]]:
-        size = quantity if first else exact_add(child.amount.copy_abs(), quantity)
-        yield child.id, Amend(amount=size if child.amount > 0 else size.copy_negate())
-        if first and child.status is _HELD:
-            yield child.id, Release()
+    def perform(self, actions: list[links.Action]) -> None:
+        for action in actions:
+            if isinstance(action, links.Derive):
+                self.apply(action.order_id, action.event, origin=action.origin)
+            elif isinstance(action, links.Rearm):
+                bracket = self.brackets[action.entry_id]
+                generations = (*bracket.generations, tuple(leg.id for leg in action.legs))
+                self.brackets = self.brackets.set(
+                    action.entry_id, attrs.evolve(bracket, generations=generations)
+                )
+                for leg in action.legs:
+                    self.store(leg)
+                    self.derived.append(Derived(leg.id, Submit(leg)))
+            else:
+                bracket = self.brackets[action.entry_id]
+                self.brackets = self.brackets.set(
+                    action.entry_id, attrs.evolve(bracket, withdrawn=True)
+                )

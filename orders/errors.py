@@ -13,8 +13,10 @@ __all__ = [
     "FillConflictError",
     "InvalidQuantityError",
     "InvalidTransition",
+    "LinkedOrderError",
     "OrderError",
     "UnknownFillError",
+    "UnknownOrderError",
 ]
 
 
@@ -44,3 +46,11 @@ class UnknownFillError(OrderError):
 
 class ExactnessError(OrderError):
     """A running total could not be kept exact within the library's precision."""
+
+
+class LinkedOrderError(OrderError):
+    """An event that the book's linking rules refuse; the message names the rule."""
+
+
+class UnknownOrderError(OrderError):
+    """An order id the book does not hold."""

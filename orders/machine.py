@@ -271,11 +271,17 @@ def trigger(order: DecimalOrder, event: Trigger, status: StatusRule) -> DecimalO
     return _evolve(order, status, dt=event.dt, event=event, stop_reached=True)
 
 
-def set_reason(
-    order: DecimalOrder, event: Hold | Cancel | Reject, status: StatusRule
-) -> DecimalOrder:
-    """Hold, cancel or reject, keeping the event's reason."""
+def set_reason(order: DecimalOrder, event: Cancel | Reject, status: StatusRule) -> DecimalOrder:
+    """Cancel or reject, keeping the event's reason."""
     return _evolve(order, status, event=event, reason=event.reason)
+
+
+def hold(order: DecimalOrder, event: Hold, status: StatusRule) -> DecimalOrder:
+    """Off the market, keeping the hold's reason: a triggered stop forgets its
+    trigger and, once released, waits for its stop again."""
+    return _evolve(
+        order, status, event=event, reason=event.reason, stop_reached=False, limit_reached=False
+    )
 
 
 def release(order: DecimalOrder, event: Release, status: StatusRule) -> DecimalOrder:
@@ -393,7 +399,7 @@ _BUSTED = FromFills((OPEN, PARTIALLY_FILLED))
 
 TRANSITIONS: tuple[Rule, ...] = (
     Rule(Trigger, (OPEN,), (has_stop,), trigger, Becomes(TRIGGERED)),
-    Rule(Hold, (OPEN,), (), set_reason, Becomes(HELD)),
+    Rule(Hold, (OPEN, TRIGGERED), (), hold, Becomes(HELD)),
     Rule(Release, (HELD,), (), release, Becomes(OPEN)),
     Rule(Fill, ACTIVE, _FILL_GUARDS, record_fill, FromFills((PARTIALLY_FILLED, FILLED))),
     Rule(Fill, (CANCELLED,), _FILL_GUARDS, record_fill, Stays()),

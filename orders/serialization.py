@@ -1,6 +1,6 @@
 """Lossless conversion of every public value to JSON-ready data and JSON text.
 
-A document is ``{"format": "orders", "version": 1, "type": <name>, "value": ...}``
+A document is ``{"format": "orders", "version": 2, "type": <name>, "value": ...}``
 so :func:`loads` needs no class. Inside it:
 
 * Decimals are strings with their exact digits and exponent (``"150.10"``);
@@ -11,7 +11,12 @@ so :func:`loads` needs no class. Inside it:
 * an asset is a string, an integer, or an :class:`~orders.assets.Asset` tagged
   ``{"type": "Asset", ...}``;
 * an order keeps its terms, its status and totals, its history and its fill
-  records; a book keeps its orders (sorted by id), link modes and children.
+  records; a book keeps its orders (sorted by id), the link modes of its OCO
+  groups and its brackets (each entry's legs by generation, the mode, and
+  whether the host has taken the position over).
+
+Version 1 differed only in how a book named its brackets (``children_of``,
+one generation); such documents are still read.
 
 JSON text is written with sorted keys and no insignificant spaces, so a value
 always gives the same bytes. Reading runs every constructor's validation: data
@@ -34,10 +39,11 @@ import immutables
 from cattrs.strategies import configure_tagged_union
 
 from orders.assets import Asset
-from orders.book import LinkMode, OrderBook, _Builder
+from orders.book import OrderBook, _Builder
 from orders.errors import OrderError
 from orders.events import EVENT_TYPES, Event, Fill
 from orders.history import History
+from orders.links import Bracket, LinkMode
 from orders.order import DecimalOrder, OrderTerms, build_order
 from orders.order_type import OrderType, TimeInForce
 from orders.status import ORDER_STATUS
@@ -55,8 +61,9 @@ from orders.styles import (
 
 __all__ = ["FORMAT_VERSION", "SerializationError", "dumps", "loads", "structure", "unstructure"]
 
-FORMAT_VERSION = 1
-"""The version written in every document; reading refuses any other."""
+FORMAT_VERSION = 2
+"""The version written in every document; reading takes it and version 1."""
+_READABLE_VERSIONS = (1, FORMAT_VERSION)
 
 T = TypeVar("T")
 
@@ -249,8 +256,13 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
     return {
         "orders": [_unstructure_order(book.orders[order_id]) for order_id in sorted(book.orders)],
         "link_modes": {order_id: mode.name for order_id, mode in sorted(book.link_modes.items())},
-        "children_of": {
-            parent: list(children) for parent, children in sorted(book.children_of.items())
+        "brackets": {
+            entry_id: {
+                "generations": [list(legs) for legs in bracket.generations],
+                "mode": bracket.mode.name,
+                "withdrawn": bracket.withdrawn,
+            }
+            for entry_id, bracket in sorted(book.brackets.items())
         },
     }
 
@@ -263,14 +275,34 @@ def _structure_book(data: object, _: object) -> OrderBook:
         if order.id in builder.orders:
             raise SerializationError(f"the book lists order {order.id!r} twice")
         builder.store(order)
-    for order_id, mode in _mapping(record.get("link_modes", {}), "link modes").items():
+    link_modes = _mapping(record.get("link_modes", {}), "link modes")
+    brackets = _mapping(record.get("brackets", {}), "brackets")
+    if "children_of" in record:  # version 1: one generation, the legs' mode by their link
+        brackets = {
+            entry_id: {
+                "generations": [children],
+                "mode": link_modes.get(_list(children)[0], "REDUCE") if children else "REDUCE",
+            }
+            for entry_id, children in _mapping(record["children_of"], "children").items()
+        }
+        link_modes = {
+            order_id: mode for order_id, mode in link_modes.items()
+            if order_id in builder.orders and builder.orders[order_id].parent_order_id is None
+        }
+    for order_id, mode in link_modes.items():
         builder.known(order_id, "link_modes names")
         builder.link_modes = builder.link_modes.set(order_id, _by_name(LinkMode)(mode, None))
-    for parent, children in _mapping(record.get("children_of", {}), "children").items():
-        builder.known(parent, "children_of names")
-        for child in _list(children):
-            builder.known(child, "children_of names")
-        builder.children_of = builder.children_of.set(parent, tuple(children))
+    for entry_id, bracket in brackets.items():
+        builder.known(entry_id, "brackets names")
+        fields = _mapping(bracket, "a bracket")
+        generations = tuple(tuple(_list(legs)) for legs in _list(fields.get("generations")))
+        for leg in (leg for legs in generations for leg in legs):
+            builder.known(leg, f"bracket {entry_id} names leg")
+        withdrawn = _exactly(bool)(fields.get("withdrawn", False), None)
+        mode = _by_name(LinkMode)(fields.get("mode"), None)
+        builder.brackets = builder.brackets.set(
+            entry_id, Bracket(entry_id, generations, mode, withdrawn)
+        )
     return builder.result().book
 
 
@@ -314,9 +346,13 @@ def structure(document: object, kind: type[T] | None = None) -> T:
     """The value a document describes; ``kind`` if given must match its type."""
     record = _mapping(document, "a document")
     version = record.get("version")
-    if record.get("format") != "orders" or type(version) is not int or version != FORMAT_VERSION:
+    if (
+        record.get("format") != "orders"
+        or type(version) is not int
+        or version not in _READABLE_VERSIONS
+    ):
         raise SerializationError(
-            f"expected an orders document of version {FORMAT_VERSION}; got format "
+            f"expected an orders document of version 1 or {FORMAT_VERSION}; got format "
             f"{record.get('format')!r}, version {version!r}"
         )
     name = record.get("type")

@@ -325,6 +325,7 @@ def books(
     book = OrderBook()
     for _ in range(draw(st.integers(0, max_brackets))):
         style = draw(_bracket_styles(prices(*price_range)))
+        assert style.take_profit_price is not None
         long = style.stop_loss_price < style.take_profit_price
         size = draw(st.integers(1, 100))
         orders_ = bracket_orders(T0, "XYZ", size if long else -size, style)

@@ -205,12 +205,17 @@ def check_one_trail(trail_amount: Decimal | None, trail_percent: Decimal | None)
         )
 
 
+def _optional_stop_price(value: DecimalInput | None) -> Decimal | None:
+    return None if value is None else non_negative_price(value, "stop_price")
+
+
 @attrs.frozen
-class TrailingStopOrder(_NoLimit, _NoStop, ExecutionStyle):
+class TrailingStopOrder(_NoLimit, ExecutionStyle):
     """A stop that follows the price by ``trail_amount`` or ``trail_percent``.
 
-    Its stop is unknown until a market price has been seen, so
-    :meth:`get_stop_price` returns ``None``.
+    Without ``stop_price`` (keyword) its stop is unknown until a market price
+    has been seen, and :meth:`get_stop_price` returns ``None``; with it, the
+    order starts from that stop and only ever tightens it.
     """
 
     order_type: ClassVar[OrderType | None] = OrderType.TRAILING_STOP
@@ -218,9 +223,17 @@ class TrailingStopOrder(_NoLimit, _NoStop, ExecutionStyle):
     trail_percent: Decimal | None = attrs.field(default=None, converter=trail_percent_input)
     asset: Hashable | None = attrs.field(default=None, validator=_optional_asset)
     exchange: str | None = attrs.field(default=None, validator=_exchange)
+    stop_price: Decimal | None = attrs.field(
+        default=None, kw_only=True, converter=_optional_stop_price
+    )
 
     def __attrs_post_init__(self) -> None:
         check_one_trail(self.trail_amount, self.trail_percent)
+
+    def get_stop_price(self, is_buy: bool) -> Decimal | None:
+        if self.stop_price is None:
+            return None
+        return round_stop_price(self.stop_price, self.asset, is_buy)
 
 
 def limit_offset_input(value: DecimalInput | None) -> Decimal | None:
@@ -257,23 +270,53 @@ class OCOOrder(_NoLimit, _NoStop, ExecutionStyle):
     exchange: str | None = attrs.field(default=None, validator=_exchange)
 
 
+def _optional_take_profit_price(value: DecimalInput | None) -> Decimal | None:
+    return None if value is None else _take_profit_price(value)
+
+
+def _stop_loss_trail(
+    _: object, __: attrs.Attribute[TrailingStopOrder | None], value: object
+) -> None:
+    if value is None:
+        return
+    if not isinstance(value, TrailingStopOrder):
+        raise BadOrderParameters(
+            "stop_loss_trail must be a TrailingStopOrder or TrailingStopLimitOrder; "
+            f"got {value!r} ({type(value).__name__})"
+        )
+    if value.stop_price is not None:
+        raise BadOrderParameters(
+            "the stop-loss starts at stop_loss_price, so stop_loss_trail takes no "
+            f"stop_price; got stop_price={value.stop_price}"
+        )
+
+
 @attrs.frozen
 class BracketOrder(_NoLimit, _NoStop, ExecutionStyle):
-    """An entry with a protective stop-loss and a take-profit around it.
+    """An entry with a protective stop-loss and, unless ``take_profit_price`` is
+    ``None``, a take-profit limit around it.
 
-    Both exit prices must be positive and different, and an entry that has a
-    price (limit, stop or both) must lie strictly between them. Which exit is
-    below depends on the direction, known only when the bracket is placed.
+    The stop-loss is a stop at ``stop_loss_price``; given ``stop_loss_trail``
+    (keyword: a :class:`TrailingStopOrder` or :class:`TrailingStopLimitOrder`
+    without a stop price), it starts there and trails as that style says. Exit
+    prices must be positive and different, and an entry that has a price
+    (limit, stop or both) must lie strictly between them. Which exit is below
+    depends on the direction, known only when the bracket is placed.
     """
 
     order_type: ClassVar[OrderType | None] = None
     entry_style: ExecutionStyle = attrs.field(validator=_single_style)
     stop_loss_price: Decimal = attrs.field(converter=_stop_loss_price)
-    take_profit_price: Decimal = attrs.field(converter=_take_profit_price)
+    take_profit_price: Decimal | None = attrs.field(converter=_optional_take_profit_price)
     asset: Hashable | None = attrs.field(default=None, validator=_optional_asset)
     exchange: str | None = attrs.field(default=None, validator=_exchange)
+    stop_loss_trail: TrailingStopOrder | None = attrs.field(
+        default=None, kw_only=True, validator=_stop_loss_trail
+    )
 
     def __attrs_post_init__(self) -> None:
+        if self.take_profit_price is None:
+            return
         low, high = sorted((self.stop_loss_price, self.take_profit_price))
         if low == high:
             raise BadOrderParameters(

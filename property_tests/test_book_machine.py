@@ -1,11 +1,18 @@
-"""A stateful machine over a book holding several brackets and OCO pairs.
+"""A stateful machine over a book of brackets and OCO groups under venue behaviour.
 
-After every step it checks the linking invariants of the book issue: legs of
-a one-cancels-other pair are never both filled, one-updates-other legs never
-fill more together than the pair's amount, a bracket child never holds more
-than its entry filled and is never active under an entry that has not filled,
-the derived events rebuild the new book from the old one, and the price
-indexes find exactly the orders a full scan would move.
+Steps: brackets (built by the library or backtrader-style, with only a parent
+on the legs; per-leg validity), OCO groups of 2 to 5 members in either mode,
+fills on any working order (exit fills while the entry works, late fills on
+cancelled entries, fills attempted on dormant legs), busts and corrections of
+any live fill, amendments, cancels, holds, trade prices and the clock.
+
+After every step it checks, for every bracket, the rule the book promises
+(rule 1 of docs/linked-orders.md): with P = entry filled - exit fills, while
+P > 0 some exit leg is active and every active leg has exactly P left; while
+P = 0 and the entry works the legs are dormant; otherwise no leg works. It also
+checks that no two members of a cancel-mode OCO group both filled, that the
+derived consequences, applied after the asked event, rebuild the new book, and
+that the price indexes find exactly the orders a full scan would move.
 """
 
 from __future__ import annotations
@@ -13,47 +20,51 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import settings
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from orders import (
     ORDER_STATUS,
+    Amend,
     BookResult,
+    BracketOrder,
     Cancel,
     DecimalOrder,
     Event,
     Fill,
+    FillBust,
+    FillCorrection,
+    Hold,
     LimitOrder,
+    LinkedOrderError,
     LinkMode,
-    OCOOrder,
     OrderBook,
     OrderError,
     StopOrder,
-    apply,
     bracket_orders,
     check_triggers,
-    oco_orders,
 )
-from orders.styles import BracketOrder
+from tests.support import rebuilt
 
-ACTIVE = {ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED, ORDER_STATUS.PARTIALLY_FILLED}
 T0 = datetime(2024, 1, 15, 9, 30)
+HELD = ORDER_STATUS.HELD
 LEVELS = [Decimal(level) for level in (89, 90, 91, 99, 100, 101, 109, 110, 111)]
 prices = st.sampled_from(LEVELS) | st.decimals(min_value=80, max_value=120, places=1)
+validity = st.none() | st.integers(1, 10)
 
 
 class BookMachine(RuleBasedStateMachine):
     book: OrderBook
-    pairs: list[tuple[str, str, LinkMode, Decimal]]
-    brackets: list[tuple[str, str, str]]
+    entries: list[str]
+    groups: list[tuple[tuple[str, ...], LinkMode]]
     clock: datetime
 
     @initialize()
     def start(self) -> None:
         self.book = OrderBook()
-        self.pairs = []
-        self.brackets = []
+        self.entries = []
+        self.groups = []
         self.clock = T0
         self.count = 0
 
@@ -61,64 +72,147 @@ class BookMachine(RuleBasedStateMachine):
         self.count += 1
         return tuple(f"{self.count}-{part}" for part in range(count))
 
+    def until(self, minutes: int | None) -> datetime | None:
+        return None if minutes is None else self.clock + timedelta(minutes=minutes)
+
     def record(
         self,
-        before: OrderBook,
         result: BookResult,
-        asked: tuple[str, Event] | None,
+        asked: tuple[str, Event] | None = None,
         added: tuple[DecimalOrder, ...] = (),
     ) -> None:
-        orders = {**before.orders, **{order.id: order for order in added}}
-        if asked is not None:
-            orders[asked[0]] = apply(orders[asked[0]], asked[1])
+        """Check that the asked event then the derived ones rebuild the new book; keep it."""
         for derived in result.derived:
-            orders[derived.order_id] = apply(orders[derived.order_id], derived.event)
-        assert orders == dict(result.book.orders)
+            event(f"derived {type(derived.event).__name__}")
+        assert rebuilt(self.book, result, asked, added) == dict(result.book.orders)
         self.book = result.book
 
-    @rule(long=st.booleans(), size=st.integers(1, 50), limit_entry=st.booleans(),
-          valid=st.none() | st.integers(1, 10))
-    def place_bracket(self, long: bool, size: int, limit_entry: bool, valid: int | None) -> None:
-        entry = LimitOrder(100) if limit_entry else StopOrder(101 if long else 99)
-        stop_loss, take_profit = (90, 110) if long else (110, 90)
-        ids = self.new_ids(3)
-        orders = bracket_orders(
-            self.clock, "XYZ", size if long else -size, BracketOrder(entry, stop_loss, take_profit),
-            ids=ids,  # type: ignore[arg-type]
-            valid_until=None if valid is None else self.clock + timedelta(minutes=valid),
-        )
-        self.record(self.book, self.book.submit(*orders), None, orders)
-        self.brackets.append(ids)  # type: ignore[arg-type]
-
-    @rule(size=st.integers(1, 50), mode=st.sampled_from(list(LinkMode)))
-    def place_oco(self, size: int, mode: LinkMode) -> None:
-        first, second = self.new_ids(2)
-        legs = oco_orders(self.clock, "XYZ", -size, OCOOrder(LimitOrder(110), StopOrder(90)),
-                          ids=(first, second))
-        self.record(self.book, self.book.submit(*legs, link_mode=mode), None, legs)
-        self.pairs.append((first, second, mode, Decimal(size)))
-
-    @rule(data=st.data(), price=prices)
-    def fill(self, data: st.DataObject, price: Decimal) -> None:
-        live = sorted(o.id for o in self.book.orders.values() if o.status in ACTIVE)
-        if not live:
-            return
-        order = self.book[data.draw(st.sampled_from(live))]
-        quantity = data.draw(st.integers(1, int(order.remaining.copy_abs())))
-        event = Fill(quantity, price, dt=self.clock)
-        self.record(self.book, self.book.apply(order.id, event), (order.id, event))
-
-    @rule(data=st.data())
-    def cancel(self, data: st.DataObject) -> None:
-        if not self.book.orders:
-            return
-        order_id = data.draw(st.sampled_from(sorted(self.book.orders.keys())))
-        event = Cancel("host")
+    def attempt(self, order_id: str, event: Event) -> None:
+        """Apply the host's event; a refusal must be an OrderError."""
         try:
             result = self.book.apply(order_id, event)
         except OrderError:
             return
-        self.record(self.book, result, (order_id, event))
+        self.record(result, (order_id, event))
+
+    @rule(long=st.booleans(), size=st.integers(1, 50), limit_entry=st.booleans(),
+          mode=st.sampled_from(list(LinkMode)), entry_valid=validity,
+          stop_valid=validity, manual=st.booleans())
+    def place_bracket(self, long: bool, size: int, limit_entry: bool, mode: LinkMode,
+                      entry_valid: int | None, stop_valid: int | None, manual: bool) -> None:
+        entry = LimitOrder(100) if limit_entry else StopOrder(101 if long else 99)
+        stop_loss, take_profit = (90, 110) if long else (110, 90)
+        ids = self.new_ids(3)
+        orders = bracket_orders(
+            self.clock, "XYZ", size if long else -size,
+            BracketOrder(entry, stop_loss, take_profit), ids=ids,
+            valid_until=self.until(entry_valid), stop_loss_valid_until=self.until(stop_valid),
+        )
+        if manual:  # backtrader's manual bracket: OPEN legs naming only their parent
+            main, *legs = orders
+            orders = (main, *(
+                DecimalOrder(self.clock, "XYZ", leg.amount, stop=leg.stop, limit=leg.limit,
+                             id=leg.id, parent_order_id=main.id, valid_until=leg.valid_until)
+                for leg in legs
+            ))
+        self.record(self.book.submit(*orders, link_mode=mode), added=orders)
+        self.entries.append(ids[0])
+
+    @rule(members=st.integers(2, 5), size=st.integers(1, 50),
+          mode=st.sampled_from(list(LinkMode)), valid=validity)
+    def place_oco_group(self, members: int, size: int, mode: LinkMode,
+                        valid: int | None) -> None:
+        ids = self.new_ids(members)
+        legs = tuple(
+            DecimalOrder(self.clock, "XYZ", -size, limit=110 + index, id=leg_id,
+                         linked_order_ids=tuple(other for other in ids if other != leg_id),
+                         valid_until=self.until(valid))
+            for index, leg_id in enumerate(ids)
+        )
+        self.record(self.book.submit(*legs, link_mode=mode), added=legs)
+        self.groups.append((ids, mode))
+
+    @rule(data=st.data(), price=prices, role=st.sampled_from(["entry", "exit leg", "member"]))
+    def fill(self, data: st.DataObject, price: Decimal, role: str) -> None:
+        """A venue fill on a working order, or a late one on a cancelled entry."""
+        candidates = sorted(
+            order.id for order in self.book.orders.values()
+            if order.remaining and self.role_of(order) == role and (
+                order.open or (role == "entry" and order.status is ORDER_STATUS.CANCELLED)
+            )
+        )
+        if not candidates:
+            return
+        order = self.book[data.draw(st.sampled_from(candidates))]
+        quantity = data.draw(st.integers(1, int(order.remaining.copy_abs())))
+        fill = Fill(quantity, price, dt=self.clock,
+                    fill_id=f"f{self.count}-{order.id}-{len(order.history)}")
+        if order.status is HELD and self.never_traded(order):
+            try:
+                self.book.apply(order.id, fill)
+            except LinkedOrderError:
+                event("fill refused on a dormant leg")
+                return
+            raise AssertionError(f"a fill on dormant leg {order.id} was accepted")
+        event(self.kind_of_fill(order))
+        self.record(self.book.apply(order.id, fill), (order.id, fill))
+        if self.role_of(order) == "member" and self.book[order.id].remaining:
+            assert self.book[order.id].open, f"member {order.id} was cancelled by its own fill"
+
+    def role_of(self, order: DecimalOrder) -> str:
+        if order.id in self.entries:
+            return "entry"
+        return "exit leg" if order.parent_order_id is not None else "member"
+
+    def kind_of_fill(self, order: DecimalOrder) -> str:
+        role = self.role_of(order)
+        if role != "exit leg":
+            return f"{role} fill" if order.open else f"late {role} fill"
+        if order.status is HELD:
+            return "fill on a leg made dormant by a bust"
+        working = self.book[order.parent_order_id].open  # type: ignore[index]
+        return "exit fill while the entry works" if working else "exit fill"
+
+    def never_traded(self, leg: DecimalOrder) -> bool:
+        entry = self.book[leg.parent_order_id] if leg.parent_order_id else None
+        return entry is not None and not any(type(e) is Fill for e in entry.history)
+
+    @rule(data=st.data(), correct=st.booleans())
+    def bust_or_correct(self, data: st.DataObject, correct: bool) -> None:
+        live = sorted(
+            (order.id, fill_id) for order in self.book.orders.values()
+            for fill_id, (_, fill) in order.fills.items() if fill is not None
+        )
+        if not live:
+            return
+        order_id, fill_id = data.draw(st.sampled_from(live))
+        order = self.book[order_id]
+        event(f"{'correction' if correct else 'bust'} of a fill of an {self.role_of(order)}")
+        if not correct:
+            self.record(self.book.apply(order_id, FillBust(fill_id)),
+                        (order_id, FillBust(fill_id)))
+            return
+        current = order.fills[fill_id][1]
+        assert current is not None
+        room = order.amount.copy_abs() - order.filled.copy_abs() + current.quantity
+        correction = FillCorrection(fill_id, quantity=data.draw(st.integers(1, int(room))))
+        self.attempt(order_id, correction)
+
+    @rule(data=st.data(), size=st.integers(1, 60))
+    def amend(self, data: st.DataObject, size: int) -> None:
+        if not self.book.orders:
+            return
+        order = self.book[data.draw(st.sampled_from(sorted(self.book.orders)))]
+        if order.linked_order_ids and order.parent_order_id is None:
+            return  # the OCO invariant below counts on the members' original size
+        self.attempt(order.id, Amend(amount=size if order.is_buy else -size))
+
+    @rule(data=st.data(), hold=st.booleans())
+    def cancel_or_hold(self, data: st.DataObject, hold: bool) -> None:
+        if not self.book.orders:
+            return
+        order_id = data.draw(st.sampled_from(sorted(self.book.orders)))
+        self.attempt(order_id, Hold("host") if hold else Cancel("host"))
 
     @rule(price=prices)
     def trade(self, price: Decimal) -> None:
@@ -128,35 +222,51 @@ class BookMachine(RuleBasedStateMachine):
             for order_id, order in self.book.orders.items()
         }
         assert dict(result.book.orders) == scanned
-        self.record(self.book, result, None)
+        self.record(result)
 
     @rule(minutes=st.integers(1, 5))
     def tick(self, minutes: int) -> None:
         self.clock += timedelta(minutes=minutes)
-        self.record(self.book, self.book.on_time(self.clock), None)
+        self.record(self.book.on_time(self.clock))
 
     @invariant()
-    def one_cancels_other_legs_are_never_both_filled(self) -> None:
-        for first, second, mode, size in self.pairs:
-            filled = [self.book[leg].filled.copy_abs() for leg in (first, second)]
-            if mode is LinkMode.CANCEL:
-                assert min(filled) == 0
+    def every_bracket_covers_its_position(self) -> None:
+        for entry_id in self.entries:
+            entry = self.book[entry_id]
+            legs = self.book.children(entry_id)
+            exited = sum((leg.filled.copy_abs() for leg in legs), Decimal(0))
+            position = entry.filled.copy_abs() - exited
+            active = [leg for leg in legs if leg.open and leg.status is not HELD]
+            dormant = [leg for leg in legs if leg.status is HELD]
+            name = f"bracket {entry_id} (P = {position})"
+            if self.book.brackets[entry_id].withdrawn:
+                assert not active, f"{name}: withdrawn, but legs work"
+                assert not dormant, f"{name}: withdrawn, but legs are dormant"
+                assert not entry.open, f"{name}: withdrawn, but its entry works"
+            elif position > 0:
+                assert active, f"{name}: a position with no active exit leg"
+                assert not dormant, f"{name}: a position with dormant legs"
+                assert all(leg.remaining.copy_abs() == position for leg in active), (
+                    f"{name}: exit legs do not cover the position"
+                )
+            elif entry.open:
+                assert not active, f"{name}: legs work before the entry has filled"
+                assert all(leg.amount == -entry.amount for leg in dormant), (
+                    f"{name}: dormant legs are not sized to the entry"
+                )
             else:
-                assert sum(filled) <= size
+                assert not active, f"{name}: legs work with nothing to protect"
+                assert not dormant, f"{name}: legs wait with nothing to protect"
 
     @invariant()
-    def bracket_children_follow_their_entry(self) -> None:
-        for main, stop, limit in self.brackets:
-            entry = self.book[main]
-            for child_id in (stop, limit):
-                child = self.book[child_id]
-                assert child.filled.copy_abs() <= entry.filled.copy_abs()
-                if not entry.filled:
-                    assert child.status in (ORDER_STATUS.HELD, ORDER_STATUS.CANCELLED)
-            assert sum(self.book[c].filled.copy_abs() for c in (stop, limit)) <= (
-                entry.filled.copy_abs()
-            )
+    def one_cancels_other_members_never_both_fill(self) -> None:
+        for members, mode in self.groups:
+            filled = [self.book[member].filled.copy_abs() for member in members]
+            if mode is LinkMode.CANCEL:
+                assert sum(1 for quantity in filled if quantity) <= 1, (
+                    f"cancel-mode group {members} has several filled members"
+                )
 
 
-BookMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=40, deadline=None)
+BookMachine.TestCase.settings = settings(max_examples=300, stateful_step_count=40, deadline=None)
 TestBookMachine = BookMachine.TestCase

@@ -93,7 +93,7 @@ EXPECTED: dict[ORDER_STATUS, dict[type, ORDER_STATUS | str]] = {
         PriceUpdate: R, BarUpdate: R,
     },
     TRIGGERED: {
-        Fill: PARTIALLY_FILLED, Trigger: R, Hold: R, Release: R, Cancel: CANCELLED,
+        Fill: PARTIALLY_FILLED, Trigger: R, Hold: HELD, Release: R, Cancel: CANCELLED,
         Reject: REJECTED, Expire: CANCELLED, Amend: TRIGGERED, FillCorrection: U, FillBust: U,
         PriceUpdate: TRIGGERED, BarUpdate: TRIGGERED,
     },
@@ -268,6 +268,19 @@ def test_hold_release_cancel_reject_keep_and_clear_reasons() -> None:
     assert (released.status, released.reason) == (OPEN, "")
     assert stop_order().cancel("user").reason == "user"
     assert stop_order().reject("insufficient buying power").reason == "insufficient buying power"
+
+
+def test_a_held_triggered_stop_waits_for_its_stop_again_once_released() -> None:
+    triggered = DecimalOrder(T0, AAPL, -100, stop=10, limit=9, id="sl").check_triggers(9, T0)
+    assert (triggered.status, triggered.stop_reached, triggered.limit_reached) == (
+        TRIGGERED, True, True,
+    )
+    released = triggered.hold("position busted").release()
+    assert (released.status, released.stop_reached, released.limit_reached) == (
+        OPEN, False, False,
+    )
+    assert released.check_triggers("10.50", T0).status is OPEN
+    assert released.check_triggers(10, T0).status is TRIGGERED
 
 
 def test_cancel_and_reject_keep_the_fills() -> None:

@@ -75,7 +75,7 @@ def test_decimals_keep_their_digits_and_exponent() -> None:
     data = unstructure(LimitOrder("150.10"))
     assert data == {
         "format": "orders",
-        "version": 1,
+        "version": 2,
         "type": "LimitOrder",
         "value": {"asset": None, "exchange": None, "limit_price": "150.10"},
     }
@@ -134,7 +134,7 @@ def test_json_is_stable() -> None:
     [
         ("not json", "not JSON"),
         ("[]", "a document must be a JSON object"),
-        ('{"format": "orders", "version": 2, "type": "Fill", "value": {}}', "version 1"),
+        ('{"format": "orders", "version": 3, "type": "Fill", "value": {}}', "version 1 or 2"),
         ('{"format": "orders", "version": 1, "type": "Nope", "value": {}}', "unknown value type"),
         ('{"format": "orders", "version": 1, "type": "Fill", "value": {"price": "1"}}',
          "invalid Fill"),

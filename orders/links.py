@@ -1,0 +1,787 @@
+"""The book's linking rules: OCO groups and brackets, every rule a named function.
+
+Two kinds of link join the orders of an :class:`~orders.book.OrderBook`:
+
+* an **OCO group** is two or more orders that each name all the others in
+  ``linked_order_ids``;
+* a **bracket** is an entry and the exit legs that name it as their
+  ``parent_order_id``. Its open position P is what the entry has filled less
+  what its exit legs have filled. Its legs come in generations: those
+  submitted with it, then any the book creates to re-arm it.
+
+This module is the whole rule set, in four tables:
+
+* :data:`SUBMIT_CHECKS` refuse links that no consistent group could have;
+* :data:`GUARDS` refuse the host's events that would break a bracket;
+* :data:`REACTIONS` run once for each change of a linked order (an OCO fill
+  cancelling the other members, say);
+* :data:`INVARIANTS` say what a bracket must look like. After every change the
+  book applies the first invariant that does not hold, then checks them all
+  again, until every one holds.
+
+The book applies an event, hands the change to :func:`reactions` and
+:func:`repairs`, applies the actions they return, and queues the changes those
+make in turn: cascades run from a queue, never by recursion, so a group or a
+bracket of any size settles. :func:`links_markdown` renders the tables for the
+documentation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+import attrs
+import immutables
+
+from orders.decimals import exact_add, exact_subtract
+from orders.errors import BadOrderParameters, LinkedOrderError, UnknownOrderError
+from orders.events import Amend, Cancel, Event, Fill, Hold, Release
+from orders.linked import replacement_legs
+from orders.order import DecimalOrder
+from orders.status import ACTIVE_STATUSES, ORDER_STATUS
+
+__all__ = [
+    "GUARDS",
+    "INVARIANTS",
+    "REACTIONS",
+    "SUBMIT_CHECKS",
+    "Bracket",
+    "LinkMode",
+    "links_markdown",
+]
+
+_HELD = ORDER_STATUS.HELD
+_ENDED = frozenset({ORDER_STATUS.CANCELLED, ORDER_STATUS.REJECTED})
+_ZERO = Decimal(0)
+
+
+class LinkMode(StrEnum):
+    """What a fill of one linked order does to the others."""
+
+    CANCEL = "cancel"
+    """One-cancels-other: the first fill cancels the other members."""
+    REDUCE = "reduce"
+    """One-updates-other: a fill reduces the other members by the same quantity."""
+
+
+@attrs.frozen
+class Bracket:
+    """An entry's exit legs, generation by generation, and how they are linked."""
+
+    entry_id: str
+    generations: tuple[tuple[str, ...], ...]
+    """Leg ids, oldest generation first; the last one protects the position now."""
+    mode: LinkMode = LinkMode.REDUCE
+    """What a fill of one exit leg does to the other legs."""
+    withdrawn: bool = False
+    """True once the host ended an exit leg while the bracket held a position:
+    the position is the host's, and the bracket is never re-armed."""
+
+    @property
+    def legs(self) -> tuple[str, ...]:
+        """The current generation of exit legs."""
+        return self.generations[-1]
+
+    @property
+    def every_leg(self) -> tuple[str, ...]:
+        """Every exit leg the bracket has had, oldest first."""
+        return tuple(leg for generation in self.generations for leg in generation)
+
+
+class Links(Protocol):
+    """What the rules read: a book, or a book operation under way."""
+
+    @property
+    def orders(self) -> immutables.Map[str, DecimalOrder]: ...
+
+    @property
+    def link_modes(self) -> immutables.Map[str, LinkMode]: ...
+
+    @property
+    def brackets(self) -> immutables.Map[str, Bracket]: ...
+
+
+LinkKey = tuple[str, str]
+"""Names one group or bracket: ``("oco", first member)`` or ``("bracket", entry)``."""
+
+
+@attrs.frozen
+class Change:
+    """One order changed: ``old`` (None for a new order) became ``new``."""
+
+    old: DecimalOrder | None
+    new: DecimalOrder
+    origin: LinkKey | None
+    """The group or bracket whose rule made the change; None for anything else
+    (the host's event, a price, the clock)."""
+
+
+@attrs.frozen
+class Derive:
+    """Apply ``event`` to ``order_id`` on behalf of the link ``origin``."""
+
+    order_id: str
+    event: Event
+    origin: LinkKey
+
+
+@attrs.frozen
+class Rearm:
+    """Add ``legs``, a new generation, to the bracket of ``entry_id``."""
+
+    entry_id: str
+    legs: tuple[DecimalOrder, ...]
+
+
+@attrs.frozen
+class Withdraw:
+    """The host holds the position of the bracket of ``entry_id`` from now on."""
+
+    entry_id: str
+
+
+Action = Derive | Rearm | Withdraw
+
+
+@attrs.frozen
+class Group:
+    """An OCO group as the rules see it."""
+
+    key: LinkKey
+    members: tuple[str, ...]
+    mode: LinkMode
+
+    def others(self, order_id: str) -> tuple[str, ...]:
+        return tuple(member for member in self.members if member != order_id)
+
+
+@attrs.frozen
+class BracketState:
+    """A bracket as the rules see it: its orders, and what its legs have filled."""
+
+    bracket: Bracket
+    entry: DecimalOrder
+    legs: tuple[DecimalOrder, ...]
+    """The current generation; none once the bracket is withdrawn."""
+    exited: Decimal
+    """What every leg of every generation has filled, unsigned."""
+    orders: immutables.Map[str, DecimalOrder]
+
+    @property
+    def key(self) -> LinkKey:
+        return ("bracket", self.bracket.entry_id)
+
+    @property
+    def position(self) -> Decimal:
+        """P: what the entry filled, less what the exit legs filled."""
+        return exact_subtract(self.entry.filled.copy_abs(), self.exited)
+
+    def live_legs(self, *, but: str | None = None) -> list[DecimalOrder]:
+        return [leg for leg in self.legs if leg.status in ACTIVE_STATUSES and leg.id != but]
+
+    def is_current(self, leg: DecimalOrder) -> bool:
+        return any(current.id == leg.id for current in self.legs)
+
+    def retired(self) -> list[DecimalOrder]:
+        """The orders the bracket has finished with: legs of earlier generations and,
+        once it is withdrawn, its entry and every leg."""
+        current = {leg.id for leg in self.legs}
+        finished = [self.orders[leg] for leg in self.bracket.every_leg if leg not in current]
+        return [self.entry, *finished] if self.bracket.withdrawn else finished
+
+
+# Checks at submit. Each looks at the orders of one submit, already stored in
+# ``links`` beside the book's, and raises when their links cannot hold.
+
+
+def links_name_other_orders(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """An order links to other orders, each named once."""
+    for order in submitted:
+        linked = order.terms.linked_order_ids
+        if order.id in linked:
+            raise BadOrderParameters(
+                f"order {order.id} links to itself; an OCO group links distinct orders"
+            )
+        if len(set(linked)) != len(linked):
+            twice = next(other for other, count in Counter(linked).items() if count > 1)
+            raise BadOrderParameters(f"order {order.id} names {twice} twice in linked_order_ids")
+
+
+def links_name_known_orders(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """Every linked id names an order in the book or in the same submit."""
+    for order in submitted:
+        for other in order.terms.linked_order_ids:
+            if other not in links.orders:
+                raise UnknownOrderError(
+                    f"order {order.id} links to {other!r}, which is not in the book"
+                )
+
+
+def links_are_mutual(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """The members of an OCO group each link to all the others, so that no link is one-way."""
+    groups: dict[str, tuple[str, ...]] = {}
+
+    def group(order: DecimalOrder) -> tuple[str, ...]:
+        if order.id not in groups:
+            groups[order.id] = tuple(sorted((order.id, *order.terms.linked_order_ids)))
+        return groups[order.id]
+
+    for order in submitted:
+        for other_id in order.terms.linked_order_ids:
+            other = links.orders[other_id]
+            if group(other) != group(order):
+                theirs = ", ".join(other.terms.linked_order_ids) or "nothing"
+                raise BadOrderParameters(
+                    f"order {order.id} links to {', '.join(order.terms.linked_order_ids)}, "
+                    f"but {other_id} links to {theirs}; the members of an OCO group each "
+                    "link to all the others"
+                )
+
+
+def linked_orders_share_an_asset(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """Linked orders trade one asset."""
+    for order in submitted:
+        for other_id in order.terms.linked_order_ids:
+            other = links.orders[other_id]
+            if other.terms.asset != order.terms.asset:
+                raise BadOrderParameters(
+                    f"linked orders must trade one asset; {order.id} trades "
+                    f"{order.terms.asset!r}, {other_id} trades {other.terms.asset!r}"
+                )
+
+
+def parents_are_known(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """A parent_order_id names an order in the book or in the same submit."""
+    for leg, parent in _legs(submitted):
+        if parent not in links.orders:
+            raise UnknownOrderError(
+                f"order {leg.id} names as parent {parent!r}, which is not in the book"
+            )
+
+
+def parents_are_entries(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """A parent is an entry: another order, and not itself an exit leg (brackets do not nest)."""
+    for leg, parent in _legs(submitted):
+        if parent == leg.id:
+            raise BadOrderParameters(f"order {leg.id} names itself as its parent")
+        grandparent = links.orders[parent].terms.parent_order_id
+        if grandparent is not None:
+            raise BadOrderParameters(
+                f"order {leg.id} names {parent} as its parent, but {parent} is an "
+                f"exit leg of {grandparent}; brackets do not nest"
+            )
+
+
+def legs_arrive_together(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """A bracket's exit legs are submitted together, in one submit."""
+    for _, parent in _legs(submitted):
+        bracket = links.brackets.get(parent)
+        if bracket is not None:
+            raise BadOrderParameters(
+                f"entry {parent} already has exit legs {', '.join(bracket.every_leg)}; "
+                "a bracket's exit legs are submitted together"
+            )
+
+
+def legs_trade_against_the_entry(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """An exit leg trades its entry's asset, on the other side."""
+    for leg, parent in _legs(submitted):
+        entry = links.orders[parent]
+        if entry.terms.asset != leg.terms.asset:
+            raise BadOrderParameters(
+                f"a bracket's exit leg trades its entry's asset; {leg.id} trades "
+                f"{leg.terms.asset!r}, its entry {entry.id} {entry.terms.asset!r}"
+            )
+        if entry.is_buy == leg.is_buy:
+            side, entry_side = ("sell", "buys") if entry.is_buy else ("buy", "sells")
+            raise BadOrderParameters(
+                f"exit leg {leg.id} must {side}: its entry {entry.id} {entry_side}"
+            )
+
+
+def legs_link_only_to_each_other(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """Exit legs link to nothing (the book links them), or each to all the other legs."""
+    legs_of: dict[str, list[str]] = {}
+    for leg, parent in _legs(submitted):
+        legs_of.setdefault(parent, []).append(leg.id)
+    for entry_id, legs in legs_of.items():
+        for leg_id in legs:
+            linked = set(links.orders[leg_id].terms.linked_order_ids)
+            siblings = set(legs) - {leg_id}
+            if linked and linked != siblings:
+                raise BadOrderParameters(
+                    f"exit leg {leg_id} of {entry_id} links to {', '.join(sorted(linked))}; "
+                    "a bracket's exit legs link to nothing or to each other: "
+                    f"{', '.join(sorted(siblings)) or 'it has no other leg'}"
+                )
+
+
+def _legs(submitted: Sequence[DecimalOrder]) -> Iterator[tuple[DecimalOrder, str]]:
+    """Each submitted exit leg with the id of its entry."""
+    for order in submitted:
+        if order.terms.parent_order_id is not None:
+            yield order, order.terms.parent_order_id
+
+
+SUBMIT_CHECKS: tuple[Callable[[Links, Sequence[DecimalOrder]], None], ...] = (
+    links_name_other_orders,
+    links_name_known_orders,
+    parents_are_known,
+    parents_are_entries,
+    legs_arrive_together,
+    legs_trade_against_the_entry,
+    legs_link_only_to_each_other,
+    links_are_mutual,
+    linked_orders_share_an_asset,
+)
+"""What :meth:`~orders.book.OrderBook.submit` checks, in order."""
+
+
+def register(
+    links: Links, submitted: Sequence[DecimalOrder], mode: LinkMode | None
+) -> tuple[immutables.Map[str, LinkMode], immutables.Map[str, Bracket]]:
+    """The book's link modes and brackets once ``submitted`` (already checked) joins it.
+
+    By default OCO groups cancel and brackets reduce.
+    """
+    link_modes, brackets = links.link_modes, links.brackets
+    legs_of: dict[str, list[str]] = {}
+    for order in submitted:
+        if order.terms.parent_order_id is not None:
+            legs_of.setdefault(order.terms.parent_order_id, []).append(order.id)
+        elif order.terms.linked_order_ids:
+            link_modes = link_modes.set(order.id, mode or LinkMode.CANCEL)
+    for entry_id, legs in legs_of.items():
+        bracket = Bracket(entry_id, (tuple(legs),), mode or LinkMode.REDUCE)
+        brackets = brackets.set(entry_id, bracket)
+    return link_modes, brackets
+
+
+# Guards: the host's events that the links refuse. Each raises LinkedOrderError.
+
+
+def no_fill_before_the_entry_trades(links: Links, order: DecimalOrder, event: Event) -> None:
+    """A fill on a dormant exit leg is refused while its entry has never traded:
+    the legs were never working, so no venue can have filled them.
+
+    (After an entry fill is busted the legs are dormant again, but they were
+    working and a venue may still fill one; that fill is recorded.)
+    """
+    entry = _entry_of_leg(links, order)
+    if entry is None or type(event) is not Fill or order.status is not _HELD:
+        return
+    if not entry.filled and not any(type(past) is Fill for past in entry.history):
+        _refuse(
+            "no_fill_before_the_entry_trades",
+            f"exit leg {order.id} of bracket {entry.id} is dormant and its entry has not "
+            f"traded, so no venue holds it; {event!r}",
+        )
+
+
+def the_book_holds_and_releases_legs(links: Links, order: DecimalOrder, event: Event) -> None:
+    """Exit legs are held and released by the book, which holds them while there is
+    no position to protect and releases them when there is."""
+    if type(event) in (Hold, Release) and _entry_of_leg(links, order) is not None:
+        _refuse(
+            "the_book_holds_and_releases_legs",
+            f"exit leg {order.id} is held and released by its bracket; {event!r}",
+        )
+
+
+def active_legs_follow_the_position(links: Links, order: DecimalOrder, event: Event) -> None:
+    """An active exit leg's amount is the book's: it covers the open position. To
+    resize a bracket that has not filled, amend its entry or a dormant leg."""
+    if (
+        type(event) is Amend
+        and event.amount is not None
+        and event.amount != order.terms.amount
+        and order.status in ACTIVE_STATUSES
+        and order.status is not _HELD
+        and _entry_of_leg(links, order) is not None
+    ):
+        _refuse(
+            "active_legs_follow_the_position",
+            f"exit leg {order.id} covers its bracket's open position, "
+            f"{order.remaining.copy_abs()}; {event!r}",
+        )
+
+
+GUARDS: tuple[Callable[[Links, DecimalOrder, Event], None], ...] = (
+    no_fill_before_the_entry_trades,
+    the_book_holds_and_releases_legs,
+    active_legs_follow_the_position,
+)
+"""What :meth:`~orders.book.OrderBook.apply` checks before applying the host's event."""
+
+
+def check_event(links: Links, order: DecimalOrder, event: Event) -> None:
+    """Run every guard on the host's ``event`` for ``order``."""
+    if order.terms.parent_order_id is not None:
+        for guard in GUARDS:
+            guard(links, order, event)
+
+
+# Reactions of OCO groups: run once for each change of a member.
+
+
+def fill_cancels_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
+    """Cancel mode: the first fill of a working member, partial or full, cancels
+    every other working member."""
+    if group.mode is LinkMode.CANCEL and _working(change.old) and _filled_delta(change) > 0:
+        reason = f"linked order {change.new.id} filled"
+        yield from _cancel(links, group.others(change.new.id), reason, group.key)
+
+
+def fill_reduces_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
+    """Reduce mode: a fill takes its quantity off every other working member, and
+    a bust or a correction gives it back; a member left with nothing to fill is
+    cancelled and keeps its fills."""
+    delta = _filled_delta(change)
+    if group.mode is LinkMode.REDUCE and delta:
+        reason = f"linked order {change.new.id} filled"
+        for other in _working_orders(links, group.others(change.new.id)):
+            left = exact_subtract(other.remaining.copy_abs(), delta)
+            yield _resize(other, left, reason, group.key)
+
+
+def amendment_resizes_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
+    """Reduce mode: a new amount for one member moves every other working member's
+    remaining quantity by as much."""
+    if group.mode is not LinkMode.REDUCE or change.old is None or change.origin == group.key:
+        return
+    delta = exact_subtract(change.new.terms.amount.copy_abs(), change.old.terms.amount.copy_abs())
+    if delta:
+        reason = f"linked order {change.new.id} was amended"
+        for other in _working_orders(links, group.others(change.new.id)):
+            yield _resize(other, exact_add(other.remaining.copy_abs(), delta), reason, group.key)
+
+
+def ending_cancels_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
+    """Cancelling, rejecting or expiring a member cancels every other working member."""
+    if change.origin != group.key and _newly_ended(change):
+        reason = f"linked order {change.new.id} ended"
+        yield from _cancel(links, group.others(change.new.id), reason, group.key)
+
+
+# Reactions of brackets: run once for each change of an exit leg.
+
+
+def ending_a_leg_ends_the_bracket(state: BracketState, change: Change) -> Iterator[Action]:
+    """Cancelling, rejecting or expiring an exit leg (other than by this bracket's
+    rules) cancels the rest of the bracket, entry included. If the bracket held a
+    position, the host takes it over: the bracket is withdrawn and never re-armed."""
+    leg = change.new
+    if not state.is_current(leg) or change.origin == state.key or not _newly_ended(change):
+        return
+    if state.position > 0:
+        yield Withdraw(state.entry.id)
+    reason = f"exit leg {leg.id} of bracket {state.entry.id} ended"
+    if state.entry.status in ACTIVE_STATUSES:
+        yield Derive(state.entry.id, Cancel(reason), state.key)
+    for other in state.live_legs(but=leg.id):
+        yield Derive(other.id, Cancel(reason), state.key)
+
+
+def exit_fill_cancels_the_other_legs(state: BracketState, change: Change) -> Iterator[Action]:
+    """Cancel mode: a fill on a working exit leg cancels the other working legs."""
+    leg = change.new
+    if (
+        state.bracket.mode is LinkMode.CANCEL
+        and state.is_current(leg)
+        and _working(change.old)
+        and _filled_delta(change) > 0
+    ):
+        for other in state.live_legs(but=leg.id):
+            yield Derive(other.id, Cancel(f"linked order {leg.id} filled"), state.key)
+
+
+def dormant_leg_sizes_the_bracket(state: BracketState, change: Change) -> Iterator[Action]:
+    """A new amount for a dormant exit leg is a new size for the whole bracket: the
+    entry is amended to match, and the other legs follow it."""
+    leg, old = change.new, change.old
+    if (
+        old is not None
+        and state.is_current(leg)
+        and leg.status is _HELD
+        and change.origin != state.key
+        and leg.terms.amount != old.terms.amount
+        and leg.terms.amount.copy_abs() != state.entry.terms.amount.copy_abs()
+    ):
+        size = leg.terms.amount.copy_negate()
+        yield Derive(state.entry.id, Amend(amount=size), state.key)
+
+
+OCO_REACTIONS: tuple[Callable[[Group, Change, Links], Iterator[Action]], ...] = (
+    fill_cancels_the_group,
+    fill_reduces_the_group,
+    amendment_resizes_the_group,
+    ending_cancels_the_group,
+)
+BRACKET_REACTIONS: tuple[Callable[[BracketState, Change], Iterator[Action]], ...] = (
+    ending_a_leg_ends_the_bracket,
+    exit_fill_cancels_the_other_legs,
+    dormant_leg_sizes_the_bracket,
+)
+REACTIONS = (*OCO_REACTIONS, *BRACKET_REACTIONS)
+"""What follows once from a change: the OCO group's, then the bracket's."""
+
+
+# Invariants of a bracket, in the order they are restored. Each yields the
+# actions that restore it, or nothing when it holds.
+
+
+def finished_orders_stay_ended(state: BracketState) -> Iterator[Action]:
+    """Orders the bracket has finished with never work again: legs of earlier
+    generations, and once the bracket is withdrawn its entry and every leg. One
+    that a bust reopens is cancelled."""
+    for order in state.retired():
+        if order.status in ACTIVE_STATUSES:
+            reason = f"bracket {state.entry.id} has finished with {order.id}"
+            yield Derive(order.id, Cancel(reason), state.key)
+
+
+def exiting_stops_entering(state: BracketState) -> Iterator[Action]:
+    """Once an exit leg has filled, the entry's remainder is cancelled: a bracket
+    that has started exiting stops entering."""
+    if state.exited and state.entry.status in ACTIVE_STATUSES:
+        exited = next(state.orders[leg] for leg in state.bracket.every_leg
+                      if state.orders[leg].filled)
+        reason = f"bracket {state.entry.id} is exiting: exit leg {exited.id} filled"
+        yield Derive(state.entry.id, Cancel(reason), state.key)
+
+
+def legs_cover_the_position(state: BracketState) -> Iterator[Action]:
+    """While P > 0, every working exit leg is active and has exactly P left to fill."""
+    position = state.position
+    if position <= 0:
+        return
+    for leg in state.live_legs():
+        size = exact_add(leg.filled.copy_abs(), position)
+        if size != leg.terms.amount.copy_abs():
+            amount = size if leg.is_buy else size.copy_negate()
+            yield Derive(leg.id, Amend(amount=amount), state.key)
+        if leg.status is _HELD:
+            yield Derive(leg.id, Release(), state.key)
+
+
+def rearm_protection(state: BracketState) -> Iterator[Action]:
+    """While P > 0 the exit legs must be a complete set: all of them working, or in
+    cancel mode, once one has filled, that one. When they are not (a late entry
+    fill after the legs ended, a bust that reopened one leg while the others
+    stay cancelled), the book cancels those still working and creates a new set
+    for P like them (kind, prices, trail, validity) under new ids, returned to
+    the host to send to the venue."""
+    position = state.position
+    working = state.live_legs()
+    if position <= 0 or state.bracket.withdrawn or len(working) == len(state.legs):
+        return
+    if working and state.bracket.mode is LinkMode.CANCEL and any(leg.filled for leg in state.legs):
+        return
+    entry = state.entry
+    for leg in working:
+        yield Derive(leg.id, Cancel(f"bracket {entry.id} re-arms its exit legs"), state.key)
+    amount = position.copy_negate() if entry.is_buy else position
+    dt = max(order.dt for order in (entry, *state.legs))
+    yield Rearm(entry.id, replacement_legs(state.legs, _fresh_ids(state), amount, dt))
+
+
+def legs_wait_for_the_entry(state: BracketState) -> Iterator[Action]:
+    """While P = 0 and the entry can still fill, the exit legs are dormant (HELD),
+    sized to the entry's amount."""
+    entry = state.entry
+    if state.position > 0 or entry.status not in ACTIVE_STATUSES:
+        return
+    size = entry.terms.amount.copy_negate()
+    for leg in state.live_legs():
+        if leg.status is not _HELD:
+            yield Derive(leg.id, Hold(f"bracket entry {entry.id} has not filled"), state.key)
+        if leg.terms.amount != size:
+            yield Derive(leg.id, Amend(amount=size), state.key)
+
+
+def nothing_left_to_protect(state: BracketState) -> Iterator[Action]:
+    """Once the entry has ended and P = 0, the exit legs are cancelled."""
+    if state.position <= 0 and state.entry.status not in ACTIVE_STATUSES:
+        reason = f"bracket {state.entry.id} has no open position to protect"
+        for leg in state.live_legs():
+            yield Derive(leg.id, Cancel(reason), state.key)
+
+
+INVARIANTS: tuple[Callable[[BracketState], Iterator[Action]], ...] = (
+    finished_orders_stay_ended,
+    exiting_stops_entering,
+    rearm_protection,
+    legs_cover_the_position,
+    legs_wait_for_the_entry,
+    nothing_left_to_protect,
+)
+"""What a bracket must look like after every change, restored in this order."""
+
+
+# The entry points the book calls.
+
+
+def is_linked(order: DecimalOrder) -> bool:
+    """True when ``order`` names another order: an OCO member or an exit leg."""
+    return bool(order.terms.linked_order_ids) or order.terms.parent_order_id is not None
+
+
+def touches_links(links: Links, old: DecimalOrder | None, new: DecimalOrder) -> bool:
+    """True when the change of a linked order can matter to its links: a new
+    order, a fill or its correction, a new amount, or the order ending."""
+    if not (is_linked(new) or new.id in links.brackets):
+        return False
+    return (
+        old is None
+        or old.filled != new.filled
+        or old.terms.amount != new.terms.amount
+        or (old.status in ACTIVE_STATUSES) != (new.status in ACTIVE_STATUSES)
+    )
+
+
+def reactions(links: Links, change: Change) -> list[Action]:
+    """What follows once from ``change``: its OCO group's reactions, then its bracket's."""
+    actions: list[Action] = []
+    order = change.new
+    mode = links.link_modes.get(order.id)
+    if mode is not None:
+        members = (order.id, *order.terms.linked_order_ids)
+        group = Group(("oco", min(members)), members, mode)
+        for reaction in OCO_REACTIONS:
+            actions.extend(reaction(group, change, links))
+    state = bracket_state(links, bracket_entry(links, order))
+    if state is not None and order.id != state.entry.id:
+        for bracket_reaction in BRACKET_REACTIONS:
+            actions.extend(bracket_reaction(state, change))
+    return actions
+
+
+def repairs(links: Links, entry_id: str | None) -> list[Action]:
+    """The actions that restore the first invariant of the bracket that does not hold."""
+    state = bracket_state(links, entry_id)
+    if state is None:
+        return []
+    for invariant in INVARIANTS:
+        actions = list(invariant(state))
+        if actions:
+            return actions
+    return []
+
+
+def bracket_entry(links: Links, order: DecimalOrder) -> str | None:
+    """The entry id of the bracket ``order`` belongs to, as entry or exit leg."""
+    parent = order.terms.parent_order_id
+    if parent is not None and parent in links.brackets:
+        return parent
+    return order.id if order.id in links.brackets else None
+
+
+def bracket_state(links: Links, entry_id: str | None) -> BracketState | None:
+    """The bracket of ``entry_id`` as the rules see it, or None."""
+    bracket = None if entry_id is None else links.brackets.get(entry_id)
+    if bracket is None:
+        return None
+    orders = links.orders
+    exited = _ZERO
+    for leg in bracket.every_leg:
+        exited = exact_add(exited, orders[leg].filled.copy_abs())
+    legs = () if bracket.withdrawn else tuple(orders[leg] for leg in bracket.legs)
+    return BracketState(bracket, orders[bracket.entry_id], legs, exited, orders)
+
+
+def siblings(links: Links, order: DecimalOrder) -> tuple[str, ...]:
+    """The ids linked to ``order``: its OCO group's other members, or the other
+    legs of its generation."""
+    entry = order.terms.parent_order_id
+    bracket = None if entry is None else links.brackets.get(entry)
+    if bracket is None:
+        return order.terms.linked_order_ids
+    generation = next(legs for legs in bracket.generations if order.id in legs)
+    return tuple(leg for leg in generation if leg != order.id)
+
+
+# Helpers.
+
+
+def _refuse(rule: str, what: str) -> None:
+    raise LinkedOrderError(f"refused by rule {rule}: {what}")
+
+
+def _entry_of_leg(links: Links, order: DecimalOrder) -> DecimalOrder | None:
+    parent = order.terms.parent_order_id
+    if parent is None or parent not in links.brackets:
+        return None
+    return links.orders[parent]
+
+
+def _working(order: DecimalOrder | None) -> bool:
+    return order is not None and order.status in ACTIVE_STATUSES
+
+
+def _newly_ended(change: Change) -> bool:
+    return change.new.status in _ENDED and _working(change.old)
+
+
+def _filled_delta(change: Change) -> Decimal:
+    """How much more the order has filled (negative after a bust or a correction down)."""
+    before = _ZERO if change.old is None else change.old.filled.copy_abs()
+    return exact_subtract(change.new.filled.copy_abs(), before)
+
+
+def _working_orders(links: Links, order_ids: Sequence[str]) -> list[DecimalOrder]:
+    orders = links.orders
+    return [orders[i] for i in order_ids if orders[i].status in ACTIVE_STATUSES]
+
+
+def _cancel(
+    links: Links, order_ids: Sequence[str], reason: str, origin: LinkKey
+) -> Iterator[Action]:
+    for order in _working_orders(links, order_ids):
+        yield Derive(order.id, Cancel(reason), origin)
+
+
+def _resize(order: DecimalOrder, left: Decimal, reason: str, origin: LinkKey) -> Action:
+    """Leave ``order`` with ``left`` to fill, or cancel it when nothing is left."""
+    if left <= 0:
+        return Derive(order.id, Cancel(reason), origin)
+    size = exact_add(order.filled.copy_abs(), left)
+    return Derive(order.id, Amend(amount=size if order.is_buy else size.copy_negate()), origin)
+
+
+def _fresh_ids(state: BracketState) -> tuple[str, ...]:
+    """Ids for a new generation: each first leg's id with the generation number,
+    the number raised until no id is taken."""
+    roots = state.bracket.generations[0]
+    number = len(state.bracket.generations) + 1
+    while True:
+        ids = tuple(f"{root}.{number}" for root in roots)
+        if not any(leg_id in state.orders for leg_id in ids):
+            return ids
+        number += 1
+
+
+# Documentation generated from the tables.
+
+
+def links_markdown() -> str:
+    """The tables of this module as one Markdown table, in the order they apply."""
+    rows: list[tuple[str, str, Callable[..., Any]]] = [
+        *(("submit check", "OCO group, bracket", check) for check in SUBMIT_CHECKS),
+        *(("guard", "bracket", guard) for guard in GUARDS),
+        *(("reaction", "OCO group", reaction) for reaction in OCO_REACTIONS),
+        *(("reaction", "bracket", reaction) for reaction in BRACKET_REACTIONS),
+        *(("invariant", "bracket", invariant) for invariant in INVARIANTS),
+    ]
+    lines = ["| rule | kind | link | what it does |", "| --- | --- | --- | --- |"]
+    for kind, link, function in rows:
+        lines.append(f"| `{function.__name__}` | {kind} | {link} | {_summary(function)} |")
+    return "\n".join(lines)
+
+
+def _summary(function: Callable[..., Any]) -> str:
+    doc = function.__doc__ or ""
+    return " ".join(doc.split("\n\n")[0].split())
