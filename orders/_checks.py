@@ -1,19 +1,63 @@
-"""Type checks shared by every value's constructor, raising :class:`BadOrderParameters`."""
+"""Type checks shared by every value's constructor, and how messages quote values.
+
+Values in messages go through :func:`quote`, which never formats anything of
+unbounded size: an error about a number of a million digits says so in a line.
+"""
 
 from __future__ import annotations
 
+import math
+import reprlib
+from decimal import Decimal
 from typing import Any
 
 from orders.errors import BadOrderParameters
 
-__all__ = ["check_type", "of_type"]
+__all__ = ["check_type", "of_type", "quote"]
+
+_SHORT = 60
+_REPR = reprlib.Repr()
+_REPR.maxstring = _SHORT
+_REPR.maxother = 4 * _SHORT
+
+
+def quote(value: object) -> str:
+    """``repr(value)`` when it is short; otherwise a bounded description of it."""
+    if isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() <= 196:  # below 10**59
+            return repr(value)
+        return f"an int of about {math.floor(math.log10(abs(value))) + 1} digits"
+    if isinstance(value, Decimal):
+        if value.is_finite() and -_SHORT < value.adjusted() < _SHORT and (
+            value.__sizeof__() <= _SMALL_DECIMAL
+        ):
+            return repr(value)
+        return f"Decimal('{_scientific(value)}')"
+    if isinstance(value, str) and len(value) > _SHORT:
+        return f"a str of {len(value)} characters beginning {value[:20]!r}"
+    return _REPR.repr(value)
+
+
+_SMALL_DECIMAL = Decimal(1).__sizeof__()
+
+
+def _scientific(value: Decimal) -> str:
+    """``value`` with at most 16 significant digits, in scientific notation."""
+    if not value.is_finite():
+        return str(value)
+    mantissa, exponent = f"{value:.15E}".split("E")
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    more = "..." if value.__sizeof__() > _SMALL_DECIMAL else ""
+    return f"{mantissa}{more}E{exponent}"
 
 
 def check_type(name: str, value: object, kind: type, *, optional: bool = False) -> None:
     """Refuse ``value`` unless it is a ``kind`` (or ``None`` when optional)."""
     if not isinstance(value, kind) and not (optional and value is None):
         allowed = f"a {kind.__name__} or None" if optional else f"a {kind.__name__}"
-        raise BadOrderParameters(f"{name} must be {allowed}; got {value!r}")
+        raise BadOrderParameters(f"{name} must be {allowed}; got {quote(value)}")
 
 
 def of_type(kind: type, *, optional: bool = False) -> Any:

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 import attrs
 
-from orders._checks import of_type
+from orders._checks import of_type, quote
 from orders.decimals import DecimalInput, exact_remainder, positive_decimal, to_tick
 from orders.errors import BadOrderParameters, InvalidQuantityError
 
@@ -48,7 +48,7 @@ def _quantity_increment(value: DecimalInput) -> Decimal:
 
 def _check_symbol(_: object, __: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value:
-        raise BadOrderParameters(f"symbol must be a non-empty str; got {value!r}")
+        raise BadOrderParameters(f"symbol must be a non-empty str; got {quote(value)}")
 
 
 @attrs.frozen(cache_hash=True)
@@ -79,7 +79,7 @@ def check_asset(asset: object, name: str = "asset") -> Hashable:
         hash(asset)
     except TypeError:
         raise BadOrderParameters(
-            f"{name} must be an Asset or a hashable identifier; got {asset!r}"
+            f"{name} must be an Asset or a hashable identifier; got {quote(asset)}"
         ) from None
     return asset
 

@@ -29,6 +29,7 @@ import attrs
 import immutables
 
 from orders import _treap, links, market
+from orders._checks import quote
 from orders.decimals import DecimalInput, non_negative_price
 from orders.errors import BadOrderParameters, UnknownOrderError
 from orders.events import Cancel, Event, Expire
@@ -160,7 +161,7 @@ class OrderBook:
         builder = _Builder(self)
         for order in orders:
             if not isinstance(order, DecimalOrder):
-                raise BadOrderParameters(f"submit takes DecimalOrder values; got {order!r}")
+                raise BadOrderParameters(f"submit takes DecimalOrder values; got {quote(order)}")
             if order.id in builder.orders:
                 raise BadOrderParameters(f"order id {order.id!r} is already in the book")
             builder.store(order)
@@ -197,7 +198,7 @@ class OrderBook:
         if given is not None and (isinstance(ids, str) or len(given) != count):
             raise BadOrderParameters(
                 f"{type(style).__name__} places {count} order(s), so it takes {count} "
-                f"ids; got {ids!r}"
+                f"ids; got {quote(ids)}"
             )
         validity: dict[str, Any] = {"time_in_force": time_in_force, "valid_until": valid_until}
         orders: tuple[DecimalOrder, ...]
@@ -286,7 +287,9 @@ def _link_mode(value: object) -> LinkMode | None:
     try:
         return LinkMode(value)  # type: ignore[arg-type]
     except ValueError:
-        raise BadOrderParameters(f"link_mode must be 'cancel' or 'reduce'; got {value!r}") from None
+        raise BadOrderParameters(
+            f"link_mode must be 'cancel' or 'reduce'; got {quote(value)}"
+        ) from None
 _ZERO = Decimal(0)
 
 

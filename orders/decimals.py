@@ -3,22 +3,33 @@
 Every price, quantity and commission enters the library through this module,
 so there is one definition of what a number is:
 
-* ``Decimal``, ``int``, numeric ``str`` and ``float`` are accepted; a float is
-  read by its shortest repr, so ``150.1`` becomes ``Decimal("150.1")`` and never
-  the binary expansion ``150.099999999999994315658113919198513031005859375``.
-* ``bool``, NaN, sNaN, infinities, non-numeric strings and every other type are
-  refused with the error class the caller names, quoting the value.
+* ``Decimal``, ``int``, numeric ``str`` and ``float`` are accepted, and so are
+  other real scalars (numpy's among them) by their value; a float is read by
+  its shortest repr, so ``150.1`` becomes ``Decimal("150.1")`` and never the
+  binary expansion ``150.099999999999994315658113919198513031005859375``, and
+  other real scalars are read as they print.
+* A number must be finite, below 10**25 in magnitude, no finer than 10**-30,
+  and have at most 31 significant digits (:data:`INPUT_BOUNDS`). Any sum or
+  difference of two such numbers is exact within :data:`EXACT_DIGITS`, so a
+  quantity left to fill can always be computed. Restored totals (a notional,
+  a commission) may be larger: below 10**50, no finer than 10**-60, 60 digits.
+* ``bool``, NaN, sNaN, infinities, non-numeric strings, numbers beyond the
+  bounds and every other type are refused at once with the error class the
+  caller names, quoting the value briefly.
 
 Arithmetic never uses the caller's ``decimal.getcontext()``: it goes through
 :data:`EXACT`, whose traps turn any loss of exactness into an exception, so a
-result cannot depend on the host's precision, rounding or traps.
+result cannot depend on the host's precision, rounding or traps; nor does the
+kind of error a refused input raises.
 """
 
 from __future__ import annotations
 
 import decimal
+import numbers
 from decimal import Decimal
 
+from orders._checks import quote
 from orders.errors import BadOrderParameters, OrderError
 
 __all__ = [
@@ -26,6 +37,7 @@ __all__ = [
     "AVERAGE_DIGITS",
     "EXACT",
     "EXACT_DIGITS",
+    "INPUT_BOUNDS",
     "DecimalInput",
     "average_divide",
     "exact_add",
@@ -78,31 +90,94 @@ exact_multiply = EXACT.multiply
 exact_remainder = EXACT.remainder
 average_divide = AVERAGE.divide
 
-_ACCEPTED = "a Decimal, int, float or numeric str"
+def _bounds(digits: int, smallest: int, largest: int) -> decimal.Context:
+    """A context in which ``plus`` raises for numbers of more than ``digits``
+    significant digits, finer than 10**smallest, or not below 10**largest."""
+    return decimal.Context(
+        prec=digits,
+        Emin=smallest + digits - 1,
+        Emax=largest - 1,
+        traps=[decimal.Inexact, decimal.Overflow, decimal.InvalidOperation],
+    )
 
 
-def to_decimal(value: object, name: str, error: type[OrderError]) -> Decimal:
-    """Return ``value`` as a finite ``Decimal`` or raise ``error`` naming it."""
-    if type(value) is Decimal:
-        number = value
-    elif isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
-        raise error(f"{name} must be {_ACCEPTED}; got {value!r} ({type(value).__name__})")
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
+INPUT_BOUNDS = _bounds(31, -30, 25)
+"""Every number given to the library: at most 31 significant digits, no finer
+than 10**-30, below 10**25 in magnitude."""
+_TOTAL_BOUNDS = _bounds(60, -60, 50)
+_check_input = INPUT_BOUNDS.plus
+_check_total = _TOTAL_BOUNDS.plus
+_INPUT_LIMITS = "below 10**25, no finer than 10**-30 and with at most 31 significant digits"
+_TOTAL_LIMITS = "below 10**50, no finer than 10**-60 and with at most 60 significant digits"
+_INT_LIMIT = 10**25
+_LONGEST_STR = 80
+_ACCEPTED = "a finite number (a Decimal, int, float or numeric str)"
+
+
+def to_decimal(
+    value: object, name: str, error: type[OrderError], *, total: bool = False
+) -> Decimal:
+    """Return ``value`` as a bounded, finite ``Decimal`` or raise ``error`` naming it.
+
+    ``total`` takes the wider bounds of a restored total (notional, commission).
+    """
+    kind = type(value)
+    if kind is Decimal:
+        number: Decimal = value  # type: ignore[assignment]
+    elif kind is str or kind is int:
+        number = _parse(value, name, error)  # type: ignore[arg-type]
+    elif kind is float:
+        number = Decimal(float.__repr__(value))
     else:
-        number = _parse(value, name, error)
+        number = _convert(value, name, error)
     if not number.is_finite():
-        raise error(f"{name} must be a finite number; got {value!r}")
+        raise _not_a_number(value, name, error)
+    try:
+        (_check_total if total else _check_input)(number)
+    except decimal.DecimalException:
+        limits = _TOTAL_LIMITS if total else _INPUT_LIMITS
+        raise error(f"{name} must lie within the bounds: {limits}; got {quote(value)}") from None
     return number
 
 
-def _parse(value: Decimal | int | str, name: str, error: type[OrderError]) -> Decimal:
+def _convert(value: object, name: str, error: type[OrderError]) -> Decimal:
+    """Subclasses of the accepted types, and other real scalars, by their value."""
+    if isinstance(value, bool):
+        raise _not_a_number(value, name, error)
+    if isinstance(value, Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(float.__repr__(value))
+    if isinstance(value, str):
+        return _parse(str.__str__(value), name, error, value)
+    if isinstance(value, numbers.Integral):
+        return _parse(int(value), name, error, value)
+    if isinstance(value, numbers.Real):
+        return _parse(str(value), name, error, value)
+    raise _not_a_number(value, name, error)
+
+
+def _parse(
+    value: str | int, name: str, error: type[OrderError], given: object = None
+) -> Decimal:
+    """``value`` as a Decimal; messages quote ``given``, what the caller passed."""
+    shown = value if given is None else given
+    if isinstance(value, int):
+        if -_INT_LIMIT < value < _INT_LIMIT:
+            return Decimal(value)
+        raise error(f"{name} must lie within the bounds: {_INPUT_LIMITS}; got {quote(shown)}")
+    if len(value) > _LONGEST_STR:
+        raise error(f"{name} must lie within the bounds: {_INPUT_LIMITS}; got {quote(shown)}")
     # Decimal(str) consults the caller's context only to decide whether a syntax
-    # error raises or yields NaN; the finiteness check catches the NaN case.
+    # error raises or yields NaN; either way the same error follows.
     try:
         return Decimal(value)
     except decimal.InvalidOperation:
-        raise error(f"{name} must be {_ACCEPTED}; got {value!r}") from None
+        raise _not_a_number(shown, name, error) from None
+
+
+def _not_a_number(value: object, name: str, error: type[OrderError]) -> OrderError:
+    return error(f"{name} must be {_ACCEPTED}; got {quote(value)} ({type(value).__name__})")
 
 
 def non_negative_price(value: object, name: str) -> Decimal:
@@ -111,7 +186,7 @@ def non_negative_price(value: object, name: str) -> Decimal:
     if not price.is_signed():
         return price
     if price:
-        raise BadOrderParameters(f"{name} must not be negative; got {value!r}")
+        raise BadOrderParameters(f"{name} must not be negative; got {quote(value)}")
     return price.copy_abs()
 
 
@@ -124,7 +199,7 @@ def positive_decimal(value: object, name: str, error: type[OrderError]) -> Decim
     """A finite number strictly greater than zero."""
     number = to_decimal(value, name, error)
     if number <= 0:
-        raise error(f"{name} must be greater than 0; got {value!r}")
+        raise error(f"{name} must be greater than 0; got {quote(value)}")
     return number
 
 

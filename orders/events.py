@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import attrs
 
-from orders._checks import of_type
+from orders._checks import of_type, quote
 from orders.decimals import DecimalInput, non_negative_price, positive_decimal, to_decimal
 from orders.errors import BadOrderParameters, InvalidQuantityError
 from orders.styles import trail_amount_input, trail_percent_input
@@ -45,12 +45,14 @@ _reason = of_type(str)
 
 def _fill_id(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
     if value is not None and (not isinstance(value, str) or not value):
-        raise BadOrderParameters(f"{attribute.name} must be a non-empty str or None; got {value!r}")
+        raise BadOrderParameters(
+            f"{attribute.name} must be a non-empty str or None; got {quote(value)}"
+        )
 
 
 def _required_fill_id(_: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value:
-        raise BadOrderParameters(f"{attribute.name} must be a non-empty str; got {value!r}")
+        raise BadOrderParameters(f"{attribute.name} must be a non-empty str; got {quote(value)}")
 
 
 def _quantity(value: DecimalInput) -> Decimal:
@@ -82,7 +84,7 @@ def _optional_amount(value: DecimalInput | None) -> Decimal | None:
         return None
     amount = to_decimal(value, "amount", InvalidQuantityError)
     if not amount:
-        raise InvalidQuantityError(f"amount must not be zero; got {value!r}")
+        raise InvalidQuantityError(f"amount must not be zero; got {quote(value)}")
     return amount
 
 

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Required, TypedDict, Unpack
 
+from orders._checks import quote
 from orders.decimals import DecimalInput, exact_subtract, positive_decimal
 from orders.errors import BadOrderParameters
 from orders.order import DecimalOrder, new_order_id
@@ -63,7 +64,7 @@ def oco_orders(
 ) -> tuple[DecimalOrder, DecimalOrder]:
     """The two legs of an OCO pair for ``amount``, each linked to the other."""
     if not isinstance(style, OCOOrder):
-        raise BadOrderParameters(f"style must be an OCOOrder; got {style!r}")
+        raise BadOrderParameters(f"style must be an OCOOrder; got {quote(style)}")
     first, second = ids or (new_order_id(), new_order_id())
 
     def leg(leg_style: ExecutionStyle, leg_id: str, other_id: str) -> DecimalOrder:
@@ -100,13 +101,15 @@ def bracket_orders(
     cancelled unless given its own ``..._valid_until``.
     """
     if not isinstance(style, BracketOrder):
-        raise BadOrderParameters(f"style must be a BracketOrder; got {style!r}")
+        raise BadOrderParameters(f"style must be a BracketOrder; got {quote(style)}")
     if style.asset is not None and style.asset != asset:
-        raise BadOrderParameters(f"the bracket was priced for asset {style.asset!r}, not {asset!r}")
+        raise BadOrderParameters(
+            f"the bracket was priced for asset {quote(style.asset)}, not {quote(asset)}"
+        )
     count = 2 if style.take_profit_price is None else 3
     if ids is not None and len(ids) != count:
         raise BadOrderParameters(
-            f"this bracket has {count} orders, so it takes {count} ids; got {list(ids)!r}"
+            f"this bracket has {count} orders, so it takes {count} ids; got {quote(list(ids))}"
         )
     main_id, *leg_ids = ids or [new_order_id() for _ in range(count)]
     main = DecimalOrder.from_style(
@@ -326,7 +329,7 @@ def _bracket(
                 f"got {limitprice}"
             )
     elif _exectype(limitexec, "limitexec") is not OrderType.LIMIT:
-        raise BadOrderParameters(f"limitexec must be Limit or None; got {limitexec!r}")
+        raise BadOrderParameters(f"limitexec must be Limit or None; got {quote(limitexec)}")
     elif limitprice is None:
         raise BadOrderParameters(
             "a take-profit needs limitprice; got None (limitexec=None builds none)"
@@ -353,7 +356,7 @@ def _stop_loss_trail(
     kind = _exectype(stopexec, "stopexec")
     if kind not in _STOP_LOSS_KINDS:
         raise BadOrderParameters(
-            f"stopexec must be Stop, StopTrail or StopTrailLimit; got {stopexec!r}"
+            f"stopexec must be Stop, StopTrail or StopTrailLimit; got {quote(stopexec)}"
         )
     style = _backtrader_style(
         kind, stopprice, stopargs.get("plimit"),  # type: ignore[arg-type]
@@ -378,7 +381,7 @@ def _valid_until(value: object, dt: datetime, name: str) -> datetime | None:
     if isinstance(value, timedelta) and value > timedelta(0):
         return dt + value
     raise BadOrderParameters(
-        f"{name} must be None, a datetime, a date or a positive timedelta; got {value!r} "
+        f"{name} must be None, a datetime, a date or a positive timedelta; got {quote(value)} "
         "(a DAY order's session end is a datetime: the library has no calendar)"
     )
 
@@ -387,7 +390,7 @@ def _leg_keywords(value: object, name: str) -> Mapping[str, object]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise BadOrderParameters(f"{name} must be a dict of keywords; got {value!r}")
+        raise BadOrderParameters(f"{name} must be a dict of keywords; got {quote(value)}")
     unknown = sorted(set(value) - set(_LEG_KEYWORDS[name]))
     if unknown:
         raise BadOrderParameters(
@@ -404,7 +407,7 @@ def _exectype(value: object, name: str) -> OrderType:
     except ValueError:
         names = ", ".join(_BACKTRADER_EXECTYPES)
         raise BadOrderParameters(
-            f"{name} must be an OrderType or one of {names}; got {value!r}"
+            f"{name} must be an OrderType or one of {names}; got {quote(value)}"
         ) from None
 
 

@@ -37,6 +37,7 @@ from typing import Any, Protocol
 import attrs
 import immutables
 
+from orders._checks import quote
 from orders.decimals import exact_add, exact_subtract
 from orders.errors import BadOrderParameters, LinkedOrderError, UnknownOrderError
 from orders.events import Amend, Cancel, Event, Fill, Hold, Release
@@ -217,7 +218,7 @@ def links_name_known_orders(links: Links, submitted: Sequence[DecimalOrder]) -> 
         for other in order.terms.linked_order_ids:
             if other not in links.orders:
                 raise UnknownOrderError(
-                    f"order {order.id} links to {other!r}, which is not in the book"
+                    f"order {order.id} links to {quote(other)}, which is not in the book"
                 )
 
 
@@ -250,7 +251,7 @@ def linked_orders_share_an_asset(links: Links, submitted: Sequence[DecimalOrder]
             if other.terms.asset != order.terms.asset:
                 raise BadOrderParameters(
                     f"linked orders must trade one asset; {order.id} trades "
-                    f"{order.terms.asset!r}, {other_id} trades {other.terms.asset!r}"
+                    f"{quote(order.terms.asset)}, {other_id} trades {quote(other.terms.asset)}"
                 )
 
 
@@ -259,7 +260,7 @@ def parents_are_known(links: Links, submitted: Sequence[DecimalOrder]) -> None:
     for leg, parent in _legs(submitted):
         if parent not in links.orders:
             raise UnknownOrderError(
-                f"order {leg.id} names as parent {parent!r}, which is not in the book"
+                f"order {leg.id} names as parent {quote(parent)}, which is not in the book"
             )
 
 
@@ -294,7 +295,7 @@ def legs_trade_against_the_entry(links: Links, submitted: Sequence[DecimalOrder]
         if entry.terms.asset != leg.terms.asset:
             raise BadOrderParameters(
                 f"a bracket's exit leg trades its entry's asset; {leg.id} trades "
-                f"{leg.terms.asset!r}, its entry {entry.id} {entry.terms.asset!r}"
+                f"{quote(leg.terms.asset)}, its entry {entry.id} {quote(entry.terms.asset)}"
             )
         if entry.is_buy == leg.is_buy:
             side, entry_side = ("sell", "buys") if entry.is_buy else ("buy", "sells")
@@ -378,7 +379,7 @@ def no_fill_before_the_entry_trades(links: Links, order: DecimalOrder, event: Ev
         _refuse(
             "no_fill_before_the_entry_trades",
             f"exit leg {order.id} of bracket {entry.id} is dormant and its entry has not "
-            f"traded, so no venue holds it; {event!r}",
+            f"traded, so no venue holds it; {quote(event)}",
         )
 
 
@@ -388,7 +389,7 @@ def the_book_holds_and_releases_legs(links: Links, order: DecimalOrder, event: E
     if type(event) in (Hold, Release) and _entry_of_leg(links, order) is not None:
         _refuse(
             "the_book_holds_and_releases_legs",
-            f"exit leg {order.id} is held and released by its bracket; {event!r}",
+            f"exit leg {order.id} is held and released by its bracket; {quote(event)}",
         )
 
 
@@ -406,7 +407,7 @@ def active_legs_follow_the_position(links: Links, order: DecimalOrder, event: Ev
         _refuse(
             "active_legs_follow_the_position",
             f"exit leg {order.id} covers its bracket's open position, "
-            f"{order.remaining.copy_abs()}; {event!r}",
+            f"{order.remaining.copy_abs()}; {quote(event)}",
         )
 
 

@@ -22,9 +22,11 @@ from typing import Any
 
 import attrs
 
+from orders import market
+
 # orders.market is resolved at call time: it and this module import each other
 # through orders.order.
-from orders import market
+from orders._checks import quote
 from orders.assets import check_quantity_increment
 from orders.decimals import (
     EXACT,
@@ -453,7 +455,7 @@ def apply(order: DecimalOrder, event: Event) -> DecimalOrder:
         rule = _RULES[type(event)][order.status]
     except KeyError:
         raise InvalidTransition(
-            f"{event!r} is not an order event; events are "
+            f"{quote(event)} is not an order event; events are "
             f"{', '.join(kind.__name__ for kind in EVENT_TYPES)}"
         ) from None
     if rule is None:
@@ -485,7 +487,7 @@ def _refusal(order: DecimalOrder, event: Event) -> InvalidTransition:
     allowed = allowed_from(type(event))
     return InvalidTransition(
         f"order {order.id} is {order.status.name}; {kind} is allowed only from "
-        f"{_names(allowed)}: refused {event!r}"
+        f"{_names(allowed)}: refused {quote(event)}"
     )
 
 

@@ -25,7 +25,7 @@ from typing import final
 import attrs
 import immutables
 
-from orders._checks import check_type
+from orders._checks import check_type, quote
 from orders._fast import slot_builder
 from orders.assets import (
     check_asset,
@@ -264,7 +264,7 @@ class DecimalOrder:
         """
         if not isinstance(style, ExecutionStyle):
             raise BadOrderParameters(
-                f"style must be an ExecutionStyle; got {style!r} ({type(style).__name__})"
+                f"style must be an ExecutionStyle; got {quote(style)} ({type(style).__name__})"
             )
         if style.order_type is None:
             raise BadOrderParameters(
@@ -273,7 +273,7 @@ class DecimalOrder:
             )
         if style.asset is not None and style.asset != asset:
             raise BadOrderParameters(
-                f"the style was priced for asset {style.asset!r}, not {asset!r}"
+                f"the style was priced for asset {quote(style.asset)}, not {quote(asset)}"
             )
         is_buy = _amount(amount) > 0
         return cls(
@@ -548,12 +548,12 @@ def _validity(value: object, valid_until: datetime | None) -> tuple[TimeInForce,
         time_in_force = TimeInForce(value)  # type: ignore[arg-type]
     except ValueError:
         raise BadOrderParameters(
-            f"time_in_force must be one of GTC, GTD, DAY; got {value!r}"
+            f"time_in_force must be one of GTC, GTD, DAY; got {quote(value)}"
         ) from None
     if (time_in_force is _GTC) != (valid_until is None):
         raise BadOrderParameters(
             f"a {time_in_force} order {'takes no' if time_in_force is _GTC else 'needs a'} "
-            f"valid_until; got {valid_until!r}"
+            f"valid_until; got {quote(valid_until)}"
         )
     return time_in_force, valid_until
 
@@ -566,14 +566,14 @@ def _order_id(value: object) -> str:
     if value is None:
         return new_order_id()
     if not isinstance(value, str) or not value:
-        raise BadOrderParameters(f"id must be a non-empty str; got {value!r}")
+        raise BadOrderParameters(f"id must be a non-empty str; got {quote(value)}")
     return value
 
 
 def _amount(value: object) -> Decimal:
     amount = to_decimal(value, "amount", InvalidQuantityError)
     if not amount:
-        raise InvalidQuantityError(f"amount must not be zero; got {value!r}")
+        raise InvalidQuantityError(f"amount must not be zero; got {quote(value)}")
     return amount
 
 
@@ -584,18 +584,22 @@ def _order_type(value: object) -> OrderType | None:
         return OrderType(value)  # type: ignore[arg-type]
     except ValueError:
         allowed = ", ".join(kind.value for kind in OrderType)
-        raise BadOrderParameters(f"order_type must be one of {allowed}; got {value!r}") from None
+        raise BadOrderParameters(
+            f"order_type must be one of {allowed}; got {quote(value)}"
+        ) from None
 
 
 def _linked_ids(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, (list, tuple)):
-        raise BadOrderParameters(f"linked_order_ids must be a list or tuple of ids; got {value!r}")
+        raise BadOrderParameters(
+            f"linked_order_ids must be a list or tuple of ids; got {quote(value)}"
+        )
     for linked in value:
         if not isinstance(linked, str) or not linked:
             raise BadOrderParameters(
-                f"linked_order_ids must hold non-empty str ids; got {linked!r}"
+                f"linked_order_ids must hold non-empty str ids; got {quote(linked)}"
             )
     return tuple(value)
 
@@ -812,7 +816,7 @@ def _status(value: object, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
         status = ORDER_STATUS(value)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         raise BadOrderParameters(
-            f"status must be an ORDER_STATUS (0 to 6); got {value!r}"
+            f"status must be an ORDER_STATUS (0 to 6); got {quote(value)}"
         ) from None
     if status in _STATUS_MEANS_FILL and _STATUS_MEANS_FILL[status][0] is not by_fill:
         raise BadOrderParameters(

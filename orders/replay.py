@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from orders._checks import quote
 from orders.assets import check_asset
 from orders.book import OrderBook
 from orders.errors import OrderError
@@ -85,11 +86,11 @@ def replay(
 def _apply_line(book: OrderBook, text: str) -> OrderBook:
     record = json.loads(text)
     if not isinstance(record, dict):
-        raise SerializationError(f"a log line must be a JSON object; got {record!r}")
+        raise SerializationError(f"a log line must be a JSON object; got {quote(record)}")
     operation = _OPERATIONS.get(record.get("op"))  # type: ignore[arg-type]
     if operation is None:
         raise SerializationError(
-            f"unknown op {record.get('op')!r}; ops are {', '.join(sorted(_OPERATIONS))}"
+            f"unknown op {quote(record.get('op'))}; ops are {', '.join(sorted(_OPERATIONS))}"
         )
     return operation(book, record)
 
@@ -126,7 +127,7 @@ _ORDER_KEYWORDS: dict[str, Any] = {
 def _order(book: OrderBook, record: dict[str, Any]) -> OrderBook:
     keywords = record.get("order")
     if not isinstance(keywords, dict):
-        raise SerializationError(f"an order line needs an \"order\" object; got {keywords!r}")
+        raise SerializationError(f"an order line needs an \"order\" object; got {quote(keywords)}")
     converted = {
         name: value if value is None or name not in _ORDER_KEYWORDS
         else _structure(value, _ORDER_KEYWORDS[name], name)
@@ -142,7 +143,7 @@ def _order(book: OrderBook, record: dict[str, Any]) -> OrderBook:
 def _place(book: OrderBook, record: dict[str, Any]) -> OrderBook:
     ids = record.get("ids")
     if ids is not None and not isinstance(ids, list):
-        raise SerializationError(f"\"ids\" must be a JSON array of ids; got {ids!r}")
+        raise SerializationError(f"\"ids\" must be a JSON array of ids; got {quote(ids)}")
     return book.place(
         _field(record, "dt", datetime),
         check_asset(record.get("asset")),

@@ -38,6 +38,7 @@ import cattrs
 import immutables
 from cattrs.strategies import configure_tagged_union
 
+from orders._checks import quote
 from orders.assets import Asset
 from orders.book import OrderBook, _Builder
 from orders.errors import OrderError
@@ -85,23 +86,25 @@ class SerializationError(OrderError):
 
 def _decimal(value: object, _: object) -> Decimal:
     if not isinstance(value, str):
-        raise SerializationError(f"expected a decimal string such as \"150.10\"; got {value!r}")
+        raise SerializationError(
+            f"expected a decimal string such as \"150.10\"; got {quote(value)}"
+        )
     try:
         number = Decimal(value)
     except ArithmeticError:
-        raise SerializationError(f"expected a decimal string; got {value!r}") from None
+        raise SerializationError(f"expected a decimal string; got {quote(value)}") from None
     if not number.is_finite():
-        raise SerializationError(f"expected a finite decimal; got {value!r}")
+        raise SerializationError(f"expected a finite decimal; got {quote(value)}")
     return number
 
 
 def _datetime(value: object, _: object) -> datetime:
     if not isinstance(value, str):
-        raise SerializationError(f"expected an ISO 8601 datetime string; got {value!r}")
+        raise SerializationError(f"expected an ISO 8601 datetime string; got {quote(value)}")
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise SerializationError(f"expected an ISO 8601 datetime; got {value!r}") from None
+        raise SerializationError(f"expected an ISO 8601 datetime; got {quote(value)}") from None
 
 
 def _by_name(kind: type[Enum]) -> Callable[[object, object], Any]:
@@ -111,7 +114,7 @@ def _by_name(kind: type[Enum]) -> Callable[[object, object], Any]:
         except (KeyError, TypeError):
             names = ", ".join(member.name for member in kind)
             raise SerializationError(
-                f"expected one of {names} for {kind.__name__}; got {value!r}"
+                f"expected one of {names} for {kind.__name__}; got {quote(value)}"
             ) from None
 
     return structure
@@ -122,7 +125,7 @@ def _exactly(kind: type) -> Callable[[object, object], Any]:
 
     def structure(value: object, _: object) -> Any:
         if type(value) is not kind:
-            raise SerializationError(f"expected a JSON {kind.__name__}; got {value!r}")
+            raise SerializationError(f"expected a JSON {kind.__name__}; got {quote(value)}")
         return value
 
     return structure
@@ -167,18 +170,20 @@ def _unstructure_asset(asset: object) -> object:
     if isinstance(asset, (str, int)) and not isinstance(asset, bool):
         return asset
     raise SerializationError(
-        f"an asset must be an Asset, a str or an int to be serialized; got {asset!r}"
+        f"an asset must be an Asset, a str or an int to be serialized; got {quote(asset)}"
     )
 
 
 def _structure_asset(data: object, _: object) -> Hashable:
     if isinstance(data, dict):
         if data.get("type") != "Asset":
-            raise SerializationError(f"an asset object needs \"type\": \"Asset\"; got {data!r}")
+            raise SerializationError(
+                f"an asset object needs \"type\": \"Asset\"; got {quote(data)}"
+            )
         return _CONVERTER.structure({k: v for k, v in data.items() if k != "type"}, Asset)
     if isinstance(data, (str, int)) and not isinstance(data, bool):
         return data
-    raise SerializationError(f"an asset is a str, an int or an Asset object; got {data!r}")
+    raise SerializationError(f"an asset is a str, an int or an Asset object; got {quote(data)}")
 
 
 _TERMS_FIELDS = attrs.fields(OrderTerms)
@@ -215,7 +220,7 @@ def _structure_order(data: object, _: object) -> DecimalOrder:
     fields: dict[str, Any] = {}
     for field in _TERMS_FIELDS:
         if field.name not in terms:
-            raise SerializationError(f"an order's terms lack {field.name!r}")
+            raise SerializationError(f"an order's terms lack {quote(field.name)}")
         value = terms[field.name]
         fields[field.name] = None if value is None else structure(value, _TERMS_TYPES[field.name])
     for name, kind in (("status", ORDER_STATUS), ("dt", datetime), ("filled", Decimal),
@@ -308,13 +313,13 @@ def _structure_book(data: object, _: object) -> OrderBook:
 
 def _mapping(data: object, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise SerializationError(f"{what} must be a JSON object; got {data!r}")
+        raise SerializationError(f"{what} must be a JSON object; got {quote(data)}")
     return data
 
 
 def _list(data: object) -> list[Any]:
     if not isinstance(data, list):
-        raise SerializationError(f"expected a JSON array; got {data!r}")
+        raise SerializationError(f"expected a JSON array; got {quote(data)}")
     return data
 
 
@@ -353,7 +358,7 @@ def structure(document: object, kind: type[T] | None = None) -> T:
     ):
         raise SerializationError(
             f"expected an orders document of version 1 or {FORMAT_VERSION}; got format "
-            f"{record.get('format')!r}, version {version!r}"
+            f"{quote(record.get('format'))}, version {quote(version)}"
         )
     name = record.get("type")
     if name not in _TYPES:

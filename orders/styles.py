@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import attrs
 
-from orders._checks import of_type
+from orders._checks import of_type, quote
 from orders.assets import check_asset, round_limit_price, round_stop_price
 from orders.decimals import DecimalInput, non_negative_price, positive_decimal, to_decimal
 from orders.errors import BadOrderParameters
@@ -68,7 +68,7 @@ def _single_style(
 ) -> None:
     if not isinstance(value, ExecutionStyle):
         raise BadOrderParameters(
-            f"{attribute.name} must be an ExecutionStyle; got {value!r} "
+            f"{attribute.name} must be an ExecutionStyle; got {quote(value)} "
             f"({type(value).__name__})"
         )
     if value.order_type is None:
@@ -191,7 +191,7 @@ def trail_percent_input(value: DecimalInput | None) -> Decimal | None:
     percent = to_decimal(value, "trail_percent", BadOrderParameters)
     if not 0 < percent < 1:
         raise BadOrderParameters(
-            f"trail_percent must be between 0 and 1 (exclusive); got {value!r}"
+            f"trail_percent must be between 0 and 1 (exclusive); got {quote(value)}"
         )
     return percent
 
@@ -282,7 +282,7 @@ def _stop_loss_trail(
     if not isinstance(value, TrailingStopOrder):
         raise BadOrderParameters(
             "stop_loss_trail must be a TrailingStopOrder or TrailingStopLimitOrder; "
-            f"got {value!r} ({type(value).__name__})"
+            f"got {quote(value)} ({type(value).__name__})"
         )
     if value.stop_price is not None:
         raise BadOrderParameters(

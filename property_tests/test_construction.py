@@ -8,6 +8,7 @@ import contextlib
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -69,8 +70,17 @@ input_kinds = st.sampled_from(["decimal", "str", "float"])
 
 @given(st.one_of(st.integers(), st.decimals(allow_nan=False, allow_infinity=False), st.floats(
     allow_nan=False, allow_infinity=False)))
-def test_every_finite_number_is_read_exactly(value: object) -> None:
+def test_every_finite_number_is_read_exactly_or_refused_for_its_bounds(value: object) -> None:
     expected = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
+    digits = len(expected.as_tuple().digits)
+    exponent = expected.as_tuple().exponent
+    within = abs(expected) < Decimal("1E+25") and exponent >= -30 and (  # type: ignore[operator]
+        not expected or digits <= 31
+    )
+    if not within:
+        with pytest.raises(OrderError, match="must lie within the bounds"):
+            to_decimal(value, "x", OrderError)
+        return
     assert to_decimal(value, "x", OrderError) == expected
     assert to_decimal(str(expected), "x", OrderError).as_tuple() == expected.as_tuple()
 

@@ -111,3 +111,111 @@ def test_to_tick_ignores_the_callers_context() -> None:
 def test_to_tick_refuses_a_result_beyond_exact_precision() -> None:
     with pytest.raises(BadOrderParameters, match="cannot be rounded to tick"):
         to_tick(Decimal("1E+100"), Decimal("0.01"), up=True)
+
+
+# Bounds: every number is finite, below 10**25, no finer than 10**-30, and has
+# at most 31 significant digits; beyond them it is refused at once, quoted
+# briefly. Any sum or difference of two such numbers is exact in 60 digits.
+
+
+@pytest.mark.parametrize(
+    "accepted",
+    ["1E+24", "9999999999999999999999999", "1E-30", "0.000000000000000000000000000001",
+     "1234567890123456789012345.123456", "0E-40", "-0", 10**24, 1e24, 1e-30],
+)
+def test_numbers_within_the_bounds_are_accepted(accepted: object) -> None:
+    assert to_decimal(accepted, "price", BadOrderParameters) == Decimal(str(accepted))
+
+
+REFUSED = {
+    "huge exponent": (Decimal("1E+999999999"), "1E+999999999"),
+    "largest exponent": (Decimal("1E+999999999999999999"), "1E+999999999999999999"),
+    "huge exponent in a str": ("1E+200000000", "'1E+200000000'"),
+    "tiny exponent": (Decimal("1E-999999999"), "1E-999999999"),
+    "seventy ones": ("1" * 70, "1111111111"),
+    "just too large": ("1E+25", "'1E+25'"),
+    "just too fine": ("1E-31", "'1E-31'"),
+    "one digit too many": ("1234567890123456789012345.1234567", "1234567890123456789012345.1"),
+    "a million-digit int": (10**1_000_000, "an int of about 1000001 digits"),
+    "a 26-digit int": (10**25, "10000000000000000000000000"),
+    "a long str": ("1" + "0" * 10_000, "a str of 10001 characters"),
+    "a huge float": (1e300, "1e+300"),
+    "a tiny float": (5e-324, "5e-324"),
+}
+
+
+@pytest.mark.parametrize(("refused", "shown"), list(REFUSED.values()), ids=list(REFUSED))
+def test_numbers_beyond_the_bounds_are_refused_at_once_and_quoted_briefly(
+    refused: object, shown: str
+) -> None:
+    with pytest.raises(InvalidQuantityError) as caught:
+        to_decimal(refused, "amount", InvalidQuantityError)
+    message = str(caught.value)
+    assert len(message) < 400
+    assert "amount must lie within" in message or "amount must be" in message
+    assert shown in message
+
+
+def test_an_int_with_more_digits_than_str_allows_still_gets_a_message() -> None:
+    with pytest.raises(BadOrderParameters, match="an int of about 100001 digits"):
+        to_decimal(10**100_000, "price", BadOrderParameters)
+
+
+def test_bounds_are_checked_in_microseconds() -> None:
+    import time
+
+    for value in (Decimal("1E+999999999"), 10**1_000_000, "9" * 1_000_000,
+                  Decimal("1." + "0" * 100_000 + "1")):
+        start = time.perf_counter()
+        with pytest.raises(BadOrderParameters):
+            to_decimal(value, "price", BadOrderParameters)
+        assert time.perf_counter() - start < 0.005, type(value)
+
+
+def test_numpy_and_other_real_scalars_are_read_as_written() -> None:
+    import fractions
+
+    import numpy as np
+
+    assert to_decimal(np.float64(150.1), "price", BadOrderParameters) == Decimal("150.1")
+    assert str(to_decimal(np.float32(150.1), "price", BadOrderParameters)) == "150.1"
+    assert to_decimal(np.int64(7), "amount", InvalidQuantityError) == 7
+    assert to_decimal(np.uint8(7), "amount", InvalidQuantityError) == 7
+    with pytest.raises(BadOrderParameters, match="Fraction"):
+        to_decimal(fractions.Fraction(1, 3), "price", BadOrderParameters)
+    with pytest.raises(BadOrderParameters, match="finite"):
+        to_decimal(np.float64("nan"), "price", BadOrderParameters)
+    with pytest.raises(InvalidQuantityError, match="bool"):
+        to_decimal(np.bool_(True), "amount", InvalidQuantityError)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        decimal.Context(prec=1, traps=[]),
+        decimal.Context(traps=[decimal.InvalidOperation, decimal.Inexact, decimal.Rounded]),
+        decimal.Context(capitals=0, Emax=10, Emin=-10),
+    ],
+)
+def test_refusals_are_the_same_whatever_the_callers_context(context: decimal.Context) -> None:
+    import numpy as np
+
+    with decimal.localcontext(context):
+        for bad in ("abc", Decimal("sNaN"), "1E+99", np.float64("inf"), "1E-99"):
+            with pytest.raises(BadOrderParameters):
+                to_decimal(bad, "price", BadOrderParameters)
+        assert to_decimal(np.float64(150.1), "price", BadOrderParameters) == Decimal("150.1")
+
+
+def test_an_amount_whose_totals_cannot_be_carried_is_refused_at_construction() -> None:
+    from datetime import datetime
+
+    from orders import DecimalOrder
+
+    t = datetime(2024, 1, 15)
+    with pytest.raises(InvalidQuantityError, match="amount must lie within"):
+        DecimalOrder(t, "X", "1" * 70)
+    with pytest.raises(InvalidQuantityError, match="amount must lie within"):
+        DecimalOrder(t, "X", Decimal("1E+999999999"))
+    order = DecimalOrder(t, "X", "1E+24").fill("1E-30", 1)
+    assert order.remaining == Decimal("999999999999999999999999." + "9" * 30)

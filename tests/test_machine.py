@@ -437,11 +437,12 @@ def test_results_do_not_depend_on_the_callers_context() -> None:
 
 
 def test_a_total_that_cannot_stay_exact_raises() -> None:
-    order = DecimalOrder(T0, "X", 3)
-    price = "1." + "0" * 70 + "1"  # exact as given; times 3 it needs 72 digits
+    quantity = "1234567890123456789012345.123456"  # 31 digits, as many as an input may have
+    order = DecimalOrder(T0, "X", quantity)
+    price = "1.234567890123456789012345678901"  # 31 digits: the product needs 62
     with pytest.raises(ExactnessError, match="beyond 60 exact digits"):
-        order.fill(3, price)
-    assert order.fill(3, "1." + "0" * 50 + "1").notional == Decimal("3." + "0" * 50 + "3")
+        order.fill(quantity, price)
+    assert order.fill(quantity, "1.5").notional == Decimal("1851851835185185183518517.6851840")
 
 
 def test_ten_thousand_fills_average_equals_the_direct_quotient() -> None:

@@ -25,6 +25,7 @@ from orders import (
     TrailingStopOrder,
 )
 
+NUMBER = "a finite number (a Decimal, int, float or numeric str)"
 AAPL = Asset("AAPL", exchange="NYSE")
 BTC = Asset("BTC", exchange="CRYPTO", quantity_increment="0.00000001")
 T0 = datetime(2024, 1, 15, 9, 30)
@@ -142,10 +143,10 @@ def test_order_type_is_inferred_from_the_prices_given(
         ({"trailing_highest_price": 3}, "a market order takes no trailing_highest_price"),
         ({"order_type": "iceberg"}, "order_type must be one of market, limit, stop"),
         ({"limit": -150}, "limit must not be negative; got -150"),
-        ({"stop": float("nan")}, "stop must be a finite number; got nan"),
+        ({"stop": float("nan")}, f"stop must be {NUMBER}; got nan"),
         ({"trail_percent": 2}, "trail_percent must be between 0 and 1 (exclusive); got 2"),
         ({"trail_amount": 0}, "trail_amount must be greater than 0; got 0"),
-        ({"commission": "lots"}, "commission must be a Decimal, int, float or numeric str"),
+        ({"commission": "lots"}, f"commission must be {NUMBER}"),
         ({"id": ""}, "id must be a non-empty str; got ''"),
         ({"linked_order_ids": "abc"}, "linked_order_ids must be a list or tuple of ids"),
         ({"linked_order_ids": {"a"}}, "linked_order_ids must be a list or tuple of ids"),
@@ -179,10 +180,10 @@ def test_asset_must_be_a_hashable_identifier(bad: object) -> None:
     [
         (0, "amount must not be zero; got 0"),
         (Decimal("-0.000"), "amount must not be zero; got Decimal('-0.000')"),
-        (True, "amount must be a Decimal, int, float or numeric str; got True (bool)"),
-        ("ten", "amount must be a Decimal, int, float or numeric str; got 'ten'"),
-        (float("inf"), "amount must be a finite number; got inf"),
-        (Decimal("NaN"), "amount must be a finite number; got Decimal('NaN')"),
+        (True, f"amount must be {NUMBER}; got True (bool)"),
+        ("ten", f"amount must be {NUMBER}; got 'ten'"),
+        (float("inf"), f"amount must be {NUMBER}; got inf"),
+        (Decimal("NaN"), f"amount must be {NUMBER}; got Decimal('NaN')"),
     ],
 )
 def test_bad_amounts_raise_invalid_quantity_error(amount: object, message: str) -> None:
@@ -322,6 +323,7 @@ def test_from_style_copies_the_trail_and_takes_an_id() -> None:
         (LimitOrder(150, asset=Asset("MSFT")), "the style was priced for asset"),
     ],
 )
+
 def test_from_style_refusals(style: object, message: str) -> None:
     with pytest.raises(BadOrderParameters, match=re.escape(message)):
         DecimalOrder.from_style(T0, AAPL, 100, style)  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from orders import (
     TrailingStopOrder,
 )
 
+NUMBER = "a finite number (a Decimal, int, float or numeric str)"
 AAPL = Asset("AAPL")
 
 
@@ -104,7 +105,7 @@ def test_trailing_stop_by_amount_or_percent() -> None:
         ({"trail_percent": 1.5}, "trail_percent must be between 0 and 1 (exclusive); got 1.5"),
         ({"trail_percent": 1}, "trail_percent must be between 0 and 1 (exclusive); got 1"),
         ({"trail_percent": 0}, "trail_percent must be between 0 and 1 (exclusive); got 0"),
-        ({"trail_percent": "x"}, "trail_percent must be a Decimal, int, float or numeric str"),
+        ({"trail_percent": "x"}, f"trail_percent must be {NUMBER}"),
     ],
 )
 def test_trail_validation(kwargs: dict[str, object], message: str) -> None:
@@ -182,6 +183,7 @@ def test_bracket_validation(args: tuple[object, object, object], message: str) -
         BracketOrder(MarketOrder(), 1, 2),
     ],
 )
+
 def test_every_style_is_a_frozen_hashable_execution_style(style: ExecutionStyle) -> None:
     assert isinstance(style, ExecutionStyle)
     assert hash(style) == hash(attrs.evolve(style))
