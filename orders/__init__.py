@@ -16,6 +16,7 @@ from orders.errors import (
     InvalidTransition,
     LinkedOrderError,
     OrderError,
+    TimeKindError,
     UnknownFillError,
     UnknownOrderError,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "StopOrder",
     "Submit",
     "TimeInForce",
+    "TimeKindError",
     "TrailingStopLimitOrder",
     "TrailingStopOrder",
     "Trigger",

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 import reprlib
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from orders.errors import BadOrderParameters
+from orders.errors import BadOrderParameters, TimeKindError
 
-__all__ = ["check_type", "of_type", "quote"]
+__all__ = ["check_time_kind", "check_type", "is_aware", "of_type", "quote"]
 
 _SHORT = 60
 _REPR = reprlib.Repr()
@@ -67,3 +68,18 @@ def of_type(kind: type, *, optional: bool = False) -> Any:
         check_type(attribute.name, value, kind, optional=optional)
 
     return validate
+
+
+def is_aware(dt: datetime) -> bool:
+    """True for a datetime that knows its offset from UTC."""
+    return dt.utcoffset() is not None
+
+
+def check_time_kind(name: str, dt: datetime, reference: datetime, what: str) -> None:
+    """Refuse ``dt`` unless it is naive like ``reference``, or aware like it."""
+    if is_aware(dt) != is_aware(reference):
+        kind, other = ("aware", "naive") if is_aware(dt) else ("naive", "aware")
+        raise TimeKindError(
+            f"{name} {dt.isoformat()} is {kind}, but {what} {other}; naive and aware "
+            "datetimes cannot be compared, so they are never mixed (aware is recommended)"
+        )

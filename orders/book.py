@@ -29,7 +29,8 @@ import attrs
 import immutables
 
 from orders import _treap, links, market
-from orders._checks import quote
+from orders._checks import check_time_kind, check_type, is_aware, quote
+from orders.assets import check_asset
 from orders.decimals import DecimalInput, non_negative_price
 from orders.errors import BadOrderParameters, UnknownOrderError
 from orders.events import Cancel, Event, Expire
@@ -96,6 +97,8 @@ class OrderBook:
     active_by_asset: immutables.Map[Hashable, immutables.Map[str, None]] = attrs.field(
         default=_EMPTY, eq=False, repr=False
     )
+    aware: bool | None = attrs.field(default=None, eq=False, repr=False)
+    """True when the book's datetimes are aware, False when naive, None while empty."""
 
     # Queries.
 
@@ -110,6 +113,8 @@ class OrderBook:
 
     def get(self, order_id: str) -> DecimalOrder:
         """The order with ``order_id``; :class:`UnknownOrderError` if there is none."""
+        if type(order_id) is not str:
+            raise BadOrderParameters(f"order ids are str; got {quote(order_id)}")
         try:
             return self.orders[order_id]
         except KeyError:
@@ -122,7 +127,7 @@ class OrderBook:
         """
         if asset is None:
             return [order for order in self.orders.values() if order.status in ACTIVE_STATUSES]
-        ids = self.active_by_asset.get(asset, _EMPTY)
+        ids = self.active_by_asset.get(check_asset(asset), _EMPTY)
         return [self.orders[order_id] for order_id in ids]
 
     def orders_with_status(self, *statuses: ORDER_STATUS) -> list[DecimalOrder]:
@@ -164,6 +169,10 @@ class OrderBook:
                 raise BadOrderParameters(f"submit takes DecimalOrder values; got {quote(order)}")
             if order.id in builder.orders:
                 raise BadOrderParameters(f"order id {order.id!r} is already in the book")
+            if builder.aware is not None and is_aware(order.dt) != builder.aware:
+                reference = next(iter(builder.orders.values())).dt
+                check_time_kind(f"order {order.id}'s dt", order.dt, reference,
+                                "the book's orders are")
             builder.store(order)
         linked = [order for order in orders if links.is_linked(order)]
         if linked:
@@ -234,8 +243,10 @@ class OrderBook:
 
         Only the orders the price moves are visited, found through the indexes.
         """
+        if dt is not None:
+            self._check_time("on_price's dt", dt)
         builder = _Builder(self)
-        for order_id in self._moved_by(asset, non_negative_price(price, "price")):
+        for order_id in self._moved_by(check_asset(asset), non_negative_price(price, "price")):
             order = builder.orders[order_id]
             builder.replace(order, check_triggers(order, price, dt))
         return builder.result()
@@ -243,6 +254,7 @@ class OrderBook:
     def on_time(self, dt: datetime) -> BookResult:
         """Expire every active order whose ``valid_until`` is at or before ``dt``:
         validity is inclusive of its end, as in FIX."""
+        self._check_time("on_time's dt", dt)
         builder = _Builder(self)
         for valid_until, order_id in _treap.ascending(self.index.get(_EXPIRY)):
             if valid_until > dt:
@@ -250,6 +262,12 @@ class OrderBook:
             if builder.orders[order_id].status in ACTIVE_STATUSES:
                 builder.apply(order_id, Expire(dt))
         return builder.result()
+
+    def _check_time(self, name: str, dt: object) -> None:
+        check_type("dt", dt, datetime)
+        if self.aware is not None and is_aware(dt) != self.aware:  # type: ignore[arg-type]
+            reference = next(iter(self.orders.values())).dt
+            check_time_kind(name, dt, reference, "the book's orders are")  # type: ignore[arg-type]
 
     def _moved_by(self, asset: Hashable, price: Decimal) -> list[str]:
         """Ids of the orders of ``asset`` that a trade at ``price`` can change."""
@@ -340,18 +358,26 @@ class _Builder:
         self.brackets = book.brackets
         self.index = book.index
         self.active_by_asset = book.active_by_asset
+        self.aware = book.aware
         self.derived: list[Derived] = []
         self.pending: deque[Change] = deque()
         self.settling = False
 
     def result(self) -> BookResult:
         book = OrderBook(
-            self.orders, self.link_modes, self.brackets, self.index, self.active_by_asset
+            self.orders,
+            self.link_modes,
+            self.brackets,
+            self.index,
+            self.active_by_asset,
+            self.aware,
         )
         return BookResult(book, tuple(self.derived))
 
     def store(self, order: DecimalOrder, old: DecimalOrder | None = None) -> None:
         self.orders = self.orders.set(order.id, order)
+        if self.aware is None:
+            self.aware = is_aware(order.dt)
         before = () if old is None else _index_entries(old)
         after = _index_entries(order)
         if before != after:
@@ -369,6 +395,8 @@ class _Builder:
             self.active_by_asset = self.active_by_asset.set(asset, ids)
 
     def known(self, order_id: str, role: str) -> DecimalOrder:
+        if type(order_id) is not str:
+            raise BadOrderParameters(f"order ids are str; got {quote(order_id)}")
         try:
             return self.orders[order_id]
         except KeyError:

@@ -15,6 +15,7 @@ __all__ = [
     "InvalidTransition",
     "LinkedOrderError",
     "OrderError",
+    "TimeKindError",
     "UnknownFillError",
     "UnknownOrderError",
 ]
@@ -54,3 +55,11 @@ class LinkedOrderError(OrderError):
 
 class UnknownOrderError(OrderError):
     """An order id the book does not hold."""
+
+
+class TimeKindError(OrderError):
+    """A naive datetime among aware ones, or the reverse: the two cannot be compared.
+
+    An order's times, its events' times and every order of a book are all naive
+    or all aware (aware, with a time zone, is recommended).
+    """

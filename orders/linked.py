@@ -151,9 +151,14 @@ def replacement_legs(
     templates: Sequence[DecimalOrder], ids: Sequence[str], amount: Decimal, dt: datetime
 ) -> tuple[DecimalOrder, ...]:
     """New exit legs for ``amount`` (signed), one like each template (kind, prices,
-    trail and marks, exchange, validity, parent), linked to each other."""
-    return tuple(
-        DecimalOrder(
+    trail and marks, exchange, parent), linked to each other. A leg keeps its
+    template's validity while that is still ahead of ``dt``, and is good till
+    cancelled otherwise: the book does not re-arm a position with a leg that
+    has already expired."""
+    legs = []
+    for template, leg_id in zip(templates, ids, strict=True):
+        ahead = template.valid_until is not None and template.valid_until >= dt
+        legs.append(DecimalOrder(
             dt,
             template.asset,
             amount,
@@ -169,11 +174,10 @@ def replacement_legs(
             trailing_highest_price=template.trailing_highest_price,
             trailing_lowest_price=template.trailing_lowest_price,
             limit_offset=template.limit_offset,
-            time_in_force=template.time_in_force,
-            valid_until=template.valid_until,
-        )
-        for template, leg_id in zip(templates, ids, strict=True)
-    )
+            time_in_force=template.time_in_force if ahead else None,
+            valid_until=template.valid_until if ahead else None,
+        ))
+    return tuple(legs)
 
 
 # backtrader's bracket surface.

@@ -26,7 +26,7 @@ from orders import market
 
 # orders.market is resolved at call time: it and this module import each other
 # through orders.order.
-from orders._checks import quote
+from orders._checks import check_time_kind, quote
 from orders.assets import check_quantity_increment
 from orders.decimals import (
     EXACT,
@@ -36,6 +36,7 @@ from orders.decimals import (
     exact_subtract,
 )
 from orders.errors import (
+    BadOrderParameters,
     ExactnessError,
     FillConflictError,
     InvalidQuantityError,
@@ -182,6 +183,16 @@ def repeated_fill(order: DecimalOrder, fill: Fill) -> None:
         f"{first.price} (commission {first.commission}); it arrived again as "
         f"{fill.quantity} @ {fill.price} (commission {fill.commission})"
     )
+
+
+def same_kind_of_time(
+    order: DecimalOrder, event: Fill | Trigger | Expire | PriceUpdate | BarUpdate
+) -> None:
+    """An event's time is naive if the order's is and aware if it is: the two
+    kinds cannot be compared."""
+    dt = event.dt
+    if dt is not None and (dt.utcoffset() is None) != (order.dt.utcoffset() is None):
+        check_time_kind("the event's dt", dt, order.dt, f"order {order.id}'s dt is")
 
 
 def fits_remaining(order: DecimalOrder, fill: Fill) -> None:
@@ -394,13 +405,18 @@ def no_effect(order: DecimalOrder, event: Event, status: StatusRule) -> DecimalO
 
 # The transition table: the whole rule set. Rows are tried by (event, status).
 
-_FILL_GUARDS: tuple[Guard, ...] = (repeated_fill, fits_remaining, on_quantity_grid)
+_FILL_GUARDS: tuple[Guard, ...] = (
+    repeated_fill,
+    same_kind_of_time,
+    fits_remaining,
+    on_quantity_grid,
+)
 _CORRECTION_GUARDS: tuple[Guard, ...] = (live_fill, correction_changes_fill, correction_fits)
 _CORRECTED = FromFills((OPEN, PARTIALLY_FILLED, FILLED))
 _BUSTED = FromFills((OPEN, PARTIALLY_FILLED))
 
 TRANSITIONS: tuple[Rule, ...] = (
-    Rule(Trigger, (OPEN,), (has_stop,), trigger, Becomes(TRIGGERED)),
+    Rule(Trigger, (OPEN,), (has_stop, same_kind_of_time), trigger, Becomes(TRIGGERED)),
     Rule(Hold, (OPEN, TRIGGERED), (), hold, Becomes(HELD)),
     Rule(Release, (HELD,), (), release, Becomes(OPEN)),
     Rule(Fill, ACTIVE, _FILL_GUARDS, record_fill, FromFills((PARTIALLY_FILLED, FILLED))),
@@ -408,7 +424,7 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(Fill, (FILLED, REJECTED), (repeated_fill, refuse_new_fill), no_effect, Refused()),
     Rule(Cancel, ACTIVE, (), set_reason, Becomes(CANCELLED)),
     Rule(Reject, ACTIVE, (), set_reason, Becomes(REJECTED)),
-    Rule(Expire, ACTIVE, (), expire, Becomes(CANCELLED)),
+    Rule(Expire, ACTIVE, (same_kind_of_time,), expire, Becomes(CANCELLED)),
     Rule(Amend, UNFILLED, (amend_keeps_side,), amend, Stays()),
     Rule(
         Amend,
@@ -423,8 +439,8 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(FillBust, (PARTIALLY_FILLED, FILLED), (live_fill,), bust_fill, _BUSTED),
     Rule(FillBust, ENDED, (live_fill,), bust_fill, Stays()),
     Rule(FillBust, UNFILLED, (live_fill,), no_effect, Refused()),
-    Rule(PriceUpdate, WATCHING, (), watch_market, Stays()),
-    Rule(BarUpdate, WATCHING, (), watch_market, Stays()),
+    Rule(PriceUpdate, WATCHING, (same_kind_of_time,), watch_market, Stays()),
+    Rule(BarUpdate, WATCHING, (same_kind_of_time,), watch_market, Stays()),
 )
 """Every allowed (event, status) pair, with its guards, effect and status rule."""
 
@@ -451,6 +467,8 @@ def apply(order: DecimalOrder, event: Event) -> DecimalOrder:
     event from the order's status, or the guard's typed error; either way the
     order is left as it was. An event recognised as a repeat returns ``order``.
     """
+    if type(order) is not DecimalOrder:
+        raise BadOrderParameters(f"apply takes a DecimalOrder; got {quote(order)}")
     try:
         rule = _RULES[type(event)][order.status]
     except KeyError:

@@ -25,7 +25,7 @@ from typing import final
 import attrs
 import immutables
 
-from orders._checks import check_type, quote
+from orders._checks import check_time_kind, check_type, quote
 from orders._fast import slot_builder
 from orders.assets import (
     check_asset,
@@ -206,6 +206,7 @@ class DecimalOrder:
             check_type("reason", reason, str)
             check_type("stop_reached", stop_reached, bool)
             check_type("limit_reached", limit_reached, bool)
+            _check_times(dt, created, valid_until)
         terms = make_terms(
             _order_id(id),
             check_asset(asset),
@@ -558,8 +559,24 @@ def _validity(value: object, valid_until: datetime | None) -> tuple[TimeInForce,
     return time_in_force, valid_until
 
 
+def _check_times(dt: datetime, created: datetime | None, valid_until: datetime | None) -> None:
+    """An order's times are all naive or all aware, and it expires no earlier than
+    it was created."""
+    created = dt if created is None else created
+    check_time_kind("created", created, dt, "dt is")
+    if valid_until is not None:
+        check_time_kind("valid_until", valid_until, dt, "dt is")
+        if valid_until < created:
+            raise BadOrderParameters(
+                f"valid_until {valid_until.isoformat()} is before the order was created, "
+                f"{created.isoformat()}; an order is valid from its creation on"
+            )
+
+
 def _commission(value: object) -> Decimal:
-    return _ZERO if value is None else to_decimal(value, "commission", BadOrderParameters)
+    if value is None:
+        return _ZERO
+    return to_decimal(value, "commission", BadOrderParameters, total=True)
 
 
 def _order_id(value: object) -> str:
@@ -766,7 +783,11 @@ def _restored_fills(
     filled = _ZERO
     if given_filled is not None:
         filled = to_decimal(given_filled, "filled", InvalidQuantityError)
-    notional = optional_price(given_notional, "notional")
+    notional = None
+    if given_notional is not None:
+        notional = to_decimal(given_notional, "notional", BadOrderParameters, total=True)
+        if notional < 0:
+            raise BadOrderParameters(f"notional must not be negative; got {quote(given_notional)}")
     amount = terms.amount
     if filled and (filled < 0) != (amount < 0):
         raise InvalidQuantityError(

@@ -131,14 +131,17 @@ def orders(
     status: ORDER_STATUS | None = None,
     max_fills: int = 4,
     price_range: PriceRange = ("1", "1000"),
+    start: datetime = T0,
 ) -> DecimalOrder:
     """A valid order, moved by valid events to ``status`` when one is asked for.
 
     ``side`` is 1 (buy) or -1 (sell); ``max_fills`` bounds the fills applied.
+    ``start`` is when the order is created, and its kind (naive, or aware with a
+    time zone) is that of every datetime drawn with it.
     """
     initial, history = draw(
         lifecycles(asset=asset, side=side, order_type=order_type, status=status,
-                   max_fills=max_fills, price_range=price_range)
+                   max_fills=max_fills, price_range=price_range, start=start)
     )
     order = initial
     for event in history:
@@ -153,8 +156,10 @@ def fills(
     *,
     price_range: PriceRange = ("1", "1000"),
     fill_id: bool = True,
+    start: datetime = T0,
 ) -> Fill:
-    """A fill; given an ``order``, one whose quantity fits what remains of it."""
+    """A fill; given an ``order``, one whose quantity fits what remains of it and
+    whose time, when it has one, is the order's."""
     increment = _ONE if order is None else _increment(order)
     room = 1000 if order is None else int(exact_divide_int(order.remaining.copy_abs(), increment))
     quantity = exact_multiply(draw(st.integers(1, max(room, 1))), increment)
@@ -162,23 +167,27 @@ def fills(
         quantity,
         draw(prices(*price_range)),
         draw(prices("0", "5")),
-        draw(st.none() | st.just(T0)),
+        draw(st.none() | st.just(start if order is None else order.dt)),
         draw(st.uuids().map(str)) if fill_id else None,
     )
 
 
 def events(
     price_range: PriceRange = ("1", "1000"),
+    start: datetime = T0,
 ) -> st.SearchStrategy[Event]:
-    """Any event, well formed; whether an order accepts it is the state machine's call."""
+    """Any event, well formed; whether an order accepts it is the state machine's call.
+
+    Events that carry a time take ``start``, or a day after it.
+    """
     return st.one_of(
-        fills(price_range=price_range),
-        st.builds(Trigger, st.just(T0)),
+        fills(price_range=price_range, start=start),
+        st.builds(Trigger, st.just(start)),
         st.builds(Hold, st.text(max_size=8)),
         st.just(Release()),
         st.builds(Cancel, st.text(max_size=8)),
         st.builds(Reject, st.text(max_size=8)),
-        st.builds(Expire, st.just(T0 + timedelta(days=1))),
+        st.builds(Expire, st.just(start + timedelta(days=1))),
         st.builds(Amend, amount=st.integers(1, 500)),
     )
 
@@ -194,6 +203,7 @@ def lifecycles(
     max_fills: int = 4,
     max_events: int = 8,
     price_range: PriceRange = ("1", "1000"),
+    start: datetime = T0,
 ) -> tuple[DecimalOrder, list[Event]]:
     """A start order and events the state machine accepts, in order.
 
@@ -203,11 +213,11 @@ def lifecycles(
     """
     if status is ORDER_STATUS.TRIGGERED and order_type is None:
         order_type = draw(st.sampled_from([kind for kind in OrderType if kind.has_stop]))
-    initial = _initial_order(draw, asset, side, order_type, price_range)
+    initial = _initial_order(draw, asset, side, order_type, price_range, start)
     order, history, fills_left = initial, [], max_fills
     for _ in range(draw(st.integers(0, max_events))):
         if status is None:
-            event = draw(_next_event(order, fills_left, price_range))
+            event = draw(_next_event(order, fills_left, price_range, start))
         elif status in _NEEDS_OPEN or fills_left <= 0:
             break
         else:
@@ -235,6 +245,7 @@ def _initial_order(
     side: int | None,
     order_type: OrderType | str | None,
     price_range: PriceRange,
+    start: datetime,
 ) -> DecimalOrder:
     chosen_asset = asset if asset is not None else draw(st.sampled_from(["XYZ", Asset("ABC")]))
     direction = side if side is not None else draw(st.sampled_from([1, -1]))
@@ -250,13 +261,13 @@ def _initial_order(
     if kind is OrderType.TRAILING_STOP_LIMIT:
         terms["limit_offset"] = draw(prices("0", "5"))
     amount = draw(st.integers(1, 1000)) * direction
-    return DecimalOrder(T0, chosen_asset, amount, kind, id=draw(st.uuids()).hex, **terms)
+    return DecimalOrder(start, chosen_asset, amount, kind, id=draw(st.uuids()).hex, **terms)
 
 
 def _next_event(
-    order: DecimalOrder, fills_left: int, price_range: PriceRange
+    order: DecimalOrder, fills_left: int, price_range: PriceRange, start: datetime
 ) -> st.SearchStrategy[Event | None]:
-    choices: list[st.SearchStrategy[Event | None]] = [events(price_range), st.none()]
+    choices: list[st.SearchStrategy[Event | None]] = [events(price_range, start), st.none()]
     if fills_left > 0 and order.remaining:
         choices.append(fills(order, price_range=price_range))
     return st.one_of(choices)
@@ -294,7 +305,7 @@ def _route(
         return [_ENDINGS[target]]
     assume(order.status is ORDER_STATUS.OPEN and target in _FROM_OPEN)
     assume(target is not ORDER_STATUS.TRIGGERED or order.order_type.has_stop)
-    return [_FROM_OPEN[target]]
+    return [Trigger(order.dt) if target is ORDER_STATUS.TRIGGERED else Hold("drawn")]
 
 
 _ONE = Decimal(1)
@@ -307,10 +318,7 @@ _ENDINGS: dict[ORDER_STATUS, Event] = {
     ORDER_STATUS.CANCELLED: Cancel("drawn"),
     ORDER_STATUS.REJECTED: Reject("drawn"),
 }
-_FROM_OPEN: dict[ORDER_STATUS, Event] = {
-    ORDER_STATUS.HELD: Hold("drawn"),
-    ORDER_STATUS.TRIGGERED: Trigger(T0),
-}
+_FROM_OPEN = frozenset({ORDER_STATUS.HELD, ORDER_STATUS.TRIGGERED})
 
 
 @st.composite
@@ -320,22 +328,24 @@ def books(
     max_brackets: int = 2,
     max_oco_pairs: int = 2,
     price_range: PriceRange = ("50", "150"),
+    start: datetime = T0,
 ) -> OrderBook:
-    """A book holding brackets and OCO pairs on one asset, some of them filled."""
+    """A book holding brackets and OCO pairs on one asset, some of them filled,
+    created at ``start``."""
     book = OrderBook()
     for _ in range(draw(st.integers(0, max_brackets))):
         style = draw(_bracket_styles(prices(*price_range)))
         assert style.take_profit_price is not None
         long = style.stop_loss_price < style.take_profit_price
         size = draw(st.integers(1, 100))
-        orders_ = bracket_orders(T0, "XYZ", size if long else -size, style)
+        orders_ = bracket_orders(start, "XYZ", size if long else -size, style)
         book = book.submit(*orders_).book
         if draw(st.booleans()):
             entry_fill = Fill(draw(st.integers(1, size)), style.stop_loss_price)
             book = book.apply(orders_[0].id, entry_fill).book
     for _ in range(draw(st.integers(0, max_oco_pairs))):
         pair = oco_orders(
-            T0, "XYZ", -draw(st.integers(1, 100)),
+            start, "XYZ", -draw(st.integers(1, 100)),
             OCOOrder(LimitOrder(draw(prices(*price_range))), StopOrder(draw(prices(*price_range)))),
         )
         book = book.submit(*pair, link_mode=draw(st.sampled_from(list(LinkMode)))).book

@@ -35,10 +35,12 @@ datetimes = naive | st.builds(
 
 @st.composite
 def traded_orders(draw: st.DrawFn) -> DecimalOrder:
-    """An order from the shared strategy, then moved by a few prices and timestamps."""
-    order = draw(strategies.orders())
+    """An order from the shared strategy, naive or aware, then moved by a few
+    prices at later times of its own kind."""
+    order = draw(strategies.orders(start=draw(datetimes)))
     for price in draw(st.lists(prices, max_size=3)):
-        order = order.check_triggers(price, draw(datetimes))
+        order = order.check_triggers(price, order.dt + draw(st.timedeltas(max_value=timedelta(
+            days=30), min_value=timedelta(0))))
     return order
 
 

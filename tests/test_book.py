@@ -1,5 +1,5 @@
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from orders import (
     Event,
     Fill,
     InvalidQuantityError,
+    InvalidTransition,
     LimitOrder,
     LinkMode,
     MarketOrder,
@@ -25,6 +26,7 @@ from orders import (
     Reject,
     Release,
     StopOrder,
+    TimeKindError,
     Trigger,
     UnknownOrderError,
     buy_bracket,
@@ -336,3 +338,44 @@ def test_place_takes_one_id_per_order_the_style_describes() -> None:
     message = re.escape("OCOOrder places 2 order(s), so it takes 2 ids")
     with pytest.raises(BadOrderParameters, match=message):
         OrderBook().place(T0, AAPL, -1, OCOOrder(LimitOrder(110), StopOrder(90)), ids=["only"])
+
+
+# Times: a book holds either naive or aware datetimes, never both.
+
+
+AWARE = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)
+
+
+def test_a_book_refuses_orders_of_the_other_kind_of_time() -> None:
+    book = OrderBook().submit(DecimalOrder(T0, AAPL, 1, limit=1, id="naive",
+                                           valid_until=T0 + timedelta(days=1))).book
+    with pytest.raises(TimeKindError, match=r"aware.*naive"):
+        book.submit(DecimalOrder(AWARE, AAPL, 1, limit=1, id="aware"))
+    with pytest.raises(TimeKindError):
+        OrderBook().submit(DecimalOrder(T0, AAPL, 1, id="a"), DecimalOrder(AWARE, AAPL, 1, id="b"))
+    with pytest.raises(TimeKindError, match="on_time"):
+        book.on_time(AWARE + timedelta(days=2))
+    with pytest.raises(TimeKindError, match="on_price"):
+        book.on_price(AAPL, 1, AWARE)
+    with pytest.raises(TimeKindError):
+        book.apply("naive", Fill(1, 1, dt=AWARE))
+    assert book.on_time(T0 + timedelta(days=2)).book["naive"].expired
+
+
+@pytest.mark.parametrize("bad", [date(2024, 1, 16), "2024-01-16", None, 1705400000])
+def test_on_time_takes_only_a_datetime_whatever_the_book_holds(bad: object) -> None:
+    for book in (OrderBook(), oco_book()):
+        with pytest.raises(BadOrderParameters, match="dt must be a datetime"):
+            book.on_time(bad)  # type: ignore[arg-type]
+
+
+def test_misused_queries_raise_the_librarys_errors() -> None:
+    book = oco_book()
+    with pytest.raises(BadOrderParameters, match=re.escape("order ids are str; got [1]")):
+        book.get([1])  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="asset must be an Asset or a hashable"):
+        book.open_orders({})  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="order ids are str"):
+        book.apply(None, Cancel())  # type: ignore[arg-type]
+    with pytest.raises(InvalidTransition, match="None is not an order event"):
+        book.apply("tp", None)  # type: ignore[arg-type]

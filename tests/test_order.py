@@ -3,7 +3,7 @@ import decimal
 import pickle
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -14,7 +14,11 @@ from orders import (
     Asset,
     BadOrderParameters,
     BracketOrder,
+    Cancel,
     DecimalOrder,
+    Event,
+    Expire,
+    Fill,
     InvalidQuantityError,
     LimitOrder,
     MarketOrder,
@@ -22,7 +26,10 @@ from orders import (
     OrderType,
     StopLimitOrder,
     StopOrder,
+    TimeKindError,
     TrailingStopOrder,
+    Trigger,
+    apply,
 )
 
 NUMBER = "a finite number (a Decimal, int, float or numeric str)"
@@ -397,3 +404,31 @@ def test_default_ids_are_distinct_version_4_uuids() -> None:
     for order_id in list(ids)[:50]:
         parsed = uuid.UUID(hex=order_id)
         assert (parsed.version, parsed.variant, parsed.hex) == (4, uuid.RFC_4122, order_id)
+
+
+def test_an_orders_times_are_of_one_kind_and_in_order() -> None:
+    aware = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)
+    with pytest.raises(TimeKindError, match="valid_until"):
+        DecimalOrder(T0, AAPL, 1, valid_until=aware)
+    with pytest.raises(TimeKindError, match="created"):
+        DecimalOrder(aware, AAPL, 1, created=T0)
+    with pytest.raises(BadOrderParameters, match=r"valid_until .* is before the order was created"):
+        DecimalOrder(T0, AAPL, 1, valid_until=T0 - timedelta(seconds=1))
+    assert DecimalOrder(T0, AAPL, 1, valid_until=T0).valid_until == T0
+
+
+@pytest.mark.parametrize(
+    "event",
+    [Fill(1, 1, dt=datetime(2024, 1, 15, tzinfo=UTC)), Trigger(datetime(2024, 1, 15, tzinfo=UTC)),
+     Expire(datetime(2024, 1, 16, tzinfo=UTC))],
+    ids=["Fill", "Trigger", "Expire"],
+)
+def test_an_event_of_the_other_kind_of_time_is_refused(event: Event) -> None:
+    order = DecimalOrder(T0, AAPL, 10, stop=1, id="o")
+    with pytest.raises(TimeKindError, match=r"is aware, but order o.s dt is naive"):
+        apply(order, event)
+
+
+def test_apply_refuses_what_is_not_an_order() -> None:
+    with pytest.raises(BadOrderParameters, match="apply takes a DecimalOrder; got None"):
+        apply(None, Cancel())  # type: ignore[arg-type]
