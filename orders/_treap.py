@@ -1,14 +1,19 @@
 """A persistent ordered set: a treap whose updates copy only the path they change.
 
 Nodes are tuples ``(key, priority, left, right)``; ``None`` is the empty tree.
-Priorities are the keys' hashes, so a tree's shape follows from its keys and
-no state is kept anywhere. Inserting or deleting a key among ``n`` copies about
-``log n`` nodes and leaves the old tree intact, which is what lets a book of a
-million resting orders change one order at the cost of a small one.
+Priorities are drawn at random from a private generator seeded by the operating
+system, so no choice of keys can make a tree deep: its depth is O(log n) with
+overwhelming probability, and so is the recursion of every operation. (They
+were once the keys' hashes, which a caller who knows the hash seed can steer.)
+Inserting or deleting a key among ``n`` copies about ``log n`` nodes and leaves
+the old tree intact, which is what lets a book of a million resting orders
+change one order at the cost of a small one.
 """
 
 from __future__ import annotations
 
+import os
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,10 +21,17 @@ __all__ = ["Tree", "ascending", "delete", "descending", "insert"]
 
 Tree = tuple[Any, int, "Tree", "Tree"] | None
 
+_priorities = random.Random()
+os.register_at_fork(after_in_child=_priorities.seed)
+_priority = _priorities.getrandbits
+
 
 def insert(tree: Tree, key: Any) -> Tree:
     """``tree`` with ``key`` added (keys are unique; a present key is kept)."""
-    priority = hash(key)
+    return _insert(tree, key, _priority(62))
+
+
+def _insert(tree: Tree, key: Any, priority: int) -> Tree:
     if tree is None:
         return (key, priority, None, None)
     node_key, node_priority, left, right = tree
@@ -29,8 +41,8 @@ def insert(tree: Tree, key: Any) -> Tree:
         smaller, larger = _split(tree, key)
         return (key, priority, smaller, larger)
     if key < node_key:
-        return (node_key, node_priority, insert(left, key), right)
-    return (node_key, node_priority, left, insert(right, key))
+        return (node_key, node_priority, _insert(left, key, priority), right)
+    return (node_key, node_priority, left, _insert(right, key, priority))
 
 
 def delete(tree: Tree, key: Any) -> Tree:
@@ -70,10 +82,12 @@ def _walk(tree: Tree, near: int, far: int) -> Iterator[Any]:
 
 
 def _split(tree: Tree, key: Any) -> tuple[Tree, Tree]:
-    """(keys < key, keys > key) of a tree that does not hold ``key``."""
+    """(keys < key, keys > key) of a tree; ``key`` itself, if there, is left out."""
     if tree is None:
         return None, None
     node_key, node_priority, left, right = tree
+    if node_key == key:
+        return left, right
     if node_key < key:
         smaller, larger = _split(right, key)
         return (node_key, node_priority, left, smaller), larger

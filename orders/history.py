@@ -1,47 +1,70 @@
 """A persistent, append-only sequence of the events an order has applied.
 
 Appending shares everything already recorded, so each version of an order
-costs one node, not a copy of its past: the k-th event costs O(1). Iteration
-yields the events oldest first; equality and hashing walk the nodes without
-recursion, so ten thousand events compare as easily as ten.
+costs one node, not a copy of its past: the k-th event costs O(1). Nodes are
+immutable once built, because every later version of the order shares them.
+Iteration yields the events oldest first. Indexing walks from the nearer end:
+``history[-k]`` takes k steps back from the newest event, and ``history[i]``
+near the oldest end follows jump pointers (Myers' applicative random-access
+stack), O(log n). Equality and hashing walk the nodes without recursion, so
+ten thousand events compare as easily as ten.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Generic, TypeVar, overload
+from typing import Any, Generic, NoReturn, TypeVar, overload
 
 __all__ = ["History"]
 
 E = TypeVar("E")
 
+# Steps back from the newest event beyond which the jump pointers are faster.
+_WALK = 32
+
 
 class History(Sequence[E], Generic[E]):
     """Events oldest first; :meth:`append` returns a new history."""
 
-    __slots__ = ("_hash", "_last", "_length", "_previous")
+    __slots__ = ("_hash", "_jump", "_last", "_length", "_previous")
 
     _last: E
     _previous: History[E] | None
+    _jump: History[E] | None
     _length: int
     _hash: int | None
 
-    def __init__(self, events: Sequence[E] = ()) -> None:
-        self._previous, self._length, self._hash = None, 0, None
-        node = self
+    def __new__(cls, events: Sequence[E] = ()) -> History[E]:
+        node: History[E] = _node(None, None, 0, None, None)
         for event in events:
             node = node.append(event)
-        if node is not self:
-            self._last, self._previous, self._length = node._last, node._previous, node._length
+        return node
 
     def append(self, event: E) -> History[E]:
         """A history with ``event`` after every event of this one."""
-        node: History[E] = _new(History)
-        node._last = event
-        node._previous = self if self._length else None
-        node._length = self._length + 1
-        node._hash = None
-        return node
+        if not self._length:
+            return _node(event, None, 1, None, None)
+        jump = self._jump
+        if jump is not None and jump._jump is not None and (
+            self._length - jump._length == jump._length - jump._jump._length
+        ):
+            return _node(event, self, self._length + 1, jump._jump, None)
+        return _node(event, self, self._length + 1, self, None)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"History is immutable: every version of an order shares it ({name})")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"History is immutable: every version of an order shares it ({name})")
+
+    def __reduce__(self) -> tuple[Any, tuple[list[E]]]:
+        return History, (list(self),)
+
+    def __copy__(self) -> History[E]:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> History[E]:
+        return self
 
     def __len__(self) -> int:
         return self._length
@@ -59,7 +82,23 @@ class History(Sequence[E], Generic[E]):
     def __getitem__(self, index: slice) -> Sequence[E]: ...
 
     def __getitem__(self, index: int | slice) -> E | Sequence[E]:
-        return list(self)[index]
+        if isinstance(index, slice):
+            return list(self)[index]
+        length = self._length
+        position = index + length if index < 0 else index
+        if not 0 <= position < length:
+            raise IndexError(f"history index {index} out of range for {length} events")
+        back = length - 1 - position
+        node: History[E] = self
+        if back <= _WALK:
+            for _ in range(back):
+                node = node._previous  # type: ignore[assignment]
+            return node._last
+        depth = position + 1  # the first event has length 1
+        while node._length != depth:
+            jump = node._jump
+            node = jump if jump is not None and jump._length >= depth else node._previous  # type: ignore[assignment]
+        return node._last
 
     def newest(self, count: int) -> list[E]:
         """The last ``count`` events, oldest first, in O(count)."""
@@ -101,11 +140,30 @@ class History(Sequence[E], Generic[E]):
             node = node._previous
         result = node._hash if node is not None and node._hash is not None else 0
         for node in reversed(unhashed):
-            result = node._hash = hash((result, node._last))
+            result = hash((result, node._last))
+            _set_hash(node, result)
         return result
 
     def __repr__(self) -> str:
         return f"History({list(self)!r})"
 
 
+class _Building(History[Any]):
+    """A node under construction: History's layout, with its slots writable."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__  # type: ignore[assignment]
+
+
+def _node(
+    last: Any, previous: Any, length: int, jump: Any, cached_hash: int | None
+) -> History[Any]:
+    node: Any = _new(_Building)
+    node._last, node._previous, node._length = last, previous, length
+    node._jump, node._hash = jump, cached_hash
+    node.__class__ = History
+    return node  # type: ignore[no-any-return]
+
+
 _new = object.__new__
+_set_hash = History.__dict__["_hash"].__set__

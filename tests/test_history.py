@@ -1,5 +1,7 @@
 import sys
 
+import pytest
+
 from orders import History
 
 
@@ -40,3 +42,50 @@ def test_long_histories_compare_and_hash_without_recursion() -> None:
 
 def test_repr_lists_the_events() -> None:
     assert repr(History([1, 2])) == "History([1, 2])"
+
+
+def test_a_history_cannot_be_changed_in_place() -> None:
+    from datetime import datetime
+
+    from orders import DecimalOrder
+
+    order = DecimalOrder(datetime(2024, 1, 15), "X", 10).fill(1, 1).fill(2, 1)
+    before = list(order.history)
+    for name in ("_last", "_previous", "_length", "_hash", "anything"):
+        with pytest.raises(AttributeError, match="History is immutable"):
+            setattr(order.history, name, 0)
+        with pytest.raises(AttributeError, match="History is immutable"):
+            delattr(order.history, name)
+    order.history.__init__([])  # type: ignore[misc]  # a constructor call changes nothing
+    assert list(order.history) == before
+    assert order.fill(1, 1).history[-1].quantity == 1
+
+
+def test_indexing_walks_only_from_the_nearer_end() -> None:
+    import time
+
+    events = list(range(20_000))
+    history = History(events)
+    for index in (0, 1, 2, 7, 5_000, 9_999, 10_000, 19_998, 19_999, -1, -2, -20_000):
+        assert history[index] == events[index]
+    with pytest.raises(IndexError):
+        history[20_000]
+    with pytest.raises(IndexError):
+        history[-20_001]
+    assert history[3:6] == [3, 4, 5]
+    start = time.perf_counter()
+    for _ in range(1_000):
+        assert history[-1] == 19_999
+        assert history[0] == 0
+        assert history[1] == 1
+    assert time.perf_counter() - start < 0.1  # a copy of 20k events each time takes seconds
+
+
+def test_histories_pickle_and_copy() -> None:
+    import copy
+    import pickle
+
+    history = History([1, 2, 3])
+    assert pickle.loads(pickle.dumps(history)) == history
+    assert copy.copy(history) == history
+    assert copy.deepcopy(history) == history
