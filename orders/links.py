@@ -310,15 +310,21 @@ def legs_link_only_to_each_other(links: Links, submitted: Sequence[DecimalOrder]
     for leg, parent in _legs(submitted):
         legs_of.setdefault(parent, []).append(leg.id)
     for entry_id, legs in legs_of.items():
-        for leg_id in legs:
-            linked = set(links.orders[leg_id].terms.linked_order_ids)
-            siblings = set(legs) - {leg_id}
-            if linked and linked != siblings:
-                raise BadOrderParameters(
-                    f"exit leg {leg_id} of {entry_id} links to {', '.join(sorted(linked))}; "
-                    "a bracket's exit legs link to nothing or to each other: "
-                    f"{', '.join(sorted(siblings)) or 'it has no other leg'}"
-                )
+        _check_generation_links(links, entry_id, legs)
+
+
+def _check_generation_links(links: Links, entry_id: str, legs: Sequence[str]) -> None:
+    any_linked = any(links.orders[leg_id].terms.linked_order_ids for leg_id in legs)
+    for leg_id in legs:
+        linked = set(links.orders[leg_id].terms.linked_order_ids)
+        siblings = set(legs) - {leg_id}
+        if linked != (siblings if any_linked else set()):
+            raise BadOrderParameters(
+                f"exit leg {leg_id} of {entry_id} links to "
+                f"{', '.join(sorted(linked)) or 'nothing'}; "
+                "a bracket's exit legs link to nothing or to each other: "
+                f"{', '.join(sorted(siblings)) or 'it has no other leg'}"
+            )
 
 
 def _legs(submitted: Sequence[DecimalOrder]) -> Iterator[tuple[DecimalOrder, str]]:
@@ -360,6 +366,51 @@ def register(
         bracket = Bracket(entry_id, (tuple(legs),), mode or LinkMode.REDUCE)
         brackets = brackets.set(entry_id, bracket)
     return link_modes, brackets
+
+
+def check_book(links: Links) -> None:
+    """Refuse a book restored from outside (a document) whose links no sequence of
+    submits and events could have produced: the submit checks hold for its OCO
+    groups and legs, its link modes and brackets name exactly those orders, each
+    generation of legs links within itself, and every bracket's invariants hold."""
+    orders = list(links.orders.values())
+    legs = [order for order in orders if order.terms.parent_order_id is not None]
+    members = [order for order in orders if order.terms.parent_order_id is None
+               and order.terms.linked_order_ids]
+    for check in (links_name_other_orders, links_name_known_orders, links_are_mutual,
+                  linked_orders_share_an_asset):
+        check(links, members)
+    for check in (links_name_other_orders, links_name_known_orders, parents_are_known,
+                  parents_are_entries, legs_trade_against_the_entry):
+        check(links, legs)
+    given = sorted(links.link_modes)
+    if given != sorted(member.id for member in members):
+        raise BadOrderParameters(
+            f"link modes are given for {quote(given)}, but the OCO members are "
+            f"{quote(sorted(member.id for member in members))}"
+        )
+    legs_of: dict[str, list[str]] = {}
+    for leg, parent in _legs(legs):
+        legs_of.setdefault(parent, []).append(leg.id)
+    if sorted(links.brackets) != sorted(legs_of):
+        raise BadOrderParameters(
+            f"brackets are given for {quote(sorted(links.brackets))}, but the entries that "
+            f"exit legs name are {quote(sorted(legs_of))}"
+        )
+    for entry_id, bracket in links.brackets.items():
+        listed = bracket.every_leg
+        if not all(bracket.generations) or sorted(listed) != sorted(legs_of[entry_id]):
+            raise BadOrderParameters(
+                f"bracket {entry_id} lists legs {quote(list(listed))} by generation, but the "
+                f"orders naming it as parent are {quote(sorted(legs_of[entry_id]))}"
+            )
+        for generation in bracket.generations:
+            _check_generation_links(links, entry_id, generation)
+        state = bracket_state(links, entry_id)
+        assert state is not None
+        broken = next((rule for rule in INVARIANTS if any(True for _ in rule(state))), None)
+        if broken is not None:
+            raise BadOrderParameters(f"bracket {entry_id} breaks rule {broken.__name__}")
 
 
 # Guards: the host's events that the links refuse. Each raises LinkedOrderError.

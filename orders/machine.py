@@ -327,6 +327,7 @@ def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalO
         order.limit_reached,
         order.history.append(fill),
         fills,
+        order.initial,
     )
 
 
@@ -538,6 +539,7 @@ def _evolve(
         order.limit_reached if limit_reached is None else limit_reached,
         order.history.append(event),
         order.fills,
+        order.initial,
     )
 
 
@@ -581,6 +583,7 @@ def _replace_fill(
         order.limit_reached,
         order.history.append(event),
         order.fills.set(event.fill_id, (first, new)),
+        order.initial,
     )
 
 

@@ -136,8 +136,9 @@ class DecimalOrder:
     average from them. When ``order_type`` is omitted it is inferred from the
     prices given; when ``status`` is omitted it follows from ``filled``.
 
-    ``history`` holds the events applied since construction, oldest first, so
-    ``functools.reduce(apply, order.history, initial)`` rebuilds the order.
+    ``history`` holds the events applied since construction, oldest first, and
+    :attr:`initial` is the order as it was constructed, so
+    ``functools.reduce(apply, order.history, order.initial) == order``.
     ``fills`` maps each fill id seen to its :data:`FillRecord`; it is derived
     from the history and takes no part in equality.
     """
@@ -153,6 +154,7 @@ class DecimalOrder:
     limit_reached: bool
     history: History[Event]
     fills: immutables.Map[str, FillRecord] = attrs.field(eq=False)
+    _initial: DecimalOrder | None = attrs.field(eq=False)
 
     def __new__(
         cls,
@@ -242,6 +244,7 @@ class DecimalOrder:
             limit_reached,
             _NO_EVENTS,
             _NO_FILLS,
+            None,
         )
 
     @classmethod
@@ -466,6 +469,11 @@ class DecimalOrder:
         return self.terms.exchange
 
     # Derived.
+
+    @property
+    def initial(self) -> DecimalOrder:
+        """The order as it was constructed, before the events of its history."""
+        return self if self._initial is None else self._initial
 
     @property
     def direction(self) -> int:

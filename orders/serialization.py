@@ -3,30 +3,42 @@
 A document is ``{"format": "orders", "version": 2, "type": <name>, "value": ...}``
 so :func:`loads` needs no class. Inside it:
 
-* Decimals are strings with their exact digits and exponent (``"150.10"``);
+* Decimals are strings with their exact digits and exponent (``"150.10"``),
+  written the same whatever the caller's decimal context;
 * datetimes are ISO 8601 strings, with their offset when they have one (a naive
   datetime is written and read back naive, so no offset is invented);
 * enums are written by name (``"FILLED"``, ``"LIMIT"``, ``"GTC"``);
 * events and execution styles are tagged with ``"type"``;
 * an asset is a string, an integer, or an :class:`~orders.assets.Asset` tagged
   ``{"type": "Asset", ...}``;
-* an order keeps its terms, its status and totals, its history and its fill
-  records; a book keeps its orders (sorted by id), the link modes of its OCO
-  groups and its brackets (each entry's legs by generation, the mode, and
-  whether the host has taken the position over).
-
-Version 1 differed only in how a book named its brackets (``children_of``,
-one generation); such documents are still read.
+* an order keeps its terms, its status and totals, its history, its fill
+  records and, when it has a history, its ``initial`` state (terms, status and
+  totals as constructed); a book keeps its orders (sorted by id), the link
+  modes of its OCO groups and its brackets (each entry's legs by generation,
+  the mode, and whether the host has taken the position over).
 
 JSON text is written with sorted keys and no insignificant spaces, so a value
-always gives the same bytes. Reading runs every constructor's validation: data
-that is malformed, or an order whose status disagrees with its quantities,
-raises :class:`SerializationError` naming the field and the reason.
+always gives the same bytes. Reading trusts nothing it can check: every
+constructor's validation runs; an order is rebuilt by applying its history to
+its initial state, and refused unless its totals, status, terms and fill
+records are exactly what that gives; a book is refused unless every link,
+parent and bracket agrees with its orders and the linking rules of
+:mod:`orders.links`, and its indexes are rebuilt. Duplicate keys, unknown
+fields, wrong types and input nested too deeply are refused. Every refusal is a
+:class:`SerializationError` naming the path in the document (``$.value.fills``)
+and the reason.
+
+Version 1 did not record an order's initial state and named a bracket's legs
+``children_of``; its documents are still read, except orders with a history,
+which cannot be checked without their initial state.
 """
 
 from __future__ import annotations
 
+import decimal
 import json
+import types as types_module
+import typing
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from decimal import Decimal
@@ -35,17 +47,18 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
-import immutables
 from cattrs.strategies import configure_tagged_union
+from cattrs.v import format_exception
 
-from orders._checks import quote
+from orders._checks import is_aware, quote
 from orders.assets import Asset
 from orders.book import OrderBook, _Builder
+from orders.decimals import to_decimal
 from orders.errors import OrderError
 from orders.events import EVENT_TYPES, Event, Fill
-from orders.history import History
-from orders.links import Bracket, LinkMode
-from orders.order import DecimalOrder, OrderTerms, build_order
+from orders.links import Bracket, LinkMode, check_book
+from orders.machine import apply
+from orders.order import DecimalOrder, OrderTerms
 from orders.order_type import OrderType, TimeInForce
 from orders.status import ORDER_STATUS
 from orders.styles import (
@@ -60,7 +73,15 @@ from orders.styles import (
     TrailingStopOrder,
 )
 
-__all__ = ["FORMAT_VERSION", "SerializationError", "dumps", "loads", "structure", "unstructure"]
+__all__ = [
+    "FORMAT_VERSION",
+    "SerializationError",
+    "dumps",
+    "loads",
+    "parse_json",
+    "structure",
+    "unstructure",
+]
 
 FORMAT_VERSION = 2
 """The version written in every document; reading takes it and version 1."""
@@ -81,7 +102,11 @@ Style = (
 
 
 class SerializationError(OrderError):
-    """Data that does not describe a valid value, with the field and the reason."""
+    """Data that does not describe a valid value, with the path and the reason."""
+
+
+_TEXT = decimal.Context(capitals=1)
+"""Decimals are written under this context, never the caller's."""
 
 
 def _decimal(value: object, _: object) -> Decimal:
@@ -89,13 +114,15 @@ def _decimal(value: object, _: object) -> Decimal:
         raise SerializationError(
             f"expected a decimal string such as \"150.10\"; got {quote(value)}"
         )
-    try:
-        number = Decimal(value)
-    except ArithmeticError:
-        raise SerializationError(f"expected a decimal string; got {quote(value)}") from None
-    if not number.is_finite():
-        raise SerializationError(f"expected a finite decimal; got {quote(value)}")
-    return number
+    return to_decimal(value, "a decimal", SerializationError)
+
+
+def _total(value: object) -> Decimal:
+    if not isinstance(value, str):
+        raise SerializationError(
+            f"expected a decimal string such as \"150.10\"; got {quote(value)}"
+        )
+    return to_decimal(value, "a total", SerializationError, total=True)
 
 
 def _datetime(value: object, _: object) -> datetime:
@@ -132,7 +159,7 @@ def _exactly(kind: type) -> Callable[[object, object], Any]:
 
 
 def _make_converter() -> cattrs.Converter:
-    converter = cattrs.Converter()
+    converter = cattrs.Converter(forbid_extra_keys=True)
     for scalar in (str, bool, int):
         converter.register_structure_hook(scalar, _exactly(scalar))
     converter.register_unstructure_hook(Decimal, str)
@@ -156,11 +183,6 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(lambda cls: cls is Hashable, _structure_asset)
     configure_tagged_union(Event, converter, tag_name="type")
     configure_tagged_union(Style, converter, tag_name="type")
-    # Predicate hooks: cattrs would otherwise resolve these classes' annotations.
-    converter.register_unstructure_hook_func(lambda cls: cls is DecimalOrder, _unstructure_order)
-    converter.register_structure_hook_func(lambda cls: cls is DecimalOrder, _structure_order)
-    converter.register_unstructure_hook_func(lambda cls: cls is OrderBook, _unstructure_book)
-    converter.register_structure_hook_func(lambda cls: cls is OrderBook, _structure_book)
     return converter
 
 
@@ -186,15 +208,33 @@ def _structure_asset(data: object, _: object) -> Hashable:
     raise SerializationError(f"an asset is a str, an int or an Asset object; got {quote(data)}")
 
 
-_TERMS_FIELDS = attrs.fields(OrderTerms)
+def _field_types(cls: type) -> dict[str, Any]:
+    """Each field's type, with ``None`` left out of optional ones."""
+    attrs.resolve_types(cls)
+    types: dict[str, Any] = {}
+    for field in attrs.fields(cls):
+        arguments = [kind for kind in typing.get_args(field.type) if kind is not type(None)]
+        optional = isinstance(field.type, types_module.UnionType) and len(arguments) == 1
+        types[field.name] = arguments[0] if optional else field.type
+    return types
 
 
-def _unstructure_order(order: DecimalOrder) -> dict[str, Any]:
+_TERMS_TYPES = _field_types(OrderTerms)
+_STATE = ("status", "dt", "filled", "notional", "commission", "reason", "stop_reached",
+          "limit_reached")
+_ORDER = ("terms", *_STATE, "history", "fills")
+
+
+# Orders: the fields of a state (terms, status, totals), then the history and
+# the fill records, and the initial state when there is a history.
+
+
+def _unstructure_state(order: DecimalOrder) -> dict[str, Any]:
     unstructure = _CONVERTER.unstructure
-    terms = {}
-    for field in _TERMS_FIELDS:
-        value = getattr(order.terms, field.name)
-        terms[field.name] = None if value is None else unstructure(value, _TERMS_TYPES[field.name])
+    terms = {
+        name: None if (value := getattr(order.terms, name)) is None else unstructure(value, kind)
+        for name, kind in _TERMS_TYPES.items()
+    }
     return {
         "terms": terms,
         "status": order.status.name,
@@ -205,56 +245,104 @@ def _unstructure_order(order: DecimalOrder) -> dict[str, Any]:
         "reason": order.reason,
         "stop_reached": order.stop_reached,
         "limit_reached": order.limit_reached,
+    }
+
+
+def _unstructure_order(order: DecimalOrder) -> dict[str, Any]:
+    unstructure = _CONVERTER.unstructure
+    document = {
+        **_unstructure_state(order),
         "history": [unstructure(event, unstructure_as=Event) for event in order.history],
         "fills": {
             fill_id: [unstructure(first, Fill), None if live is None else unstructure(live, Fill)]
             for fill_id, (first, live) in sorted(order.fills.items())
         },
     }
+    if order.history:
+        document["initial"] = _unstructure_state(order.initial)
+    return document
 
 
-def _structure_order(data: object, _: object) -> DecimalOrder:
-    record = _mapping(data, "an order")
-    terms = _mapping(record.get("terms"), "an order's terms")
-    structure = _CONVERTER.structure
-    fields: dict[str, Any] = {}
-    for field in _TERMS_FIELDS:
-        if field.name not in terms:
-            raise SerializationError(f"an order's terms lack {quote(field.name)}")
-        value = terms[field.name]
-        fields[field.name] = None if value is None else structure(value, _TERMS_TYPES[field.name])
-    for name, kind in (("status", ORDER_STATUS), ("dt", datetime), ("filled", Decimal),
-                       ("notional", Decimal), ("commission", Decimal)):
-        if name not in record:
-            raise SerializationError(f"an order lacks {name!r}")
-        fields[name] = structure(record[name], kind)
-    for name in ("reason", "stop_reached", "limit_reached"):
-        fields[name] = record.get(name)
-    order = DecimalOrder(**fields)
-    events: list[Event] = [
-        structure(event, Event)  # type: ignore[arg-type]
-        for event in _list(record.get("history", []))
+def _structure_order(data: object, path: str) -> DecimalOrder:
+    """The order a document describes: its initial state with its history applied,
+    refused unless everything the document declares is exactly what that gives."""
+    record = _object(data, path, _ORDER, optional=("initial",))
+    events = _list(record["history"], f"{path}.history")
+    history: list[Event] = [
+        _structure(event, Event, f"{path}.history[{index}]")
+        for index, event in enumerate(events)
     ]
-    history = History(events)
-    fills = immutables.Map({
-        fill_id: (structure(first, Fill), None if live is None else structure(live, Fill))
-        for fill_id, (first, live) in _mapping(record.get("fills", {}), "fill records").items()
-    })
-    return build_order(
-        order.terms, order.status, order.dt, order.filled, order.notional, order.commission,
-        order.reason, order.stop_reached, order.limit_reached, history, fills,
-    )
+    if not history and "initial" in record:
+        raise SerializationError(
+            f"at {path}.initial: an order without a history has no separate initial state"
+        )
+    if history and "initial" not in record:
+        raise SerializationError(
+            f"at {path}: an order with a history needs its initial state (\"initial\"), "
+            "which version 1 documents do not record"
+        )
+    initial_path = f"{path}.initial" if history else path
+    initial_record = record
+    if history:
+        initial_record = _object(record["initial"], initial_path, ("terms", *_STATE))
+    order = _constructed(initial_record, initial_path)
+    for index, event in enumerate(history):
+        try:
+            order = apply(order, event)
+        except OrderError as exc:
+            raise SerializationError(f"at {path}.history[{index}]: {exc}") from None
+    _agrees(record, _unstructure_order(order), path)
+    return order
 
 
-# The type of each terms field, None left aside (the annotations are strings).
-_TERMS_TYPES: dict[str, Any] = {
-    "asset": Hashable, "linked_order_ids": tuple[str, ...],
-    "id": str, "amount": Decimal, "order_type": OrderType, "stop": Decimal, "limit": Decimal,
-    "trail_amount": Decimal, "trail_percent": Decimal, "limit_offset": Decimal,
-    "trailing_highest_price": Decimal, "trailing_lowest_price": Decimal,
-    "parent_order_id": str, "created": datetime, "broker_order_id": str, "exchange": str,
-    "time_in_force": TimeInForce, "valid_until": datetime,
-}
+def _constructed(record: dict[str, Any], path: str) -> DecimalOrder:
+    """The order :class:`~orders.order.DecimalOrder` builds from a state's fields."""
+    terms = _object(record["terms"], f"{path}.terms", tuple(_TERMS_TYPES))
+    fields: dict[str, Any] = {
+        name: None if value is None else _structure(value, _TERMS_TYPES[name],
+                                                    f"{path}.terms.{name}")
+        for name, value in terms.items()
+    }
+    fields["status"] = _structure(record["status"], ORDER_STATUS, f"{path}.status")
+    fields["dt"] = _structure(record["dt"], datetime, f"{path}.dt")
+    fields["filled"] = _at(f"{path}.filled", _total, record["filled"])
+    fields["notional"] = _at(f"{path}.notional", _total, record["notional"])
+    fields["commission"] = _at(f"{path}.commission", _total, record["commission"])
+    for name in ("reason", "stop_reached", "limit_reached"):
+        kind = str if name == "reason" else bool
+        fields[name] = _structure(record[name], kind, f"{path}.{name}")
+    return _at(path, lambda keywords: DecimalOrder(**keywords), fields)  # type: ignore[no-any-return]
+
+
+def _agrees(declared: dict[str, Any], actual: dict[str, Any], path: str) -> None:
+    """Refuse the first field whose declared value is not exactly the actual one."""
+    _object(declared, path, tuple(actual))
+    for name, value in actual.items():
+        if name in ("terms", "initial") and isinstance(declared.get(name), dict):
+            _agrees(declared[name], value, f"{path}.{name}")
+        elif not _same(declared.get(name), value):
+            raise SerializationError(
+                f"at {path}.{name}: the document says {quote(declared.get(name))}, but the "
+                f"order its initial state and history describe has {quote(value)}"
+            )
+
+
+def _same(first: object, second: object) -> bool:
+    """Equal JSON values of the same types all the way down (``1`` is not ``true``)."""
+    if type(first) is not type(second):
+        return False
+    if isinstance(first, dict):
+        return first.keys() == second.keys() and all(  # type: ignore[attr-defined]
+            _same(value, second[key]) for key, value in first.items()  # type: ignore[index]
+        )
+    if isinstance(first, list):
+        return len(first) == len(second) and all(  # type: ignore[arg-type]
+            _same(a, b) for a, b in zip(first, second, strict=False)  # type: ignore[call-overload]
+        )
+    return first == second
+
+
+# Books: orders, OCO link modes and brackets, checked against the linking rules.
 
 
 def _unstructure_book(book: OrderBook) -> dict[str, Any]:
@@ -272,54 +360,129 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
     }
 
 
-def _structure_book(data: object, _: object) -> OrderBook:
-    record = _mapping(data, "a book")
+def _structure_book(data: object, path: str, version: int) -> OrderBook:
+    keys = ("orders", "link_modes", "brackets" if version > 1 else "children_of")
+    record = _object(data, path, keys)
     builder = _Builder(OrderBook())
-    for entry in _list(record.get("orders", [])):
-        order = _structure_order(entry, None)
+    for index, entry in enumerate(_list(record["orders"], f"{path}.orders")):
+        order = _structure_order(entry, f"{path}.orders[{index}]")
         if order.id in builder.orders:
-            raise SerializationError(f"the book lists order {order.id!r} twice")
+            raise SerializationError(
+                f"at {path}.orders[{index}]: order {order.id!r} is listed twice"
+            )
+        if builder.aware is not None and is_aware(order.dt) != builder.aware:
+            raise SerializationError(
+                f"at {path}.orders[{index}]: a book holds naive or aware datetimes, not both"
+            )
         builder.store(order)
-    link_modes = _mapping(record.get("link_modes", {}), "link modes")
-    brackets = _mapping(record.get("brackets", {}), "brackets")
-    if "children_of" in record:  # version 1: one generation, the legs' mode by their link
-        brackets = {
-            entry_id: {
-                "generations": [children],
-                "mode": link_modes.get(_list(children)[0], "REDUCE") if children else "REDUCE",
-            }
-            for entry_id, children in _mapping(record["children_of"], "children").items()
-        }
-        link_modes = {
-            order_id: mode for order_id, mode in link_modes.items()
-            if order_id in builder.orders and builder.orders[order_id].parent_order_id is None
-        }
+    link_modes = _object(record["link_modes"], f"{path}.link_modes", ())
+    brackets = (
+        _object(record["brackets"], f"{path}.brackets", ()) if version > 1
+        else _version_1_brackets(record["children_of"], link_modes, path)
+    )
     for order_id, mode in link_modes.items():
-        builder.known(order_id, "link_modes names")
-        builder.link_modes = builder.link_modes.set(order_id, _by_name(LinkMode)(mode, None))
-    for entry_id, bracket in brackets.items():
-        builder.known(entry_id, "brackets names")
-        fields = _mapping(bracket, "a bracket")
-        generations = tuple(tuple(_list(legs)) for legs in _list(fields.get("generations")))
-        for leg in (leg for legs in generations for leg in legs):
-            builder.known(leg, f"bracket {entry_id} names leg")
-        withdrawn = _exactly(bool)(fields.get("withdrawn", False), None)
-        mode = _by_name(LinkMode)(fields.get("mode"), None)
-        builder.brackets = builder.brackets.set(
-            entry_id, Bracket(entry_id, generations, mode, withdrawn)
+        if version > 1 or (
+            order_id in builder.orders and builder.orders[order_id].parent_order_id is None
+        ):
+            builder.link_modes = builder.link_modes.set(
+                order_id, _structure(mode, LinkMode, f"{path}.link_modes.{order_id}")
+            )
+    for entry_id, fields in brackets.items():
+        where = f"{path}.brackets.{entry_id}"
+        bracket = _object(fields, where, ("generations", "mode"), optional=("withdrawn",))
+        generations = _list(bracket["generations"], f"{where}.generations")
+        legs = tuple(
+            tuple(
+                _structure(leg, str, f"{where}.generations[{index}][{number}]")
+                for number, leg in enumerate(_list(generation, f"{where}.generations[{index}]"))
+            )
+            for index, generation in enumerate(generations)
         )
+        withdrawn = _structure(bracket.get("withdrawn", False), bool, f"{where}.withdrawn")
+        mode = _structure(bracket["mode"], LinkMode, f"{where}.mode")
+        builder.brackets = builder.brackets.set(entry_id, Bracket(entry_id, legs, mode, withdrawn))
+    _at(path, check_book, builder)
     return builder.result().book
 
 
-def _mapping(data: object, what: str) -> dict[str, Any]:
+def _version_1_brackets(
+    children_of: object, link_modes: dict[str, Any], path: str
+) -> dict[str, Any]:
+    """Version 1 named one generation of legs per entry; their mode was their link mode."""
+    children = _object(children_of, f"{path}.children_of", ())
+    return {
+        entry_id: {
+            "generations": [legs],
+            "mode": link_modes.get(_list(legs, f"{path}.children_of.{entry_id}")[0], "REDUCE")
+            if legs else "REDUCE",
+        }
+        for entry_id, legs in children.items()
+    }
+
+
+# Reading with paths.
+
+
+def _structure(data: object, kind: Any, path: str) -> Any:
+    """``data`` structured as ``kind``; any refusal names ``path``."""
+    try:
+        return _CONVERTER.structure(data, kind)
+    except OrderError as exc:
+        raise SerializationError(f"at {path}: {exc}") from None
+    except Exception as exc:  # cattrs gathers field errors in an exception group
+        raise SerializationError(_describe(exc, path)) from None
+
+
+def _at(path: str, function: Callable[[Any], Any], value: object) -> Any:
+    """``function(value)``, with an :class:`OrderError` it raises naming ``path``."""
+    try:
+        return function(value)
+    except SerializationError as exc:
+        if str(exc).startswith("at "):
+            raise
+        raise SerializationError(f"at {path}: {exc}") from None
+    except OrderError as exc:
+        raise SerializationError(f"at {path}: {exc}") from None
+
+
+def _describe(exc: BaseException, path: str) -> str:
+    messages = []
+    for line in cattrs.transform_error(exc, path, format_exception=_explain):
+        problem, _, where = line.rpartition(" @ ")
+        messages.append(f"at {where}: {problem}")
+    return "; ".join(messages) or f"at {path}: {type(exc).__name__}"
+
+
+def _explain(exc: BaseException, kind: Any) -> str:
+    if isinstance(exc, OrderError):
+        return str(exc)
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown field {', '.join(repr(key) for key in sorted(exc.extra_fields))}"
+    if isinstance(exc, KeyError):
+        return "a required field is missing"
+    return format_exception(exc, kind)
+
+
+def _object(
+    data: object, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A JSON object with the ``required`` keys, maybe ``optional`` ones, and no others
+    (any keys at all when neither is given)."""
     if not isinstance(data, dict):
-        raise SerializationError(f"{what} must be a JSON object; got {quote(data)}")
+        raise SerializationError(f"at {path}: expected a JSON object; got {quote(data)}")
+    if required or optional:
+        missing = [key for key in required if key not in data]
+        if missing:
+            raise SerializationError(f"at {path}: missing field {quote(missing[0])}")
+        unknown = sorted(set(data) - set(required) - set(optional))
+        if unknown:
+            raise SerializationError(f"at {path}: unknown field {quote(unknown[0])}")
     return data
 
 
-def _list(data: object) -> list[Any]:
+def _list(data: object, path: str) -> list[Any]:
     if not isinstance(data, list):
-        raise SerializationError(f"expected a JSON array; got {quote(data)}")
+        raise SerializationError(f"at {path}: expected a JSON array; got {quote(data)}")
     return data
 
 
@@ -343,42 +506,39 @@ def _type_of(value: object) -> str:
 def unstructure(value: object) -> dict[str, Any]:
     """``value`` as a JSON-ready document naming its own type."""
     name = _type_of(value)
-    data = _CONVERTER.unstructure(value, _TYPES[name])
+    with decimal.localcontext(_TEXT):
+        if name == "DecimalOrder":
+            data: Any = _unstructure_order(value)  # type: ignore[arg-type]
+        elif name == "OrderBook":
+            data = _unstructure_book(value)  # type: ignore[arg-type]
+        else:
+            data = _CONVERTER.unstructure(value, _TYPES[name])
     return {"format": "orders", "version": FORMAT_VERSION, "type": name, "value": data}
 
 
 def structure(document: object, kind: type[T] | None = None) -> T:
     """The value a document describes; ``kind`` if given must match its type."""
-    record = _mapping(document, "a document")
-    version = record.get("version")
-    if (
-        record.get("format") != "orders"
-        or type(version) is not int
-        or version not in _READABLE_VERSIONS
+    record = _object(document, "$", ("format", "version", "type", "value"))
+    version = record["version"]
+    if record["format"] != "orders" or type(version) is not int or (
+        version not in _READABLE_VERSIONS
     ):
         raise SerializationError(
-            f"expected an orders document of version 1 or {FORMAT_VERSION}; got format "
-            f"{quote(record.get('format'))}, version {quote(version)}"
+            f"at $: expected an orders document of version 1 or {FORMAT_VERSION}; got format "
+            f"{quote(record['format'])}, version {quote(version)}"
         )
-    name = record.get("type")
+    name = record["type"]
     if name not in _TYPES:
-        raise SerializationError(f"unknown value type {name!r}; known: {', '.join(sorted(_TYPES))}")
+        raise SerializationError(
+            f"at $.type: unknown value type {quote(name)}; known: {', '.join(sorted(_TYPES))}"
+        )
     if kind is not None and _TYPES[name] is not kind:
-        raise SerializationError(f"the document holds a {name}, not a {kind.__name__}")
-    try:
-        return _CONVERTER.structure(record.get("value"), _TYPES[name])  # type: ignore[no-any-return]
-    except OrderError:
-        raise
-    except Exception as exc:  # cattrs gathers field errors in an exception group
-        raise SerializationError(f"invalid {name}: {_describe(exc)}") from None
-
-
-def _describe(exc: BaseException) -> str:
-    try:
-        return "; ".join(cattrs.transform_error(exc))
-    except Exception:
-        return f"{type(exc).__name__}: {exc}"
-
+        raise SerializationError(f"at $.type: the document holds a {name}, not a {kind.__name__}")
+    if name == "DecimalOrder":
+        return _structure_order(record["value"], "$.value")  # type: ignore[return-value]
+    if name == "OrderBook":
+        return _structure_book(record["value"], "$.value", version)  # type: ignore[return-value]
+    return _structure(record["value"], _TYPES[name], "$.value")  # type: ignore[no-any-return]
 
 
 def dumps(value: object) -> str:
@@ -389,8 +549,46 @@ def dumps(value: object) -> str:
 
 def loads(text: str | bytes) -> Any:
     """The value a JSON document written by :func:`dumps` describes."""
+    return structure(parse_json(text))
+
+
+def parse_json(text: str | bytes) -> object:
+    """JSON text as Python data, refusing duplicate keys and nesting too deep.
+
+    Every problem is a :class:`SerializationError`; a duplicate key is named with
+    the path of the object that repeats it.
+    """
+    repeated: list[tuple[dict[str, Any], str]] = []
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                repeated.append((result, key))
+            result[key] = value
+        return result
+
     try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise SerializationError(f"not JSON: {exc}") from None
-    return structure(document)
+        data = json.loads(text, object_pairs_hook=unique_keys)
+    except RecursionError:
+        raise SerializationError("not JSON this library reads: nested too deeply") from None
+    except ValueError as exc:  # includes UnicodeDecodeError
+        raise SerializationError(f"not JSON: {quote(str(exc))}") from None
+    if repeated:
+        holder, key = repeated[0]
+        raise SerializationError(f"at {_path_to(data, holder)}: duplicate key {quote(key)}")
+    return data
+
+
+def _path_to(data: object, target: object) -> str:
+    """The path from ``data`` to the object ``target`` (found by identity)."""
+    pending: list[tuple[object, str]] = [(data, "$")]
+    while pending:
+        node, path = pending.pop()
+        if node is target:
+            return path
+        if isinstance(node, dict):
+            pending.extend((value, f"{path}.{key}") for key, value in node.items())
+        elif isinstance(node, list):
+            pending.extend((value, f"{path}[{index}]") for index, value in enumerate(node))
+    return "$"

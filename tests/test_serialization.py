@@ -1,11 +1,15 @@
+import decimal
 import json
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from functools import reduce
 
+import attrs
 import pytest
 
 from orders import (
+    ORDER_STATUS,
     Amend,
     Asset,
     Bar,
@@ -31,6 +35,7 @@ from orders import (
     TrailingStopLimitOrder,
     TrailingStopOrder,
     Trigger,
+    apply,
     buy_bracket,
 )
 from orders.serialization import SerializationError, dumps, loads, structure, unstructure
@@ -133,11 +138,11 @@ def test_json_is_stable() -> None:
     ("text", "message"),
     [
         ("not json", "not JSON"),
-        ("[]", "a document must be a JSON object"),
+        ("[]", "at $: expected a JSON object"),
         ('{"format": "orders", "version": 3, "type": "Fill", "value": {}}', "version 1 or 2"),
         ('{"format": "orders", "version": 1, "type": "Nope", "value": {}}', "unknown value type"),
         ('{"format": "orders", "version": 1, "type": "Fill", "value": {"price": "1"}}',
-         "invalid Fill"),
+         "at $.value.quantity: a required field is missing"),
         ('{"format": "orders", "version": 1, "type": "Fill", '
          '"value": {"quantity": 1.5, "price": "1"}}', "expected a decimal string"),
         ('{"format": "orders", "version": 1, "type": "Fill", '
@@ -156,13 +161,20 @@ def test_bad_input_raises_an_order_error_that_says_why(text: str, message: str) 
 def test_an_order_whose_status_disagrees_with_its_quantities_is_refused() -> None:
     document = unstructure(DecimalOrder(T0, AAPL, 100, limit=1, id="o").fill(40, 1))
     document["value"]["status"] = "FILLED"
-    with pytest.raises(OrderError, match="status FILLED needs everything filled"):
+    with pytest.raises(SerializationError, match=re.escape(
+        "at $.value.status: the document says 'FILLED', but the order its initial state and "
+        "history describe has 'PARTIALLY_FILLED'"
+    )):
         structure(document)
-    document["value"]["status"] = "SIDEWAYS"
-    with pytest.raises(SerializationError, match="expected one of OPEN, FILLED"):
+    document["value"]["initial"]["status"] = "SIDEWAYS"
+    with pytest.raises(SerializationError, match=re.escape(
+        "at $.value.initial.status: expected one of OPEN, FILLED"
+    )):
         structure(document)
-    del document["value"]["terms"]["amount"]
-    with pytest.raises(SerializationError, match="an order's terms lack 'amount'"):
+    del document["value"]["initial"]["terms"]["amount"]
+    with pytest.raises(SerializationError, match=re.escape(
+        "at $.value.initial.terms: missing field 'amount'"
+    )):
         structure(document)
 
 
@@ -182,3 +194,150 @@ def test_decimal_inputs_in_documents_must_be_strings() -> None:
     with pytest.raises(SerializationError, match=message):
         structure(document)
     assert structure(unstructure(Fill(1, Decimal("2.50")))) == Fill(1, "2.50")
+
+
+# Documents from untrusted sources: accepted only when they describe a state
+# that the events could have produced.
+
+
+def order_document(order: DecimalOrder) -> dict[str, object]:
+    return json.loads(dumps(order))  # type: ignore[no-any-return]
+
+
+def refused(document: object, message: str) -> None:
+    with pytest.raises(SerializationError, match=message):
+        loads(json.dumps(document))
+
+
+def filled_40() -> DecimalOrder:
+    return DecimalOrder(T0, AAPL, 100, limit=150, id="o").fill(40, 150, fill_id="f1")
+
+
+def test_an_edited_fill_record_is_refused() -> None:
+    document = order_document(filled_40())
+    document["value"]["fills"]["f1"][1]["quantity"] = "100"  # type: ignore[index]
+    refused(document, re.escape("at $.value.fills: the document says"))
+
+
+def test_a_fill_record_under_another_key_is_refused() -> None:
+    document = order_document(filled_40())
+    fills = document["value"]["fills"]  # type: ignore[index]
+    fills["other"] = fills.pop("f1")
+    refused(document, re.escape("at $.value.fills"))
+
+
+def test_totals_that_disagree_with_the_history_are_refused() -> None:
+    for field, value in (("notional", "0"), ("filled", "50"), ("status", "FILLED"),
+                         ("commission", "1")):
+        document = order_document(filled_40())
+        document["value"][field] = value  # type: ignore[index]
+        refused(document, re.escape(f"at $.value.{field}: the document says"))
+
+
+def test_a_history_unrelated_to_the_totals_is_refused() -> None:
+    document = order_document(filled_40())
+    document["value"]["history"] = [  # type: ignore[index]
+        {"type": "Fill", "quantity": "10", "price": "1", "commission": "0", "dt": None,
+         "fill_id": None}
+    ]
+    refused(document, "the document says")
+
+
+def test_an_order_with_a_history_needs_its_initial_state() -> None:
+    document = order_document(filled_40())
+    del document["value"]["initial"]  # type: ignore[attr-defined]
+    refused(document, re.escape("at $.value: an order with a history needs its initial state"))
+
+
+def test_an_order_restored_through_the_constructor_round_trips() -> None:
+    restored = DecimalOrder(T0, AAPL, 100, limit=150, id="r", filled=40, notional=6000,
+                            commission="1.5", status=ORDER_STATUS.PARTIALLY_FILLED)
+    text = dumps(restored)
+    assert loads(text) == restored
+    assert dumps(loads(text)) == text
+    assert restored.initial is restored
+
+
+def test_a_loaded_order_is_the_fold_of_its_history() -> None:
+    order = filled_40().check_triggers(149, T0).amend(limit=151).bust("f1")
+    again = loads(dumps(order))
+    assert again == order
+    assert reduce(apply, again.history, again.initial) == again
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format": "orders", "version": 2, "version": 2, "type": "Cancel", "value": {}}',
+         "at \\$: duplicate key 'version'"),
+        ('{"format": "orders", "version": 2, "type": "Cancel", "value": {"reason": "a", '
+         '"reason": "b"}}', "at \\$.value: duplicate key 'reason'"),
+        ('{"format": "orders", "version": 2, "type": "Cancel", "value": {"why": "a"}}',
+         "at \\$.value: unknown field 'why'"),
+        ('{"format": "orders", "version": 2, "type": "Fill", "value": {"quantity": 5, '
+         '"price": "1"}}', "at \\$.value.quantity: expected a decimal string"),
+        ("[" * 100_000, "nested too deeply"),
+        ('{"format": "orders", "version": 2, "type": "Fill", "value": {"quantity": '
+         '"1E+999999999", "price": "1"}}', "at \\$.value.quantity: .*must lie within the bounds"),
+    ],
+)
+def test_malformed_documents_are_refused_naming_the_path(text: str, message: str) -> None:
+    with pytest.raises(SerializationError, match=message):
+        loads(text)
+
+
+def test_unknown_fields_are_refused_in_orders_and_books() -> None:
+    document = order_document(filled_40())
+    document["value"]["terms"]["colour"] = "red"  # type: ignore[index]
+    refused(document, re.escape("at $.value.terms: unknown field 'colour'"))
+    book = json.loads(dumps(OrderBook().submit(filled_40()).book))
+    book["value"]["extra"] = 1
+    refused(book, re.escape("at $.value: unknown field 'extra'"))
+
+
+def bracket_document() -> dict[str, object]:
+    orders = buy_bracket(T0, AAPL, 100, price=100, stopprice=95, limitprice=110,
+                         ids=("m", "s", "l"))
+    return json.loads(dumps(OrderBook().submit(*orders).book))  # type: ignore[no-any-return]
+
+
+def test_books_whose_links_cannot_hold_are_refused() -> None:
+    ghost = bracket_document()
+    for order in ghost["value"]["orders"]:  # type: ignore[index]
+        if order["terms"]["id"] == "s":
+            order["terms"]["linked_order_ids"] = ["ghost"]
+    refused(ghost, "links to 'ghost', which is not in the book")
+
+    one_way = bracket_document()
+    for order in one_way["value"]["orders"]:  # type: ignore[index]
+        if order["terms"]["id"] == "l":
+            order["terms"]["linked_order_ids"] = []
+    refused(one_way, "links to")
+
+    own_child = bracket_document()
+    own_child["value"]["brackets"]["m"]["generations"] = [["m", "s", "l"]]  # type: ignore[index]
+    refused(own_child, "bracket m")
+
+    active = bracket_document()
+    for order in active["value"]["orders"]:  # type: ignore[index]
+        if order["terms"]["id"] == "s":
+            order["status"] = "OPEN"
+    refused(active, "bracket m breaks rule legs_wait_for_the_entry")
+
+
+def test_an_active_leg_under_an_unfilled_entry_is_refused() -> None:
+    main, stop, limit = buy_bracket(T0, AAPL, 100, price=100, stopprice=95, limitprice=110,
+                                    ids=("m", "s", "l"))
+    book = OrderBook().submit(main, stop, limit).book
+    released = book.orders.set("s", stop.release())
+    forged = attrs.evolve(book, orders=released)
+    with pytest.raises(SerializationError, match="bracket m breaks rule legs_wait_for_the_entry"):
+        loads(dumps(forged))
+
+
+def test_dumps_does_not_depend_on_the_callers_context() -> None:
+    value = Asset("BTC", quantity_increment="1E-8")
+    expected = dumps(value)
+    with decimal.localcontext(decimal.Context(capitals=0, prec=3)):
+        assert dumps(value) == expected
+    assert '"1E-8"' in expected
