@@ -1,8 +1,16 @@
-"""``python -m orders``: replay an execution log, or print the state diagram."""
+"""``python -m orders``: replay an execution log, or print the state diagram.
+
+``python -m orders replay [FILE] [--json]`` exits with status 0 when every line
+of the log was applied, 1 when some lines were refused (they are listed), and 2
+when the log cannot be read or the command is misused; errors are one line on
+standard error. Output to a pipe that closes early (``| head``) ends quietly.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,49 +21,89 @@ from orders.book import OrderBook
 from orders.machine import mermaid_diagram
 from orders.order import DecimalOrder
 from orders.replay import ReplayResult, replay
-from orders.serialization import dumps
+from orders.serialization import unstructure
 
 EXAMPLE_LOG = "session.jsonl"
+APPLIED, REFUSED, UNREADABLE = 0, 1, 2
+"""The exit statuses of ``replay``: every line applied, some refused, no log read."""
 _COLUMNS = ("id", "asset", "side", "type", "status", "filled/amount", "avg price", "commission")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orders", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m orders", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     replaying = commands.add_parser(
         "replay", help="replay a JSON Lines execution log and print the final orders"
     )
     replaying.add_argument(
-        "file", nargs="?", help="the log to replay (default: a bundled example session)"
+        "file", nargs="?", help="the log to replay, or - for standard input "
+        "(default: a bundled example session)"
     )
-    replaying.add_argument("--json", action="store_true", help="print the book as JSON")
+    replaying.add_argument(
+        "--json", action="store_true", help="print the book and the refused lines as JSON"
+    )
     commands.add_parser(
         "diagram", help="print the Mermaid state diagram generated from the transition table"
     )
     arguments = parser.parse_args(argv)
     if arguments.command == "diagram":
-        print(mermaid_diagram())
-        return 0
-    with _open_log(arguments.file) as log:
-        result = replay(log, progress=_report_progress)
-    print(dumps(result.book) if arguments.json else render(result))
-    return 0
+        return _write(mermaid_diagram(), APPLIED)
+    try:
+        with _open_log(arguments.file) as log:
+            result = replay(log, progress=_report_progress)
+    except OSError as error:
+        print(f"python -m orders: cannot read {arguments.file}: {error.strerror or error}",
+              file=sys.stderr)
+        return UNREADABLE
+    status = REFUSED if result.refused_count else APPLIED
+    return _write(as_json(result) if arguments.json else render(result), status)
 
 
 @contextmanager
-def _open_log(path: str | None) -> Iterator[IO[str]]:
+def _open_log(path: str | None) -> Iterator[IO[bytes]]:
+    """The log as bytes: replay decodes it line by line."""
     if path is None:
-        with resources.files("orders").joinpath("data", EXAMPLE_LOG).open(encoding="utf-8") as log:
+        with resources.files("orders").joinpath("data", EXAMPLE_LOG).open("rb") as log:
             yield log
     elif path == "-":
-        yield sys.stdin
+        yield sys.stdin.buffer
     else:
-        with open(path, encoding="utf-8") as log:
+        with open(path, "rb") as log:
             yield log
+
+
+def _write(text: str, status: int) -> int:
+    """Print ``text``; a reader that stopped listening (``| head``) is not an error."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at nothing so that it can.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return status
 
 
 def _report_progress(lines: int) -> None:
     print(f"replayed {lines:,} lines", file=sys.stderr, flush=True)
+
+
+def as_json(result: ReplayResult) -> str:
+    """The book as a document, with the lines read and the refusals."""
+    return json.dumps(
+        {
+            "book": unstructure(result.book),
+            "lines": result.lines,
+            "refused_count": result.refused_count,
+            "refused": [
+                {"line_number": refusal.line_number, "excerpt": refusal.excerpt,
+                 "reason": refusal.reason}
+                for refusal in result.refused
+            ],
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
 
 
 def render(result: ReplayResult) -> str:
@@ -68,10 +116,13 @@ def render(result: ReplayResult) -> str:
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     lines.append("")
-    lines.append(f"{result.lines} lines replayed, {len(result.refused)} refused")
+    lines.append(f"{result.lines} lines replayed, {result.refused_count} refused")
     lines.extend(
         f"  line {refusal.line_number}: {refusal.reason}" for refusal in result.refused
     )
+    unlisted = result.refused_count - len(result.refused)
+    if unlisted:
+        lines.append(f"  and {unlisted:,} more refused lines, not listed")
     return "\n".join(lines)
 
 

@@ -4,7 +4,8 @@ Each line of the log is a JSON object with an ``"op"``:
 
 * ``{"op": "order", "order": {...}}`` submits one order, given by the keywords
   of :class:`~orders.order.DecimalOrder` (decimals as strings, datetimes in
-  ISO 8601, the asset as a string), with ``"link_mode"`` optional;
+  ISO 8601, the asset as a string, an integer or an Asset object; enums by name
+  or value), with ``"link_mode"`` optional;
 * ``{"op": "place", "dt", "asset", "amount", "style", "ids"}`` places a style
   (an OCO pair or a bracket included) under the given ids;
 * ``{"op": "event", "order_id": "...", "event": {"type": "Fill", ...}}``
@@ -13,39 +14,53 @@ Each line of the log is a JSON object with an ``"op"``:
   (:meth:`~orders.book.OrderBook.on_price`);
 * ``{"op": "time", "dt"}`` lets time pass (:meth:`~orders.book.OrderBook.on_time`).
 
-:func:`replay` folds the lines into a book. A line it cannot apply is refused,
-recorded with its number, text and reason, and the replay goes on: no line is
-dropped silently. Memory stays bounded per line: lines are read one by one
-and only the refused ones are kept.
+:func:`replay` folds the lines into a book. Whatever a line holds, it is either
+applied or refused, recorded with its number, a bounded excerpt and the reason
+(naming the field, as ``at $.event.quantity: ...``), and the replay goes on: no
+line is dropped silently and none stops the replay. Lines may be ``str`` or
+``bytes``; bytes are decoded line by line, so a line that is not UTF-8 is
+refused alone, and a UTF-8 byte-order mark before the first line is accepted.
+Memory stays bounded: lines are read one by one, and only the first
+``keep_refused`` refusals are kept (all of them are counted, and each is handed
+to ``on_refused`` as it happens).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+import typing
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 import attrs
 
 from orders._checks import quote
-from orders.assets import check_asset
 from orders.book import OrderBook
-from orders.errors import OrderError
-from orders.events import Event
+from orders.errors import BadOrderParameters, OrderError
+from orders.events import EVENT_TYPES, Event
+from orders.links import LinkMode
 from orders.order import DecimalOrder
-from orders.serialization import _CONVERTER, SerializationError, Style
+from orders.order_type import OrderType
+from orders.serialization import SerializationError, Style, _object, _structure, parse_json
+from orders.status import ORDER_STATUS
 
 __all__ = ["Refusal", "ReplayResult", "replay"]
+
+EXCERPT = 120
+"""Characters of a refused line kept in its :class:`Refusal`."""
+_LONGEST_REASON = 500
+_BOM = "\ufeff"
 
 
 @attrs.frozen
 class Refusal:
-    """A log line that was not applied: where, what, and why."""
+    """A log line that was not applied: where, what it began with, and why."""
 
     line_number: int
-    line: str
+    excerpt: str
+    """The line's first :data:`EXCERPT` characters (all of a shorter line)."""
     reason: str
 
 
@@ -55,130 +70,207 @@ class ReplayResult:
 
     book: OrderBook
     refused: tuple[Refusal, ...]
+    """The first refusals, up to ``keep_refused``."""
     lines: int
+    refused_count: int
+    """Every refused line, kept or not."""
 
 
 def replay(
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     book: OrderBook | None = None,
     progress: Callable[[int], None] | None = None,
     every: int = 100_000,
+    *,
+    keep_refused: int = 10_000,
+    on_refused: Callable[[Refusal], None] | None = None,
 ) -> ReplayResult:
     """Fold a JSON Lines execution log into ``book`` (an empty one by default).
 
     ``progress`` is called with the number of lines read every ``every`` lines.
     """
+    if type(every) is not int or every < 1:
+        raise BadOrderParameters(f"every must be a positive int; got {quote(every)}")
     current = OrderBook() if book is None else book
-    refused: list[Refusal] = []
-    count = 0
+    kept: list[Refusal] = []
+    refused = count = 0
     for count, raw in enumerate(lines, start=1):
-        text = raw.strip()
-        if text:
-            try:
+        text = ""
+        try:
+            text = _text(raw, first=count == 1).strip()
+            if text:
                 current = _apply_line(current, text)
-            except (OrderError, ValueError) as exc:
-                refused.append(Refusal(count, text, f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:
+            refusal = Refusal(count, _excerpt(text or raw), _reason(exc))
+            refused += 1
+            if len(kept) < keep_refused:
+                kept.append(refusal)
+            if on_refused is not None:
+                on_refused(refusal)
         if progress is not None and count % every == 0:
             progress(count)
-    return ReplayResult(current, tuple(refused), count)
+    return ReplayResult(current, tuple(kept), count, refused)
+
+
+def _text(raw: str | bytes, *, first: bool) -> str:
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SerializationError(
+                f"the line is not UTF-8: byte {raw[exc.start]:#04x} at position {exc.start}"
+            ) from None
+    if not isinstance(raw, str):
+        raise SerializationError(f"a log line is str or bytes; got {quote(raw)}")
+    return raw.removeprefix(_BOM) if first else raw
+
+
+def _excerpt(line: str | bytes) -> str:
+    text = line if isinstance(line, str) else line[:EXCERPT].decode("utf-8", "replace")
+    return text[:EXCERPT]
+
+
+def _reason(exc: Exception) -> str:
+    kind = type(exc).__name__ if isinstance(exc, OrderError) else f"unexpected {type(exc).__name__}"
+    reason = f"{kind}: {exc}"
+    if len(reason) > _LONGEST_REASON:
+        return reason[: _LONGEST_REASON - 3] + "..."
+    return reason
 
 
 def _apply_line(book: OrderBook, text: str) -> OrderBook:
-    record = json.loads(text)
+    record = parse_json(text)
     if not isinstance(record, dict):
         raise SerializationError(f"a log line must be a JSON object; got {quote(record)}")
     operation = _OPERATIONS.get(record.get("op"))  # type: ignore[arg-type]
     if operation is None:
         raise SerializationError(
-            f"unknown op {quote(record.get('op'))}; ops are {', '.join(sorted(_OPERATIONS))}"
+            f"at $.op: unknown op {quote(record.get('op'))}; ops are "
+            f"{', '.join(sorted(_OPERATIONS))}"
         )
-    return operation(book, record)
-
-
-def _structure(data: object, kind: Any, what: str) -> Any:
-    try:
-        return _CONVERTER.structure(data, kind)
-    except OrderError:
-        raise
-    except Exception as exc:
-        raise SerializationError(f"invalid {what}: {exc}") from None
-
-
-def _field(record: dict[str, Any], name: str, kind: Any) -> Any:
-    if name not in record:
-        raise SerializationError(f"the line lacks {name!r}")
-    return _structure(record[name], kind, name)
+    function, required, optional = operation
+    return function(book, _object(record, "$", ("op", *required), optional))
 
 
 def _optional(record: dict[str, Any], name: str, kind: Any) -> Any:
     value = record.get(name)
-    return None if value is None else _structure(value, kind, name)
+    return None if value is None else _structure(value, kind, f"$.{name}")
 
 
-_ORDER_KEYWORDS: dict[str, Any] = {
-    "dt": datetime, "created": datetime, "valid_until": datetime, "amount": Decimal,
-    "stop": Decimal, "limit": Decimal, "filled": Decimal, "commission": Decimal,
-    "notional": Decimal, "trail_amount": Decimal, "trail_percent": Decimal,
-    "limit_offset": Decimal, "trailing_highest_price": Decimal,
-    "trailing_lowest_price": Decimal,
-}
+def _keyword_types() -> dict[str, Any]:
+    """For each keyword of DecimalOrder: Decimal or datetime when it takes one, else None."""
+    types: dict[str, Any] = {}
+    for name, hint in typing.get_type_hints(DecimalOrder.__new__).items():
+        kinds = typing.get_args(hint) or (hint,)
+        types[name] = next((kind for kind in (datetime, Decimal) if kind in kinds), None)
+    types.pop("return")
+    return types
+
+
+_ORDER_KEYWORDS = _keyword_types()
+# Enums in a log line may be given by name or by value.
+_ENUM_KEYWORDS: dict[str, type[Enum]] = {"status": ORDER_STATUS, "order_type": OrderType}
+
+
+def _enum(kind: type[Enum], value: object, path: str) -> Enum:
+    if isinstance(value, str) and value in kind.__members__:
+        return kind[value]
+    try:
+        return kind(value)
+    except ValueError:
+        names = ", ".join(member.name for member in kind)
+        raise SerializationError(
+            f"at {path}: expected one of {names}; got {quote(value)}"
+        ) from None
 
 
 def _order(book: OrderBook, record: dict[str, Any]) -> OrderBook:
-    keywords = record.get("order")
-    if not isinstance(keywords, dict):
-        raise SerializationError(f"an order line needs an \"order\" object; got {quote(keywords)}")
-    converted = {
-        name: value if value is None or name not in _ORDER_KEYWORDS
-        else _structure(value, _ORDER_KEYWORDS[name], name)
-        for name, value in keywords.items()
-    }
+    keywords = _object(record["order"], "$.order", (), tuple(_ORDER_KEYWORDS))
+    if not keywords:
+        raise SerializationError("at $.order: an order needs at least dt, asset and amount")
+    converted: dict[str, Any] = {}
+    for name, value in keywords.items():
+        path = f"$.order.{name}"
+        if value is None:
+            converted[name] = None
+        elif name in _ENUM_KEYWORDS:
+            converted[name] = _enum(_ENUM_KEYWORDS[name], value, path)
+        elif name == "asset":
+            converted[name] = _structure(value, Hashable, path)
+        elif _ORDER_KEYWORDS[name] is not None:
+            converted[name] = _structure(value, _ORDER_KEYWORDS[name], path)
+        else:
+            converted[name] = value
     try:
         order = DecimalOrder(**converted)
-    except TypeError as exc:
-        raise SerializationError(f"invalid order keywords: {exc}") from None
-    return book.submit(order, link_mode=record.get("link_mode")).book
+    except TypeError as exc:  # a required keyword is missing
+        raise SerializationError(f"at $.order: {exc}") from None
+    return book.submit(order, link_mode=_link_mode(record)).book
+
+
+def _link_mode(record: dict[str, Any]) -> LinkMode | None:
+    value = record.get("link_mode")
+    return None if value is None else _enum(LinkMode, value, "$.link_mode")  # type: ignore[return-value]
 
 
 def _place(book: OrderBook, record: dict[str, Any]) -> OrderBook:
     ids = record.get("ids")
-    if ids is not None and not isinstance(ids, list):
-        raise SerializationError(f"\"ids\" must be a JSON array of ids; got {quote(ids)}")
+    if ids is not None:
+        ids = [_structure(value, str, f"$.ids[{index}]")
+               for index, value in enumerate(_structure(ids, list, "$.ids"))]
     return book.place(
-        _field(record, "dt", datetime),
-        check_asset(record.get("asset")),
-        _field(record, "amount", Decimal),
-        _field(record, "style", Style),
+        _structure(record["dt"], datetime, "$.dt"),
+        _structure(record["asset"], Hashable, "$.asset"),
+        _structure(record["amount"], Decimal, "$.amount"),
+        _structure(record["style"], Style, "$.style"),
         ids=ids,
-        link_mode=record.get("link_mode"),
+        link_mode=_link_mode(record),
         time_in_force=record.get("time_in_force"),
         valid_until=_optional(record, "valid_until", datetime),
     ).book
 
 
 def _event(book: OrderBook, record: dict[str, Any]) -> OrderBook:
-    order_id = record.get("order_id")
-    if not isinstance(order_id, str):
-        raise SerializationError(f"an event line needs an \"order_id\" string; got {order_id!r}")
-    event: Event = _field(record, "event", Event)
-    return book.apply(order_id, event).book
+    order_id = _structure(record["order_id"], str, "$.order_id")
+    return book.apply(order_id, _structure_event(record["event"])).book
+
+
+def _structure_event(data: object) -> Event:
+    kind = data.get("type") if isinstance(data, dict) else None
+    if kind not in _EVENT_NAMES:
+        raise SerializationError(
+            f"at $.event.type: unknown event type {quote(kind)}; events are "
+            f"{', '.join(_EVENT_NAMES)}"
+        )
+    return _structure(data, Event, "$.event")  # type: ignore[no-any-return]
+
+
+_EVENT_NAMES = tuple(event.__name__ for event in EVENT_TYPES)
 
 
 def _price(book: OrderBook, record: dict[str, Any]) -> OrderBook:
-    asset = check_asset(record.get("asset"))
     return book.on_price(
-        asset, _field(record, "price", Decimal), _optional(record, "dt", datetime)
+        _structure(record["asset"], Hashable, "$.asset"),
+        _structure(record["price"], Decimal, "$.price"),
+        _optional(record, "dt", datetime),
     ).book
 
 
 def _time(book: OrderBook, record: dict[str, Any]) -> OrderBook:
-    return book.on_time(_field(record, "dt", datetime)).book
+    return book.on_time(_structure(record["dt"], datetime, "$.dt")).book
 
 
-_OPERATIONS: dict[str, Callable[[OrderBook, dict[str, Any]], OrderBook]] = {
-    "order": _order,
-    "place": _place,
-    "event": _event,
-    "price": _price,
-    "time": _time,
+# Each op: what applies it, its required fields and its optional ones.
+_OPERATIONS: dict[
+    str, tuple[Callable[[OrderBook, dict[str, Any]], OrderBook], tuple[str, ...], tuple[str, ...]]
+] = {
+    "order": (_order, ("order",), ("link_mode",)),
+    "place": (
+        _place,
+        ("dt", "asset", "amount", "style"),
+        ("ids", "link_mode", "time_in_force", "valid_until"),
+    ),
+    "event": (_event, ("order_id", "event"), ()),
+    "price": (_price, ("asset", "price"), ("dt",)),
+    "time": (_time, ("dt",), ()),
 }

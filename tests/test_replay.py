@@ -5,10 +5,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from orders import ORDER_STATUS, Fill, OrderBook
+import pytest
+
+from orders import ORDER_STATUS, BadOrderParameters, Fill, OrderBook, Refusal
 from orders.__main__ import main
 from orders.replay import replay
-from orders.serialization import dumps, loads
+from orders.serialization import dumps, structure
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "orders" / "data" / "session.jsonl"
 
@@ -34,10 +36,10 @@ def test_replay_folds_a_log_and_lists_refused_lines_without_stopping() -> None:
         ORDER_STATUS.PARTIALLY_FILLED, 4, Decimal("4.99"),
     )
     assert [(refusal.line_number, refusal.reason.split(":")[0]) for refusal in result.refused] == [
-        (2, "InvalidQuantityError"), (3, "JSONDecodeError"), (5, "SerializationError"),
+        (2, "InvalidQuantityError"), (3, "SerializationError"), (5, "SerializationError"),
     ]
-    assert result.refused[0].line == log[1]
-    assert result.lines == 6
+    assert result.refused[0].excerpt == log[1]
+    assert (result.lines, result.refused_count) == (6, 3)
 
 
 def test_replay_applies_prices_time_and_placements() -> None:
@@ -79,7 +81,7 @@ def test_the_bundled_session_replays_with_its_three_refusals() -> None:
 
 
 def test_the_command_prints_a_table_and_the_refused_lines(capsys: object) -> None:
-    assert main(["replay"]) == 0
+    assert main(["replay"]) == 1  # the bundled session holds three refused lines
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     lines = out.splitlines()
     assert lines[0].split() == ["id", "asset", "side", "type", "status", "filled/amount",
@@ -95,9 +97,114 @@ def test_the_command_prints_json_that_loads_back(tmp_path: Path) -> None:
                                            "asset": "X", "amount": "3"}) + "\n")
     result = subprocess.run([sys.executable, "-m", "orders", "replay", str(log), "--json"],
                             capture_output=True, text=True, check=True)
-    book = loads(result.stdout)
-    assert isinstance(book, OrderBook)
+    output = json.loads(result.stdout)
+    assert (output["lines"], output["refused_count"], output["refused"]) == (1, 0, [])
+    book = structure(output["book"], OrderBook)
     expected = OrderBook().submit(book["a"]).book
     assert dumps(book) == dumps(expected)
     filled = book.apply("a", Fill(3, 1, dt=datetime(2024, 1, 15, tzinfo=UTC))).book
     assert filled["a"].status is ORDER_STATUS.FILLED
+
+
+# Whatever a line contains, it is applied or refused with its number and a
+# reason; the replay never stops.
+
+ORDER = line(op="order", order={"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "10", "limit": "5", "valid_until": "2024-01-15T16:00"})
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("[" * 100_000, "nested too deeply"),
+        (b"\xff\xfe not utf-8", "not UTF-8"),
+        (line(op="time", dt="2024-01-15T16:00:00+00:00"), "TimeKindError"),
+        (line(op="event", order_id="a", event={"type": "Fil"}),
+         "at $.event.type: unknown event type 'Fil'"),
+        (line(op="event", order_id="a", event={"type": "Fill", "price": "1"}),
+         "at $.event.quantity: a required field is missing"),
+        (line(op="event", order_id="a", event={"type": "Fill", "quantity": "1E+200000000",
+                                                "price": "1"}),
+         "at $.event.quantity: a decimal must lie within the bounds"),
+        (line(op="order", order={"id": "b", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                 "amount": "1", "colour": "red"}), "at $.order: unknown field"),
+        (line(op="price", asset="X", price="1", dt="tomorrow"), "at $.dt: expected an ISO 8601"),
+        (line(op="event", order_id=["a"], event={"type": "Cancel"}), "at $.order_id"),
+        ('{"op": "time", "op": "time", "dt": "2024-01-15T16:00:00"}', "duplicate key 'op'"),
+        ("42", "a log line must be a JSON object"),
+    ],
+    ids=lambda value: value[:30] if isinstance(value, str) else repr(value)[:30],
+)
+def test_any_line_is_applied_or_refused_and_the_replay_goes_on(bad: str | bytes,
+                                                                  reason: str) -> None:
+    result = replay([ORDER, bad, line(op="event", order_id="a", event={"type": "Cancel"})])
+    assert [refusal.line_number for refusal in result.refused] == [2]
+    assert reason in result.refused[0].reason
+    assert len(result.refused[0].excerpt) <= 120
+    assert len(result.refused[0].reason) <= 500
+    assert result.book["a"].status is ORDER_STATUS.CANCELLED
+
+
+def test_a_utf8_bom_is_accepted_and_bytes_are_read_line_by_line() -> None:
+    result = replay([b"\xef\xbb\xbf" + ORDER.encode(), b"\xff\n", b"\n"])
+    assert "a" in result.book
+    assert [refusal.line_number for refusal in result.refused] == [2]
+
+
+def test_enum_values_are_accepted_by_name_or_number() -> None:
+    log = [
+        line(op="order", order={"id": "h", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "1", "status": "HELD", "order_type": "MARKET"}),
+        line(op="order", order={"id": "n", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "1", "status": 4, "order_type": "market"}),
+    ]
+    result = replay(log)
+    assert result.refused == ()
+    assert {result.book[i].status for i in "hn"} == {ORDER_STATUS.HELD}
+
+
+def test_only_the_first_refusals_are_kept_but_every_one_is_counted_and_reported() -> None:
+    reported: list[Refusal] = []
+    result = replay(["not json"] * 50, keep_refused=10, on_refused=reported.append)
+    assert (len(result.refused), result.refused_count, len(reported)) == (10, 50, 50)
+    assert reported[49].line_number == 50
+
+
+def test_every_must_be_positive() -> None:
+    with pytest.raises(BadOrderParameters, match="every must be a positive int"):
+        replay([], every=0)
+
+
+def run_cli(*arguments: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "orders", *arguments], capture_output=True,
+                          text=True, input=None if stdin is None else stdin.decode("latin-1"),
+                          check=False)
+
+
+@pytest.mark.parametrize("where", ["missing.jsonl", "."])
+def test_the_command_reports_a_log_it_cannot_read_in_one_line(tmp_path: Path, where: str) -> None:
+    result = run_cli("replay", str(tmp_path / where))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "cannot read" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_exit_status_says_whether_lines_were_refused(tmp_path: Path) -> None:
+    clean, dirty = tmp_path / "clean.jsonl", tmp_path / "dirty.jsonl"
+    clean.write_text(ORDER + "\n")
+    dirty.write_bytes(ORDER.encode() + b"\n\xff\n" + b"[" * 100_000 + b"\n")
+    assert run_cli("replay", str(clean)).returncode == 0
+    result = run_cli("replay", str(dirty), "--json")
+    assert result.returncode == 1
+    output = json.loads(result.stdout)
+    assert [refusal["line_number"] for refusal in output["refused"]] == [2, 3]
+    assert "Traceback" not in result.stderr
+
+
+def test_output_to_a_closed_pipe_ends_quietly() -> None:
+    command = f"{sys.executable} -m orders replay | head -n 1"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=False)
+    assert result.stdout.startswith("id")
+    assert result.stderr == ""
