@@ -10,11 +10,20 @@ import math
 import reprlib
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from orders.errors import BadOrderParameters, TimeKindError
 
-__all__ = ["check_time_kind", "check_type", "is_aware", "of_type", "quote"]
+__all__ = [
+    "check_ids",
+    "check_time_kind",
+    "check_type",
+    "enum_member",
+    "is_aware",
+    "of_type",
+    "quote",
+]
 
 _SHORT = 60
 _REPR = reprlib.Repr()
@@ -83,3 +92,35 @@ def check_time_kind(name: str, dt: datetime, reference: datetime, what: str) -> 
             f"{name} {dt.isoformat()} is {kind}, but {what} {other}; naive and aware "
             "datetimes cannot be compared, so they are never mixed (aware is recommended)"
         )
+
+
+EnumKind = TypeVar("EnumKind", bound=Enum)
+
+
+def enum_member(kind: type[EnumKind], value: object) -> EnumKind | None:
+    """The member of ``kind`` that ``value`` is or whose value it is, else None.
+
+    Only a ``str`` or an ``int`` can name a member: looking up anything else
+    (a list, a signaling NaN) would raise from the lookup itself.
+    """
+    if type(value) is kind:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        return None
+
+
+def check_ids(ids: object, count: int, what: str) -> tuple[str, ...] | None:
+    """``ids`` for the ``count`` orders of ``what``: None, or a list or tuple of that
+    many (each order checks its own id)."""
+    if ids is None:
+        return None
+    if not isinstance(ids, (list, tuple)) or len(ids) != count:
+        raise BadOrderParameters(
+            f"{what} places {count} order(s), so it takes a list or tuple of {count} ids; "
+            f"got {quote(ids)}"
+        )
+    return tuple(ids)

@@ -29,7 +29,14 @@ import attrs
 import immutables
 
 from orders import _treap, links, market
-from orders._checks import check_time_kind, check_type, is_aware, quote
+from orders._checks import (
+    check_ids,
+    check_time_kind,
+    check_type,
+    enum_member,
+    is_aware,
+    quote,
+)
 from orders.assets import check_asset
 from orders.decimals import DecimalInput, non_negative_price
 from orders.errors import BadOrderParameters, UnknownOrderError
@@ -132,7 +139,7 @@ class OrderBook:
 
     def orders_with_status(self, *statuses: ORDER_STATUS) -> list[DecimalOrder]:
         """Orders in any of ``statuses``."""
-        wanted = frozenset(statuses)
+        wanted = frozenset(_status(status) for status in statuses)
         return [order for order in self.orders.values() if order.status in wanted]
 
     def children(self, order_id: str) -> list[DecimalOrder]:
@@ -202,13 +209,7 @@ class OrderBook:
         of a single order, of both OCO legs, or of a bracket's entry (its exit
         legs are good till cancelled).
         """
-        count = _orders_placed(style)
-        given: Any = None if ids is None else tuple(ids)
-        if given is not None and (isinstance(ids, str) or len(given) != count):
-            raise BadOrderParameters(
-                f"{type(style).__name__} places {count} order(s), so it takes {count} "
-                f"ids; got {quote(ids)}"
-            )
+        given: Any = check_ids(ids, _orders_placed(style), type(style).__name__)
         validity: dict[str, Any] = {"time_in_force": time_in_force, "valid_until": valid_until}
         orders: tuple[DecimalOrder, ...]
         if isinstance(style, OCOOrder):
@@ -299,15 +300,18 @@ _MOVED_BY: tuple[tuple[str, Any, Any], ...] = (
 _EXPIRY: tuple[Hashable, str] = (None, "expiry")
 
 
+def _status(value: object) -> ORDER_STATUS:
+    status = enum_member(ORDER_STATUS, value)
+    if status is None:
+        raise BadOrderParameters(f"statuses are ORDER_STATUS values (0 to 6); got {quote(value)}")
+    return status
+
+
 def _link_mode(value: object) -> LinkMode | None:
-    if value is None:
-        return None
-    try:
-        return LinkMode(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise BadOrderParameters(
-            f"link_mode must be 'cancel' or 'reduce'; got {quote(value)}"
-        ) from None
+    mode = None if value is None else enum_member(LinkMode, value)
+    if value is not None and mode is None:
+        raise BadOrderParameters(f"link_mode must be 'cancel' or 'reduce'; got {quote(value)}")
+    return mode
 _ZERO = Decimal(0)
 
 

@@ -8,8 +8,9 @@ so there is one definition of what a number is:
   its shortest repr, so ``150.1`` becomes ``Decimal("150.1")`` and never the
   binary expansion ``150.099999999999994315658113919198513031005859375``, and
   other real scalars are read as they print.
-* A number must be finite, below 10**25 in magnitude, no finer than 10**-30,
-  and have at most 31 significant digits (:data:`INPUT_BOUNDS`). Any sum or
+* A number must be finite, below 10**25 in magnitude, a multiple of 10**-30,
+  and have at most 31 significant digits, trailing zeros of its written form
+  aside (:data:`INPUT_BOUNDS`). Any sum or
   difference of two such numbers is exact within :data:`EXACT_DIGITS`, so a
   quantity left to fill can always be computed. Restored totals (a notional,
   a commission) may be larger: below 10**50, no finer than 10**-60, 60 digits.

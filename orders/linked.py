@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Required, TypedDict, Unpack
 
-from orders._checks import quote
+from orders._checks import check_ids, enum_member, quote
 from orders.decimals import DecimalInput, exact_subtract, positive_decimal
 from orders.errors import BadOrderParameters
 from orders.order import DecimalOrder, new_order_id
@@ -65,7 +65,7 @@ def oco_orders(
     """The two legs of an OCO pair for ``amount``, each linked to the other."""
     if not isinstance(style, OCOOrder):
         raise BadOrderParameters(f"style must be an OCOOrder; got {quote(style)}")
-    first, second = ids or (new_order_id(), new_order_id())
+    first, second = check_ids(ids, 2, "an OCO pair") or (new_order_id(), new_order_id())
 
     def leg(leg_style: ExecutionStyle, leg_id: str, other_id: str) -> DecimalOrder:
         return DecimalOrder.from_style(
@@ -107,11 +107,8 @@ def bracket_orders(
             f"the bracket was priced for asset {quote(style.asset)}, not {quote(asset)}"
         )
     count = 2 if style.take_profit_price is None else 3
-    if ids is not None and len(ids) != count:
-        raise BadOrderParameters(
-            f"this bracket has {count} orders, so it takes {count} ids; got {quote(list(ids))}"
-        )
-    main_id, *leg_ids = ids or [new_order_id() for _ in range(count)]
+    given = check_ids(ids, count, "this bracket")
+    main_id, *leg_ids = given or [new_order_id() for _ in range(count)]
     main = DecimalOrder.from_style(
         dt, asset, amount, style.entry_style, id=main_id,
         time_in_force=time_in_force, valid_until=valid_until,
@@ -286,7 +283,9 @@ def _backtrader_style(
     )
     for name, value in given.items():
         if value is not None and name not in _KEYWORDS[kind]:
-            raise BadOrderParameters(f"a {kind} order takes no {name}; got {name}={value}")
+            raise BadOrderParameters(
+                f"a {kind} order takes no {name}; got {name}={quote(value)}"
+            )
 
     def needed(name: str) -> DecimalInput:
         value = given[name]
@@ -330,7 +329,7 @@ def _bracket(
         if limitprice is not None:
             raise BadOrderParameters(
                 "limitexec=None builds no take-profit, so it takes no limitprice; "
-                f"got {limitprice}"
+                f"got {quote(limitprice)}"
             )
     elif _exectype(limitexec, "limitexec") is not OrderType.LIMIT:
         raise BadOrderParameters(f"limitexec must be Limit or None; got {quote(limitexec)}")
@@ -406,13 +405,13 @@ def _leg_keywords(value: object, name: str) -> Mapping[str, object]:
 def _exectype(value: object, name: str) -> OrderType:
     if isinstance(value, str) and value in _BACKTRADER_EXECTYPES:
         return _BACKTRADER_EXECTYPES[value]
-    try:
-        return OrderType(value)  # type: ignore[arg-type]
-    except ValueError:
+    kind = enum_member(OrderType, value)
+    if kind is None:
         names = ", ".join(_BACKTRADER_EXECTYPES)
         raise BadOrderParameters(
             f"{name} must be an OrderType or one of {names}; got {quote(value)}"
-        ) from None
+        )
+    return kind
 
 
 def _check_direction(main: DecimalOrder, style: BracketOrder) -> None:

@@ -25,7 +25,7 @@ from typing import final
 import attrs
 import immutables
 
-from orders._checks import check_time_kind, check_type, quote
+from orders._checks import check_time_kind, check_type, enum_member, quote
 from orders._fast import slot_builder
 from orders.assets import (
     check_asset,
@@ -553,12 +553,9 @@ def _restore(*fields: object) -> DecimalOrder:
 def _validity(value: object, valid_until: datetime | None) -> tuple[TimeInForce, datetime | None]:
     if value is None:
         return (_GTC, None) if valid_until is None else (_GTD, valid_until)
-    try:
-        time_in_force = TimeInForce(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise BadOrderParameters(
-            f"time_in_force must be one of GTC, GTD, DAY; got {quote(value)}"
-        ) from None
+    time_in_force = enum_member(TimeInForce, value)
+    if time_in_force is None:
+        raise BadOrderParameters(f"time_in_force must be one of GTC, GTD, DAY; got {quote(value)}")
     if (time_in_force is _GTC) != (valid_until is None):
         raise BadOrderParameters(
             f"a {time_in_force} order {'takes no' if time_in_force is _GTC else 'needs a'} "
@@ -603,15 +600,13 @@ def _amount(value: object) -> Decimal:
 
 
 def _order_type(value: object) -> OrderType | None:
-    if value is None or type(value) is OrderType:
-        return value
-    try:
-        return OrderType(value)  # type: ignore[arg-type]
-    except ValueError:
+    if value is None:
+        return None
+    kind = enum_member(OrderType, value)
+    if kind is None:
         allowed = ", ".join(kind.value for kind in OrderType)
-        raise BadOrderParameters(
-            f"order_type must be one of {allowed}; got {quote(value)}"
-        ) from None
+        raise BadOrderParameters(f"order_type must be one of {allowed}; got {quote(value)}")
+    return kind
 
 
 def _linked_ids(value: object) -> tuple[str, ...]:
@@ -841,12 +836,9 @@ def _status(value: object, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
     by_fill = status_by_fill(filled, amount)
     if value is None:
         return by_fill
-    try:
-        status = ORDER_STATUS(value)  # type: ignore[arg-type]
-    except (ValueError, TypeError):
-        raise BadOrderParameters(
-            f"status must be an ORDER_STATUS (0 to 6); got {quote(value)}"
-        ) from None
+    status = enum_member(ORDER_STATUS, value)
+    if status is None:
+        raise BadOrderParameters(f"status must be an ORDER_STATUS (0 to 6); got {quote(value)}")
     if status in _STATUS_MEANS_FILL and _STATUS_MEANS_FILL[status][0] is not by_fill:
         raise BadOrderParameters(
             f"status {status.name} needs {_STATUS_MEANS_FILL[status][1]}; "

@@ -36,7 +36,7 @@ from typing import Any
 
 import attrs
 
-from orders._checks import quote
+from orders._checks import enum_member, quote
 from orders.book import OrderBook
 from orders.errors import BadOrderParameters, OrderError
 from orders.events import EVENT_TYPES, Event
@@ -142,7 +142,8 @@ def _apply_line(book: OrderBook, text: str) -> OrderBook:
     record = parse_json(text)
     if not isinstance(record, dict):
         raise SerializationError(f"a log line must be a JSON object; got {quote(record)}")
-    operation = _OPERATIONS.get(record.get("op"))  # type: ignore[arg-type]
+    op = record.get("op")
+    operation = _OPERATIONS.get(op) if isinstance(op, str) else None
     if operation is None:
         raise SerializationError(
             f"at $.op: unknown op {quote(record.get('op'))}; ops are "
@@ -175,13 +176,11 @@ _ENUM_KEYWORDS: dict[str, type[Enum]] = {"status": ORDER_STATUS, "order_type": O
 def _enum(kind: type[Enum], value: object, path: str) -> Enum:
     if isinstance(value, str) and value in kind.__members__:
         return kind[value]
-    try:
-        return kind(value)
-    except ValueError:
+    member = enum_member(kind, value)
+    if member is None:
         names = ", ".join(member.name for member in kind)
-        raise SerializationError(
-            f"at {path}: expected one of {names}; got {quote(value)}"
-        ) from None
+        raise SerializationError(f"at {path}: expected one of {names}; got {quote(value)}")
+    return member
 
 
 def _order(book: OrderBook, record: dict[str, Any]) -> OrderBook:

@@ -528,7 +528,7 @@ def structure(document: object, kind: type[T] | None = None) -> T:
             f"{quote(record['format'])}, version {quote(version)}"
         )
     name = record["type"]
-    if name not in _TYPES:
+    if not isinstance(name, str) or name not in _TYPES:
         raise SerializationError(
             f"at $.type: unknown value type {quote(name)}; known: {', '.join(sorted(_TYPES))}"
         )
@@ -558,6 +558,8 @@ def parse_json(text: str | bytes) -> object:
     Every problem is a :class:`SerializationError`; a duplicate key is named with
     the path of the object that repeats it.
     """
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise SerializationError(f"expected JSON text (str or bytes); got {quote(text)}")
     repeated: list[tuple[dict[str, Any], str]] = []
 
     def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -108,3 +108,14 @@ def test_a_quantity_too_large_to_check_is_refused() -> None:
 def test_an_order_asset_must_be_a_hashable_identifier(bad: object) -> None:
     with pytest.raises(BadOrderParameters, match="asset"):
         check_asset(bad)
+
+
+def test_an_unbounded_increment_is_refused_at_once() -> None:
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(InvalidQuantityError, match="quantity_increment must lie within"):
+        Asset("X", quantity_increment="1E-999999999")
+    with pytest.raises(BadOrderParameters, match="tick_size must lie within"):
+        Asset("X", tick_size=Decimal("1E+999999999"))
+    assert time.perf_counter() - start < 0.01

@@ -335,7 +335,7 @@ def test_place_takes_one_id_per_order_the_style_describes() -> None:
     style = BracketOrder(LimitOrder(100), 95, 110)
     book = OrderBook().place(T0, AAPL, 10, style, ids=("m", "s", "l")).book
     assert [o.id for o in book.children("m")] == ["s", "l"]
-    message = re.escape("OCOOrder places 2 order(s), so it takes 2 ids")
+    message = re.escape("OCOOrder places 2 order(s), so it takes a list or tuple of 2 ids")
     with pytest.raises(BadOrderParameters, match=message):
         OrderBook().place(T0, AAPL, -1, OCOOrder(LimitOrder(110), StopOrder(90)), ids=["only"])
 

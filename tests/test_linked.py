@@ -179,5 +179,5 @@ def test_a_trailing_style_may_start_from_a_stop() -> None:
 
 
 def test_place_counts_one_id_per_order() -> None:
-    with pytest.raises(BadOrderParameters, match="takes 1 ids; got 'est'"):
-        OrderBook().place(T0, AAPL, 1, MarketOrder(), ids="est")
+    with pytest.raises(BadOrderParameters, match=r"takes a list or tuple of 1 ids; got .est."):
+        OrderBook().place(T0, AAPL, 1, MarketOrder(), ids="est")  # type: ignore[arg-type]

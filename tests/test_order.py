@@ -432,3 +432,13 @@ def test_an_event_of_the_other_kind_of_time_is_refused(event: Event) -> None:
 def test_apply_refuses_what_is_not_an_order() -> None:
     with pytest.raises(BadOrderParameters, match="apply takes a DecimalOrder; got None"):
         apply(None, Cancel())  # type: ignore[arg-type]
+
+
+def test_a_huge_int_amount_is_refused_in_microseconds() -> None:
+    import time
+
+    huge = 10**1_000_000
+    start = time.perf_counter()
+    with pytest.raises(InvalidQuantityError, match="an int of about 1000001 digits"):
+        DecimalOrder(T0, "X", huge)
+    assert time.perf_counter() - start < 0.01

@@ -1,0 +1,26 @@
+"""Hostile inputs for every public entry point (the generators of ``fuzzing``).
+
+Each example draws one call at random: only OrderError subclasses may escape,
+the arguments must be left as they were, and the call must return in time.
+``benchmarks/fuzz.py`` runs the same generators for a million calls.
+"""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from property_tests.fuzzing import run_case
+
+# Far above what any call takes (the benchmark reports the real figures); a
+# bound that catches a call gone quadratic or a number written out in full.
+SECONDS = 0.5
+
+
+@settings(max_examples=3_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False))
+def test_hostile_calls_raise_only_order_errors_and_change_nothing(rng: random.Random) -> None:
+    outcome = run_case(rng)
+    assert outcome.seconds < SECONDS, outcome
