@@ -22,13 +22,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Hashable, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import attrs
 import immutables
 
-from orders import _treap, links, market
+from orders import _index, links
 from orders._checks import (
     check_ids,
     check_time_kind,
@@ -37,18 +36,19 @@ from orders._checks import (
     is_aware,
     quote,
 )
+from orders._fast import slot_builder
 from orders.assets import check_asset
 from orders.decimals import DecimalInput, non_negative_price
 from orders.errors import BadOrderParameters, UnknownOrderError
 from orders.events import Cancel, Event, Expire
 from orders.linked import bracket_orders, oco_orders
 from orders.links import Bracket, Change, LinkMode
-from orders.machine import WATCHING, apply
+from orders.machine import apply
 from orders.order import DecimalOrder
 from orders.order_type import TimeInForce
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS
 from orders.styles import BracketOrder, ExecutionStyle, OCOOrder
-from orders.triggers import check_triggers
+from orders.triggers import price_steps
 
 __all__ = [
     "BookResult",
@@ -77,12 +77,15 @@ class Derived:
     event: Event | Submit
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BookResult:
     """The new book and what it derived, in the order it happened."""
 
     book: OrderBook
     derived: tuple[Derived, ...]
+
+
+_result = slot_builder(BookResult)
 
 
 _EMPTY: immutables.Map[Any, Any] = immutables.Map()
@@ -98,9 +101,7 @@ class OrderBook:
     brackets: immutables.Map[str, Bracket] = _EMPTY
     """Each bracket, by its entry's id."""
     # Derived from the orders: which orders a price or a time can move.
-    index: immutables.Map[tuple[Hashable, str], _treap.Tree] = attrs.field(
-        default=_EMPTY, eq=False, repr=False
-    )
+    index: _index.Indexes = attrs.field(default=_EMPTY, eq=False, repr=False)
     active_by_asset: immutables.Map[Hashable, immutables.Map[str, None]] = attrs.field(
         default=_EMPTY, eq=False, repr=False
     )
@@ -246,10 +247,16 @@ class OrderBook:
         """
         if dt is not None:
             self._check_time("on_price's dt", dt)
+        level = non_negative_price(price, "price")
+        moved_ids = _index.moved_by(self.index, check_asset(asset), level)
+        if not moved_ids:
+            return _result(self, ())
         builder = _Builder(self)
-        for order_id in self._moved_by(check_asset(asset), non_negative_price(price, "price")):
+        for order_id in moved_ids:
             order = builder.orders[order_id]
-            builder.replace(order, check_triggers(order, price, dt))
+            for event, moved in price_steps(order, price, dt):
+                builder.replace(order, moved, event)
+                order = moved
         return builder.result()
 
     def on_time(self, dt: datetime) -> BookResult:
@@ -257,48 +264,18 @@ class OrderBook:
         validity is inclusive of its end, as in FIX."""
         self._check_time("on_time's dt", dt)
         builder = _Builder(self)
-        for valid_until, order_id in _treap.ascending(self.index.get(_EXPIRY)):
-            if valid_until > dt:
-                break
+        for order_id in _index.expiring(self.index, dt):
             if builder.orders[order_id].status in ACTIVE_STATUSES:
                 builder.apply(order_id, Expire(dt))
         return builder.result()
 
     def _check_time(self, name: str, dt: object) -> None:
+        if type(dt) is datetime and (dt.tzinfo is not None) is self.aware:
+            return  # the book's kind, at a glance (a tzinfo that gives no offset is checked below)
         check_type("dt", dt, datetime)
         if self.aware is not None and is_aware(dt) != self.aware:  # type: ignore[arg-type]
             reference = next(iter(self.orders.values())).dt
             check_time_kind(name, dt, reference, "the book's orders are")  # type: ignore[arg-type]
-
-    def _moved_by(self, asset: Hashable, price: Decimal) -> list[str]:
-        """Ids of the orders of ``asset`` that a trade at ``price`` can change."""
-        found: dict[str, None] = {}
-        for name, direction, keep in _MOVED_BY:
-            keys = direction(self.index.get((asset, name)))
-            for level, order_id in keys:
-                if not keep(level, price):
-                    break
-                found[order_id] = None
-        return list(found)
-
-
-# For each index of an asset: the direction to walk it, and while which levels
-# (compared with the trade price) its orders are moved by the trade.
-_MOVED_BY: tuple[tuple[str, Any, Any], ...] = (
-    ("buy_stop", _treap.ascending, lambda stop, price: stop <= price),
-    ("sell_stop", _treap.descending, lambda stop, price: stop >= price),
-    ("sell_mark", _treap.ascending, lambda highest, price: highest < price),
-    ("buy_mark", _treap.descending, lambda lowest, price: lowest > price),
-    ("unmarked", _treap.ascending, lambda _, __: True),
-    ("buy_limit", _treap.descending, lambda limit, price: limit >= price),
-    ("buy_limit_reached", _treap.ascending, lambda limit, price: limit < price),
-    ("sell_limit", _treap.ascending, lambda limit, price: limit <= price),
-    ("sell_limit_reached", _treap.descending, lambda limit, price: limit > price),
-)
-
-
-_EXPIRY: tuple[Hashable, str] = (None, "expiry")
-
 
 def _status(value: object) -> ORDER_STATUS:
     status = enum_member(ORDER_STATUS, value)
@@ -312,34 +289,6 @@ def _link_mode(value: object) -> LinkMode | None:
     if value is not None and mode is None:
         raise BadOrderParameters(f"link_mode must be 'cancel' or 'reduce'; got {quote(value)}")
     return mode
-_ZERO = Decimal(0)
-
-
-def _index_entries(order: DecimalOrder) -> tuple[tuple[tuple[Hashable, str], Any], ...]:
-    """Where ``order`` belongs in the book's indexes: (index name, key) pairs."""
-    status = order.status
-    terms = order.terms
-    entries: list[tuple[tuple[Hashable, str], Any]] = []
-    if status in ACTIVE_STATUSES and terms.valid_until is not None:
-        entries.append((_EXPIRY, (terms.valid_until, terms.id)))
-    if status not in WATCHING:
-        return tuple(entries)
-    asset, side = terms.asset, "buy" if terms.amount > 0 else "sell"
-    waiting = market.waiting_for_stop(order)
-    if waiting and terms.stop is not None:
-        entries.append(((asset, f"{side}_stop"), (terms.stop, terms.id)))
-    if waiting and terms.order_type.is_trailing:
-        mark = terms.trailing_lowest_price if side == "buy" else terms.trailing_highest_price
-        if mark is None:
-            entries.append(((asset, "unmarked"), (_ZERO, terms.id)))
-        else:
-            entries.append(((asset, f"{side}_mark"), (mark, terms.id)))
-    if terms.limit is not None and not waiting:  # a plain limit never waits
-        reached = "_reached" if order.limit_reached else ""
-        entries.append(((asset, f"{side}_limit{reached}"), (terms.limit, terms.id)))
-    return tuple(entries)
-
-
 def _orders_placed(style: ExecutionStyle) -> int:
     if isinstance(style, OCOOrder):
         return 2
@@ -382,15 +331,10 @@ class _Builder:
         self.orders = self.orders.set(order.id, order)
         if self.aware is None:
             self.aware = is_aware(order.dt)
-        before = () if old is None else _index_entries(old)
-        after = _index_entries(order)
+        before = () if old is None else _index.entries(old)
+        after = _index.entries(order)
         if before != after:
-            index = self.index
-            for name, key in before:
-                index = index.set(name, _treap.delete(index.get(name), key))
-            for name, key in after:
-                index = index.set(name, _treap.insert(index.get(name), key))
-            self.index = index
+            self.index = _index.update(self.index, order.terms.asset, before, after)
         was_active = old is not None and old.status in ACTIVE_STATUSES
         if was_active != (order.status in ACTIVE_STATUSES):
             asset = order.terms.asset
@@ -416,21 +360,22 @@ class _Builder:
     ) -> None:
         """Apply ``event`` to an order: the host's own (``asked``), or derived."""
         old = self.known(order_id, "an event names")
-        self.replace(old, apply(old, event), asked=event if asked else None, origin=origin)
+        new = apply(old, event)
+        if new is not old:
+            self.replace(old, new, None if asked else event, origin)
 
     def replace(
         self,
         old: DecimalOrder,
         new: DecimalOrder,
-        asked: Event | None = None,
+        derived: Event | None,
         origin: links.LinkKey | None = None,
     ) -> None:
-        """Store ``new`` in place of ``old``, record what was derived, settle the links."""
-        if new is old:
-            return
+        """Store ``new`` in place of ``old`` (what ``derived``, when the book applied
+        it on its own, made of it), record it, and settle the links."""
         self.store(new, old)
-        applied = new.history.newest(len(new.history) - len(old.history))
-        self.derived.extend(Derived(new.id, event) for event in applied if event is not asked)
+        if derived is not None:
+            self.derived.append(Derived(new.id, derived))
         self.changed(old, new, origin)
 
     def changed(

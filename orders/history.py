@@ -1,19 +1,22 @@
-"""A persistent, append-only sequence of the events an order has applied.
+"""The events an order has applied, oldest first: a view of a chain of versions.
 
-Appending shares everything already recorded, so each version of an order
-costs one node, not a copy of its past: the k-th event costs O(1). Nodes are
-immutable once built, because every later version of the order shares them.
-Iteration yields the events oldest first. Indexing walks from the nearer end:
-``history[-k]`` takes k steps back from the newest event, and ``history[i]``
-near the oldest end follows jump pointers (Myers' applicative random-access
-stack), O(log n). Equality and hashing walk the nodes without recursion, so
-ten thousand events compare as easily as ten.
+Every version of an order holds the version before it and the event that made
+it, so the versions themselves are the history; :class:`History` is a read-only
+sequence over such a chain. ``History(events)`` builds a standalone chain of
+links with the same shape. Nothing here can be changed in place: the nodes are
+shared by every later version.
+
+Length is stored, so ``len`` is O(1). Iteration yields the events oldest first.
+Indexing walks from the nearer end: ``history[-k]`` takes k steps back from the
+newest event, and ``history[i]`` near the oldest end follows jump pointers
+(Myers' applicative random-access stack), O(log n). Equality and hashing walk
+the nodes without recursion, so ten thousand events compare as easily as ten.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, Generic, NoReturn, TypeVar, overload
+from typing import Any, Generic, NoReturn, Protocol, TypeVar, overload
 
 __all__ = ["History"]
 
@@ -23,33 +26,87 @@ E = TypeVar("E")
 _WALK = 32
 
 
+class Node(Protocol):
+    """What a chain is made of: an order version, or a standalone link."""
+
+    @property
+    def _previous(self) -> Node | None: ...
+
+    @property
+    def _event(self) -> Any: ...
+
+    @property
+    def _depth(self) -> int: ...
+
+    @property
+    def _jump(self) -> Node | None: ...
+
+
+def jump_for(previous: Node | None) -> Node | None:
+    """The jump pointer of a node placed after ``previous`` (Myers' scheme): far
+    enough back that any depth is reached in O(log n) jumps."""
+    if previous is None or not previous._depth:
+        return previous
+    jump = previous._jump
+    if jump is not None and jump._jump is not None and (
+        previous._depth - jump._depth == jump._depth - jump._jump._depth
+    ):
+        return jump._jump
+    return previous
+
+
+def ancestor(node: Node, depth: int) -> Node:
+    """The node of ``depth`` on the chain ending at ``node`` (``depth <= node._depth``)."""
+    while node._depth != depth:
+        jump = node._jump
+        node = jump if jump is not None and jump._depth >= depth else node._previous  # type: ignore[assignment]
+    return node
+
+
+class _Link:
+    """A node of a standalone history."""
+
+    __slots__ = ("_depth", "_event", "_jump", "_previous")
+
+    _previous: Node | None
+    _event: Any
+    _depth: int
+    _jump: Node | None
+
+    def __init__(self, previous: Node | None, event: Any) -> None:
+        set_slot = object.__setattr__
+        set_slot(self, "_previous", previous)
+        set_slot(self, "_event", event)
+        set_slot(self, "_depth", 1 if previous is None else previous._depth + 1)
+        set_slot(self, "_jump", jump_for(previous))
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"History is immutable: every version of an order shares it ({name})")
+
+
 class History(Sequence[E], Generic[E]):
     """Events oldest first; :meth:`append` returns a new history."""
 
-    __slots__ = ("_hash", "_jump", "_last", "_length", "_previous")
+    __slots__ = ("_node",)
 
-    _last: E
-    _previous: History[E] | None
-    _jump: History[E] | None
-    _length: int
-    _hash: int | None
+    _node: Node | None
 
     def __new__(cls, events: Sequence[E] = ()) -> History[E]:
-        node: History[E] = _node(None, None, 0, None, None)
+        node: Node | None = None
         for event in events:
-            node = node.append(event)
-        return node
+            node = _Link(node, event)
+        return cls.of(node)
+
+    @classmethod
+    def of(cls, node: Node | None) -> History[E]:
+        """The history that ends at ``node`` (an order version or a link)."""
+        history: History[E] = object.__new__(cls)
+        object.__setattr__(history, "_node", node if node is not None and node._depth else None)
+        return history
 
     def append(self, event: E) -> History[E]:
         """A history with ``event`` after every event of this one."""
-        if not self._length:
-            return _node(event, None, 1, None, None)
-        jump = self._jump
-        if jump is not None and jump._jump is not None and (
-            self._length - jump._length == jump._length - jump._jump._length
-        ):
-            return _node(event, self, self._length + 1, jump._jump, None)
-        return _node(event, self, self._length + 1, self, None)
+        return History.of(_Link(self._node, event))
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError(f"History is immutable: every version of an order shares it ({name})")
@@ -67,7 +124,7 @@ class History(Sequence[E], Generic[E]):
         return self
 
     def __len__(self) -> int:
-        return self._length
+        return 0 if self._node is None else self._node._depth
 
     def __iter__(self) -> Iterator[E]:
         return iter(self._newest_first()[::-1])
@@ -84,86 +141,52 @@ class History(Sequence[E], Generic[E]):
     def __getitem__(self, index: int | slice) -> E | Sequence[E]:
         if isinstance(index, slice):
             return list(self)[index]
-        length = self._length
+        length = len(self)
         position = index + length if index < 0 else index
         if not 0 <= position < length:
             raise IndexError(f"history index {index} out of range for {length} events")
+        node: Node = self._node  # type: ignore[assignment]
         back = length - 1 - position
-        node: History[E] = self
         if back <= _WALK:
             for _ in range(back):
                 node = node._previous  # type: ignore[assignment]
-            return node._last
-        depth = position + 1  # the first event has length 1
-        while node._length != depth:
-            jump = node._jump
-            node = jump if jump is not None and jump._length >= depth else node._previous  # type: ignore[assignment]
-        return node._last
+            return node._event  # type: ignore[no-any-return]
+        return ancestor(node, position + 1)._event  # type: ignore[no-any-return]
 
     def newest(self, count: int) -> list[E]:
         """The last ``count`` events, oldest first, in O(count)."""
         events: list[E] = []
-        node: History[E] | None = self if self._length else None
-        while node is not None and len(events) < count:
-            events.append(node._last)
+        node = self._node
+        while node is not None and node._depth and len(events) < count:
+            events.append(node._event)
             node = node._previous
         return events[::-1]
 
     def _newest_first(self) -> list[E]:
         events: list[E] = []
-        node: History[E] | None = self if self._length else None
-        while node is not None:
-            events.append(node._last)
+        node = self._node
+        while node is not None and node._depth:
+            events.append(node._event)
             node = node._previous
         return events
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, History):
             return NotImplemented
-        if self._length != other._length:
+        if len(self) != len(other):
             return False
-        mine: History[E] | None = self
-        theirs: History[object] | None = other
-        while mine is not None and theirs is not None and mine is not theirs:
-            if mine._length and mine._last != theirs._last:
+        mine, theirs = self._node, other._node
+        while mine is not None and theirs is not None and mine is not theirs and mine._depth:
+            if mine._event != theirs._event:
                 return False
             mine, theirs = mine._previous, theirs._previous
         return True
 
     def __hash__(self) -> int:
-        # Each node caches the hash of its prefix, so hashing every version of
-        # a growing history stays linear overall.
-        unhashed: list[History[E]] = []
-        node: History[E] | None = self
-        while node is not None and node._length and node._hash is None:
-            unhashed.append(node)
-            node = node._previous
-        result = node._hash if node is not None and node._hash is not None else 0
-        for node in reversed(unhashed):
-            result = hash((result, node._last))
-            _set_hash(node, result)
+        result = 0
+        for event in self:
+            result = hash((result, event))
         return result
 
     def __repr__(self) -> str:
         return f"History({list(self)!r})"
-
-
-class _Building(History[Any]):
-    """A node under construction: History's layout, with its slots writable."""
-
-    __slots__ = ()
-    __setattr__ = object.__setattr__  # type: ignore[assignment]
-
-
-def _node(
-    last: Any, previous: Any, length: int, jump: Any, cached_hash: int | None
-) -> History[Any]:
-    node: Any = _new(_Building)
-    node._last, node._previous, node._length = last, previous, length
-    node._jump, node._hash = jump, cached_hash
-    node.__class__ = History
-    return node  # type: ignore[no-any-return]
-
-
-_new = object.__new__
-_set_hash = History.__dict__["_hash"].__set__

@@ -56,7 +56,7 @@ from orders.events import (
     Release,
     Trigger,
 )
-from orders.history import History
+from orders.history import History, ancestor
 from orders.order_type import OrderType, TimeInForce
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS
 from orders.styles import (
@@ -67,7 +67,14 @@ from orders.styles import (
     trail_percent_input,
 )
 
-__all__ = ["DecimalOrder", "FillRecord", "OrderTerms", "new_order_id"]
+__all__ = [
+    "DecimalOrder",
+    "FillRecord",
+    "OrderTerms",
+    "fill_record",
+    "new_order_id",
+    "next_version",
+]
 
 _ZERO = Decimal(0)
 
@@ -75,7 +82,12 @@ FillRecord = tuple[Fill, Fill | None]
 """A fill id's record: the fill as first delivered, and its live version after
 corrections (``None`` once busted)."""
 
-_NO_EVENTS: History[Event] = History()
+FillIndex = dict[str, int | tuple[int, ...]]
+"""For each fill id, the depths of the versions whose event named it. One index
+is shared by every version of an order: it only ever gains entries, and a
+version looks through it at the depths that lie on its own chain."""
+
+_FILL_EVENTS = (Fill, FillCorrection, FillBust)
 _NO_FILLS: immutables.Map[str, FillRecord] = immutables.Map()
 
 # Order ids are random version-4 UUIDs in hex, drawn from a private generator
@@ -126,7 +138,7 @@ _build_terms = slot_builder(OrderTerms)
 
 
 @final
-@attrs.frozen(init=False, repr=False, weakref_slot=False)
+@attrs.frozen(init=False, repr=False, eq=False, weakref_slot=False)
 class DecimalOrder:
     """One order: its terms, and where it stands.
 
@@ -141,6 +153,9 @@ class DecimalOrder:
     ``functools.reduce(apply, order.history, order.initial) == order``.
     ``fills`` maps each fill id seen to its :data:`FillRecord`; it is derived
     from the history and takes no part in equality.
+
+    Each version holds the version before it and the event that made it, so
+    the versions are the history: a transition allocates one object.
     """
 
     terms: OrderTerms
@@ -152,9 +167,13 @@ class DecimalOrder:
     reason: str
     stop_reached: bool
     limit_reached: bool
-    history: History[Event]
-    fills: immutables.Map[str, FillRecord] = attrs.field(eq=False)
-    _initial: DecimalOrder | None = attrs.field(eq=False)
+    _previous: DecimalOrder | None
+    _event: Event | None
+    _depth: int
+    _jump: DecimalOrder | None
+    _fill_ids: FillIndex | None
+    _live: Fill | None
+    """After a correction, the corrected fill; otherwise None."""
 
     def __new__(
         cls,
@@ -187,7 +206,7 @@ class DecimalOrder:
         notional: DecimalInput | None = None,
     ) -> DecimalOrder:
         # Built in __new__ (there is no __init__): the finished order is
-        # allocated once, by build_order, instead of being written into self.
+        # allocated once, by _version, instead of being written into self.
         if (  # the common case, checked at a glance; anything else in full below
             type(dt) is not datetime
             or type(reason) is not str
@@ -232,7 +251,7 @@ class DecimalOrder:
             filled_ = notional_ = _ZERO
         else:
             filled_, notional_ = _restored_fills(terms, filled, notional)
-        return build_order(
+        return _version(
             terms,
             _status(status, filled_, terms.amount),
             dt,
@@ -242,8 +261,11 @@ class DecimalOrder:
             reason,
             stop_reached,
             limit_reached,
-            _NO_EVENTS,
-            _NO_FILLS,
+            None,
+            None,
+            0,
+            None,
+            None,
             None,
         )
 
@@ -279,27 +301,85 @@ class DecimalOrder:
             raise BadOrderParameters(
                 f"the style was priced for asset {quote(style.asset)}, not {quote(asset)}"
             )
-        is_buy = _amount(amount) > 0
-        return cls(
-            dt=dt,
-            asset=asset,
-            amount=amount,
-            order_type=style.order_type,
-            stop=style.get_stop_price(is_buy),
-            limit=style.get_limit_price(is_buy),
-            id=id,
-            trail_amount=style.trail_amount,
-            trail_percent=style.trail_percent,
-            limit_offset=style.limit_offset,
-            linked_order_ids=linked_order_ids,
-            exchange=style.exchange,
-            time_in_force=time_in_force,
-            valid_until=valid_until,
+        # The style's prices are valid Decimals already: the terms are built once,
+        # without the keyword constructor's conversions.
+        quantity = _amount(amount)
+        is_buy = quantity > 0
+        if type(dt) is not datetime or valid_until is not None:
+            check_type("dt", dt, datetime)
+            check_type("valid_until", valid_until, datetime, optional=True)
+            _check_times(dt, None, valid_until)
+        terms = make_terms(
+            _order_id(id),
+            check_asset(asset),
+            quantity,
+            style.order_type,
+            style.get_stop_price(is_buy),
+            style.get_limit_price(is_buy),
+            style.trail_amount,
+            style.trail_percent,
+            style.limit_offset,
+            None,
+            None,
+            _linked_ids(linked_order_ids),
+            None,
+            dt,
+            None,
+            style.exchange,
+            *_validity(time_in_force, valid_until),
         )
+        return _version(terms, _OPEN, dt, _ZERO, _ZERO, _ZERO, "", False, False,
+                        None, None, 0, None, None, None)
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        # __new__ wants the constructor's arguments, which pickle cannot give.
-        return _restore, attrs.astuple(self, recurse=False)
+        # __new__ wants the constructor's arguments, which pickle cannot give:
+        # each version's own fields, oldest first, rebuild the chain.
+        versions = []
+        node: DecimalOrder | None = self
+        while node is not None:
+            versions.append((*_state(node), node._event, node._live))
+            node = node._previous
+        return _rebuild, (tuple(reversed(versions)),)
+
+    def __copy__(self) -> DecimalOrder:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> DecimalOrder:
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not DecimalOrder:
+            return NotImplemented
+        return self is other or (
+            _state(self) == _state(other) and self.history == other.history
+        )
+
+    def __hash__(self) -> int:
+        return hash((_state(self), self.history))
+
+    # The version chain: history, fill records, the initial version.
+
+    @property
+    def history(self) -> History[Event]:
+        """The events applied since construction, oldest first."""
+        return History.of(self)
+
+    @property
+    def initial(self) -> DecimalOrder:
+        """The order as it was constructed, before the events of its history."""
+        return ancestor(self, 0)  # type: ignore[return-value]
+
+    @property
+    def fills(self) -> immutables.Map[str, FillRecord]:
+        """Each fill id seen, with its :data:`FillRecord`."""
+        if self._fill_ids is None:
+            return _NO_FILLS
+        records = {}
+        for fill_id in self._fill_ids:
+            record = fill_record(self, fill_id)
+            if record is not None:
+                records[fill_id] = record
+        return immutables.Map(records)
 
     # The transitions, each a shorthand for apply(order, event).
 
@@ -471,11 +551,6 @@ class DecimalOrder:
     # Derived.
 
     @property
-    def initial(self) -> DecimalOrder:
-        """The order as it was constructed, before the events of its history."""
-        return self if self._initial is None else self._initial
-
-    @property
     def direction(self) -> int:
         """1 for a buy, -1 for a sell."""
         return 1 if self.terms.amount > 0 else -1
@@ -505,11 +580,13 @@ class DecimalOrder:
         """True when the order was cancelled by an :class:`~orders.events.Expire`."""
         if self.status is not _CANCELLED:
             return False
-        for event in reversed(self.history):
-            if type(event) is Expire:
+        node: DecimalOrder | None = self
+        while node is not None:
+            if type(node._event) is Expire:
                 return True
-            if type(event) is Cancel:
+            if type(node._event) is Cancel:
                 return False
+            node = node._previous
         return False
 
     @property
@@ -541,13 +618,90 @@ class DecimalOrder:
         )
 
 
-build_order = slot_builder(DecimalOrder)
-"""Allocate a :class:`DecimalOrder` from valid fields, in field order."""
+_version = slot_builder(DecimalOrder)
 
 
-def _restore(*fields: object) -> DecimalOrder:
-    """Unpickle an order from its field values."""
-    return build_order(*fields)
+def _state(order: DecimalOrder) -> tuple[object, ...]:
+    """The fields of ``order`` that say where it stands, without its history."""
+    return (order.terms, order.status, order.dt, order.filled, order.notional,
+            order.commission, order.reason, order.stop_reached, order.limit_reached)
+
+
+def next_version(
+    previous: DecimalOrder,
+    event: Event,
+    terms: OrderTerms,
+    status: ORDER_STATUS,
+    dt: datetime,
+    filled: Decimal,
+    notional: Decimal,
+    commission: Decimal,
+    reason: str,
+    stop_reached: bool,
+    limit_reached: bool,
+    fill_id: str | None = None,
+    live: Fill | None = None,
+) -> DecimalOrder:
+    """The version that ``event`` makes of ``previous``, with the given fields (already
+    valid). ``fill_id`` is the id the event names, if it is a fill, a correction
+    or a bust; ``live`` is the corrected fill after a correction."""
+    depth = previous._depth + 1
+    fill_ids = previous._fill_ids
+    if fill_id is not None:
+        fill_ids = _indexed(fill_ids, fill_id, depth)
+    # The jump pointer (see orders.history.jump_for), worked out here on the hot path.
+    jump = previous._jump
+    if jump is None or jump._jump is None or (
+        previous._depth - jump._depth != jump._depth - jump._jump._depth
+    ):
+        jump = previous
+    else:
+        jump = jump._jump
+    return _version(terms, status, dt, filled, notional, commission, reason, stop_reached,
+                    limit_reached, previous, event, depth, jump, fill_ids, live)
+
+
+def _indexed(fill_ids: FillIndex | None, fill_id: str, depth: int) -> FillIndex:
+    if fill_ids is None:
+        return {fill_id: depth}
+    known = fill_ids.get(fill_id)
+    if known is None:
+        fill_ids[fill_id] = depth
+    elif depth not in ((known,) if type(known) is int else known):  # type: ignore[operator]
+        fill_ids[fill_id] = (*((known,) if type(known) is int else known), depth)  # type: ignore[misc]
+    return fill_ids
+
+
+def fill_record(order: DecimalOrder, fill_id: str) -> FillRecord | None:
+    """The record of ``fill_id`` as ``order`` knows it, or None when its history
+    never named that id."""
+    fill_ids = order._fill_ids
+    known = None if fill_ids is None else fill_ids.get(fill_id)
+    if known is None:
+        return None
+    touches = []
+    for depth in (known,) if type(known) is int else known:  # type: ignore[union-attr]
+        if depth <= order._depth:
+            version: DecimalOrder = ancestor(order, depth)  # type: ignore[assignment]
+            event = version._event
+            if type(event) in _FILL_EVENTS and event.fill_id == fill_id:  # type: ignore[union-attr]
+                touches.append(version)
+    if not touches:
+        return None
+    last = touches[-1]
+    live = last._event if type(last._event) is Fill else last._live
+    return touches[0]._event, live  # type: ignore[return-value]
+
+
+def _rebuild(versions: tuple[tuple[object, ...], ...]) -> DecimalOrder:
+    """Unpickle an order from each version's fields, oldest first."""
+    first, *rest = versions
+    order = _version(*first[:9], None, None, 0, None, None, None)
+    for fields in rest:
+        *state, event, live = fields
+        fill_id = event.fill_id if type(event) in _FILL_EVENTS else None  # type: ignore[attr-defined]
+        order = next_version(order, event, *state, fill_id, live)  # type: ignore[arg-type,call-arg]
+    return order
 
 
 def _validity(value: object, valid_until: datetime | None) -> tuple[TimeInForce, datetime | None]:

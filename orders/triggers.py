@@ -18,15 +18,19 @@ from typing import TYPE_CHECKING
 # orders.order, orders.market and orders.machine are still loading.
 from orders import machine, market
 from orders.decimals import DecimalInput, non_negative_price
-from orders.events import Bar, BarUpdate, PriceUpdate, Trigger
+from orders.events import Bar, BarUpdate, Event, PriceUpdate, Trigger
 from orders.order_type import OrderType
 
 if TYPE_CHECKING:
     from orders.order import DecimalOrder
 
-__all__ = ["check_triggers", "check_triggers_bar", "is_marketable"]
+__all__ = ["bar_steps", "check_triggers", "check_triggers_bar", "is_marketable", "price_steps"]
 
 _MARKET = OrderType.MARKET
+
+
+Step = tuple[Event, "DecimalOrder"]
+"""An event applied, and the order it gave."""
 
 
 def check_triggers(
@@ -37,31 +41,56 @@ def check_triggers(
     A trailing order first ratchets with the price; then a buy stop triggers
     when the price is at or above its stop, a sell stop when at or below it.
     """
-    if order.status not in machine.WATCHING:
-        return order
-    update = PriceUpdate(market_price, dt)
-    order = machine.apply(order, update)
-    stop = order.terms.stop
-    crossed = stop is not None and market.stop_crossed(order.terms.amount > 0, stop, update.price)
-    if crossed and market.waiting_for_stop(order):
-        order = machine.apply(order, Trigger(dt, update.price))
-    return order
+    steps = price_steps(order, market_price, dt)
+    return steps[-1][1] if steps else order
 
 
 def check_triggers_bar(order: DecimalOrder, bar: Bar, dt: datetime | None = None) -> DecimalOrder:
     """The order after ``bar``: a gap through the stop triggers at the open,
     a bar trading through it triggers at the stop, and a trailing order that
     does not trigger ratchets with the close."""
+    steps = bar_steps(order, bar, dt)
+    return steps[-1][1] if steps else order
+
+
+def price_steps(
+    order: DecimalOrder, market_price: DecimalInput, dt: datetime | None = None
+) -> list[Step]:
+    """The events a trade at ``market_price`` applies to ``order``, each with the
+    order it gave: a :class:`~orders.events.PriceUpdate` if it moved anything,
+    then a :class:`~orders.events.Trigger` if the stop was crossed."""
     if order.status not in machine.WATCHING:
-        return order
+        return []
+    update = PriceUpdate(market_price, dt)
+    steps: list[Step] = []
+    moved = machine.apply(order, update)
+    if moved is not order:
+        steps.append((update, moved))
+    stop = moved.terms.stop
+    crossed = stop is not None and market.stop_crossed(moved.terms.amount > 0, stop, update.price)
+    if crossed and market.waiting_for_stop(moved):
+        trigger = Trigger(dt, update.price)
+        steps.append((trigger, machine.apply(moved, trigger)))
+    return steps
+
+
+def bar_steps(order: DecimalOrder, bar: Bar, dt: datetime | None = None) -> list[Step]:
+    """The events ``bar`` applies to ``order``, each with the order it gave."""
+    if order.status not in machine.WATCHING:
+        return []
     stop = order.terms.stop
     trigger_price = None
     if market.waiting_for_stop(order) and stop is not None:
         trigger_price = market.bar_trigger_price(order.terms.amount > 0, stop, bar)
-    order = machine.apply(order, BarUpdate(bar, dt))
+    update = BarUpdate(bar, dt)
+    steps: list[Step] = []
+    moved = machine.apply(order, update)
+    if moved is not order:
+        steps.append((update, moved))
     if trigger_price is not None:
-        order = machine.apply(order, Trigger(dt, trigger_price))
-    return order
+        trigger = Trigger(dt, trigger_price)
+        steps.append((trigger, machine.apply(moved, trigger)))
+    return steps
 
 
 def is_marketable(order: DecimalOrder, price: DecimalInput) -> bool:

@@ -442,3 +442,16 @@ def test_a_huge_int_amount_is_refused_in_microseconds() -> None:
     with pytest.raises(InvalidQuantityError, match="an int of about 1000001 digits"):
         DecimalOrder(T0, "X", huge)
     assert time.perf_counter() - start < 0.01
+
+
+def test_fill_ids_are_known_per_branch_of_an_order() -> None:
+    base = DecimalOrder(T0, AAPL, 100, limit=10, id="o")
+    partly = base.fill(40, 10, fill_id="a")
+    cancelled = partly.cancel("user")
+    busted = partly.bust("a")  # another branch, one event after the fill
+    assert cancelled.fills["a"] == (partly.history[0], partly.history[0])
+    assert busted.fills["a"][1] is None
+    assert cancelled.bust("a").filled == 0  # the bust on the other branch is not seen here
+    other = base.fill(100, 10, fill_id="a")  # the same id on a branch of its own
+    assert other.fill(100, 10, fill_id="a") is other
+    assert base.fill(5, 10, fill_id="a").filled == 5

@@ -326,4 +326,27 @@ def test_a_price_that_moves_nothing_returns_the_same_order_unrecorded() -> None:
     moved = apply(trailing, PriceUpdate("101.00", T0))
     assert moved.trailing_highest_price == Decimal("101.00")
     assert moved.stop == Decimal("99.00")
-    assert list(moved.history) == [*trailing.history, PriceUpdate(Decimal("101.00"), T0)]
+    # Applied alone to the initial order it gives the same order: it replaces
+    # the update before it, and the history stays the fold of the order.
+    assert list(moved.history) == [PriceUpdate(Decimal("101.00"), T0)]
+    assert reduce(apply, moved.history, moved.initial) == moved
+
+
+def test_market_updates_that_matter_stay_in_the_history() -> None:
+    start = order(-100, trail_amount="2.00")
+    rising = start
+    for price in ("100", "103", "102", "106"):
+        rising = rising.check_triggers(price, T0)
+    assert [event.price for event in rising.history] == [Decimal(106)]  # type: ignore[union-attr]
+    assert (rising.trailing_highest_price, rising.stop) == (106, 104)
+    buying = order(100, limit="99.00").check_triggers("98", T0).check_triggers("100", T0)
+    assert buying == buying.initial  # back where it started: nothing to remember
+    filled = buying.fill(10, "99.00").check_triggers("98", T0)
+    assert [type(event).__name__ for event in filled.history] == ["Fill", "PriceUpdate"]
+    limit = order(100, limit="99.00")
+    for price in ("98", "100", "98", "100", "97"):
+        limit = limit.check_triggers(price, T0)
+    assert len(limit.history) == 1
+    assert limit.limit_reached
+    for history_owner in (rising, filled, limit):
+        assert reduce(apply, history_owner.history, history_owner.initial) == history_owner

@@ -1,0 +1,154 @@
+"""The book's indexes: which orders a trade price or a time can move, without a scan.
+
+Each asset has one record: a tuple of its nine price indexes, each a persistent
+ordered set (:mod:`orders._treap`) of ``(level, order id)`` keys, kept with the
+key where a walk of it starts. A walk visits keys in its direction while the
+trade moves the orders at their level, so a price visits only the orders it
+moves, and a price that moves nothing costs nine comparisons with the starting
+keys. The book's expiry index is one more such set, of ``(valid_until, id)``.
+
+Everything here is a value: an update returns a new mapping and shares the rest.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Hashable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import immutables
+
+from orders import _treap, market
+from orders.order import DecimalOrder
+from orders.status import ACTIVE_STATUSES, ORDER_STATUS
+
+__all__ = ["EXPIRY", "Indexes", "entries", "expiring", "moved_by", "update"]
+
+Entry = tuple[_treap.Tree, Any]
+"""An index: its tree, and the key where a walk of it starts."""
+Indexes = immutables.Map[Hashable, Any]
+"""Each asset's tuple of nine entries (None where empty), and the expiry entry."""
+
+EXPIRY: Hashable = None
+"""Where the expiry index lives among the assets (no asset is None)."""
+
+Walk = Callable[[_treap.Tree], Iterator[Any]]
+
+# The nine price indexes of an asset, by position: the direction a trade walks
+# each, and the test that tells, for a level met on the way, whether a trade at
+# a price moves the orders there (None: every price moves them).
+PRICE_INDEXES: tuple[tuple[str, Walk, Callable[[Decimal, Decimal], bool] | None], ...] = (
+    ("buy_stop", _treap.ascending, operator.le),  # a buy stop triggers at or above
+    ("sell_stop", _treap.descending, operator.ge),  # a sell stop at or below
+    ("sell_mark", _treap.ascending, operator.lt),  # a higher price ratchets a sell trail
+    ("buy_mark", _treap.descending, operator.gt),  # a lower one a buy trail
+    ("unmarked", _treap.ascending, None),  # a trail with no mark takes any price
+    ("buy_limit", _treap.descending, operator.ge),  # a buy limit comes within reach
+    ("buy_limit_reached", _treap.ascending, operator.lt),  # ... or goes out of it
+    ("sell_limit", _treap.ascending, operator.le),
+    ("sell_limit_reached", _treap.descending, operator.gt),
+)
+_POSITION = {name: position for position, (name, _, _) in enumerate(PRICE_INDEXES)}
+_EMPTY_RECORD: tuple[Entry | None, ...] = (None,) * len(PRICE_INDEXES)
+_WATCHING = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED, ORDER_STATUS.PARTIALLY_FILLED})
+_ZERO = Decimal(0)
+
+Place = tuple[int, Any]
+"""Where an order is indexed: a price index's position (-1 for expiry) and its key."""
+_EXPIRES = -1
+
+
+def entries(order: DecimalOrder) -> tuple[Place, ...]:
+    """Where ``order`` belongs in the indexes of its asset and in the expiry index."""
+    status = order.status
+    terms = order.terms
+    places: list[Place] = []
+    if status in ACTIVE_STATUSES and terms.valid_until is not None:
+        places.append((_EXPIRES, (terms.valid_until, terms.id)))
+    if status not in _WATCHING:
+        return tuple(places)
+    buy = terms.amount > 0
+    waiting = market.waiting_for_stop(order)
+    if waiting and terms.stop is not None:
+        places.append((0 if buy else 1, (terms.stop, terms.id)))
+    if waiting and terms.order_type.is_trailing:
+        mark = terms.trailing_lowest_price if buy else terms.trailing_highest_price
+        if mark is None:
+            places.append((4, (_ZERO, terms.id)))
+        else:
+            places.append((3 if buy else 2, (mark, terms.id)))
+    if terms.limit is not None and not waiting:  # a plain limit never waits
+        places.append(((5 if buy else 7) + order.limit_reached, (terms.limit, terms.id)))
+    return tuple(places)
+
+
+def update(
+    indexes: Indexes, asset: Hashable, before: tuple[Place, ...], after: tuple[Place, ...]
+) -> Indexes:
+    """``indexes`` with the keys ``before`` taken out and ``after`` put in."""
+    record = list(indexes.get(asset, _EMPTY_RECORD))
+    expiry = indexes.get(EXPIRY)
+    for position, key in before:
+        if position == _EXPIRES:
+            expiry = _without(expiry, key, _treap.ascending)
+        else:
+            record[position] = _without(record[position], key, PRICE_INDEXES[position][1])
+    for position, key in after:
+        if position == _EXPIRES:
+            expiry = _with(expiry, key, _treap.ascending)
+        else:
+            record[position] = _with(record[position], key, PRICE_INDEXES[position][1])
+    indexes = indexes.set(asset, tuple(record))
+    return indexes.set(EXPIRY, expiry) if expiry is not indexes.get(EXPIRY) else indexes
+
+
+def _with(entry: Entry | None, key: Any, walk: Walk) -> Entry:
+    if entry is None:
+        return (_treap.insert(None, key), key)
+    tree, first = entry
+    before = key < first if walk is _treap.ascending else key > first
+    return (_treap.insert(tree, key), key if before else first)
+
+
+def _without(entry: Entry | None, key: Any, walk: Walk) -> Entry | None:
+    assert entry is not None
+    tree, first = entry
+    tree = _treap.delete(tree, key)
+    if tree is None:
+        return None
+    return (tree, next(walk(tree)) if key == first else first)
+
+
+def moved_by(indexes: Indexes, asset: Hashable, price: Decimal) -> list[str]:
+    """Ids of the orders of ``asset`` that a trade at ``price`` can change."""
+    record = indexes.get(asset)
+    if record is None:
+        return []
+    found: dict[str, None] = {}
+    for position, entry in enumerate(record):
+        if entry is None:
+            continue
+        walk, moves = _WALKS[position]
+        if moves is not None and not moves(entry[1][0], price):
+            continue
+        for level, order_id in walk(entry[0]):
+            if moves is not None and not moves(level, price):
+                break
+            found[order_id] = None
+    return list(found)
+
+
+_WALKS = tuple((walk, moves) for _, walk, moves in PRICE_INDEXES)
+
+
+def expiring(indexes: Indexes, dt: datetime) -> Iterator[str]:
+    """Ids of the orders whose ``valid_until`` is at or before ``dt``, earliest first."""
+    entry = indexes.get(EXPIRY)
+    if entry is None:
+        return
+    for valid_until, order_id in _treap.ascending(entry[0]):
+        if valid_until > dt:
+            return
+        yield order_id
