@@ -56,6 +56,7 @@ __all__ = [
     "Derived",
     "LinkMode",
     "OrderBook",
+    "Released",
     "Submit",
     "UnknownOrderError",
 ]
@@ -272,10 +273,66 @@ class OrderBook:
     def _check_time(self, name: str, dt: object) -> None:
         if type(dt) is datetime and (dt.tzinfo is not None) is self.aware:
             return  # the book's kind, at a glance (a tzinfo that gives no offset is checked below)
-        check_type("dt", dt, datetime)
+        check_type(name, dt, datetime)
         if self.aware is not None and is_aware(dt) != self.aware:  # type: ignore[arg-type]
             reference = next(iter(self.orders.values())).dt
             check_time_kind(name, dt, reference, "the book's orders are")  # type: ignore[arg-type]
+
+    # Releasing finished orders.
+
+    def release(self, before: datetime) -> Released:
+        """Take out the orders that are done with: those that ended (FILLED,
+        CANCELLED, REJECTED) and last changed before ``before``.
+
+        Linked orders leave together: an OCO group, or a bracket's entry with
+        every exit leg it has had, is released only once all of them qualify,
+        because the rules of a group read every member. A released order is
+        unknown to the book from then on, so a late fill naming it is refused
+        with :class:`UnknownOrderError`: choose ``before`` far enough back that
+        the venue no longer reports on those orders. The scan visits every order.
+        """
+        self._check_time("release's before", before)
+        done = [order for order in self.orders.values() if _finished_before(order, before)]
+        candidates = {order.id for order in done}
+        released = [
+            order for order in done
+            if not links.is_grouped(self, order)
+            or links.link_group(self, order.id) <= candidates
+        ]
+        if not released:
+            return Released(self, ())
+        released.sort(key=lambda order: (order.dt, order.id))
+        orders, link_modes, brackets = (
+            self.orders.mutate(), self.link_modes.mutate(), self.brackets.mutate()
+        )
+        for order in released:
+            del orders[order.id]
+            link_modes.pop(order.id, None)
+            brackets.pop(order.id, None)
+        remaining = orders.finish()
+        book = OrderBook(
+            remaining,
+            link_modes.finish(),
+            brackets.finish(),
+            self.index,
+            self.active_by_asset,
+            self.aware if remaining else None,
+        )
+        return Released(book, tuple(released))
+
+
+@attrs.frozen(weakref_slot=False)
+class Released:
+    """The book without the orders :meth:`OrderBook.release` took out, and those orders,
+    by the time they last changed."""
+
+    book: OrderBook
+    orders: tuple[DecimalOrder, ...]
+
+
+def _finished_before(order: DecimalOrder, before: datetime) -> bool:
+    return order.status not in ACTIVE_STATUSES and order.dt < before
+
 
 def _status(value: object) -> ORDER_STATUS:
     status = enum_member(ORDER_STATUS, value)
@@ -289,6 +346,8 @@ def _link_mode(value: object) -> LinkMode | None:
     if value is not None and mode is None:
         raise BadOrderParameters(f"link_mode must be 'cancel' or 'reduce'; got {quote(value)}")
     return mode
+
+
 def _orders_placed(style: ExecutionStyle) -> int:
     if isinstance(style, OCOOrder):
         return 2
@@ -390,12 +449,21 @@ class _Builder:
         if self.settling:
             return  # the loop below, further up the stack, takes the new change
         self.settling = True
-        while self.pending:
-            change = self.pending.popleft()
-            self.perform(links.reactions(self, change))
-            entry = links.bracket_entry(self, change.new)
-            while actions := links.repairs(self, entry):
-                self.perform(actions)
+        unsettled: dict[str, None] = {}  # brackets whose invariants may not hold
+        while self.pending or unsettled:
+            while self.pending:
+                change = self.pending.popleft()
+                self.perform(links.reactions(self, change))
+                entry = links.bracket_entry(self, change.new)
+                if entry is not None:
+                    unsettled[entry] = None
+            if unsettled:
+                entry = next(iter(unsettled))
+                actions = links.repairs(self, entry)
+                if actions:
+                    self.perform(actions)
+                else:
+                    del unsettled[entry]
         self.settling = False
 
     def perform(self, actions: list[links.Action]) -> None:

@@ -682,10 +682,33 @@ def is_linked(order: DecimalOrder) -> bool:
     return bool(order.terms.linked_order_ids) or order.terms.parent_order_id is not None
 
 
+def is_grouped(links: Links, order: DecimalOrder) -> bool:
+    """True when ``order`` belongs to an OCO group or a bracket (as member, leg or entry)."""
+    return is_linked(order) or order.id in links.brackets
+
+
+def link_group(links: Links, order_id: str) -> set[str]:
+    """Every order joined to ``order_id`` through OCO links and brackets, itself included:
+    the orders whose rules read one another."""
+    group = {order_id}
+    pending = [order_id]
+    while pending:
+        order = links.orders[pending.pop()]
+        bracket = links.brackets.get(order.id)
+        joined = [*order.terms.linked_order_ids, *(bracket.every_leg if bracket else ())]
+        if order.terms.parent_order_id is not None:
+            joined.append(order.terms.parent_order_id)
+        for other in joined:
+            if other not in group:
+                group.add(other)
+                pending.append(other)
+    return group
+
+
 def touches_links(links: Links, old: DecimalOrder | None, new: DecimalOrder) -> bool:
     """True when the change of a linked order can matter to its links: a new
     order, a fill or its correction, a new amount, or the order ending."""
-    if not (is_linked(new) or new.id in links.brackets):
+    if not is_grouped(links, new):
         return False
     return (
         old is None

@@ -20,16 +20,17 @@ applied or refused, recorded with its number, a bounded excerpt and the reason
 line is dropped silently and none stops the replay. Lines may be ``str`` or
 ``bytes``; bytes are decoded line by line, so a line that is not UTF-8 is
 refused alone, and a UTF-8 byte-order mark before the first line is accepted.
-Memory stays bounded: lines are read one by one, and only the first
+Memory stays bounded: lines are read one by one, only the first
 ``keep_refused`` refusals are kept (all of them are counted, and each is handed
-to ``on_refused`` as it happens).
+to ``on_refused`` as it happens), and with a ``retention`` the book lets go of
+the orders that finished long enough ago.
 """
 
 from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Hashable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -39,7 +40,7 @@ import attrs
 from orders._checks import enum_member, quote
 from orders.book import OrderBook
 from orders.errors import BadOrderParameters, OrderError
-from orders.events import EVENT_TYPES, Event
+from orders.events import Event
 from orders.links import LinkMode
 from orders.order import DecimalOrder
 from orders.order_type import OrderType
@@ -84,14 +85,27 @@ def replay(
     *,
     keep_refused: int = 10_000,
     on_refused: Callable[[Refusal], None] | None = None,
+    retention: timedelta | None = None,
+    on_released: Callable[[tuple[DecimalOrder, ...]], None] | None = None,
 ) -> ReplayResult:
     """Fold a JSON Lines execution log into ``book`` (an empty one by default).
 
     ``progress`` is called with the number of lines read every ``every`` lines.
+
+    With a ``retention``, finished orders are released from the book
+    (:meth:`~orders.book.OrderBook.release`) once they last changed more than
+    ``retention`` before the log's clock, the latest ``dt`` of its price and
+    time lines, so memory follows the working orders rather than the length of
+    the log. Releases run every :data:`RELEASE_EVERY` lines; each batch of
+    released orders is handed to ``on_released``.
     """
     if type(every) is not int or every < 1:
         raise BadOrderParameters(f"every must be a positive int; got {quote(every)}")
-    current = OrderBook() if book is None else book
+    if retention is not None and (type(retention) is not timedelta or retention < _NO_TIME):
+        raise BadOrderParameters(
+            f"retention must be a timedelta of zero or more, or None; got {quote(retention)}"
+        )
+    state = _Replay(OrderBook() if book is None else book)
     kept: list[Refusal] = []
     refused = count = 0
     for count, raw in enumerate(lines, start=1):
@@ -99,7 +113,7 @@ def replay(
         try:
             text = _text(raw, first=count == 1).strip()
             if text:
-                current = _apply_line(current, text)
+                state.apply(text)
         except Exception as exc:
             refusal = Refusal(count, _excerpt(text or raw), _reason(exc))
             refused += 1
@@ -107,9 +121,51 @@ def replay(
                 kept.append(refusal)
             if on_refused is not None:
                 on_refused(refusal)
+        if retention is not None and count % RELEASE_EVERY == 0 and state.clock is not None:
+            state.release(state.clock - retention, on_released)
         if progress is not None and count % every == 0:
             progress(count)
-    return ReplayResult(current, tuple(kept), count, refused)
+    return ReplayResult(state.book, tuple(kept), count, refused)
+
+
+RELEASE_EVERY = 10_000
+"""How often, in lines, a replay with a ``retention`` releases finished orders."""
+_NO_TIME = timedelta(0)
+
+
+class _Replay:
+    """A replay under way: the book so far, and the log's clock."""
+
+    def __init__(self, book: OrderBook) -> None:
+        self.book = book
+        self.clock: datetime | None = None
+
+    def apply(self, text: str) -> None:
+        record = parse_json(text)
+        if not isinstance(record, dict):
+            raise SerializationError(f"a log line must be a JSON object; got {quote(record)}")
+        op = record.get("op")
+        operation = _OPERATIONS.get(op) if isinstance(op, str) else None
+        if operation is None:
+            raise SerializationError(
+                f"at $.op: unknown op {quote(record.get('op'))}; ops are "
+                f"{', '.join(sorted(_OPERATIONS))}"
+            )
+        function, required, optional = operation
+        function(self, _object(record, "$", ("op", *required), optional))
+
+    def at(self, dt: datetime | None) -> None:
+        """Move the clock to ``dt`` if it is later (the book has accepted it)."""
+        if dt is not None and (self.clock is None or dt > self.clock):
+            self.clock = dt
+
+    def release(
+        self, before: datetime, on_released: Callable[[tuple[DecimalOrder, ...]], None] | None
+    ) -> None:
+        released = self.book.release(before)
+        self.book = released.book
+        if released.orders and on_released is not None:
+            on_released(released.orders)
 
 
 def _text(raw: str | bytes, *, first: bool) -> str:
@@ -136,21 +192,6 @@ def _reason(exc: Exception) -> str:
     if len(reason) > _LONGEST_REASON:
         return reason[: _LONGEST_REASON - 3] + "..."
     return reason
-
-
-def _apply_line(book: OrderBook, text: str) -> OrderBook:
-    record = parse_json(text)
-    if not isinstance(record, dict):
-        raise SerializationError(f"a log line must be a JSON object; got {quote(record)}")
-    op = record.get("op")
-    operation = _OPERATIONS.get(op) if isinstance(op, str) else None
-    if operation is None:
-        raise SerializationError(
-            f"at $.op: unknown op {quote(record.get('op'))}; ops are "
-            f"{', '.join(sorted(_OPERATIONS))}"
-        )
-    function, required, optional = operation
-    return function(book, _object(record, "$", ("op", *required), optional))
 
 
 def _optional(record: dict[str, Any], name: str, kind: Any) -> Any:
@@ -183,7 +224,7 @@ def _enum(kind: type[Enum], value: object, path: str) -> Enum:
     return member
 
 
-def _order(book: OrderBook, record: dict[str, Any]) -> OrderBook:
+def _order(state: _Replay, record: dict[str, Any]) -> None:
     keywords = _object(record["order"], "$.order", (), tuple(_ORDER_KEYWORDS))
     if not keywords:
         raise SerializationError("at $.order: an order needs at least dt, asset and amount")
@@ -204,7 +245,7 @@ def _order(book: OrderBook, record: dict[str, Any]) -> OrderBook:
         order = DecimalOrder(**converted)
     except TypeError as exc:  # a required keyword is missing
         raise SerializationError(f"at $.order: {exc}") from None
-    return book.submit(order, link_mode=_link_mode(record)).book
+    state.book = state.book.submit(order, link_mode=_link_mode(record)).book
 
 
 def _link_mode(record: dict[str, Any]) -> LinkMode | None:
@@ -212,12 +253,9 @@ def _link_mode(record: dict[str, Any]) -> LinkMode | None:
     return None if value is None else _enum(LinkMode, value, "$.link_mode")  # type: ignore[return-value]
 
 
-def _place(book: OrderBook, record: dict[str, Any]) -> OrderBook:
-    ids = record.get("ids")
-    if ids is not None:
-        ids = [_structure(value, str, f"$.ids[{index}]")
-               for index, value in enumerate(_structure(ids, list, "$.ids"))]
-    return book.place(
+def _place(state: _Replay, record: dict[str, Any]) -> None:
+    ids = _optional(record, "ids", tuple[str, ...])
+    state.book = state.book.place(
         _structure(record["dt"], datetime, "$.dt"),
         _structure(record["asset"], Hashable, "$.asset"),
         _structure(record["amount"], Decimal, "$.amount"),
@@ -229,39 +267,30 @@ def _place(book: OrderBook, record: dict[str, Any]) -> OrderBook:
     ).book
 
 
-def _event(book: OrderBook, record: dict[str, Any]) -> OrderBook:
+def _event(state: _Replay, record: dict[str, Any]) -> None:
     order_id = _structure(record["order_id"], str, "$.order_id")
-    return book.apply(order_id, _structure_event(record["event"])).book
+    state.book = state.book.apply(order_id, _structure(record["event"], Event, "$.event")).book
 
 
-def _structure_event(data: object) -> Event:
-    kind = data.get("type") if isinstance(data, dict) else None
-    if kind not in _EVENT_NAMES:
-        raise SerializationError(
-            f"at $.event.type: unknown event type {quote(kind)}; events are "
-            f"{', '.join(_EVENT_NAMES)}"
-        )
-    return _structure(data, Event, "$.event")  # type: ignore[no-any-return]
-
-
-_EVENT_NAMES = tuple(event.__name__ for event in EVENT_TYPES)
-
-
-def _price(book: OrderBook, record: dict[str, Any]) -> OrderBook:
-    return book.on_price(
+def _price(state: _Replay, record: dict[str, Any]) -> None:
+    dt = _optional(record, "dt", datetime)
+    state.book = state.book.on_price(
         _structure(record["asset"], Hashable, "$.asset"),
         _structure(record["price"], Decimal, "$.price"),
-        _optional(record, "dt", datetime),
+        dt,
     ).book
+    state.at(dt)
 
 
-def _time(book: OrderBook, record: dict[str, Any]) -> OrderBook:
-    return book.on_time(_structure(record["dt"], datetime, "$.dt")).book
+def _time(state: _Replay, record: dict[str, Any]) -> None:
+    dt = _structure(record["dt"], datetime, "$.dt")
+    state.book = state.book.on_time(dt).book
+    state.at(dt)
 
 
 # Each op: what applies it, its required fields and its optional ones.
 _OPERATIONS: dict[
-    str, tuple[Callable[[OrderBook, dict[str, Any]], OrderBook], tuple[str, ...], tuple[str, ...]]
+    str, tuple[Callable[[_Replay, dict[str, Any]], None], tuple[str, ...], tuple[str, ...]]
 ] = {
     "order": (_order, ("order",), ("link_mode",)),
     "place": (

@@ -37,25 +37,25 @@ from __future__ import annotations
 
 import decimal
 import json
+import json.scanner
 import types as types_module
 import typing
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from functools import partial
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from cattrs.strategies import configure_tagged_union
-from cattrs.v import format_exception
 
 from orders._checks import is_aware, quote
 from orders.assets import Asset
 from orders.book import OrderBook, _Builder
 from orders.decimals import to_decimal
 from orders.errors import OrderError
-from orders.events import EVENT_TYPES, Event, Fill
+from orders.events import EVENT_TYPES, Bar, Event, Fill
 from orders.links import Bracket, LinkMode, check_book
 from orders.machine import apply
 from orders.order import DecimalOrder, OrderTerms
@@ -109,8 +109,8 @@ _TEXT = decimal.Context(capitals=1)
 """Decimals are written under this context, never the caller's."""
 
 
-def _decimal(value: object, _: object) -> Decimal:
-    if not isinstance(value, str):
+def _decimal(value: object) -> Decimal:
+    if type(value) is not str:
         raise SerializationError(
             f"expected a decimal string such as \"150.10\"; got {quote(value)}"
         )
@@ -118,15 +118,15 @@ def _decimal(value: object, _: object) -> Decimal:
 
 
 def _total(value: object) -> Decimal:
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise SerializationError(
             f"expected a decimal string such as \"150.10\"; got {quote(value)}"
         )
     return to_decimal(value, "a total", SerializationError, total=True)
 
 
-def _datetime(value: object, _: object) -> datetime:
-    if not isinstance(value, str):
+def _datetime(value: object) -> datetime:
+    if type(value) is not str:
         raise SerializationError(f"expected an ISO 8601 datetime string; got {quote(value)}")
     try:
         return datetime.fromisoformat(value)
@@ -134,8 +134,8 @@ def _datetime(value: object, _: object) -> datetime:
         raise SerializationError(f"expected an ISO 8601 datetime; got {quote(value)}") from None
 
 
-def _by_name(kind: type[Enum]) -> Callable[[object, object], Any]:
-    def structure(value: object, _: object) -> Any:
+def _by_name(kind: type[Enum]) -> Callable[[object], Any]:
+    def structure(value: object) -> Any:
         try:
             return kind[value]  # type: ignore[index]
         except (KeyError, TypeError):
@@ -147,10 +147,10 @@ def _by_name(kind: type[Enum]) -> Callable[[object, object], Any]:
     return structure
 
 
-def _exactly(kind: type) -> Callable[[object, object], Any]:
-    """A structure hook that refuses to coerce: a JSON number is not a string."""
+def _exactly(kind: type) -> Callable[[object], Any]:
+    """Refuse to coerce: a JSON number is not a string."""
 
-    def structure(value: object, _: object) -> Any:
+    def structure(value: object) -> Any:
         if type(value) is not kind:
             raise SerializationError(f"expected a JSON {kind.__name__}; got {quote(value)}")
         return value
@@ -158,32 +158,38 @@ def _exactly(kind: type) -> Callable[[object, object], Any]:
     return structure
 
 
+_ENUMS = (ORDER_STATUS, OrderType, TimeInForce, LinkMode)
+_DIRECT: dict[Any, Callable[[object], Any]] = {
+    Decimal: _decimal,
+    datetime: _datetime,
+    **{scalar: _exactly(scalar) for scalar in (str, bool, int)},
+    **{kind: _by_name(kind) for kind in _ENUMS},
+}
+"""How each scalar kind is read from its JSON value."""
+
+
 def _make_converter() -> cattrs.Converter:
-    converter = cattrs.Converter(forbid_extra_keys=True)
-    for scalar in (str, bool, int):
-        converter.register_structure_hook(scalar, _exactly(scalar))
+    """The converter that writes values as JSON-ready data (reading is :func:`_structure`)."""
+    converter = cattrs.Converter()
     converter.register_unstructure_hook(Decimal, str)
-    converter.register_structure_hook(Decimal, _decimal)
     converter.register_unstructure_hook(datetime, datetime.isoformat)
-    converter.register_structure_hook(datetime, _datetime)
-    for kind in (ORDER_STATUS, OrderType, TimeInForce, LinkMode):
+    for kind in _ENUMS:
         converter.register_unstructure_hook(kind, lambda member: member.name)
-        converter.register_structure_hook(kind, _by_name(kind))
     # Fields typed by the base class itself (not its subclasses) are tagged styles.
     converter.register_unstructure_hook_func(
         lambda cls: cls is ExecutionStyle,
         lambda style: converter.unstructure(style, unstructure_as=Style),
     )
-    converter.register_structure_hook_func(
-        lambda cls: cls is ExecutionStyle,
-        lambda data, _: converter.structure(data, Style),  # type: ignore[arg-type]
-    )
     # Hashable only as an asset field's annotation, not every hashable class.
     converter.register_unstructure_hook_func(lambda cls: cls is Hashable, _unstructure_asset)
-    converter.register_structure_hook_func(lambda cls: cls is Hashable, _structure_asset)
-    configure_tagged_union(Event, converter, tag_name="type")
-    configure_tagged_union(Style, converter, tag_name="type")
+    for union in (Event, Style):
+        converter.register_unstructure_hook(union, partial(_tagged, converter))
     return converter
+
+
+def _tagged(converter: cattrs.Converter, value: object) -> dict[str, Any]:
+    """A member of a union, as its fields and the ``"type"`` that names its class."""
+    return {"type": type(value).__name__, **converter.unstructure(value, type(value))}
 
 
 def _unstructure_asset(asset: object) -> object:
@@ -196,30 +202,28 @@ def _unstructure_asset(asset: object) -> object:
     )
 
 
-def _structure_asset(data: object, _: object) -> Hashable:
+def _structure_asset(data: object, path: str) -> Hashable:
     if isinstance(data, dict):
-        if data.get("type") != "Asset":
-            raise SerializationError(
-                f"an asset object needs \"type\": \"Asset\"; got {quote(data)}"
-            )
-        return _CONVERTER.structure({k: v for k, v in data.items() if k != "type"}, Asset)
+        return _structure_tagged(data, ("asset", {"Asset": Asset}), path)  # type: ignore[no-any-return]
     if isinstance(data, (str, int)) and not isinstance(data, bool):
         return data
-    raise SerializationError(f"an asset is a str, an int or an Asset object; got {quote(data)}")
+    raise SerializationError(
+        f"at {path}: an asset is a str, an int or an Asset object; got {quote(data)}"
+    )
 
 
-def _field_types(cls: type) -> dict[str, Any]:
-    """Each field's type, with ``None`` left out of optional ones."""
+def _field_types(cls: type) -> dict[str, tuple[Any, bool]]:
+    """Each field's type, with ``None`` left out of optional ones, and whether it is optional."""
     attrs.resolve_types(cls)
-    types: dict[str, Any] = {}
+    types: dict[str, tuple[Any, bool]] = {}
     for field in attrs.fields(cls):
         arguments = [kind for kind in typing.get_args(field.type) if kind is not type(None)]
         optional = isinstance(field.type, types_module.UnionType) and len(arguments) == 1
-        types[field.name] = arguments[0] if optional else field.type
+        types[field.name] = (arguments[0] if optional else field.type, optional)
     return types
 
 
-_TERMS_TYPES = _field_types(OrderTerms)
+_TERMS_TYPES = {name: kind for name, (kind, _) in _field_types(OrderTerms).items()}
 _STATE = ("status", "dt", "filled", "notional", "commission", "reason", "stop_reached",
           "limit_reached")
 _ORDER = ("terms", *_STATE, "history", "fills")
@@ -423,14 +427,76 @@ def _version_1_brackets(
 # Reading with paths.
 
 
-def _structure(data: object, kind: Any, path: str) -> Any:
-    """``data`` structured as ``kind``; any refusal names ``path``."""
+def _structure(data: object, kind: Any, path: str, field: str | None = None) -> Any:
+    """``data`` structured as ``kind``; any refusal names ``path`` (and ``field`` in it)."""
+    union = _union(kind)
+    if union is not None:
+        return _structure_tagged(data, union, path if field is None else f"{path}.{field}")
+    direct = _DIRECT.get(kind)
+    if direct is not None:
+        try:
+            return direct(data)
+        except OrderError as exc:
+            where = path if field is None else f"{path}.{field}"
+            raise SerializationError(f"at {where}: {exc}") from None
+    if field is not None:
+        path = f"{path}.{field}"
+    if kind is Hashable:
+        return _structure_asset(data, path)
+    if kind in _FIELDS:
+        return _structure_fields(kind, data, path)
+    item = _ITEMS[kind]
+    values = _list(data, path)
+    return tuple(_structure(value, item, f"{path}[{index}]") for index, value in enumerate(values))
+
+
+def _structure_tagged(data: object, union: tuple[str, dict[str, type]], path: str) -> Any:
+    """A member of a union tagged by ``"type"``: ``union`` is what its members are
+    called and each member by its name."""
+    noun, members = union
+    name = data.get("type") if isinstance(data, dict) else None
+    kind = members.get(name) if isinstance(name, str) else None
+    if kind is None:
+        _object(data, path, ())
+        raise SerializationError(
+            f"at {path}.type: unknown {noun} type {quote(name)}; {noun}s are "
+            f"{', '.join(members)}"
+        )
+    return _structure_fields(kind, data, path, tag="type")
+
+
+def _structure_fields(kind: type, data: object, path: str, tag: str | None = None) -> Any:
+    """An instance of the ``attrs`` class ``kind`` from a JSON object of its fields
+    (and the ``tag`` naming it), built by its own constructor, which validates.
+    Every missing or unreadable field is reported, not only the first."""
+    fields = _FIELDS[kind]
+    record = (
+        data if type(data) is dict and data.keys() <= _KEYS[kind, tag]
+        else _object(data, path, (), (tag, *fields) if tag else tuple(fields))
+    )
+    keywords: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, (field_kind, optional, required) in fields.items():
+        value = record.get(name, _MISSING)
+        if value is _MISSING:
+            if required:
+                problems.append(f"at {path}.{name}: a required field is missing")
+        elif value is None and optional:
+            keywords[name] = None
+        else:
+            try:
+                keywords[name] = _structure(value, field_kind, path, name)
+            except SerializationError as exc:
+                problems.append(str(exc))
+    if problems:
+        raise SerializationError("; ".join(problems))
     try:
-        return _CONVERTER.structure(data, kind)
+        return kind(**keywords)
     except OrderError as exc:
         raise SerializationError(f"at {path}: {exc}") from None
-    except Exception as exc:  # cattrs gathers field errors in an exception group
-        raise SerializationError(_describe(exc, path)) from None
+
+
+_MISSING = object()
 
 
 def _at(path: str, function: Callable[[Any], Any], value: object) -> Any:
@@ -443,24 +509,6 @@ def _at(path: str, function: Callable[[Any], Any], value: object) -> Any:
         raise SerializationError(f"at {path}: {exc}") from None
     except OrderError as exc:
         raise SerializationError(f"at {path}: {exc}") from None
-
-
-def _describe(exc: BaseException, path: str) -> str:
-    messages = []
-    for line in cattrs.transform_error(exc, path, format_exception=_explain):
-        problem, _, where = line.rpartition(" @ ")
-        messages.append(f"at {where}: {problem}")
-    return "; ".join(messages) or f"at {path}: {type(exc).__name__}"
-
-
-def _explain(exc: BaseException, kind: Any) -> str:
-    if isinstance(exc, OrderError):
-        return str(exc)
-    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return f"unknown field {', '.join(repr(key) for key in sorted(exc.extra_fields))}"
-    if isinstance(exc, KeyError):
-        return "a required field is missing"
-    return format_exception(exc, kind)
 
 
 def _object(
@@ -492,6 +540,38 @@ _TYPES: dict[str, Any] = {
     kind.__name__: kind
     for kind in (DecimalOrder, OrderBook, Asset, *EVENT_TYPES, *Style.__args__)
 }
+
+_EVENTS = ("event", {member.__name__: member for member in typing.get_args(Event)})
+_STYLES = ("style", {member.__name__: member for member in typing.get_args(Style)})
+
+
+def _union(kind: Any) -> tuple[str, dict[str, type]] | None:
+    """The tagged union ``kind`` is, if it is one (found by identity: unions hash slowly)."""
+    if kind is Event:
+        return _EVENTS
+    if kind is Style or kind is ExecutionStyle:  # a field typed by the base holds any style
+        return _STYLES
+    return None
+
+
+
+_FIELDS: dict[type, dict[str, tuple[Any, bool, bool]]] = {
+    kind: {
+        field.name: (kind_of, optional, field.default is attrs.NOTHING)
+        for field, (kind_of, optional) in zip(
+            attrs.fields(kind), _field_types(kind).values(), strict=True
+        )
+    }
+    for kind in (Asset, Bar, *EVENT_TYPES, *typing.get_args(Style))
+}
+"""For each class read from a JSON object: each field's kind, whether it may be
+null, and whether it is required."""
+_KEYS = {
+    (kind, tag): frozenset(fields) | ({tag} if tag else set())
+    for kind, fields in _FIELDS.items() for tag in (None, "type")
+}
+_ITEMS = {tuple[str, ...]: str}
+"""The JSON arrays read as tuples, with the kind of their items."""
 
 
 def _type_of(value: object) -> str:
@@ -558,8 +638,68 @@ def parse_json(text: str | bytes) -> object:
     Every problem is a :class:`SerializationError`; a duplicate key is named with
     the path of the object that repeats it.
     """
-    if not isinstance(text, (str, bytes, bytearray)):
+    if type(text) is str:
+        data = _scan(text)
+        if data is not _UNSURE:
+            return data
+    elif not isinstance(text, (str, bytes, bytearray)):
         raise SerializationError(f"expected JSON text (str or bytes); got {quote(text)}")
+    return _parse_watching_keys(text)
+
+
+_UNSURE = object()
+# typeshed gives make_scanner's argument the type of the scanner itself.
+_scan_once = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+_CONTAINERS = (dict, list)
+
+
+def _scan(text: str) -> object:
+    """The data of ``text`` read by the standard decoder's scanner, or ``_UNSURE``
+    when it fails or may have dropped a duplicate key.
+
+    Without a backslash, every quote in the text opens or closes a string, so the
+    text holds ``count('"') / 2`` strings, keys included. The decoder keeps the
+    last of two equal keys and drops the first with its value, so the data holds
+    as many strings exactly when no key was repeated.
+    """
+    start = len(text) - len(text.lstrip(_JSON_SPACE))
+    try:
+        data, end = _scan_once(text, start)
+    except (StopIteration, ValueError, RecursionError):
+        return _UNSURE
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        return _UNSURE
+    if "\\" in text or text.count('"') != 2 * _strings_in(data):
+        return _UNSURE
+    return data
+
+
+_JSON_SPACE = " \t\n\r"
+
+
+def _strings_in(data: object) -> int:
+    """How many strings ``data`` holds, keys included."""
+    count = 0
+    pending = [data]
+    while pending:
+        node = pending.pop()
+        if type(node) is str:
+            count += 1
+            continue
+        if type(node) is dict:
+            count += len(node)
+            node = node.values()
+        elif type(node) is not list:
+            continue
+        for value in node:
+            if type(value) is str:
+                count += 1
+            elif type(value) in _CONTAINERS:
+                pending.append(value)
+    return count
+
+
+def _parse_watching_keys(text: str | bytes) -> object:
     repeated: list[tuple[dict[str, Any], str]] = []
 
     def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Steps: brackets (built by the library or backtrader-style, with only a parent
 on the legs; per-leg validity), OCO groups of 2 to 5 members in either mode,
 fills on any working order (exit fills while the entry works, late fills on
 cancelled entries, fills attempted on dormant legs), busts and corrections of
-any live fill, amendments, cancels, holds, trade prices and the clock.
+any live fill, amendments, cancels, holds, trade prices, the clock, and
+releasing finished orders.
 
 After every step it checks, for every bracket, the rule the book promises
 (rule 1 of docs/linked-orders.md): with P = entry filled - exit fills, while
@@ -12,7 +13,8 @@ P > 0 some exit leg is active and every active leg has exactly P left; while
 P = 0 and the entry works the legs are dormant; otherwise no leg works. It also
 checks that no two members of a cancel-mode OCO group both filled, that the
 derived consequences, applied after the asked event, rebuild the new book, and
-that the price indexes find exactly the orders a full scan would move.
+that the price indexes find exactly the orders a full scan would move, and
+that a release takes out exactly the whole finished groups.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from orders import (
     bracket_orders,
     check_triggers,
 )
+from orders.links import check_book, link_group
 from tests.support import rebuilt
 
 T0 = datetime(2024, 1, 15, 9, 30)
@@ -228,6 +231,30 @@ class BookMachine(RuleBasedStateMachine):
     def tick(self, minutes: int) -> None:
         self.clock += timedelta(minutes=minutes)
         self.record(self.book.on_time(self.clock))
+
+    @rule(minutes=st.integers(0, 30))
+    def release(self, minutes: int) -> None:
+        before = self.clock - timedelta(minutes=minutes)
+        result = self.book.release(before)
+        gone = {order.id for order in result.orders}
+        for order in self.book.orders.values():
+            whole_group = link_group(self.book, order.id)
+            qualifies = all(
+                not self.book[member].open and self.book[member].dt < before
+                for member in whole_group
+            )
+            assert (order.id in gone) == qualifies, f"{order.id} released: {order.id in gone}"
+        event(f"released {len(gone)}")
+        kept = result.book
+        assert dict(kept.orders) == {k: v for k, v in self.book.orders.items() if k not in gone}
+        assert dict(kept.link_modes) == {
+            k: v for k, v in self.book.link_modes.items() if k not in gone
+        }
+        assert dict(kept.brackets) == {k: v for k, v in self.book.brackets.items() if k not in gone}
+        check_book(kept)
+        self.book = kept
+        self.entries = [entry for entry in self.entries if entry not in gone]
+        self.groups = [group for group in self.groups if group[0][0] not in gone]
 
     @invariant()
     def every_bracket_covers_its_position(self) -> None:

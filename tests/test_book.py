@@ -379,3 +379,51 @@ def test_misused_queries_raise_the_librarys_errors() -> None:
         book.apply(None, Cancel())  # type: ignore[arg-type]
     with pytest.raises(InvalidTransition, match="None is not an order event"):
         book.apply("tp", None)  # type: ignore[arg-type]
+
+
+# Releasing finished orders.
+
+
+def test_release_removes_finished_groups_last_changed_before_a_time() -> None:
+    later = T0 + timedelta(hours=2)
+    book = OrderBook().submit(
+        DecimalOrder(T0, AAPL, 1, limit=1, id="done"),
+        DecimalOrder(T0, AAPL, 1, limit=1, id="live"),
+        DecimalOrder(T0, AAPL, 1, limit=1, id="recent"),
+    ).book
+    book = book.apply("done", Fill(1, 1, dt=T0)).book
+    book = book.apply("recent", Cancel()).book.apply("recent", Fill(1, 1, dt=later)).book
+    released = book.release(T0 + timedelta(hours=1))
+    assert [order.id for order in released.orders] == ["done"]
+    assert sorted(released.book.orders) == ["live", "recent"]
+    assert released.book == OrderBook().submit(book["live"], book["recent"]).book
+    with pytest.raises(UnknownOrderError):
+        released.book.apply("done", Fill(1, 1))
+
+
+def test_a_group_is_released_only_when_every_member_has_finished() -> None:
+    book = bracket_book().apply("main", Fill(100, 100, dt=T0)).book
+    book = book.apply("limit", Fill(100, 110, dt=T0)).book
+    assert {o.status for o in book.orders.values()} == {FILLED, CANCELLED}
+    after = T0 + timedelta(days=1)
+    released = book.release(after)
+    assert sorted(order.id for order in released.orders) == ["limit", "main", "stop"]
+    assert released.book == OrderBook()
+    pair = oco_book().apply("tp", Fill(30, 110, dt=T0)).book  # tp still works, sl cancelled
+    assert pair.release(after).orders == ()
+    pair = pair.cancel("tp").book
+    assert len(pair.release(after).orders) == 2
+
+
+def test_release_takes_a_datetime_of_the_books_kind() -> None:
+    with pytest.raises(BadOrderParameters, match="before must be a datetime"):
+        oco_book().release("yesterday")  # type: ignore[arg-type]
+    with pytest.raises(TimeKindError, match="release's before"):
+        oco_book().release(datetime(2030, 1, 1, tzinfo=UTC))
+
+
+def test_releasing_nothing_returns_the_same_book() -> None:
+    book = oco_book()
+    released = book.release(T0 + timedelta(days=1))
+    assert released.book is book
+    assert released.orders == ()
