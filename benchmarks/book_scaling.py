@@ -17,9 +17,15 @@ Then a churn of 10,000 operations runs on an evolving book, as a live engine
 would (submit, fill, quiet price, cancel, in turn), each timed: the median and
 the worst are printed, first with the garbage collector at its default
 settings, then after ``gc.freeze()`` once the book is built (what the
-documentation advises a host holding a large book to do).
+documentation advises a host holding a large book to do). The worst operation
+is usually one during which the collector ran; the last column is what one
+full collection (``gc.collect()``) of the process costs at that size, which
+the default settings run from time to time, whenever the objects that
+survived since the last one exceed a quarter of those it kept.
 
-Flat figures down a column mean the cost does not grow with the book.
+Flat figures down a column mean the cost does not grow with the book. The
+first line gives the memory a resting order takes in the book, indexes
+included (``tracemalloc`` over building a book of 10,000).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import argparse
 import gc
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -40,6 +47,7 @@ QUIET = Decimal(60_000)  # above every sell stop, below every trailing mark, abo
 ONE = Decimal(56_000)  # crosses the one stop at 56,000
 TEN = Decimal(55_001)  # crosses the nine stops 55,001 ... 55,009 and the one at 56,000
 CHURN = 10_000
+MEMORY_SAMPLE = 10_000
 
 
 def resting_book(size: int) -> OrderBook:
@@ -114,10 +122,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
+    tracemalloc.start()
+    sample = resting_book(MEMORY_SAMPLE)
+    per_order = tracemalloc.get_traced_memory()[0] / len(sample)
+    tracemalloc.stop()
+    del sample
+    print(f"memory: {per_order:,.0f} bytes per resting order, indexes included")
     print(f"median us per operation over {args.repeat} repetitions; churn of {CHURN:,} "
           "operations: median and worst us, collector on, then after gc.freeze()")
     print(f"{'resting':>10} {'build s':>8} {'submit':>7} {'cancel':>7} {'fill':>7} "
-          f"{'quiet':>7} {'1 stop':>7} {'10 stops':>8} {'churn':>15} {'frozen':>15}")
+          f"{'quiet':>7} {'1 stop':>7} {'10 stops':>8} {'churn':>15} {'frozen':>15} "
+          f"{'full gc s':>9}")
     for size in args.sizes:
         start = time.perf_counter()
         book = resting_book(size)
@@ -127,9 +142,12 @@ def main() -> None:
         gc.freeze()
         frozen_median, frozen_worst = churn(book)
         gc.unfreeze()
+        start = time.perf_counter()
+        gc.collect()
+        collection = time.perf_counter() - start
         print(f"{size:>10} {built:>8.1f} " + " ".join(f"{f:>7.1f}" for f in figures[:5])
               + f" {figures[5]:>8.1f} {median:>6.1f} / {worst:>6.0f} "
-              f"{frozen_median:>6.1f} / {frozen_worst:>6.0f}", flush=True)
+              f"{frozen_median:>6.1f} / {frozen_worst:>6.0f} {collection:>9.2f}", flush=True)
         del book
 
 

@@ -43,13 +43,16 @@ over rounds of the time per operation in microseconds, and the ratio is time of
   10,000, every version kept.
 
 The last line, ``ratios``, gives create/nautilus, fill/nautilus, fill/floor,
-lifecycle/nautilus and trigger/floor.
+lifecycle/nautilus and trigger/floor. ``--collector-off`` runs everything with
+the garbage collector disabled, which separates the work itself from what the
+collector costs each contender.
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
+import gc
 import itertools
 import statistics
 import time
@@ -370,7 +373,11 @@ def backtrader_workloads() -> dict[str, Work] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller batches")
+    parser.add_argument("--collector-off", action="store_true",
+                        help="disable the garbage collector, to see what it costs everyone")
     args = parser.parse_args()
+    if args.collector_off:
+        gc.disable()
     rounds, batch = (5, 20_000) if args.quick else (15, 50_000)
     sizes = {"create": batch, "fill": batch, "lifecycle": batch // 4, "trigger": batch // 100,
              "chain": 1}
@@ -394,8 +401,9 @@ def main() -> None:
                     per_op.setdefault(name, []).append(seconds / operations * 1e6)
         for name, times in per_op.items():
             medians[workload, name] = statistics.median(times)
+    collector = "off" if args.collector_off else "on"
     print(f"median us per operation ({rounds} rounds, {len(KEPT):,} results kept alive, "
-          "collector on); ratio = orders / other")
+          f"collector {collector}); ratio = orders / other")
     print(f"{'workload':<10} " + " ".join(f"{name:>18}" for name in implementations))
     for workload in sizes:
         cells = []

@@ -6,7 +6,7 @@ table is the single source of truth. The public API is re-exported here.
 """
 
 from orders.assets import Asset
-from orders.book import BookResult, Derived, OrderBook, Submit
+from orders.book import BookResult, Derived, OrderBook, Released, Submit
 from orders.decimals import DecimalInput
 from orders.errors import (
     BadOrderParameters,
@@ -110,6 +110,7 @@ __all__ = [
     "Refusal",
     "Reject",
     "Release",
+    "Released",
     "ReplayResult",
     "SerializationError",
     "StopLimitOrder",

@@ -188,8 +188,8 @@ class OrderBook:
             for check in links.SUBMIT_CHECKS:
                 check(builder, linked)
             builder.link_modes, builder.brackets = links.register(builder, linked, mode)
-            for order in linked:
-                builder.changed(None, order, None)
+            builder.pending.extend(Change(None, order, None) for order in linked)
+            builder.settle()
         return builder.result()
 
     def place(

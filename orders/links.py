@@ -503,7 +503,7 @@ def fill_reduces_the_group(group: Group, change: Change, links: Links) -> Iterat
 def amendment_resizes_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
     """Reduce mode: a new amount for one member moves every other working member's
     remaining quantity by as much."""
-    if group.mode is not LinkMode.REDUCE or change.old is None or change.origin == group.key:
+    if group.mode is not LinkMode.REDUCE or change.old is None:
         return
     delta = exact_subtract(change.new.terms.amount.copy_abs(), change.old.terms.amount.copy_abs())
     if delta:
@@ -514,7 +514,7 @@ def amendment_resizes_the_group(group: Group, change: Change, links: Links) -> I
 
 def ending_cancels_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
     """Cancelling, rejecting or expiring a member cancels every other working member."""
-    if change.origin != group.key and _newly_ended(change):
+    if _newly_ended(change):
         reason = f"linked order {change.new.id} ended"
         yield from _cancel(links, group.others(change.new.id), reason, group.key)
 
@@ -527,7 +527,7 @@ def ending_a_leg_ends_the_bracket(state: BracketState, change: Change) -> Iterat
     rules) cancels the rest of the bracket, entry included. If the bracket held a
     position, the host takes it over: the bracket is withdrawn and never re-armed."""
     leg = change.new
-    if not state.is_current(leg) or change.origin == state.key or not _newly_ended(change):
+    if not state.is_current(leg) or not _newly_ended(change):
         return
     if state.position > 0:
         yield Withdraw(state.entry.id)
@@ -559,7 +559,6 @@ def dormant_leg_sizes_the_bracket(state: BracketState, change: Change) -> Iterat
         old is not None
         and state.is_current(leg)
         and leg.status is _HELD
-        and change.origin != state.key
         and leg.terms.amount != old.terms.amount
         and leg.terms.amount.copy_abs() != state.entry.terms.amount.copy_abs()
     ):
@@ -579,7 +578,8 @@ BRACKET_REACTIONS: tuple[Callable[[BracketState, Change], Iterator[Action]], ...
     dormant_leg_sizes_the_bracket,
 )
 REACTIONS = (*OCO_REACTIONS, *BRACKET_REACTIONS)
-"""What follows once from a change: the OCO group's, then the bracket's."""
+"""What follows once from a change: the OCO group's, then the bracket's. A group
+or a bracket does not react to the changes its own rules made."""
 
 
 # Invariants of a bracket, in the order they are restored. Each yields the
@@ -719,17 +719,21 @@ def touches_links(links: Links, old: DecimalOrder | None, new: DecimalOrder) -> 
 
 
 def reactions(links: Links, change: Change) -> list[Action]:
-    """What follows once from ``change``: its OCO group's reactions, then its bracket's."""
+    """What follows once from ``change``: its OCO group's reactions, then its
+    bracket's. A link does not react to the changes its own rules made."""
     actions: list[Action] = []
     order = change.new
     mode = links.link_modes.get(order.id)
     if mode is not None:
         members = (order.id, *order.terms.linked_order_ids)
         group = Group(("oco", min(members)), members, mode)
-        for reaction in OCO_REACTIONS:
-            actions.extend(reaction(group, change, links))
-    state = bracket_state(links, bracket_entry(links, order))
-    if state is not None and order.id != state.entry.id:
+        if change.origin != group.key:
+            for reaction in OCO_REACTIONS:
+                actions.extend(reaction(group, change, links))
+    entry = bracket_entry(links, order)
+    if entry is not None and entry != order.id and change.origin != ("bracket", entry):
+        state = bracket_state(links, entry)
+        assert state is not None
         for bracket_reaction in BRACKET_REACTIONS:
             actions.extend(bracket_reaction(state, change))
     return actions

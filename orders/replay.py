@@ -96,8 +96,8 @@ def replay(
     (:meth:`~orders.book.OrderBook.release`) once they last changed more than
     ``retention`` before the log's clock, the latest ``dt`` of its price and
     time lines, so memory follows the working orders rather than the length of
-    the log. Releases run every :data:`RELEASE_EVERY` lines; each batch of
-    released orders is handed to ``on_released``.
+    the log. Releases run every :data:`RELEASE_EVERY` lines and once at the end;
+    each batch of released orders is handed to ``on_released``.
     """
     if type(every) is not int or every < 1:
         raise BadOrderParameters(f"every must be a positive int; got {quote(every)}")
@@ -125,6 +125,8 @@ def replay(
             state.release(state.clock - retention, on_released)
         if progress is not None and count % every == 0:
             progress(count)
+    if retention is not None and state.clock is not None:
+        state.release(state.clock - retention, on_released)
     return ReplayResult(state.book, tuple(kept), count, refused)
 
 

@@ -519,12 +519,13 @@ def _object(
     if not isinstance(data, dict):
         raise SerializationError(f"at {path}: expected a JSON object; got {quote(data)}")
     if required or optional:
-        missing = [key for key in required if key not in data]
-        if missing:
-            raise SerializationError(f"at {path}: missing field {quote(missing[0])}")
-        unknown = sorted(set(data) - set(required) - set(optional))
-        if unknown:
-            raise SerializationError(f"at {path}: unknown field {quote(unknown[0])}")
+        for key in required:
+            if key not in data:
+                raise SerializationError(f"at {path}: missing field {quote(key)}")
+        if len(data) > len(required):
+            unknown = sorted(key for key in data if key not in required and key not in optional)
+            if unknown:
+                raise SerializationError(f"at {path}: unknown field {quote(unknown[0])}")
     return data
 
 

@@ -1,3 +1,4 @@
+import gc
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -16,6 +17,7 @@ from orders import (
     Derived,
     Event,
     Fill,
+    FillBust,
     InvalidQuantityError,
     InvalidTransition,
     LimitOrder,
@@ -23,6 +25,7 @@ from orders import (
     MarketOrder,
     OCOOrder,
     OrderBook,
+    OrderError,
     Reject,
     Release,
     StopOrder,
@@ -30,7 +33,10 @@ from orders import (
     Trigger,
     UnknownOrderError,
     buy_bracket,
+    dumps,
+    loads,
     oco_orders,
+    replay,
     sell_bracket,
 )
 from tests.support import rebuilt
@@ -427,3 +433,34 @@ def test_releasing_nothing_returns_the_same_book() -> None:
     released = book.release(T0 + timedelta(days=1))
     assert released.book is book
     assert released.orders == ()
+
+
+# Memory.
+
+
+def test_the_librarys_values_form_no_reference_cycles() -> None:
+    """Everything a workload leaves behind is freed by reference counting alone,
+    so the collector never has garbage of the library's to find (which is why a
+    host may freeze it, see docs/performance.md)."""
+
+    def workload() -> None:
+        book = bracket_book().apply("main", Fill(60, 100, dt=T0, fill_id="m1")).book
+        book = book.apply("main", FillBust("m1")).book.apply("main", Fill(100, 100, dt=T0)).book
+        book = book.on_price(AAPL, 120, T0 + timedelta(minutes=1)).book
+        book = book.apply("limit", Fill(100, 110, dt=T0 + timedelta(minutes=2))).book
+        book = book.release(T0 + timedelta(days=1)).book
+        pair = oco_book().on_price(AAPL, 89, T0).book.on_time(T0 + timedelta(days=400)).book
+        loads(dumps(pair))
+        with pytest.raises(OrderError):
+            pair.apply("nothing", Fill(1, 1))
+        replay(['{"op": "price", "asset": "X", "price": "1"}', "not json", '{"op": 1}'])
+
+    workload()  # warm every cache and lazily built table first
+    gc.collect()
+    gc.disable()
+    try:
+        workload()
+        found = gc.collect()
+    finally:
+        gc.enable()
+    assert found == 0

@@ -1,7 +1,7 @@
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -208,3 +208,41 @@ def test_output_to_a_closed_pipe_ends_quietly() -> None:
     result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=False)
     assert result.stdout.startswith("id")
     assert result.stderr == ""
+
+
+# Retention: finished orders are released as the log's clock moves on.
+
+
+def _order_line(order_id: str, minute: int) -> str:
+    return line(op="order", order={"id": order_id, "dt": f"2024-01-15T09:{minute:02}:00",
+                                   "asset": "X", "amount": "1", "limit": "5.00"})
+
+
+def _fill_line(order_id: str, minute: int) -> str:
+    return line(op="event", order_id=order_id, event={
+        "type": "Fill", "quantity": "1", "price": "5.00", "dt": f"2024-01-15T09:{minute:02}:00"})
+
+
+def _price_line(minute: int) -> str:
+    return line(op="price", asset="X", price="6.00", dt=f"2024-01-15T09:{minute:02}:00")
+
+
+def test_retention_releases_orders_finished_before_the_clock_less_the_retention(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys.modules["orders.replay"], "RELEASE_EVERY", 4)
+    log = [_order_line("a", 0), _fill_line("a", 1), _order_line("b", 2), _price_line(10),
+           _order_line("c", 11), _fill_line("c", 11), _price_line(12)]
+    batches: list[list[str]] = []
+    result = replay(log, retention=timedelta(minutes=5),
+                    on_released=lambda orders: batches.append([o.id for o in orders]))
+    assert batches == [["a"]]  # at line 4; c finished a minute before the end
+    assert sorted(result.book.orders) == ["b", "c"]
+    assert sorted(replay(log).book.orders) == ["a", "b", "c"]
+
+
+def test_retention_is_a_timedelta() -> None:
+    with pytest.raises(BadOrderParameters, match="retention must be a timedelta"):
+        replay([], retention=5)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="retention must be a timedelta"):
+        replay([], retention=timedelta(minutes=-1))
