@@ -11,7 +11,8 @@ repetitions is printed, in microseconds:
 * submit one new limit order; cancel one resting order; fill one resting order;
 * a trade price that moves no order (``on_price``), one that triggers 1 stop,
   and one that triggers 10, which the book must find without visiting the
-  other resting orders (compare it with the cost of 10 fills).
+  other resting orders (compare it with the cost of 10 fills);
+* a bar that moves no order (``on_bar``), which must not visit them either.
 
 Then a churn of 10,000 operations runs on an evolving book, as a live engine
 would (submit, fill, quiet price, cancel, in turn), each timed: the median and
@@ -39,7 +40,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from orders import DecimalOrder, Fill, OrderBook
+from orders import Bar, DecimalOrder, Fill, OrderBook
 
 T0 = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)
 ASSET = "XYZ"
@@ -88,6 +89,8 @@ def measure(book: OrderBook, repeat: int) -> list[float]:
     assert book.on_price(ASSET, QUIET, T0).derived == ()
     assert len(book.on_price(ASSET, ONE, T0).derived) == 1
     assert len(book.on_price(ASSET, TEN, T0).derived) == 10
+    bar = Bar(QUIET, QUIET + 1, QUIET - 1, QUIET)
+    assert book.on_bar(ASSET, bar, T0).derived == ()
     return [
         median_us(lambda: book.submit(new), repeat),
         median_us(lambda: book.cancel("l1"), repeat),
@@ -95,6 +98,7 @@ def measure(book: OrderBook, repeat: int) -> list[float]:
         median_us(lambda: book.on_price(ASSET, QUIET, T0), repeat),
         median_us(lambda: book.on_price(ASSET, ONE, T0), repeat),
         median_us(lambda: book.on_price(ASSET, TEN, T0), repeat),
+        median_us(lambda: book.on_bar(ASSET, bar, T0), repeat),
     ]
 
 
@@ -131,7 +135,7 @@ def main() -> None:
     print(f"median us per operation over {args.repeat} repetitions; churn of {CHURN:,} "
           "operations: median and worst us, collector on, then after gc.freeze()")
     print(f"{'resting':>10} {'build s':>8} {'submit':>7} {'cancel':>7} {'fill':>7} "
-          f"{'quiet':>7} {'1 stop':>7} {'10 stops':>8} {'churn':>15} {'frozen':>15} "
+          f"{'quiet':>7} {'1 stop':>7} {'10 stops':>8} {'bar':>7} {'churn':>15} {'frozen':>15} "
           f"{'full gc s':>9}")
     for size in args.sizes:
         start = time.perf_counter()
@@ -146,7 +150,7 @@ def main() -> None:
         gc.collect()
         collection = time.perf_counter() - start
         print(f"{size:>10} {built:>8.1f} " + " ".join(f"{f:>7.1f}" for f in figures[:5])
-              + f" {figures[5]:>8.1f} {median:>6.1f} / {worst:>6.0f} "
+              + f" {figures[5]:>8.1f} {figures[6]:>7.1f} {median:>6.1f} / {worst:>6.0f} "
               f"{frozen_median:>6.1f} / {frozen_worst:>6.0f} {collection:>9.2f}", flush=True)
         del book
 

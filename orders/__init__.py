@@ -7,6 +7,18 @@ table is the single source of truth. The public API is re-exported here.
 
 from orders.assets import Asset
 from orders.book import BookResult, Derived, OrderBook, Released, Submit
+from orders.costs import (
+    CommissionModel,
+    NoCommission,
+    NoSlippage,
+    NotionalCommission,
+    PercentSlippage,
+    PerOrderCommission,
+    PerShareCommission,
+    SlippageModel,
+    TickSlippage,
+    VolumeShareSlippage,
+)
 from orders.decimals import DecimalInput
 from orders.errors import (
     BadOrderParameters,
@@ -49,6 +61,7 @@ from orders.links import Bracket, LinkMode
 from orders.machine import TRANSITIONS, apply
 from orders.order import DecimalOrder, FillRecord, OrderTerms
 from orders.order_type import OrderType, TimeInForce
+from orders.positions import Account, Execution, Position
 from orders.replay import Refusal, ReplayResult, replay
 from orders.serialization import SerializationError, dumps, loads, structure, unstructure
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS, TERMINAL_STATUSES
@@ -56,6 +69,7 @@ from orders.styles import (
     BracketOrder,
     ExecutionStyle,
     LimitOrder,
+    MarketOnCloseOrder,
     MarketOrder,
     OCOOrder,
     StopLimitOrder,
@@ -64,13 +78,16 @@ from orders.styles import (
     TrailingStopOrder,
 )
 from orders.triggers import check_triggers, check_triggers_bar, is_marketable
+from orders.venue import FILL_PRICES, SimulatedVenue, VenueResult
 
 __all__ = [
     "ACTIVE_STATUSES",
     "EVENT_TYPES",
+    "FILL_PRICES",
     "ORDER_STATUS",
     "TERMINAL_STATUSES",
     "TRANSITIONS",
+    "Account",
     "Amend",
     "Asset",
     "BadOrderParameters",
@@ -81,11 +98,13 @@ __all__ = [
     "BracketKeywords",
     "BracketOrder",
     "Cancel",
+    "CommissionModel",
     "DecimalInput",
     "DecimalOrder",
     "Derived",
     "Event",
     "ExactnessError",
+    "Execution",
     "ExecutionStyle",
     "Expire",
     "Fill",
@@ -100,12 +119,20 @@ __all__ = [
     "LimitOrder",
     "LinkMode",
     "LinkedOrderError",
+    "MarketOnCloseOrder",
     "MarketOrder",
+    "NoCommission",
+    "NoSlippage",
+    "NotionalCommission",
     "OCOOrder",
     "OrderBook",
     "OrderError",
     "OrderTerms",
     "OrderType",
+    "PerOrderCommission",
+    "PerShareCommission",
+    "PercentSlippage",
+    "Position",
     "PriceUpdate",
     "Refusal",
     "Reject",
@@ -113,9 +140,12 @@ __all__ = [
     "Released",
     "ReplayResult",
     "SerializationError",
+    "SimulatedVenue",
+    "SlippageModel",
     "StopLimitOrder",
     "StopOrder",
     "Submit",
+    "TickSlippage",
     "TimeInForce",
     "TimeKindError",
     "TrailingStopLimitOrder",
@@ -123,6 +153,8 @@ __all__ = [
     "Trigger",
     "UnknownFillError",
     "UnknownOrderError",
+    "VenueResult",
+    "VolumeShareSlippage",
     "apply",
     "bracket_orders",
     "buy_bracket",

@@ -1,11 +1,14 @@
-"""The book's indexes: which orders a trade price or a time can move, without a scan.
+"""The book's indexes: which orders a price, a bar or a time can move, without a scan.
 
 Each asset has one record: a tuple of its nine price indexes, each a persistent
 ordered set (:mod:`orders._treap`) of ``(level, order id)`` keys, kept with the
 key where a walk of it starts. A walk visits keys in its direction while the
 trade moves the orders at their level, so a price visits only the orders it
 moves, and a price that moves nothing costs nine comparisons with the starting
-keys. The book's expiry index is one more such set, of ``(valid_until, id)``.
+keys. A bar walks each index as a trade at its high, its low or its close
+would. After the nine, the record holds the orders no price moves that a venue
+fills at the market. The book's expiry index is one more such set, of
+``(valid_until, id)``.
 
 Everything here is a value: an update returns a new mapping and shares the rest.
 """
@@ -21,10 +24,20 @@ from typing import Any
 import immutables
 
 from orders import _treap, market
+from orders.events import Bar
 from orders.order import DecimalOrder
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS
 
-__all__ = ["EXPIRY", "Indexes", "entries", "expiring", "moved_by", "update"]
+__all__ = [
+    "EXPIRY",
+    "Indexes",
+    "entries",
+    "expiring",
+    "fillable",
+    "moved_by",
+    "moved_by_bar",
+    "update",
+]
 
 Entry = tuple[_treap.Tree, Any]
 """An index: its tree, and the key where a walk of it starts."""
@@ -37,21 +50,27 @@ EXPIRY: Hashable = None
 Walk = Callable[[_treap.Tree], Iterator[Any]]
 
 # The nine price indexes of an asset, by position: the direction a trade walks
-# each, and the test that tells, for a level met on the way, whether a trade at
-# a price moves the orders there (None: every price moves them).
-PRICE_INDEXES: tuple[tuple[str, Walk, Callable[[Decimal, Decimal], bool] | None], ...] = (
-    ("buy_stop", _treap.ascending, operator.le),  # a buy stop triggers at or above
-    ("sell_stop", _treap.descending, operator.ge),  # a sell stop at or below
-    ("sell_mark", _treap.ascending, operator.lt),  # a higher price ratchets a sell trail
-    ("buy_mark", _treap.descending, operator.gt),  # a lower one a buy trail
-    ("unmarked", _treap.ascending, None),  # a trail with no mark takes any price
-    ("buy_limit", _treap.descending, operator.ge),  # a buy limit comes within reach
-    ("buy_limit_reached", _treap.ascending, operator.lt),  # ... or goes out of it
-    ("sell_limit", _treap.ascending, operator.le),
-    ("sell_limit_reached", _treap.descending, operator.gt),
+# each, the test that tells, for a level met on the way, whether a trade at a
+# price moves the orders there (None: every price moves them), and the price
+# of a bar that does the same for a bar.
+PRICE_INDEXES: tuple[
+    tuple[str, Walk, Callable[[Decimal, Decimal], bool] | None, str], ...
+] = (
+    ("buy_stop", _treap.ascending, operator.le, "high"),  # a buy stop triggers at or above
+    ("sell_stop", _treap.descending, operator.ge, "low"),  # a sell stop at or below
+    ("sell_mark", _treap.ascending, operator.lt, "close"),  # a higher price ratchets a sell trail
+    ("buy_mark", _treap.descending, operator.gt, "close"),  # a lower one a buy trail
+    ("unmarked", _treap.ascending, None, "close"),  # a trail with no mark takes any price
+    ("buy_limit", _treap.descending, operator.ge, "low"),  # a buy limit comes within reach
+    ("buy_limit_reached", _treap.ascending, operator.lt, "low"),  # ... or goes out of it
+    ("sell_limit", _treap.ascending, operator.le, "high"),
+    ("sell_limit_reached", _treap.descending, operator.gt, "high"),
 )
-_POSITION = {name: position for position, (name, _, _) in enumerate(PRICE_INDEXES)}
-_EMPTY_RECORD: tuple[Entry | None, ...] = (None,) * len(PRICE_INDEXES)
+_POSITION = {name: position for position, (name, _, _, _) in enumerate(PRICE_INDEXES)}
+_AT_MARKET = len(PRICE_INDEXES)
+"""After the price indexes, the orders no price moves that a venue fills at the
+market: market and on-close orders, and stops that have triggered, without a limit."""
+_EMPTY_RECORD: tuple[Entry | None, ...] = (None,) * (len(PRICE_INDEXES) + 1)
 _WATCHING = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED, ORDER_STATUS.PARTIALLY_FILLED})
 _ZERO = Decimal(0)
 
@@ -81,6 +100,8 @@ def entries(order: DecimalOrder) -> tuple[Place, ...]:
             places.append((3 if buy else 2, (mark, terms.id)))
     if terms.limit is not None and not waiting:  # a plain limit never waits
         places.append(((5 if buy else 7) + order.limit_reached, (terms.limit, terms.id)))
+    elif not waiting:
+        places.append((_AT_MARKET, (_ZERO, terms.id)))
     return tuple(places)
 
 
@@ -94,12 +115,12 @@ def update(
         if position == _EXPIRES:
             expiry = _without(expiry, key, _treap.ascending)
         else:
-            record[position] = _without(record[position], key, PRICE_INDEXES[position][1])
+            record[position] = _without(record[position], key, _DIRECTIONS[position])
     for position, key in after:
         if position == _EXPIRES:
             expiry = _with(expiry, key, _treap.ascending)
         else:
-            record[position] = _with(record[position], key, PRICE_INDEXES[position][1])
+            record[position] = _with(record[position], key, _DIRECTIONS[position])
     indexes = indexes.set(asset, tuple(record))
     return indexes.set(EXPIRY, expiry) if expiry is not indexes.get(EXPIRY) else indexes
 
@@ -123,14 +144,25 @@ def _without(entry: Entry | None, key: Any, walk: Walk) -> Entry | None:
 
 def moved_by(indexes: Indexes, asset: Hashable, price: Decimal) -> list[str]:
     """Ids of the orders of ``asset`` that a trade at ``price`` can change."""
-    record = indexes.get(asset)
+    return _moved(indexes.get(asset), (price,) * len(PRICE_INDEXES))
+
+
+def moved_by_bar(indexes: Indexes, asset: Hashable, bar: Bar) -> list[str]:
+    """Ids of the orders of ``asset`` that ``bar`` can change: a bar moves the
+    orders of each index as a trade at its high, its low or its close would."""
+    return _moved(indexes.get(asset), tuple(getattr(bar, field) for field in _BAR_FIELDS))
+
+
+def _moved(record: tuple[Entry | None, ...] | None, levels: tuple[Decimal, ...]) -> list[str]:
+    """Ids of the orders that ``levels`` (one price per index) move, each once."""
     if record is None:
         return []
     found: dict[str, None] = {}
-    for position, entry in enumerate(record):
+    for position, (walk, moves) in enumerate(_WALKS):
+        entry = record[position]
         if entry is None:
             continue
-        walk, moves = _WALKS[position]
+        price = levels[position]
         if moves is not None and not moves(entry[1][0], price):
             continue
         for level, order_id in walk(entry[0]):
@@ -140,7 +172,24 @@ def moved_by(indexes: Indexes, asset: Hashable, price: Decimal) -> list[str]:
     return list(found)
 
 
-_WALKS = tuple((walk, moves) for _, walk, moves in PRICE_INDEXES)
+_WALKS = tuple((walk, moves) for _, walk, moves, _ in PRICE_INDEXES)
+_BAR_FIELDS = tuple(field for _, _, _, field in PRICE_INDEXES)
+_DIRECTIONS = (*(walk for walk, _ in _WALKS), _treap.ascending)
+_REACHED_LIMITS = (_POSITION["buy_limit_reached"], _POSITION["sell_limit_reached"])
+
+
+def fillable(indexes: Indexes, asset: Hashable) -> list[str]:
+    """Ids of the orders of ``asset`` a venue can fill now: those at the market,
+    and the limits the latest price or bar reached."""
+    record = indexes.get(asset)
+    if record is None:
+        return []
+    return [
+        order_id
+        for position in (_AT_MARKET, *_REACHED_LIMITS)
+        if record[position] is not None
+        for _, order_id in _treap.ascending(record[position][0])
+    ]
 
 
 def expiring(indexes: Indexes, dt: datetime) -> Iterator[str]:

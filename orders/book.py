@@ -20,7 +20,7 @@ indexes (by stop, by trailing mark, by limit, by expiry), so
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +40,7 @@ from orders._fast import slot_builder
 from orders.assets import check_asset
 from orders.decimals import DecimalInput, non_negative_price
 from orders.errors import BadOrderParameters, UnknownOrderError
-from orders.events import Cancel, Event, Expire
+from orders.events import Bar, Cancel, Event, Expire
 from orders.linked import bracket_orders, oco_orders
 from orders.links import Bracket, Change, LinkMode
 from orders.machine import apply
@@ -48,7 +48,7 @@ from orders.order import DecimalOrder
 from orders.order_type import TimeInForce
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS
 from orders.styles import BracketOrder, ExecutionStyle, OCOOrder
-from orders.triggers import price_steps
+from orders.triggers import Step, bar_steps, price_steps
 
 __all__ = [
     "BookResult",
@@ -250,12 +250,33 @@ class OrderBook:
             self._check_time("on_price's dt", dt)
         level = non_negative_price(price, "price")
         moved_ids = _index.moved_by(self.index, check_asset(asset), level)
+        return self._move(moved_ids, lambda order: price_steps(order, price, dt))
+
+    def on_bar(self, asset: Hashable, bar: Bar, dt: datetime | None = None) -> BookResult:
+        """A bar of ``asset``: trigger stops (at the open on a gap), ratchet trailing
+        stops with the close, flag the limits its range reaches, by the bar rules
+        of :mod:`orders.market`.
+
+        The orders are those the book holds when the bar arrives; only those the
+        bar moves are visited, found through the indexes. It fills nothing:
+        deciding fills is a venue's work (:class:`~orders.venue.SimulatedVenue`).
+        """
+        if dt is not None:
+            self._check_time("on_bar's dt", dt)
+        check_type("bar", bar, Bar)
+        moved_ids = _index.moved_by_bar(self.index, check_asset(asset), bar)
+        return self._move(moved_ids, lambda order: bar_steps(order, bar, dt))
+
+    def _move(
+        self, moved_ids: list[str], steps: Callable[[DecimalOrder], list[Step]]
+    ) -> BookResult:
+        """Apply to each order of ``moved_ids`` the steps the market gives it."""
         if not moved_ids:
             return _result(self, ())
         builder = _Builder(self)
         for order_id in moved_ids:
             order = builder.orders[order_id]
-            for event, moved in price_steps(order, price, dt):
+            for event, moved in steps(order):
                 builder.replace(order, moved, event)
                 order = moved
         return builder.result()

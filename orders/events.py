@@ -16,7 +16,13 @@ from decimal import Decimal
 import attrs
 
 from orders._checks import of_type, quote
-from orders.decimals import DecimalInput, non_negative_price, positive_decimal, to_decimal
+from orders.decimals import (
+    DecimalInput,
+    non_negative_price,
+    optional_price,
+    positive_decimal,
+    to_decimal,
+)
 from orders.errors import BadOrderParameters, InvalidQuantityError
 from orders.styles import trail_amount_input, trail_percent_input
 
@@ -208,14 +214,20 @@ def _close(value: DecimalInput) -> Decimal:
     return non_negative_price(value, "close")
 
 
+def _volume(value: DecimalInput | None) -> Decimal | None:
+    return optional_price(value, "volume")
+
+
 @attrs.frozen
 class Bar:
-    """One period of trading: its open, high, low and close prices."""
+    """One period of trading: its open, high, low and close prices, and the
+    quantity traded when it is known."""
 
     open: Decimal = attrs.field(converter=_open)
     high: Decimal = attrs.field(converter=_high)
     low: Decimal = attrs.field(converter=_low)
     close: Decimal = attrs.field(converter=_close)
+    volume: Decimal | None = attrs.field(default=None, converter=_volume)
 
     def __attrs_post_init__(self) -> None:
         if not self.low <= min(self.open, self.close) <= max(self.open, self.close) <= self.high:

@@ -34,6 +34,7 @@ from orders.styles import (
     BracketOrder,
     ExecutionStyle,
     LimitOrder,
+    MarketOnCloseOrder,
     MarketOrder,
     OCOOrder,
     StopLimitOrder,
@@ -186,6 +187,7 @@ _BACKTRADER_EXECTYPES: dict[str, OrderType] = {
     "StopLimit": OrderType.STOP_LIMIT,
     "StopTrail": OrderType.TRAILING_STOP,
     "StopTrailLimit": OrderType.TRAILING_STOP_LIMIT,
+    "Close": OrderType.MARKET_ON_CLOSE,
 }
 
 # For each kind of order, the backtrader keywords it takes.
@@ -196,6 +198,7 @@ _KEYWORDS: dict[OrderType, tuple[str, ...]] = {
     OrderType.STOP_LIMIT: ("price", "plimit"),
     OrderType.TRAILING_STOP: ("price", "trailamount", "trailpercent"),
     OrderType.TRAILING_STOP_LIMIT: ("price", "plimit", "trailamount", "trailpercent"),
+    OrderType.MARKET_ON_CLOSE: (),
 }
 _STOP_LOSS_KINDS = (OrderType.STOP, OrderType.TRAILING_STOP, OrderType.TRAILING_STOP_LIMIT)
 _LEG_KEYWORDS = {"stopargs": ("valid", "plimit", "trailamount", "trailpercent"),
@@ -220,8 +223,8 @@ class BracketKeywords(TypedDict, total=False):
     exectype: OrderType | str | None
     """The entry's kind: an OrderType or backtrader's name (``"Market"``,
     ``"Limit"``, ``"Stop"``, ``"StopLimit"``, ``"StopTrail"``,
-    ``"StopTrailLimit"``); by default a limit at ``price``, or a market order
-    without one."""
+    ``"StopTrailLimit"``, ``"Close"``); by default a limit at ``price``, or a
+    market order without one."""
     valid: datetime | date | timedelta | None
     """The entry's validity: a datetime, a date (valid through that day) or a
     positive timedelta from ``dt``; None for good till cancelled."""
@@ -308,6 +311,8 @@ def _backtrader_style(
             trailamount, trailpercent, limit_offset=exact_subtract(stop, limit).copy_abs(),
             stop_price=stop,
         )
+    if kind is OrderType.MARKET_ON_CLOSE:
+        return MarketOnCloseOrder()
     return MarketOrder()
 
 

@@ -779,7 +779,7 @@ def _linked_ids(value: object) -> tuple[str, ...]:
 
 
 _GTC, _GTD = TimeInForce.GTC, TimeInForce.GTD
-_MARKET, _LIMIT, _STOP, _STOP_LIMIT, _TRAILING_STOP, _TRAILING_STOP_LIMIT = OrderType
+_MARKET, _LIMIT, _STOP, _STOP_LIMIT, _TRAILING_STOP, _TRAILING_STOP_LIMIT, _ON_CLOSE = OrderType
 _PRICE_NAMES = (
     "stop",
     "limit",
@@ -813,6 +813,7 @@ _ORDER_TERMS: dict[OrderType, frozenset[tuple[bool, ...]]] = {
     kind: _presence_patterns(required, allowed)
     for kind, required, allowed in (
         (_MARKET, (), ()),
+        (_ON_CLOSE, (), ()),
         (_LIMIT, ("limit",), ("limit",)),
         (_STOP, ("stop",), ("stop",)),
         (_STOP_LIMIT, ("stop", "limit"), ("stop", "limit")),

@@ -16,6 +16,8 @@ class OrderType(StrEnum):
     STOP_LIMIT = "stop_limit"
     TRAILING_STOP = "trailing_stop"
     TRAILING_STOP_LIMIT = "trailing_stop_limit"
+    MARKET_ON_CLOSE = "market_on_close"
+    """Execute at the close of the next bar (backtrader's ``Close``; FIX ``OrdType`` 5)."""
 
     has_limit: bool
     """True for the kinds that require a limit price."""

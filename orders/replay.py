@@ -37,7 +37,7 @@ from typing import Any
 
 import attrs
 
-from orders._checks import enum_member, quote
+from orders._checks import enum_member, is_aware, quote
 from orders.book import OrderBook
 from orders.errors import BadOrderParameters, OrderError
 from orders.events import Event
@@ -157,8 +157,12 @@ class _Replay:
         function(self, _object(record, "$", ("op", *required), optional))
 
     def at(self, dt: datetime | None) -> None:
-        """Move the clock to ``dt`` if it is later (the book has accepted it)."""
-        if dt is not None and (self.clock is None or dt > self.clock):
+        """Move the clock to ``dt`` if it is later (the book has accepted it). While
+        the book holds no order it accepts times of either kind; the clock then
+        takes the latest given."""
+        if dt is None:
+            return
+        if self.clock is None or is_aware(dt) != is_aware(self.clock) or dt > self.clock:
             self.clock = dt
 
     def release(

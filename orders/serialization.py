@@ -65,6 +65,7 @@ from orders.styles import (
     BracketOrder,
     ExecutionStyle,
     LimitOrder,
+    MarketOnCloseOrder,
     MarketOrder,
     OCOOrder,
     StopLimitOrder,
@@ -91,6 +92,7 @@ T = TypeVar("T")
 
 Style = (
     MarketOrder
+    | MarketOnCloseOrder
     | LimitOrder
     | StopOrder
     | StopLimitOrder

@@ -51,6 +51,7 @@ from orders.styles import (
     BracketOrder,
     ExecutionStyle,
     LimitOrder,
+    MarketOnCloseOrder,
     MarketOrder,
     OCOOrder,
     StopLimitOrder,
@@ -101,6 +102,7 @@ def styles(
     price = prices(*price_range)
     single = st.one_of(
         st.builds(MarketOrder),
+        st.builds(MarketOnCloseOrder),
         st.builds(LimitOrder, price),
         st.builds(StopOrder, price),
         st.builds(StopLimitOrder, price, price),

@@ -1,9 +1,10 @@
 """Execution styles: how an order is to be executed, independent of its size.
 
 The seven styles and their constructors follow the reference backtester's
-``execution.py``. A style carries prices, never quantities or direction; the
-direction arrives with ``is_buy`` when a price is asked for, because rounding
-to the tick depends on it (see :mod:`orders.assets`).
+``execution.py``; :class:`MarketOnCloseOrder` adds backtrader's ``Close``. A
+style carries prices, never quantities or direction; the direction arrives
+with ``is_buy`` when a price is asked for, because rounding to the tick
+depends on it (see :mod:`orders.assets`).
 
 A style given ``asset=None`` keeps its prices exactly as written: with no
 asset there is no known tick, and guessing 0.01 would destroy a price such as
@@ -30,6 +31,7 @@ __all__ = [
     "BracketOrder",
     "ExecutionStyle",
     "LimitOrder",
+    "MarketOnCloseOrder",
     "MarketOrder",
     "OCOOrder",
     "StopLimitOrder",
@@ -133,6 +135,14 @@ class MarketOrder(_NoLimit, _NoStop, ExecutionStyle):
     """Execute at the next available price."""
 
     order_type: ClassVar[OrderType | None] = OrderType.MARKET
+    exchange: str | None = attrs.field(default=None, validator=_exchange)
+
+
+@attrs.frozen
+class MarketOnCloseOrder(_NoLimit, _NoStop, ExecutionStyle):
+    """Execute at the closing price (backtrader's ``Close``)."""
+
+    order_type: ClassVar[OrderType | None] = OrderType.MARKET_ON_CLOSE
     exchange: str | None = attrs.field(default=None, validator=_exchange)
 
 

@@ -104,7 +104,8 @@ OTHERS: list[object] = [
 ]
 EVENTS: list[type] = [Fill, Trigger, Hold, Release, Cancel, Reject, Expire, Amend,
                       FillCorrection, FillBust, PriceUpdate, BarUpdate]
-STYLES: list[type] = [orders.MarketOrder, orders.LimitOrder, orders.StopOrder,
+STYLES: list[type] = [orders.MarketOrder, orders.MarketOnCloseOrder, orders.LimitOrder,
+                      orders.StopOrder,
                       orders.StopLimitOrder, orders.TrailingStopOrder,
                       orders.TrailingStopLimitOrder, orders.OCOOrder, orders.BracketOrder]
 ORDER_KEYWORDS = ["order_type", "stop", "limit", "filled", "commission", "id", "trail_amount",
@@ -279,7 +280,43 @@ def construct_style(rng: random.Random) -> Case:
 
 
 def construct_bar(rng: random.Random) -> Case:
-    return "Bar", Bar, [a_number(rng) for _ in range(4)], {}
+    volume = {"volume": a_number(rng)} if rng.random() < 0.5 else {}
+    return "Bar", Bar, [a_number(rng) for _ in range(4)], volume
+
+
+MODELS: list[type] = [orders.NoSlippage, orders.TickSlippage, orders.PercentSlippage,
+                      orders.VolumeShareSlippage, orders.NoCommission, orders.PerShareCommission,
+                      orders.PerOrderCommission, orders.NotionalCommission]
+
+
+def construct_model(rng: random.Random) -> Case:
+    kind = rng.choice(MODELS)
+    fields = attrs.fields(kind)
+    arguments = [a_number(rng) if rng.random() < 0.7 else anything(rng) for _ in fields]
+    return kind.__name__, kind, arguments[: rng.randint(_required(kind), len(fields))], {}
+
+
+VENUES = [orders.SimulatedVenue(), orders.SimulatedVenue(
+    orders.VolumeShareSlippage("0.1", "0.2"), orders.PerShareCommission("0.01", minimum=1)),
+    orders.SimulatedVenue(orders.TickSlippage(2), orders.NotionalCommission("0.001"))]
+BARS: list[object] = [Bar(100, 112, 90, 105, volume=1_000), Bar(94, 96, 80, 95),
+                      Bar(130, 140, 120, 125, volume=0), Bar(1, 1, 1, 1)]
+
+
+def venue_bar(rng: random.Random) -> Case:
+    venue = rng.choice(VENUES)
+    arguments = [rng.choice([BOOK, BOOK, anything(rng)]), rng.choice(["X", "X", *OTHERS]),
+                 rng.choice([*BARS, anything(rng)]), rng.choice([T0, T0, *TIMES])]
+    return "SimulatedVenue.on_bar", venue.on_bar, arguments, {}
+
+
+def position_fold(rng: random.Random) -> Case:
+    if rng.random() < 0.5:
+        position = orders.Position("X").execute(5, 100)
+        return "Position.execute", position.execute, [a_number(rng) for _ in range(3)], {}
+    executions = [rng.choice([orders.Execution("o", "X", Decimal(-3), Fill(3, 101)),
+                              anything(rng)]) for _ in range(rng.randint(0, 3))]
+    return "Account.apply", orders.Account().apply, [executions], {}
 
 
 def build_bracket(rng: random.Random) -> Case:
@@ -328,8 +365,9 @@ def order_method(rng: random.Random) -> Case:
 
 
 def book_operation(rng: random.Random) -> Case:
-    name = rng.choice(["submit", "place", "apply", "cancel", "on_price", "on_time", "get",
-                       "open_orders", "children", "siblings", "orders_with_status"])
+    name = rng.choice(["submit", "place", "apply", "cancel", "on_price", "on_bar", "on_time",
+                       "get", "open_orders", "children", "siblings", "orders_with_status",
+                       "release"])
     order_id = rng.choice(["m", "s", "l", "a", "b", "ghost", *OTHERS])
     arguments: list[Any] = {
         "submit": [rng.choice([*ORDERS, anything(rng),
@@ -340,10 +378,12 @@ def book_operation(rng: random.Random) -> Case:
         "apply": [order_id, rng.choice([Fill(1, 1), Cancel(), Hold(), Release(), Amend(5),
                                         FillBust("e1"), Expire(T0), anything(rng)])],
         "cancel": [order_id], "on_price": [rng.choice(["X", *OTHERS]), a_number(rng)],
+        "on_bar": [rng.choice(["X", *OTHERS]), rng.choice([*BARS, anything(rng)])],
+        "release": [rng.choice(TIMES)],
         "on_time": [rng.choice(TIMES)], "get": [order_id], "open_orders": [anything(rng)],
         "children": [order_id], "siblings": [order_id], "orders_with_status": [anything(rng)],
     }[name]
-    if name == "on_price" and rng.random() < 0.5:
+    if name in ("on_price", "on_bar") and rng.random() < 0.5:
         arguments.append(rng.choice(TIMES))
     keywords = {}
     if name == "place" and rng.random() < 0.5:
@@ -369,7 +409,8 @@ def replay_log(rng: random.Random) -> Case:
 
 CASES: list[Callable[[random.Random], Case]] = [
     construct_order, construct_asset, construct_event, construct_style, construct_bar,
-    build_bracket, apply_event, order_method, book_operation, load_document, replay_log,
+    construct_model, build_bracket, apply_event, order_method, book_operation, venue_bar,
+    position_fold, load_document, replay_log,
 ]
 
 

@@ -4,8 +4,8 @@ Steps: brackets (built by the library or backtrader-style, with only a parent
 on the legs; per-leg validity), OCO groups of 2 to 5 members in either mode,
 fills on any working order (exit fills while the entry works, late fills on
 cancelled entries, fills attempted on dormant legs), busts and corrections of
-any live fill, amendments, cancels, holds, trade prices, the clock, and
-releasing finished orders.
+any live fill, amendments, cancels, holds, trade prices, bars, the clock,
+and releasing finished orders.
 
 After every step it checks, for every bracket, the rule the book promises
 (rule 1 of docs/linked-orders.md): with P = entry filled - exit fills, while
@@ -13,7 +13,8 @@ P > 0 some exit leg is active and every active leg has exactly P left; while
 P = 0 and the entry works the legs are dormant; otherwise no leg works. It also
 checks that no two members of a cancel-mode OCO group both filled, that the
 derived consequences, applied after the asked event, rebuild the new book, and
-that the price indexes find exactly the orders a full scan would move, and
+that the price indexes find exactly the orders a full scan would move (for a
+trade and for a bar), and
 that a release takes out exactly the whole finished groups.
 """
 
@@ -29,6 +30,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from orders import (
     ORDER_STATUS,
     Amend,
+    Bar,
     BookResult,
     BracketOrder,
     Cancel,
@@ -46,6 +48,7 @@ from orders import (
     StopOrder,
     bracket_orders,
     check_triggers,
+    check_triggers_bar,
 )
 from orders.links import check_book, link_group
 from tests.support import rebuilt
@@ -222,6 +225,20 @@ class BookMachine(RuleBasedStateMachine):
         result = self.book.on_price("XYZ", price, self.clock)
         scanned = {
             order_id: check_triggers(order, price, self.clock)
+            for order_id, order in self.book.orders.items()
+        }
+        assert dict(result.book.orders) == scanned
+        self.record(result)
+
+    @rule(data=st.data())
+    def bar(self, data: st.DataObject) -> None:
+        low, high = sorted(data.draw(st.lists(prices, min_size=2, max_size=2)))
+        open_, close = (data.draw(st.sampled_from([low, high, (low + high) / 2]))
+                        for _ in range(2))
+        bar = Bar(open_, high, low, close)
+        result = self.book.on_bar("XYZ", bar, self.clock)
+        scanned = {
+            order_id: check_triggers_bar(order, bar, self.clock)
             for order_id, order in self.book.orders.items()
         }
         assert dict(result.book.orders) == scanned

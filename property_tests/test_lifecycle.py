@@ -34,6 +34,7 @@ from orders import (
     Hold,
     InvalidQuantityError,
     OrderError,
+    OrderType,
     Reject,
     Release,
     Trigger,
@@ -61,14 +62,13 @@ class OrderLifecycle(RuleBasedStateMachine):
     @initialize(
         side=st.sampled_from([1, -1]),
         size=st.integers(1, 300),
-        kind=st.sampled_from(
-            ["market", "limit", "stop", "stop_limit", "trailing_stop", "trailing_stop_limit"]
-        ),
+        kind=st.sampled_from(list(OrderType)),
         increment=st.sampled_from(["1", "0.5"]),
     )
-    def create(self, side: int, size: int, kind: str, increment: str) -> None:
+    def create(self, side: int, size: int, kind: OrderType, increment: str) -> None:
         prices_by_kind: dict[str, dict[str, object]] = {
             "market": {},
+            "market_on_close": {},
             "limit": {"limit": "100"},
             "stop": {"stop": "100"},
             "stop_limit": {"stop": "100", "limit": "101"},

@@ -46,6 +46,7 @@ def test_the_default_bracket_is_a_limit_entry_with_a_stop_and_a_take_profit() ->
         ({"exectype": OrderType.STOP_LIMIT, "price": 101, "plimit": 102}, "stop_limit", 101, 102),
         ({"exectype": "StopLimit", "price": 101, "plimit": 102}, "stop_limit", 101, 102),
         ({"exectype": "Market"}, "market", None, None),
+        ({"exectype": "Close"}, "market_on_close", None, None),
         ({"exectype": "limit", "price": 99}, "limit", None, 99),
     ],
 )
@@ -72,7 +73,7 @@ def test_trailing_entries_start_from_price() -> None:
         ({"exectype": "Market", "price": 100}, "a market order takes no price"),
         ({"exectype": "Limit"}, "a limit order needs price"),
         ({"exectype": "StopLimit", "price": 101}, "a stop_limit order needs plimit"),
-        ({"exectype": "Close"}, "exectype must be an OrderType or one of Market, Limit"),
+        ({"exectype": "Historical"}, "exectype must be an OrderType or one of Market, Limit"),
         ({"price": 100, "trailamount": 1}, "a limit order takes no trailamount"),
         ({"exectype": "StopTrail"}, "exactly one of trail_amount and trail_percent"),
         ({"stopexec": "Limit"}, "stopexec must be Stop, StopTrail or StopTrailLimit"),

@@ -246,3 +246,10 @@ def test_retention_is_a_timedelta() -> None:
         replay([], retention=5)  # type: ignore[arg-type]
     with pytest.raises(BadOrderParameters, match="retention must be a timedelta"):
         replay([], retention=timedelta(minutes=-1))
+
+
+def test_the_clock_of_an_empty_book_takes_times_of_either_kind() -> None:
+    log = [line(op="time", dt=dt) for dt in
+           ("2024-01-15T09:00:00", "2024-01-15T10:00:00+00:00", "2024-01-15T11:00:00")]
+    result = replay(log, retention=timedelta(hours=1))
+    assert (result.lines, result.refused_count) == (3, 0)

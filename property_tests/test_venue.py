@@ -1,0 +1,169 @@
+"""The simulated venue on random bar paths and random orders.
+
+For any path of bars, any mix of orders (market, on-close, limit, stop,
+stop-limit, trailing, OCO pairs and brackets, either side) and any slippage
+and commission model, every simulated fill lies within its bar's range and
+never past its order's limit, fills with no slippage are at the documented
+prices, every order's filled total is the sum of its executions, and the
+positions are the exact fold of the fills: net quantity, commissions, and
+realized plus unrealized P&L equal to the cash flows plus what is held, to the
+last digit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from orders import (
+    Account,
+    Asset,
+    Bar,
+    BracketOrder,
+    CommissionModel,
+    ExecutionStyle,
+    LimitOrder,
+    MarketOnCloseOrder,
+    MarketOrder,
+    NoCommission,
+    NoSlippage,
+    NotionalCommission,
+    OCOOrder,
+    OrderBook,
+    OrderType,
+    PercentSlippage,
+    PerOrderCommission,
+    PerShareCommission,
+    SimulatedVenue,
+    SlippageModel,
+    StopLimitOrder,
+    StopOrder,
+    TickSlippage,
+    TrailingStopLimitOrder,
+    TrailingStopOrder,
+    VolumeShareSlippage,
+)
+
+T0 = datetime(2024, 1, 15)
+XYZ = Asset("XYZ")
+cents = st.integers(5_000, 15_000).map(lambda cents: Decimal(cents) / 100)
+
+
+@st.composite
+def bars(draw: st.DrawFn) -> list[Bar]:
+    """A path of bars: each opens at the last close or gaps away from it."""
+    path = []
+    close = draw(cents)
+    for _ in range(draw(st.integers(1, 10))):
+        open_ = close + draw(st.sampled_from([0, 0, 0, 1, -1, 3, -3]))
+        close = draw(cents)
+        high = max(open_, close) + draw(st.integers(0, 300)) / Decimal(100)
+        low = max(min(open_, close) - draw(st.integers(0, 300)) / Decimal(100), Decimal(1))
+        volume = draw(st.none() | st.integers(0, 5_000))
+        path.append(Bar(open_, high, low, close, volume=volume))
+    return path
+
+
+def single_styles() -> st.SearchStrategy[ExecutionStyle]:
+    return st.one_of(
+        st.just(MarketOrder()),
+        st.just(MarketOnCloseOrder()),
+        st.builds(LimitOrder, cents),
+        st.builds(StopOrder, cents),
+        st.builds(StopLimitOrder, cents, cents),
+        st.builds(TrailingStopOrder, trail_amount=st.integers(1, 5)),
+        st.builds(TrailingStopLimitOrder, trail_amount=st.integers(1, 5),
+                  limit_offset=st.integers(0, 2)),
+    )
+
+
+@st.composite
+def placements(draw: st.DrawFn) -> tuple[int, Decimal, ExecutionStyle]:
+    """On which bar an order is placed (before it), its signed amount, and its style."""
+    when = draw(st.integers(0, 9))
+    amount = Decimal(draw(st.integers(1, 100)) * draw(st.sampled_from([1, -1])))
+    kind = draw(st.sampled_from(["single", "single", "oco", "bracket"]))
+    if kind == "single":
+        return when, amount, draw(single_styles())
+    if kind == "oco":
+        return when, amount, OCOOrder(draw(single_styles()), draw(single_styles()))
+    low, middle, high = sorted(draw(st.lists(cents, min_size=3, max_size=3, unique=True)))
+    entry = draw(st.sampled_from([MarketOrder(), LimitOrder(middle), StopOrder(middle)]))
+    stop_loss, take_profit = (low, high) if amount > 0 else (high, low)
+    return when, amount, BracketOrder(entry, stop_loss, take_profit)
+
+
+slippages: st.SearchStrategy[SlippageModel] = st.one_of(
+    st.just(NoSlippage()),
+    st.builds(TickSlippage, st.integers(0, 3)),
+    st.builds(PercentSlippage, st.sampled_from(["0", "0.001", "0.02"])),
+    st.builds(VolumeShareSlippage, st.sampled_from(["0.01", "0.1", "0.5"]),
+              st.sampled_from(["0", "0.1", "0.3"])),
+)
+commissions: st.SearchStrategy[CommissionModel] = st.one_of(
+    st.just(NoCommission()),
+    st.builds(PerShareCommission, st.sampled_from(["0.005", "0.01"]),
+              minimum=st.sampled_from(["0", "1"])),
+    st.builds(PerOrderCommission, st.sampled_from(["1", "2.5"])),
+    st.builds(NotionalCommission, st.sampled_from(["0.0005", "0.001"]),
+              minimum=st.sampled_from(["0", "3"])),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    path=bars(),
+    orders=st.lists(placements(), min_size=1, max_size=8),
+    slippage=slippages,
+    commission=commissions,
+)
+def test_fills_are_bounded_and_positions_are_their_exact_fold(
+    path: list[Bar],
+    orders: list[tuple[int, Decimal, ExecutionStyle]],
+    slippage: SlippageModel,
+    commission: CommissionModel,
+) -> None:
+    venue = SimulatedVenue(slippage, commission)
+    book = OrderBook()
+    account = Account()
+    cash = Decimal(0)
+    filled: dict[str, Decimal] = {}
+    for day, bar in enumerate(path):
+        dt = T0 + timedelta(days=day, hours=16)
+        for when, amount, style in orders:
+            if when == day:
+                book = book.place(dt - timedelta(hours=1), XYZ, amount, style).book
+        before = book
+        result = venue.on_bar(book, XYZ, bar, dt)
+        book = result.book
+        for execution in result.executions:
+            order = book[execution.order_id]
+            price = execution.fill.price
+            assert bar.low <= price <= bar.high
+            if order.limit is not None:
+                assert price <= order.limit if order.is_buy else price >= order.limit
+            if isinstance(slippage, NoSlippage) and order.order_type is OrderType.MARKET:
+                assert price == bar.open
+            if isinstance(slippage, NoSlippage) and order.order_type is OrderType.MARKET_ON_CLOSE:
+                assert price == bar.close
+            assert before[execution.order_id].status.name in ("OPEN", "TRIGGERED",
+                                                              "PARTIALLY_FILLED")
+            filled[order.id] = filled.get(order.id, Decimal(0)) + execution.fill.quantity
+            cash -= execution.quantity * price
+        account = account.apply(result.executions)
+    event(f"orders filled: {min(len(filled), 3)}")
+    for order_id, quantity in filled.items():
+        assert book[order_id].filled.copy_abs() == quantity
+    position = account.position(XYZ)
+    executions_quantity = sum(
+        (quantity if book[order_id].is_buy else -quantity for order_id, quantity in filled.items()),
+        Decimal(0),
+    )
+    assert position.quantity == executions_quantity
+    mark = path[-1].close
+    assert position.realized_pnl + position.unrealized_pnl(mark) == cash + position.quantity * mark
+    assert position.commission == sum((order.commission for order in book.orders.values()),
+                                      Decimal(0))
