@@ -20,6 +20,7 @@ that a release takes out exactly the whole finished groups.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -223,12 +224,7 @@ class BookMachine(RuleBasedStateMachine):
     @rule(price=prices)
     def trade(self, price: Decimal) -> None:
         result = self.book.on_price("XYZ", price, self.clock)
-        scanned = {
-            order_id: check_triggers(order, price, self.clock)
-            for order_id, order in self.book.orders.items()
-        }
-        assert dict(result.book.orders) == scanned
-        self.record(result)
+        self.record_market(result, lambda order: check_triggers(order, price, self.clock))
 
     @rule(data=st.data())
     def bar(self, data: st.DataObject) -> None:
@@ -237,10 +233,13 @@ class BookMachine(RuleBasedStateMachine):
                         for _ in range(2))
         bar = Bar(open_, high, low, close)
         result = self.book.on_bar("XYZ", bar, self.clock)
-        scanned = {
-            order_id: check_triggers_bar(order, bar, self.clock)
-            for order_id, order in self.book.orders.items()
-        }
+        self.record_market(result, lambda order: check_triggers_bar(order, bar, self.clock))
+
+    def record_market(
+        self, result: BookResult, move: Callable[[DecimalOrder], DecimalOrder]
+    ) -> None:
+        """Check that the indexes found what a scan of every order finds; keep the book."""
+        scanned = {order_id: move(order) for order_id, order in self.book.orders.items()}
         assert dict(result.book.orders) == scanned
         self.record(result)
 
