@@ -1,0 +1,51 @@
+"""A downstream project type-checks against the installed package.
+
+mypy runs in a folder outside the repository, so it can find ``orders`` only
+where the README's install put it; a file that misuses the API must fail, which
+shows the types are the library's and not ``Any``.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+USES = '''
+from datetime import datetime
+from decimal import Decimal
+
+from orders import Account, Bar, DecimalOrder, LimitOrder, OrderBook, SimulatedVenue
+
+order = DecimalOrder.from_style(datetime(2024, 1, 15), "XYZ", 10, LimitOrder("150.00"))
+filled: Decimal = order.fill(10, "149.99").filled
+book = OrderBook().submit(order).book
+result = SimulatedVenue().on_bar(book, "XYZ", Bar(150, 151, 149, 150), datetime(2024, 1, 16))
+account = Account().apply(result.executions)
+quantity: Decimal = account.position("XYZ").quantity
+'''
+MISUSES = '''
+from datetime import datetime
+
+from orders import DecimalOrder
+
+order = DecimalOrder(datetime(2024, 1, 15), "XYZ", 10)
+name: str = order.filled
+'''
+
+
+def mypy(folder: Path, source: str) -> subprocess.CompletedProcess[str]:
+    (folder / "downstream.py").write_text(source)
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "downstream.py"],
+        cwd=folder, capture_output=True, text=True, check=False,
+    )
+
+
+def test_a_downstream_file_type_checks_against_the_installed_package(tmp_path: Path) -> None:
+    result = mypy(tmp_path, USES)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_misuse_is_caught_so_the_types_are_real(tmp_path: Path) -> None:
+    result = mypy(tmp_path, MISUSES)
+    assert result.returncode == 1
+    assert 'Incompatible types in assignment (expression has type "Decimal"' in result.stdout
