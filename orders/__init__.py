@@ -63,7 +63,14 @@ from orders.order import DecimalOrder, FillRecord, OrderTerms
 from orders.order_type import OrderType, TimeInForce
 from orders.positions import Account, Execution, Position
 from orders.replay import Refusal, ReplayResult, replay
-from orders.serialization import SerializationError, dumps, loads, structure, unstructure
+from orders.serialization import (
+    Serializable,
+    SerializationError,
+    dumps,
+    loads,
+    structure,
+    unstructure,
+)
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS, TERMINAL_STATUSES
 from orders.styles import (
     BracketOrder,
@@ -139,6 +146,7 @@ __all__ = [
     "Release",
     "Released",
     "ReplayResult",
+    "Serializable",
     "SerializationError",
     "SimulatedVenue",
     "SlippageModel",

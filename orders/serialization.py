@@ -45,7 +45,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import attrs
 import cattrs
@@ -76,6 +76,7 @@ from orders.styles import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "Serializable",
     "SerializationError",
     "dumps",
     "loads",
@@ -599,8 +600,21 @@ def unstructure(value: object) -> dict[str, Any]:
     return {"format": "orders", "version": FORMAT_VERSION, "type": name, "value": data}
 
 
-def structure(document: object, kind: type[T] | None = None) -> T:
-    """The value a document describes; ``kind`` if given must match its type."""
+Serializable = DecimalOrder | OrderBook | Asset | Event | Style
+"""Every kind of value a document can hold."""
+
+
+@overload
+def structure(document: object) -> Serializable: ...
+
+
+@overload
+def structure(document: object, kind: type[T]) -> T: ...
+
+
+def structure(document: object, kind: type[Any] | None = None) -> Any:
+    """The value a document describes; ``kind`` if given must match its type, and
+    types the result (``structure(document, DecimalOrder)`` is a DecimalOrder)."""
     record = _object(document, "$", ("format", "version", "type", "value"))
     version = record["version"]
     if record["format"] != "orders" or type(version) is not int or (
@@ -618,10 +632,10 @@ def structure(document: object, kind: type[T] | None = None) -> T:
     if kind is not None and _TYPES[name] is not kind:
         raise SerializationError(f"at $.type: the document holds a {name}, not a {kind.__name__}")
     if name == "DecimalOrder":
-        return _structure_order(record["value"], "$.value")  # type: ignore[return-value]
+        return _structure_order(record["value"], "$.value")
     if name == "OrderBook":
-        return _structure_book(record["value"], "$.value", version)  # type: ignore[return-value]
-    return _structure(record["value"], _TYPES[name], "$.value")  # type: ignore[no-any-return]
+        return _structure_book(record["value"], "$.value", version)
+    return _structure(record["value"], _TYPES[name], "$.value")
 
 
 def dumps(value: object) -> str:
@@ -630,9 +644,19 @@ def dumps(value: object) -> str:
                       ensure_ascii=False)
 
 
-def loads(text: str | bytes) -> Any:
-    """The value a JSON document written by :func:`dumps` describes."""
-    return structure(parse_json(text))
+@overload
+def loads(text: str | bytes) -> Serializable: ...
+
+
+@overload
+def loads(text: str | bytes, kind: type[T]) -> T: ...
+
+
+def loads(text: str | bytes, kind: type[Any] | None = None) -> Any:
+    """The value a JSON document written by :func:`dumps` describes; ``kind`` as
+    for :func:`structure` (``loads(text, OrderBook)`` is an OrderBook)."""
+    data = parse_json(text)
+    return structure(data) if kind is None else structure(data, kind)
 
 
 def parse_json(text: str | bytes) -> object:

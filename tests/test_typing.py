@@ -13,7 +13,7 @@ USES = '''
 from datetime import datetime
 from decimal import Decimal
 
-from orders import Account, Bar, DecimalOrder, LimitOrder, OrderBook, SimulatedVenue
+from orders import Account, Bar, DecimalOrder, LimitOrder, OrderBook, SimulatedVenue, dumps, loads
 
 order = DecimalOrder.from_style(datetime(2024, 1, 15), "XYZ", 10, LimitOrder("150.00"))
 filled: Decimal = order.fill(10, "149.99").filled
@@ -21,6 +21,8 @@ book = OrderBook().submit(order).book
 result = SimulatedVenue().on_bar(book, "XYZ", Bar(150, 151, 149, 150), datetime(2024, 1, 16))
 account = Account().apply(result.executions)
 quantity: Decimal = account.position("XYZ").quantity
+again: DecimalOrder = loads(dumps(order), DecimalOrder)
+restored: OrderBook = loads(dumps(book), OrderBook)
 '''
 MISUSES = '''
 from datetime import datetime
@@ -29,6 +31,11 @@ from orders import DecimalOrder
 
 order = DecimalOrder(datetime(2024, 1, 15), "XYZ", 10)
 name: str = order.filled
+'''
+UNTYPED_LOAD = '''
+from orders import DecimalOrder, loads
+
+order: DecimalOrder = loads("{}")
 '''
 
 
@@ -49,3 +56,9 @@ def test_a_misuse_is_caught_so_the_types_are_real(tmp_path: Path) -> None:
     result = mypy(tmp_path, MISUSES)
     assert result.returncode == 1
     assert 'Incompatible types in assignment (expression has type "Decimal"' in result.stdout
+
+
+def test_a_document_of_unknown_kind_is_not_assumed_to_be_an_order(tmp_path: Path) -> None:
+    result = mypy(tmp_path, UNTYPED_LOAD)
+    assert result.returncode == 1
+    assert "Incompatible types in assignment" in result.stdout
