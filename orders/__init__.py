@@ -1,7 +1,7 @@
 """`orders`: a Decimal-precision order-management core.
 
 Immutable order values, exact Decimal arithmetic, execution styles named after
-the reference backtester's API, and a pure state machine whose transition
+rustybt's API, and a pure state machine whose transition
 table is the single source of truth. The public API is re-exported here.
 """
 

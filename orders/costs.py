@@ -198,7 +198,7 @@ class VolumeShareSlippage:
     price by ``price_impact`` x share² x price against the trader, where share is
     the part of the bar's volume filled so far on the asset, this fill included.
 
-    As the reference's ``VolumeShareSlippageDecimal``. A bar without a volume
+    As rustybt's ``VolumeShareSlippageDecimal``. A bar without a volume
     fills nothing; quantities are rounded down to the asset's increment.
     """
 

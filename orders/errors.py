@@ -25,7 +25,7 @@ class OrderError(Exception):
     """Base class of every error raised by `orders`."""
 
 
-class BadOrderParameters(OrderError):  # noqa: N818 - the reference's name
+class BadOrderParameters(OrderError):  # noqa: N818 - rustybt's name
     """A price, a style or another order parameter is not acceptable."""
 
 

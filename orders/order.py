@@ -6,7 +6,7 @@ later version of the order and replaced only when the terms themselves change.
 :class:`DecimalOrder` holds the terms and where the order stands (status, fill
 totals, time, reason), so a transition allocates one small object.
 
-The constructor takes the reference backtester's keywords, validates every
+The constructor takes rustybt's keywords, validates every
 field, rounds prices to the tick of an :class:`~orders.assets.Asset` by the
 never-more-aggressive rule of :mod:`orders.assets`, and refuses a status that
 disagrees with the quantities.
@@ -185,7 +185,7 @@ class DecimalOrder:
         limit: DecimalInput | None = None,
         filled: DecimalInput | None = None,
         commission: DecimalInput | None = None,
-        id: str | None = None,  # noqa: A002 - the reference's keyword
+        id: str | None = None,  # noqa: A002 - rustybt's keyword
         trail_amount: DecimalInput | None = None,
         trail_percent: DecimalInput | None = None,
         linked_order_ids: Sequence[str] | None = None,
@@ -277,7 +277,7 @@ class DecimalOrder:
         amount: DecimalInput,
         style: ExecutionStyle,
         *,
-        id: str | None = None,  # noqa: A002 - the reference's keyword
+        id: str | None = None,  # noqa: A002 - rustybt's keyword
         linked_order_ids: Sequence[str] | None = None,
         time_in_force: TimeInForce | str | None = None,
         valid_until: datetime | None = None,

@@ -1,4 +1,4 @@
-"""The seven order statuses, with the reference backtester's names and values."""
+"""The seven order statuses, with rustybt's names and values."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from enum import IntEnum
 __all__ = ["ACTIVE_STATUSES", "ORDER_STATUS", "TERMINAL_STATUSES"]
 
 
-class ORDER_STATUS(IntEnum):  # noqa: N801 - the reference's spelling is the API
+class ORDER_STATUS(IntEnum):  # noqa: N801 - rustybt's spelling is the API
     """Where an order is in its lifecycle."""
 
     OPEN = 0

@@ -1,6 +1,6 @@
 """Execution styles: how an order is to be executed, independent of its size.
 
-The seven styles and their constructors follow the reference backtester's
+The seven styles and their constructors follow rustybt's
 ``execution.py``; :class:`MarketOnCloseOrder` adds backtrader's ``Close``. A
 style carries prices, never quantities or direction; the direction arrives
 with ``is_buy`` when a price is asked for, because rounding to the tick
