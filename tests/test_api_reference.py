@@ -18,6 +18,18 @@ HEADER = """# API reference
 Generated from the docstrings of the public API (`orders.__all__` and
 `orders.strategies`); a test fails when this page and the code disagree.
 Regenerate it with `python -m tests.test_api_reference`.
+
+## What is public
+
+The public API is every name `orders` exports (`orders.__all__`, listed
+below) and the strategies of `orders.strategies`. The rule tables are public
+to read, so that tools and documentation can be built from them:
+`orders.machine.TRANSITIONS`, the tables of `orders.links` (`SUBMIT_CHECKS`,
+`GUARDS`, `REACTIONS`, `INVARIANTS`) and `orders.venue.FILL_PRICES`. Modules
+whose names begin with an underscore, and names that begin with one, are
+private. Other module-level names of the public modules may change between
+minor versions before 1.0; every such change is listed in the changelog, and
+from 1.0 on a public name is deprecated for one minor version before it goes.
 """
 
 
