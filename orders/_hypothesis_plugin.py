@@ -15,11 +15,12 @@ def setup() -> None:
     """Register a strategy for each value type of `orders`."""
     from hypothesis import strategies as st
 
-    from orders import Asset, DecimalOrder, ExecutionStyle, Fill, OrderBook
+    from orders import Asset, Bar, DecimalOrder, ExecutionStyle, Fill, OrderBook
 
     for kind, name in (
         (DecimalOrder, "orders"),
         (Fill, "fills"),
+        (Bar, "bars"),
         (Asset, "assets"),
         (OrderBook, "books"),
         (ExecutionStyle, "styles"),

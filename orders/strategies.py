@@ -33,11 +33,16 @@ from orders.decimals import EXACT, exact_multiply
 from orders.errors import OrderError
 from orders.events import (
     Amend,
+    Bar,
+    BarUpdate,
     Cancel,
     Event,
     Expire,
     Fill,
+    FillBust,
+    FillCorrection,
     Hold,
+    PriceUpdate,
     Reject,
     Release,
     Trigger,
@@ -62,11 +67,13 @@ from orders.styles import (
 
 __all__ = [
     "assets",
+    "bars",
     "books",
     "events",
     "fills",
     "lifecycles",
     "orders",
+    "price_paths",
     "prices",
     "styles",
 ]
@@ -177,11 +184,16 @@ def fills(
 def events(
     price_range: PriceRange = ("1", "1000"),
     start: datetime = T0,
+    fill_ids: Sequence[str] = (),
 ) -> st.SearchStrategy[Event]:
     """Any event, well formed; whether an order accepts it is the state machine's call.
 
-    Events that carry a time take ``start``, or a day after it.
+    Events that carry a time take ``start``, or a day after it. Corrections and
+    busts name one of ``fill_ids`` when some are given (an order's fill ids make
+    them apply), else a fresh id.
     """
+    price = prices(*price_range)
+    named = st.sampled_from(list(fill_ids)) if fill_ids else st.uuids().map(str)
     return st.one_of(
         fills(price_range=price_range, start=start),
         st.builds(Trigger, st.just(start)),
@@ -191,7 +203,43 @@ def events(
         st.builds(Reject, st.text(max_size=8)),
         st.builds(Expire, st.just(start + timedelta(days=1))),
         st.builds(Amend, amount=st.integers(1, 500)),
+        st.builds(Amend, limit=price),
+        st.builds(Amend, stop=price),
+        st.builds(FillCorrection, named, price=price),
+        st.builds(FillBust, named),
+        st.builds(PriceUpdate, price, st.just(start)),
+        st.builds(BarUpdate, bars(price_range), st.just(start)),
     )
+
+
+@st.composite
+def bars(
+    draw: st.DrawFn, price_range: PriceRange = ("1", "1000"), *, volume: bool | None = None
+) -> Bar:
+    """An OHLC bar within ``price_range``; with a volume when ``volume`` is True,
+    without one when False, either way by default."""
+    low, high = sorted(draw(st.lists(prices(*price_range), min_size=2, max_size=2)))
+    open_, close = (draw(st.sampled_from([low, high]) | prices(str(low), str(high)))
+                    for _ in range(2))
+    with_volume = draw(st.booleans()) if volume is None else volume
+    return Bar(open_, high, low, close,
+               volume=draw(st.integers(0, 100_000)) if with_volume else None)
+
+
+@st.composite
+def price_paths(
+    draw: st.DrawFn,
+    price_range: PriceRange = ("1", "1000"),
+    *,
+    min_size: int = 1,
+    max_size: int = 20,
+    start: datetime = T0,
+    step: timedelta = timedelta(minutes=1),
+) -> list[tuple[datetime, Decimal]]:
+    """Trade prices in time order, ``step`` apart from ``start``, each within
+    ``price_range``; consecutive prices repeat or jump as a market's do."""
+    values = draw(st.lists(prices(*price_range), min_size=min_size, max_size=max_size))
+    return [(start + step * index, value) for index, value in enumerate(values)]
 
 
 @st.composite
@@ -216,7 +264,7 @@ def lifecycles(
     if status is ORDER_STATUS.TRIGGERED and order_type is None:
         order_type = draw(st.sampled_from([kind for kind in OrderType if kind.has_stop]))
     initial = _initial_order(draw, asset, side, order_type, price_range, start)
-    order, history, fills_left = initial, [], max_fills
+    order, fills_left = initial, max_fills
     for _ in range(draw(st.integers(0, max_events))):
         if status is None:
             event = draw(_next_event(order, fills_left, price_range, start))
@@ -232,13 +280,12 @@ def lifecycles(
             continue
         if moved is not order:
             order = moved
-            history.append(event)
             fills_left -= type(event) is Fill
     if status is not None:
         for event in _route(draw, order, status, price_range):
             order = apply(order, event)
-            history.append(event)
-    return initial, history
+    # The order's own history: a market update that another replaced is not in it.
+    return initial, list(order.history)
 
 
 def _initial_order(
@@ -269,7 +316,9 @@ def _initial_order(
 def _next_event(
     order: DecimalOrder, fills_left: int, price_range: PriceRange, start: datetime
 ) -> st.SearchStrategy[Event | None]:
-    choices: list[st.SearchStrategy[Event | None]] = [events(price_range, start), st.none()]
+    choices: list[st.SearchStrategy[Event | None]] = [
+        events(price_range, start, fill_ids=sorted(order.fills)), st.none()
+    ]
     if fills_left > 0 and order.remaining:
         choices.append(fills(order, price_range=price_range))
     return st.one_of(choices)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from functools import reduce
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
 from orders import (
     ORDER_STATUS,
     Asset,
+    Bar,
     DecimalOrder,
     Event,
     ExecutionStyle,
@@ -73,3 +74,36 @@ def test_the_strategies_are_registered_with_hypothesis(
     assert isinstance(asset, Asset)
     assert isinstance(book, OrderBook)
     assert isinstance(style, ExecutionStyle)
+
+
+# Coverage: the strategies reach every part of the model.
+
+_SEARCH = settings(max_examples=2_000, database=None, phases=[Phase.generate])
+"""Search without shrinking: the test asks only whether a kind is ever drawn."""
+_KINDS = ["Fill", "Trigger", "Hold", "Release", "Cancel", "Reject", "Expire", "Amend",
+          "FillCorrection", "FillBust", "PriceUpdate", "BarUpdate"]
+
+
+@pytest.mark.parametrize("kind", _KINDS)
+def test_lifecycles_draw_every_event_kind(kind: str) -> None:
+    found = find(strategies.lifecycles(max_events=12),
+                 lambda lifecycle: any(type(event).__name__ == kind for event in lifecycle[1]),
+                 settings=_SEARCH)
+    assert any(type(event).__name__ == kind for event in found[1])
+
+
+@pytest.mark.parametrize("status", list(ORDER_STATUS))
+def test_orders_draw_every_status_unasked(status: ORDER_STATUS) -> None:
+    found = find(strategies.orders(), lambda order: order.status is status, settings=_SEARCH)
+    assert found.status is status
+
+
+def test_bars_and_price_paths_are_well_formed() -> None:
+    bar = find(strategies.bars(volume=True), lambda bar: bar.open != bar.close,
+               settings=settings(database=None))
+    assert bar.low <= min(bar.open, bar.close)
+    assert bar.volume is not None
+    path = find(strategies.price_paths(min_size=3), lambda path: len(path) >= 3,
+                settings=settings(database=None))
+    assert [dt for dt, _ in path] == sorted(dt for dt, _ in path)
+    assert isinstance(find(st.from_type(Bar), lambda _: True), Bar)
