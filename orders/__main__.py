@@ -9,11 +9,14 @@ standard error. Output to a pipe that closes early (``| head``) ends quietly.
 from __future__ import annotations
 
 import argparse
+import decimal
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from importlib import resources
 from typing import IO
 
@@ -26,7 +29,12 @@ from orders.serialization import unstructure
 EXAMPLE_LOG = "session.jsonl"
 APPLIED, REFUSED, UNREADABLE = 0, 1, 2
 """The exit statuses of ``replay``: every line applied, some refused, no log read."""
-_COLUMNS = ("id", "asset", "side", "type", "status", "filled/amount", "avg price", "commission")
+_COLUMNS = ("id", "asset", "side", "type", "status", "filled/amount", "avg price", "commission",
+            "reason")
+_SHOWN_PLACES = Decimal("0.000001")
+"""An average is shown to six decimal places at most (``--json`` keeps every digit)."""
+_DISPLAY = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_EVEN)
+_LONGEST_SHOWN_REASON = 60
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,6 +124,9 @@ def render(result: ReplayResult) -> str:
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     lines.append("")
+    counts = Counter(order.status.name for order in result.book.orders.values())
+    lines.append(f"{len(result.book)} orders: "
+                 + ", ".join(f"{count} {status}" for status, count in sorted(counts.items())))
     lines.append(f"{result.lines} lines replayed, {result.refused_count} refused")
     lines.extend(
         f"  line {refusal.line_number}: {refusal.reason}" for refusal in result.refused
@@ -131,7 +142,6 @@ def _in_order(book: OrderBook) -> list[DecimalOrder]:
 
 
 def _row(order: DecimalOrder) -> tuple[str, ...]:
-    average = order.filled_price
     return (
         order.id,
         str(order.asset),
@@ -139,9 +149,26 @@ def _row(order: DecimalOrder) -> tuple[str, ...]:
         order.order_type.value,
         order.status.name,
         f"{order.filled.copy_abs():f}/{order.amount.copy_abs():f}",
-        "-" if average is None else f"{average:f}",
+        _average(order.filled_price),
         f"{order.commission:f}",
+        _shortened(order.reason),
     )
+
+
+def _average(average: Decimal | None) -> str:
+    """The average to six places at most, marked with ``~`` when rounded."""
+    if average is None:
+        return "-"
+    shown = _DISPLAY.quantize(average, _SHOWN_PLACES)
+    if shown == average:
+        return f"{average:f}"
+    return f"~{_DISPLAY.normalize(shown):f}"
+
+
+def _shortened(reason: str) -> str:
+    if len(reason) <= _LONGEST_SHOWN_REASON:
+        return reason
+    return reason[: _LONGEST_SHOWN_REASON - 3] + "..."
 
 
 if __name__ == "__main__":

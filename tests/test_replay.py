@@ -85,8 +85,12 @@ def test_the_command_prints_a_table_and_the_refused_lines(capsys: object) -> Non
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     lines = out.splitlines()
     assert lines[0].split() == ["id", "asset", "side", "type", "status", "filled/amount",
-                                "avg", "price", "commission"]
-    assert "tsla-buy     TSLA   BUY   limit          CANCELLED  15/30" in out
+                                "avg", "price", "commission", "reason"]
+    tsla = next(line for line in lines if line.startswith("tsla-buy"))
+    assert tsla.split() == ["tsla-buy", "TSLA", "BUY", "limit", "CANCELLED", "15/30",
+                            "~239.966667", "0.08", "strategy", "exit"]
+    assert "expired" in next(line for line in lines if line.startswith("amd-day"))
+    assert "9 orders: 4 CANCELLED, 5 FILLED" in lines
     assert "28 lines replayed, 3 refused" in out
     assert "  line 26: FillConflictError: fill 'T2' on order tsla-buy" in out
 
