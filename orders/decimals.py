@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import decimal
 import numbers
+from collections.abc import Iterable
 from decimal import Decimal
 
 from orders._checks import quote
@@ -45,6 +46,7 @@ __all__ = [
     "exact_multiply",
     "exact_remainder",
     "exact_subtract",
+    "exact_sum",
     "non_negative_price",
     "optional_price",
     "positive_decimal",
@@ -90,6 +92,14 @@ exact_subtract = EXACT.subtract
 exact_multiply = EXACT.multiply
 exact_remainder = EXACT.remainder
 average_divide = AVERAGE.divide
+
+
+def exact_sum(values: Iterable[Decimal]) -> Decimal:
+    """The exact sum of ``values`` (0 for none)."""
+    total = Decimal(0)
+    for value in values:
+        total = exact_add(total, value)
+    return total
 
 def _bounds(digits: int, smallest: int, largest: int) -> decimal.Context:
     """A context in which ``plus`` raises for numbers of more than ``digits``

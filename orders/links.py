@@ -38,7 +38,7 @@ import attrs
 import immutables
 
 from orders._checks import quote
-from orders.decimals import exact_add, exact_subtract
+from orders.decimals import exact_add, exact_subtract, exact_sum
 from orders.errors import BadOrderParameters, LinkedOrderError, UnknownOrderError
 from orders.events import Amend, Cancel, Event, Fill, Hold, Release
 from orders.linked import replacement_legs
@@ -765,9 +765,7 @@ def bracket_state(links: Links, entry_id: str | None) -> BracketState | None:
     if bracket is None:
         return None
     orders = links.orders
-    exited = _ZERO
-    for leg in bracket.every_leg:
-        exited = exact_add(exited, orders[leg].filled.copy_abs())
+    exited = exact_sum(orders[leg].filled.copy_abs() for leg in bracket.every_leg)
     legs = () if bracket.withdrawn else tuple(orders[leg] for leg in bracket.legs)
     return BracketState(bracket, orders[bracket.entry_id], legs, exited, orders)
 

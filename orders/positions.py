@@ -35,6 +35,7 @@ from orders.decimals import (
     exact_add,
     exact_multiply,
     exact_subtract,
+    exact_sum,
     non_negative_price,
     to_decimal,
 )
@@ -182,25 +183,29 @@ class Account:
     @property
     def realized_pnl(self) -> Decimal:
         """Realized profit and loss over every asset, commissions not deducted."""
-        return _sum(position.realized_pnl for position in self.positions.values())
+        return exact_sum(position.realized_pnl for position in self.positions.values())
 
     @property
     def commission(self) -> Decimal:
         """Commissions paid over every asset."""
-        return _sum(position.commission for position in self.positions.values())
+        return exact_sum(position.commission for position in self.positions.values())
 
     def unrealized_pnl(self, prices: Mapping[Hashable, DecimalInput]) -> Decimal:
         """Unrealized profit and loss at ``prices``, which must price every open position."""
-        total = _ZERO
-        for asset, position in self.positions.items():
-            if not position.quantity:
-                continue
-            if asset not in prices:
-                raise BadOrderParameters(
-                    f"no price for {quote(asset)}, where the account holds {position.quantity}"
-                )
-            total = exact_add(total, position.unrealized_pnl(prices[asset]))
-        return total
+        return exact_sum(
+            position.unrealized_pnl(_price_of(asset, position, prices))
+            for asset, position in self.positions.items() if position.quantity
+        )
+
+
+def _price_of(
+    asset: Hashable, position: Position, prices: Mapping[Hashable, DecimalInput]
+) -> DecimalInput:
+    if asset not in prices:
+        raise BadOrderParameters(
+            f"no price for {quote(asset)}, where the account holds {position.quantity}"
+        )
+    return prices[asset]
 
 
 def _tidy(value: Decimal, like: Decimal) -> Decimal:
@@ -216,10 +221,3 @@ def _exponent(number: Decimal) -> int:
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int), "positions hold finite numbers only"
     return exponent
-
-
-def _sum(values: Iterable[Decimal]) -> Decimal:
-    total = _ZERO
-    for value in values:
-        total = exact_add(total, value)
-    return total
