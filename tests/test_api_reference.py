@@ -1,12 +1,13 @@
 """docs/api.md is generated from the public API; this test keeps them in step.
 
+The page holds one mkdocstrings directive per public name; ``mkdocs build``
+renders each from its docstrings, methods and properties included.
 Regenerate the page with ``python -m tests.test_api_reference``.
 """
 
 from __future__ import annotations
 
 import inspect
-from enum import Enum
 from pathlib import Path
 
 import orders
@@ -15,9 +16,9 @@ from orders import strategies
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 HEADER = """# API reference
 
-Generated from the docstrings of the public API (`orders.__all__` and
-`orders.strategies`); a test fails when this page and the code disagree.
-Regenerate it with `python -m tests.test_api_reference`.
+Generated from the docstrings of the public API: every name of
+`orders.__all__` and of `orders.strategies`, with its methods, properties and
+fields.
 
 ## What is public
 
@@ -33,41 +34,28 @@ from 1.0 on a public name is deprecated for one minor version before it goes.
 """
 
 
-def _summary(obj: object) -> str:
-    doc = inspect.getdoc(obj) or ""
-    return doc.split("\n\n")[0].replace("\n", " ")
-
-
-def _entry(module_name: str, name: str, obj: object) -> str:
-    if inspect.isclass(obj) and issubclass(obj, Enum):
-        members = ", ".join(member.name for member in obj)
-        return f"### `{name}`\n\n{_summary(obj)} Members: {members}.\n"
-    if inspect.isclass(obj) or inspect.isfunction(obj):
-        try:
-            signature = str(inspect.signature(obj))
-        except (TypeError, ValueError):
-            signature = "(...)"
-        return f"### `{name}{signature}`\n\n{_summary(obj)}\n"
-    return f"### `{name}`\n\nA {type(obj).__name__} exported by `{module_name}`.\n"
+def _group(obj: object) -> str:
+    if inspect.isclass(obj):
+        return "Classes"
+    if inspect.isfunction(obj):
+        return "Functions"
+    return "Constants and type aliases"
 
 
 def render() -> str:
     sections = [HEADER]
-    groups: dict[str, list[str]] = {"Classes": [], "Functions": [], "Constants": []}
+    groups: dict[str, list[str]] = {
+        "Classes": [],
+        "Functions": [],
+        "Constants and type aliases": [],
+    }
     for name in sorted(orders.__all__, key=str.lower):
-        obj = getattr(orders, name)
-        group = "Classes" if inspect.isclass(obj) else (
-            "Functions" if inspect.isfunction(obj) else "Constants"
-        )
-        groups[group].append(_entry("orders", name, obj))
+        groups[_group(getattr(orders, name))].append(f"::: orders.{name}\n")
     for title, entries in groups.items():
         sections.append(f"## {title}\n")
         sections.extend(entries)
-    sections.append("## `orders.strategies`\n")
-    sections.extend(
-        _entry("orders.strategies", name, getattr(strategies, name))
-        for name in sorted(strategies.__all__)
-    )
+    sections.append("## Strategies: `orders.strategies`\n")
+    sections.extend(f"::: orders.strategies.{name}\n" for name in sorted(strategies.__all__))
     return "\n".join(sections)
 
 
@@ -77,3 +65,4 @@ def test_the_api_page_matches_the_code() -> None:
 
 if __name__ == "__main__":
     PAGE.write_text(render())
+
