@@ -6,7 +6,7 @@ table is the single source of truth. The public API is re-exported here.
 """
 
 from orders.assets import Asset
-from orders.book import BookResult, Derived, OrderBook, Released, Submit
+from orders.book import BookResult, Derived, OrderBook, Released, Submit, placed_orders
 from orders.costs import (
     CommissionModel,
     NoCommission,
@@ -62,6 +62,7 @@ from orders.machine import TRANSITIONS, apply
 from orders.order import DecimalOrder, FillRecord, OrderTerms
 from orders.order_type import OrderType, TimeInForce
 from orders.positions import Account, Execution, Position
+from orders.recording import Recorder
 from orders.replay import Refusal, ReplayResult, replay
 from orders.serialization import (
     Serializable,
@@ -141,6 +142,7 @@ __all__ = [
     "PercentSlippage",
     "Position",
     "PriceUpdate",
+    "Recorder",
     "Refusal",
     "Reject",
     "Release",
@@ -172,6 +174,7 @@ __all__ = [
     "is_marketable",
     "loads",
     "oco_orders",
+    "placed_orders",
     "replay",
     "sell_bracket",
     "structure",

@@ -204,23 +204,11 @@ class OrderBook:
         time_in_force: TimeInForce | str | None = None,
         valid_until: datetime | None = None,
     ) -> BookResult:
-        """Build the orders ``style`` describes (one, an OCO pair or a bracket) and submit them.
-
-        ``ids`` names them, in the order the style lists them; by default they
-        get fresh ids. ``time_in_force`` and ``valid_until`` are the validity
-        of a single order, of both OCO legs, or of a bracket's entry (its exit
-        legs are good till cancelled).
-        """
-        given: Any = check_ids(ids, _orders_placed(style), type(style).__name__)
-        validity: dict[str, Any] = {"time_in_force": time_in_force, "valid_until": valid_until}
-        orders: tuple[DecimalOrder, ...]
-        if isinstance(style, OCOOrder):
-            orders = oco_orders(dt, asset, amount, style, ids=given, **validity)
-        elif isinstance(style, BracketOrder):
-            orders = bracket_orders(dt, asset, amount, style, ids=given, **validity)
-        else:
-            single_id = None if given is None else given[0]
-            orders = (DecimalOrder.from_style(dt, asset, amount, style, id=single_id, **validity),)
+        """Build the orders ``style`` describes (:func:`placed_orders`) and submit them."""
+        orders = placed_orders(
+            dt, asset, amount, style,
+            ids=ids, time_in_force=time_in_force, valid_until=valid_until,
+        )
         return self.submit(*orders, link_mode=link_mode)
 
     def apply(self, order_id: str, event: Event) -> BookResult:
@@ -349,6 +337,33 @@ class Released:
 
     book: OrderBook
     orders: tuple[DecimalOrder, ...]
+
+
+def placed_orders(
+    dt: datetime,
+    asset: Hashable,
+    amount: DecimalInput,
+    style: ExecutionStyle,
+    *,
+    ids: Sequence[str] | None = None,
+    time_in_force: TimeInForce | str | None = None,
+    valid_until: datetime | None = None,
+) -> tuple[DecimalOrder, ...]:
+    """The orders ``style`` describes: one, an OCO pair or a bracket, in the order
+    the style lists them.
+
+    ``ids`` names them, in that order; by default they get fresh ids.
+    ``time_in_force`` and ``valid_until`` are the validity of a single order, of
+    both OCO legs, or of a bracket's entry (its exit legs are good till cancelled).
+    """
+    given: Any = check_ids(ids, _orders_placed(style), type(style).__name__)
+    validity: dict[str, Any] = {"time_in_force": time_in_force, "valid_until": valid_until}
+    if isinstance(style, OCOOrder):
+        return oco_orders(dt, asset, amount, style, ids=given, **validity)
+    if isinstance(style, BracketOrder):
+        return bracket_orders(dt, asset, amount, style, ids=given, **validity)
+    single_id = None if given is None else given[0]
+    return (DecimalOrder.from_style(dt, asset, amount, style, id=single_id, **validity),)
 
 
 def _finished_before(order: DecimalOrder, before: datetime) -> bool:

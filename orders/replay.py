@@ -2,17 +2,27 @@
 
 Each line of the log is a JSON object with an ``"op"``:
 
+* ``{"op": "asset", "asset": {"type": "Asset", ...}}`` defines an
+  :class:`~orders.assets.Asset`: later lines that name its symbol mean it, so
+  their orders round to its tick and quantity increment;
 * ``{"op": "order", "order": {...}}`` submits one order, given by the keywords
   of :class:`~orders.order.DecimalOrder` (decimals as strings, datetimes in
   ISO 8601, the asset as a string, an integer or an Asset object; enums by name
-  or value), with ``"link_mode"`` optional;
+  or value), with ``"link_mode"`` optional; ``"orders": [{...}, ...]`` submits
+  several at once, such as a bracket's entry and its exit legs;
 * ``{"op": "place", "dt", "asset", "amount", "style", "ids"}`` places a style
   (an OCO pair or a bracket included) under the given ids;
 * ``{"op": "event", "order_id": "...", "event": {"type": "Fill", ...}}``
   applies one event to one order, with the book's linking rules;
 * ``{"op": "price", "asset", "price", "dt"}`` is a trade price
   (:meth:`~orders.book.OrderBook.on_price`);
-* ``{"op": "time", "dt"}`` lets time pass (:meth:`~orders.book.OrderBook.on_time`).
+* ``{"op": "bar", "asset", "bar": {"open", "high", "low", "close"}, "dt"}`` is a
+  bar (:meth:`~orders.book.OrderBook.on_bar`);
+* ``{"op": "time", "dt"}`` lets time pass (:meth:`~orders.book.OrderBook.on_time`);
+* ``{"op": "release", "before"}`` releases finished orders
+  (:meth:`~orders.book.OrderBook.release`).
+
+:class:`~orders.recording.Recorder` writes these lines as a live session runs.
 
 :func:`replay` folds the lines into a book. Whatever a line holds, it is either
 applied or refused, recorded with its number, a bounded excerpt and the reason
@@ -38,13 +48,21 @@ from typing import Any
 import attrs
 
 from orders._checks import enum_member, is_aware, quote
+from orders.assets import Asset
 from orders.book import OrderBook
 from orders.errors import BadOrderParameters, OrderError
-from orders.events import Event
+from orders.events import Bar, Event
 from orders.links import LinkMode
 from orders.order import DecimalOrder
 from orders.order_type import OrderType
-from orders.serialization import SerializationError, Style, _object, _structure, parse_json
+from orders.serialization import (
+    SerializationError,
+    Style,
+    _list,
+    _object,
+    _structure,
+    parse_json,
+)
 from orders.status import ORDER_STATUS
 
 __all__ = ["Refusal", "ReplayResult", "replay"]
@@ -141,6 +159,7 @@ class _Replay:
     def __init__(self, book: OrderBook) -> None:
         self.book = book
         self.clock: datetime | None = None
+        self.assets: dict[str, Asset] = {}
 
     def apply(self, text: str) -> None:
         record = parse_json(text)
@@ -164,6 +183,11 @@ class _Replay:
             return
         if self.clock is None or is_aware(dt) != is_aware(self.clock) or dt > self.clock:
             self.clock = dt
+
+    def asset(self, value: object, path: str) -> Hashable:
+        """The asset a line names: a defined Asset for its symbol, else as written."""
+        asset = _structure(value, Hashable, path)
+        return self.assets.get(asset, asset) if type(asset) is str else asset
 
     def release(
         self, before: datetime, on_released: Callable[[tuple[DecimalOrder, ...]], None] | None
@@ -230,28 +254,50 @@ def _enum(kind: type[Enum], value: object, path: str) -> Enum:
     return member
 
 
-def _order(state: _Replay, record: dict[str, Any]) -> None:
-    keywords = _object(record["order"], "$.order", (), tuple(_ORDER_KEYWORDS))
+def _define_asset(state: _Replay, record: dict[str, Any]) -> None:
+    asset = _structure(record["asset"], Hashable, "$.asset")
+    if not isinstance(asset, Asset):
+        raise SerializationError(f"at $.asset: expected an Asset object; got {quote(asset)}")
+    known = state.assets.setdefault(asset.symbol, asset)
+    if known != asset:
+        raise SerializationError(
+            f"at $.asset: {quote(asset.symbol)} is already defined as {quote(known)}; "
+            "a log defines each symbol once"
+        )
+
+
+def _submit(state: _Replay, record: dict[str, Any]) -> None:
+    if ("order" in record) == ("orders" in record):
+        raise SerializationError('at $: an order line holds either "order" or "orders"')
+    if "order" in record:
+        orders = [_order(state, record["order"], "$.order")]
+    else:
+        items = _list(record["orders"], "$.orders")
+        orders = [_order(state, item, f"$.orders[{index}]") for index, item in enumerate(items)]
+    state.book = state.book.submit(*orders, link_mode=_link_mode(record)).book
+
+
+def _order(state: _Replay, data: object, at: str) -> DecimalOrder:
+    keywords = _object(data, at, (), tuple(_ORDER_KEYWORDS))
     if not keywords:
-        raise SerializationError("at $.order: an order needs at least dt, asset and amount")
+        raise SerializationError(f"at {at}: an order needs at least dt, asset and amount")
     converted: dict[str, Any] = {}
     for name, value in keywords.items():
-        path = f"$.order.{name}"
+        path = f"{at}.{name}"
         if value is None:
             converted[name] = None
         elif name in _ENUM_KEYWORDS:
             converted[name] = _enum(_ENUM_KEYWORDS[name], value, path)
         elif name == "asset":
-            converted[name] = _structure(value, Hashable, path)
+            converted[name] = state.asset(value, path)
         elif _ORDER_KEYWORDS[name] is not None:
             converted[name] = _structure(value, _ORDER_KEYWORDS[name], path)
         else:
             converted[name] = value
     try:
-        order = DecimalOrder(**converted)
+        return DecimalOrder(**converted)
     except TypeError as exc:  # a required keyword is missing
-        raise SerializationError(f"at $.order: {exc}") from None
-    state.book = state.book.submit(order, link_mode=_link_mode(record)).book
+        raise SerializationError(f"at {at}: {exc}") from None
 
 
 def _link_mode(record: dict[str, Any]) -> LinkMode | None:
@@ -263,7 +309,7 @@ def _place(state: _Replay, record: dict[str, Any]) -> None:
     ids = _optional(record, "ids", tuple[str, ...])
     state.book = state.book.place(
         _structure(record["dt"], datetime, "$.dt"),
-        _structure(record["asset"], Hashable, "$.asset"),
+        state.asset(record["asset"], "$.asset"),
         _structure(record["amount"], Decimal, "$.amount"),
         _structure(record["style"], Style, "$.style"),
         ids=ids,
@@ -281,11 +327,23 @@ def _event(state: _Replay, record: dict[str, Any]) -> None:
 def _price(state: _Replay, record: dict[str, Any]) -> None:
     dt = _optional(record, "dt", datetime)
     state.book = state.book.on_price(
-        _structure(record["asset"], Hashable, "$.asset"),
+        state.asset(record["asset"], "$.asset"),
         _structure(record["price"], Decimal, "$.price"),
         dt,
     ).book
     state.at(dt)
+
+
+def _bar(state: _Replay, record: dict[str, Any]) -> None:
+    dt = _optional(record, "dt", datetime)
+    state.book = state.book.on_bar(
+        state.asset(record["asset"], "$.asset"), _structure(record["bar"], Bar, "$.bar"), dt
+    ).book
+    state.at(dt)
+
+
+def _release(state: _Replay, record: dict[str, Any]) -> None:
+    state.book = state.book.release(_structure(record["before"], datetime, "$.before")).book
 
 
 def _time(state: _Replay, record: dict[str, Any]) -> None:
@@ -298,7 +356,8 @@ def _time(state: _Replay, record: dict[str, Any]) -> None:
 _OPERATIONS: dict[
     str, tuple[Callable[[_Replay, dict[str, Any]], None], tuple[str, ...], tuple[str, ...]]
 ] = {
-    "order": (_order, ("order",), ("link_mode",)),
+    "asset": (_define_asset, ("asset",), ()),
+    "order": (_submit, (), ("order", "orders", "link_mode")),
     "place": (
         _place,
         ("dt", "asset", "amount", "style"),
@@ -306,5 +365,7 @@ _OPERATIONS: dict[
     ),
     "event": (_event, ("order_id", "event"), ()),
     "price": (_price, ("asset", "price"), ("dt",)),
+    "bar": (_bar, ("asset", "bar"), ("dt",)),
     "time": (_time, ("dt",), ()),
+    "release": (_release, ("before",), ()),
 }

@@ -1,0 +1,124 @@
+"""A recorded session replays to an equal book."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from orders import (
+    Asset,
+    Bar,
+    BracketOrder,
+    DecimalOrder,
+    Fill,
+    FillBust,
+    LimitOrder,
+    MarketOrder,
+    OCOOrder,
+    Recorder,
+    SerializationError,
+    StopOrder,
+    TrailingStopOrder,
+    buy_bracket,
+    dumps,
+    replay,
+)
+
+T0 = datetime(2024, 3, 1, 14, 30)
+AAPL = Asset("AAPL", exchange="NASDAQ", tick_size="0.01")
+BTC = Asset("BTC", tick_size="0.5", quantity_increment="0.001")
+
+
+def _session(recorder: Recorder) -> None:
+    minute = timedelta(minutes=1)
+    entry, stop, limit = buy_bracket(T0, AAPL, 100, price="100", stopprice="98.005",
+                                     limitprice="103.333")
+    recorder.submit(entry, stop, limit)
+    recorder.place(T0, BTC, "0.25", TrailingStopOrder(trail_percent="0.0125"), ids=["trail"])
+    recorder.place(T0, "SPY", 10, OCOOrder(LimitOrder(400), StopOrder(420)), ids=["o1", "o2"])
+    recorder.place(T0, AAPL, -50, BracketOrder(MarketOrder(), 105, 95), link_mode="cancel")
+    recorder.submit(
+        DecimalOrder(T0, AAPL, 10, limit="99.999", id="day", valid_until=T0 + 5 * minute)
+    )
+    recorder.apply(entry.id, Fill(60, "100", dt=T0 + minute, fill_id="f1"))
+    recorder.on_price(BTC, "61234.7", T0 + minute)
+    recorder.on_price(BTC, "60000", T0 + 2 * minute)
+    recorder.on_bar(AAPL, Bar("100", "101", "99", "100.5", volume=1000), T0 + 2 * minute)
+    recorder.apply(entry.id, Fill(40, "99.5", dt=T0 + 3 * minute, fill_id="f2"))
+    recorder.apply(entry.id, FillBust("f1"))
+    recorder.apply("o1", Fill(10, "400", dt=T0 + 3 * minute, fill_id="f3"))
+    recorder.cancel("trail", "done")
+    recorder.on_time(T0 + 10 * minute)
+    recorder.release(T0 + 4 * minute)
+
+
+def test_a_recorded_session_replays_to_an_equal_book() -> None:
+    lines: list[str] = []
+    recorder = Recorder(lines.append)
+    _session(recorder)
+    result = replay(lines)
+    assert result.refused == ()
+    assert result.book == recorder.book
+    assert dumps(result.book) == dumps(recorder.book)
+    assert "o1" not in recorder.book.orders  # released, so the release line mattered
+
+
+def test_replayed_orders_keep_the_tick_rounding_of_their_asset() -> None:
+    lines: list[str] = []
+    recorder = Recorder(lines.append)
+    recorder.place(T0, BTC, "0.25", TrailingStopOrder(trail_percent="0.0123"), ids=["trail"])
+    for price in ("61234.7", "60001.3", "60500"):
+        recorder.on_price(BTC, price, T0)
+    live = recorder.book.get("trail")
+    replayed = replay(lines).book.get("trail")
+    assert replayed == live
+    assert replayed.stop is not None
+    assert replayed.stop % BTC.tick_size == 0
+    assert replayed.stop != replayed.trailing_lowest_price * Decimal("1.0123")
+
+
+def test_an_asset_is_defined_once_then_named_by_its_symbol() -> None:
+    lines: list[str] = []
+    recorder = Recorder(lines.append)
+    _session(recorder)
+    records = [json.loads(line) for line in lines]
+    definitions = [record["asset"]["symbol"] for record in records if record["op"] == "asset"]
+    assert definitions == ["AAPL", "BTC"]
+    assert records[0]["op"] == "asset"
+    assert records[1]["orders"][0]["asset"] == "AAPL"
+
+
+def test_a_second_asset_with_a_defined_symbol_is_written_in_full() -> None:
+    lines: list[str] = []
+    recorder = Recorder(lines.append)
+    other = Asset("AAPL", exchange="XETRA", tick_size="0.005")
+    recorder.place(T0, AAPL, 1, LimitOrder("10.004"), ids=["a"])
+    recorder.place(T0, other, 1, LimitOrder("10.004"), ids=["b"])
+    assert json.loads(lines[-1])["orders"][0]["asset"]["exchange"] == "XETRA"
+    assert replay(lines).book == recorder.book
+
+
+def test_a_refused_operation_writes_nothing_and_keeps_the_book() -> None:
+    lines: list[str] = []
+    recorder = Recorder(lines.append)
+    recorder.place(T0, AAPL, 10, LimitOrder(100), ids=["a"])
+    before = (list(lines), recorder.book)
+    with pytest.raises(SerializationError, match="AAPL"):
+        recorder.place(T0, "AAPL", 10, LimitOrder(100), ids=["b"])
+    with pytest.raises(SerializationError, match="history"):
+        recorder.submit(DecimalOrder(T0, AAPL, 10, limit=100, id="c").cancel())
+    with pytest.raises(SerializationError, match="to be serialized"):
+        recorder.place(T0, ("x", 1), 10, LimitOrder(100), ids=["d"])
+    assert (lines, recorder.book) == before
+
+
+def test_a_log_defines_each_symbol_once() -> None:
+    first = json.dumps({"op": "asset", "asset": {"type": "Asset", "symbol": "X"}})
+    second = json.dumps({"op": "asset", "asset": {"type": "Asset", "symbol": "X",
+                                                   "tick_size": "0.5"}})
+    result = replay([first, first, second])
+    assert [refusal.line_number for refusal in result.refused] == [3]
+    assert "already defined" in result.refused[0].reason
