@@ -1,6 +1,6 @@
 """``python -m orders``: replay an execution log, or print the state diagram.
 
-``python -m orders replay [FILE] [--json]`` exits with status 0 when every line
+``python -m orders replay [FILE] [--json | --summary]`` exits with status 0 when every line
 of the log was applied, 1 when some lines were refused (they are listed), and 2
 when the log cannot be read or the command is misused; errors are one line on
 standard error. Output to a pipe that closes early (``| head``) ends quietly.
@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import decimal
+import io
 import json
 import os
+import stat
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +24,7 @@ from importlib import resources
 from typing import IO
 
 from orders.book import OrderBook
+from orders.decimals import exact_sum
 from orders.machine import mermaid_diagram
 from orders.order import DecimalOrder
 from orders.replay import ReplayResult, replay
@@ -47,8 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "file", nargs="?", help="the log to replay, or - for standard input "
         "(default: a bundled example session)"
     )
-    replaying.add_argument(
+    output = replaying.add_mutually_exclusive_group()
+    output.add_argument(
         "--json", action="store_true", help="print the book and the refused lines as JSON"
+    )
+    output.add_argument(
+        "--summary", action="store_true",
+        help="print counts and totals by status and by asset instead of every order",
     )
     commands.add_parser(
         "diagram", help="print the Mermaid state diagram generated from the transition table"
@@ -58,13 +67,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _write(mermaid_diagram(), APPLIED)
     try:
         with _open_log(arguments.file) as log:
-            result = replay(log, progress=_report_progress)
+            reading = _Reading(log)
+            result = replay(reading, progress=reading.report)
     except OSError as error:
         print(f"python -m orders: cannot read {arguments.file}: {error.strerror or error}",
               file=sys.stderr)
         return UNREADABLE
     status = REFUSED if result.refused_count else APPLIED
-    return _write(as_json(result) if arguments.json else render(result), status)
+    if arguments.json:
+        return _write(as_json(result), status)
+    return _write(summarize(result) if arguments.summary else render(result), status)
 
 
 @contextmanager
@@ -91,8 +103,54 @@ def _write(text: str, status: int) -> int:
     return status
 
 
-def _report_progress(lines: int) -> None:
-    print(f"replayed {lines:,} lines", file=sys.stderr, flush=True)
+class _Reading:
+    """The lines of a log, counting the bytes read so that progress can tell the rest."""
+
+    def __init__(self, log: IO[bytes]) -> None:
+        self.log = log
+        self.read = 0
+        self.size = _size(log)
+        self.started = time.monotonic()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self.log:
+            self.read += len(line)
+            yield line
+
+    def report(self, lines: int) -> None:
+        elapsed = time.monotonic() - self.started
+        print(progress_text(lines, elapsed, self.read, self.size), file=sys.stderr, flush=True)
+
+
+def _size(log: IO[bytes]) -> int | None:
+    """The log's length in bytes, if it is a regular file."""
+    try:
+        status = os.fstat(log.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
+
+
+def progress_text(lines: int, elapsed: float, read: int, size: int | None) -> str:
+    """``replayed N lines at R lines/s``, with the share read and the time left
+    when the log's size is known (the rest estimated from the bytes per second so far)."""
+    rate = lines / elapsed if elapsed > 0 else 0.0
+    text = f"replayed {lines:,} lines at {rate:,.0f} lines/s"
+    if not size or not read or elapsed <= 0:
+        return text
+    left = (size - read) * elapsed / read
+    return f"{text}, {min(read / size, 1.0):.0%} of the log, about {_duration(left)} left"
+
+
+def _duration(seconds: float) -> str:
+    whole = max(round(seconds), 0)
+    hours, rest = divmod(whole, 3600)
+    minutes, seconds_left = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {seconds_left:02d}s"
+    return f"{seconds_left}s"
 
 
 def as_json(result: ReplayResult) -> str:
@@ -135,6 +193,45 @@ def render(result: ReplayResult) -> str:
     if unlisted:
         lines.append(f"  and {unlisted:,} more refused lines, not listed")
     return "\n".join(lines)
+
+
+def summarize(result: ReplayResult, listed: int = 10) -> str:
+    """Counts and totals instead of every order: by status, by asset, and the
+    first ``listed`` refused lines."""
+    orders = list(result.book.orders.values())
+    by_status = Counter(order.status.name for order in orders)
+    columns = ("asset", "orders", "working", "bought", "sold", "notional", "commission")
+    rows = [columns, *(_asset_row(asset, group) for asset, group in _by_asset(orders))]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    lines = [f"{len(orders):,} orders: "
+             + ", ".join(f"{count:,} {status}" for status, count in sorted(by_status.items())),
+             ""]
+    lines += ["  ".join(cell.rjust(width) if i else cell.ljust(width)
+                        for i, (cell, width) in enumerate(zip(row, widths, strict=True)))
+              for row in rows]
+    lines.insert(3, "  ".join("-" * width for width in widths))
+    lines += ["", f"{result.lines:,} lines replayed, {result.refused_count:,} refused"]
+    lines += [f"  line {refusal.line_number}: {refusal.reason}"
+              for refusal in result.refused[:listed]]
+    if result.refused_count > listed:
+        lines.append(f"  and {result.refused_count - listed:,} more refused lines, not listed")
+    return "\n".join(lines)
+
+
+def _by_asset(orders: list[DecimalOrder]) -> list[tuple[str, list[DecimalOrder]]]:
+    groups: dict[str, list[DecimalOrder]] = {}
+    for order in orders:
+        groups.setdefault(str(order.asset), []).append(order)
+    return sorted(groups.items())
+
+
+def _asset_row(asset: str, orders: list[DecimalOrder]) -> tuple[str, ...]:
+    working = sum(order.open for order in orders)
+    bought = exact_sum(order.filled for order in orders if order.filled > 0)
+    sold = exact_sum(-order.filled for order in orders if order.filled < 0)
+    return (asset, f"{len(orders):,}", f"{working:,}", f"{bought:f}", f"{sold:f}",
+            f"{exact_sum(order.notional for order in orders):f}",
+            f"{exact_sum(order.commission for order in orders):f}")
 
 
 def _in_order(book: OrderBook) -> list[DecimalOrder]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from orders import ORDER_STATUS, BadOrderParameters, Fill, OrderBook, Refusal
-from orders.__main__ import main
+from orders.__main__ import _Reading, main, progress_text
 from orders.replay import replay
 from orders.serialization import dumps, structure
 
@@ -257,3 +257,47 @@ def test_the_clock_of_an_empty_book_takes_times_of_either_kind() -> None:
            ("2024-01-15T09:00:00", "2024-01-15T10:00:00+00:00", "2024-01-15T11:00:00")]
     result = replay(log, retention=timedelta(hours=1))
     assert (result.lines, result.refused_count) == (3, 0)
+
+
+def test_the_summary_counts_by_status_and_totals_by_asset(capsys: object) -> None:
+    assert main(["replay", "--summary"]) == 1
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    book = replay(EXAMPLE.read_bytes().splitlines()).book
+    aapl = [order for order in book.orders.values() if str(order.asset) == "AAPL"]
+    expected = [
+        "AAPL", str(len(aapl)), "0",
+        f"{sum(o.filled for o in aapl if o.filled > 0):f}",
+        f"{-sum(o.filled for o in aapl if o.filled < 0):f}",
+        f"{sum(o.notional for o in aapl):f}", f"{sum(o.commission for o in aapl):f}",
+    ]
+    assert next(row for row in out.splitlines() if row.startswith("AAPL")).split() == expected
+    assert out.splitlines()[0] == "9 orders: 4 CANCELLED, 5 FILLED"
+    assert not any(row.startswith("tsla-buy") for row in out.splitlines())  # no row per order
+    assert "28 lines replayed, 3 refused" in out
+
+
+def test_the_summary_lists_only_the_first_refusals(tmp_path: Path, capsys: object) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_text("not json\n" * 25)
+    assert main(["replay", "--summary", str(log)]) == 1
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert out.count("  line ") == 10
+    assert "and 15 more refused lines, not listed" in out
+
+
+def test_progress_tells_the_rate_the_share_read_and_the_time_left() -> None:
+    assert progress_text(100_000, 2.0, 250, 1_000) == (
+        "replayed 100,000 lines at 50,000 lines/s, 25% of the log, about 6s left"
+    )
+    assert progress_text(100_000, 2.0, 10, 10_000).endswith("about 33m 18s left")
+    assert progress_text(100_000, 4.0, 250, None) == "replayed 100,000 lines at 25,000 lines/s"
+
+
+def test_a_log_file_reports_its_size_and_the_bytes_read(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(EXAMPLE.read_bytes())
+    with log.open("rb") as file:
+        reading = _Reading(file)
+        assert reading.size == log.stat().st_size
+        assert sum(1 for _ in reading) == 28
+        assert reading.read == reading.size
