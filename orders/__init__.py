@@ -63,6 +63,13 @@ from orders.order import DecimalOrder, FillRecord, OrderTerms
 from orders.order_type import OrderType, TimeInForce
 from orders.positions import Account, Execution, Position
 from orders.recording import Recorder
+from orders.records import (
+    fill_records,
+    order_records,
+    position_records,
+    standing_fills,
+    to_dataframe,
+)
 from orders.replay import Refusal, ReplayResult, replay
 from orders.serialization import (
     Serializable,
@@ -171,12 +178,17 @@ __all__ = [
     "check_triggers",
     "check_triggers_bar",
     "dumps",
+    "fill_records",
     "is_marketable",
     "loads",
     "oco_orders",
+    "order_records",
     "placed_orders",
+    "position_records",
     "replay",
     "sell_bracket",
+    "standing_fills",
     "structure",
+    "to_dataframe",
     "unstructure",
 ]
