@@ -7,6 +7,7 @@ from functools import reduce
 import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from orders import (
     ORDER_STATUS,
@@ -20,6 +21,7 @@ from orders import (
     apply,
     strategies,
 )
+from orders.links import check_book
 
 
 @given(strategies.lifecycles())
@@ -107,3 +109,69 @@ def test_bars_and_price_paths_are_well_formed() -> None:
                 settings=settings(database=None))
     assert [dt for dt, _ in path] == sorted(dt for dt, _ in path)
     assert isinstance(find(st.from_type(Bar), lambda _: True), Bar)
+
+
+@pytest.mark.parametrize(
+    ("what", "drawn"),
+    [
+        ("an OCO member", lambda order: bool(order.linked_order_ids)),
+        ("a bracket leg", lambda order: order.parent_order_id is not None),
+        ("a GTD order", lambda order: order.time_in_force.name == "GTD"),
+        ("a DAY order", lambda order: order.time_in_force.name == "DAY"),
+        ("an aware order", lambda order: order.dt.tzinfo is not None),
+        ("a naive order", lambda order: order.dt.tzinfo is None),
+        ("an order on an Asset", lambda order: isinstance(order.asset, Asset)),
+        ("an order on a plain identifier", lambda order: isinstance(order.asset, str)),
+    ],
+)
+def test_orders_draw_links_validities_and_both_kinds_of_time(what: str, drawn: object) -> None:
+    found = find(strategies.orders(), drawn, settings=_SEARCH)  # type: ignore[arg-type]
+    assert drawn(found), what  # type: ignore[operator]
+
+
+@settings(max_examples=50, deadline=None)
+@given(strategies.lifecycles(min_fills=2, max_fills=3))
+def test_min_fills_gives_at_least_that_many_fills(
+    lifecycle: tuple[DecimalOrder, list[Event]],
+) -> None:
+    assert 2 <= sum(isinstance(event, Fill) for event in lifecycle[1]) <= 3
+
+
+def test_min_fills_refuses_a_status_without_fills() -> None:
+    with pytest.raises(InvalidArgument):
+        find(strategies.orders(min_fills=1, status=ORDER_STATUS.OPEN), lambda _: True)
+
+
+def _oco_groups(book: OrderBook) -> list[tuple[int, str]]:
+    groups = {frozenset((order_id, *book[order_id].linked_order_ids))
+              for order_id in book.link_modes}
+    return [(len(group), book.link_modes[next(iter(group))].name) for group in groups]
+
+
+@pytest.mark.parametrize(
+    ("what", "drawn"),
+    [
+        ("an OCO group in cancel mode", lambda book: any(
+            mode == "CANCEL" for _, mode in _oco_groups(book))),
+        ("an OCO group of three or more in reduce mode", lambda book: any(
+            size >= 3 and mode == "REDUCE" for size, mode in _oco_groups(book))),
+        ("a bracket in each mode", lambda book: {
+            bracket.mode.name for bracket in book.brackets.values()} == {"CANCEL", "REDUCE"}),
+        ("a trailing stop-loss leg", lambda book: any(
+            order.parent_order_id and order.order_type.is_trailing
+            for order in book.orders.values())),
+        ("a filled bracket entry", lambda book: any(
+            book[entry].filled for entry in book.brackets)),
+        ("three assets", lambda book: len({str(o.asset) for o in book.orders.values()}) == 3),
+        ("an aware book", lambda book: book.aware is True),
+    ],
+)
+def test_books_draw_every_link_kind_and_several_assets(what: str, drawn: object) -> None:
+    found = find(strategies.books(), drawn, settings=_SEARCH)  # type: ignore[arg-type]
+    assert drawn(found), what  # type: ignore[operator]
+
+
+@settings(max_examples=100, deadline=None)
+@given(strategies.books())
+def test_a_drawn_book_holds_the_linking_rules(book: OrderBook) -> None:
+    check_book(book)
