@@ -79,5 +79,7 @@ def _blocks(text: str) -> Iterator[tuple[str, int, str]]:
 def _run(source: str, where: str, namespace: dict[str, object]) -> str:
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        exec(compile(source, where, "exec"), namespace)
+        # dont_inherit: an example runs as a user's module would, without this
+        # file's ``from __future__ import annotations``.
+        exec(compile(source, where, "exec", dont_inherit=True), namespace)
     return buffer.getvalue()

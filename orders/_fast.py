@@ -15,6 +15,7 @@ Only code that has already validated its values may use it.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -36,7 +37,12 @@ def slot_builder(cls: type[T]) -> Callable[..., T]:
     slots = getattr(cls, "__slots__", ())
     if "__weakref__" in slots or set(slots) != set(names):
         raise TypeError(f"{cls.__name__} needs slots=True and weakref_slot=False")
-    twin = type(f"_Mutable{cls.__name__}", (), {"__slots__": slots})
+    # The same bases (Generic[...] included), since CPython compares them too.
+    twin = types.new_class(
+        f"_Mutable{cls.__name__}",
+        getattr(cls, "__orig_bases__", ()),
+        exec_body=lambda namespace: namespace.update(__slots__=slots),
+    )
     scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "twin": twin}
     stores = "".join(f"    obj.{name} = {name}\n" for name in names)
     source = (

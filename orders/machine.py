@@ -60,6 +60,7 @@ from orders.events import (
     Trigger,
 )
 from orders.order import (
+    A,
     DecimalOrder,
     OrderTerms,
     fill_record,
@@ -524,7 +525,7 @@ _STEPS: dict[type[Event], tuple[Step | None, ...]] = {
 }
 
 
-def apply(order: DecimalOrder, event: Event) -> DecimalOrder:
+def apply(order: DecimalOrder[A], event: Event) -> DecimalOrder[A]:
     """Return the order that ``event`` makes of ``order``; the only way status changes.
 
     Raises :class:`~orders.errors.InvalidTransition` when no rule allows the
@@ -543,7 +544,7 @@ def apply(order: DecimalOrder, event: Event) -> DecimalOrder:
     if step is None:
         raise _refusal(order, event)
     try:
-        return step(order, event)
+        return step(order, event)  # type: ignore[return-value]  # the asset never changes
     except _Repeat:
         return order
     except decimal.DecimalException as exc:

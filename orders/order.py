@@ -20,10 +20,11 @@ import random
 from collections.abc import Hashable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import final
+from typing import Generic, final
 
 import attrs
 import immutables
+from typing_extensions import TypeVar
 
 from orders._checks import check_time_kind, check_type, enum_member, quote
 from orders._fast import slot_builder
@@ -137,9 +138,15 @@ class OrderTerms:
 _build_terms = slot_builder(OrderTerms)
 
 
+AssetT = TypeVar("AssetT", bound=Hashable, default=Hashable, covariant=True)
+"""The type of an order's asset: ``DecimalOrder[Instrument]`` for a host's own
+instrument class; a bare ``DecimalOrder`` is ``DecimalOrder[Hashable]``."""
+A = TypeVar("A", bound=Hashable)
+
+
 @final
 @attrs.frozen(init=False, repr=False, eq=False, weakref_slot=False)
-class DecimalOrder:
+class DecimalOrder(Generic[AssetT]):
     """One order: its terms, and where it stands.
 
     ``amount`` and ``filled`` are signed (positive buys, negative sells).
@@ -178,7 +185,7 @@ class DecimalOrder:
     def __new__(
         cls,
         dt: datetime,
-        asset: Hashable,
+        asset: AssetT,
         amount: DecimalInput,
         order_type: OrderType | str | None = None,
         stop: DecimalInput | None = None,
@@ -204,7 +211,7 @@ class DecimalOrder:
         time_in_force: TimeInForce | str | None = None,
         valid_until: datetime | None = None,
         notional: DecimalInput | None = None,
-    ) -> DecimalOrder:
+    ) -> DecimalOrder[AssetT]:
         # Built in __new__ (there is no __init__): the finished order is
         # allocated once, by _version, instead of being written into self.
         if (  # the common case, checked at a glance; anything else in full below
@@ -273,7 +280,7 @@ class DecimalOrder:
     def from_style(
         cls,
         dt: datetime,
-        asset: Hashable,
+        asset: A,
         amount: DecimalInput,
         style: ExecutionStyle,
         *,
@@ -281,7 +288,7 @@ class DecimalOrder:
         linked_order_ids: Sequence[str] | None = None,
         time_in_force: TimeInForce | str | None = None,
         valid_until: datetime | None = None,
-    ) -> DecimalOrder:
+    ) -> DecimalOrder[A]:
         """Build the single order that ``style`` describes.
 
         The linked styles (:class:`~orders.styles.OCOOrder`,
@@ -365,7 +372,7 @@ class DecimalOrder:
         return History.of(self)
 
     @property
-    def initial(self) -> DecimalOrder:
+    def initial(self) -> DecimalOrder[AssetT]:
         """The order as it was constructed, before the events of its history."""
         return ancestor(self, 0)  # type: ignore[return-value]
 
@@ -391,31 +398,31 @@ class DecimalOrder:
         commission: DecimalInput = _ZERO,
         dt: datetime | None = None,
         fill_id: str | None = None,
-    ) -> DecimalOrder:
+    ) -> DecimalOrder[AssetT]:
         """Apply a :class:`~orders.events.Fill` of ``quantity`` (> 0, unsigned)."""
         return machine.apply(self, Fill(quantity, price, commission, dt, fill_id))
 
-    def trigger(self, dt: datetime | None = None) -> DecimalOrder:
+    def trigger(self, dt: datetime | None = None) -> DecimalOrder[AssetT]:
         """Apply a :class:`~orders.events.Trigger`: the stop was reached."""
         return machine.apply(self, Trigger(dt))
 
-    def hold(self, reason: str = "") -> DecimalOrder:
+    def hold(self, reason: str = "") -> DecimalOrder[AssetT]:
         """Apply a :class:`~orders.events.Hold`."""
         return machine.apply(self, Hold(reason))
 
-    def release(self) -> DecimalOrder:
+    def release(self) -> DecimalOrder[AssetT]:
         """Apply a :class:`~orders.events.Release`."""
         return machine.apply(self, Release())
 
-    def cancel(self, reason: str = "") -> DecimalOrder:
+    def cancel(self, reason: str = "") -> DecimalOrder[AssetT]:
         """Apply a :class:`~orders.events.Cancel`."""
         return machine.apply(self, Cancel(reason))
 
-    def reject(self, reason: str = "") -> DecimalOrder:
+    def reject(self, reason: str = "") -> DecimalOrder[AssetT]:
         """Apply a :class:`~orders.events.Reject`."""
         return machine.apply(self, Reject(reason))
 
-    def expire(self, dt: datetime) -> DecimalOrder:
+    def expire(self, dt: datetime) -> DecimalOrder[AssetT]:
         """Apply an :class:`~orders.events.Expire` at ``dt``."""
         return machine.apply(self, Expire(dt))
 
@@ -427,7 +434,7 @@ class DecimalOrder:
         stop: DecimalInput | None = None,
         trail_amount: DecimalInput | None = None,
         trail_percent: DecimalInput | None = None,
-    ) -> DecimalOrder:
+    ) -> DecimalOrder[AssetT]:
         """Apply an :class:`~orders.events.Amend`; fields left ``None`` are kept."""
         return machine.apply(self, Amend(amount, limit, stop, trail_amount, trail_percent))
 
@@ -438,21 +445,21 @@ class DecimalOrder:
         quantity: DecimalInput | None = None,
         price: DecimalInput | None = None,
         commission: DecimalInput | None = None,
-    ) -> DecimalOrder:
+    ) -> DecimalOrder[AssetT]:
         """Apply a :class:`~orders.events.FillCorrection` to fill ``fill_id``."""
         return machine.apply(self, FillCorrection(fill_id, quantity, price, commission))
 
-    def bust(self, fill_id: str) -> DecimalOrder:
+    def bust(self, fill_id: str) -> DecimalOrder[AssetT]:
         """Apply a :class:`~orders.events.FillBust` to fill ``fill_id``."""
         return machine.apply(self, FillBust(fill_id))
 
     def check_triggers(
         self, market_price: DecimalInput, dt: datetime | None = None
-    ) -> DecimalOrder:
+    ) -> DecimalOrder[AssetT]:
         """The order after a trade at ``market_price``; see :mod:`orders.triggers`."""
         return triggers.check_triggers(self, market_price, dt)
 
-    def check_triggers_bar(self, bar: Bar, dt: datetime | None = None) -> DecimalOrder:
+    def check_triggers_bar(self, bar: Bar, dt: datetime | None = None) -> DecimalOrder[AssetT]:
         """The order after an OHLC ``bar``; see :mod:`orders.triggers`."""
         return triggers.check_triggers_bar(self, bar, dt)
 
@@ -464,9 +471,9 @@ class DecimalOrder:
         return self.terms.id
 
     @property
-    def asset(self) -> Hashable:
+    def asset(self) -> AssetT:
         """The :class:`~orders.assets.Asset` or host identifier traded."""
-        return self.terms.asset
+        return self.terms.asset  # type: ignore[return-value]
 
     @property
     def amount(self) -> Decimal:

@@ -22,7 +22,7 @@ from orders.events import Bar, BarUpdate, Event, PriceUpdate, Trigger
 from orders.order_type import OrderType
 
 if TYPE_CHECKING:
-    from orders.order import DecimalOrder
+    from orders.order import A, DecimalOrder
 
 __all__ = ["bar_steps", "check_triggers", "check_triggers_bar", "is_marketable", "price_steps"]
 
@@ -34,23 +34,25 @@ Step = tuple[Event, "DecimalOrder"]
 
 
 def check_triggers(
-    order: DecimalOrder, market_price: DecimalInput, dt: datetime | None = None
-) -> DecimalOrder:
+    order: DecimalOrder[A], market_price: DecimalInput, dt: datetime | None = None
+) -> DecimalOrder[A]:
     """The order after a trade at ``market_price``.
 
     A trailing order first ratchets with the price; then a buy stop triggers
     when the price is at or above its stop, a sell stop when at or below it.
     """
     steps = price_steps(order, market_price, dt)
-    return steps[-1][1] if steps else order
+    return steps[-1][1] if steps else order  # type: ignore[return-value]  # same asset
 
 
-def check_triggers_bar(order: DecimalOrder, bar: Bar, dt: datetime | None = None) -> DecimalOrder:
+def check_triggers_bar(
+    order: DecimalOrder[A], bar: Bar, dt: datetime | None = None
+) -> DecimalOrder[A]:
     """The order after ``bar``: a gap through the stop triggers at the open,
     a bar trading through it triggers at the stop, and a trailing order that
     does not trigger ratchets with the close."""
     steps = bar_steps(order, bar, dt)
-    return steps[-1][1] if steps else order
+    return steps[-1][1] if steps else order  # type: ignore[return-value]  # same asset
 
 
 def price_steps(

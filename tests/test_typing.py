@@ -32,6 +32,45 @@ from orders import DecimalOrder
 order = DecimalOrder(datetime(2024, 1, 15), "XYZ", 10)
 name: str = order.filled
 '''
+INSTRUMENT = '''
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from orders import DecimalOrder, OrderBook, apply, Cancel
+
+
+@dataclass(frozen=True)
+class Future:
+    root: str
+    multiplier: Decimal
+
+
+es = Future("ES", Decimal(50))
+order = DecimalOrder(datetime(2024, 1, 15), es, 2, limit="5000.25")
+later = apply(order.fill(1, "5000").check_triggers("5001"), Cancel("done"))
+exposure: Decimal = later.asset.multiplier * later.filled
+typed: DecimalOrder[Future] = later.initial
+as_any_order: DecimalOrder = later  # an order of any asset, as the book holds them
+book = OrderBook().submit(later).book
+'''
+WRONG_INSTRUMENT = '''
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from orders import DecimalOrder
+
+
+@dataclass(frozen=True)
+class Future:
+    root: str
+    multiplier: Decimal
+
+
+order = DecimalOrder(datetime(2024, 1, 15), Future("ES", Decimal(50)), 2)
+tick: Decimal = order.cancel().asset.tick_size
+'''
 UNTYPED_LOAD = '''
 from orders import DecimalOrder, loads
 
@@ -62,3 +101,14 @@ def test_a_document_of_unknown_kind_is_not_assumed_to_be_an_order(tmp_path: Path
     result = mypy(tmp_path, UNTYPED_LOAD)
     assert result.returncode == 1
     assert "Incompatible types in assignment" in result.stdout
+
+
+def test_an_order_keeps_the_type_of_its_asset_through_transitions(tmp_path: Path) -> None:
+    result = mypy(tmp_path, INSTRUMENT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_attribute_the_asset_type_lacks_is_caught(tmp_path: Path) -> None:
+    result = mypy(tmp_path, WRONG_INSTRUMENT)
+    assert result.returncode == 1
+    assert '"Future" has no attribute "tick_size"' in result.stdout
