@@ -88,18 +88,24 @@ def idea(number: int) -> Iterator[tuple[int, dict[str, object]]]:
         yield second + index // 10, line
 
 
-def log_lines(count: int) -> Iterator[bytes]:
-    """``count`` lines, trade ideas interleaved across the assets, times in order."""
+def log_lines(count: int, accounts: int = 0) -> Iterator[bytes]:
+    """``count`` lines, trade ideas interleaved across the assets, times in order.
+
+    With ``accounts``, trade idea ``n`` belongs to account ``acct{n % accounts}``
+    and each of its lines names it.
+    """
     number = 0
-    pending: list[Iterator[tuple[int, dict[str, object]]]] = []
+    pending: list[tuple[dict[str, str], Iterator[tuple[int, dict[str, object]]]]] = []
     while count > 0:
         while len(pending) < ASSETS:
-            pending.append(idea(number))
+            tag = {"account": f"acct{number % accounts}"} if accounts else {}
+            pending.append((tag, idea(number)))
             number += 1
-        for ideas in list(pending):
+        for entry in list(pending):
+            tag, ideas = entry
             step = next(ideas, None)
             if step is None:
-                pending.remove(ideas)
+                pending.remove(entry)
                 continue
             second, line = step
             dt = (T0 + timedelta(seconds=second)).isoformat()
@@ -109,7 +115,7 @@ def log_lines(count: int) -> Iterator[bytes]:
                 line = {**line, "order": {**line["order"], "dt": dt}}  # type: ignore[dict-item]
             elif line["op"] == "event" and line["event"]["type"] == "Fill":  # type: ignore[index]
                 line = {**line, "event": {**line["event"], "dt": dt}}  # type: ignore[dict-item]
-            yield json.dumps(line, separators=(",", ":")).encode()
+            yield json.dumps({**line, **tag}, separators=(",", ":")).encode()
             count -= 1
             if count == 0:
                 return

@@ -70,7 +70,16 @@ from orders.records import (
     standing_fills,
     to_dataframe,
 )
-from orders.replay import Refusal, ReplayResult, replay
+from orders.replay import (
+    DEFAULT_ACCOUNT,
+    AccountsResult,
+    Refusal,
+    ReplayResult,
+    partition_of,
+    replay,
+    replay_accounts,
+    replay_files,
+)
 from orders.serialization import (
     Serializable,
     SerializationError,
@@ -97,12 +106,14 @@ from orders.venue import FILL_PRICES, SimulatedVenue, VenueResult
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "DEFAULT_ACCOUNT",
     "EVENT_TYPES",
     "FILL_PRICES",
     "ORDER_STATUS",
     "TERMINAL_STATUSES",
     "TRANSITIONS",
     "Account",
+    "AccountsResult",
     "Amend",
     "Asset",
     "BadOrderParameters",
@@ -183,9 +194,12 @@ __all__ = [
     "loads",
     "oco_orders",
     "order_records",
+    "partition_of",
     "placed_orders",
     "position_records",
     "replay",
+    "replay_accounts",
+    "replay_files",
     "sell_bracket",
     "standing_fills",
     "structure",

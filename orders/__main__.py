@@ -27,8 +27,9 @@ from orders.book import OrderBook
 from orders.decimals import exact_sum
 from orders.machine import mermaid_diagram
 from orders.order import DecimalOrder
-from orders.replay import ReplayResult, replay
+from orders.replay import AccountsResult, Refusal, ReplayResult, replay, replay_files
 from orders.serialization import unstructure
+from orders.status import ORDER_STATUS
 
 EXAMPLE_LOG = "session.jsonl"
 APPLIED, REFUSED, UNREADABLE = 0, 1, 2
@@ -48,8 +49,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "replay", help="replay a JSON Lines execution log and print the final orders"
     )
     replaying.add_argument(
-        "file", nargs="?", help="the log to replay, or - for standard input "
-        "(default: a bundled example session)"
+        "files", nargs="*", metavar="FILE", help="the log to replay, or - for standard input "
+        "(default: a bundled example session); several files, read in order, are replayed "
+        "per account"
+    )
+    replaying.add_argument(
+        "--accounts", action="store_true",
+        help="replay one book per account (the lines' \"account\" field) and summarize each",
+    )
+    replaying.add_argument(
+        "--workers", type=int, metavar="N",
+        help="replay per account on a local Dask cluster of N processes (needs orders[dask])",
+    )
+    replaying.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="replay per account on the Dask cluster at ADDRESS, e.g. tcp://host:8786",
     )
     output = replaying.add_mutually_exclusive_group()
     output.add_argument(
@@ -65,18 +79,126 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     if arguments.command == "diagram":
         return _write(mermaid_diagram(), APPLIED)
+    files: list[str] = arguments.files
+    per_account = (len(files) > 1 or arguments.accounts or arguments.workers is not None
+                   or arguments.scheduler is not None)
+    if per_account:
+        return _replay_accounts(parser, arguments, files)
+    file = files[0] if files else None
     try:
-        with _open_log(arguments.file) as log:
+        with _open_log(file) as log:
             reading = _Reading(log)
             result = replay(reading, progress=reading.report)
     except OSError as error:
-        print(f"python -m orders: cannot read {arguments.file}: {error.strerror or error}",
+        print(f"python -m orders: cannot read {file}: {error.strerror or error}",
               file=sys.stderr)
         return UNREADABLE
     status = REFUSED if result.refused_count else APPLIED
     if arguments.json:
         return _write(as_json(result), status)
     return _write(summarize(result) if arguments.summary else render(result), status)
+
+
+def _replay_accounts(
+    parser: argparse.ArgumentParser, arguments: argparse.Namespace, files: list[str]
+) -> int:
+    """Replay ``files`` per account, in this process or on Dask, and print each account."""
+    if not files or "-" in files:
+        parser.error("a replay per account reads files (not standard input)")
+    if arguments.workers is not None and arguments.workers < 1:
+        parser.error(f"--workers must be 1 or more; got {arguments.workers}")
+    try:
+        for path in files:
+            with open(path, "rb"):
+                pass
+        if arguments.workers is None and arguments.scheduler is None:
+            started = time.monotonic()
+            result = replay_files(files, progress=lambda lines: print(
+                progress_text(lines, time.monotonic() - started, 0, None),
+                file=sys.stderr, flush=True))
+        else:
+            result = _on_dask(arguments.workers, arguments.scheduler, files)
+    except OSError as error:
+        print(f"python -m orders: cannot read {error.filename}: {error.strerror or error}",
+              file=sys.stderr)
+        return UNREADABLE
+    except ImportError as error:
+        print(f"python -m orders: {error}", file=sys.stderr)
+        return UNREADABLE
+    refused = result.unassigned_count + sum(
+        account.refused_count for account in result.accounts.values())
+    status = REFUSED if refused else APPLIED
+    if arguments.json:
+        return _write(accounts_json(result), status)
+    return _write(summarize_accounts(result), status)
+
+
+def _on_dask(workers: int | None, scheduler: str | None, files: list[str]) -> AccountsResult:
+    from orders import distributed
+
+    if scheduler is None:
+        return distributed.replay_files(files, workers=workers, progress=True)
+    client = distributed._distributed().Client(scheduler)
+    try:
+        return distributed.replay_files(files, client=client, progress=True)
+    finally:
+        client.close()
+
+
+def accounts_json(result: AccountsResult) -> str:
+    """Each account's book and refusals, and the lines that name no account."""
+    return json.dumps(
+        {
+            "accounts": {
+                name: {"book": unstructure(account.book), "lines": account.lines,
+                       "refused_count": account.refused_count,
+                       "refused": [_refusal_json(refusal) for refusal in account.refused]}
+                for name, account in result.accounts.items()
+            },
+            "lines": result.lines,
+            "unassigned_count": result.unassigned_count,
+            "unassigned": [_refusal_json(refusal) for refusal in result.unassigned],
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def _refusal_json(refusal: Refusal) -> dict[str, object]:
+    return {"line_number": refusal.line_number, "excerpt": refusal.excerpt,
+            "reason": refusal.reason, "source": refusal.source}
+
+
+def summarize_accounts(result: AccountsResult, listed: int = 10) -> str:
+    """One row per account: its orders by status, its lines and its refused lines;
+    then the first refused lines."""
+    statuses = [status.name for status in ORDER_STATUS]
+    columns = ("account", "orders", *statuses, "lines", "refused")
+    rows = [columns]
+    for name, account in result.accounts.items():
+        counts = Counter(order.status.name for order in account.book.orders.values())
+        rows.append((name or "(none)", f"{len(account.book):,}",
+                     *(f"{counts[status]:,}" for status in statuses),
+                     f"{account.lines:,}", f"{account.refused_count:,}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    lines = ["  ".join(cell.rjust(width) if i else cell.ljust(width)
+                       for i, (cell, width) in enumerate(zip(row, widths, strict=True)))
+             for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    refused = sorted(
+        (refusal for account in result.accounts.values() for refusal in account.refused),
+        key=lambda refusal: refusal.line_number,
+    )
+    total = result.unassigned_count + sum(a.refused_count for a in result.accounts.values())
+    lines += ["", f"{len(result.accounts):,} accounts, {result.lines:,} lines replayed, "
+                  f"{total:,} refused"]
+    shown = [*result.unassigned, *refused][:listed]
+    lines += [f"  {refusal.source or ''}:{refusal.line_number}: {refusal.reason}"
+              for refusal in shown]
+    if total > len(shown):
+        lines.append(f"  and {total - len(shown):,} more refused lines, not listed")
+    return "\n".join(lines)
 
 
 @contextmanager

@@ -46,10 +46,21 @@ class Recorder:
     ``append``, or ``lambda line: file.write(line + "\\n")``). The book is
     :attr:`book`; each operation returns what the book's own method returns.
     The book starts empty unless one is given, and then the log replays to the
-    recorded book only on top of that starting book.
+    recorded book only on top of that starting book. With an ``account`` every
+    line names it, so the logs of several accounts can be merged and replayed
+    with :func:`~orders.replay.replay_accounts`.
     """
 
-    def __init__(self, write: Callable[[str], object], book: OrderBook | None = None) -> None:
+    def __init__(
+        self,
+        write: Callable[[str], object],
+        book: OrderBook | None = None,
+        *,
+        account: str | None = None,
+    ) -> None:
+        if account is not None and (type(account) is not str or not account):
+            raise BadOrderParameters(f"account must be a non-empty str; got {quote(account)}")
+        self._tag = {} if account is None else {"account": account}
         self._write = write
         self._book = OrderBook() if book is None else book
         self._assets: dict[str, Asset] = {}
@@ -162,9 +173,9 @@ class Recorder:
         return result
 
     def _commit(self, book: OrderBook, line: Callable[[_Naming], dict[str, Any]]) -> None:
-        naming = _Naming(self._assets)
+        naming = _Naming(self._assets, self._tag)
         with decimal.localcontext(_TEXT):
-            lines = [_json(line(naming))]
+            lines = [_json({**line(naming), **self._tag})]
         self._book, self._assets = book, naming.assets
         for text in [*naming.definitions, *lines]:
             self._write(text)
@@ -173,8 +184,9 @@ class Recorder:
 class _Naming:
     """How the lines of one operation name assets, and the definitions they need first."""
 
-    def __init__(self, assets: dict[str, Asset]) -> None:
+    def __init__(self, assets: dict[str, Asset], tag: dict[str, str]) -> None:
         self.assets = dict(assets)
+        self.tag = tag
         self.definitions: list[str] = []
 
     def name(self, asset: object) -> object:
@@ -194,7 +206,7 @@ class _Naming:
         known = self.assets.get(asset.symbol)
         if known is None:
             self.assets[asset.symbol] = asset
-            self.definitions.append(_json({"op": "asset", "asset": written}))
+            self.definitions.append(_json({"op": "asset", "asset": written, **self.tag}))
             return asset.symbol
         return asset.symbol if known == asset else written
 

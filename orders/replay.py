@@ -38,8 +38,10 @@ the orders that finished long enough ago.
 
 from __future__ import annotations
 
+import os
 import typing
-from collections.abc import Callable, Hashable, Iterable
+import zlib
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -65,12 +67,27 @@ from orders.serialization import (
 )
 from orders.status import ORDER_STATUS
 
-__all__ = ["Refusal", "ReplayResult", "replay"]
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "AccountsResult",
+    "Refusal",
+    "ReplayResult",
+    "partition_of",
+    "replay",
+    "replay_accounts",
+    "replay_files",
+]
 
 EXCERPT = 120
 """Characters of a refused line kept in its :class:`Refusal`."""
+DEFAULT_ACCOUNT = ""
+"""The account of a line that names none."""
+RELEASE_EVERY = 10_000
+"""How often, in an account's lines, a replay with a ``retention`` releases its
+finished orders."""
 _LONGEST_REASON = 500
 _BOM = "\ufeff"
+_NO_TIME = timedelta(0)
 
 
 @attrs.frozen
@@ -81,6 +98,8 @@ class Refusal:
     excerpt: str
     """The line's first :data:`EXCERPT` characters (all of a shorter line)."""
     reason: str
+    source: str | None = None
+    """The file the line was read from, when the replay read files."""
 
 
 @attrs.frozen
@@ -95,6 +114,22 @@ class ReplayResult:
     """Every refused line, kept or not."""
 
 
+@attrs.frozen
+class AccountsResult:
+    """What a log of several accounts folds into: a result per account, by name."""
+
+    accounts: dict[str, ReplayResult]
+    """Each account's book and refused lines, in the order of the account names;
+    the lines that name no account are those of :data:`DEFAULT_ACCOUNT`."""
+    unassigned: tuple[Refusal, ...]
+    """The first refused lines that could not be read far enough to know their
+    account (not UTF-8, not JSON, not an object, an account that is not a
+    non-empty string), up to ``keep_refused``."""
+    unassigned_count: int
+    lines: int
+    """Every line read, blank ones included."""
+
+
 def replay(
     lines: Iterable[str | bytes],
     book: OrderBook | None = None,
@@ -105,8 +140,10 @@ def replay(
     on_refused: Callable[[Refusal], None] | None = None,
     retention: timedelta | None = None,
     on_released: Callable[[tuple[DecimalOrder, ...]], None] | None = None,
+    account: str = DEFAULT_ACCOUNT,
 ) -> ReplayResult:
-    """Fold a JSON Lines execution log into ``book`` (an empty one by default).
+    """Fold a JSON Lines execution log of one ``account`` into ``book`` (an empty
+    one by default); a line naming another account is refused.
 
     ``progress`` is called with the number of lines read every ``every`` lines.
 
@@ -114,57 +151,202 @@ def replay(
     (:meth:`~orders.book.OrderBook.release`) once they last changed more than
     ``retention`` before the log's clock, the latest ``dt`` of its price and
     time lines, so memory follows the working orders rather than the length of
-    the log. Releases run every :data:`RELEASE_EVERY` lines and once at the end;
-    each batch of released orders is handed to ``on_released``.
+    the log. Releases run every :data:`RELEASE_EVERY` lines of the account and
+    once at the end; each batch of released orders is handed to ``on_released``.
     """
-    if type(every) is not int or every < 1:
-        raise BadOrderParameters(f"every must be a positive int; got {quote(every)}")
-    if retention is not None and (type(retention) is not timedelta or retention < _NO_TIME):
-        raise BadOrderParameters(
-            f"retention must be a timedelta of zero or more, or None; got {quote(retention)}"
+    released = None if on_released is None else (lambda _, orders: on_released(orders))
+    fold = _Fold(keep_refused, on_refused, retention, released, only=account, book=book)
+    fold.read(lines, progress=progress, every=every)
+    return attrs.evolve(fold.account(account).result(), lines=fold.lines)
+
+
+def replay_accounts(
+    lines: Iterable[str | bytes],
+    progress: Callable[[int], None] | None = None,
+    every: int = 100_000,
+    *,
+    keep_refused: int = 10_000,
+    on_refused: Callable[[Refusal], None] | None = None,
+    retention: timedelta | None = None,
+    on_released: Callable[[str, tuple[DecimalOrder, ...]], None] | None = None,
+) -> AccountsResult:
+    """Fold a log whose lines may name an ``"account"`` into one book per account.
+
+    No line of one account affects another's book, and each account is folded
+    as :func:`replay` folds its lines alone (``keep_refused`` and releases
+    count per account). ``on_released`` is called with the account and the
+    orders released from its book.
+    """
+    fold = _Fold(keep_refused, on_refused, retention, on_released)
+    fold.read(lines, progress=progress, every=every)
+    return fold.result()
+
+
+def replay_files(
+    paths: Sequence[str | os.PathLike[str]],
+    progress: Callable[[int], None] | None = None,
+    every: int = 100_000,
+    *,
+    keep_refused: int = 10_000,
+    retention: timedelta | None = None,
+) -> AccountsResult:
+    """:func:`replay_accounts` over several log files read one after the other,
+    each refusal naming its file and its line number in that file."""
+    fold = _Fold(keep_refused, None, retention, None)
+    for path in paths:
+        with open(path, "rb") as log:
+            fold.read(log, progress=progress, every=every, source=os.fspath(path))
+    return fold.result()
+
+
+def partition_of(account: str, partitions: int) -> int:
+    """The partition, of ``partitions``, that an account's lines go to: the same
+    in every process (a CRC-32 of the name, not Python's salted ``hash``)."""
+    return zlib.crc32(account.encode("utf-8")) % partitions
+
+
+class _Fold:
+    """A replay under way: the accounts seen so far, and the refusals that belong to none."""
+
+    def __init__(
+        self,
+        keep_refused: int,
+        on_refused: Callable[[Refusal], None] | None,
+        retention: timedelta | None,
+        on_released: Callable[[str, tuple[DecimalOrder, ...]], None] | None,
+        *,
+        only: str | None = None,
+        book: OrderBook | None = None,
+    ) -> None:
+        if type(keep_refused) is not int or keep_refused < 0:
+            raise BadOrderParameters(
+                f"keep_refused must be an int of zero or more; got {quote(keep_refused)}"
+            )
+        if retention is not None and (type(retention) is not timedelta or retention < _NO_TIME):
+            raise BadOrderParameters(
+                f"retention must be a timedelta of zero or more, or None; got {quote(retention)}"
+            )
+        self.keep = keep_refused
+        self.on_refused = on_refused
+        self.retention = retention
+        self.on_released = on_released
+        self.only = only
+        self.accounts: dict[str, _Account] = {}
+        if only is not None:
+            self.accounts[only] = _Account(self, only, OrderBook() if book is None else book)
+        self.unassigned: list[Refusal] = []
+        self.unassigned_count = 0
+        self.lines = 0
+
+    def account(self, name: str) -> _Account:
+        state = self.accounts.get(name)
+        if state is None:
+            state = self.accounts[name] = _Account(self, name, OrderBook())
+        return state
+
+    def read(
+        self,
+        lines: Iterable[str | bytes],
+        *,
+        progress: Callable[[int], None] | None = None,
+        every: int = 100_000,
+        source: str | None = None,
+    ) -> None:
+        """Fold ``lines``, numbered from 1, as the lines of ``source``."""
+        if type(every) is not int or every < 1:
+            raise BadOrderParameters(f"every must be a positive int; got {quote(every)}")
+        for number, raw in enumerate(lines, start=1):
+            self.line(number, raw, source)
+            if progress is not None and self.lines % every == 0:
+                progress(self.lines)
+
+    def line(self, number: int, raw: str | bytes, source: str | None) -> None:
+        """Fold one line: find its account, then apply it to that account's book."""
+        self.lines += 1
+        read = read_line(number, raw, source)
+        if read is None:
+            return
+        if isinstance(read, Refusal):
+            if self.only is None:
+                self.refuse_unassigned(read)
+            else:
+                self.accounts[self.only].refuse(read)
+            return
+        text, record, name = read
+        if self.only is not None and name != self.only:
+            other = SerializationError(
+                f"at $.account: the line is for account {name!r}; this replay folds "
+                f"account {self.only!r} (replay_accounts folds every account)"
+            )
+            self.accounts[self.only].refuse(
+                Refusal(number, _excerpt(text), _reason(other), source)
+            )
+            return
+        self.account(name).apply(number, text, record, source)
+
+    def refuse_unassigned(self, refusal: Refusal) -> None:
+        self.unassigned_count += 1
+        if len(self.unassigned) < self.keep:
+            self.unassigned.append(refusal)
+        if self.on_refused is not None:
+            self.on_refused(refusal)
+
+    def result(self) -> AccountsResult:
+        return AccountsResult(
+            {name: self.accounts[name].result() for name in sorted(self.accounts)},
+            tuple(self.unassigned),
+            self.unassigned_count,
+            self.lines,
         )
-    state = _Replay(OrderBook() if book is None else book)
-    kept: list[Refusal] = []
-    refused = count = 0
-    for count, raw in enumerate(lines, start=1):
-        text = ""
-        try:
-            text = _text(raw, first=count == 1).strip()
-            if text:
-                state.apply(text)
-        except Exception as exc:
-            refusal = Refusal(count, _excerpt(text or raw), _reason(exc))
-            refused += 1
-            if len(kept) < keep_refused:
-                kept.append(refusal)
-            if on_refused is not None:
-                on_refused(refusal)
-        if retention is not None and count % RELEASE_EVERY == 0 and state.clock is not None:
-            state.release(state.clock - retention, on_released)
-        if progress is not None and count % every == 0:
-            progress(count)
-    if retention is not None and state.clock is not None:
-        state.release(state.clock - retention, on_released)
-    return ReplayResult(state.book, tuple(kept), count, refused)
 
 
-RELEASE_EVERY = 10_000
-"""How often, in lines, a replay with a ``retention`` releases finished orders."""
-_NO_TIME = timedelta(0)
-
-
-class _Replay:
-    """A replay under way: the book so far, and the log's clock."""
-
-    def __init__(self, book: OrderBook) -> None:
-        self.book = book
-        self.clock: datetime | None = None
-        self.assets: dict[str, Asset] = {}
-
-    def apply(self, text: str) -> None:
+def read_line(
+    number: int, raw: str | bytes, source: str | None = None
+) -> tuple[str, dict[str, Any], str] | Refusal | None:
+    """Line ``number`` as its text, record and account (:data:`DEFAULT_ACCOUNT`
+    when it names none); ``None`` when it is blank; its refusal when it cannot be
+    read far enough to know its account."""
+    text = ""
+    try:
+        text = _text(raw, first=number == 1).strip()
+        if not text:
+            return None
         record = parse_json(text)
         if not isinstance(record, dict):
             raise SerializationError(f"a log line must be a JSON object; got {quote(record)}")
+        name = record.get("account", DEFAULT_ACCOUNT)
+        if type(name) is not str or ("account" in record and not name):
+            raise SerializationError(
+                f"at $.account: an account is a non-empty string; got {quote(name)}"
+            )
+    except Exception as exc:
+        return Refusal(number, _excerpt(text or raw), _reason(exc), source)
+    return text, record, name
+
+
+class _Account:
+    """One account's replay under way: its book, its clock and its refused lines."""
+
+    def __init__(self, fold: _Fold, name: str, book: OrderBook) -> None:
+        self.fold = fold
+        self.name = name
+        self.book = book
+        self.clock: datetime | None = None
+        self.assets: dict[str, Asset] = {}
+        self.lines = 0
+        self.refused: list[Refusal] = []
+        self.refused_count = 0
+
+    def apply(self, number: int, text: str, record: dict[str, Any], source: str | None) -> None:
+        self.lines += 1
+        try:
+            self.apply_record(record)
+        except Exception as exc:
+            self.refuse(Refusal(number, _excerpt(text), _reason(exc), source), counted=True)
+        if self.fold.retention is not None and self.lines % RELEASE_EVERY == 0:
+            self.release()
+
+    def apply_record(self, record: dict[str, Any]) -> None:
         op = record.get("op")
         operation = _OPERATIONS.get(op) if isinstance(op, str) else None
         if operation is None:
@@ -173,7 +355,21 @@ class _Replay:
                 f"{', '.join(sorted(_OPERATIONS))}"
             )
         function, required, optional = operation
-        function(self, _object(record, "$", ("op", *required), optional))
+        function(self, _object(record, "$", ("op", *required), ("account", *optional)))
+
+    def refuse(self, refusal: Refusal, *, counted: bool = False) -> None:
+        if not counted:
+            self.lines += 1
+        self.refused_count += 1
+        if len(self.refused) < self.fold.keep:
+            self.refused.append(refusal)
+        if self.fold.on_refused is not None:
+            self.fold.on_refused(refusal)
+
+    def result(self) -> ReplayResult:
+        if self.fold.retention is not None:
+            self.release()
+        return ReplayResult(self.book, tuple(self.refused), self.lines, self.refused_count)
 
     def at(self, dt: datetime | None) -> None:
         """Move the clock to ``dt`` if it is later (the book has accepted it). While
@@ -189,13 +385,14 @@ class _Replay:
         asset = _structure(value, Hashable, path)
         return self.assets.get(asset, asset) if type(asset) is str else asset
 
-    def release(
-        self, before: datetime, on_released: Callable[[tuple[DecimalOrder, ...]], None] | None
-    ) -> None:
-        released = self.book.release(before)
+    def release(self) -> None:
+        """Release the orders that finished ``retention`` before the account's clock."""
+        if self.clock is None or self.fold.retention is None:
+            return
+        released = self.book.release(self.clock - self.fold.retention)
         self.book = released.book
-        if released.orders and on_released is not None:
-            on_released(released.orders)
+        if released.orders and self.fold.on_released is not None:
+            self.fold.on_released(self.name, released.orders)
 
 
 def _text(raw: str | bytes, *, first: bool) -> str:
@@ -254,7 +451,7 @@ def _enum(kind: type[Enum], value: object, path: str) -> Enum:
     return member
 
 
-def _define_asset(state: _Replay, record: dict[str, Any]) -> None:
+def _define_asset(state: _Account, record: dict[str, Any]) -> None:
     asset = _structure(record["asset"], Hashable, "$.asset")
     if not isinstance(asset, Asset):
         raise SerializationError(f"at $.asset: expected an Asset object; got {quote(asset)}")
@@ -266,7 +463,7 @@ def _define_asset(state: _Replay, record: dict[str, Any]) -> None:
         )
 
 
-def _submit(state: _Replay, record: dict[str, Any]) -> None:
+def _submit(state: _Account, record: dict[str, Any]) -> None:
     if ("order" in record) == ("orders" in record):
         raise SerializationError('at $: an order line holds either "order" or "orders"')
     if "order" in record:
@@ -277,7 +474,7 @@ def _submit(state: _Replay, record: dict[str, Any]) -> None:
     state.book = state.book.submit(*orders, link_mode=_link_mode(record)).book
 
 
-def _order(state: _Replay, data: object, at: str) -> DecimalOrder:
+def _order(state: _Account, data: object, at: str) -> DecimalOrder:
     keywords = _object(data, at, (), tuple(_ORDER_KEYWORDS))
     if not keywords:
         raise SerializationError(f"at {at}: an order needs at least dt, asset and amount")
@@ -305,7 +502,7 @@ def _link_mode(record: dict[str, Any]) -> LinkMode | None:
     return None if value is None else _enum(LinkMode, value, "$.link_mode")  # type: ignore[return-value]
 
 
-def _place(state: _Replay, record: dict[str, Any]) -> None:
+def _place(state: _Account, record: dict[str, Any]) -> None:
     ids = _optional(record, "ids", tuple[str, ...])
     state.book = state.book.place(
         _structure(record["dt"], datetime, "$.dt"),
@@ -319,12 +516,12 @@ def _place(state: _Replay, record: dict[str, Any]) -> None:
     ).book
 
 
-def _event(state: _Replay, record: dict[str, Any]) -> None:
+def _event(state: _Account, record: dict[str, Any]) -> None:
     order_id = _structure(record["order_id"], str, "$.order_id")
     state.book = state.book.apply(order_id, _structure(record["event"], Event, "$.event")).book
 
 
-def _price(state: _Replay, record: dict[str, Any]) -> None:
+def _price(state: _Account, record: dict[str, Any]) -> None:
     dt = _optional(record, "dt", datetime)
     state.book = state.book.on_price(
         state.asset(record["asset"], "$.asset"),
@@ -334,7 +531,7 @@ def _price(state: _Replay, record: dict[str, Any]) -> None:
     state.at(dt)
 
 
-def _bar(state: _Replay, record: dict[str, Any]) -> None:
+def _bar(state: _Account, record: dict[str, Any]) -> None:
     dt = _optional(record, "dt", datetime)
     state.book = state.book.on_bar(
         state.asset(record["asset"], "$.asset"), _structure(record["bar"], Bar, "$.bar"), dt
@@ -342,11 +539,11 @@ def _bar(state: _Replay, record: dict[str, Any]) -> None:
     state.at(dt)
 
 
-def _release(state: _Replay, record: dict[str, Any]) -> None:
+def _release(state: _Account, record: dict[str, Any]) -> None:
     state.book = state.book.release(_structure(record["before"], datetime, "$.before")).book
 
 
-def _time(state: _Replay, record: dict[str, Any]) -> None:
+def _time(state: _Account, record: dict[str, Any]) -> None:
     dt = _structure(record["dt"], datetime, "$.dt")
     state.book = state.book.on_time(dt).book
     state.at(dt)
@@ -354,7 +551,7 @@ def _time(state: _Replay, record: dict[str, Any]) -> None:
 
 # Each op: what applies it, its required fields and its optional ones.
 _OPERATIONS: dict[
-    str, tuple[Callable[[_Replay, dict[str, Any]], None], tuple[str, ...], tuple[str, ...]]
+    str, tuple[Callable[[_Account, dict[str, Any]], None], tuple[str, ...], tuple[str, ...]]
 ] = {
     "asset": (_define_asset, ("asset",), ()),
     "order": (_submit, (), ("order", "orders", "link_mode")),

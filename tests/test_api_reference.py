@@ -11,19 +11,20 @@ import inspect
 from pathlib import Path
 
 import orders
-from orders import strategies
+from orders import distributed, strategies
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 HEADER = """# API reference
 
 Generated from the docstrings of the public API: every name of
-`orders.__all__` and of `orders.strategies`, with its methods, properties and
-fields.
+`orders.__all__`, of `orders.distributed` and of `orders.strategies`, with its
+methods, properties and fields.
 
 ## What is public
 
 The public API is every name `orders` exports (`orders.__all__`, listed
-below) and the strategies of `orders.strategies`. The rule tables are public
+below), the distributed replay of `orders.distributed` (with the `dask` extra)
+and the strategies of `orders.strategies`. The rule tables are public
 to read, so that tools and documentation can be built from them:
 `orders.machine.TRANSITIONS`, the tables of `orders.links` (`SUBMIT_CHECKS`,
 `GUARDS`, `REACTIONS`, `INVARIANTS`) and `orders.venue.FILL_PRICES`. Modules
@@ -54,6 +55,8 @@ def render() -> str:
     for title, entries in groups.items():
         sections.append(f"## {title}\n")
         sections.extend(entries)
+    sections.append("## Distributed replay: `orders.distributed`\n")
+    sections.extend(f"::: orders.distributed.{name}\n" for name in sorted(distributed.__all__))
     sections.append("## Strategies: `orders.strategies`\n")
     sections.extend(f"::: orders.strategies.{name}\n" for name in sorted(strategies.__all__))
     return "\n".join(sections)

@@ -1,0 +1,63 @@
+"""Splitting a log by account into any number of partitions and blocks changes nothing.
+
+The split and replay stages of :mod:`orders.distributed` run here in one
+process, without Dask: every block is split, every partition replayed, and
+the merged result must equal the single-process replay of the same files.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orders.distributed import block_offsets, blocks, merge, replay_partition, split_block
+from orders.replay import AccountsResult, replay_files
+from tests.test_distributed import assert_same, write_logs
+
+SMALL = write_logs(Path(tempfile.mkdtemp(prefix="orders-small-")), lines=150, accounts=3)
+LARGE = write_logs(Path(tempfile.mkdtemp(prefix="orders-large-")), lines=2_500, accounts=6)
+EXPECTED = {id(SMALL): replay_files(SMALL), id(LARGE): replay_files(LARGE)}
+
+
+def replay_split(
+    paths: list[Path], partitions: int, block_size: int, keep_refused: int
+) -> AccountsResult:
+    files = [str(path) for path in paths]
+    spans = blocks(files, block_size)
+    splits = [split_block(files[index], start, end, partitions, keep_refused)
+              for index, start, end in spans]
+    block_files = [index for index, _, _ in spans]
+    offsets = block_offsets(splits, block_files)
+    sources = [files[index] for index in block_files]
+    partials = [
+        replay_partition([split[partition] for split in splits], offsets, sources,
+                         keep_refused, None)
+        for partition in range(partitions)
+    ]
+    return merge(splits, block_files, files, partials, keep_refused)
+
+
+@settings(max_examples=30, deadline=None)
+@given(partitions=st.integers(1, 12), block_size=st.integers(1, 400))
+def test_blocks_of_any_size_down_to_a_byte_give_the_single_process_result(
+    partitions: int, block_size: int
+) -> None:
+    assert_same(replay_split(SMALL, partitions, block_size, 10_000), EXPECTED[id(SMALL)])
+
+
+@settings(max_examples=20, deadline=None)
+@given(partitions=st.integers(1, 12), block_size=st.integers(2_000, 100_000))
+def test_any_number_of_partitions_gives_the_single_process_result(
+    partitions: int, block_size: int
+) -> None:
+    assert_same(replay_split(LARGE, partitions, block_size, 10_000), EXPECTED[id(LARGE)])
+
+
+def test_the_first_refusals_are_kept_across_blocks() -> None:
+    expected = replay_files(LARGE, keep_refused=1)
+    assert expected.unassigned_count == 2
+    assert len(expected.unassigned) == 1
+    assert_same(replay_split(LARGE, 4, 700, 1), expected)

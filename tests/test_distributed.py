@@ -1,0 +1,96 @@
+"""The distributed replay on a local Dask cluster equals the single-process replay."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.replay import log_lines
+from orders import dumps
+from orders.replay import AccountsResult, replay_accounts, replay_files
+
+distributed = pytest.importorskip("distributed")
+
+from orders.distributed import replay_files as replay_on_dask  # noqa: E402
+
+
+def write_logs(folder: Path, lines: int = 6_000, accounts: int = 9) -> list[Path]:
+    """Two files of a multi-account log, with lines that are refused on the way."""
+    generated = list(log_lines(lines, accounts=accounts))
+    generated.insert(100, b"not json")
+    generated.insert(200, json.dumps({"op": "price", "account": 7, "asset": "A1",
+                                      "price": "1"}).encode())
+    generated.insert(300, json.dumps({"op": "event", "account": "acct3", "order_id": "ghost",
+                                      "event": {"type": "Cancel"}}).encode())
+    generated.insert(400, b"")
+    half = len(generated) // 2
+    paths = [folder / "day1.jsonl", folder / "day2.jsonl"]
+    paths[0].write_bytes(b"\n".join(generated[:half]) + b"\n")
+    paths[1].write_bytes(b"\xef\xbb\xbf" + b"\n".join(generated[half:]))  # a BOM, no last newline
+    return paths
+
+
+def assert_same(first: AccountsResult, second: AccountsResult) -> None:
+    assert first == second
+    assert [dumps(result.book) for result in first.accounts.values()] == [
+        dumps(result.book) for result in second.accounts.values()]
+
+
+@pytest.fixture(scope="module")
+def client() -> object:
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+    with distributed.Client(cluster) as client:
+        yield client
+    cluster.close()
+
+
+def test_a_local_cluster_replays_as_one_process(tmp_path: Path, client: object) -> None:
+    paths = write_logs(tmp_path)
+    expected = replay_files(paths)
+    assert len(expected.accounts) == 9
+    assert expected.unassigned_count == 2
+    assert [refusal.line_number for refusal in expected.accounts["acct3"].refused] == [301]
+    assert expected.accounts["acct3"].refused[0].source == str(paths[0])
+    for partitions, block_size in ((None, 32 * 2**20), (3, 10_000), (16, 999)):
+        result = replay_on_dask(paths, client=client, partitions=partitions,
+                                block_size=block_size)
+        assert_same(result, expected)
+
+
+def test_one_file_in_one_process_is_replay_accounts(tmp_path: Path) -> None:
+    paths = write_logs(tmp_path)
+    with paths[0].open("rb") as log:
+        in_memory = replay_accounts(log)
+    from_files = replay_files(paths[:1])
+    assert in_memory.accounts.keys() == from_files.accounts.keys()
+    for name, result in in_memory.accounts.items():
+        assert result.book == from_files.accounts[name].book
+
+
+def test_without_a_client_a_local_cluster_is_started(tmp_path: Path) -> None:
+    paths = write_logs(tmp_path, lines=1_000, accounts=3)
+    reports: list[str] = []
+    result = replay_on_dask(paths, workers=2, progress=reports.append)
+    assert_same(result, replay_files(paths))
+    assert reports[-1].startswith("replayed ")
+
+
+def test_the_command_line_gives_the_same_output_with_workers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orders.__main__ import main
+
+    paths = [str(path) for path in write_logs(tmp_path, lines=1_500, accounts=4)]
+    assert main(["replay", "--json", *paths]) == 1  # two lines are refused
+    here = capsys.readouterr().out
+    assert main(["replay", "--json", "--workers", "2", *paths]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == here
+    assert "replayed 4/" in captured.err
+    assert main(["replay", *paths]) == 1
+    table = capsys.readouterr().out
+    assert table.splitlines()[0].split()[:3] == ["account", "orders", "OPEN"]
+    assert f"{paths[0]}:101: SerializationError: not JSON" in table
