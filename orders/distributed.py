@@ -260,11 +260,15 @@ def _run(
     )
     offsets = block_offsets(splits_meta, block_files)
     sources = [files[index] for index in block_files]
+    # Dask would place each replay beside most of its input, which can queue
+    # several partitions on one worker; spreading them evenly keeps every worker busy.
+    addresses = sorted(client.scheduler_info()["workers"])
     replay_futures = [
         client.submit(
             replay_partition,
             [client.submit(_piece, future, partition, pure=False) for future in split_futures],
             offsets, sources, keep_refused, retention, pure=False,
+            workers=[addresses[partition % len(addresses)]], allow_other_workers=True,
         )
         for partition in range(count)
     ]

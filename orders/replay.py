@@ -343,19 +343,19 @@ class _Account:
             self.apply_record(record)
         except Exception as exc:
             self.refuse(Refusal(number, _excerpt(text), _reason(exc), source), counted=True)
-        if self.fold.retention is not None and self.lines % RELEASE_EVERY == 0:
+        if self.lines % RELEASE_EVERY == 0 and self.fold.retention is not None:
             self.release()
 
     def apply_record(self, record: dict[str, Any]) -> None:
         op = record.get("op")
-        operation = _OPERATIONS.get(op) if isinstance(op, str) else None
+        operation = _FIELDS.get(op) if isinstance(op, str) else None
         if operation is None:
             raise SerializationError(
                 f"at $.op: unknown op {quote(record.get('op'))}; ops are "
                 f"{', '.join(sorted(_OPERATIONS))}"
             )
         function, required, optional = operation
-        function(self, _object(record, "$", ("op", *required), ("account", *optional)))
+        function(self, _object(record, "$", required, optional))
 
     def refuse(self, refusal: Refusal, *, counted: bool = False) -> None:
         if not counted:
@@ -565,4 +565,9 @@ _OPERATIONS: dict[
     "bar": (_bar, ("asset", "bar"), ("dt",)),
     "time": (_time, ("dt",), ()),
     "release": (_release, ("before",), ()),
+}
+# What each line must hold (its op, then the op's fields) and may hold (its account).
+_FIELDS = {
+    op: (function, ("op", *required), ("account", *optional))
+    for op, (function, required, optional) in _OPERATIONS.items()
 }

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 USES = '''
 from datetime import datetime
 from decimal import Decimal
@@ -32,19 +34,19 @@ from orders import DecimalOrder
 order = DecimalOrder(datetime(2024, 1, 15), "XYZ", 10)
 name: str = order.filled
 '''
-INSTRUMENT = '''
+FUTURE = '''
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-
-from orders import DecimalOrder, OrderBook, apply, Cancel
 
 
 @dataclass(frozen=True)
 class Future:
     root: str
     multiplier: Decimal
-
+'''
+INSTRUMENT = FUTURE + '''
+from orders import DecimalOrder, OrderBook, apply, Cancel
 
 es = Future("ES", Decimal(50))
 order = DecimalOrder(datetime(2024, 1, 15), es, 2, limit="5000.25")
@@ -54,19 +56,8 @@ typed: DecimalOrder[Future] = later.initial
 as_any_order: DecimalOrder = later  # an order of any asset, as the book holds them
 book = OrderBook().submit(later).book
 '''
-WRONG_INSTRUMENT = '''
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-
+WRONG_INSTRUMENT = FUTURE + '''
 from orders import DecimalOrder
-
-
-@dataclass(frozen=True)
-class Future:
-    root: str
-    multiplier: Decimal
-
 
 order = DecimalOrder(datetime(2024, 1, 15), Future("ES", Decimal(50)), 2)
 tick: Decimal = order.cancel().asset.tick_size
@@ -86,29 +77,24 @@ def mypy(folder: Path, source: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_downstream_file_type_checks_against_the_installed_package(tmp_path: Path) -> None:
-    result = mypy(tmp_path, USES)
+@pytest.mark.parametrize("source", [USES, INSTRUMENT], ids=["uses", "instrument"])
+def test_a_downstream_file_type_checks_against_the_installed_package(
+    tmp_path: Path, source: str
+) -> None:
+    result = mypy(tmp_path, source)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_a_misuse_is_caught_so_the_types_are_real(tmp_path: Path) -> None:
-    result = mypy(tmp_path, MISUSES)
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        (MISUSES, 'Incompatible types in assignment (expression has type "Decimal"'),
+        (UNTYPED_LOAD, "Incompatible types in assignment"),
+        (WRONG_INSTRUMENT, '"Future" has no attribute "tick_size"'),
+    ],
+    ids=["misuse", "untyped load", "wrong instrument"],
+)
+def test_a_misuse_is_caught_so_the_types_are_real(tmp_path: Path, source: str, error: str) -> None:
+    result = mypy(tmp_path, source)
     assert result.returncode == 1
-    assert 'Incompatible types in assignment (expression has type "Decimal"' in result.stdout
-
-
-def test_a_document_of_unknown_kind_is_not_assumed_to_be_an_order(tmp_path: Path) -> None:
-    result = mypy(tmp_path, UNTYPED_LOAD)
-    assert result.returncode == 1
-    assert "Incompatible types in assignment" in result.stdout
-
-
-def test_an_order_keeps_the_type_of_its_asset_through_transitions(tmp_path: Path) -> None:
-    result = mypy(tmp_path, INSTRUMENT)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_an_attribute_the_asset_type_lacks_is_caught(tmp_path: Path) -> None:
-    result = mypy(tmp_path, WRONG_INSTRUMENT)
-    assert result.returncode == 1
-    assert '"Future" has no attribute "tick_size"' in result.stdout
+    assert error in result.stdout
