@@ -226,14 +226,14 @@ class _Fold:
             raise BadOrderParameters(
                 f"retention must be a timedelta of zero or more, or None; got {quote(retention)}"
             )
+        self.settings = _Settings(keep_refused, on_refused, retention, on_released)
         self.keep = keep_refused
         self.on_refused = on_refused
-        self.retention = retention
-        self.on_released = on_released
         self.only = only
         self.accounts: dict[str, _Account] = {}
         if only is not None:
-            self.accounts[only] = _Account(self, only, OrderBook() if book is None else book)
+            start = OrderBook() if book is None else book
+            self.accounts[only] = _Account(self.settings, only, start)
         self.unassigned: list[Refusal] = []
         self.unassigned_count = 0
         self.lines = 0
@@ -241,7 +241,7 @@ class _Fold:
     def account(self, name: str) -> _Account:
         state = self.accounts.get(name)
         if state is None:
-            state = self.accounts[name] = _Account(self, name, OrderBook())
+            state = self.accounts[name] = _Account(self.settings, name, OrderBook())
         return state
 
     def read(
@@ -324,11 +324,30 @@ def read_line(
     return text, record, name
 
 
+class _Settings:
+    """What every account of a replay is folded with (held apart from the fold, so
+    that an account does not refer back to it)."""
+
+    __slots__ = ("keep", "on_refused", "on_released", "retention")
+
+    def __init__(
+        self,
+        keep: int,
+        on_refused: Callable[[Refusal], None] | None,
+        retention: timedelta | None,
+        on_released: Callable[[str, tuple[DecimalOrder, ...]], None] | None,
+    ) -> None:
+        self.keep = keep
+        self.on_refused = on_refused
+        self.retention = retention
+        self.on_released = on_released
+
+
 class _Account:
     """One account's replay under way: its book, its clock and its refused lines."""
 
-    def __init__(self, fold: _Fold, name: str, book: OrderBook) -> None:
-        self.fold = fold
+    def __init__(self, settings: _Settings, name: str, book: OrderBook) -> None:
+        self.settings = settings
         self.name = name
         self.book = book
         self.clock: datetime | None = None
@@ -343,7 +362,7 @@ class _Account:
             self.apply_record(record)
         except Exception as exc:
             self.refuse(Refusal(number, _excerpt(text), _reason(exc), source), counted=True)
-        if self.lines % RELEASE_EVERY == 0 and self.fold.retention is not None:
+        if self.lines % RELEASE_EVERY == 0 and self.settings.retention is not None:
             self.release()
 
     def apply_record(self, record: dict[str, Any]) -> None:
@@ -361,13 +380,13 @@ class _Account:
         if not counted:
             self.lines += 1
         self.refused_count += 1
-        if len(self.refused) < self.fold.keep:
+        if len(self.refused) < self.settings.keep:
             self.refused.append(refusal)
-        if self.fold.on_refused is not None:
-            self.fold.on_refused(refusal)
+        if self.settings.on_refused is not None:
+            self.settings.on_refused(refusal)
 
     def result(self) -> ReplayResult:
-        if self.fold.retention is not None:
+        if self.settings.retention is not None:
             self.release()
         return ReplayResult(self.book, tuple(self.refused), self.lines, self.refused_count)
 
@@ -387,12 +406,12 @@ class _Account:
 
     def release(self) -> None:
         """Release the orders that finished ``retention`` before the account's clock."""
-        if self.clock is None or self.fold.retention is None:
+        if self.clock is None or self.settings.retention is None:
             return
-        released = self.book.release(self.clock - self.fold.retention)
+        released = self.book.release(self.clock - self.settings.retention)
         self.book = released.book
-        if released.orders and self.fold.on_released is not None:
-            self.fold.on_released(self.name, released.orders)
+        if released.orders and self.settings.on_released is not None:
+            self.settings.on_released(self.name, released.orders)
 
 
 def _text(raw: str | bytes, *, first: bool) -> str:
