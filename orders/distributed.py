@@ -40,6 +40,7 @@ from orders.replay import (
     Refusal,
     ReplayResult,
     _Fold,
+    _Settings,
     partition_of,
     read_line,
 )
@@ -186,7 +187,7 @@ def replay_partition(
 ) -> AccountsResult:
     """Fold one partition: its lines from each block, in block order, numbered
     within their file (``offsets``: the lines of that file before the block)."""
-    fold = _Fold(keep_refused, None, retention, None)
+    fold = _Fold(_Settings(keep_refused, None, retention, None))
     for (numbers, text), offset, source in zip(pieces, offsets, sources, strict=True):
         if not numbers:
             continue

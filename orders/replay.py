@@ -155,7 +155,7 @@ def replay(
     once at the end; each batch of released orders is handed to ``on_released``.
     """
     released = None if on_released is None else (lambda _, orders: on_released(orders))
-    fold = _Fold(keep_refused, on_refused, retention, released, only=account, book=book)
+    fold = _Fold(_Settings(keep_refused, on_refused, retention, released), only=account, book=book)
     fold.read(lines, progress=progress, every=every)
     return attrs.evolve(fold.account(account).result(), lines=fold.lines)
 
@@ -177,7 +177,7 @@ def replay_accounts(
     count per account). ``on_released`` is called with the account and the
     orders released from its book.
     """
-    fold = _Fold(keep_refused, on_refused, retention, on_released)
+    fold = _Fold(_Settings(keep_refused, on_refused, retention, on_released))
     fold.read(lines, progress=progress, every=every)
     return fold.result()
 
@@ -192,7 +192,7 @@ def replay_files(
 ) -> AccountsResult:
     """:func:`replay_accounts` over several log files read one after the other,
     each refusal naming its file and its line number in that file."""
-    fold = _Fold(keep_refused, None, retention, None)
+    fold = _Fold(_Settings(keep_refused, None, retention, None))
     for path in paths:
         with open(path, "rb") as log:
             fold.read(log, progress=progress, every=every, source=os.fspath(path))
@@ -209,26 +209,9 @@ class _Fold:
     """A replay under way: the accounts seen so far, and the refusals that belong to none."""
 
     def __init__(
-        self,
-        keep_refused: int,
-        on_refused: Callable[[Refusal], None] | None,
-        retention: timedelta | None,
-        on_released: Callable[[str, tuple[DecimalOrder, ...]], None] | None,
-        *,
-        only: str | None = None,
-        book: OrderBook | None = None,
+        self, settings: _Settings, *, only: str | None = None, book: OrderBook | None = None
     ) -> None:
-        if type(keep_refused) is not int or keep_refused < 0:
-            raise BadOrderParameters(
-                f"keep_refused must be an int of zero or more; got {quote(keep_refused)}"
-            )
-        if retention is not None and (type(retention) is not timedelta or retention < _NO_TIME):
-            raise BadOrderParameters(
-                f"retention must be a timedelta of zero or more, or None; got {quote(retention)}"
-            )
-        self.settings = _Settings(keep_refused, on_refused, retention, on_released)
-        self.keep = keep_refused
-        self.on_refused = on_refused
+        self.settings = settings
         self.only = only
         self.accounts: dict[str, _Account] = {}
         if only is not None:
@@ -286,10 +269,7 @@ class _Fold:
 
     def refuse_unassigned(self, refusal: Refusal) -> None:
         self.unassigned_count += 1
-        if len(self.unassigned) < self.keep:
-            self.unassigned.append(refusal)
-        if self.on_refused is not None:
-            self.on_refused(refusal)
+        self.settings.note(refusal, self.unassigned)
 
     def result(self) -> AccountsResult:
         return AccountsResult(
@@ -325,8 +305,8 @@ def read_line(
 
 
 class _Settings:
-    """What every account of a replay is folded with (held apart from the fold, so
-    that an account does not refer back to it)."""
+    """What every account of a replay is folded with, checked once (held apart
+    from the fold, so that an account does not refer back to it)."""
 
     __slots__ = ("keep", "on_refused", "on_released", "retention")
 
@@ -337,10 +317,25 @@ class _Settings:
         retention: timedelta | None,
         on_released: Callable[[str, tuple[DecimalOrder, ...]], None] | None,
     ) -> None:
+        if type(keep) is not int or keep < 0:
+            raise BadOrderParameters(
+                f"keep_refused must be an int of zero or more; got {quote(keep)}"
+            )
+        if retention is not None and (type(retention) is not timedelta or retention < _NO_TIME):
+            raise BadOrderParameters(
+                f"retention must be a timedelta of zero or more, or None; got {quote(retention)}"
+            )
         self.keep = keep
         self.on_refused = on_refused
         self.retention = retention
         self.on_released = on_released
+
+    def note(self, refusal: Refusal, kept: list[Refusal]) -> None:
+        """Keep ``refusal`` in ``kept`` while it holds fewer than ``keep``, and report it."""
+        if len(kept) < self.keep:
+            kept.append(refusal)
+        if self.on_refused is not None:
+            self.on_refused(refusal)
 
 
 class _Account:
@@ -380,10 +375,7 @@ class _Account:
         if not counted:
             self.lines += 1
         self.refused_count += 1
-        if len(self.refused) < self.settings.keep:
-            self.refused.append(refusal)
-        if self.settings.on_refused is not None:
-            self.settings.on_refused(refusal)
+        self.settings.note(refusal, self.refused)
 
     def result(self) -> ReplayResult:
         if self.settings.retention is not None:
