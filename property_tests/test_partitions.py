@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from orders.distributed import block_offsets, blocks, merge, replay_partition, split_block
 from orders.replay import AccountsResult, replay_files
-from tests.test_distributed import assert_same, write_logs
+from tests.support import assert_same, write_logs
 
 SMALL = write_logs(Path(tempfile.mkdtemp(prefix="orders-small-")), lines=150, accounts=3)
 LARGE = write_logs(Path(tempfile.mkdtemp(prefix="orders-large-")), lines=2_500, accounts=6)

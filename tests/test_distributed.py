@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from benchmarks.replay import log_lines
-from orders import dumps
-from orders.replay import AccountsResult, replay_accounts, replay_files
+from orders.replay import replay_accounts, replay_files
+from tests.support import assert_same, write_logs
 
 distributed = pytest.importorskip("distributed")
 
 from orders.distributed import replay_files as replay_on_dask  # noqa: E402
-
-
-def write_logs(folder: Path, lines: int = 6_000, accounts: int = 9) -> list[Path]:
-    """Two files of a multi-account log, with lines that are refused on the way."""
-    generated = list(log_lines(lines, accounts=accounts))
-    generated.insert(100, b"not json")
-    generated.insert(200, json.dumps({"op": "price", "account": 7, "asset": "A1",
-                                      "price": "1"}).encode())
-    generated.insert(300, json.dumps({"op": "event", "account": "acct3", "order_id": "ghost",
-                                      "event": {"type": "Cancel"}}).encode())
-    generated.insert(400, b"")
-    half = len(generated) // 2
-    paths = [folder / "day1.jsonl", folder / "day2.jsonl"]
-    paths[0].write_bytes(b"\n".join(generated[:half]) + b"\n")
-    paths[1].write_bytes(b"\xef\xbb\xbf" + b"\n".join(generated[half:]))  # a BOM, no last newline
-    return paths
-
-
-def assert_same(first: AccountsResult, second: AccountsResult) -> None:
-    assert first == second
-    assert [dumps(result.book) for result in first.accounts.values()] == [
-        dumps(result.book) for result in second.accounts.values()]
 
 
 @pytest.fixture(scope="module")
