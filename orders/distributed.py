@@ -40,6 +40,7 @@ from orders.replay import (
     Refusal,
     ReplayResult,
     _Fold,
+    _Refusals,
     _Settings,
     partition_of,
     read_line,
@@ -138,23 +139,19 @@ def split_block(
     by partition; line numbers count from 1 at the block's first line."""
     numbers: list[array[int]] = [array("q") for _ in range(partitions)]
     texts: list[list[bytes]] = [[] for _ in range(partitions)]
-    refused: list[Refusal] = []
-    refused_count = 0
+    refused = _Refusals(keep_refused)
     lines = _block_lines(path, start, end)
     for number, raw in enumerate(lines, start=1):
-        # A file's first line may carry a byte-order mark; read_line knows it by number 1.
-        read = read_line(number if start == 0 else number + 1, raw)
+        read = read_line(number, raw, first=start == 0 and number == 1)
         if read is None:
             continue
         if isinstance(read, Refusal):
-            refused_count += 1
-            if len(refused) < keep_refused:
-                refused.append(Refusal(number, read.excerpt, read.reason))
+            refused.add(read)
             continue
         partition = partition_of(read[2], partitions)
         numbers[partition].append(number)
         texts[partition].append(raw)
-    split: Split = {"lines": len(lines), "refused": refused, "refused_count": refused_count}
+    split: Split = {"lines": len(lines), "refused": refused.kept, "refused_count": refused.count}
     for partition in range(partitions):
         split[partition] = (numbers[partition], b"\n".join(texts[partition]))
     return split

@@ -217,8 +217,7 @@ class _Fold:
         if only is not None:
             start = OrderBook() if book is None else book
             self.accounts[only] = _Account(self.settings, only, start)
-        self.unassigned: list[Refusal] = []
-        self.unassigned_count = 0
+        self.unassigned = settings.refusals()
         self.lines = 0
 
     def account(self, name: str) -> _Account:
@@ -251,9 +250,9 @@ class _Fold:
             return
         if isinstance(read, Refusal):
             if self.only is None:
-                self.refuse_unassigned(read)
+                self.unassigned.add(read)
             else:
-                self.accounts[self.only].refuse(read)
+                self.accounts[self.only].refuse_line(read)
             return
         text, record, name = read
         if self.only is not None and name != self.only:
@@ -261,34 +260,31 @@ class _Fold:
                 f"at $.account: the line is for account {name!r}; this replay folds "
                 f"account {self.only!r} (replay_accounts folds every account)"
             )
-            self.accounts[self.only].refuse(
+            self.accounts[self.only].refuse_line(
                 Refusal(number, _excerpt(text), _reason(other), source)
             )
             return
         self.account(name).apply(number, text, record, source)
 
-    def refuse_unassigned(self, refusal: Refusal) -> None:
-        self.unassigned_count += 1
-        self.settings.note(refusal, self.unassigned)
-
     def result(self) -> AccountsResult:
         return AccountsResult(
             {name: self.accounts[name].result() for name in sorted(self.accounts)},
-            tuple(self.unassigned),
-            self.unassigned_count,
+            tuple(self.unassigned.kept),
+            self.unassigned.count,
             self.lines,
         )
 
 
 def read_line(
-    number: int, raw: str | bytes, source: str | None = None
+    number: int, raw: str | bytes, source: str | None = None, *, first: bool | None = None
 ) -> tuple[str, dict[str, Any], str] | Refusal | None:
     """Line ``number`` as its text, record and account (:data:`DEFAULT_ACCOUNT`
     when it names none); ``None`` when it is blank; its refusal when it cannot be
-    read far enough to know its account."""
+    read far enough to know its account. Only the ``first`` line of a file (by
+    default, line 1) may begin with a byte-order mark."""
     text = ""
     try:
-        text = _text(raw, first=number == 1).strip()
+        text = _text(raw, first=number == 1 if first is None else first).strip()
         if not text:
             return None
         record = parse_json(text)
@@ -330,12 +326,29 @@ class _Settings:
         self.retention = retention
         self.on_released = on_released
 
-    def note(self, refusal: Refusal, kept: list[Refusal]) -> None:
-        """Keep ``refusal`` in ``kept`` while it holds fewer than ``keep``, and report it."""
-        if len(kept) < self.keep:
-            kept.append(refusal)
-        if self.on_refused is not None:
-            self.on_refused(refusal)
+    def refusals(self) -> _Refusals:
+        """An empty record of refused lines, kept and reported as these settings say."""
+        return _Refusals(self.keep, self.on_refused)
+
+
+class _Refusals:
+    """Refused lines: every one counted and handed to ``report``, the first
+    ``keep`` of them kept."""
+
+    __slots__ = ("count", "keep", "kept", "report")
+
+    def __init__(self, keep: int, report: Callable[[Refusal], None] | None = None) -> None:
+        self.keep = keep
+        self.report = report
+        self.kept: list[Refusal] = []
+        self.count = 0
+
+    def add(self, refusal: Refusal) -> None:
+        self.count += 1
+        if len(self.kept) < self.keep:
+            self.kept.append(refusal)
+        if self.report is not None:
+            self.report(refusal)
 
 
 class _Account:
@@ -348,15 +361,14 @@ class _Account:
         self.clock: datetime | None = None
         self.assets: dict[str, Asset] = {}
         self.lines = 0
-        self.refused: list[Refusal] = []
-        self.refused_count = 0
+        self.refused = settings.refusals()
 
     def apply(self, number: int, text: str, record: dict[str, Any], source: str | None) -> None:
         self.lines += 1
         try:
             self.apply_record(record)
         except Exception as exc:
-            self.refuse(Refusal(number, _excerpt(text), _reason(exc), source), counted=True)
+            self.refused.add(Refusal(number, _excerpt(text), _reason(exc), source))
         if self.lines % RELEASE_EVERY == 0 and self.settings.retention is not None:
             self.release()
 
@@ -371,16 +383,15 @@ class _Account:
         function, required, optional = operation
         function(self, _object(record, "$", required, optional))
 
-    def refuse(self, refusal: Refusal, *, counted: bool = False) -> None:
-        if not counted:
-            self.lines += 1
-        self.refused_count += 1
-        self.settings.note(refusal, self.refused)
+    def refuse_line(self, refusal: Refusal) -> None:
+        """Count a line of this account's replay that was refused before it was applied."""
+        self.lines += 1
+        self.refused.add(refusal)
 
     def result(self) -> ReplayResult:
         if self.settings.retention is not None:
             self.release()
-        return ReplayResult(self.book, tuple(self.refused), self.lines, self.refused_count)
+        return ReplayResult(self.book, tuple(self.refused.kept), self.lines, self.refused.count)
 
     def at(self, dt: datetime | None) -> None:
         """Move the clock to ``dt`` if it is later (the book has accepted it). While
