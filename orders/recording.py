@@ -32,6 +32,7 @@ from orders.serialization import (
     _CONVERTER,
     _TEXT,
     SerializationError,
+    _unstructure_asset,
     _unstructure_state,
 )
 from orders.styles import ExecutionStyle
@@ -82,7 +83,7 @@ class Recorder:
                     f"of {len(order.history)} events (submit it before applying them)"
                 )
         return self._record(
-            lambda: self._book.submit(*orders, link_mode=link_mode),
+            self._book.submit(*orders, link_mode=link_mode),
             lambda naming: {
                 "op": "order",
                 "orders": [naming.keywords(order) for order in orders],
@@ -113,7 +114,7 @@ class Recorder:
     def apply(self, order_id: str, event: Event) -> BookResult:
         """:meth:`~orders.book.OrderBook.apply`, recorded as an ``"event"`` line."""
         return self._record(
-            lambda: self._book.apply(order_id, event),
+            self._book.apply(order_id, event),
             lambda _: {
                 "op": "event",
                 "order_id": order_id,
@@ -130,7 +131,7 @@ class Recorder:
     ) -> BookResult:
         """:meth:`~orders.book.OrderBook.on_price`, recorded as a ``"price"`` line."""
         return self._record(
-            lambda: self._book.on_price(asset, price, dt),
+            self._book.on_price(asset, price, dt),
             lambda naming: {
                 "op": "price",
                 "asset": naming.name(asset),
@@ -142,7 +143,7 @@ class Recorder:
     def on_bar(self, asset: Hashable, bar: Bar, dt: datetime | None = None) -> BookResult:
         """:meth:`~orders.book.OrderBook.on_bar`, recorded as a ``"bar"`` line."""
         return self._record(
-            lambda: self._book.on_bar(asset, bar, dt),
+            self._book.on_bar(asset, bar, dt),
             lambda naming: {
                 "op": "bar",
                 "asset": naming.name(asset),
@@ -153,7 +154,7 @@ class Recorder:
 
     def on_time(self, dt: datetime) -> BookResult:
         """:meth:`~orders.book.OrderBook.on_time`, recorded as a ``"time"`` line."""
-        return self._record(lambda: self._book.on_time(dt), lambda _: {"op": "time", **_dt(dt)})
+        return self._record(self._book.on_time(dt), lambda _: {"op": "time", **_dt(dt)})
 
     def release(self, before: datetime) -> Released:
         """:meth:`~orders.book.OrderBook.release`, recorded as a
@@ -165,10 +166,9 @@ class Recorder:
     # Writing lines.
 
     def _record(
-        self, operation: Callable[[], BookResult], line: Callable[[_Naming], dict[str, Any]]
+        self, result: BookResult, line: Callable[[_Naming], dict[str, Any]]
     ) -> BookResult:
-        """Apply ``operation``; if the book accepts it, keep its book and write its lines."""
-        result = operation()
+        """Keep the book of an accepted operation and write its lines."""
         self._commit(result.book, line)
         return result
 
@@ -196,13 +196,9 @@ class _Naming:
                 f"cannot record the asset {quote(asset)}: the log names "
                 f"{quote(self.assets[asset])} by that symbol"
             )
+        written = _unstructure_asset(asset)
         if not isinstance(asset, Asset):
-            if isinstance(asset, (str, int)) and not isinstance(asset, bool):
-                return asset
-            raise SerializationError(
-                f"an asset must be an Asset, a str or an int to be serialized; got {quote(asset)}"
-            )
-        written = {"type": "Asset", **_CONVERTER.unstructure(asset, Asset)}
+            return written
         known = self.assets.get(asset.symbol)
         if known is None:
             self.assets[asset.symbol] = asset
