@@ -181,11 +181,7 @@ def summarize_accounts(result: AccountsResult, listed: int = 10) -> str:
         rows.append((name or "(none)", f"{len(account.book):,}",
                      *(f"{counts[status]:,}" for status in statuses),
                      f"{account.lines:,}", f"{account.refused_count:,}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
-    lines = ["  ".join(cell.rjust(width) if i else cell.ljust(width)
-                       for i, (cell, width) in enumerate(zip(row, widths, strict=True)))
-             for row in rows]
-    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines = _table(rows, numbers_right=True)
     refused = sorted(
         (refusal for account in result.accounts.values() for refusal in account.refused),
         key=lambda refusal: refusal.line_number,
@@ -193,11 +189,7 @@ def summarize_accounts(result: AccountsResult, listed: int = 10) -> str:
     total = result.unassigned_count + sum(a.refused_count for a in result.accounts.values())
     lines += ["", f"{len(result.accounts):,} accounts, {result.lines:,} lines replayed, "
                   f"{total:,} refused"]
-    shown = [*result.unassigned, *refused][:listed]
-    lines += [f"  {refusal.source or ''}:{refusal.line_number}: {refusal.reason}"
-              for refusal in shown]
-    if total > len(shown):
-        lines.append(f"  and {total - len(shown):,} more refused lines, not listed")
+    lines += _refused_lines([*result.unassigned, *refused][:listed], total)
     return "\n".join(lines)
 
 
@@ -296,24 +288,14 @@ def as_json(result: ReplayResult) -> str:
 
 def render(result: ReplayResult) -> str:
     """The final orders as a table, then the refused lines."""
-    rows = [_row(order) for order in _in_order(result.book)]
-    widths = [max(len(cells[i]) for cells in (_COLUMNS, *rows)) for i in range(len(_COLUMNS))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
-        for cells in (_COLUMNS, *rows)
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines = _table([_COLUMNS, *(_row(order) for order in _in_order(result.book))],
+                   numbers_right=False)
     lines.append("")
     counts = Counter(order.status.name for order in result.book.orders.values())
     lines.append(f"{len(result.book)} orders: "
                  + ", ".join(f"{count} {status}" for status, count in sorted(counts.items())))
     lines.append(f"{result.lines} lines replayed, {result.refused_count} refused")
-    lines.extend(
-        f"  line {refusal.line_number}: {refusal.reason}" for refusal in result.refused
-    )
-    unlisted = result.refused_count - len(result.refused)
-    if unlisted:
-        lines.append(f"  and {unlisted:,} more refused lines, not listed")
+    lines += _refused_lines(result.refused, result.refused_count)
     return "\n".join(lines)
 
 
@@ -324,20 +306,36 @@ def summarize(result: ReplayResult, listed: int = 10) -> str:
     by_status = Counter(order.status.name for order in orders)
     columns = ("asset", "orders", "working", "bought", "sold", "notional", "commission")
     rows = [columns, *(_asset_row(asset, group) for asset, group in _by_asset(orders))]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
     lines = [f"{len(orders):,} orders: "
              + ", ".join(f"{count:,} {status}" for status, count in sorted(by_status.items())),
              ""]
-    lines += ["  ".join(cell.rjust(width) if i else cell.ljust(width)
-                        for i, (cell, width) in enumerate(zip(row, widths, strict=True)))
-              for row in rows]
-    lines.insert(3, "  ".join("-" * width for width in widths))
+    lines += _table(rows, numbers_right=True)
     lines += ["", f"{result.lines:,} lines replayed, {result.refused_count:,} refused"]
-    lines += [f"  line {refusal.line_number}: {refusal.reason}"
-              for refusal in result.refused[:listed]]
-    if result.refused_count > listed:
-        lines.append(f"  and {result.refused_count - listed:,} more refused lines, not listed")
+    lines += _refused_lines(result.refused[:listed], result.refused_count)
     return "\n".join(lines)
+
+
+def _table(rows: Sequence[Sequence[str]], *, numbers_right: bool) -> list[str]:
+    """``rows`` (the first is the header) in columns, a rule under the header;
+    with ``numbers_right`` every column but the first is aligned right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+
+    def cell(i: int, text: str) -> str:
+        return text.rjust(widths[i]) if numbers_right and i else text.ljust(widths[i])
+
+    lines = ["  ".join(cell(i, text) for i, text in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return lines
+
+
+def _refused_lines(shown: Sequence[Refusal], total: int) -> list[str]:
+    """The refusals ``shown``, each with its file when it has one, and how many
+    of the ``total`` are not."""
+    lines = [f"  {refusal.source}:{refusal.line_number}: {refusal.reason}" if refusal.source
+             else f"  line {refusal.line_number}: {refusal.reason}" for refusal in shown]
+    if total > len(shown):
+        lines.append(f"  and {total - len(shown):,} more refused lines, not listed")
+    return lines
 
 
 def _by_asset(orders: list[DecimalOrder]) -> list[tuple[str, list[DecimalOrder]]]:

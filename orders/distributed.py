@@ -190,29 +190,27 @@ def replay_partition(
             continue
         for number, raw in zip(numbers, text.split(b"\n"), strict=True):
             fold.line(offset + number, raw, source)
-    result = fold.result()
-    return result
+    return fold.result()
 
 
 def merge(
     splits: Sequence[Split],
-    block_files: Sequence[int],
-    files: Sequence[str],
+    offsets: Sequence[int],
+    sources: Sequence[str],
     partials: Sequence[AccountsResult],
     keep_refused: int,
 ) -> AccountsResult:
-    """One result from the partitions' results and the refusals of the splits."""
+    """One result from the partitions' results and the refusals of the splits
+    (each block's ``offsets`` and ``sources`` as for :func:`replay_partition`)."""
     accounts: dict[str, ReplayResult] = {}
     for partial in partials:
         accounts.update(partial.accounts)
     unassigned: list[Refusal] = []
     count = 0
-    for offset, split, file_index in zip(block_offsets(splits, block_files), splits, block_files,
-                                         strict=True):
+    for split, offset, source in zip(splits, offsets, sources, strict=True):
         count += split["refused_count"]
         unassigned.extend(
-            Refusal(offset + refusal.line_number, refusal.excerpt, refusal.reason,
-                    files[file_index])
+            Refusal(offset + refusal.line_number, refusal.excerpt, refusal.reason, source)
             for refusal in split["refused"][: keep_refused - len(unassigned)]
         )
     return AccountsResult(
@@ -252,7 +250,7 @@ def _run(
         for index, start, end in spans
     ]
     block_files = [index for index, _, _ in spans]
-    _wait(as_completed(split_futures), len(split_futures), "split", started, report)
+    _wait(as_completed(split_futures), len(split_futures), "split", "blocks", started, report)
     splits_meta = client.gather(
         [client.submit(_without_lines, future, pure=False) for future in split_futures]
     )
@@ -270,9 +268,9 @@ def _run(
         )
         for partition in range(count)
     ]
-    _wait(as_completed(replay_futures), count, "replayed", started, report)
+    _wait(as_completed(replay_futures), count, "replayed", "partitions", started, report)
     partials = client.gather(replay_futures)
-    return merge(splits_meta, block_files, files, partials, keep_refused)
+    return merge(splits_meta, offsets, sources, partials, keep_refused)
 
 
 def _without_lines(split: Split) -> Split:
@@ -284,11 +282,9 @@ def _piece(split: Split, partition: int) -> tuple[array[int], bytes]:
 
 
 def _wait(
-    finished: Any, total: int, stage: str, started: float,
+    finished: Any, total: int, stage: str, unit: str, started: float,
     report: Callable[[str], None] | None,
 ) -> None:
     for done, _ in enumerate(finished, start=1):
         if report is not None:
-            elapsed = time.monotonic() - started
-            report(f"{stage} {done}/{total} {'blocks' if stage == 'split' else 'partitions'}, "
-                   f"{elapsed:.1f} s")
+            report(f"{stage} {done}/{total} {unit}, {time.monotonic() - started:.1f} s")

@@ -37,7 +37,7 @@ def replay_split(
                          keep_refused, None)
         for partition in range(partitions)
     ]
-    return merge(splits, block_files, files, partials, keep_refused)
+    return merge(splits, offsets, sources, partials, keep_refused)
 
 
 @settings(max_examples=30, deadline=None)
