@@ -362,7 +362,7 @@ def _row(order: DecimalOrder) -> tuple[str, ...]:
     return (
         order.id,
         str(order.asset),
-        "BUY" if order.is_buy else "SELL",
+        order.side,
         order.order_type.value,
         order.status.name,
         f"{order.filled.copy_abs():f}/{order.amount.copy_abs():f}",

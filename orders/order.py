@@ -568,6 +568,11 @@ class DecimalOrder(Generic[AssetT]):
         return self.terms.amount > 0
 
     @property
+    def side(self) -> str:
+        """``"BUY"`` or ``"SELL"``."""
+        return "BUY" if self.terms.amount > 0 else "SELL"
+
+    @property
     def remaining(self) -> Decimal:
         """Signed quantity still to fill: ``amount - filled``."""
         return exact_subtract(self.terms.amount, self.filled)
@@ -610,8 +615,7 @@ class DecimalOrder(Generic[AssetT]):
 
     def __repr__(self) -> str:
         terms = self.terms
-        side = "BUY" if terms.amount > 0 else "SELL"
-        words = [f"{side} {terms.amount.copy_abs():f} {terms.asset} {terms.order_type.name}"]
+        words = [f"{self.side} {terms.amount.copy_abs():f} {terms.asset} {terms.order_type.name}"]
         if terms.trail_amount is not None:
             words.append(f"trail {terms.trail_amount}")
         if terms.trail_percent is not None:

@@ -47,7 +47,7 @@ def order_records(orders: Iterable[DecimalOrder]) -> list[Record]:
         {
             "id": order.id,
             "asset": _asset(order.asset),
-            "side": "BUY" if order.is_buy else "SELL",
+            "side": order.side,
             "order_type": order.order_type.name,
             "status": order.status.name,
             "amount": order.amount.copy_abs(),
@@ -80,12 +80,11 @@ def fill_records(orders: Iterable[DecimalOrder]) -> list[Record]:
     """
     rows: list[Record] = []
     for order in orders:
-        side = "BUY" if order.is_buy else "SELL"
         rows.extend(
             {
                 "order_id": order.id,
                 "asset": _asset(order.asset),
-                "side": side,
+                "side": order.side,
                 "fill_id": fill.fill_id,
                 "dt": fill.dt,
                 "quantity": fill.quantity,

@@ -67,6 +67,8 @@ def test_reference_stop_loss_order() -> None:
     )
     assert order.direction == -1
     assert not order.is_buy
+    assert order.side == "SELL"
+    assert DecimalOrder(T0, AAPL, 1).side == "BUY"
     assert order.stop == Decimal("145.00")
     assert order.remaining == Decimal("-100")
     assert not order.stop_reached
