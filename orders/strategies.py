@@ -201,9 +201,10 @@ def fills(
     whose time, when it has one, is the order's (else ``start``, drawn by default)."""
     if order is None and start is None:
         start = draw(starts())
-    increment = _ONE if order is None else _increment(order)
-    room = 1000 if order is None else int(exact_divide_int(order.remaining.copy_abs(), increment))
-    quantity = exact_multiply(draw(st.integers(1, max(room, 1))), increment)
+    if order is None:
+        quantity = Decimal(draw(st.integers(1, 1000)))
+    else:  # a filled order still gets a fill of one increment, which it refuses
+        quantity = _quantity(draw, order) or _increment(order)
     return Fill(
         quantity,
         draw(prices(*price_range)),
@@ -478,12 +479,18 @@ _NEEDS_OPEN = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.HELD, ORDER_STATUS.TRIG
 @st.composite
 def _partial_fill(draw: st.DrawFn, order: DecimalOrder, price_range: PriceRange) -> Fill | None:
     """A fill that leaves at least one quantity increment unfilled, or None."""
-    increment = _increment(order)
-    room = int(exact_divide_int(order.remaining.copy_abs(), increment))
-    if room < 2:
+    quantity = _quantity(draw, order, leave=1)
+    if quantity is None:
         return None
-    quantity = exact_multiply(draw(st.integers(1, room - 1)), increment)
     return Fill(quantity, draw(prices(*price_range)), fill_id=draw(st.uuids()).hex)
+
+
+def _quantity(draw: st.DrawFn, order: DecimalOrder, *, leave: int = 0) -> Decimal | None:
+    """A whole number of the asset's increments that fits what remains of ``order``
+    and leaves at least ``leave`` of them; None when none fits."""
+    increment = _increment(order)
+    room = int(exact_divide_int(order.remaining.copy_abs(), increment)) - leave
+    return exact_multiply(draw(st.integers(1, room)), increment) if room >= 1 else None
 
 
 def _route(
@@ -560,11 +567,11 @@ def _maybe_fill(
     draw: st.DrawFn, book: OrderBook, order: DecimalOrder, price_range: PriceRange
 ) -> OrderBook:
     """``book`` with a drawn fill of ``order`` applied, when the book accepts one."""
-    if not order.open or not order.remaining or not draw(st.booleans()):
+    if not order.open or not draw(st.booleans()):
         return book
-    increment = _increment(order)
-    room = int(exact_divide_int(order.remaining.copy_abs(), increment))
-    quantity = exact_multiply(draw(st.integers(1, room)), increment)
+    quantity = _quantity(draw, order)
+    if quantity is None:
+        return book
     fill = Fill(quantity, draw(prices(*price_range)), fill_id=draw(st.uuids()).hex)
     try:
         return book.apply(order.id, fill).book
