@@ -55,7 +55,7 @@ def test_without_a_client_a_local_cluster_is_started(tmp_path: Path) -> None:
 
 
 def test_the_command_line_gives_the_same_output_with_workers(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], client: object
 ) -> None:
     from orders.__main__ import main
 
@@ -66,6 +66,9 @@ def test_the_command_line_gives_the_same_output_with_workers(
     captured = capsys.readouterr()
     assert captured.out == here
     assert "replayed 4/" in captured.err
+    address = client.scheduler.address  # type: ignore[attr-defined]
+    assert main(["replay", "--json", "--scheduler", address, *paths]) == 1
+    assert capsys.readouterr().out == here
     assert main(["replay", *paths]) == 1
     table = capsys.readouterr().out
     assert table.splitlines()[0].split()[:3] == ["account", "orders", "OPEN"]

@@ -301,3 +301,25 @@ def test_a_log_file_reports_its_size_and_the_bytes_read(tmp_path: Path) -> None:
         assert reading.size == log.stat().st_size
         assert sum(1 for _ in reading) == 28
         assert reading.read == reading.size
+
+
+def test_a_replay_of_one_account_refuses_the_lines_of_others() -> None:
+    order = {"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X", "amount": "10"}
+    log = [line(op="order", order=order, account="alice"),
+           line(op="order", order=order, account="bob"),
+           line(op="order", order={**order, "id": "b"})]
+    result = replay(log, account="alice")
+    assert list(result.book.orders) == ["a"]
+    assert [refusal.line_number for refusal in result.refused] == [2, 3]
+    assert "the line is for account 'bob'" in result.refused[0].reason
+    assert list(replay(log).book.orders) == ["b"]  # the default account: lines naming none
+
+
+def test_accounts_replays_one_file_per_account(tmp_path: Path, capsys: object) -> None:
+    log = tmp_path / "log.jsonl"
+    order = {"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X", "amount": "10"}
+    log.write_text("\n".join([line(op="order", order=order, account="alice"),
+                              line(op="order", order=order, account="bob")]))
+    assert main(["replay", "--accounts", str(log)]) == 0
+    rows = capsys.readouterr().out.splitlines()  # type: ignore[attr-defined]
+    assert [row.split()[:3] for row in rows[2:4]] == [["alice", "1", "1"], ["bob", "1", "1"]]

@@ -60,3 +60,12 @@ def test_the_state_diagram_is_drawn_by_the_bundled_mermaid(site: Path) -> None:
     assert 'class="mermaid"' in page
     assert '<script src="javascripts/mermaid.min.js">' in page
     assert (site / "javascripts" / "mermaid.min.js").stat().st_size > 1_000_000
+
+
+def test_annotations_are_types_and_anchors_are_short(site: Path) -> None:
+    page = (site / "api.html").read_text()
+    assert "DecimalInput" in page
+    assert "'DecimalInput" not in page
+    assert "&#39;DecimalInput" not in page
+    anchors = re.findall(r'id="([^"]+)"', page)
+    assert max(map(len, anchors)) <= 60
