@@ -1,6 +1,6 @@
 """Hypothesis strategies for property-testing code built on `orders`.
 
-Install with ``pip install orders[testing]``. Every strategy builds values
+Needs the ``testing`` extra (Hypothesis). Every strategy builds values
 through the public API, so whatever it draws is valid: orders of every type,
 fills that fit them, lifecycles that the state machine accepts, books with
 linked orders. Keyword arguments narrow what is drawn (asset, side, status
@@ -23,14 +23,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from orders._extras import missing_extra
+
 try:
     from hypothesis import assume
     from hypothesis import strategies as st
     from hypothesis.errors import InvalidArgument
 except ImportError as error:  # pragma: no cover - exercised only without hypothesis
-    raise ImportError(
-        "orders.strategies needs Hypothesis: pip install 'orders[testing]'"
-    ) from error
+    raise missing_extra("orders.strategies", "testing") from error
 
 from orders.assets import Asset
 from orders.book import LinkMode, OrderBook
@@ -317,6 +317,12 @@ def lifecycles(
         raise InvalidArgument(f"min_fills={min_fills} exceeds max_fills={max_fills}")
     if min_fills and status in _NEEDS_OPEN:
         raise InvalidArgument(f"an order with fills cannot end {status.name}")
+    route_fills = _fills_of_the_route(status, min_fills)
+    if status is not None and min_fills + route_fills > max_fills:
+        raise InvalidArgument(
+            f"an order that ends {status.name} after min_fills={min_fills} "
+            f"needs max_fills >= {min_fills + route_fills}, not {max_fills}"
+        )
     if start is None:
         start = draw(starts())
     if status is ORDER_STATUS.TRIGGERED and order_type is None:
@@ -324,7 +330,7 @@ def lifecycles(
     initial = _initial_order(
         draw, asset, side, order_type, time_in_force, linked, price_range, start
     )
-    order, fills_left = initial, max_fills - min_fills
+    order, fills_left = initial, max_fills - min_fills - route_fills
     for _ in range(min_fills):
         fill = draw(_partial_fill(order, price_range))
         assume(fill is not None)
@@ -465,12 +471,21 @@ def _increment_of(asset: Hashable) -> Decimal:
 def _next_event(
     order: DecimalOrder, fills_left: int, price_range: PriceRange, start: datetime
 ) -> st.SearchStrategy[Event | None]:
-    choices: list[st.SearchStrategy[Event | None]] = [
-        events(price_range, start, fill_ids=sorted(order.fills)), st.none()
-    ]
-    if fills_left > 0 and order.remaining:
+    any_event = events(price_range, start, fill_ids=sorted(order.fills))
+    if fills_left <= 0:
+        return any_event.filter(lambda event: type(event) is not Fill) | st.none()
+    choices = [any_event, st.none()]
+    if order.remaining:
         choices.append(fills(order, price_range=price_range))
     return st.one_of(choices)
+
+
+def _fills_of_the_route(status: ORDER_STATUS | None, min_fills: int) -> int:
+    """How many fills :func:`_route` may add to reach ``status`` after ``min_fills``
+    partial fills: the last fill of a FILLED order, the first of a partial one."""
+    if status is ORDER_STATUS.FILLED:
+        return 1
+    return int(status is ORDER_STATUS.PARTIALLY_FILLED and min_fills == 0)
 
 
 _NEEDS_OPEN = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.HELD, ORDER_STATUS.TRIGGERED})

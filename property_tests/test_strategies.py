@@ -142,6 +142,45 @@ def test_min_fills_refuses_a_status_without_fills() -> None:
         find(strategies.orders(min_fills=1, status=ORDER_STATUS.OPEN), lambda _: True)
 
 
+_FILL_BOUNDS = st.tuples(st.integers(0, 3), st.integers(0, 3)).map(sorted)
+
+
+@st.composite
+def _bounded_lifecycles(draw: st.DrawFn) -> tuple[int, int, list[Event]]:
+    min_fills, max_fills = draw(_FILL_BOUNDS)
+    reachable = [None, ORDER_STATUS.CANCELLED, ORDER_STATUS.REJECTED]
+    if not min_fills:
+        reachable += [ORDER_STATUS.OPEN, ORDER_STATUS.HELD, ORDER_STATUS.TRIGGERED]
+    if max_fills > min_fills or (min_fills and max_fills):
+        reachable.append(ORDER_STATUS.PARTIALLY_FILLED)
+    if max_fills > min_fills:
+        reachable.append(ORDER_STATUS.FILLED)
+    status = draw(st.sampled_from(reachable))
+    _, events = draw(strategies.lifecycles(min_fills=min_fills, max_fills=max_fills,
+                                           status=status))
+    return min_fills, max_fills, events
+
+
+@settings(max_examples=300, deadline=None)
+@given(_bounded_lifecycles())
+def test_fill_bounds_hold_for_every_status(drawn: tuple[int, int, list[Event]]) -> None:
+    min_fills, max_fills, events = drawn
+    assert min_fills <= sum(isinstance(event, Fill) for event in events) <= max_fills
+
+
+@pytest.mark.parametrize(
+    ("status", "min_fills", "max_fills"),
+    [(ORDER_STATUS.FILLED, 0, 0), (ORDER_STATUS.FILLED, 2, 2),
+     (ORDER_STATUS.PARTIALLY_FILLED, 0, 0)],
+)
+def test_a_status_that_needs_more_fills_than_allowed_is_refused(
+    status: ORDER_STATUS, min_fills: int, max_fills: int
+) -> None:
+    with pytest.raises(InvalidArgument, match=f"needs max_fills >= {min_fills + 1}"):
+        find(strategies.lifecycles(status=status, min_fills=min_fills, max_fills=max_fills),
+             lambda _: True)
+
+
 def _oco_groups(book: OrderBook) -> list[tuple[int, str]]:
     groups = {frozenset((order_id, *book[order_id].linked_order_ids))
               for order_id in book.link_modes}
