@@ -190,8 +190,13 @@ class Account:
         """Commissions paid over every asset."""
         return exact_sum(position.commission for position in self.positions.values())
 
-    def unrealized_pnl(self, prices: Mapping[Hashable, DecimalInput]) -> Decimal:
-        """Unrealized profit and loss at ``prices``, which must price every open position."""
+    def unrealized_pnl(self, prices: Mapping[Any, DecimalInput]) -> Decimal:
+        """Unrealized profit and loss at ``prices``, which must price every open position.
+
+        ``prices`` is any mapping from assets to prices, such as a
+        ``dict[Asset, Decimal]`` (its key type is ``Any`` because a mapping's key
+        type is invariant: ``Mapping[Hashable, ...]`` would refuse that dict).
+        """
         return exact_sum(
             position.unrealized_pnl(_price_of(asset, position, prices))
             for asset, position in self.positions.items() if position.quantity
@@ -199,7 +204,7 @@ class Account:
 
 
 def _price_of(
-    asset: Hashable, position: Position, prices: Mapping[Hashable, DecimalInput]
+    asset: Hashable, position: Position, prices: Mapping[Any, DecimalInput]
 ) -> DecimalInput:
     if asset not in prices:
         raise BadOrderParameters(

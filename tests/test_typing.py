@@ -15,7 +15,9 @@ USES = '''
 from datetime import datetime
 from decimal import Decimal
 
-from orders import Account, Bar, DecimalOrder, LimitOrder, OrderBook, SimulatedVenue, dumps, loads
+from orders import (
+    Account, Asset, Bar, DecimalOrder, LimitOrder, OrderBook, SimulatedVenue, dumps, loads,
+)
 
 order = DecimalOrder.from_style(datetime(2024, 1, 15), "XYZ", 10, LimitOrder("150.00"))
 filled: Decimal = order.fill(10, "149.99").filled
@@ -25,6 +27,10 @@ account = Account().apply(result.executions)
 quantity: Decimal = account.position("XYZ").quantity
 again: DecimalOrder = loads(dumps(order), DecimalOrder)
 restored: OrderBook = loads(dumps(book), OrderBook)
+closes: dict[Asset, Decimal] = {Asset("XYZ"): Decimal("150.10")}
+pnl: Decimal = account.unrealized_pnl(closes)
+by_symbol: dict[str, str] = {"XYZ": "150.10"}
+pnl = account.unrealized_pnl(by_symbol)
 '''
 MISUSES = '''
 from datetime import datetime
