@@ -161,7 +161,8 @@ class OrderBook:
     def submit(
         self, *orders: DecimalOrder, link_mode: LinkMode | str | None = None
     ) -> BookResult:
-        """Add new orders; their links are checked (:data:`orders.links.SUBMIT_CHECKS`).
+        """Add new orders; their links are checked (:data:`orders.links.SUBMIT_CHECKS`,
+        then :data:`orders.links.STATE_CHECKS` once the rules have settled).
 
         Orders that name each other in ``linked_order_ids`` form an OCO group;
         orders whose ``parent_order_id`` names an order in the book or in this
@@ -190,6 +191,7 @@ class OrderBook:
             builder.link_modes, builder.brackets = links.register(builder, linked, mode)
             builder.pending.extend(Change(None, order, None) for order in linked)
             builder.settle()
+            links.check_states(builder, [order.id for order in linked])
         return builder.result()
 
     def place(
@@ -214,13 +216,16 @@ class OrderBook:
     def apply(self, order_id: str, event: Event) -> BookResult:
         """Apply ``event`` to one order, then every consequence of its links.
 
-        The links may refuse the event first (:data:`orders.links.GUARDS`), with
+        The links may refuse the event first (:data:`orders.links.GUARDS`), and an
+        amend that would leave its group or bracket in a state no live book
+        reaches (:data:`orders.links.STATE_CHECKS`), with
         :class:`~orders.errors.LinkedOrderError`.
         """
         builder = _Builder(self)
         order = builder.known(order_id, "an event names")
         links.check_event(builder, order, event)
         builder.apply(order_id, event, asked=True)
+        links.check_amendment(builder, order_id, event)
         return builder.result()
 
     def cancel(self, order_id: str, reason: str = "") -> BookResult:

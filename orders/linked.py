@@ -7,10 +7,12 @@ of :mod:`orders.links`.
 A bracket is returned in backtrader's order ``[main, stop, limit]``: the entry,
 a stop-loss leg and a take-profit leg (a limit order; there is none when the
 bracket has no take-profit), both legs HELD until the entry fills, linked to
-each other and to the entry by ``parent_order_id``. A bracket's levels are
-checked against its direction: for a long one the stop-loss lies below the
-take-profit, for a short one above it, and an entry that has a price lies
-strictly between them (or beyond the stop-loss when there is no take-profit).
+each other and to the entry by ``parent_order_id``. Their prices are checked
+against the bracket's direction when the book takes them, by the rule
+:func:`orders.links.exits_keep_their_price_order`: for a long bracket the
+stop-loss lies below the take-profit, for a short one above it, and an entry
+that has a price lies strictly between them (or beyond the stop-loss when
+there is no take-profit).
 
 Every leg has its own validity. The legs are good till cancelled unless given
 one of their own, whatever the entry's validity: a position opened before the
@@ -114,7 +116,6 @@ def bracket_orders(
         dt, asset, amount, style.entry_style, id=main_id,
         time_in_force=time_in_force, valid_until=valid_until,
     )
-    _check_direction(main, style)
     trail = style.stop_loss_trail
     prices: list[dict[str, Decimal | None]] = [{
         "stop": style.stop_loss_price,
@@ -417,22 +418,3 @@ def _exectype(value: object, name: str) -> OrderType:
             f"{name} must be an OrderType or one of {names}; got {quote(value)}"
         )
     return kind
-
-
-def _check_direction(main: DecimalOrder, style: BracketOrder) -> None:
-    long = main.amount > 0
-    side = "long" if long else "short"
-    stop_loss, take_profit = style.stop_loss_price, style.take_profit_price
-    if take_profit is not None and (stop_loss < take_profit) != long:
-        relation = "below" if long else "above"
-        raise BadOrderParameters(
-            f"a {side} bracket needs its stop-loss {relation} its take-profit; got "
-            f"stop_loss_price {stop_loss}, take_profit_price {take_profit}"
-        )
-    for entry in (main.limit, main.stop):
-        if entry is not None and (entry > stop_loss) != long:
-            relation = "above" if long else "below"
-            raise BadOrderParameters(
-                f"a {side} bracket's entry must lie {relation} its stop-loss; got entry "
-                f"price {entry}, stop_loss_price {stop_loss}"
-            )

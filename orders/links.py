@@ -9,9 +9,12 @@ Two kinds of link join the orders of an :class:`~orders.book.OrderBook`:
   what its exit legs have filled. Its legs come in generations: those
   submitted with it, then any the book creates to re-arm it.
 
-This module is the whole rule set, in four tables:
+This module is the whole rule set, in five tables:
 
 * :data:`SUBMIT_CHECKS` refuse links that no consistent group could have;
+* :data:`STATE_CHECKS` refuse a group or a bracket in a state that no live book
+  reaches (a filled member of a cancel-mode group beside a working one, exit
+  prices out of order), after a submit, after the host's amend and on load;
 * :data:`GUARDS` refuse the host's events that would break a bracket;
 * :data:`REACTIONS` run once for each change of a linked order (an OCO fill
   cancelling the other members, say);
@@ -29,7 +32,7 @@ documentation.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
@@ -49,6 +52,7 @@ __all__ = [
     "GUARDS",
     "INVARIANTS",
     "REACTIONS",
+    "STATE_CHECKS",
     "SUBMIT_CHECKS",
     "Bracket",
     "LinkMode",
@@ -56,6 +60,7 @@ __all__ = [
 ]
 
 _HELD = ORDER_STATUS.HELD
+_FILLED_WHILE_WORKING = frozenset({ORDER_STATUS.FILLED, ORDER_STATUS.PARTIALLY_FILLED})
 _ENDED = frozenset({ORDER_STATUS.CANCELLED, ORDER_STATUS.REJECTED})
 _ZERO = Decimal(0)
 
@@ -348,6 +353,114 @@ SUBMIT_CHECKS: tuple[Callable[[Links, Sequence[DecimalOrder]], None], ...] = (
 """What :meth:`~orders.book.OrderBook.submit` checks, in order."""
 
 
+# State checks: what an OCO group or a bracket looks like in every state the book
+# reaches. Each raises LinkedOrderError; the book runs them on the links of a
+# submit and of the host's amend, and check_book on every link of a loaded book.
+
+
+def a_filled_member_leaves_none_working(group: Group, links: Links) -> None:
+    """Cancel mode: a member that filled while it worked (FILLED or PARTIALLY_FILLED)
+    leaves no other member working, because its first fill cancelled them.
+
+    In reduce mode a fill only takes its quantity off the others, so filled and
+    working members stand side by side. In either mode a member reopened by a
+    bust may work beside cancelled ones, and a late fill on a cancelled member
+    is a fact: neither is refused.
+    """
+    if group.mode is not LinkMode.CANCEL:
+        return
+    orders = links.orders
+    filled = next((m for m in group.members if orders[m].status in _FILLED_WHILE_WORKING), None)
+    if filled is None:
+        return
+    for other in _working_orders(links, group.others(filled)):
+        _refuse(
+            "a_filled_member_leaves_none_working",
+            f"in cancel mode the first fill of {filled} cancels the other members, but "
+            f"{other.id} is {other.status.name}; only one member of a cancel-mode group "
+            "fills while it works",
+        )
+
+
+def exits_keep_their_price_order(
+    entry: DecimalOrder, legs: Sequence[DecimalOrder], changed: str | None = None
+) -> None:
+    """A long bracket's stop-losses lie below its take-profits and, until the entry
+    trades, its entry's prices lie between the two; a short bracket's the other way.
+
+    A stop-loss is an exit leg with a stop, compared by its stop; a take-profit is
+    an exit leg with only a limit. A trailing price is compared until it trails
+    (the order has seen a price), since from then on it follows the market. Once
+    the entry has traded its prices are history, so a stop-loss may move past
+    them to lock in a profit.
+    """
+    long = entry.is_buy
+    side, short_of_profit, clear_of_loss = (
+        ("long", "below", "above") if long else ("short", "above", "below")
+    )
+    stop_losses = [level for leg in legs if leg.stop is not None
+                   for level in _levels("stop-loss", leg, ("stop",))]
+    take_profits = [level for leg in legs if leg.stop is None
+                    for level in _levels("take-profit", leg, ("limit",))]
+    entries = [] if _has_traded(entry) else _levels("entry", entry, ("limit", "stop"))
+    orderings = (
+        (f"stop-loss lies {short_of_profit} its take-profit", stop_losses, take_profits, long),
+        (f"entry lies {clear_of_loss} its stop-loss", entries, stop_losses, not long),
+        (f"entry lies {short_of_profit} its take-profit", entries, take_profits, long),
+    )
+    for rule, firsts, seconds, ascending in orderings:
+        for first in firsts:
+            for second in seconds:
+                if (first.price < second.price) if ascending else (first.price > second.price):
+                    continue
+                pair = (second, first) if second.order.id == changed else (first, second)
+                _refuse(
+                    "exits_keep_their_price_order",
+                    f"a {side} bracket's {rule}; {pair[0].describe(changed)}, "
+                    f"{pair[1].describe(changed)}",
+                )
+
+
+OCO_STATE_CHECKS: tuple[Callable[[Group, Links], None], ...] = (
+    a_filled_member_leaves_none_working,
+)
+BRACKET_STATE_CHECKS: tuple[
+    Callable[[DecimalOrder, Sequence[DecimalOrder], str | None], None], ...
+] = (exits_keep_their_price_order,)
+STATE_CHECKS = (*OCO_STATE_CHECKS, *BRACKET_STATE_CHECKS)
+"""What every OCO group and bracket satisfies (a bracket: its entry and current legs)."""
+
+
+def check_states(links: Links, order_ids: Iterable[str], changed: str | None = None) -> None:
+    """Run the state checks on the OCO group and the bracket of each of ``order_ids``;
+    ``changed`` names the order the host just amended, if any."""
+    groups: dict[LinkKey, Group] = {}
+    entries: dict[str, None] = {}
+    for order_id in order_ids:
+        order = links.orders[order_id]
+        group = _group_of(links, order)
+        if group is not None:
+            groups[group.key] = group
+        entry = bracket_entry(links, order)
+        if entry is not None:
+            entries[entry] = None
+    for group in groups.values():
+        for oco_check in OCO_STATE_CHECKS:
+            oco_check(group, links)
+    for entry in entries:
+        state = bracket_state(links, entry)
+        assert state is not None
+        for bracket_check in BRACKET_STATE_CHECKS:
+            bracket_check(state.entry, state.legs, changed)
+
+
+def check_amendment(links: Links, order_id: str, event: Event) -> None:
+    """After the host's ``event`` for ``order_id``: an amend is the host's one way to
+    move a price, so the state checks run on the links of the amended order."""
+    if type(event) is Amend:
+        check_states(links, (order_id,), changed=order_id)
+
+
 def register(
     links: Links, submitted: Sequence[DecimalOrder], mode: LinkMode | None
 ) -> tuple[immutables.Map[str, LinkMode], immutables.Map[str, Bracket]]:
@@ -372,7 +485,8 @@ def check_book(links: Links) -> None:
     """Refuse a book restored from outside (a document) whose links no sequence of
     submits and events could have produced: the submit checks hold for its OCO
     groups and legs, its link modes and brackets name exactly those orders, each
-    generation of legs links within itself, and every bracket's invariants hold."""
+    generation of legs links within itself, every bracket's invariants hold, and
+    every group and bracket passes the state checks."""
     orders = list(links.orders.values())
     legs = [order for order in orders if order.terms.parent_order_id is not None]
     members = [order for order in orders if order.terms.parent_order_id is None
@@ -411,6 +525,7 @@ def check_book(links: Links) -> None:
         broken = next((rule for rule in INVARIANTS if any(True for _ in rule(state))), None)
         if broken is not None:
             raise BadOrderParameters(f"bracket {entry_id} breaks rule {broken.__name__}")
+    check_states(links, links.orders)
 
 
 # Guards: the host's events that the links refuse. Each raises LinkedOrderError.
@@ -426,7 +541,7 @@ def no_fill_before_the_entry_trades(links: Links, order: DecimalOrder, event: Ev
     entry = _entry_of_leg(links, order)
     if entry is None or type(event) is not Fill or order.status is not _HELD:
         return
-    if not entry.filled and not any(type(past) is Fill for past in entry.history):
+    if not _has_traded(entry):
         _refuse(
             "no_fill_before_the_entry_trades",
             f"exit leg {order.id} of bracket {entry.id} is dormant and its entry has not "
@@ -723,13 +838,10 @@ def reactions(links: Links, change: Change) -> list[Action]:
     bracket's. A link does not react to the changes its own rules made."""
     actions: list[Action] = []
     order = change.new
-    mode = links.link_modes.get(order.id)
-    if mode is not None:
-        members = (order.id, *order.terms.linked_order_ids)
-        group = Group(("oco", min(members)), members, mode)
-        if change.origin != group.key:
-            for reaction in OCO_REACTIONS:
-                actions.extend(reaction(group, change, links))
+    group = _group_of(links, order)
+    if group is not None and change.origin != group.key:
+        for reaction in OCO_REACTIONS:
+            actions.extend(reaction(group, change, links))
     entry = bracket_entry(links, order)
     if entry is not None and entry != order.id and change.origin != ("bracket", entry):
         state = bracket_state(links, entry)
@@ -786,6 +898,44 @@ def siblings(links: Links, order: DecimalOrder) -> tuple[str, ...]:
 
 def _refuse(rule: str, what: str) -> None:
     raise LinkedOrderError(f"refused by rule {rule}: {what}")
+
+
+def _group_of(links: Links, order: DecimalOrder) -> Group | None:
+    """The OCO group ``order`` belongs to, or None."""
+    mode = links.link_modes.get(order.id)
+    if mode is None:
+        return None
+    members = (order.id, *order.terms.linked_order_ids)
+    return Group(("oco", min(members)), members, mode)
+
+
+def _has_traded(order: DecimalOrder) -> bool:
+    """True once ``order`` has had a fill, even one busted since."""
+    return bool(order.filled) or any(type(past) is Fill for past in order.history)
+
+
+@attrs.frozen
+class _Level:
+    """One fixed price of a bracket's order, as the price order compares it."""
+
+    role: str
+    order: DecimalOrder
+    kind: str
+    """``"stop"`` or ``"limit"``."""
+    price: Decimal
+
+    def describe(self, changed: str | None) -> str:
+        verb = f"would {self.kind}" if self.order.id == changed else f"{self.kind}s"
+        return f"{self.role} {self.order.id} {verb} at {self.price}"
+
+
+def _levels(role: str, order: DecimalOrder, kinds: Sequence[str]) -> list[_Level]:
+    """The prices named by ``kinds`` that ``order`` has; none once it trails."""
+    if order.trailing_highest_price is not None or order.trailing_lowest_price is not None:
+        return []
+    prices = {"stop": order.stop, "limit": order.limit}
+    return [_Level(role, order, kind, price) for kind in kinds
+            if (price := prices[kind]) is not None]
 
 
 def _entry_of_leg(links: Links, order: DecimalOrder) -> DecimalOrder | None:
@@ -848,6 +998,8 @@ def links_markdown() -> str:
     """The tables of this module as one Markdown table, in the order they apply."""
     rows: list[tuple[str, str, Callable[..., Any]]] = [
         *(("submit check", "OCO group, bracket", check) for check in SUBMIT_CHECKS),
+        *(("state check", "OCO group", check) for check in OCO_STATE_CHECKS),
+        *(("state check", "bracket", check) for check in BRACKET_STATE_CHECKS),
         *(("guard", "bracket", guard) for guard in GUARDS),
         *(("reaction", "OCO group", reaction) for reaction in OCO_REACTIONS),
         *(("reaction", "bracket", reaction) for reaction in BRACKET_REACTIONS),

@@ -15,7 +15,9 @@ checks that no two members of a cancel-mode OCO group both filled, that the
 derived consequences, applied after the asked event, rebuild the new book, and
 that the price indexes find exactly the orders a full scan would move (for a
 trade and for a bar), and
-that a release takes out exactly the whole finished groups.
+that a release takes out exactly the whole finished groups. Every book it
+reaches passes the check a loaded book goes through (links.check_book, state
+checks included): the load refuses no state a live book reaches.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from orders import (
     OrderBook,
     OrderError,
     StopOrder,
+    TrailingStopOrder,
     bracket_orders,
     check_triggers,
     check_triggers_bar,
@@ -104,15 +107,18 @@ class BookMachine(RuleBasedStateMachine):
 
     @rule(long=st.booleans(), size=st.integers(1, 50), limit_entry=st.booleans(),
           mode=st.sampled_from(list(LinkMode)), entry_valid=validity,
-          stop_valid=validity, manual=st.booleans())
+          stop_valid=validity, manual=st.booleans(), trail=st.sampled_from([None, 1, 3]))
     def place_bracket(self, long: bool, size: int, limit_entry: bool, mode: LinkMode,
-                      entry_valid: int | None, stop_valid: int | None, manual: bool) -> None:
+                      entry_valid: int | None, stop_valid: int | None, manual: bool,
+                      trail: int | None) -> None:
         entry = LimitOrder(100) if limit_entry else StopOrder(101 if long else 99)
         stop_loss, take_profit = (90, 110) if long else (110, 90)
+        trailing = None if trail is None else TrailingStopOrder(trail_amount=trail)
+        manual = manual and trailing is None
         ids = self.new_ids(3)
         orders = bracket_orders(
             self.clock, "XYZ", size if long else -size,
-            BracketOrder(entry, stop_loss, take_profit), ids=ids,
+            BracketOrder(entry, stop_loss, take_profit, stop_loss_trail=trailing), ids=ids,
             valid_until=self.until(entry_valid), stop_loss_valid_until=self.until(stop_valid),
         )
         if manual:  # backtrader's manual bracket: OPEN legs naming only their parent
@@ -214,6 +220,16 @@ class BookMachine(RuleBasedStateMachine):
             return  # the OCO invariant below counts on the members' original size
         self.attempt(order.id, Amend(amount=size if order.is_buy else -size))
 
+    @rule(data=st.data(), price=prices, stop=st.booleans())
+    def amend_price(self, data: st.DataObject, price: Decimal, stop: bool) -> None:
+        """The host moves a stop or a limit; the links may refuse it."""
+        priced = sorted(order.id for order in self.book.orders.values()
+                        if order.open and (order.stop if stop else order.limit) is not None)
+        if not priced:
+            return
+        order_id = data.draw(st.sampled_from(priced))
+        self.attempt(order_id, Amend(stop=price) if stop else Amend(limit=price))
+
     @rule(data=st.data(), hold=st.booleans())
     def cancel_or_hold(self, data: st.DataObject, hold: bool) -> None:
         if not self.book.orders:
@@ -300,6 +316,10 @@ class BookMachine(RuleBasedStateMachine):
             else:
                 assert not active, f"{name}: legs work with nothing to protect"
                 assert not dormant, f"{name}: legs wait with nothing to protect"
+
+    @invariant()
+    def the_book_would_load_again(self) -> None:
+        check_book(self.book)
 
     @invariant()
     def one_cancels_other_members_never_both_fill(self) -> None:

@@ -27,7 +27,7 @@ below), the distributed replay of `orders.distributed` (with the `dask` extra)
 and the strategies of `orders.strategies`. The rule tables are public
 to read, so that tools and documentation can be built from them:
 `orders.machine.TRANSITIONS`, the tables of `orders.links` (`SUBMIT_CHECKS`,
-`GUARDS`, `REACTIONS`, `INVARIANTS`) and `orders.venue.FILL_PRICES`. Modules
+`STATE_CHECKS`, `GUARDS`, `REACTIONS`, `INVARIANTS`) and `orders.venue.FILL_PRICES`. Modules
 whose names begin with an underscore, and names that begin with one, are
 private. Other module-level names of the public modules may change between
 minor versions before 1.0; every such change is listed in the changelog, and

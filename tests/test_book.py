@@ -21,6 +21,7 @@ from orders import (
     InvalidQuantityError,
     InvalidTransition,
     LimitOrder,
+    LinkedOrderError,
     LinkMode,
     MarketOrder,
     OCOOrder,
@@ -179,10 +180,6 @@ def test_sell_bracket_mirrors_it() -> None:
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: buy_bracket(T0, AAPL, 100, stopprice=110, limitprice=95),
-         "a long bracket needs its stop-loss below its take-profit"),
-        (lambda: sell_bracket(T0, AAPL, 100, stopprice=95, limitprice=110),
-         "a short bracket needs its stop-loss above its take-profit"),
         (lambda: buy_bracket(T0, AAPL, 100, price=120, stopprice=95, limitprice=110),
          "entry limit_price 120 must lie strictly between"),
         (lambda: buy_bracket(T0, AAPL, 100, stopprice=0, limitprice=110),
@@ -194,6 +191,27 @@ def test_sell_bracket_mirrors_it() -> None:
 def test_bracket_levels_are_validated(build: object, message: str) -> None:
     with pytest.raises(BadOrderParameters, match=re.escape(message)):
         build()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: buy_bracket(T0, AAPL, 100, stopprice=110, limitprice=95, ids=("m", "s", "l")),
+         "a long bracket's stop-loss lies below its take-profit; stop-loss s stops at 110, "
+         "take-profit l limits at 95"),
+        (lambda: sell_bracket(T0, AAPL, 100, stopprice=95, limitprice=110, ids=("m", "s", "l")),
+         "a short bracket's stop-loss lies above its take-profit; stop-loss s stops at 95, "
+         "take-profit l limits at 110"),
+    ],
+)
+def test_the_book_takes_a_bracket_only_in_its_directions_price_order(
+    build: object, message: str
+) -> None:
+    orders = build()  # type: ignore[operator]
+    with pytest.raises(LinkedOrderError, match=re.escape(
+        f"refused by rule exits_keep_their_price_order: {message}"
+    )):
+        OrderBook().submit(*orders)
 
 
 def test_the_entry_fill_activates_the_children_and_grows_them() -> None:

@@ -6,6 +6,8 @@ leg's remaining quantity is P; while P = 0 and the entry can fill, the legs are
 dormant; once the entry has ended with P = 0 they are cancelled.
 """
 
+import json
+import re
 import sys
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,6 +20,7 @@ from orders import (
     Asset,
     BadOrderParameters,
     BookResult,
+    BracketOrder,
     Cancel,
     DecimalOrder,
     Derived,
@@ -27,15 +30,25 @@ from orders import (
     FillBust,
     FillCorrection,
     Hold,
+    LimitOrder,
     LinkedOrderError,
+    MarketOrder,
+    OCOOrder,
     OrderBook,
     Reject,
     Release,
+    StopOrder,
+    TrailingStopOrder,
     UnknownOrderError,
     buy_bracket,
+    dumps,
+    loads,
+    oco_orders,
     sell_bracket,
 )
 from orders.links import links_markdown
+from orders.machine import apply
+from orders.serialization import SerializationError
 from tests.support import rebuilt
 
 OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
@@ -510,3 +523,147 @@ def test_the_docs_page_lists_the_rules_from_the_code() -> None:
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "linked-orders.md").read_text()
     assert links_markdown() in page
+
+
+# OCO groups whose states no live book reaches are refused on load and at submit.
+
+
+def oco_pair(mode: str | None = None, amount: int = -100) -> OrderBook:
+    legs = oco_orders(T0, AAPL, amount, OCOOrder(LimitOrder(110), StopOrder(90)),
+                      ids=("tp", "sl"))
+    return OrderBook().submit(*legs, link_mode=mode).book
+
+
+def with_open_sl(book: OrderBook) -> str:
+    """The document of ``book``, hand-edited so that its order sl is as submitted: OPEN."""
+    document = json.loads(dumps(book))
+    submitted = json.loads(dumps(oco_pair()))["value"]["orders"]
+    orders = document["value"]["orders"]
+    orders[:] = [order for order in orders if order["terms"]["id"] != "sl"]
+    orders.extend(order for order in submitted if order["terms"]["id"] == "sl")
+    return json.dumps(document)
+
+
+def test_loading_a_cancel_mode_pair_with_one_leg_filled_and_the_other_open_is_refused() -> None:
+    filled = step(oco_pair(), "tp", Fill(100, 110))
+    with pytest.raises(SerializationError, match=re.escape(
+        "refused by rule a_filled_member_leaves_none_working: in cancel mode the first fill "
+        "of tp cancels the other members, but sl is OPEN"
+    )):
+        loads(with_open_sl(filled))
+
+
+def test_loading_a_cancel_mode_pair_with_a_partial_fill_beside_a_working_leg_is_refused() -> None:
+    partial = step(oco_pair(), "tp", Fill(30, 110))
+    with pytest.raises(SerializationError, match="a_filled_member_leaves_none_working"):
+        loads(with_open_sl(partial))
+
+
+def test_a_reduce_mode_group_may_hold_a_partly_filled_member_beside_a_working_one() -> None:
+    book = step(oco_pair("reduce"), "tp", Fill(30, 110))
+    assert [book[i].status for i in ("tp", "sl")] == [PARTIALLY_FILLED, OPEN]
+    assert loads(dumps(book)) == book
+
+
+def test_states_a_live_cancel_mode_group_reaches_load_again() -> None:
+    """A bust reopens a member beside a cancelled one, and a late fill lands on the
+    cancelled one: both states are reachable, so both load."""
+    book = step(oco_pair(), "tp", Fill(30, 110, fill_id="f1"))
+    busted = step(book, "tp", FillBust("f1"))
+    late = step(busted, "sl", Fill(20, 90))
+    assert [late[i].status for i in ("tp", "sl")] == [OPEN, CANCELLED]
+    for state in (busted, late):
+        assert loads(dumps(state)) == state
+
+
+def test_submitting_a_filled_member_beside_a_working_one_in_cancel_mode_is_refused() -> None:
+    tp, sl = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)),
+                        ids=("tp", "sl"))
+    filled = apply(tp, Fill(100, 110))
+    with pytest.raises(LinkedOrderError, match="a_filled_member_leaves_none_working"):
+        OrderBook().submit(filled, sl)
+    assert OrderBook().submit(filled, sl, link_mode="reduce").book["sl"].status is CANCELLED
+
+
+# One price order for a bracket, at place, submit, amend and load.
+
+
+def test_amending_a_long_brackets_stop_loss_above_its_take_profit_is_refused() -> None:
+    book = step(bracket(), "m", Fill(100, 100))
+    with pytest.raises(LinkedOrderError, match=re.escape(
+        "refused by rule exits_keep_their_price_order: a long bracket's stop-loss lies below "
+        "its take-profit; stop-loss s would stop at 112, take-profit l limits at 110"
+    )):
+        book.apply("s", Amend(stop=112))
+    with pytest.raises(LinkedOrderError, match="take-profit l would limit at 94"):
+        book.apply("l", Amend(limit=94))
+    assert book["s"].stop == 95
+    assert book["l"].limit == 110
+
+
+def test_amending_a_short_brackets_stop_loss_below_its_take_profit_is_refused() -> None:
+    orders = sell_bracket(T0, AAPL, 50, price=100, stopprice=105, limitprice=90,
+                          ids=("m", "s", "l"))
+    book = OrderBook().submit(*orders).book
+    with pytest.raises(LinkedOrderError, match=re.escape(
+        "a short bracket's stop-loss lies above its take-profit; stop-loss s would stop at 89"
+    )):
+        book.apply("s", Amend(stop=89))
+
+
+def test_the_entry_lies_between_the_exits_until_it_trades() -> None:
+    book = bracket()
+    with pytest.raises(LinkedOrderError, match=re.escape(
+        "a long bracket's entry lies above its stop-loss; "
+        "entry m would limit at 94, stop-loss s stops at 95"
+    )):
+        book.apply("m", Amend(limit=94))
+    with pytest.raises(LinkedOrderError,
+                       match="stop-loss s would stop at 101, entry m limits at 100"):
+        book.apply("s", Amend(stop=101))
+    traded = step(book, "m", Fill(100, 100))
+    breakeven = step(traded, "s", Amend(stop=101))  # a stop moved past the entry locks in profit
+    assert breakeven["s"].stop == 101
+
+
+def test_a_hand_built_bracket_is_held_to_the_same_price_order() -> None:
+    orders = (
+        DecimalOrder(T0, AAPL, 10, limit=100, id="m"),
+        DecimalOrder(T0, AAPL, -10, stop=112, id="s", parent_order_id="m"),
+        DecimalOrder(T0, AAPL, -10, limit=110, id="l", parent_order_id="m"),
+    )
+    with pytest.raises(LinkedOrderError, match=re.escape(
+        "stop-loss s stops at 112, take-profit l limits at 110"
+    )):
+        OrderBook().submit(*orders)
+
+
+def test_placing_a_bracket_in_the_wrong_order_is_refused_by_the_same_rule() -> None:
+    with pytest.raises(LinkedOrderError, match="exits_keep_their_price_order"):
+        OrderBook().place(T0, AAPL, 100, BracketOrder(MarketOrder(), 110, 95))
+
+
+def test_a_trailing_stop_loss_is_compared_until_it_trails() -> None:
+    trail = TrailingStopOrder(trail_amount=2)
+    with pytest.raises(LinkedOrderError, match="stop-loss s stops at 111"):
+        OrderBook().place(T0, AAPL, 100, BracketOrder(MarketOrder(), 111, 110,
+                                                      stop_loss_trail=trail), ids=("m", "s", "l"))
+    book = OrderBook().place(T0, AAPL, 100, BracketOrder(MarketOrder(), 95, 110,
+                                                         stop_loss_trail=trail),
+                             ids=("m", "s", "l")).book
+    book = step(book, "m", Fill(100, 100))
+    for price in (105, 109):
+        book = book.on_price(AAPL, price, T0).book
+    assert book["s"].stop == 107
+    moved = step(book, "l", Amend(limit=106))  # the trailing stop follows the market
+    assert moved["l"].limit == 106
+    assert loads(dumps(moved)) == moved
+
+
+def test_loading_a_bracket_out_of_price_order_is_refused() -> None:
+    document = json.loads(dumps(bracket()))
+    for order in document["value"]["orders"]:
+        if order["terms"]["id"] == "s":
+            order["terms"]["stop"] = "112"
+    with pytest.raises(SerializationError, match="exits_keep_their_price_order"):
+        loads(json.dumps(document))
