@@ -2,8 +2,10 @@
 
 ``python -m orders replay [FILE] [--json | --summary]`` exits with status 0 when every line
 of the log was applied, 1 when some lines were refused (they are listed), and 2
-when the log cannot be read or the command is misused; errors are one line on
-standard error. Output to a pipe that closes early (``| head``) ends quietly.
+when the log cannot be read, the Dask scheduler cannot be reached or the command
+is misused; errors are one line on standard error. Output is UTF-8 whatever the
+locale, a lone surrogate written as its escape (``\\ud800``). Output to a pipe
+that closes early (``| head``) ends quietly.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import stat
 import sys
 import time
+import typing
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -42,8 +45,16 @@ _DISPLAY = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_EVEN)
 _LONGEST_SHOWN_REASON = 60
 
 
+class _Parser(argparse.ArgumentParser):
+    """Arguments whose misuse is told in one line on standard error, with status 2."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        _error(f"{self.prog}: {message} (see --help)")
+        sys.exit(UNREADABLE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orders", description=__doc__.split("\n")[0])
+    parser = _Parser(prog="python -m orders", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     replaying = commands.add_parser(
         "replay", help="replay a JSON Lines execution log and print the final orders"
@@ -90,8 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reading = _Reading(log)
             result = replay(reading, progress=reading.report)
     except OSError as error:
-        print(f"python -m orders: cannot read {file}: {error.strerror or error}",
-              file=sys.stderr)
+        _error(f"python -m orders: cannot read {file}: {error.strerror or error}")
         return UNREADABLE
     status = REFUSED if result.refused_count else APPLIED
     if arguments.json:
@@ -103,10 +113,7 @@ def _replay_accounts(
     parser: argparse.ArgumentParser, arguments: argparse.Namespace, files: list[str]
 ) -> int:
     """Replay ``files`` per account, in this process or on Dask, and print each account."""
-    if not files or "-" in files:
-        parser.error("a replay per account reads files (not standard input)")
-    if arguments.workers is not None and arguments.workers < 1:
-        parser.error(f"--workers must be 1 or more; got {arguments.workers}")
+    _check_per_account(parser, arguments, files)
     try:
         for path in files:
             with open(path, "rb"):
@@ -119,11 +126,11 @@ def _replay_accounts(
         else:
             result = _on_dask(arguments.workers, arguments.scheduler, files)
     except OSError as error:
-        print(f"python -m orders: cannot read {error.filename}: {error.strerror or error}",
-              file=sys.stderr)
+        read = "" if error.filename is None else f"cannot read {error.filename}: "
+        _error(f"python -m orders: {read}{error.strerror or error}")
         return UNREADABLE
-    except ImportError as error:
-        print(f"python -m orders: {error}", file=sys.stderr)
+    except (_UnreachableError, ImportError) as error:
+        _error(f"python -m orders: {error}")
         return UNREADABLE
     refused = result.unassigned_count + sum(
         account.refused_count for account in result.accounts.values())
@@ -133,12 +140,38 @@ def _replay_accounts(
     return _write(summarize_accounts(result), status)
 
 
+def _check_per_account(
+    parser: argparse.ArgumentParser, arguments: argparse.Namespace, files: list[str]
+) -> None:
+    """Refuse the options a replay per account cannot honour."""
+    if not files or "-" in files:
+        parser.error("a replay per account reads files (not standard input)")
+    if arguments.workers is not None and arguments.workers < 1:
+        parser.error(f"--workers must be 1 or more; got {arguments.workers}")
+    if arguments.workers is not None and arguments.scheduler is not None:
+        parser.error("--workers starts a local cluster; --scheduler uses a running one: "
+                     "give one of them")
+    if arguments.summary:
+        parser.error("--summary applies to the replay of one log; a replay per account "
+                     "always prints a row per account (--json prints every book)")
+
+
+class _UnreachableError(Exception):
+    """The Dask scheduler named by --scheduler could not be reached."""
+
+
 def _on_dask(workers: int | None, scheduler: str | None, files: list[str]) -> AccountsResult:
     from orders import distributed
 
     if scheduler is None:
         return distributed.replay_files(files, workers=workers, progress=True)
-    client = distributed._distributed().Client(scheduler)
+    dask = distributed._distributed()
+    try:
+        client = dask.Client(scheduler)
+    except (OSError, ValueError) as error:
+        raise _UnreachableError(
+            f"cannot connect to the Dask scheduler at {scheduler}: {error}"
+        ) from None
     try:
         return distributed.replay_files(files, client=client, progress=True)
     finally:
@@ -206,11 +239,34 @@ def _open_log(path: str | None) -> Iterator[IO[bytes]]:
             yield log
 
 
+def _escaped(text: str) -> str:
+    """``text`` with what UTF-8 cannot hold (a lone surrogate, from a log or a
+    file name) written as a Python escape, ``\\ud800``: in JSON text that is
+    the string's own escape, so it loads back to the same string."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _put(stream: IO[str], text: str) -> None:
+    """Write ``text`` escaped and a line end to ``stream``, in UTF-8 whatever the locale."""
+    shown = _escaped(text) + "\n"
+    stream.flush()
+    binary = getattr(stream, "buffer", None)
+    if binary is None:  # a text stream put in place of the standard one
+        stream.write(shown)
+    else:
+        binary.write(shown.encode("utf-8"))
+        binary.flush()
+
+
+def _error(message: str) -> None:
+    _put(sys.stderr, message)
+
+
 def _write(text: str, status: int) -> int:
-    """Print ``text``; a reader that stopped listening (``| head``) is not an error."""
+    """Print ``text`` in UTF-8; a reader that stopped listening (``| head``) is not
+    an error."""
     try:
-        print(text)
-        sys.stdout.flush()
+        _put(sys.stdout, text)
     except BrokenPipeError:
         # Python flushes stdout again at exit; point it at nothing so that it can.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -317,7 +373,9 @@ def summarize(result: ReplayResult, listed: int = 10) -> str:
 
 def _table(rows: Sequence[Sequence[str]], *, numbers_right: bool) -> list[str]:
     """``rows`` (the first is the header) in columns, a rule under the header;
-    with ``numbers_right`` every column but the first is aligned right."""
+    with ``numbers_right`` every column but the first is aligned right. Cells
+    are measured as they are written, escapes included."""
+    rows = [[_escaped(text) for text in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
 
     def cell(i: int, text: str) -> str:

@@ -1,6 +1,6 @@
 """Replaying the logs of many accounts on a Dask cluster, with the results of one process.
 
-Install with ``pip install 'orders[dask]'``. :func:`replay_files` gives exactly
+Needs the ``dask`` extra. :func:`replay_files` gives exactly
 what :func:`orders.replay.replay_files` gives in one process (the same books,
 the same refusals with their files and line numbers), whatever the number of
 workers, partitions and blocks, because no line of one account can affect
@@ -24,6 +24,7 @@ bounds the run, and a partition holds whole accounts by chance, which
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -34,6 +35,7 @@ from datetime import timedelta
 from typing import Any
 
 from orders._checks import quote
+from orders._extras import missing_extra
 from orders.errors import BadOrderParameters
 from orders.replay import (
     AccountsResult,
@@ -42,14 +44,19 @@ from orders.replay import (
     _Fold,
     _Refusals,
     _Settings,
+    checked_paths,
     partition_of,
     read_line,
 )
 
-__all__ = ["DEFAULT_BLOCK_SIZE", "replay_files"]
+__all__ = ["DEFAULT_BLOCK_SIZE", "MIN_BLOCK_SIZE", "replay_files"]
 
 DEFAULT_BLOCK_SIZE = 32 * 2**20
 """Bytes of a file read by one split task (a block ends at the line end after it)."""
+MIN_BLOCK_SIZE = 64 * 2**10
+"""The smallest ``block_size``: the task graph grows with the number of blocks
+times the number of partitions, and blocks of a few bytes would spend the run
+scheduling tasks."""
 
 Split = dict[Any, Any]
 """What one block splits into: ``"lines"``, ``"refused"``, ``"refused_count"``,
@@ -72,11 +79,14 @@ def replay_files(
     ``client`` is a ``distributed.Client`` of the cluster to use; without one, a
     local cluster of ``workers`` processes (one per core by default) is started
     for the call and closed after it. Every worker must be able to open the
-    ``paths`` (on a real cluster: a shared file system, at the same paths).
-    ``partitions`` defaults to twice the cluster's worker threads. ``progress``
-    True reports to standard error as tasks finish; a callable gets each report.
+    ``paths`` (on a real cluster: a shared file system, at the same paths); a
+    relative path is resolved against this process's working directory before
+    it is sent, and refusals name each file as given. ``partitions`` defaults to
+    twice the cluster's worker threads; ``block_size`` is at least
+    :data:`MIN_BLOCK_SIZE`. ``progress`` True reports to standard error as tasks
+    finish; a callable gets each report.
     """
-    files = [os.fspath(path) for path in paths]
+    files = checked_paths(paths)
     _check_arguments(files, workers, partitions, block_size)
     report = _reporter(progress)
     if client is None:
@@ -98,9 +108,7 @@ def _distributed() -> Any:
     try:
         return importlib.import_module("distributed")
     except ImportError:
-        raise ImportError(
-            "orders.distributed needs Dask: pip install 'orders[dask]'"
-        ) from None
+        raise missing_extra("orders.distributed", "dask") from None
 
 
 def _check_arguments(
@@ -109,11 +117,15 @@ def _check_arguments(
     for name, value in (("workers", workers), ("partitions", partitions)):
         if value is not None and (type(value) is not int or value < 1):
             raise BadOrderParameters(f"{name} must be a positive int or None; got {quote(value)}")
-    if type(block_size) is not int or block_size < 1:
-        raise BadOrderParameters(f"block_size must be a positive int; got {quote(block_size)}")
+    if type(block_size) is not int or block_size < MIN_BLOCK_SIZE:
+        raise BadOrderParameters(
+            f"block_size must be an int of at least {MIN_BLOCK_SIZE:,} bytes "
+            f"({MIN_BLOCK_SIZE // 2**10} KiB); "
+            f"got {quote(block_size)}"
+        )
     for path in files:
         if not os.path.isfile(path):
-            raise FileNotFoundError(f"no such log file: {path}")
+            raise FileNotFoundError(errno.ENOENT, "no such log file (or not a regular file)", path)
 
 
 def _reporter(progress: Callable[[str], None] | bool) -> Callable[[str], None] | None:
@@ -245,8 +257,9 @@ def _run(
     started = time.monotonic()
     count = partitions or 2 * max(sum(client.nthreads().values()), 1)
     spans = blocks(files, block_size)
+    resolved = [os.path.abspath(path) for path in files]  # workers may run elsewhere
     split_futures = [
-        client.submit(split_block, files[index], start, end, count, keep_refused, pure=False)
+        client.submit(split_block, resolved[index], start, end, count, keep_refused, pure=False)
         for index, start, end in spans
     ]
     block_files = [index for index, _, _ in spans]

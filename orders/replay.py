@@ -41,7 +41,7 @@ from __future__ import annotations
 import os
 import typing
 import zlib
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -193,16 +193,27 @@ def replay_files(
     """:func:`replay_accounts` over several log files read one after the other,
     each refusal naming its file and its line number in that file."""
     fold = _Fold(_Settings(keep_refused, None, retention, None))
-    for path in paths:
-        with open(path, "rb") as log:
-            fold.read(log, progress=progress, every=every, source=os.fspath(path))
+    for path in checked_paths(paths):
+        fold.read(_file_lines(path), progress=progress, every=every, source=path)
     return fold.result()
+
+
+def _file_lines(path: str | os.PathLike[str]) -> Iterator[bytes]:
+    """The lines of a file; an error while reading it names the file."""
+    with open(path, "rb") as log:
+        try:
+            yield from log
+        except OSError as error:
+            if error.filename is not None:
+                raise
+            raise OSError(error.errno, error.strerror, os.fspath(path)) from error
 
 
 def partition_of(account: str, partitions: int) -> int:
     """The partition, of ``partitions``, that an account's lines go to: the same
-    in every process (a CRC-32 of the name, not Python's salted ``hash``)."""
-    return zlib.crc32(account.encode("utf-8")) % partitions
+    in every process (a CRC-32 of the name, not Python's salted ``hash``; a lone
+    surrogate in the name counts as its three UTF-8-style bytes)."""
+    return zlib.crc32(account.encode("utf-8", "surrogatepass")) % partitions
 
 
 class _Fold:
@@ -237,7 +248,7 @@ class _Fold:
         """Fold ``lines``, numbered from 1, as the lines of ``source``."""
         if type(every) is not int or every < 1:
             raise BadOrderParameters(f"every must be a positive int; got {quote(every)}")
-        for number, raw in enumerate(lines, start=1):
+        for number, raw in enumerate(_iterate(lines), start=1):
             self.line(number, raw, source)
             if progress is not None and self.lines % every == 0:
                 progress(self.lines)
@@ -430,8 +441,37 @@ def _text(raw: str | bytes, *, first: bool) -> str:
     return raw.removeprefix(_BOM) if first else raw
 
 
-def _excerpt(line: str | bytes) -> str:
-    text = line if isinstance(line, str) else line[:EXCERPT].decode("utf-8", "replace")
+def _iterate(lines: Iterable[str | bytes]) -> Iterator[str | bytes]:
+    if isinstance(lines, str | bytes):
+        raise BadOrderParameters(
+            "lines must be an iterable of lines (a file, a list of str or bytes), not one "
+            f"{type(lines).__name__}: split a text with splitlines(); got {quote(lines[:40])}"
+        )
+    try:
+        return iter(lines)
+    except TypeError:
+        raise BadOrderParameters(
+            f"lines must be an iterable of str or bytes (a log); got {quote(lines)}"
+        ) from None
+
+
+def checked_paths(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """``paths`` as strings; one path given alone, instead of a sequence of them, is refused."""
+    if isinstance(paths, str | bytes | os.PathLike):
+        raise BadOrderParameters(
+            f"paths must be a sequence of paths, not one path; got {quote(paths)}: "
+            "pass [path] for a single file"
+        )
+    return [os.fspath(path) for path in paths]
+
+
+def _excerpt(line: object) -> str:
+    """The start of a refused line, without its line end; of an item that is not
+    a line, its representation."""
+    if isinstance(line, bytes):
+        text = line.strip()[:EXCERPT].decode("utf-8", "replace")
+    else:
+        text = line if isinstance(line, str) else quote(line)
     return text[:EXCERPT]
 
 

@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 
 from orders.distributed import block_offsets, blocks, merge, replay_partition, split_block
 from orders.replay import AccountsResult, replay_files
-from tests.support import assert_same, write_logs
+from tests.support import assert_same, write_awkward_logs, write_logs
 
 SMALL = write_logs(Path(tempfile.mkdtemp(prefix="orders-small-")), lines=150, accounts=3)
 LARGE = write_logs(Path(tempfile.mkdtemp(prefix="orders-large-")), lines=2_500, accounts=6)
-EXPECTED = {id(SMALL): replay_files(SMALL), id(LARGE): replay_files(LARGE)}
+AWKWARD = write_awkward_logs(Path(tempfile.mkdtemp(prefix="orders-awkward-")))
+EXPECTED = {id(paths): replay_files(paths) for paths in (SMALL, LARGE, AWKWARD)}
 
 
 def replay_split(
@@ -61,3 +62,11 @@ def test_the_first_refusals_are_kept_across_blocks() -> None:
     assert expected.unassigned_count == 2
     assert len(expected.unassigned) == 1
     assert_same(replay_split(LARGE, 4, 700, 1), expected)
+
+
+@settings(max_examples=30, deadline=None)
+@given(partitions=st.integers(1, 5), block_size=st.integers(1, 700))
+def test_bytes_that_are_not_utf8_crlf_ends_and_surrogates_split_as_one_process_reads_them(
+    partitions: int, block_size: int
+) -> None:
+    assert_same(replay_split(AWKWARD, partitions, block_size, 10_000), EXPECTED[id(AWKWARD)])

@@ -52,3 +52,26 @@ def assert_same(first: AccountsResult, second: AccountsResult) -> None:
     assert first == second
     assert [dumps(result.book) for result in first.accounts.values()] == [
         dumps(result.book) for result in second.accounts.values()]
+
+
+def write_awkward_logs(folder: Path) -> list[Path]:
+    """Two files of a multi-account log with what reading bytes can trip on:
+    lines that are not UTF-8 (with LF and CRLF ends), lone surrogates in an
+    account name, an order id and an asset, blank lines, CRLF line ends, and a
+    last line without a line end."""
+    order = {"id": "o\ud800", "dt": "2024-01-15T09:30:00", "asset": "X\udcff", "amount": "10"}
+    records = [
+        {"op": "order", "account": "acct\ud800", "order": order},
+        {"op": "order", "account": "acct\udcff", "order": order},
+        {"op": "event", "account": "acct\ud800", "order_id": "o\ud800",
+         "event": {"type": "Cancel", "reason": "why\ud800"}},
+        {"op": "event", "account": "acct\udcff", "order_id": "ghost", "event": {"type": "Cancel"}},
+        {"op": "order", "order": {**order, "id": "plain"}},
+    ]
+    lines = [json.dumps(record).encode() for record in records]
+    first = b"\r\n".join([lines[0], b"\xff\xfe not utf-8", b"", lines[1], b"\xc3 cut"]) + b"\r\n"
+    second = b"\n".join([lines[2], b"\xe9t\xe9\r", b"   ", lines[3], b"\x80", lines[4]])
+    paths = [folder / "awkward1.jsonl", folder / "awkward2.jsonl"]
+    paths[0].write_bytes(first)
+    paths[1].write_bytes(second)
+    return paths

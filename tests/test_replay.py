@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+import zlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 
 from orders import ORDER_STATUS, BadOrderParameters, Fill, OrderBook, Refusal
 from orders.__main__ import _Reading, main, progress_text
-from orders.replay import replay
+from orders.replay import partition_of, replay, replay_accounts, replay_files
 from orders.serialization import dumps, structure
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "orders" / "data" / "session.jsonl"
@@ -323,3 +324,49 @@ def test_accounts_replays_one_file_per_account(tmp_path: Path, capsys: object) -
     assert main(["replay", "--accounts", str(log)]) == 0
     rows = capsys.readouterr().out.splitlines()  # type: ignore[attr-defined]
     assert [row.split()[:3] for row in rows[2:4]] == [["alice", "1", "1"], ["bob", "1", "1"]]
+
+
+@pytest.mark.parametrize("item", [None, 5, ["x"], 2.5, {"op": "time"}],
+                         ids=["None", "int", "list", "float", "dict"])
+def test_an_item_that_is_not_a_line_is_refused_with_its_number(item: object) -> None:
+    cancel = line(op="event", order_id="a", event={"type": "Cancel"})
+    result = replay([ORDER, item, cancel])  # type: ignore[list-item]
+    [refusal] = result.refused
+    assert refusal.line_number == 2
+    assert refusal.reason == f"SerializationError: a log line is str or bytes; got {item!r}"
+    assert refusal.excerpt == repr(item)
+    assert result.book["a"].status is ORDER_STATUS.CANCELLED
+    assert (result.lines, result.refused_count) == (3, 1)
+
+
+@pytest.mark.parametrize("log", [None, 5, object()], ids=["None", "int", "object"])
+def test_a_log_that_is_not_iterable_is_refused(log: object) -> None:
+    with pytest.raises(BadOrderParameters,
+                       match=r"lines must be an iterable of str or bytes \(a log\); got "):
+        replay(log)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="lines must be an iterable"):
+        replay_accounts(log)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("log", ['{"op": "cancel"}\n{"op": "cancel"}', b'{"op": "cancel"}'])
+def test_a_whole_text_given_as_the_log_is_refused_not_read_character_by_character(
+    log: str | bytes,
+) -> None:
+    with pytest.raises(BadOrderParameters, match=r"not one (str|bytes): split a text"):
+        replay(log)
+
+
+@pytest.mark.parametrize("path", ["day1.jsonl", Path("day1.jsonl")])
+def test_one_path_given_for_the_list_of_paths_is_refused(path: object) -> None:
+    with pytest.raises(BadOrderParameters, match=r"not one path; got .*pass \[path\]"):
+        replay_files(path)  # type: ignore[arg-type]
+
+
+def test_the_excerpt_of_a_line_that_is_not_utf8_keeps_no_line_end() -> None:
+    result = replay([b"\xff not utf-8\r\n", b"  \xfe\n"])
+    assert [refusal.excerpt for refusal in result.refused] == ["\ufffd not utf-8", "\ufffd"]
+
+
+def test_an_account_with_a_lone_surrogate_has_a_partition() -> None:
+    assert partition_of("acct\ud800", 7) == partition_of("acct\ud800", 7) < 7
+    assert partition_of("acct", 7) == zlib.crc32(b"acct") % 7  # valid names are unchanged

@@ -1,0 +1,151 @@
+"""``python -m orders replay`` run as a user runs it: its output is always UTF-8,
+its errors one line on standard error with the documented exit status."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orders import OrderBook, structure
+
+ORDER_ID, ASSET, REASON, ACCOUNT = "o\ud800", "X\udcff", "why\ud800", "acct\udcff"
+
+
+def line(**record: object) -> bytes:
+    return json.dumps(record).encode()  # ASCII: the surrogates are written as \u escapes
+
+
+def surrogate_log(folder: Path, *, account: str | None = None) -> Path:
+    """A log whose order id, asset, cancel reason (and account) hold lone surrogates,
+    and a line that is refused."""
+    named = {} if account is None else {"account": account}
+    path = folder / "log.jsonl"
+    path.write_bytes(b"\n".join([
+        line(op="order", **named, order={"id": ORDER_ID, "dt": "2024-01-15T09:30:00",
+                                          "asset": ASSET, "amount": "10"}),
+        line(op="event", **named, order_id=ORDER_ID,
+             event={"type": "Cancel", "reason": REASON}),
+        line(op="event", **named, order_id="ghost\ud800", event={"type": "Cancel"}),
+    ]) + b"\n")
+    return path
+
+
+def run(*arguments: str | bytes, locale: str = "C.UTF-8",
+        environment: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "LC_ALL": locale, **(environment or {})}
+    env.pop("PYTHONIOENCODING", None)
+    return subprocess.run([sys.executable, "-m", "orders", "replay", *arguments],
+                          capture_output=True, env=env, check=False)
+
+
+# Under the C locale Python writes standard output with surrogateescape, which
+# turned a name holding "\udcff" into the raw byte 0xff.
+LOCALES = ["C.UTF-8", "C"]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("mode", [[], ["--summary"]])
+def test_a_table_of_names_with_lone_surrogates_is_utf8_with_the_surrogates_escaped(
+    tmp_path: Path, locale: str, mode: list[str]
+) -> None:
+    result = run(str(surrogate_log(tmp_path)), *mode, locale=locale)
+    assert (result.returncode, result.stderr) == (1, b"")
+    out = result.stdout.decode("utf-8")  # strict: raises on anything that is not UTF-8
+    assert "X\\udcff" in out
+    assert "ghost\\ud800" in out  # the refused line's reason names the unknown order
+    if not mode:
+        assert "o\\ud800" in out
+        assert "why\\ud800" in out
+        header, _, row = out.splitlines()[:3]
+        assert row.index("CANCELLED") == header.index("status")  # escapes keep columns
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_json_of_names_with_lone_surrogates_is_utf8_and_loads_back_to_the_same_names(
+    tmp_path: Path, locale: str
+) -> None:
+    result = run(str(surrogate_log(tmp_path)), "--json", locale=locale)
+    assert (result.returncode, result.stderr) == (1, b"")
+    output = json.loads(result.stdout.decode("utf-8"))
+    order = structure(output["book"], OrderBook)[ORDER_ID]
+    assert (order.asset, order.reason) == (ASSET, REASON)
+    assert "names 'ghost\\ud800'" in output["refused"][0]["reason"]  # a repr in the reason
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_per_account_output_escapes_account_names_and_file_names(
+    tmp_path: Path, locale: str
+) -> None:
+    log = surrogate_log(tmp_path, account=ACCOUNT)
+    odd_name = tmp_path / os.fsdecode(b"day\xff.jsonl")
+    log.rename(odd_name)
+    result = run(os.fsencode(odd_name), "--accounts", locale=locale)
+    assert (result.returncode, result.stderr) == (1, b"")
+    out = result.stdout.decode("utf-8")
+    assert out.splitlines()[2].split()[:2] == ["acct\\udcff", "1"]
+    assert out.splitlines()[1].split()[0] == "-" * len("acct\\udcff")  # the column fits
+    assert f"{tmp_path}/day\\udcff.jsonl:3: UnknownOrderError" in out
+    as_json = run(os.fsencode(odd_name), "--accounts", "--json", locale=locale)
+    output = json.loads(as_json.stdout.decode("utf-8"))
+    assert list(output["accounts"]) == [ACCOUNT]
+    assert output["accounts"][ACCOUNT]["refused"][0]["source"] == os.fspath(odd_name)
+
+
+# Usage errors and logs that cannot be read: one line on standard error, status 2.
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[bytes], says: str) -> None:
+    assert result.returncode == 2
+    assert result.stdout == b""
+    error = result.stderr.decode("utf-8")
+    assert len(error.strip().splitlines()) == 1, error
+    assert says in error
+    assert "Traceback" not in error
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"],
+         "--workers starts a local cluster; --scheduler uses a running one"),
+        (["--accounts", "--summary"], "--summary applies to the replay of one log"),
+        (["--workers", "0"], "--workers must be 1 or more; got 0"),
+        (["--json", "--summary"], "not allowed with argument"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(
+    tmp_path: Path, arguments: list[str], says: str
+) -> None:
+    log = surrogate_log(tmp_path)
+    assert_one_line_error(run(*arguments, str(log)), says)
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc")
+def test_a_file_that_fails_while_it_is_read_is_named_in_the_error() -> None:
+    # /proc/self/mem opens, but reading its first page fails (EIO).
+    result = run("--accounts", "/proc/self/mem")
+    assert_one_line_error(result, "cannot read /proc/self/mem: ")
+
+
+@pytest.mark.parametrize("address", ["notanaddress", "tcp://127.0.0.1:1"])
+def test_a_scheduler_that_cannot_be_reached_is_one_line(tmp_path: Path, address: str) -> None:
+    pytest.importorskip("distributed")
+    log = surrogate_log(tmp_path)
+    result = run("--scheduler", address, str(log),
+                 environment={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
+    assert_one_line_error(result, f"cannot connect to the Dask scheduler at {address}: ")
+
+
+def test_main_writes_to_a_text_stream_put_in_place_of_standard_output(tmp_path: Path) -> None:
+    from orders.__main__ import main
+
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["replay", "--summary", str(surrogate_log(tmp_path))]) == 1
+    assert "X\\udcff" in out.getvalue()
