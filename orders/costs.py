@@ -7,7 +7,9 @@ that bar. It returns the quantity to fill and the price, before the venue
 bounds the price: never outside the bar's range, never past a limit.
 
 A commission model is called with the order before the fill, and the fill's
-quantity and price; it returns the commission of that fill. Each model here
+quantity and price; it returns the commission of that fill. A model of one's
+own is any callable taking the same arguments; the venue refuses a result that
+is not finite Decimals, naming the model. Each model here
 defines what an order pays in total for what it has filled, and charges each
 fill the increase, so a minimum per order is paid once however the order
 fills.

@@ -6,7 +6,9 @@ functions return the new order value, reached through
 :class:`~orders.events.BarUpdate` (recorded only when it changes something)
 and, when the stop is crossed, a :class:`~orders.events.Trigger` carrying the
 trigger price. HELD and terminal orders do not move. The rules are those of
-:mod:`orders.market`, written out in ``docs/triggers.md``.
+:mod:`orders.market`, written out in ``docs/triggers.md``. Market data
+stamped before the last change of an order it moves is refused
+(:func:`check_in_time`).
 """
 
 from __future__ import annotations
@@ -17,14 +19,23 @@ from typing import TYPE_CHECKING
 # Module references, resolved at call time: this module is imported while
 # orders.order, orders.market and orders.machine are still loading.
 from orders import machine, market
+from orders._checks import check_time_kind
 from orders.decimals import DecimalInput, non_negative_price
+from orders.errors import BadOrderParameters
 from orders.events import Bar, BarUpdate, Event, PriceUpdate, Trigger
 from orders.order_type import OrderType
 
 if TYPE_CHECKING:
     from orders.order import A, DecimalOrder
 
-__all__ = ["bar_steps", "check_triggers", "check_triggers_bar", "is_marketable", "price_steps"]
+__all__ = [
+    "bar_steps",
+    "check_in_time",
+    "check_triggers",
+    "check_triggers_bar",
+    "is_marketable",
+    "price_steps",
+]
 
 _MARKET = OrderType.MARKET
 
@@ -55,6 +66,27 @@ def check_triggers_bar(
     return steps[-1][1] if steps else order  # type: ignore[return-value]  # same asset
 
 
+def check_in_time(
+    order: DecimalOrder, dt: datetime | None, what: str, *, same_time: bool = True
+) -> None:
+    """Refuse ``what``, market data at ``dt``, when it comes before the last change
+    of ``order`` (its creation, or the latest event applied to it), or at the same
+    time unless ``same_time``: applying it would rewrite what came after, and the
+    order's ``dt`` would go back. A ``dt`` of None is not checked."""
+    if dt is None:
+        return
+    check_time_kind(f"{what}'s dt", dt, order.dt, f"order {order.id}'s dt is")
+    if dt > order.dt or (same_time and dt == order.dt):
+        return
+    allowed = "at or after" if same_time else "after"
+    relation = "before" if dt < order.dt else "at the time of"
+    raise BadOrderParameters(
+        f"{what} at {dt.isoformat()} is {relation} the last change of order {order.id} "
+        f"at {order.dt.isoformat()} (created {order.created.isoformat()}); market data "
+        f"must come {allowed} the last change of every order it moves, in time order"
+    )
+
+
 def price_steps(
     order: DecimalOrder, market_price: DecimalInput, dt: datetime | None = None
 ) -> list[Step]:
@@ -64,6 +96,7 @@ def price_steps(
     if order.status not in machine.WATCHING:
         return []
     update = PriceUpdate(market_price, dt)
+    check_in_time(order, dt, f"the price {update.price} of {order.terms.asset}")
     steps: list[Step] = []
     moved = machine.apply(order, update)
     if moved is not order:
@@ -80,11 +113,12 @@ def bar_steps(order: DecimalOrder, bar: Bar, dt: datetime | None = None) -> list
     """The events ``bar`` applies to ``order``, each with the order it gave."""
     if order.status not in machine.WATCHING:
         return []
+    update = BarUpdate(bar, dt)
+    check_in_time(order, dt, f"the bar of {order.terms.asset}")
     stop = order.terms.stop
     trigger_price = None
     if market.waiting_for_stop(order) and stop is not None:
         trigger_price = market.bar_trigger_price(order.terms.amount > 0, stop, bar)
-    update = BarUpdate(bar, dt)
     steps: list[Step] = []
     moved = machine.apply(order, update)
     if moved is not order:

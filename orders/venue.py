@@ -21,7 +21,14 @@ matters when a fill cancels or reduces another order, or shares the bar's
 volume with it.
 
 A fill's price is the rule's price moved by the slippage model, then bounded:
-never outside the bar's range, and never past the order's limit.
+never outside the bar's range, and never past the order's limit. A
+market-on-close order is not moved: it fills at the close. Each fill has an
+id of its own (the bar's time, the order, the order's count of fills), so
+every execution the venue reports is one the book applied.
+
+A bar's ``dt`` is the time it ends. The venue refuses a bar at or before the
+last change of an order it moves or fills (:func:`orders.triggers.check_in_time`):
+a bar sent twice, or one older than an order, changes nothing.
 """
 
 from __future__ import annotations
@@ -30,21 +37,23 @@ import decimal
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
 from orders import _index
-from orders._checks import check_type
+from orders._checks import check_type, quote
 from orders.book import Derived, OrderBook
 from orders.costs import CommissionModel, NoCommission, NoSlippage, SlippageModel
 from orders.decimals import EXACT_DIGITS, exact_add, exact_subtract
-from orders.errors import ExactnessError
+from orders.errors import BadOrderParameters, ExactnessError
 from orders.events import Bar, Fill, Trigger
 from orders.market import limit_reachable
 from orders.order import DecimalOrder
 from orders.order_type import OrderType
 from orders.positions import Execution
 from orders.status import ORDER_STATUS
+from orders.triggers import check_in_time
 
 __all__ = [
     "FILL_PRICES",
@@ -89,10 +98,13 @@ def limit_fills_at_its_limit_or_better(
     """A limit, or a stop-limit whose stop has triggered, fills where the bar first
     met it: at the open (or, for a stop-limit triggered on this bar, at the
     trigger price) when that is at or better than the limit, else at the limit.
-    It fills only when the book flags its limit as reached on this bar."""
+    It fills only when the book flags its limit as reached on this bar. A trailing
+    stop-limit that triggered (or filled in part) before it saw any price has no
+    limit yet: it fills at the open, which any limit set from that price admits."""
     start = bar.open if trigger is None else trigger
     limit = order.terms.limit
-    assert limit is not None
+    if limit is None:
+        return start
     return start if limit_reachable(order.terms.amount > 0, limit, start) else limit
 
 
@@ -120,19 +132,45 @@ class VenueResult:
     derived: tuple[Derived, ...]
 
 
+def _model(kind: str, example: str) -> Any:
+    """An ``attrs`` validator refusing a field that is not a ``kind`` model instance."""
+
+    def validate(_: object, attribute: Any, value: object) -> None:
+        if isinstance(value, type) or not callable(value):
+            raise BadOrderParameters(
+                f"{attribute.name} must be a {kind} model: an instance such as {example}, "
+                f"or a function taking the same arguments; got {quote(value)}"
+            )
+
+    return validate
+
+
 @attrs.frozen
 class SimulatedVenue:
     """Fills orders on bars by the rules of :data:`FILL_PRICES`, with a slippage
     and a commission model."""
 
-    slippage: SlippageModel = attrs.field(factory=NoSlippage)
-    commission: CommissionModel = attrs.field(factory=NoCommission)
+    slippage: SlippageModel = attrs.field(
+        factory=NoSlippage, validator=_model("slippage", "NoSlippage()")
+    )
+    commission: CommissionModel = attrs.field(
+        factory=NoCommission, validator=_model("commission", "NoCommission()")
+    )
 
     def on_bar(self, book: OrderBook, asset: Hashable, bar: Bar, dt: datetime) -> VenueResult:
-        """The fills ``bar`` of ``asset``, at time ``dt``, gives the orders of ``book``."""
+        """The fills ``bar`` of ``asset``, at time ``dt``, gives the orders of ``book``.
+
+        The bar must come after the last change of every order it moves or
+        fills: a bar repeated, or older than such an order, is refused with
+        :class:`~orders.errors.BadOrderParameters`, and nothing changes.
+        """
         check_type("book", book, OrderBook)
         check_type("dt", dt, datetime)
         seen = book.on_bar(asset, bar, dt)
+        fillable = _index.fillable(seen.book.index, asset)
+        for order_id in (*(item.order_id for item in seen.derived), *fillable):
+            if order_id in book.orders:
+                check_in_time(book.orders[order_id], dt, f"the bar of {asset}", same_time=False)
         triggered = {
             item.order_id: item.event.price
             for item in seen.derived
@@ -140,7 +178,7 @@ class SimulatedVenue:
         }
         book = seen.book
         queue = []
-        for order_id in _index.fillable(book.index, asset):
+        for order_id in fillable:
             order = book.orders[order_id]
             kind = order.terms.order_type
             price = FILL_PRICES[kind](order, bar, triggered.get(order_id))
@@ -150,7 +188,6 @@ class SimulatedVenue:
         derived = list(seen.derived)
         executions: list[Execution] = []
         traded = _ZERO
-        fill_id = f"bar {dt.isoformat()}"
         for _, _, order_id, price in queue:
             order = book.orders[order_id]
             if order.status not in _WORKING:
@@ -159,7 +196,7 @@ class SimulatedVenue:
             if priced is None:
                 continue
             quantity, price, commission = priced
-            fill = Fill(quantity, price, commission, dt, fill_id)
+            fill = Fill(quantity, price, commission, dt, _fill_id(order, dt))
             result = book.apply(order_id, fill)
             book = result.book
             derived.extend(result.derived)
@@ -167,25 +204,66 @@ class SimulatedVenue:
             traded = exact_add(traded, quantity)
         return VenueResult(book, tuple(executions), tuple(derived))
 
-
     def _price(
         self, order: DecimalOrder, price: Decimal, bar: Bar, traded: Decimal
     ) -> tuple[Decimal, Decimal, Decimal] | None:
         """The quantity, price and commission of the fill of ``order`` at the rule's
-        ``price``, or None when the slippage model fills nothing."""
+        ``price``, or None when the slippage model fills nothing.
+
+        A market-on-close order takes the quantity the model gives at the close
+        itself: the closing auction prints one price for everyone.
+        """
         try:
-            quantity, slipped = self.slippage(
-                order, price, order.remaining.copy_abs(), bar, traded
+            quantity, slipped = _slippage_result(
+                self.slippage, self.slippage(order, price, order.remaining.copy_abs(), bar, traded)
             )
             if quantity <= 0:
                 return None
-            price = _bounded(order, slipped, bar)
-            return quantity, price, self.commission(order, quantity, price)
+            if order.terms.order_type is not OrderType.MARKET_ON_CLOSE:
+                price = slipped
+            price = _bounded(order, price, bar)
+            commission = self.commission(order, quantity, price)
+            _check_decimal(self.commission, "commission", commission)
+            return quantity, price, commission
         except decimal.DecimalException as exc:
             raise ExactnessError(
                 f"the fill of order {order.id} at {price} needs a number beyond "
                 f"{EXACT_DIGITS} exact digits ({type(exc).__name__})"
             ) from None
+
+
+def _fill_id(order: DecimalOrder, dt: datetime) -> str:
+    """A fill id of its own for each fill the venue makes: the bar's time, the
+    order, and the order's count of fills so far."""
+    return f"bar {dt.isoformat()} order {order.id} fill {len(order.fills) + 1}"
+
+
+def _slippage_result(model: SlippageModel, result: object) -> tuple[Decimal, Decimal]:
+    """``result``, the (quantity, price) ``model`` returned, after checking it is one."""
+    if type(result) is not tuple or len(result) != 2:
+        raise BadOrderParameters(
+            f"the slippage model {_model_name(model)} returned {quote(result)}; a slippage "
+            "model returns a tuple (quantity, price) of two Decimals"
+        )
+    quantity, price = result
+    _check_decimal(model, "quantity", quantity)
+    _check_decimal(model, "price", price)
+    return quantity, price
+
+
+def _check_decimal(model: object, what: str, value: object) -> None:
+    """Refuse a ``what`` that ``model`` returned when it is not a finite Decimal."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise BadOrderParameters(
+            f"the {what} the model {_model_name(model)} returned is {quote(value)}; a "
+            "model returns finite Decimal values"
+        )
+
+
+def _model_name(model: object) -> str:
+    """A function's name, or a model instance's repr."""
+    name = getattr(model, "__qualname__", None)
+    return name if isinstance(name, str) else quote(model)
 
 
 def _along_the_bar(bar: Bar, price: Decimal, at_close: bool) -> tuple[int, Decimal]:

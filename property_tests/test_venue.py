@@ -4,7 +4,8 @@ For any path of bars, any mix of orders (market, on-close, limit, stop,
 stop-limit, trailing, OCO pairs and brackets, either side) and any slippage
 and commission model, every simulated fill lies within its bar's range and
 never past its order's limit, fills with no slippage are at the documented
-prices, every order's filled total is the sum of its executions, and the
+prices (a market-on-close fill is at the close whatever the slippage), every
+order's filled total is the sum of its executions, and the
 positions are the exact fold of the fills: net quantity, commissions, and
 realized plus unrealized P&L equal to the cash flows plus what is held, to the
 last digit.
@@ -33,6 +34,7 @@ from orders import (
     NotionalCommission,
     OCOOrder,
     OrderBook,
+    OrderError,
     OrderType,
     PercentSlippage,
     PerOrderCommission,
@@ -45,6 +47,7 @@ from orders import (
     TrailingStopLimitOrder,
     TrailingStopOrder,
     VolumeShareSlippage,
+    strategies,
 )
 
 T0 = datetime(2024, 1, 15)
@@ -147,8 +150,8 @@ def test_fills_are_bounded_and_positions_are_their_exact_fold(
                 assert price <= order.limit if order.is_buy else price >= order.limit
             if isinstance(slippage, NoSlippage) and order.order_type is OrderType.MARKET:
                 assert price == bar.open
-            if isinstance(slippage, NoSlippage) and order.order_type is OrderType.MARKET_ON_CLOSE:
-                assert price == bar.close
+            if order.order_type is OrderType.MARKET_ON_CLOSE:
+                assert price == bar.close  # whatever the slippage
             assert before[execution.order_id].status.name in ("OPEN", "TRIGGERED",
                                                               "PARTIALLY_FILLED")
             filled[order.id] = filled.get(order.id, Decimal(0)) + execution.fill.quantity
@@ -167,3 +170,51 @@ def test_fills_are_bounded_and_positions_are_their_exact_fold(
     assert position.realized_pnl + position.unrealized_pnl(mark) == cash + position.quantity * mark
     assert position.commission == sum((order.commission for order in book.orders.values()),
                                       Decimal(0))
+
+
+DRAWN_ASSETS = ["XYZ", Asset("ABC"), Asset("BTC", tick_size="0.5", quantity_increment="0.001")]
+
+
+@st.composite
+def bar_at(draw: st.DrawFn) -> Bar:
+    """A bar within the prices of the drawn books (50 to 150), with a volume or none."""
+    open_, close = draw(cents), draw(cents)
+    high = max(open_, close) + draw(st.integers(0, 500)) / Decimal(100)
+    low = min(open_, close) - draw(st.integers(0, 500)) / Decimal(100)
+    return Bar(open_, high, low, close, volume=draw(st.none() | st.integers(0, 5_000)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    book=strategies.books(assets=DRAWN_ASSETS),
+    path=st.lists(st.tuples(st.sampled_from(DRAWN_ASSETS), bar_at()),
+                  min_size=1, max_size=6),
+    slippage=st.just(NoSlippage()) | st.builds(VolumeShareSlippage, st.just("0.1")),
+)
+def test_any_drawn_book_meets_bars_with_no_error_but_order_errors(
+    book: OrderBook, path: list[tuple[object, Bar]], slippage: SlippageModel
+) -> None:
+    """Books as orders.strategies draws them (some orders triggered, filled or held
+    before any price) meet bars of their assets: the venue raises nothing but an
+    OrderError, and its executions are exactly what the book applied."""
+    venue = SimulatedVenue(slippage)
+    dt = max((order.dt for order in book.orders.values()), default=T0)
+    for asset, bar in path:
+        dt += timedelta(days=1)
+        before = book
+        try:
+            result = venue.on_bar(book, asset, bar, dt)
+        except OrderError as refused:
+            event(f"refused: {type(refused).__name__}")
+            continue
+        book = result.book
+        applied = {
+            order_id: book[order_id].filled - order.filled
+            for order_id, order in before.orders.items()
+        }
+        reported: dict[str, Decimal] = {}
+        for execution in result.executions:
+            reported[execution.order_id] = (
+                reported.get(execution.order_id, Decimal(0)) + execution.fill.quantity
+            )
+        assert {k: v.copy_abs() for k, v in applied.items() if v} == reported

@@ -11,7 +11,9 @@ from orders import (
     Bar,
     DecimalOrder,
     InvalidTransition,
+    OrderBook,
     PriceUpdate,
+    StopOrder,
     TrailingStopLimitOrder,
     TrailingStopOrder,
     Trigger,
@@ -163,7 +165,7 @@ def test_a_trailing_stop_limit_moves_its_limit_with_its_stop() -> None:
     ]
     assert seen[-1].status is TRIGGERED
     assert not seen[-1].limit_reached  # 104 is below the 104.5 sell limit
-    assert seen[-1].check_triggers("104.6", T0).limit_reached
+    assert seen[-1].check_triggers("104.6", T0 + timedelta(minutes=3)).limit_reached
 
 
 def test_an_amended_trail_recomputes_the_stop_from_the_current_mark() -> None:
@@ -183,8 +185,9 @@ def test_price_updates_fold_back_into_the_order() -> None:
 
 def test_a_price_that_changes_nothing_is_not_recorded() -> None:
     trailing = path(order(-100, trail_amount=5), [100, 110])[-1]
-    assert trailing.check_triggers(107, T0) is trailing
-    assert apply(trailing, PriceUpdate(107, T0)) is trailing
+    later = T0 + timedelta(minutes=2)
+    assert trailing.check_triggers(107, later) is trailing
+    assert apply(trailing, PriceUpdate(107, later)) is trailing
 
 
 def test_held_orders_refuse_price_updates_applied_directly() -> None:
@@ -350,3 +353,38 @@ def test_market_updates_that_matter_stay_in_the_history() -> None:
     assert limit.limit_reached
     for history_owner in (rising, filled, limit):
         assert reduce(apply, history_owner.history, history_owner.initial) == history_owner
+
+
+# Market data in time order.
+
+
+def test_market_data_before_an_order_was_created_is_refused_and_changes_nothing() -> None:
+    created = T0 + timedelta(hours=1)
+    book = OrderBook().place(created, AAPL, -100, StopOrder(95), ids=["s"]).book
+    with pytest.raises(BadOrderParameters, match=r"the price 94 of AAPL at 2024-01-15T09:30:00 "
+                       r"is before the last change of order s at 2024-01-15T10:30:00"):
+        book.on_price(AAPL, 94, T0)
+    with pytest.raises(BadOrderParameters, match="the bar of AAPL at 2024-01-15T09:30:00 is "
+                                                 "before the last change of order s"):
+        book.on_bar(AAPL, Bar(96, 97, 93, 94), T0)
+    with pytest.raises(BadOrderParameters, match="is before the last change of order s"):
+        book["s"].check_triggers(94, T0)
+    with pytest.raises(BadOrderParameters, match="is before the last change of order s"):
+        book["s"].check_triggers_bar(Bar(96, 97, 93, 94), T0)
+    assert book["s"].status is OPEN
+
+
+def test_market_data_older_than_an_orders_last_change_is_refused() -> None:
+    book = OrderBook().place(T0, AAPL, -100, TrailingStopOrder(trail_amount=5), ids=["t"]).book
+    book = book.on_price(AAPL, 100, T0 + timedelta(minutes=5)).book
+    with pytest.raises(BadOrderParameters, match="09:32:00 is before the last change of "
+                                                 "order t at 2024-01-15T09:35:00"):
+        book.on_price(AAPL, 110, T0 + timedelta(minutes=2))
+    assert book["t"].stop == 95
+
+
+def test_prices_at_the_same_time_as_an_orders_last_change_apply() -> None:
+    book = OrderBook().place(T0, AAPL, -100, TrailingStopOrder(trail_amount=5), ids=["t"]).book
+    for price in (100, 110, 104):  # three trades printed with one timestamp
+        book = book.on_price(AAPL, price, T0).book
+    assert (book["t"].stop, book["t"].status, book["t"].dt) == (105, TRIGGERED, T0)

@@ -6,6 +6,7 @@ import pytest
 
 from orders import (
     ORDER_STATUS,
+    Account,
     Asset,
     BadOrderParameters,
     Bar,
@@ -13,10 +14,12 @@ from orders import (
     CommissionModel,
     DecimalOrder,
     ExecutionStyle,
+    Fill,
     LimitOrder,
     MarketOnCloseOrder,
     MarketOrder,
     NoCommission,
+    NoSlippage,
     NotionalCommission,
     OCOOrder,
     OrderBook,
@@ -28,9 +31,12 @@ from orders import (
     StopLimitOrder,
     StopOrder,
     TickSlippage,
+    TrailingStopLimitOrder,
     TrailingStopOrder,
+    Trigger,
     VenueResult,
     VolumeShareSlippage,
+    buy_bracket,
 )
 from orders.venue import FILL_PRICES, fill_prices_markdown
 
@@ -239,7 +245,8 @@ def test_models_refuse_values_they_cannot_use() -> None:
         TickSlippage(1.5)  # type: ignore[arg-type]
     plain = OrderBook().place(T0, "XYZ", 10, MarketOrder(), ids=["o"]).book
     with pytest.raises(BadOrderParameters, match="TickSlippage needs an Asset"):
-        SimulatedVenue(slippage=TickSlippage()).on_bar(plain, "XYZ", Bar(1, 1, 1, 1), T0)
+        SimulatedVenue(slippage=TickSlippage()).on_bar(plain, "XYZ", Bar(1, 1, 1, 1),
+                                                       T0 + timedelta(days=1))
 
 
 def test_the_venue_takes_a_time_of_the_books_kind() -> None:
@@ -252,3 +259,172 @@ def test_a_market_on_close_order_is_an_order_kind_like_the_others() -> None:
     assert order == DecimalOrder.from_style(T0, XYZ, 10, MarketOnCloseOrder(), id="c")
     with pytest.raises(BadOrderParameters, match="takes no limit"):
         DecimalOrder(T0, XYZ, 10, order_type="market_on_close", limit=1)
+
+
+# Bars in time order.
+
+
+def test_a_bar_repeated_at_the_same_time_is_refused_and_executions_match_the_book() -> None:
+    venue = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact=0))
+    book = placed(40, MarketOrder())
+    dt = T0 + timedelta(days=1)
+    first = venue.on_bar(book, XYZ, Bar(100, 101, 99, 100, volume=200), dt)
+    account = Account().apply(first.executions)
+    assert account.position(XYZ).quantity == first.book["o"].filled == 20
+    for volume in (200, 300):  # the same bar resent, or a second source's bar at that time
+        with pytest.raises(BadOrderParameters, match=r"the bar of XYZ at 2024-01-16T00:00:00 "
+                           r"is at the time of the last change of order o at 2024-01-16T00:00:00"):
+            venue.on_bar(first.book, XYZ, Bar(100, 101, 99, 100, volume=volume), dt)
+    assert first.book["o"].filled == 20
+
+
+def test_a_bar_older_than_the_last_change_of_an_order_it_would_fill_is_refused() -> None:
+    venue = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact=0))
+    later = on_bars(placed(40, MarketOrder()), Bar(100, 101, 99, 100, volume=200), Bar(
+        100, 101, 99, 100, volume=100), venue=venue)[-1]
+    assert later.book["o"].filled == 30
+    with pytest.raises(BadOrderParameters, match="at 2024-01-16T00:00:00 is before the last "
+                                                 "change of order o at 2024-01-17T00:00:00"):
+        venue.on_bar(later.book, XYZ, Bar(100, 101, 99, 100, volume=200), T0 + timedelta(days=1))
+
+
+def test_each_fill_has_its_own_id_from_the_bar_the_order_and_a_sequence() -> None:
+    venue = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact=0))
+    book = placed(30, MarketOrder(), "a", book=placed(40, MarketOrder(), "b"))
+    results = on_bars(book, Bar(100, 101, 99, 100, volume=500), Bar(100, 101, 99, 100,
+                                                                     volume=500), venue=venue)
+    ids = [e.fill.fill_id for r in results for e in r.executions]
+    assert len(ids) == len(set(ids)) == 3
+    assert ids == ["bar 2024-01-16T00:00:00 order a fill 1",
+                   "bar 2024-01-16T00:00:00 order b fill 1",
+                   "bar 2024-01-17T00:00:00 order b fill 2"]
+    account = Account()
+    for result in results:
+        account = account.apply(result.executions)
+    book_filled = sum(order.filled for order in results[-1].book.orders.values())
+    assert account.position(XYZ).quantity == book_filled == 70
+
+
+@pytest.mark.parametrize(("style", "price"), [(MarketOrder(), 100), (StopOrder(95), 95)],
+                         ids=["market", "stop"])
+def test_a_bar_not_after_an_orders_creation_is_refused_and_changes_nothing(
+    style: ExecutionStyle, price: int
+) -> None:
+    created = T0 + timedelta(days=2)
+    book = OrderBook().place(created, XYZ, -10, style, ids=["o"]).book
+    bar = Bar(100, 101, 90, 92)
+    for dt in (T0 + timedelta(days=1), created):  # stamped before, or when it was placed
+        with pytest.raises(BadOrderParameters,
+                           match=rf"the bar of XYZ at {dt.isoformat()} is (before|at the time of) "
+                                 rf"the last change of order o at {created.isoformat()} "
+                                 rf"\(created {created.isoformat()}\)"):
+            VENUE.on_bar(book, XYZ, bar, dt)
+    assert book["o"].status is OPEN
+    later = VENUE.on_bar(book, XYZ, bar, created + timedelta(days=1))
+    assert fills(later) == [("o", -10, price)]
+    assert later.book["o"].dt == created + timedelta(days=1)
+
+
+# Models checked.
+
+
+def test_a_venue_refuses_what_is_not_a_model_when_it_is_built() -> None:
+    with pytest.raises(BadOrderParameters, match=r"slippage must be a slippage model.*got 'x'"):
+        SimulatedVenue("x", 5)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match=r"commission must be a commission model.*got 5"):
+        SimulatedVenue(commission=5)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match=r"an instance such as NoSlippage\(\).*"
+                                                 r"got <class 'orders.costs.NoSlippage'>"):
+        SimulatedVenue(NoSlippage)  # type: ignore[arg-type]
+
+
+def no_price(order: DecimalOrder, price: Decimal, quantity: Decimal, bar: Bar, traded: Decimal
+             ) -> tuple[Decimal, Decimal]:
+    return quantity, None  # type: ignore[return-value]
+
+
+def nothing(order: DecimalOrder, price: Decimal, quantity: Decimal, bar: Bar, traded: Decimal
+            ) -> tuple[Decimal, Decimal]:
+    return None  # type: ignore[return-value]
+
+
+def free(order: DecimalOrder, quantity: Decimal, price: Decimal) -> Decimal:
+    return None  # type: ignore[return-value]
+
+
+def in_floats(order: DecimalOrder, quantity: Decimal, price: Decimal) -> Decimal:
+    return 0.5  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("venue", "message"),
+    [
+        (SimulatedVenue(slippage=nothing), "the slippage model nothing "
+         r"returned None; a slippage model returns a tuple \(quantity, price\) of two Decimals"),
+        (SimulatedVenue(slippage=no_price), "the price the model no_price "
+         "returned is None; a model returns finite Decimal values"),
+        (SimulatedVenue(commission=free), "the commission the model free "
+         "returned is None"),
+        (SimulatedVenue(commission=in_floats), "the commission the model in_floats "
+         "returned is 0.5"),
+    ],
+    ids=["slippage None", "slippage price None", "commission None", "commission float"],
+)
+def test_a_model_result_that_is_not_a_decimal_is_refused_naming_the_model(
+    venue: SimulatedVenue, message: str
+) -> None:
+    book = placed(10, MarketOrder())
+    with pytest.raises(BadOrderParameters, match=message):
+        venue.on_bar(book, XYZ, Bar(100, 101, 99, 100), T0 + timedelta(days=1))
+    assert book["o"].status is OPEN
+
+
+# A trailing stop-limit that has seen no price.
+
+
+@pytest.mark.parametrize("amount", [-10, 10])
+def test_a_trailing_stop_limit_triggered_before_any_price_fills_at_the_next_open(
+    amount: int,
+) -> None:
+    book = placed(amount, TrailingStopLimitOrder(trail_amount=2, limit_offset=1))
+    book = book.apply("o", Trigger(T0)).book  # the venue said it triggered; no price seen
+    assert (book["o"].status, book["o"].stop, book["o"].limit) == (TRIGGERED, None, None)
+    (result,) = on_bars(book, Bar(100, 103, 97, 101))
+    assert fills(result) == [("o", amount, 100)]
+
+
+def test_a_trailing_stop_limit_partly_filled_before_any_price_fills_the_rest_at_the_open() -> None:
+    book = placed(-10, TrailingStopLimitOrder(trail_amount=2, limit_offset=1))
+    book = book.apply("o", Fill(4, 101, dt=T0, fill_id="away")).book
+    (result,) = on_bars(book, Bar(100, 103, 97, 101))
+    assert fills(result) == [("o", -6, 100)]
+    assert result.book["o"].status is FILLED
+
+
+def test_a_market_on_close_order_fills_at_the_close_whatever_the_slippage() -> None:
+    for slippage in (TickSlippage(2), PercentSlippage("0.01")):
+        (result,) = on_bars(placed(10, MarketOnCloseOrder()), Bar(100, 102, 99, 101),
+                            venue=SimulatedVenue(slippage=slippage))
+        assert fills(result) == [("o", 10, 101)]
+    capped = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact="0.3"))
+    (result,) = on_bars(placed(-80, MarketOnCloseOrder()), Bar(100, 102, 99, 101, volume=500),
+                        venue=capped)
+    assert fills(result) == [("o", -50, 101)]  # the volume limit still holds
+
+
+# Where the venue differs from backtrader, as docs/from-backtrader.md says.
+
+
+def test_a_trailing_stop_starts_from_its_first_bar_unless_given_its_first_stop() -> None:
+    bar = Bar(100, 101, 94, 96)
+    (unseeded,) = on_bars(placed(-10, TrailingStopOrder(trail_amount=2)), bar)
+    assert fills(unseeded) == []
+    assert unseeded.book["o"].stop == 94  # the close set it
+    (seeded,) = on_bars(placed(-10, TrailingStopOrder(trail_amount=2, stop_price=98)), bar)
+    assert fills(seeded) == [("o", -10, 98)]  # as backtrader, seeded from a close of 100
+
+
+def test_a_bracket_trailing_leg_starts_at_stopprice_not_a_trail_below_it() -> None:
+    _, stop_leg, _ = buy_bracket(T0, XYZ, 10, stopprice=95, limitprice=120,
+                                 stopexec="StopTrail", stopargs={"trailamount": 2})
+    assert (stop_leg.order_type, stop_leg.stop) == (OrderType.TRAILING_STOP, 95)
