@@ -6,6 +6,7 @@ unbounded size: an error about a number of a million digits says so in a line.
 
 from __future__ import annotations
 
+import decimal
 import math
 import reprlib
 from datetime import datetime
@@ -53,13 +54,22 @@ def quote(value: object) -> str:
 _SMALL_DECIMAL = Decimal(1).__sizeof__()
 
 
+_SIXTEEN_DIGITS = decimal.Context(
+    prec=16, rounding=decimal.ROUND_HALF_EVEN, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+    traps=[],
+)
+"""Rounds a value for a message, whatever the caller's context."""
+
+
 def _scientific(value: Decimal) -> str:
-    """``value`` with at most 16 significant digits, in scientific notation."""
+    """``value`` rounded to at most 16 significant digits, in scientific
+    notation, with ``...`` when digits were dropped."""
     if not value.is_finite():
         return str(value)
-    mantissa, exponent = f"{value:.15E}".split("E")
+    rounded = _SIXTEEN_DIGITS.plus(value)
+    mantissa, exponent = f"{rounded:.15E}".split("E")
     mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
-    more = "..." if value.__sizeof__() > _SMALL_DECIMAL else ""
+    more = "..." if rounded != value else ""
     return f"{mantissa}{more}E{exponent}"
 
 

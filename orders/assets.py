@@ -71,10 +71,21 @@ class Asset:
         return self.symbol
 
 
+_INT_ASSET_DIGITS = 39
+"""An int asset is an id: 39 digits hold any 128-bit one (a UUID's int), and
+every such int prints, which one of thousands of digits would not."""
+_INT_ASSET_LIMIT = 10**_INT_ASSET_DIGITS
+
+
 def check_asset(asset: object, name: str = "asset") -> Hashable:
-    """Accept an :class:`Asset` or any hashable identifier other than ``None``."""
+    """Accept an :class:`Asset` or any hashable identifier other than ``None``;
+    an ``int`` has at most 39 digits."""
     if asset is None:
         raise BadOrderParameters(f"{name} is required; got None")
+    if isinstance(asset, int) and not -_INT_ASSET_LIMIT < asset < _INT_ASSET_LIMIT:
+        raise BadOrderParameters(
+            f"an int {name} must have at most {_INT_ASSET_DIGITS} digits; got {quote(asset)}"
+        )
     try:
         hash(asset)
     except TypeError:

@@ -21,7 +21,8 @@ so there is one definition of what a number is:
 Arithmetic never uses the caller's ``decimal.getcontext()``: it goes through
 :data:`EXACT`, whose traps turn any loss of exactness into an exception, so a
 result cannot depend on the host's precision, rounding or traps; nor does the
-kind of error a refused input raises.
+kind of error a refused input raises. Nothing here raises a flag in the
+caller's context either: text is read in a context of the module's own.
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def to_decimal(
         (_check_total if total else _check_input)(number)
     except decimal.DecimalException:
         limits = _TOTAL_LIMITS if total else _INPUT_LIMITS
-        raise error(f"{name} must lie within the bounds: {limits}; got {quote(value)}") from None
+        raise _beyond_bounds(value, name, error, limits) from None
     return number
 
 
@@ -176,15 +177,34 @@ def _parse(
     if isinstance(value, int):
         if -_INT_LIMIT < value < _INT_LIMIT:
             return Decimal(value)
-        raise error(f"{name} must lie within the bounds: {_INPUT_LIMITS}; got {quote(shown)}")
+        raise _beyond_bounds(shown, name, error)
     if len(value) > _LONGEST_STR:
-        raise error(f"{name} must lie within the bounds: {_INPUT_LIMITS}; got {quote(shown)}")
-    # Decimal(str) consults the caller's context only to decide whether a syntax
-    # error raises or yields NaN; either way the same error follows.
+        raise _beyond_bounds(shown, name, error)
     try:
-        return Decimal(value)
+        # As Decimal(str) reads it (spaces around and underscores ignored), but
+        # without raising a syntax error's flag in the caller's context.
+        return _read_exactly(value.strip().replace("_", ""))
     except decimal.InvalidOperation:
         raise _not_a_number(shown, name, error) from None
+    except decimal.DecimalException:
+        raise _beyond_bounds(shown, name, error) from None
+
+
+_READING = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation, decimal.Overflow, decimal.Underflow, decimal.Inexact],
+)
+"""Reads numeric text exactly, whatever its digits and exponent: only text
+that is not a number, or whose exponent is beyond any Decimal, raises."""
+_read_exactly = _READING.create_decimal
+
+
+def _beyond_bounds(
+    value: object, name: str, error: type[OrderError], limits: str = _INPUT_LIMITS
+) -> OrderError:
+    return error(f"{name} must lie within the bounds: {limits}; got {quote(value)}")
 
 
 def _not_a_number(value: object, name: str, error: type[OrderError]) -> OrderError:

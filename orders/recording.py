@@ -2,8 +2,11 @@
 
 A :class:`Recorder` wraps an :class:`~orders.book.OrderBook` and offers the
 book's operations. Each call is applied to the book first; only when the book
-accepts it are its log lines handed to ``write``, so the log holds exactly the
-operations that made the book, and replaying it gives an equal book.
+accepts it are its log lines handed to ``write``, and only once ``write`` has
+taken them does the recorder keep the new book. If ``write`` raises (a full
+disk), the exception propagates and the operation does not happen. So the log
+holds exactly the operations that made the book, and replaying it gives an
+equal book.
 
 An :class:`~orders.assets.Asset` is written once, as an ``"asset"`` line, the
 first time the session uses it; later lines name it by its symbol, so the
@@ -13,7 +16,6 @@ asset with a symbol already defined is written in full wherever it appears.
 
 from __future__ import annotations
 
-import decimal
 import json
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
@@ -30,8 +32,9 @@ from orders.order import DecimalOrder
 from orders.order_type import TimeInForce
 from orders.serialization import (
     _CONVERTER,
-    _TEXT,
     SerializationError,
+    _datetime_text,
+    _decimal_text,
     _unstructure_asset,
     _unstructure_state,
 )
@@ -135,7 +138,7 @@ class Recorder:
             lambda naming: {
                 "op": "price",
                 "asset": naming.name(asset),
-                "price": str(to_decimal(price, "price", BadOrderParameters)),
+                "price": _decimal_text(to_decimal(price, "price", BadOrderParameters)),
                 **_optional_dt(dt),
             },
         )
@@ -160,7 +163,7 @@ class Recorder:
         """:meth:`~orders.book.OrderBook.release`, recorded as a
         ``"release"`` line, so the replayed book lets go of the same orders."""
         released = self._book.release(before)
-        self._commit(released.book, lambda _: {"op": "release", "before": before.isoformat()})
+        self._commit(released.book, lambda _: {"op": "release", "before": _datetime_text(before)})
         return released
 
     # Writing lines.
@@ -173,12 +176,14 @@ class Recorder:
         return result
 
     def _commit(self, book: OrderBook, line: Callable[[_Naming], dict[str, Any]]) -> None:
+        """Write the lines of an operation the book accepted, then keep its book: if
+        ``write`` raises, the exception propagates and the recorder is unchanged."""
         naming = _Naming(self._assets, self._tag)
-        with decimal.localcontext(_TEXT):
-            lines = [_json({**line(naming), **self._tag})]
+        text = _json({**line(naming), **self._tag})
+        for definition in naming.definitions:
+            self._write(definition)
+        self._write(text)
         self._book, self._assets = book, naming.assets
-        for text in [*naming.definitions, *lines]:
-            self._write(text)
 
 
 class _Naming:
@@ -240,7 +245,7 @@ def _mode(link_mode: LinkMode | str | None) -> dict[str, str]:
 
 
 def _dt(dt: datetime) -> dict[str, str]:
-    return {"dt": dt.isoformat()}
+    return {"dt": _datetime_text(dt)}
 
 
 def _optional_dt(dt: datetime | None) -> dict[str, str]:

@@ -2,10 +2,14 @@
 
 A row is a ``dict`` of built-in values: ``Decimal`` for every price, quantity
 and amount of money (never a float), ``datetime`` for times, ``str`` for ids,
-enums (by name) and :class:`~orders.assets.Asset` symbols, ``None`` for what
-an order does not have. Rows suit ``csv.DictWriter``, a database driver, or
-:func:`to_dataframe`, which needs the optional ``pandas`` extra
-(``pip install 'orders[pandas]'``) and keeps the decimals exact in ``object``
+enums (by name) and :class:`~orders.assets.Asset` symbols and exchanges,
+``bool`` for flags, ``None`` for what an order does not have. An asset takes
+two columns, ``asset`` and ``asset_exchange``, so that one symbol on two
+exchanges gives two different rows.
+
+Rows suit ``csv.DictWriter``, a database driver, or
+:func:`to_dataframe`, which needs the optional ``pandas`` extra (pandas
+itself) and keeps the decimals exact in ``object``
 columns.
 """
 
@@ -15,7 +19,9 @@ import importlib
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
+from orders._extras import missing_extra
 from orders.assets import Asset
+from orders.decimals import exact_multiply
 from orders.events import Fill
 from orders.order import DecimalOrder
 from orders.positions import Account
@@ -32,8 +38,12 @@ Record = dict[str, Any]
 """One row: column name to a plain value."""
 
 
-def _asset(asset: Hashable) -> object:
-    return asset.symbol if isinstance(asset, Asset) else asset
+def _asset(asset: Hashable) -> Record:
+    """The columns naming an asset: an Asset's symbol and exchange, or the
+    identifier itself with no exchange."""
+    if isinstance(asset, Asset):
+        return {"asset": asset.symbol, "asset_exchange": asset.exchange}
+    return {"asset": asset, "asset_exchange": None}
 
 
 def order_records(orders: Iterable[DecimalOrder]) -> list[Record]:
@@ -46,7 +56,7 @@ def order_records(orders: Iterable[DecimalOrder]) -> list[Record]:
     return [
         {
             "id": order.id,
-            "asset": _asset(order.asset),
+            **_asset(order.asset),
             "side": order.side,
             "order_type": order.order_type.name,
             "status": order.status.name,
@@ -73,22 +83,29 @@ def order_records(orders: Iterable[DecimalOrder]) -> list[Record]:
 def fill_records(orders: Iterable[DecimalOrder]) -> list[Record]:
     """One row per fill that stands: corrected fills as corrected, busted ones left out.
 
-    These are the fills an order's totals are made of: for each order, the
-    quantities times the prices sum to its ``notional`` and the commissions to
-    its ``commission``. ``quantity`` is unsigned, with the order's ``side``;
-    ``dt`` is the fill's own time, ``None`` when the venue gave none.
+    An order built with a filled quantity or a commission (restored mid-life,
+    with no fills to show for them) first has one ``restored`` row holding
+    those totals, priced at their average (``None`` when nothing was filled).
+    So for each order the rows' ``quantity``, ``notional`` (quantity x price,
+    exact) and ``commission`` always sum to its ``filled`` (unsigned),
+    ``notional`` and ``commission``. ``quantity`` is unsigned, with the order's
+    ``side``; ``dt`` is the fill's own time, ``None`` when the venue gave none.
     """
     rows: list[Record] = []
     for order in orders:
+        columns = {"order_id": order.id, **_asset(order.asset), "side": order.side}
+        restored = order.initial
+        if restored.filled or restored.commission:
+            rows.append({
+                **columns, "fill_id": None, "dt": None, "restored": True,
+                "quantity": restored.filled.copy_abs(), "price": restored.filled_price,
+                "notional": restored.notional, "commission": restored.commission,
+            })
         rows.extend(
             {
-                "order_id": order.id,
-                "asset": _asset(order.asset),
-                "side": order.side,
-                "fill_id": fill.fill_id,
-                "dt": fill.dt,
-                "quantity": fill.quantity,
-                "price": fill.price,
+                **columns, "fill_id": fill.fill_id, "dt": fill.dt, "restored": False,
+                "quantity": fill.quantity, "price": fill.price,
+                "notional": exact_multiply(fill.quantity, fill.price),
                 "commission": fill.commission,
             }
             for fill in standing_fills(order)
@@ -114,18 +131,24 @@ def standing_fills(order: DecimalOrder) -> list[Fill]:
 
 
 def position_records(account: Account) -> list[Record]:
-    """One row per position of ``account``, by asset."""
+    """One row per position of ``account``, by asset (symbol, then exchange)."""
     return [
         {
-            "asset": _asset(asset),
+            **_asset(asset),
             "quantity": position.quantity,
             "average_price": position.average_price,
             "cost": position.cost,
             "realized_pnl": position.realized_pnl,
             "commission": position.commission,
         }
-        for asset, position in sorted(account.positions.items(), key=lambda item: str(item[0]))
+        for asset, position in sorted(account.positions.items(), key=_position_order)
     ]
+
+
+def _position_order(item: tuple[Hashable, object]) -> tuple[str, str]:
+    """Positions by symbol (or identifier as text), then exchange."""
+    columns = _asset(item[0])
+    return str(columns["asset"]), columns["asset_exchange"] or ""
 
 
 def to_dataframe(records: Sequence[Record]) -> Any:
@@ -138,8 +161,6 @@ def to_dataframe(records: Sequence[Record]) -> Any:
     try:
         pandas = importlib.import_module("pandas")
     except ImportError:
-        raise ImportError(
-            "to_dataframe needs pandas: pip install 'orders[pandas]'"
-        ) from None
+        raise missing_extra("to_dataframe", "pandas") from None
     return pandas.DataFrame.from_records(list(records))
 

@@ -4,9 +4,12 @@ A document is ``{"format": "orders", "version": 2, "type": <name>, "value": ...}
 so :func:`loads` needs no class. Inside it:
 
 * Decimals are strings with their exact digits and exponent (``"150.10"``),
-  written the same whatever the caller's decimal context;
+  written and read the same whatever the caller's decimal context;
 * datetimes are ISO 8601 strings, with their offset when they have one (a naive
-  datetime is written and read back naive, so no offset is invented);
+  datetime is written and read back naive, so no offset is invented), and the
+  key of their :class:`~zoneinfo.ZoneInfo` zone after it, as RFC 9557 writes
+  it (``"2024-11-03T01:30:00-05:00[America/New_York]"``), so a wall time the
+  zone lives twice is read back as the one it was;
 * enums are written by name (``"FILLED"``, ``"LIMIT"``, ``"GTC"``);
 * events and execution styles are tagged with ``"type"``;
 * an asset is a string, an integer, or an :class:`~orders.assets.Asset` tagged
@@ -41,11 +44,12 @@ import json.scanner
 import types as types_module
 import typing
 from collections.abc import Callable, Hashable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from functools import partial
 from typing import Any, TypeVar, overload
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import cattrs
@@ -108,8 +112,18 @@ class SerializationError(OrderError):
     """Data that does not describe a valid value, with the path and the reason."""
 
 
-_TEXT = decimal.Context(capitals=1)
-"""Decimals are written under this context, never the caller's."""
+_decimal_text = decimal.Context(capitals=1).to_sci_string
+"""A Decimal as text, written the same whatever the caller's context (``1E-8``)."""
+
+
+def _datetime_text(dt: datetime) -> str:
+    """ISO 8601, with the zone of a :class:`~zoneinfo.ZoneInfo` after the offset
+    (``2024-11-03T01:30:00-05:00[America/New_York]``): the offset alone would
+    not tell the second of two equal wall times of the zone from the first."""
+    zone = dt.tzinfo
+    if isinstance(zone, ZoneInfo) and zone.key is not None:
+        return f"{dt.isoformat()}[{zone.key}]"
+    return dt.isoformat()
 
 
 def _decimal(value: object) -> Decimal:
@@ -131,10 +145,45 @@ def _total(value: object) -> Decimal:
 def _datetime(value: object) -> datetime:
     if type(value) is not str:
         raise SerializationError(f"expected an ISO 8601 datetime string; got {quote(value)}")
+    text, _, zone = value.partition("[")
+    if zone.endswith("]"):
+        return _in_zone(_iso(text, value), zone[:-1])
+    return _iso(value, value)
+
+
+def _iso(text: str, value: str) -> datetime:
+    """``text`` read as ISO 8601; a refusal quotes ``value``, all that was given."""
     try:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat(text)
     except ValueError:
         raise SerializationError(f"expected an ISO 8601 datetime; got {quote(value)}") from None
+
+
+def _in_zone(dt: datetime, key: str) -> datetime:
+    """The wall time of ``dt`` in the zone named ``key``, as the one of its two
+    readings (``fold``) that has the offset written; refused if neither has it."""
+    if not is_aware(dt):
+        raise SerializationError("a zone needs the offset before it")
+    try:
+        zone = ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SerializationError(f"unknown time zone {quote(key)}") from None
+    wall = dt.replace(tzinfo=None)
+    readings = [wall.replace(tzinfo=zone, fold=fold) for fold in (0, 1)]
+    for zoned in readings:
+        if zoned.utcoffset() == dt.utcoffset():
+            return zoned
+    offsets = " or ".join(dict.fromkeys(_offset(zoned) for zoned in readings))
+    raise SerializationError(
+        f"{key} is at {offsets} at {wall.isoformat(' ', 'minutes')}, not {_offset(dt)}"
+    )
+
+
+def _offset(dt: datetime) -> str:
+    """The UTC offset of an aware ``dt`` as ISO 8601 writes it (``-05:00``)."""
+    offset = dt.utcoffset() or timedelta(0)
+    minutes = abs(offset) // timedelta(minutes=1)
+    return f"{'-' if offset < timedelta(0) else '+'}{minutes // 60:02}:{minutes % 60:02}"
 
 
 def _by_name(kind: type[Enum]) -> Callable[[object], Any]:
@@ -174,8 +223,8 @@ _DIRECT: dict[Any, Callable[[object], Any]] = {
 def _make_converter() -> cattrs.Converter:
     """The converter that writes values as JSON-ready data (reading is :func:`_structure`)."""
     converter = cattrs.Converter()
-    converter.register_unstructure_hook(Decimal, str)
-    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_unstructure_hook(Decimal, _decimal_text)
+    converter.register_unstructure_hook(datetime, _datetime_text)
     for kind in _ENUMS:
         converter.register_unstructure_hook(kind, lambda member: member.name)
     # Fields typed by the base class itself (not its subclasses) are tagged styles.
@@ -245,10 +294,10 @@ def _unstructure_state(order: DecimalOrder) -> dict[str, Any]:
     return {
         "terms": terms,
         "status": order.status.name,
-        "dt": order.dt.isoformat(),
-        "filled": str(order.filled),
-        "notional": str(order.notional),
-        "commission": str(order.commission),
+        "dt": _datetime_text(order.dt),
+        "filled": _decimal_text(order.filled),
+        "notional": _decimal_text(order.notional),
+        "commission": _decimal_text(order.commission),
         "reason": order.reason,
         "stop_reached": order.stop_reached,
         "limit_reached": order.limit_reached,
@@ -590,13 +639,12 @@ def _type_of(value: object) -> str:
 def unstructure(value: object) -> dict[str, Any]:
     """``value`` as a JSON-ready document naming its own type."""
     name = _type_of(value)
-    with decimal.localcontext(_TEXT):
-        if name == "DecimalOrder":
-            data: Any = _unstructure_order(value)  # type: ignore[arg-type]
-        elif name == "OrderBook":
-            data = _unstructure_book(value)  # type: ignore[arg-type]
-        else:
-            data = _CONVERTER.unstructure(value, _TYPES[name])
+    if name == "DecimalOrder":
+        data: Any = _unstructure_order(value)  # type: ignore[arg-type]
+    elif name == "OrderBook":
+        data = _unstructure_book(value)  # type: ignore[arg-type]
+    else:
+        data = _CONVERTER.unstructure(value, _TYPES[name])
     return {"format": "orders", "version": FORMAT_VERSION, "type": name, "value": data}
 
 

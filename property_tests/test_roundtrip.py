@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import decimal
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -96,3 +98,57 @@ def test_any_document_loads_or_raises_an_order_error(
         document["value"] = {**valid, field: value}
     with contextlib.suppress(OrderError):
         structure(document)
+
+
+# Zoned datetimes: the zone is written after the offset, so a wall time the zone
+# lives twice (or one it skips) reads back as the very datetime written.
+zones = st.sampled_from(["America/New_York", "Europe/London", "Australia/Lord_Howe",
+                         "Asia/Kolkata", "UTC"]).map(ZoneInfo)
+zoned = st.builds(
+    lambda wall, zone, fold: wall.replace(tzinfo=zone, fold=fold),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2037, 12, 31)),
+    zones,
+    st.integers(0, 1),
+)
+
+
+@given(zoned)
+def test_a_zoned_datetime_reads_back_as_written(dt: datetime) -> None:
+    order = DecimalOrder(dt, "X", 1, limit="10", id="z").fill(1, "10", dt=dt)
+    restored = loads(dumps(order), DecimalOrder)
+    assert restored == order
+    assert (restored.dt.tzinfo, restored.dt.utcoffset()) == (dt.tzinfo, dt.utcoffset())
+    (fill,) = restored.history
+    assert isinstance(fill, Fill)
+    assert fill.dt is not None
+    assert fill.dt.utcoffset() == dt.utcoffset()
+    assert dumps(restored) == dumps(order)
+
+
+# The caller's decimal context: what dumps writes, what loads reads and the
+# caller's flags are the same under any of them.
+contexts = st.builds(
+    lambda prec, rounding, emax, capitals, clamp, traps: decimal.Context(
+        prec=prec, rounding=rounding, Emax=emax, Emin=-emax, capitals=capitals, clamp=clamp,
+        traps=traps,
+    ),
+    st.integers(1, 40),
+    st.sampled_from([decimal.ROUND_UP, decimal.ROUND_DOWN, decimal.ROUND_FLOOR,
+                     decimal.ROUND_CEILING, decimal.ROUND_HALF_UP, decimal.ROUND_05UP]),
+    st.integers(1, 30),
+    st.integers(0, 1),
+    st.integers(0, 1),
+    st.lists(st.sampled_from(list(decimal.getcontext().flags)), unique=True),
+)
+
+
+@given(st.one_of(traded_orders(), strategies.books(), strategies.events()), contexts)
+def test_documents_are_the_same_under_any_caller_context(
+    value: object, context: decimal.Context
+) -> None:
+    text = dumps(value)
+    with decimal.localcontext(context) as caller:
+        assert dumps(value) == text
+        assert loads(text) == value
+        raised = [flag for flag, up in caller.flags.items() if up]
+    assert raised == []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import tracemalloc
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from benchmarks.replay import log_lines
@@ -75,3 +76,18 @@ def write_awkward_logs(folder: Path) -> list[Path]:
     paths[0].write_bytes(first)
     paths[1].write_bytes(second)
     return paths
+
+
+def peak_bytes_allocated(call: Callable[[], object]) -> int:
+    """The most memory ``call()`` held at once beyond what existed before it."""
+    already_tracing = tracemalloc.is_tracing()
+    if not already_tracing:
+        tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        call()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        if not already_tracing:
+            tracemalloc.stop()

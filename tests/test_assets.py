@@ -1,15 +1,19 @@
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
 import pytest
 
-from orders import Asset, BadOrderParameters, InvalidQuantityError
+from orders import Asset, BadOrderParameters, DecimalOrder, InvalidQuantityError
 from orders.assets import (
     check_asset,
     check_quantity_increment,
     round_limit_price,
     round_stop_price,
 )
+from tests.support import peak_bytes_allocated
+
+T0 = datetime(2024, 1, 15, 9, 30)
 
 
 def test_asset_defaults_are_an_equity_on_a_cent_grid() -> None:
@@ -110,12 +114,37 @@ def test_an_order_asset_must_be_a_hashable_identifier(bad: object) -> None:
         check_asset(bad)
 
 
-def test_an_unbounded_increment_is_refused_at_once() -> None:
-    import time
+def test_an_unbounded_increment_is_refused_before_any_work_that_grows_with_it() -> None:
+    # A grid of 1E-999999999 would need a billion digits to apply; the bounds are
+    # checked first, so refusing it takes a few kB.
+    def refuse() -> None:
+        with pytest.raises(InvalidQuantityError, match="quantity_increment must lie within"):
+            Asset("X", quantity_increment="1E-999999999")
+        with pytest.raises(BadOrderParameters, match="tick_size must lie within"):
+            Asset("X", tick_size=Decimal("1E+999999999"))
 
-    start = time.perf_counter()
-    with pytest.raises(InvalidQuantityError, match="quantity_increment must lie within"):
-        Asset("X", quantity_increment="1E-999999999")
-    with pytest.raises(BadOrderParameters, match="tick_size must lie within"):
-        Asset("X", tick_size=Decimal("1E+999999999"))
-    assert time.perf_counter() - start < 0.01
+    assert peak_bytes_allocated(refuse) < 32_000
+
+
+@pytest.mark.parametrize(
+    ("huge", "shown"),
+    [(10**39, str(10**39)), (-(10**4_300), "an int of about 4301 digits"),
+     (10**99_999, "an int of about 100000 digits")],
+    ids=["40 digits", "4301 digits", "100000 digits"],
+)
+def test_an_int_asset_too_long_to_print_is_refused_briefly(huge: int, shown: str) -> None:
+    for refuse in (check_asset, lambda asset: DecimalOrder(T0, asset, 1)):
+        with pytest.raises(BadOrderParameters) as caught:
+            refuse(huge)
+        message = str(caught.value)
+        assert message.startswith("an int asset must have at most 39 digits")
+        assert shown in message
+        assert len(message) < 200
+
+
+def test_an_int_asset_of_128_bits_is_accepted_and_prints() -> None:
+    largest = 2**128 - 1  # a UUID's int
+    order = DecimalOrder(T0, largest, 1)
+    assert order.asset == largest
+    assert str(largest) in repr(order)
+    assert check_asset(-(10**39 - 1)) == -(10**39 - 1)

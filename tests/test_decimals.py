@@ -6,6 +6,7 @@ import pytest
 
 from orders.decimals import non_negative_price, positive_decimal, to_decimal, to_tick
 from orders.errors import BadOrderParameters, InvalidQuantityError, OrderError
+from tests.support import peak_bytes_allocated
 
 
 @pytest.mark.parametrize(
@@ -161,15 +162,33 @@ def test_an_int_with_more_digits_than_str_allows_still_gets_a_message() -> None:
         to_decimal(10**100_000, "price", BadOrderParameters)
 
 
-def test_bounds_are_checked_in_microseconds() -> None:
-    import time
+HUGE_INPUTS = [Decimal("1E+999999999"), 10**1_000_000, "9" * 1_000_000,
+               Decimal("1." + "0" * 100_000 + "1"), Decimal("1E-999999999")]
 
-    for value in (Decimal("1E+999999999"), 10**1_000_000, "9" * 1_000_000,
-                  Decimal("1." + "0" * 100_000 + "1")):
-        start = time.perf_counter()
-        with pytest.raises(BadOrderParameters):
+
+@pytest.mark.parametrize("value", HUGE_INPUTS, ids=lambda value: type(value).__name__)
+def test_bounds_are_checked_before_any_work_that_grows_with_the_value(value: object) -> None:
+    # Converting, scaling or printing any of these in full would take from
+    # 100 kB to gigabytes; the bound is applied first, so refusing takes a few
+    # kB, plus at most one copy of the digits of a Decimal already given.
+    def refuse() -> None:
+        with pytest.raises(BadOrderParameters, match="price must lie within the bounds"):
             to_decimal(value, "price", BadOrderParameters)
-        assert time.perf_counter() - start < 0.005, type(value)
+
+    given = value.__sizeof__() if isinstance(value, Decimal) else 0
+    assert peak_bytes_allocated(refuse) < 32_000 + given
+
+
+def test_refused_inputs_leave_the_callers_flags_as_they_were() -> None:
+    import numpy as np
+
+    for traps in ([], [decimal.InvalidOperation], list(decimal.getcontext().flags)):
+        with decimal.localcontext(decimal.Context(traps=traps)) as context:
+            for bad in ("abc", "1E+99", "", " ", "1e", "sNaN", Decimal("sNaN"), "9" * 81,
+                        np.float64("nan"), "1E+9999999999999999999", "1E-9999999999999999999"):
+                with pytest.raises(BadOrderParameters):
+                    to_decimal(bad, "price", BadOrderParameters)
+            assert not any(context.flags.values()), context.flags
 
 
 def test_numpy_and_other_real_scalars_are_read_as_written() -> None:
@@ -219,3 +238,54 @@ def test_an_amount_whose_totals_cannot_be_carried_is_refused_at_construction() -
         DecimalOrder(t, "X", Decimal("1E+999999999"))
     order = DecimalOrder(t, "X", "1E+24").fill("1E-30", 1)
     assert order.remaining == Decimal("999999999999999999999999." + "9" * 30)
+
+
+def _refusals_through_the_public_api() -> list[object]:
+    from datetime import datetime
+
+    from orders import DecimalOrder, LimitOrder, MarketOrder, dumps, loads
+
+    t = datetime(2024, 1, 15, 9, 30)
+    order = DecimalOrder(t, "AAPL", 10, limit="150")
+    document = dumps(order).replace('"limit":"150"', '"limit":"cheap"')
+    return [
+        lambda: DecimalOrder.from_style(t, "AAPL", "ten", MarketOrder()),
+        lambda: DecimalOrder.from_style(t, "AAPL", 10, LimitOrder("1E+999999")),
+        lambda: DecimalOrder.from_style(t, "AAPL", "1E+99", MarketOrder()),
+        lambda: DecimalOrder(t, "AAPL", 10, limit="abc"),
+        lambda: DecimalOrder(t, "AAPL", 10, limit=Decimal("sNaN")),
+        lambda: order.fill("1E-999999", "150"),
+        lambda: order.fill(1, "a lot"),
+        lambda: loads(document),
+    ]
+
+
+@pytest.mark.parametrize("refused", _refusals_through_the_public_api())
+@pytest.mark.parametrize("traps", [[], [decimal.InvalidOperation, decimal.Overflow]],
+                         ids=["no traps", "default traps"])
+def test_a_refusal_leaves_the_callers_context_flags_as_they_were(
+    refused: object, traps: list[type[decimal.DecimalException]]
+) -> None:
+    with decimal.localcontext(decimal.Context(traps=traps)) as context:
+        context.flags[decimal.Rounded] = True  # a flag the caller had set stays set
+        with pytest.raises(OrderError):
+            refused()  # type: ignore[operator]
+        raised = {flag.__name__ for flag, up in context.flags.items() if up}
+    assert raised == {"Rounded"}
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [Decimal("1.99999999999999995" + "0" * 50 + "1E+200"), Decimal("-7.25" + "0" * 80 + "3E-90"),
+     Decimal("1." + "9" * 100)],
+)
+def test_refusal_messages_do_not_depend_on_the_callers_context(bad: Decimal) -> None:
+    def message() -> str:
+        with pytest.raises(BadOrderParameters) as caught:
+            to_decimal(bad, "price", BadOrderParameters)
+        return str(caught.value)
+
+    expected = message()
+    for rounding in (decimal.ROUND_DOWN, decimal.ROUND_CEILING, decimal.ROUND_FLOOR):
+        with decimal.localcontext(decimal.Context(prec=3, rounding=rounding, capitals=0)):
+            assert message() == expected

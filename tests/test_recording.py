@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -122,3 +123,108 @@ def test_a_log_defines_each_symbol_once() -> None:
     result = replay([first, first, second])
     assert [refusal.line_number for refusal in result.refused] == [3]
     assert "already defined" in result.refused[0].reason
+
+
+class _FullDisk:
+    """A ``write`` that keeps lines until told to fail, then raises as a full disk does."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.failing = False
+
+    def __call__(self, line: str) -> None:
+        if self.failing:
+            raise OSError(28, "No space left on device")
+        self.lines.append(line)
+
+
+def test_an_operation_whose_line_cannot_be_written_does_not_happen() -> None:
+    log = _FullDisk()
+    recorder = Recorder(log)
+    recorder.place(T0, AAPL, 100, LimitOrder(100), ids=["a"])
+    before = (list(log.lines), recorder.book)
+    log.failing = True
+    operations: list[Callable[[], object]] = [
+        lambda: recorder.apply("a", Fill(40, "99.5", dt=T0, fill_id="f1")),
+        lambda: recorder.cancel("a"),
+        lambda: recorder.place(T0, BTC, "0.5", MarketOrder(), ids=["b"]),
+        lambda: recorder.on_price(AAPL, "99", T0),
+        lambda: recorder.on_time(T0 + timedelta(days=1)),
+        lambda: recorder.release(T0 + timedelta(days=2)),
+    ]
+    for operation in operations:
+        with pytest.raises(OSError, match="No space left on device"):
+            operation()
+        assert (log.lines, recorder.book) == before
+    log.failing = False
+    recorder.place(T0, BTC, "0.5", MarketOrder(), ids=["b"])
+    recorder.apply("a", Fill(40, "99.5", dt=T0, fill_id="f1"))
+    replayed = replay(log.lines)
+    assert replayed.refused == ()
+    assert replayed.book == recorder.book
+    assert recorder.book["a"].filled == 40
+
+
+def test_an_asset_line_written_before_a_failed_line_is_written_again_harmlessly() -> None:
+    written: list[str] = []
+    calls = 0
+
+    def fail_on_the_second_line(line: str) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError(28, "No space left on device")
+        written.append(line)
+
+    recorder = Recorder(fail_on_the_second_line)
+    with pytest.raises(OSError, match="No space left on device"):
+        recorder.place(T0, BTC, "0.5", MarketOrder(), ids=["b"])
+    assert "b" not in recorder.book
+    recorder.place(T0, BTC, "0.5", MarketOrder(), ids=["b"])
+    assert [json.loads(line)["op"] for line in written] == ["asset", "asset", "order"]
+    replayed = replay(written)
+    assert replayed.refused == ()
+    assert replayed.book == recorder.book
+
+
+def test_a_session_at_an_ambiguous_local_time_replays_to_an_equal_book() -> None:
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    late = datetime(2024, 11, 3, 1, 30, fold=1, tzinfo=new_york)  # the second 01:30, EST
+    lines: list[str] = []
+    recorder = Recorder(lines.append)
+    recorder.place(late, AAPL, 100, LimitOrder(100), ids=["a"], valid_until=late + timedelta(1))
+    recorder.apply("a", Fill(40, "99.5", dt=late, fill_id="f1"))
+    recorder.on_price(AAPL, "101", late)
+    recorder.on_time(late)
+    result = replay(lines)
+    assert result.refused == ()
+    assert dumps(result.book) == dumps(recorder.book)
+    assert result.book == recorder.book
+    (fill,) = result.book["a"].history
+    assert isinstance(fill, Fill)
+    assert fill.dt == late
+    assert fill.dt.fold == 1
+
+
+def test_the_log_does_not_depend_on_the_callers_decimal_context() -> None:
+    import decimal
+
+    def session(recorder: Recorder) -> None:
+        recorder.place(T0, BTC, "0.001", LimitOrder("0.5"), ids=["tiny"])
+        recorder.on_price(BTC, Decimal("1E-1"), T0)
+        recorder.apply("tiny", Fill("0.001", "5E-1", commission="1E-8", fill_id="f"))
+
+    expected: list[str] = []
+    session(Recorder(expected.append))
+    assert '"commission":"1E-8"' in expected[-1]
+    odd = decimal.Context(prec=2, rounding=decimal.ROUND_UP, capitals=0, Emax=3, Emin=-3,
+                          traps=[])
+    with decimal.localcontext(odd) as caller:
+        lines: list[str] = []
+        recorder = Recorder(lines.append)
+        session(recorder)
+        assert lines == expected
+        assert replay(lines).book == recorder.book
+        assert not any(caller.flags.values())

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import reduce
 
+import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orders import (
     Account,
@@ -15,8 +18,12 @@ from orders import (
     Fill,
     FillBust,
     FillCorrection,
+    OrderError,
+    OrderTerms,
     apply,
+    dumps,
     fill_records,
+    loads,
     order_records,
     position_records,
     standing_fills,
@@ -74,7 +81,8 @@ def test_position_rows_by_asset() -> None:
     order = DecimalOrder(T0, BTC, "0.5", id="b1")
     account = Account().fill(order, Fill("0.5", "64000.5", commission="1.2"))
     (row,) = position_records(account)
-    assert row == {"asset": "BTC", "quantity": Decimal("0.5"), "average_price": Decimal("64000.5"),
+    assert row == {"asset": "BTC", "asset_exchange": None, "quantity": Decimal("0.5"),
+                   "average_price": Decimal("64000.5"),
                    "cost": Decimal("32000.25"), "realized_pnl": Decimal("0"),
                    "commission": Decimal("1.2")}
 
@@ -88,3 +96,73 @@ def test_a_dataframe_keeps_decimal_columns_exact() -> None:
     assert frame.loc[frame["id"] == "e1", "amount"].item() == Decimal("1.000000000000000001")
     assert frame["notional"].sum() == orders[0].notional
     assert list(frame.columns) == list(order_records(orders)[0])
+
+
+def test_rows_tell_apart_assets_that_share_a_symbol() -> None:
+    nasdaq, xetra = Asset("AAPL", exchange="NASDAQ"), Asset("AAPL", exchange="XETRA")
+    orders = [DecimalOrder(T0, nasdaq, 10, id="n").fill(10, "190"),
+              DecimalOrder(T0, xetra, 10, id="x").fill(10, "175")]
+    identity = [(row["asset"], row["asset_exchange"]) for row in order_records(orders)]
+    assert identity == [("AAPL", "NASDAQ"), ("AAPL", "XETRA")]
+    assert [(row["asset"], row["asset_exchange"]) for row in fill_records(orders)] == identity
+    account = Account()
+    for order in orders:
+        account = account.fill(order, standing_fills(order)[0])
+    rows = position_records(account)
+    assert [(row["asset"], row["asset_exchange"], row["quantity"]) for row in rows] == [
+        ("AAPL", "NASDAQ", 10), ("AAPL", "XETRA", 10)]
+    (plain,) = order_records([DecimalOrder(T0, 7, 1)])
+    assert (plain["asset"], plain["asset_exchange"]) == (7, None)
+
+
+def _restored(order: DecimalOrder) -> DecimalOrder:
+    """``order`` as a host restores it mid-life: its totals, but no fill history."""
+    terms = {field.name: getattr(order.terms, field.name) for field in attrs.fields(OrderTerms)}
+    return DecimalOrder(order.dt, **terms, status=order.status, filled=order.filled,
+                        notional=order.notional, commission=order.commission,
+                        reason=order.reason, stop_reached=order.stop_reached,
+                        limit_reached=order.limit_reached)
+
+
+def test_a_restored_order_has_one_row_for_what_it_was_restored_with() -> None:
+    restored = _restored(_corrected_order())
+    assert not restored.history
+    (row,) = fill_records([restored])
+    assert row == {
+        "order_id": "s1", "asset": "BTC", "asset_exchange": None, "side": "SELL",
+        "fill_id": None, "dt": None, "restored": True, "quantity": Decimal("0.15"),
+        "price": restored.filled_price, "notional": restored.notional,
+        "commission": Decimal("0.65"),
+    }
+    later = restored.fill("0.05", "65002", commission="0.1", fill_id="c")
+    loaded = loads(dumps(later), DecimalOrder)
+    for order in (later, loaded):
+        rows = fill_records([order])
+        assert [(row["fill_id"], row["restored"]) for row in rows] == [(None, True), ("c", False)]
+        assert rows[1]["notional"] == Decimal("3250.10")
+
+
+def _sums(rows: list[dict[str, object]]) -> tuple[Decimal, Decimal, Decimal]:
+    return tuple(  # type: ignore[return-value]
+        exact_sum(row[column] for row in rows)  # type: ignore[misc]
+        for column in ("quantity", "notional", "commission")
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(strategies.lifecycles(), st.integers(0, 8))
+def test_fill_rows_always_sum_to_the_order_totals(
+    lifecycle: tuple[DecimalOrder, list], split: int  # type: ignore[type-arg]
+) -> None:
+    initial, events = lifecycle
+    start = _restored(reduce(apply, events[:split], initial))
+    order = start
+    for event in events[split:]:
+        try:
+            order = apply(order, event)
+        except OrderError:  # a correction or bust of a fill from before the restore
+            continue
+    for rows in (fill_records([order]), fill_records([loads(dumps(order), DecimalOrder)])):
+        assert _sums(rows) == (order.filled.copy_abs(), order.notional, order.commission)
+        assert all(row["notional"] == EXACT.multiply(row["quantity"], row["price"])
+                   for row in rows if not row["restored"])

@@ -341,3 +341,85 @@ def test_dumps_does_not_depend_on_the_callers_context() -> None:
     with decimal.localcontext(decimal.Context(capitals=0, prec=3)):
         assert dumps(value) == expected
     assert '"1E-8"' in expected
+
+
+ODD_CONTEXTS = [
+    decimal.Context(capitals=0),
+    decimal.Context(prec=1, rounding=decimal.ROUND_UP),
+    decimal.Context(prec=3, rounding=decimal.ROUND_FLOOR, Emax=2, Emin=-2),
+    decimal.Context(traps=[]),
+    decimal.Context(traps=list(decimal.getcontext().flags)),
+    decimal.Context(prec=2, capitals=0, clamp=1, Emax=5, Emin=-5, traps=[]),
+]
+
+
+def _tiny_numbers_document() -> tuple[DecimalOrder, str]:
+    btc = Asset("BTC", tick_size="1E-8", quantity_increment="1E-8")
+    order = DecimalOrder(T0, btc, "0.00000003", limit="0.00000070", id="b1")
+    order = order.fill("1E-8", "6.9E-7", commission="1E-10", fill_id="x1")
+    return order, dumps(order)
+
+
+@pytest.mark.parametrize("context", ODD_CONTEXTS, ids=repr)
+def test_documents_do_not_depend_on_the_callers_context(context: decimal.Context) -> None:
+    order, text = _tiny_numbers_document()
+    assert '"1E-8"' in text
+    assert '"1E-10"' in text
+    book = OrderBook().submit(order).book
+    book_text = dumps(book)
+    with decimal.localcontext(context) as caller:
+        assert dumps(order) == text
+        assert loads(text) == order
+        assert dumps(book) == book_text
+        assert loads(book_text) == book
+        assert loads(dumps(Asset("ETH", quantity_increment="1E-18"))) == Asset(
+            "ETH", quantity_increment="1E-18")
+        assert not any(caller.flags.values())
+
+
+NEW_YORK = "America/New_York"
+
+
+def _second_half_past_one() -> datetime:
+    """2024-11-03 01:30 in New York happens twice; this is the second time (EST)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime(2024, 11, 3, 1, 30, fold=1, tzinfo=ZoneInfo(NEW_YORK))
+
+
+def test_a_zoned_datetime_keeps_its_zone_and_which_of_two_equal_wall_times_it_is() -> None:
+    late = _second_half_past_one()
+    order = DecimalOrder(late, "AAPL", 10, limit="150", id="a").fill(4, "150", dt=late)
+    text = dumps(order)
+    assert '"dt":"2024-11-03T01:30:00-05:00[America/New_York]"' in text
+    restored = loads(text, DecimalOrder)
+    assert restored == order
+    assert restored.dt.fold == 1
+    assert restored.dt.tzinfo is late.tzinfo
+    assert dumps(restored) == text
+    early = late.replace(fold=0)
+    assert loads(dumps(Expire(early))) == Expire(early)
+    assert '"2024-11-03T01:30:00-04:00[America/New_York]"' in dumps(Expire(early))
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("2024-11-03T01:30:00-06:00[America/New_York]",
+         "America/New_York is at -04:00 or -05:00 at 2024-11-03 01:30, not -06:00"),
+        ("2024-07-01T12:00:00+00:00[America/New_York]",
+         "America/New_York is at -04:00 at 2024-07-01 12:00, not +00:00"),
+        ("2024-07-01T12:00:00[America/New_York]", "a zone needs the offset before it"),
+        ("2024-07-01T12:00:00-04:00[Mars/Olympus]", "unknown time zone 'Mars/Olympus'"),
+        ("2024-07-01T12:00:00-04:00[../../etc/passwd]", "unknown time zone '../../etc/passwd'"),
+        ("2024-07-01T12:00:00-04:00[]", "unknown time zone ''"),
+        ("2024-07-01T12:00:00-04:00]", "expected an ISO 8601 datetime; got "
+         "'2024-07-01T12:00:00-04:00]'"),
+        ("2024-07-01T12:00:00-04:00[UTC", "expected an ISO 8601 datetime; got "
+         "'2024-07-01T12:00:00-04:00[UTC'"),
+    ],
+)
+def test_a_zone_that_disagrees_with_its_offset_is_refused(written: str, reason: str) -> None:
+    text = dumps(Expire(T0)).replace(T0.isoformat(), written)
+    with pytest.raises(SerializationError, match=re.escape(f"at $.value.dt: {reason}")):
+        loads(text)

@@ -200,3 +200,36 @@ def test_exchange_must_be_a_str(make: object) -> None:
 def test_a_style_asset_must_be_hashable() -> None:
     with pytest.raises(BadOrderParameters, match="asset must be an Asset or a hashable"):
         LimitOrder(1, asset=["AAPL"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda nan: LimitOrder(nan),
+        lambda nan: StopOrder(nan),
+        lambda nan: StopLimitOrder(94, nan),
+        lambda nan: TrailingStopOrder(trail_amount=nan),
+        lambda nan: TrailingStopOrder(trail_percent=nan),
+        lambda nan: TrailingStopOrder(trail_percent="0.01", stop_price=nan),
+        lambda nan: BracketOrder(MarketOrder(), nan, 110),
+        lambda nan: BracketOrder(LimitOrder(nan), 90, 110),
+        lambda nan: LimitOrder(100, asset=nan),
+    ],
+)
+def test_a_signaling_nan_anywhere_in_a_style_is_the_librarys_error(make: object) -> None:
+    with pytest.raises(BadOrderParameters, match=re.escape("Decimal('sNaN')")):
+        make(Decimal("sNaN"))  # type: ignore[operator]
+
+
+def test_a_signaling_nan_given_to_from_style_is_the_librarys_error() -> None:
+    from datetime import datetime
+
+    from orders import DecimalOrder, InvalidQuantityError
+
+    t = datetime(2024, 1, 15, 9, 30)
+    with pytest.raises(BadOrderParameters, match=r"asset .*Decimal\('sNaN'\)"):
+        DecimalOrder.from_style(t, Decimal("sNaN"), 10, MarketOrder())
+    with pytest.raises(InvalidQuantityError, match=r"amount .*Decimal\('sNaN'\)"):
+        DecimalOrder.from_style(t, AAPL, Decimal("sNaN"), MarketOrder())
+    with pytest.raises(BadOrderParameters, match=r"limit_price .*Decimal\('sNaN'\)"):
+        DecimalOrder.from_style(t, AAPL, 10, LimitOrder(Decimal("sNaN")))
