@@ -59,7 +59,7 @@ from orders.linked import (
 )
 from orders.links import Bracket, LinkMode
 from orders.machine import TRANSITIONS, apply
-from orders.order import DecimalOrder, FillRecord, OrderTerms
+from orders.order import DecimalOrder, FillRecord
 from orders.order_type import OrderType, TimeInForce
 from orders.positions import Account, Execution, Position
 from orders.recording import Recorder
@@ -101,6 +101,7 @@ from orders.styles import (
     TrailingStopLimitOrder,
     TrailingStopOrder,
 )
+from orders.terms import OrderTerms
 from orders.triggers import check_triggers, check_triggers_bar, is_marketable
 from orders.venue import FILL_PRICES, SimulatedVenue, VenueResult
 

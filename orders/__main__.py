@@ -165,7 +165,7 @@ def _on_dask(workers: int | None, scheduler: str | None, files: list[str]) -> Ac
 
     if scheduler is None:
         return distributed.replay_files(files, workers=workers, progress=True)
-    dask = distributed._distributed()
+    dask = distributed.dask_distributed()
     try:
         client = dask.Client(scheduler)
     except (OSError, ValueError) as error:

@@ -23,10 +23,10 @@ from typing import Any
 
 import immutables
 
-from orders import _treap, market
+from orders import _treap
 from orders.events import Bar
-from orders.order import DecimalOrder
-from orders.status import ACTIVE_STATUSES, ORDER_STATUS
+from orders.order import DecimalOrder, waiting_for_stop
+from orders.status import ACTIVE_STATUSES, WORKING_STATUSES
 
 __all__ = [
     "EXPIRY",
@@ -71,7 +71,6 @@ _AT_MARKET = len(PRICE_INDEXES)
 """After the price indexes, the orders no price moves that a venue fills at the
 market: market and on-close orders, and stops that have triggered, without a limit."""
 _EMPTY_RECORD: tuple[Entry | None, ...] = (None,) * (len(PRICE_INDEXES) + 1)
-_WATCHING = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED, ORDER_STATUS.PARTIALLY_FILLED})
 _ZERO = Decimal(0)
 
 Place = tuple[int, Any]
@@ -86,10 +85,10 @@ def entries(order: DecimalOrder) -> tuple[Place, ...]:
     places: list[Place] = []
     if status in ACTIVE_STATUSES and terms.valid_until is not None:
         places.append((_EXPIRES, (terms.valid_until, terms.id)))
-    if status not in _WATCHING:
+    if status not in WORKING_STATUSES:
         return tuple(places)
     buy = terms.amount > 0
-    waiting = market.waiting_for_stop(order)
+    waiting = waiting_for_stop(order)
     if waiting and terms.stop is not None:
         places.append((0 if buy else 1, (terms.stop, terms.id)))
     if waiting and terms.order_type.is_trailing:

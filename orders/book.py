@@ -173,7 +173,7 @@ class OrderBook:
         filled.
         """
         mode = _link_mode(link_mode)
-        builder = _Builder(self)
+        builder = BookBuilder(self)
         for order in orders:
             if not isinstance(order, DecimalOrder):
                 raise BadOrderParameters(f"submit takes DecimalOrder values; got {quote(order)}")
@@ -221,7 +221,7 @@ class OrderBook:
         reaches (:data:`orders.links.STATE_CHECKS`), with
         :class:`~orders.errors.LinkedOrderError`.
         """
-        builder = _Builder(self)
+        builder = BookBuilder(self)
         order = builder.known(order_id, "an event names")
         links.check_event(builder, order, event)
         builder.apply(order_id, event, asked=True)
@@ -231,6 +231,11 @@ class OrderBook:
     def cancel(self, order_id: str, reason: str = "") -> BookResult:
         """Cancel one order (and what its links cancel with it)."""
         return self.apply(order_id, Cancel(reason))
+
+    def fillable(self, asset: Hashable) -> list[str]:
+        """Ids of the orders of ``asset`` a venue can fill now: those at the
+        market, and the limits the latest price or bar reached."""
+        return _index.fillable(self.index, asset)
 
     def on_price(
         self, asset: Hashable, price: DecimalInput, dt: datetime | None = None
@@ -266,7 +271,7 @@ class OrderBook:
         """Apply to each order of ``moved_ids`` the steps the market gives it."""
         if not moved_ids:
             return _result(self, ())
-        builder = _Builder(self)
+        builder = BookBuilder(self)
         for order_id in moved_ids:
             order = builder.orders[order_id]
             for event, moved in steps(order):
@@ -278,7 +283,7 @@ class OrderBook:
         """Expire every active order whose ``valid_until`` is at or before ``dt``:
         validity is inclusive of its end, as in FIX."""
         self._check_time("on_time's dt", dt)
-        builder = _Builder(self)
+        builder = BookBuilder(self)
         for order_id in _index.expiring(self.index, dt):
             if builder.orders[order_id].status in ACTIVE_STATUSES:
                 builder.apply(order_id, Expire(dt))
@@ -397,7 +402,7 @@ def _orders_placed(style: ExecutionStyle) -> int:
     return 1
 
 
-class _Builder:
+class BookBuilder:
     """The transient state of one book operation; its result is a new book.
 
     Changes of linked orders go to a queue; :meth:`settle` hands each to the

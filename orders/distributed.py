@@ -40,10 +40,10 @@ from orders.errors import BadOrderParameters
 from orders.replay import (
     AccountsResult,
     Refusal,
+    RefusalRecord,
+    ReplayFold,
     ReplayResult,
-    _Fold,
-    _Refusals,
-    _Settings,
+    ReplaySettings,
     checked_paths,
     partition_of,
     read_line,
@@ -90,7 +90,7 @@ def replay_files(
     _check_arguments(files, workers, partitions, block_size)
     report = _reporter(progress)
     if client is None:
-        dask = _distributed()
+        dask = dask_distributed()
         cluster = dask.LocalCluster(
             n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
             dashboard_address=None,
@@ -103,7 +103,7 @@ def replay_files(
     return _run(client, files, partitions, block_size, keep_refused, retention, report)
 
 
-def _distributed() -> Any:
+def dask_distributed() -> Any:
     """The ``distributed`` package, or an error that says how to install it."""
     try:
         return importlib.import_module("distributed")
@@ -151,7 +151,7 @@ def split_block(
     by partition; line numbers count from 1 at the block's first line."""
     numbers: list[array[int]] = [array("q") for _ in range(partitions)]
     texts: list[list[bytes]] = [[] for _ in range(partitions)]
-    refused = _Refusals(keep_refused)
+    refused = RefusalRecord(keep_refused)
     lines = _block_lines(path, start, end)
     for number, raw in enumerate(lines, start=1):
         read = read_line(number, raw, first=start == 0 and number == 1)
@@ -196,7 +196,7 @@ def replay_partition(
 ) -> AccountsResult:
     """Fold one partition: its lines from each block, in block order, numbered
     within their file (``offsets``: the lines of that file before the block)."""
-    fold = _Fold(_Settings(keep_refused, None, retention, None))
+    fold = ReplayFold(ReplaySettings(keep_refused, None, retention, None))
     for (numbers, text), offset, source in zip(pieces, offsets, sources, strict=True):
         if not numbers:
             continue
@@ -253,7 +253,7 @@ def _run(
     retention: timedelta | None,
     report: Callable[[str], None] | None,
 ) -> AccountsResult:
-    as_completed = _distributed().as_completed
+    as_completed = dask_distributed().as_completed
     started = time.monotonic()
     count = partitions or 2 * max(sum(client.nthreads().values()), 1)
     spans = blocks(files, block_size)

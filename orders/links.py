@@ -46,7 +46,7 @@ from orders.errors import BadOrderParameters, LinkedOrderError, UnknownOrderErro
 from orders.events import Amend, Cancel, Event, Fill, Hold, Release
 from orders.linked import replacement_legs
 from orders.order import DecimalOrder
-from orders.status import ACTIVE_STATUSES, ORDER_STATUS
+from orders.status import ACTIVE_STATUSES, ENDED_STATUSES, FILL_STATUSES, ORDER_STATUS
 
 __all__ = [
     "GUARDS",
@@ -60,8 +60,6 @@ __all__ = [
 ]
 
 _HELD = ORDER_STATUS.HELD
-_FILLED_WHILE_WORKING = frozenset({ORDER_STATUS.FILLED, ORDER_STATUS.PARTIALLY_FILLED})
-_ENDED = frozenset({ORDER_STATUS.CANCELLED, ORDER_STATUS.REJECTED})
 _ZERO = Decimal(0)
 
 
@@ -370,7 +368,7 @@ def a_filled_member_leaves_none_working(group: Group, links: Links) -> None:
     if group.mode is not LinkMode.CANCEL:
         return
     orders = links.orders
-    filled = next((m for m in group.members if orders[m].status in _FILLED_WHILE_WORKING), None)
+    filled = next((m for m in group.members if orders[m].status in FILL_STATUSES), None)
     if filled is None:
         return
     for other in _working_orders(links, group.others(filled)):
@@ -950,7 +948,7 @@ def _working(order: DecimalOrder | None) -> bool:
 
 
 def _newly_ended(change: Change) -> bool:
-    return change.new.status in _ENDED and _working(change.old)
+    return change.new.status in ENDED_STATUSES and _working(change.old)
 
 
 def _filled_delta(change: Change) -> Decimal:

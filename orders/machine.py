@@ -15,7 +15,7 @@ before anything is built, so the order it was applied to is untouched.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,9 +23,6 @@ from typing import Any
 import attrs
 
 from orders import market
-
-# orders.market is resolved at call time: it and this module import each other
-# through orders.order.
 from orders._checks import check_time_kind, quote
 from orders.assets import check_quantity_increment
 from orders.decimals import (
@@ -62,13 +59,19 @@ from orders.events import (
 from orders.order import (
     A,
     DecimalOrder,
-    OrderTerms,
     fill_record,
-    make_terms,
     next_version,
     status_by_fill,
+    waiting_for_stop,
 )
-from orders.status import ORDER_STATUS
+from orders.status import (
+    ACTIVE_STATUSES,
+    ENDED_STATUSES,
+    ORDER_STATUS,
+    UNFILLED_STATUSES,
+    WORKING_STATUSES,
+)
+from orders.terms import OrderTerms, make_terms
 
 __all__ = [
     "TRANSITIONS",
@@ -84,10 +87,6 @@ __all__ = [
 ]
 
 OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
-ACTIVE = (OPEN, HELD, TRIGGERED, PARTIALLY_FILLED)
-UNFILLED = (OPEN, HELD, TRIGGERED)
-ENDED = (CANCELLED, REJECTED)
-WATCHING = (OPEN, TRIGGERED, PARTIALLY_FILLED)
 
 
 class _Repeat(Exception):  # noqa: N818 - a signal, not an error
@@ -146,6 +145,11 @@ class Refused:
         return ()
 
 
+def in_order(statuses: Iterable[ORDER_STATUS]) -> tuple[ORDER_STATUS, ...]:
+    """A row's statuses: a tuple as written, a set in the statuses' own order."""
+    return statuses if isinstance(statuses, tuple) else tuple(sorted(statuses))
+
+
 StatusRule = Becomes | Stays | FromFills | Refused
 Guard = Callable[[DecimalOrder, Any], None]
 Effect = Callable[[DecimalOrder, Any, StatusRule], DecimalOrder]
@@ -157,7 +161,7 @@ class Rule:
     ``guards`` in order, then ``effect``, landing where ``status`` says."""
 
     event: type[Event]
-    sources: tuple[ORDER_STATUS, ...]
+    sources: tuple[ORDER_STATUS, ...] = attrs.field(converter=in_order)
     guards: tuple[Guard, ...]
     effect: Effect
     status: StatusRule
@@ -389,7 +393,9 @@ def watch_market(
     remembers of the market is bounded by the events that are not market
     updates, and the fold of its history is still the order.
     """
-    terms, limit_reached = market.observe(order, event)
+    terms, limit_reached = market.observe(
+        order.terms, waiting_for_stop(order), order.limit_reached, event
+    )
     if terms is order.terms and limit_reached is order.limit_reached:
         return order
     dt = order.dt if event.dt is None else event.dt
@@ -397,7 +403,9 @@ def watch_market(
     if base is not None and type(order._event) in _MARKET_EVENTS and (
         event.dt is not None or base.dt == dt
     ):
-        base_terms, base_reached = market.observe(base, event)
+        base_terms, base_reached = market.observe(
+            base.terms, waiting_for_stop(base), base.limit_reached, event
+        )
         if base_reached is limit_reached and base_terms == terms:
             if base_terms is base.terms and base_reached is base.limit_reached:
                 return base
@@ -444,13 +452,13 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(Trigger, (OPEN,), (has_stop, same_kind_of_time), trigger, Becomes(TRIGGERED)),
     Rule(Hold, (OPEN, TRIGGERED), (), hold, Becomes(HELD)),
     Rule(Release, (HELD,), (), release, Becomes(OPEN)),
-    Rule(Fill, ACTIVE, _FILL_GUARDS, record_fill, FromFills((PARTIALLY_FILLED, FILLED))),
+    Rule(Fill, ACTIVE_STATUSES, _FILL_GUARDS, record_fill, FromFills((PARTIALLY_FILLED, FILLED))),
     Rule(Fill, (CANCELLED,), _FILL_GUARDS, record_fill, Stays()),
     Rule(Fill, (FILLED, REJECTED), (repeated_fill, refuse_new_fill), no_effect, Refused()),
-    Rule(Cancel, ACTIVE, (), set_reason, Becomes(CANCELLED)),
-    Rule(Reject, ACTIVE, (), set_reason, Becomes(REJECTED)),
-    Rule(Expire, ACTIVE, (same_kind_of_time,), expire, Becomes(CANCELLED)),
-    Rule(Amend, UNFILLED, (amend_keeps_side,), amend, Stays()),
+    Rule(Cancel, ACTIVE_STATUSES, (), set_reason, Becomes(CANCELLED)),
+    Rule(Reject, ACTIVE_STATUSES, (), set_reason, Becomes(REJECTED)),
+    Rule(Expire, ACTIVE_STATUSES, (same_kind_of_time,), expire, Becomes(CANCELLED)),
+    Rule(Amend, UNFILLED_STATUSES, (amend_keeps_side,), amend, Stays()),
     Rule(
         Amend,
         (PARTIALLY_FILLED,),
@@ -459,13 +467,13 @@ TRANSITIONS: tuple[Rule, ...] = (
         FromFills((PARTIALLY_FILLED, FILLED)),
     ),
     Rule(FillCorrection, (PARTIALLY_FILLED, FILLED), _CORRECTION_GUARDS, correct_fill, _CORRECTED),
-    Rule(FillCorrection, ENDED, _CORRECTION_GUARDS, correct_fill, Stays()),
-    Rule(FillCorrection, UNFILLED, (live_fill,), no_effect, Refused()),
+    Rule(FillCorrection, ENDED_STATUSES, _CORRECTION_GUARDS, correct_fill, Stays()),
+    Rule(FillCorrection, UNFILLED_STATUSES, (live_fill,), no_effect, Refused()),
     Rule(FillBust, (PARTIALLY_FILLED, FILLED), (live_fill,), bust_fill, _BUSTED),
-    Rule(FillBust, ENDED, (live_fill,), bust_fill, Stays()),
-    Rule(FillBust, UNFILLED, (live_fill,), no_effect, Refused()),
-    Rule(PriceUpdate, WATCHING, (same_kind_of_time,), watch_market, Stays()),
-    Rule(BarUpdate, WATCHING, (same_kind_of_time,), watch_market, Stays()),
+    Rule(FillBust, ENDED_STATUSES, (live_fill,), bust_fill, Stays()),
+    Rule(FillBust, UNFILLED_STATUSES, (live_fill,), no_effect, Refused()),
+    Rule(PriceUpdate, WORKING_STATUSES, (same_kind_of_time,), watch_market, Stays()),
+    Rule(BarUpdate, WORKING_STATUSES, (same_kind_of_time,), watch_market, Stays()),
 )
 """Every allowed (event, status) pair, with its guards, effect and status rule."""
 

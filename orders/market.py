@@ -34,8 +34,7 @@ from decimal import Decimal
 from orders.assets import round_limit_price, round_stop_price
 from orders.decimals import exact_add, exact_multiply, exact_subtract
 from orders.events import Bar, BarUpdate, PriceUpdate
-from orders.order import DecimalOrder, OrderTerms, terms_with_levels
-from orders.status import ORDER_STATUS
+from orders.terms import OrderTerms, terms_with_levels
 
 __all__ = [
     "bar_trigger_price",
@@ -44,11 +43,9 @@ __all__ = [
     "ratchet",
     "retrail",
     "stop_crossed",
-    "waiting_for_stop",
 ]
 
 _ZERO = Decimal(0)
-_OPEN = ORDER_STATUS.OPEN
 
 
 def stop_crossed(is_buy: bool, stop: Decimal, price: Decimal) -> bool:
@@ -85,17 +82,12 @@ def _limit_after_trigger(is_buy: bool, limit: Decimal, trigger: Decimal, bar: Ba
     return moved_back and limit_reachable(is_buy, limit, bar.close)
 
 
-def waiting_for_stop(order: DecimalOrder) -> bool:
-    """True for an OPEN order whose stop has not been reached yet."""
-    return order.status is _OPEN and order.terms.order_type.has_stop and not order.stop_reached
-
-
-def observe(order: DecimalOrder, event: PriceUpdate | BarUpdate) -> tuple[OrderTerms, bool]:
-    """The terms and ``limit_reached`` flag that ``event`` gives ``order``."""
-    terms = order.terms
+def observe(
+    terms: OrderTerms, waiting: bool, limit_reached: bool, event: PriceUpdate | BarUpdate
+) -> tuple[OrderTerms, bool]:
+    """The terms and ``limit_reached`` flag that ``event`` gives an order with
+    ``terms``, ``waiting`` for its stop or not, whose limit was reached or not."""
     is_buy = terms.amount > 0
-    limit_reached = order.limit_reached
-    waiting = waiting_for_stop(order)
     if type(event) is PriceUpdate:
         price = event.price
         if waiting and terms.order_type.is_trailing:

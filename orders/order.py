@@ -1,7 +1,7 @@
-"""The order value: :class:`DecimalOrder` and the :class:`OrderTerms` it was given.
+"""The order value: :class:`DecimalOrder`, its terms and where it stands.
 
-An order is a frozen ``attrs`` value in two parts. :class:`OrderTerms` holds
-what was asked (asset, amount, type, prices, links); it is shared by every
+An order is a frozen ``attrs`` value in two parts. :class:`~orders.terms.OrderTerms`
+holds what was asked (asset, amount, type, prices, links); it is shared by every
 later version of the order and replaced only when the terms themselves change.
 :class:`DecimalOrder` holds the terms and where the order stands (status, fill
 totals, time, reason), so a transition allocates one small object.
@@ -14,7 +14,6 @@ disagrees with the quantities.
 
 from __future__ import annotations
 
-import itertools
 import os
 import random
 from collections.abc import Hashable, Sequence
@@ -31,8 +30,6 @@ from orders._fast import slot_builder
 from orders.assets import (
     check_asset,
     check_quantity_increment,
-    round_limit_price,
-    round_stop_price,
 )
 from orders.decimals import (
     EXACT,
@@ -62,11 +59,11 @@ from orders.order_type import OrderType, TimeInForce
 from orders.status import ACTIVE_STATUSES, ORDER_STATUS
 from orders.styles import (
     ExecutionStyle,
-    check_one_trail,
     limit_offset_input,
     trail_amount_input,
     trail_percent_input,
 )
+from orders.terms import OrderTerms, make_terms
 
 __all__ = [
     "DecimalOrder",
@@ -75,6 +72,7 @@ __all__ = [
     "fill_record",
     "new_order_id",
     "next_version",
+    "waiting_for_stop",
 ]
 
 _ZERO = Decimal(0)
@@ -105,37 +103,6 @@ _new_bits = _id_source.getrandbits
 def new_order_id() -> str:
     """A fresh random UUID (version 4) as 32 hex digits."""
     return ((_new_bits(128) & _UUID4_CLEAR) | _UUID4_SET).to_bytes(16).hex()
-
-
-@attrs.frozen(init=False, weakref_slot=False)
-class OrderTerms:
-    """What an order asks for: fixed at creation, changed only by an amendment.
-
-    Prices are already rounded to the asset's tick. Trailing orders keep their
-    current stop and their high- and low-water marks here.
-    """
-
-    id: str
-    asset: Hashable
-    amount: Decimal
-    order_type: OrderType
-    stop: Decimal | None
-    limit: Decimal | None
-    trail_amount: Decimal | None
-    trail_percent: Decimal | None
-    limit_offset: Decimal | None
-    trailing_highest_price: Decimal | None
-    trailing_lowest_price: Decimal | None
-    linked_order_ids: tuple[str, ...]
-    parent_order_id: str | None
-    created: datetime
-    broker_order_id: str | None
-    exchange: str | None
-    time_in_force: TimeInForce
-    valid_until: datetime | None
-
-
-_build_terms = slot_builder(OrderTerms)
 
 
 AssetT = TypeVar("AssetT", bound=Hashable, default=Hashable, covariant=True)
@@ -790,161 +757,6 @@ def _linked_ids(value: object) -> tuple[str, ...]:
 
 
 _GTC, _GTD = TimeInForce.GTC, TimeInForce.GTD
-_MARKET, _LIMIT, _STOP, _STOP_LIMIT, _TRAILING_STOP, _TRAILING_STOP_LIMIT, _ON_CLOSE = OrderType
-_PRICE_NAMES = (
-    "stop",
-    "limit",
-    "trail_amount",
-    "trail_percent",
-    "limit_offset",
-    "trailing_highest_price",
-    "trailing_lowest_price",
-)
-_TRAILING_NAMES = ("stop", "trail_amount", "trail_percent", "trailing_highest_price",
-                   "trailing_lowest_price")
-
-
-def _presence_patterns(
-    required: tuple[str, ...], allowed: tuple[str, ...]
-) -> frozenset[tuple[bool, ...]]:
-    """Which fields of _PRICE_NAMES may be given (True) or absent, as tuples."""
-    return frozenset(
-        given
-        for given in itertools.product((False, True), repeat=len(_PRICE_NAMES))
-        if all(
-            (name in required) <= present and present <= (name in allowed)
-            for name, present in zip(_PRICE_NAMES, given, strict=True)
-        )
-    )
-
-
-# For each kind of order, the patterns of given price and trail fields it
-# accepts: its required fields present, nothing outside its allowed fields.
-_ORDER_TERMS: dict[OrderType, frozenset[tuple[bool, ...]]] = {
-    kind: _presence_patterns(required, allowed)
-    for kind, required, allowed in (
-        (_MARKET, (), ()),
-        (_ON_CLOSE, (), ()),
-        (_LIMIT, ("limit",), ("limit",)),
-        (_STOP, ("stop",), ("stop",)),
-        (_STOP_LIMIT, ("stop", "limit"), ("stop", "limit")),
-        (_TRAILING_STOP, (), _TRAILING_NAMES),
-        (_TRAILING_STOP_LIMIT, ("limit_offset",), (*_TRAILING_NAMES, "limit", "limit_offset")),
-    )
-}
-
-
-def _infer_order_type(
-    stop: Decimal | None, limit: Decimal | None, trailing: bool, limit_offset: Decimal | None
-) -> OrderType:
-    if trailing:
-        return _TRAILING_STOP if limit_offset is None else _TRAILING_STOP_LIMIT
-    if stop is not None:
-        return _STOP if limit is None else _STOP_LIMIT
-    return _MARKET if limit is None else _LIMIT
-
-
-def make_terms(
-    id: str,  # noqa: A002
-    asset: Hashable,
-    amount: Decimal,
-    order_type: OrderType | None,
-    stop: Decimal | None,
-    limit: Decimal | None,
-    trail_amount: Decimal | None,
-    trail_percent: Decimal | None,
-    limit_offset: Decimal | None,
-    highest: Decimal | None,
-    lowest: Decimal | None,
-    linked_order_ids: tuple[str, ...],
-    parent_order_id: str | None,
-    created: datetime,
-    broker_order_id: str | None,
-    exchange: str | None,
-    time_in_force: TimeInForce,
-    valid_until: datetime | None,
-) -> OrderTerms:
-    """Check the prices against the order type, round them, and build the terms."""
-    trailing = trail_amount is not None or trail_percent is not None
-    kind = order_type or _infer_order_type(stop, limit, trailing, limit_offset)
-    prices = (stop, limit, trail_amount, trail_percent, limit_offset, highest, lowest)
-    given = (
-        stop is not None,
-        limit is not None,
-        trail_amount is not None,
-        trail_percent is not None,
-        limit_offset is not None,
-        highest is not None,
-        lowest is not None,
-    )
-    if given not in _ORDER_TERMS[kind]:
-        raise _terms_error(kind, prices)
-    if kind.is_trailing:
-        check_one_trail(trail_amount, trail_percent)
-    check_quantity_increment(amount, asset, "amount")
-    is_buy = not amount.is_signed()
-    return _build_terms(
-        id,
-        asset,
-        amount,
-        kind,
-        None if stop is None else round_stop_price(stop, asset, is_buy),
-        None if limit is None else round_limit_price(limit, asset, is_buy),
-        trail_amount,
-        trail_percent,
-        limit_offset,
-        highest,
-        lowest,
-        linked_order_ids,
-        parent_order_id,
-        created,
-        broker_order_id,
-        exchange,
-        time_in_force,
-        valid_until,
-    )
-
-
-def _terms_error(kind: OrderType, prices: tuple[Decimal | None, ...]) -> BadOrderParameters:
-    patterns = _ORDER_TERMS[kind]
-    for index, (name, value) in enumerate(zip(_PRICE_NAMES, prices, strict=True)):
-        if value is None and not any(given[index] is False for given in patterns):
-            return BadOrderParameters(f"a {kind} order requires {name}; got None")
-        if value is not None and not any(given[index] for given in patterns):
-            return BadOrderParameters(f"a {kind} order takes no {name}; got {name}={value}")
-    raise AssertionError("unreachable: each field is either required or refused here")
-
-
-def terms_with_levels(
-    terms: OrderTerms,
-    stop: Decimal | None,
-    limit: Decimal | None,
-    highest: Decimal | None,
-    lowest: Decimal | None,
-) -> OrderTerms:
-    """``terms`` with a trailing order's stop, limit and marks replaced (already valid)."""
-    return _build_terms(
-        terms.id,
-        terms.asset,
-        terms.amount,
-        terms.order_type,
-        stop,
-        limit,
-        terms.trail_amount,
-        terms.trail_percent,
-        terms.limit_offset,
-        highest,
-        lowest,
-        terms.linked_order_ids,
-        terms.parent_order_id,
-        terms.created,
-        terms.broker_order_id,
-        terms.exchange,
-        terms.time_in_force,
-        terms.valid_until,
-    )
-
-
 def _restored_fills(
     terms: OrderTerms, given_filled: object, given_notional: object
 ) -> tuple[Decimal, Decimal]:
@@ -979,6 +791,11 @@ def _restored_fills(
 
 
 _OPEN, _FILLED, _CANCELLED, _REJECTED, _HELD, _TRIGGERED, _PARTIALLY_FILLED = ORDER_STATUS
+
+
+def waiting_for_stop(order: DecimalOrder) -> bool:
+    """True for an OPEN order whose stop has not been reached yet."""
+    return order.status is _OPEN and order.terms.order_type.has_stop and not order.stop_reached
 
 
 def status_by_fill(filled: Decimal, amount: Decimal) -> ORDER_STATUS:

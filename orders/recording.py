@@ -31,12 +31,12 @@ from orders.links import LinkMode
 from orders.order import DecimalOrder
 from orders.order_type import TimeInForce
 from orders.serialization import (
-    _CONVERTER,
+    CONVERTER,
     SerializationError,
-    _datetime_text,
-    _decimal_text,
-    _unstructure_asset,
-    _unstructure_state,
+    datetime_text,
+    decimal_text,
+    unstructure_asset,
+    unstructure_state,
 )
 from orders.styles import ExecutionStyle
 
@@ -121,7 +121,7 @@ class Recorder:
             lambda _: {
                 "op": "event",
                 "order_id": order_id,
-                "event": _CONVERTER.unstructure(event, unstructure_as=Event),
+                "event": CONVERTER.unstructure(event, unstructure_as=Event),
             },
         )
 
@@ -138,7 +138,7 @@ class Recorder:
             lambda naming: {
                 "op": "price",
                 "asset": naming.name(asset),
-                "price": _decimal_text(to_decimal(price, "price", BadOrderParameters)),
+                "price": decimal_text(to_decimal(price, "price", BadOrderParameters)),
                 **_optional_dt(dt),
             },
         )
@@ -150,7 +150,7 @@ class Recorder:
             lambda naming: {
                 "op": "bar",
                 "asset": naming.name(asset),
-                "bar": _CONVERTER.unstructure(bar, Bar),
+                "bar": CONVERTER.unstructure(bar, Bar),
                 **_optional_dt(dt),
             },
         )
@@ -163,7 +163,7 @@ class Recorder:
         """:meth:`~orders.book.OrderBook.release`, recorded as a
         ``"release"`` line, so the replayed book lets go of the same orders."""
         released = self._book.release(before)
-        self._commit(released.book, lambda _: {"op": "release", "before": _datetime_text(before)})
+        self._commit(released.book, lambda _: {"op": "release", "before": datetime_text(before)})
         return released
 
     # Writing lines.
@@ -201,7 +201,7 @@ class _Naming:
                 f"cannot record the asset {quote(asset)}: the log names "
                 f"{quote(self.assets[asset])} by that symbol"
             )
-        written = _unstructure_asset(asset)
+        written = unstructure_asset(asset)
         if not isinstance(asset, Asset):
             return written
         known = self.assets.get(asset.symbol)
@@ -213,7 +213,7 @@ class _Naming:
 
     def keywords(self, order: DecimalOrder) -> dict[str, Any]:
         """The constructor keywords that rebuild ``order``, defaults left out."""
-        state = _unstructure_state(order)
+        state = unstructure_state(order)
         keywords = {**state.pop("terms"), **state, "asset": self.name(order.asset)}
         if keywords["created"] == keywords["dt"]:
             del keywords["created"]
@@ -245,7 +245,7 @@ def _mode(link_mode: LinkMode | str | None) -> dict[str, str]:
 
 
 def _dt(dt: datetime) -> dict[str, str]:
-    return {"dt": _datetime_text(dt)}
+    return {"dt": datetime_text(dt)}
 
 
 def _optional_dt(dt: datetime | None) -> dict[str, str]:

@@ -60,10 +60,10 @@ from orders.order_type import OrderType
 from orders.serialization import (
     SerializationError,
     Style,
-    _list,
-    _object,
-    _structure,
+    json_list,
+    json_object,
     parse_json,
+    structure_at,
 )
 from orders.status import ORDER_STATUS
 
@@ -155,7 +155,8 @@ def replay(
     once at the end; each batch of released orders is handed to ``on_released``.
     """
     released = None if on_released is None else (lambda _, orders: on_released(orders))
-    fold = _Fold(_Settings(keep_refused, on_refused, retention, released), only=account, book=book)
+    settings = ReplaySettings(keep_refused, on_refused, retention, released)
+    fold = ReplayFold(settings, only=account, book=book)
     fold.read(lines, progress=progress, every=every)
     return attrs.evolve(fold.account(account).result(), lines=fold.lines)
 
@@ -177,7 +178,7 @@ def replay_accounts(
     count per account). ``on_released`` is called with the account and the
     orders released from its book.
     """
-    fold = _Fold(_Settings(keep_refused, on_refused, retention, on_released))
+    fold = ReplayFold(ReplaySettings(keep_refused, on_refused, retention, on_released))
     fold.read(lines, progress=progress, every=every)
     return fold.result()
 
@@ -192,7 +193,7 @@ def replay_files(
 ) -> AccountsResult:
     """:func:`replay_accounts` over several log files read one after the other,
     each refusal naming its file and its line number in that file."""
-    fold = _Fold(_Settings(keep_refused, None, retention, None))
+    fold = ReplayFold(ReplaySettings(keep_refused, None, retention, None))
     for path in checked_paths(paths):
         fold.read(_file_lines(path), progress=progress, every=every, source=path)
     return fold.result()
@@ -216,11 +217,11 @@ def partition_of(account: str, partitions: int) -> int:
     return zlib.crc32(account.encode("utf-8", "surrogatepass")) % partitions
 
 
-class _Fold:
+class ReplayFold:
     """A replay under way: the accounts seen so far, and the refusals that belong to none."""
 
     def __init__(
-        self, settings: _Settings, *, only: str | None = None, book: OrderBook | None = None
+        self, settings: ReplaySettings, *, only: str | None = None, book: OrderBook | None = None
     ) -> None:
         self.settings = settings
         self.only = only
@@ -311,7 +312,7 @@ def read_line(
     return text, record, name
 
 
-class _Settings:
+class ReplaySettings:
     """What every account of a replay is folded with, checked once (held apart
     from the fold, so that an account does not refer back to it)."""
 
@@ -337,12 +338,12 @@ class _Settings:
         self.retention = retention
         self.on_released = on_released
 
-    def refusals(self) -> _Refusals:
+    def refusals(self) -> RefusalRecord:
         """An empty record of refused lines, kept and reported as these settings say."""
-        return _Refusals(self.keep, self.on_refused)
+        return RefusalRecord(self.keep, self.on_refused)
 
 
-class _Refusals:
+class RefusalRecord:
     """Refused lines: every one counted and handed to ``report``, the first
     ``keep`` of them kept."""
 
@@ -365,7 +366,7 @@ class _Refusals:
 class _Account:
     """One account's replay under way: its book, its clock and its refused lines."""
 
-    def __init__(self, settings: _Settings, name: str, book: OrderBook) -> None:
+    def __init__(self, settings: ReplaySettings, name: str, book: OrderBook) -> None:
         self.settings = settings
         self.name = name
         self.book = book
@@ -392,7 +393,7 @@ class _Account:
                 f"{', '.join(sorted(_OPERATIONS))}"
             )
         function, required, optional = operation
-        function(self, _object(record, "$", required, optional))
+        function(self, json_object(record, "$", required, optional))
 
     def refuse_line(self, refusal: Refusal) -> None:
         """Count a line of this account's replay that was refused before it was applied."""
@@ -415,7 +416,7 @@ class _Account:
 
     def asset(self, value: object, path: str) -> Hashable:
         """The asset a line names: a defined Asset for its symbol, else as written."""
-        asset = _structure(value, Hashable, path)
+        asset = structure_at(value, Hashable, path)
         return self.assets.get(asset, asset) if type(asset) is str else asset
 
     def release(self) -> None:
@@ -485,7 +486,7 @@ def _reason(exc: Exception) -> str:
 
 def _optional(record: dict[str, Any], name: str, kind: Any) -> Any:
     value = record.get(name)
-    return None if value is None else _structure(value, kind, f"$.{name}")
+    return None if value is None else structure_at(value, kind, f"$.{name}")
 
 
 def _keyword_types() -> dict[str, Any]:
@@ -514,7 +515,7 @@ def _enum(kind: type[Enum], value: object, path: str) -> Enum:
 
 
 def _define_asset(state: _Account, record: dict[str, Any]) -> None:
-    asset = _structure(record["asset"], Hashable, "$.asset")
+    asset = structure_at(record["asset"], Hashable, "$.asset")
     if not isinstance(asset, Asset):
         raise SerializationError(f"at $.asset: expected an Asset object; got {quote(asset)}")
     known = state.assets.setdefault(asset.symbol, asset)
@@ -531,13 +532,13 @@ def _submit(state: _Account, record: dict[str, Any]) -> None:
     if "order" in record:
         orders = [_order(state, record["order"], "$.order")]
     else:
-        items = _list(record["orders"], "$.orders")
+        items = json_list(record["orders"], "$.orders")
         orders = [_order(state, item, f"$.orders[{index}]") for index, item in enumerate(items)]
     state.book = state.book.submit(*orders, link_mode=_link_mode(record)).book
 
 
 def _order(state: _Account, data: object, at: str) -> DecimalOrder:
-    keywords = _object(data, at, (), tuple(_ORDER_KEYWORDS))
+    keywords = json_object(data, at, (), tuple(_ORDER_KEYWORDS))
     if not keywords:
         raise SerializationError(f"at {at}: an order needs at least dt, asset and amount")
     converted: dict[str, Any] = {}
@@ -550,7 +551,7 @@ def _order(state: _Account, data: object, at: str) -> DecimalOrder:
         elif name == "asset":
             converted[name] = state.asset(value, path)
         elif _ORDER_KEYWORDS[name] is not None:
-            converted[name] = _structure(value, _ORDER_KEYWORDS[name], path)
+            converted[name] = structure_at(value, _ORDER_KEYWORDS[name], path)
         else:
             converted[name] = value
     try:
@@ -567,10 +568,10 @@ def _link_mode(record: dict[str, Any]) -> LinkMode | None:
 def _place(state: _Account, record: dict[str, Any]) -> None:
     ids = _optional(record, "ids", tuple[str, ...])
     state.book = state.book.place(
-        _structure(record["dt"], datetime, "$.dt"),
+        structure_at(record["dt"], datetime, "$.dt"),
         state.asset(record["asset"], "$.asset"),
-        _structure(record["amount"], Decimal, "$.amount"),
-        _structure(record["style"], Style, "$.style"),
+        structure_at(record["amount"], Decimal, "$.amount"),
+        structure_at(record["style"], Style, "$.style"),
         ids=ids,
         link_mode=_link_mode(record),
         time_in_force=record.get("time_in_force"),
@@ -579,15 +580,15 @@ def _place(state: _Account, record: dict[str, Any]) -> None:
 
 
 def _event(state: _Account, record: dict[str, Any]) -> None:
-    order_id = _structure(record["order_id"], str, "$.order_id")
-    state.book = state.book.apply(order_id, _structure(record["event"], Event, "$.event")).book
+    order_id = structure_at(record["order_id"], str, "$.order_id")
+    state.book = state.book.apply(order_id, structure_at(record["event"], Event, "$.event")).book
 
 
 def _price(state: _Account, record: dict[str, Any]) -> None:
     dt = _optional(record, "dt", datetime)
     state.book = state.book.on_price(
         state.asset(record["asset"], "$.asset"),
-        _structure(record["price"], Decimal, "$.price"),
+        structure_at(record["price"], Decimal, "$.price"),
         dt,
     ).book
     state.at(dt)
@@ -596,17 +597,17 @@ def _price(state: _Account, record: dict[str, Any]) -> None:
 def _bar(state: _Account, record: dict[str, Any]) -> None:
     dt = _optional(record, "dt", datetime)
     state.book = state.book.on_bar(
-        state.asset(record["asset"], "$.asset"), _structure(record["bar"], Bar, "$.bar"), dt
+        state.asset(record["asset"], "$.asset"), structure_at(record["bar"], Bar, "$.bar"), dt
     ).book
     state.at(dt)
 
 
 def _release(state: _Account, record: dict[str, Any]) -> None:
-    state.book = state.book.release(_structure(record["before"], datetime, "$.before")).book
+    state.book = state.book.release(structure_at(record["before"], datetime, "$.before")).book
 
 
 def _time(state: _Account, record: dict[str, Any]) -> None:
-    dt = _structure(record["dt"], datetime, "$.dt")
+    dt = structure_at(record["dt"], datetime, "$.dt")
     state.book = state.book.on_time(dt).book
     state.at(dt)
 

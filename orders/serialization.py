@@ -56,13 +56,13 @@ import cattrs
 
 from orders._checks import is_aware, quote
 from orders.assets import Asset
-from orders.book import OrderBook, _Builder
+from orders.book import BookBuilder, OrderBook
 from orders.decimals import to_decimal
 from orders.errors import OrderError
 from orders.events import EVENT_TYPES, Bar, Event, Fill
 from orders.links import Bracket, LinkMode, check_book
 from orders.machine import apply
-from orders.order import DecimalOrder, OrderTerms
+from orders.order import DecimalOrder
 from orders.order_type import OrderType, TimeInForce
 from orders.status import ORDER_STATUS
 from orders.styles import (
@@ -77,6 +77,7 @@ from orders.styles import (
     TrailingStopLimitOrder,
     TrailingStopOrder,
 )
+from orders.terms import OrderTerms
 
 __all__ = [
     "FORMAT_VERSION",
@@ -112,11 +113,11 @@ class SerializationError(OrderError):
     """Data that does not describe a valid value, with the path and the reason."""
 
 
-_decimal_text = decimal.Context(capitals=1).to_sci_string
+decimal_text = decimal.Context(capitals=1).to_sci_string
 """A Decimal as text, written the same whatever the caller's context (``1E-8``)."""
 
 
-def _datetime_text(dt: datetime) -> str:
+def datetime_text(dt: datetime) -> str:
     """ISO 8601, with the zone of a :class:`~zoneinfo.ZoneInfo` after the offset
     (``2024-11-03T01:30:00-05:00[America/New_York]``): the offset alone would
     not tell the second of two equal wall times of the zone from the first."""
@@ -221,10 +222,10 @@ _DIRECT: dict[Any, Callable[[object], Any]] = {
 
 
 def _make_converter() -> cattrs.Converter:
-    """The converter that writes values as JSON-ready data (reading is :func:`_structure`)."""
+    """The converter that writes values as JSON-ready data (reading is :func:`structure_at`)."""
     converter = cattrs.Converter()
-    converter.register_unstructure_hook(Decimal, _decimal_text)
-    converter.register_unstructure_hook(datetime, _datetime_text)
+    converter.register_unstructure_hook(Decimal, decimal_text)
+    converter.register_unstructure_hook(datetime, datetime_text)
     for kind in _ENUMS:
         converter.register_unstructure_hook(kind, lambda member: member.name)
     # Fields typed by the base class itself (not its subclasses) are tagged styles.
@@ -233,7 +234,7 @@ def _make_converter() -> cattrs.Converter:
         lambda style: converter.unstructure(style, unstructure_as=Style),
     )
     # Hashable only as an asset field's annotation, not every hashable class.
-    converter.register_unstructure_hook_func(lambda cls: cls is Hashable, _unstructure_asset)
+    converter.register_unstructure_hook_func(lambda cls: cls is Hashable, unstructure_asset)
     for union in (Event, Style):
         converter.register_unstructure_hook(union, partial(_tagged, converter))
     return converter
@@ -244,9 +245,9 @@ def _tagged(converter: cattrs.Converter, value: object) -> dict[str, Any]:
     return {"type": type(value).__name__, **converter.unstructure(value, type(value))}
 
 
-def _unstructure_asset(asset: object) -> object:
+def unstructure_asset(asset: object) -> object:
     if isinstance(asset, Asset):
-        return {"type": "Asset", **_CONVERTER.unstructure(asset, Asset)}
+        return {"type": "Asset", **CONVERTER.unstructure(asset, Asset)}
     if isinstance(asset, (str, int)) and not isinstance(asset, bool):
         return asset
     raise SerializationError(
@@ -285,8 +286,8 @@ _ORDER = ("terms", *_STATE, "history", "fills")
 # the fill records, and the initial state when there is a history.
 
 
-def _unstructure_state(order: DecimalOrder) -> dict[str, Any]:
-    unstructure = _CONVERTER.unstructure
+def unstructure_state(order: DecimalOrder) -> dict[str, Any]:
+    unstructure = CONVERTER.unstructure
     terms = {
         name: None if (value := getattr(order.terms, name)) is None else unstructure(value, kind)
         for name, kind in _TERMS_TYPES.items()
@@ -294,10 +295,10 @@ def _unstructure_state(order: DecimalOrder) -> dict[str, Any]:
     return {
         "terms": terms,
         "status": order.status.name,
-        "dt": _datetime_text(order.dt),
-        "filled": _decimal_text(order.filled),
-        "notional": _decimal_text(order.notional),
-        "commission": _decimal_text(order.commission),
+        "dt": datetime_text(order.dt),
+        "filled": decimal_text(order.filled),
+        "notional": decimal_text(order.notional),
+        "commission": decimal_text(order.commission),
         "reason": order.reason,
         "stop_reached": order.stop_reached,
         "limit_reached": order.limit_reached,
@@ -305,9 +306,9 @@ def _unstructure_state(order: DecimalOrder) -> dict[str, Any]:
 
 
 def _unstructure_order(order: DecimalOrder) -> dict[str, Any]:
-    unstructure = _CONVERTER.unstructure
+    unstructure = CONVERTER.unstructure
     document = {
-        **_unstructure_state(order),
+        **unstructure_state(order),
         "history": [unstructure(event, unstructure_as=Event) for event in order.history],
         "fills": {
             fill_id: [unstructure(first, Fill), None if live is None else unstructure(live, Fill)]
@@ -315,17 +316,17 @@ def _unstructure_order(order: DecimalOrder) -> dict[str, Any]:
         },
     }
     if order.history:
-        document["initial"] = _unstructure_state(order.initial)
+        document["initial"] = unstructure_state(order.initial)
     return document
 
 
 def _structure_order(data: object, path: str) -> DecimalOrder:
     """The order a document describes: its initial state with its history applied,
     refused unless everything the document declares is exactly what that gives."""
-    record = _object(data, path, _ORDER, optional=("initial",))
-    events = _list(record["history"], f"{path}.history")
+    record = json_object(data, path, _ORDER, optional=("initial",))
+    events = json_list(record["history"], f"{path}.history")
     history: list[Event] = [
-        _structure(event, Event, f"{path}.history[{index}]")
+        structure_at(event, Event, f"{path}.history[{index}]")
         for index, event in enumerate(events)
     ]
     if not history and "initial" in record:
@@ -340,7 +341,7 @@ def _structure_order(data: object, path: str) -> DecimalOrder:
     initial_path = f"{path}.initial" if history else path
     initial_record = record
     if history:
-        initial_record = _object(record["initial"], initial_path, ("terms", *_STATE))
+        initial_record = json_object(record["initial"], initial_path, ("terms", *_STATE))
     order = _constructed(initial_record, initial_path)
     for index, event in enumerate(history):
         try:
@@ -353,26 +354,26 @@ def _structure_order(data: object, path: str) -> DecimalOrder:
 
 def _constructed(record: dict[str, Any], path: str) -> DecimalOrder:
     """The order :class:`~orders.order.DecimalOrder` builds from a state's fields."""
-    terms = _object(record["terms"], f"{path}.terms", tuple(_TERMS_TYPES))
+    terms = json_object(record["terms"], f"{path}.terms", tuple(_TERMS_TYPES))
     fields: dict[str, Any] = {
-        name: None if value is None else _structure(value, _TERMS_TYPES[name],
+        name: None if value is None else structure_at(value, _TERMS_TYPES[name],
                                                     f"{path}.terms.{name}")
         for name, value in terms.items()
     }
-    fields["status"] = _structure(record["status"], ORDER_STATUS, f"{path}.status")
-    fields["dt"] = _structure(record["dt"], datetime, f"{path}.dt")
+    fields["status"] = structure_at(record["status"], ORDER_STATUS, f"{path}.status")
+    fields["dt"] = structure_at(record["dt"], datetime, f"{path}.dt")
     fields["filled"] = _at(f"{path}.filled", _total, record["filled"])
     fields["notional"] = _at(f"{path}.notional", _total, record["notional"])
     fields["commission"] = _at(f"{path}.commission", _total, record["commission"])
     for name in ("reason", "stop_reached", "limit_reached"):
         kind = str if name == "reason" else bool
-        fields[name] = _structure(record[name], kind, f"{path}.{name}")
+        fields[name] = structure_at(record[name], kind, f"{path}.{name}")
     return _at(path, lambda keywords: DecimalOrder(**keywords), fields)  # type: ignore[no-any-return]
 
 
 def _agrees(declared: dict[str, Any], actual: dict[str, Any], path: str) -> None:
     """Refuse the first field whose declared value is not exactly the actual one."""
-    _object(declared, path, tuple(actual))
+    json_object(declared, path, tuple(actual))
     for name, value in actual.items():
         if name in ("terms", "initial") and isinstance(declared.get(name), dict):
             _agrees(declared[name], value, f"{path}.{name}")
@@ -418,9 +419,9 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
 
 def _structure_book(data: object, path: str, version: int) -> OrderBook:
     keys = ("orders", "link_modes", "brackets" if version > 1 else "children_of")
-    record = _object(data, path, keys)
-    builder = _Builder(OrderBook())
-    for index, entry in enumerate(_list(record["orders"], f"{path}.orders")):
+    record = json_object(data, path, keys)
+    builder = BookBuilder(OrderBook())
+    for index, entry in enumerate(json_list(record["orders"], f"{path}.orders")):
         order = _structure_order(entry, f"{path}.orders[{index}]")
         if order.id in builder.orders:
             raise SerializationError(
@@ -431,9 +432,9 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
                 f"at {path}.orders[{index}]: a book holds naive or aware datetimes, not both"
             )
         builder.store(order)
-    link_modes = _object(record["link_modes"], f"{path}.link_modes", ())
+    link_modes = json_object(record["link_modes"], f"{path}.link_modes", ())
     brackets = (
-        _object(record["brackets"], f"{path}.brackets", ()) if version > 1
+        json_object(record["brackets"], f"{path}.brackets", ()) if version > 1
         else _version_1_brackets(record["children_of"], link_modes, path)
     )
     for order_id, mode in link_modes.items():
@@ -441,21 +442,21 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
             order_id in builder.orders and builder.orders[order_id].parent_order_id is None
         ):
             builder.link_modes = builder.link_modes.set(
-                order_id, _structure(mode, LinkMode, f"{path}.link_modes.{order_id}")
+                order_id, structure_at(mode, LinkMode, f"{path}.link_modes.{order_id}")
             )
     for entry_id, fields in brackets.items():
         where = f"{path}.brackets.{entry_id}"
-        bracket = _object(fields, where, ("generations", "mode"), optional=("withdrawn",))
-        generations = _list(bracket["generations"], f"{where}.generations")
+        bracket = json_object(fields, where, ("generations", "mode"), optional=("withdrawn",))
+        generations = json_list(bracket["generations"], f"{where}.generations")
         legs = tuple(
             tuple(
-                _structure(leg, str, f"{where}.generations[{index}][{number}]")
-                for number, leg in enumerate(_list(generation, f"{where}.generations[{index}]"))
+                structure_at(leg, str, f"{where}.generations[{index}][{number}]")
+                for number, leg in enumerate(json_list(generation, f"{where}.generations[{index}]"))
             )
             for index, generation in enumerate(generations)
         )
-        withdrawn = _structure(bracket.get("withdrawn", False), bool, f"{where}.withdrawn")
-        mode = _structure(bracket["mode"], LinkMode, f"{where}.mode")
+        withdrawn = structure_at(bracket.get("withdrawn", False), bool, f"{where}.withdrawn")
+        mode = structure_at(bracket["mode"], LinkMode, f"{where}.mode")
         builder.brackets = builder.brackets.set(entry_id, Bracket(entry_id, legs, mode, withdrawn))
     _at(path, check_book, builder)
     return builder.result().book
@@ -465,11 +466,11 @@ def _version_1_brackets(
     children_of: object, link_modes: dict[str, Any], path: str
 ) -> dict[str, Any]:
     """Version 1 named one generation of legs per entry; their mode was their link mode."""
-    children = _object(children_of, f"{path}.children_of", ())
+    children = json_object(children_of, f"{path}.children_of", ())
     return {
         entry_id: {
             "generations": [legs],
-            "mode": link_modes.get(_list(legs, f"{path}.children_of.{entry_id}")[0], "REDUCE")
+            "mode": link_modes.get(json_list(legs, f"{path}.children_of.{entry_id}")[0], "REDUCE")
             if legs else "REDUCE",
         }
         for entry_id, legs in children.items()
@@ -479,7 +480,7 @@ def _version_1_brackets(
 # Reading with paths.
 
 
-def _structure(data: object, kind: Any, path: str, field: str | None = None) -> Any:
+def structure_at(data: object, kind: Any, path: str, field: str | None = None) -> Any:
     """``data`` structured as ``kind``; any refusal names ``path`` (and ``field`` in it)."""
     union = _union(kind)
     if union is not None:
@@ -498,8 +499,10 @@ def _structure(data: object, kind: Any, path: str, field: str | None = None) -> 
     if kind in _FIELDS:
         return _structure_fields(kind, data, path)
     item = _ITEMS[kind]
-    values = _list(data, path)
-    return tuple(_structure(value, item, f"{path}[{index}]") for index, value in enumerate(values))
+    values = json_list(data, path)
+    return tuple(
+        structure_at(value, item, f"{path}[{index}]") for index, value in enumerate(values)
+    )
 
 
 def _structure_tagged(data: object, union: tuple[str, dict[str, type]], path: str) -> Any:
@@ -509,7 +512,7 @@ def _structure_tagged(data: object, union: tuple[str, dict[str, type]], path: st
     name = data.get("type") if isinstance(data, dict) else None
     kind = members.get(name) if isinstance(name, str) else None
     if kind is None:
-        _object(data, path, ())
+        json_object(data, path, ())
         raise SerializationError(
             f"at {path}.type: unknown {noun} type {quote(name)}; {noun}s are "
             f"{', '.join(members)}"
@@ -524,7 +527,7 @@ def _structure_fields(kind: type, data: object, path: str, tag: str | None = Non
     fields = _FIELDS[kind]
     record = (
         data if type(data) is dict and data.keys() <= _KEYS[kind, tag]
-        else _object(data, path, (), (tag, *fields) if tag else tuple(fields))
+        else json_object(data, path, (), (tag, *fields) if tag else tuple(fields))
     )
     keywords: dict[str, Any] = {}
     problems: list[str] = []
@@ -537,7 +540,7 @@ def _structure_fields(kind: type, data: object, path: str, tag: str | None = Non
             keywords[name] = None
         else:
             try:
-                keywords[name] = _structure(value, field_kind, path, name)
+                keywords[name] = structure_at(value, field_kind, path, name)
             except SerializationError as exc:
                 problems.append(str(exc))
     if problems:
@@ -563,7 +566,7 @@ def _at(path: str, function: Callable[[Any], Any], value: object) -> Any:
         raise SerializationError(f"at {path}: {exc}") from None
 
 
-def _object(
+def json_object(
     data: object, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """A JSON object with the ``required`` keys, maybe ``optional`` ones, and no others
@@ -581,13 +584,13 @@ def _object(
     return data
 
 
-def _list(data: object, path: str) -> list[Any]:
+def json_list(data: object, path: str) -> list[Any]:
     if not isinstance(data, list):
         raise SerializationError(f"at {path}: expected a JSON array; got {quote(data)}")
     return data
 
 
-_CONVERTER = _make_converter()
+CONVERTER = _make_converter()
 
 _TYPES: dict[str, Any] = {
     kind.__name__: kind
@@ -644,7 +647,7 @@ def unstructure(value: object) -> dict[str, Any]:
     elif name == "OrderBook":
         data = _unstructure_book(value)  # type: ignore[arg-type]
     else:
-        data = _CONVERTER.unstructure(value, _TYPES[name])
+        data = CONVERTER.unstructure(value, _TYPES[name])
     return {"format": "orders", "version": FORMAT_VERSION, "type": name, "value": data}
 
 
@@ -663,7 +666,7 @@ def structure(document: object, kind: type[T]) -> T: ...
 def structure(document: object, kind: type[Any] | None = None) -> Any:
     """The value a document describes; ``kind`` if given must match its type, and
     types the result (``structure(document, DecimalOrder)`` is a DecimalOrder)."""
-    record = _object(document, "$", ("format", "version", "type", "value"))
+    record = json_object(document, "$", ("format", "version", "type", "value"))
     version = record["version"]
     if record["format"] != "orders" or type(version) is not int or (
         version not in _READABLE_VERSIONS
@@ -683,7 +686,7 @@ def structure(document: object, kind: type[Any] | None = None) -> Any:
         return _structure_order(record["value"], "$.value")
     if name == "OrderBook":
         return _structure_book(record["value"], "$.value", version)
-    return _structure(record["value"], _TYPES[name], "$.value")
+    return structure_at(record["value"], _TYPES[name], "$.value")
 
 
 def dumps(value: object) -> str:

@@ -56,7 +56,7 @@ from orders.linked import bracket_orders
 from orders.machine import apply
 from orders.order import DecimalOrder
 from orders.order_type import OrderType, TimeInForce
-from orders.status import ORDER_STATUS
+from orders.status import ORDER_STATUS, UNFILLED_STATUSES
 from orders.styles import (
     BracketOrder,
     ExecutionStyle,
@@ -315,7 +315,7 @@ def lifecycles(
     """
     if min_fills > max_fills:
         raise InvalidArgument(f"min_fills={min_fills} exceeds max_fills={max_fills}")
-    if min_fills and status in _NEEDS_OPEN:
+    if min_fills and status in UNFILLED_STATUSES:
         raise InvalidArgument(f"an order with fills cannot end {status.name}")
     route_fills = _fills_of_the_route(status, min_fills)
     if status is not None and min_fills + route_fills > max_fills:
@@ -338,7 +338,7 @@ def lifecycles(
     for _ in range(draw(st.integers(0, max_events))):
         if status is None:
             event = draw(_next_event(order, fills_left, price_range, start))
-        elif status in _NEEDS_OPEN or fills_left <= 0:
+        elif status in UNFILLED_STATUSES or fills_left <= 0:
             break
         else:
             event = draw(_partial_fill(order, price_range))
@@ -488,7 +488,6 @@ def _fills_of_the_route(status: ORDER_STATUS | None, min_fills: int) -> int:
     return int(status is ORDER_STATUS.PARTIALLY_FILLED and min_fills == 0)
 
 
-_NEEDS_OPEN = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.HELD, ORDER_STATUS.TRIGGERED})
 
 
 @st.composite
@@ -524,7 +523,7 @@ def _route(
         return [Fill(increment, price, fill_id=fill_id)]
     if target in _ENDINGS and order.open:
         return [_ENDINGS[target]]
-    assume(order.status is ORDER_STATUS.OPEN and target in _FROM_OPEN)
+    assume(order.status is ORDER_STATUS.OPEN and target in UNFILLED_STATUSES)
     assume(target is not ORDER_STATUS.TRIGGERED or order.order_type.has_stop)
     return [Trigger(order.dt) if target is ORDER_STATUS.TRIGGERED else Hold("drawn")]
 
@@ -539,7 +538,6 @@ _ENDINGS: dict[ORDER_STATUS, Event] = {
     ORDER_STATUS.CANCELLED: Cancel("drawn"),
     ORDER_STATUS.REJECTED: Reject("drawn"),
 }
-_FROM_OPEN = frozenset({ORDER_STATUS.HELD, ORDER_STATUS.TRIGGERED})
 
 
 @st.composite

@@ -14,19 +14,15 @@ stamped before the last change of an order it moves is refused
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-# Module references, resolved at call time: this module is imported while
-# orders.order, orders.market and orders.machine are still loading.
 from orders import machine, market
 from orders._checks import check_time_kind
 from orders.decimals import DecimalInput, non_negative_price
 from orders.errors import BadOrderParameters
 from orders.events import Bar, BarUpdate, Event, PriceUpdate, Trigger
+from orders.order import A, DecimalOrder, waiting_for_stop
 from orders.order_type import OrderType
-
-if TYPE_CHECKING:
-    from orders.order import A, DecimalOrder
+from orders.status import WORKING_STATUSES
 
 __all__ = [
     "bar_steps",
@@ -93,7 +89,7 @@ def price_steps(
     """The events a trade at ``market_price`` applies to ``order``, each with the
     order it gave: a :class:`~orders.events.PriceUpdate` if it moved anything,
     then a :class:`~orders.events.Trigger` if the stop was crossed."""
-    if order.status not in machine.WATCHING:
+    if order.status not in WORKING_STATUSES:
         return []
     update = PriceUpdate(market_price, dt)
     check_in_time(order, dt, f"the price {update.price} of {order.terms.asset}")
@@ -103,7 +99,7 @@ def price_steps(
         steps.append((update, moved))
     stop = moved.terms.stop
     crossed = stop is not None and market.stop_crossed(moved.terms.amount > 0, stop, update.price)
-    if crossed and market.waiting_for_stop(moved):
+    if crossed and waiting_for_stop(moved):
         trigger = Trigger(dt, update.price)
         steps.append((trigger, machine.apply(moved, trigger)))
     return steps
@@ -111,13 +107,13 @@ def price_steps(
 
 def bar_steps(order: DecimalOrder, bar: Bar, dt: datetime | None = None) -> list[Step]:
     """The events ``bar`` applies to ``order``, each with the order it gave."""
-    if order.status not in machine.WATCHING:
+    if order.status not in WORKING_STATUSES:
         return []
     update = BarUpdate(bar, dt)
     check_in_time(order, dt, f"the bar of {order.terms.asset}")
     stop = order.terms.stop
     trigger_price = None
-    if market.waiting_for_stop(order) and stop is not None:
+    if waiting_for_stop(order) and stop is not None:
         trigger_price = market.bar_trigger_price(order.terms.amount > 0, stop, bar)
     steps: list[Step] = []
     moved = machine.apply(order, update)
@@ -137,12 +133,12 @@ def is_marketable(order: DecimalOrder, price: DecimalInput) -> bool:
     triggered stop-limit, when the price is at or better than its limit. A
     HELD or terminal order never would.
     """
-    if order.status not in machine.WATCHING:
+    if order.status not in WORKING_STATUSES:
         return False
     terms = order.terms
     price_ = non_negative_price(price, "price")
     is_buy = terms.amount > 0
-    if market.waiting_for_stop(order) and (
+    if waiting_for_stop(order) and (
         terms.stop is None or not market.stop_crossed(is_buy, terms.stop, price_)
     ):
         return False

@@ -41,7 +41,6 @@ from typing import Any
 
 import attrs
 
-from orders import _index
 from orders._checks import check_type, quote
 from orders.book import Derived, OrderBook
 from orders.costs import CommissionModel, NoCommission, NoSlippage, SlippageModel
@@ -52,7 +51,7 @@ from orders.market import limit_reachable
 from orders.order import DecimalOrder
 from orders.order_type import OrderType
 from orders.positions import Execution
-from orders.status import ORDER_STATUS
+from orders.status import WORKING_STATUSES
 from orders.triggers import check_in_time
 
 __all__ = [
@@ -63,7 +62,6 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
-_WORKING = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED, ORDER_STATUS.PARTIALLY_FILLED})
 
 
 # The fill price of each kind of order on a bar. Each rule is given the order
@@ -167,7 +165,7 @@ class SimulatedVenue:
         check_type("book", book, OrderBook)
         check_type("dt", dt, datetime)
         seen = book.on_bar(asset, bar, dt)
-        fillable = _index.fillable(seen.book.index, asset)
+        fillable = seen.book.fillable(asset)
         for order_id in (*(item.order_id for item in seen.derived), *fillable):
             if order_id in book.orders:
                 check_in_time(book.orders[order_id], dt, f"the bar of {asset}", same_time=False)
@@ -190,7 +188,7 @@ class SimulatedVenue:
         traded = _ZERO
         for _, _, order_id, price in queue:
             order = book.orders[order_id]
-            if order.status not in _WORKING:
+            if order.status not in WORKING_STATUSES:
                 continue  # a fill earlier on this bar ended it, through its links
             priced = self._price(order, price, bar, traded)
             if priced is None:
