@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.replay import log_lines
 from orders import distributed, dumps
-from orders.replay import replay_files
+from orders.io.replay import replay_files
 
 
 def write(folder: Path, lines: int, accounts: int) -> list[Path]:

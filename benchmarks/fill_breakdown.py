@@ -21,8 +21,14 @@ from decimal import Decimal
 
 from orders import Asset, DecimalOrder, Fill, apply
 from orders.decimals import EXACT, exact_add, exact_subtract
-from orders.machine import _RULES, fits_remaining, on_quantity_grid, record_fill, repeated_fill
-from orders.order import next_version
+from orders.order.machine import (
+    _RULES,
+    fits_remaining,
+    on_quantity_grid,
+    record_fill,
+    repeated_fill,
+)
+from orders.order.value import next_version
 
 T0 = datetime(2024, 1, 15, 9, 30)
 AAPL = Asset("AAPL", tick_size=Decimal("0.01"))

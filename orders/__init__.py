@@ -6,19 +6,15 @@ table is the single source of truth. The public API is re-exported here.
 """
 
 from orders.assets import Asset
-from orders.book import BookResult, Derived, OrderBook, Released, Submit, placed_orders
-from orders.costs import (
-    CommissionModel,
-    NoCommission,
-    NoSlippage,
-    NotionalCommission,
-    PercentSlippage,
-    PerOrderCommission,
-    PerShareCommission,
-    SlippageModel,
-    TickSlippage,
-    VolumeShareSlippage,
+from orders.book.build import (
+    BracketKeywords,
+    bracket_orders,
+    buy_bracket,
+    oco_orders,
+    sell_bracket,
 )
+from orders.book.orderbook import BookResult, Derived, OrderBook, Released, Submit, placed_orders
+from orders.book.rules import Bracket, LinkMode
 from orders.decimals import DecimalInput
 from orders.errors import (
     BadOrderParameters,
@@ -49,28 +45,16 @@ from orders.events import (
     Release,
     Trigger,
 )
-from orders.history import History
-from orders.linked import (
-    BracketKeywords,
-    bracket_orders,
-    buy_bracket,
-    oco_orders,
-    sell_bracket,
+from orders.io.documents import (
+    Serializable,
+    SerializationError,
+    dumps,
+    loads,
+    structure,
+    unstructure,
 )
-from orders.links import Bracket, LinkMode
-from orders.machine import TRANSITIONS, apply
-from orders.order import DecimalOrder, FillRecord
-from orders.order_type import OrderType, TimeInForce
-from orders.positions import Account, Execution, Position
-from orders.recording import Recorder
-from orders.records import (
-    fill_records,
-    order_records,
-    position_records,
-    standing_fills,
-    to_dataframe,
-)
-from orders.replay import (
+from orders.io.recording import Recorder
+from orders.io.replay import (
     DEFAULT_ACCOUNT,
     AccountsResult,
     Refusal,
@@ -80,15 +64,20 @@ from orders.replay import (
     replay_accounts,
     replay_files,
 )
-from orders.serialization import (
-    Serializable,
-    SerializationError,
-    dumps,
-    loads,
-    structure,
-    unstructure,
+from orders.io.rows import (
+    fill_records,
+    order_records,
+    position_records,
+    standing_fills,
+    to_dataframe,
 )
-from orders.status import ACTIVE_STATUSES, ORDER_STATUS, TERMINAL_STATUSES
+from orders.order.history import History
+from orders.order.machine import TRANSITIONS, apply
+from orders.order.terms import OrderTerms
+from orders.order.triggers import check_triggers, check_triggers_bar, is_marketable
+from orders.order.value import DecimalOrder, FillRecord
+from orders.order_type import OrderType, TimeInForce
+from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, TERMINAL_STATUSES
 from orders.styles import (
     BracketOrder,
     ExecutionStyle,
@@ -101,9 +90,20 @@ from orders.styles import (
     TrailingStopLimitOrder,
     TrailingStopOrder,
 )
-from orders.terms import OrderTerms
-from orders.triggers import check_triggers, check_triggers_bar, is_marketable
-from orders.venue import FILL_PRICES, SimulatedVenue, VenueResult
+from orders.venue.costs import (
+    CommissionModel,
+    NoCommission,
+    NoSlippage,
+    NotionalCommission,
+    PercentSlippage,
+    PerOrderCommission,
+    PerShareCommission,
+    SlippageModel,
+    TickSlippage,
+    VolumeShareSlippage,
+)
+from orders.venue.positions import Account, Execution, Position
+from orders.venue.simulated import FILL_PRICES, SimulatedVenue, VenueResult
 
 __all__ = [
     "ACTIVE_STATUSES",

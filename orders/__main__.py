@@ -26,13 +26,13 @@ from decimal import Decimal
 from importlib import resources
 from typing import IO
 
-from orders.book import OrderBook
+from orders.book.orderbook import OrderBook
 from orders.decimals import exact_sum
-from orders.machine import mermaid_diagram
-from orders.order import DecimalOrder
-from orders.replay import AccountsResult, Refusal, ReplayResult, replay, replay_files
-from orders.serialization import unstructure
-from orders.status import ORDER_STATUS
+from orders.io.documents import unstructure
+from orders.io.replay import AccountsResult, Refusal, ReplayResult, replay, replay_files
+from orders.order.machine import mermaid_diagram
+from orders.order.value import DecimalOrder
+from orders.statuses import ORDER_STATUS
 
 EXAMPLE_LOG = "session.jsonl"
 APPLIED, REFUSED, UNREADABLE = 0, 1, 2
@@ -161,7 +161,7 @@ class _UnreachableError(Exception):
 
 
 def _on_dask(workers: int | None, scheduler: str | None, files: list[str]) -> AccountsResult:
-    from orders import distributed
+    from orders.io import distributed
 
     if scheduler is None:
         return distributed.replay_files(files, workers=workers, progress=True)

@@ -54,7 +54,7 @@ from orders import (
     check_triggers,
     check_triggers_bar,
 )
-from orders.links import check_book, link_group
+from orders.book.rules import check_book, link_group
 from tests.support import rebuilt
 
 T0 = datetime(2024, 1, 15, 9, 30)

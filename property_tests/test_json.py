@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orders.serialization import SerializationError, _parse_watching_keys, parse_json
+from orders.io.documents import SerializationError, _parse_watching_keys, parse_json
 
 keys = st.sampled_from(["a", "b", "op", 'q"t', "back\\slash", "é"])
 scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=5) | keys

@@ -42,7 +42,7 @@ from orders import (
     check_triggers,
     check_triggers_bar,
 )
-from orders.machine import _RULES
+from orders.order.machine import _RULES
 
 OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
 T0 = datetime(2024, 1, 15, 9, 30)

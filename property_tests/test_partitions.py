@@ -13,8 +13,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orders.distributed import block_offsets, blocks, merge, replay_partition, split_block
-from orders.replay import AccountsResult, replay_files
+from orders.io.distributed import block_offsets, blocks, merge, replay_partition, split_block
+from orders.io.replay import AccountsResult, replay_files
 from tests.support import assert_same, write_awkward_logs, write_logs
 
 SMALL = write_logs(Path(tempfile.mkdtemp(prefix="orders-small-")), lines=150, accounts=3)

@@ -22,7 +22,7 @@ from orders import (
     oco_orders,
     strategies,
 )
-from orders.serialization import dumps, loads, structure, unstructure
+from orders.io.documents import dumps, loads, structure, unstructure
 
 T0 = datetime(2024, 1, 15, 9, 30)
 prices = strategies.prices("0.01", "1E6", places=4)

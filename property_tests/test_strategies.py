@@ -21,7 +21,7 @@ from orders import (
     apply,
     strategies,
 )
-from orders.links import check_book
+from orders.book.rules import check_book
 
 
 @given(strategies.lifecycles())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from benchmarks.replay import log_lines
 from orders import BookResult, DecimalOrder, Event, OrderBook, Submit, apply, dumps
-from orders.replay import AccountsResult
+from orders.io.replay import AccountsResult
 
 
 def rebuilt(

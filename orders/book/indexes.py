@@ -1,0 +1,202 @@
+"""The book's indexes: which orders a price, a bar or a time can move, without a scan.
+
+Each asset has one record: a tuple of its nine price indexes, each a persistent
+ordered set (:mod:`orders._treap`) of ``(level, order id)`` keys, kept with the
+key where a walk of it starts. A walk visits keys in its direction while the
+trade moves the orders at their level, so a price visits only the orders it
+moves, and a price that moves nothing costs nine comparisons with the starting
+keys. A bar walks each index as a trade at its high, its low or its close
+would. After the nine, the record holds the orders no price moves that a venue
+fills at the market. The book's expiry index is one more such set, of
+``(valid_until, id)``.
+
+Everything here is a value: an update returns a new mapping and shares the rest.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Hashable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import immutables
+
+from orders.book import treap
+from orders.events import Bar
+from orders.order.value import DecimalOrder, waiting_for_stop
+from orders.statuses import ACTIVE_STATUSES, WORKING_STATUSES
+
+__all__ = [
+    "EXPIRY",
+    "Indexes",
+    "entries",
+    "expiring",
+    "fillable",
+    "moved_by",
+    "moved_by_bar",
+    "update",
+]
+
+Entry = tuple[treap.Tree, Any]
+"""An index: its tree, and the key where a walk of it starts."""
+Indexes = immutables.Map[Hashable, Any]
+"""Each asset's tuple of nine entries (None where empty), and the expiry entry."""
+
+EXPIRY: Hashable = None
+"""Where the expiry index lives among the assets (no asset is None)."""
+
+Walk = Callable[[treap.Tree], Iterator[Any]]
+
+# The nine price indexes of an asset, by position: the direction a trade walks
+# each, the test that tells, for a level met on the way, whether a trade at a
+# price moves the orders there (None: every price moves them), and the price
+# of a bar that does the same for a bar.
+PRICE_INDEXES: tuple[
+    tuple[str, Walk, Callable[[Decimal, Decimal], bool] | None, str], ...
+] = (
+    ("buy_stop", treap.ascending, operator.le, "high"),  # a buy stop triggers at or above
+    ("sell_stop", treap.descending, operator.ge, "low"),  # a sell stop at or below
+    ("sell_mark", treap.ascending, operator.lt, "close"),  # a higher price ratchets a sell trail
+    ("buy_mark", treap.descending, operator.gt, "close"),  # a lower one a buy trail
+    ("unmarked", treap.ascending, None, "close"),  # a trail with no mark takes any price
+    ("buy_limit", treap.descending, operator.ge, "low"),  # a buy limit comes within reach
+    ("buy_limit_reached", treap.ascending, operator.lt, "low"),  # ... or goes out of it
+    ("sell_limit", treap.ascending, operator.le, "high"),
+    ("sell_limit_reached", treap.descending, operator.gt, "high"),
+)
+_POSITION = {name: position for position, (name, _, _, _) in enumerate(PRICE_INDEXES)}
+_AT_MARKET = len(PRICE_INDEXES)
+"""After the price indexes, the orders no price moves that a venue fills at the
+market: market and on-close orders, and stops that have triggered, without a limit."""
+_EMPTY_RECORD: tuple[Entry | None, ...] = (None,) * (len(PRICE_INDEXES) + 1)
+_ZERO = Decimal(0)
+
+Place = tuple[int, Any]
+"""Where an order is indexed: a price index's position (-1 for expiry) and its key."""
+_EXPIRES = -1
+
+
+def entries(order: DecimalOrder) -> tuple[Place, ...]:
+    """Where ``order`` belongs in the indexes of its asset and in the expiry index."""
+    status = order.status
+    terms = order.terms
+    places: list[Place] = []
+    if status in ACTIVE_STATUSES and terms.valid_until is not None:
+        places.append((_EXPIRES, (terms.valid_until, terms.id)))
+    if status not in WORKING_STATUSES:
+        return tuple(places)
+    buy = terms.amount > 0
+    waiting = waiting_for_stop(order)
+    if waiting and terms.stop is not None:
+        places.append((0 if buy else 1, (terms.stop, terms.id)))
+    if waiting and terms.order_type.is_trailing:
+        mark = terms.trailing_lowest_price if buy else terms.trailing_highest_price
+        if mark is None:
+            places.append((4, (_ZERO, terms.id)))
+        else:
+            places.append((3 if buy else 2, (mark, terms.id)))
+    if terms.limit is not None and not waiting:  # a plain limit never waits
+        places.append(((5 if buy else 7) + order.limit_reached, (terms.limit, terms.id)))
+    elif not waiting:
+        places.append((_AT_MARKET, (_ZERO, terms.id)))
+    return tuple(places)
+
+
+def update(
+    indexes: Indexes, asset: Hashable, before: tuple[Place, ...], after: tuple[Place, ...]
+) -> Indexes:
+    """``indexes`` with the keys ``before`` taken out and ``after`` put in."""
+    record = list(indexes.get(asset, _EMPTY_RECORD))
+    expiry = indexes.get(EXPIRY)
+    for position, key in before:
+        if position == _EXPIRES:
+            expiry = _without(expiry, key, treap.ascending)
+        else:
+            record[position] = _without(record[position], key, _DIRECTIONS[position])
+    for position, key in after:
+        if position == _EXPIRES:
+            expiry = _with(expiry, key, treap.ascending)
+        else:
+            record[position] = _with(record[position], key, _DIRECTIONS[position])
+    indexes = indexes.set(asset, tuple(record))
+    return indexes.set(EXPIRY, expiry) if expiry is not indexes.get(EXPIRY) else indexes
+
+
+def _with(entry: Entry | None, key: Any, walk: Walk) -> Entry:
+    if entry is None:
+        return (treap.insert(None, key), key)
+    tree, first = entry
+    before = key < first if walk is treap.ascending else key > first
+    return (treap.insert(tree, key), key if before else first)
+
+
+def _without(entry: Entry | None, key: Any, walk: Walk) -> Entry | None:
+    assert entry is not None
+    tree, first = entry
+    tree = treap.delete(tree, key)
+    if tree is None:
+        return None
+    return (tree, next(walk(tree)) if key == first else first)
+
+
+def moved_by(indexes: Indexes, asset: Hashable, price: Decimal) -> list[str]:
+    """Ids of the orders of ``asset`` that a trade at ``price`` can change."""
+    return _moved(indexes.get(asset), (price,) * len(PRICE_INDEXES))
+
+
+def moved_by_bar(indexes: Indexes, asset: Hashable, bar: Bar) -> list[str]:
+    """Ids of the orders of ``asset`` that ``bar`` can change: a bar moves the
+    orders of each index as a trade at its high, its low or its close would."""
+    return _moved(indexes.get(asset), tuple(getattr(bar, field) for field in _BAR_FIELDS))
+
+
+def _moved(record: tuple[Entry | None, ...] | None, levels: tuple[Decimal, ...]) -> list[str]:
+    """Ids of the orders that ``levels`` (one price per index) move, each once."""
+    if record is None:
+        return []
+    found: dict[str, None] = {}
+    for position, (walk, moves) in enumerate(_WALKS):
+        entry = record[position]
+        if entry is None:
+            continue
+        price = levels[position]
+        if moves is not None and not moves(entry[1][0], price):
+            continue
+        for level, order_id in walk(entry[0]):
+            if moves is not None and not moves(level, price):
+                break
+            found[order_id] = None
+    return list(found)
+
+
+_WALKS = tuple((walk, moves) for _, walk, moves, _ in PRICE_INDEXES)
+_BAR_FIELDS = tuple(field for _, _, _, field in PRICE_INDEXES)
+_DIRECTIONS = (*(walk for walk, _ in _WALKS), treap.ascending)
+_REACHED_LIMITS = (_POSITION["buy_limit_reached"], _POSITION["sell_limit_reached"])
+
+
+def fillable(indexes: Indexes, asset: Hashable) -> list[str]:
+    """Ids of the orders of ``asset`` a venue can fill now: those at the market,
+    and the limits the latest price or bar reached."""
+    record = indexes.get(asset)
+    if record is None:
+        return []
+    return [
+        order_id
+        for position in (_AT_MARKET, *_REACHED_LIMITS)
+        if record[position] is not None
+        for _, order_id in treap.ascending(record[position][0])
+    ]
+
+
+def expiring(indexes: Indexes, dt: datetime) -> Iterator[str]:
+    """Ids of the orders whose ``valid_until`` is at or before ``dt``, earliest first."""
+    entry = indexes.get(EXPIRY)
+    if entry is None:
+        return
+    for valid_until, order_id in treap.ascending(entry[0]):
+        if valid_until > dt:
+            return
+        yield order_id

@@ -1,0 +1,532 @@
+"""The order book: every order of an account, their links, and the indexes that find them.
+
+:class:`OrderBook` is an immutable value and a pure reducer in the sans-I/O
+style. It never talks to a broker: each call returns a :class:`BookResult`
+holding the new book and what the book derived from the call (cancel another
+member of an OCO group, release or resize a bracket's exit legs, a stop that
+triggered, a new exit leg to submit), so the host can forward them. The old
+book is unchanged, and an event that is refused raises and changes nothing.
+
+The linking rules (OCO groups, brackets, re-arming, validity cascades) live in
+:mod:`orders.links`, one named function each; the book runs them from a work
+queue after every change until nothing more follows.
+
+Costs do not grow with the size of the book: orders live in a persistent hash
+map, and the orders a price or a time can move are kept in persistent ordered
+indexes (by stop, by trailing mark, by limit, by expiry), so
+:meth:`OrderBook.on_price` visits only the orders it changes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+import immutables
+
+from orders._checks import (
+    check_ids,
+    check_time_kind,
+    check_type,
+    enum_member,
+    is_aware,
+    quote,
+)
+from orders._fast import slot_builder
+from orders.assets import check_asset
+from orders.book import indexes, rules
+from orders.book.build import bracket_orders, oco_orders
+from orders.book.rules import Bracket, Change, LinkMode
+from orders.decimals import DecimalInput, non_negative_price
+from orders.errors import BadOrderParameters, UnknownOrderError
+from orders.events import Bar, Cancel, Event, Expire
+from orders.order.machine import apply
+from orders.order.triggers import Step, bar_steps, price_steps
+from orders.order.value import DecimalOrder
+from orders.order_type import TimeInForce
+from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS
+from orders.styles import BracketOrder, ExecutionStyle, OCOOrder
+
+__all__ = [
+    "BookResult",
+    "Bracket",
+    "Derived",
+    "LinkMode",
+    "OrderBook",
+    "Released",
+    "Submit",
+    "UnknownOrderError",
+]
+
+
+@attrs.frozen
+class Submit:
+    """A new order the book created (an exit leg re-arming a bracket): send it to the venue."""
+
+    order: DecimalOrder
+
+
+@attrs.frozen
+class Derived:
+    """What the book did to ``order_id`` as a consequence: applied ``event`` to it,
+    or created it (:class:`Submit`)."""
+
+    order_id: str
+    event: Event | Submit
+
+
+@attrs.frozen(weakref_slot=False)
+class BookResult:
+    """The new book and what it derived, in the order it happened."""
+
+    book: OrderBook
+    derived: tuple[Derived, ...]
+
+
+_result = slot_builder(BookResult)
+
+
+_EMPTY: immutables.Map[Any, Any] = immutables.Map()
+
+
+@attrs.frozen
+class OrderBook:
+    """Every order of an account, with their links and the indexes that find them."""
+
+    orders: immutables.Map[str, DecimalOrder] = _EMPTY
+    link_modes: immutables.Map[str, LinkMode] = _EMPTY
+    """The mode of each member of an OCO group."""
+    brackets: immutables.Map[str, Bracket] = _EMPTY
+    """Each bracket, by its entry's id."""
+    # Derived from the orders: which orders a price or a time can move.
+    index: indexes.Indexes = attrs.field(default=_EMPTY, eq=False, repr=False)
+    active_by_asset: immutables.Map[Hashable, immutables.Map[str, None]] = attrs.field(
+        default=_EMPTY, eq=False, repr=False
+    )
+    aware: bool | None = attrs.field(default=None, eq=False, repr=False)
+    """True when the book's datetimes are aware, False when naive, None while empty."""
+
+    # Queries.
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+    def __contains__(self, order_id: object) -> bool:
+        return order_id in self.orders
+
+    def __getitem__(self, order_id: str) -> DecimalOrder:
+        return self.get(order_id)
+
+    def get(self, order_id: str) -> DecimalOrder:
+        """The order with ``order_id``; :class:`UnknownOrderError` if there is none."""
+        if type(order_id) is not str:
+            raise BadOrderParameters(f"order ids are str; got {quote(order_id)}")
+        try:
+            return self.orders[order_id]
+        except KeyError:
+            raise UnknownOrderError(f"the book holds no order {order_id!r}") from None
+
+    def open_orders(self, asset: Hashable | None = None) -> list[DecimalOrder]:
+        """Active orders (OPEN, HELD, TRIGGERED, PARTIALLY_FILLED), of one asset if given.
+
+        The order of the list carries no meaning.
+        """
+        if asset is None:
+            return [order for order in self.orders.values() if order.status in ACTIVE_STATUSES]
+        ids = self.active_by_asset.get(check_asset(asset), _EMPTY)
+        return [self.orders[order_id] for order_id in ids]
+
+    def orders_with_status(self, *statuses: ORDER_STATUS) -> list[DecimalOrder]:
+        """Orders in any of ``statuses``."""
+        wanted = frozenset(_status(status) for status in statuses)
+        return [order for order in self.orders.values() if order.status in wanted]
+
+    def children(self, order_id: str) -> list[DecimalOrder]:
+        """The exit legs of the bracket whose entry is ``order_id``, every generation,
+        oldest first; empty for an order that is no entry."""
+        self.get(order_id)
+        bracket = self.brackets.get(order_id)
+        return [] if bracket is None else [self.orders[leg] for leg in bracket.every_leg]
+
+    def siblings(self, order_id: str) -> list[DecimalOrder]:
+        """The orders linked to ``order_id``: the other members of its OCO group, or
+        the other exit legs of its generation."""
+        return [self.orders[other] for other in rules.siblings(self, self.get(order_id))]
+
+    # Changing the book.
+
+    def submit(
+        self, *orders: DecimalOrder, link_mode: LinkMode | str | None = None
+    ) -> BookResult:
+        """Add new orders; their links are checked (:data:`orders.links.SUBMIT_CHECKS`,
+        then :data:`orders.links.STATE_CHECKS` once the rules have settled).
+
+        Orders that name each other in ``linked_order_ids`` form an OCO group;
+        orders whose ``parent_order_id`` names an order in the book or in this
+        submit are the exit legs of a bracket. ``link_mode`` sets what a fill
+        does to the other linked orders; by default OCO groups cancel and
+        brackets reduce. The result derives whatever the rules need at once,
+        such as holding exit legs submitted OPEN under an entry that has not
+        filled.
+        """
+        mode = _link_mode(link_mode)
+        builder = BookBuilder(self)
+        for order in orders:
+            if not isinstance(order, DecimalOrder):
+                raise BadOrderParameters(f"submit takes DecimalOrder values; got {quote(order)}")
+            if order.id in builder.orders:
+                raise BadOrderParameters(f"order id {order.id!r} is already in the book")
+            if builder.aware is not None and is_aware(order.dt) != builder.aware:
+                reference = next(iter(builder.orders.values())).dt
+                check_time_kind(f"order {order.id}'s dt", order.dt, reference,
+                                "the book's orders are")
+            builder.store(order)
+        linked = [order for order in orders if rules.is_linked(order)]
+        if linked:
+            for check in rules.SUBMIT_CHECKS:
+                check(builder, linked)
+            builder.link_modes, builder.brackets = rules.register(builder, linked, mode)
+            builder.pending.extend(Change(None, order, None) for order in linked)
+            builder.settle()
+            rules.check_states(builder, [order.id for order in linked])
+        return builder.result()
+
+    def place(
+        self,
+        dt: datetime,
+        asset: Hashable,
+        amount: DecimalInput,
+        style: ExecutionStyle,
+        *,
+        ids: Sequence[str] | None = None,
+        link_mode: LinkMode | str | None = None,
+        time_in_force: TimeInForce | str | None = None,
+        valid_until: datetime | None = None,
+    ) -> BookResult:
+        """Build the orders ``style`` describes (:func:`placed_orders`) and submit them."""
+        orders = placed_orders(
+            dt, asset, amount, style,
+            ids=ids, time_in_force=time_in_force, valid_until=valid_until,
+        )
+        return self.submit(*orders, link_mode=link_mode)
+
+    def apply(self, order_id: str, event: Event) -> BookResult:
+        """Apply ``event`` to one order, then every consequence of its links.
+
+        The links may refuse the event first (:data:`orders.links.GUARDS`), and an
+        amend that would leave its group or bracket in a state no live book
+        reaches (:data:`orders.links.STATE_CHECKS`), with
+        :class:`~orders.errors.LinkedOrderError`.
+        """
+        builder = BookBuilder(self)
+        order = builder.known(order_id, "an event names")
+        rules.check_event(builder, order, event)
+        builder.apply(order_id, event, asked=True)
+        rules.check_amendment(builder, order_id, event)
+        return builder.result()
+
+    def cancel(self, order_id: str, reason: str = "") -> BookResult:
+        """Cancel one order (and what its links cancel with it)."""
+        return self.apply(order_id, Cancel(reason))
+
+    def fillable(self, asset: Hashable) -> list[str]:
+        """Ids of the orders of ``asset`` a venue can fill now: those at the
+        market, and the limits the latest price or bar reached."""
+        return indexes.fillable(self.index, asset)
+
+    def on_price(
+        self, asset: Hashable, price: DecimalInput, dt: datetime | None = None
+    ) -> BookResult:
+        """A trade at ``price``: trigger stops, ratchet trailing stops, flag limits.
+
+        Only the orders the price moves are visited, found through the indexes.
+        """
+        if dt is not None:
+            self._check_time("on_price's dt", dt)
+        level = non_negative_price(price, "price")
+        moved_ids = indexes.moved_by(self.index, check_asset(asset), level)
+        return self._move(moved_ids, lambda order: price_steps(order, price, dt))
+
+    def on_bar(self, asset: Hashable, bar: Bar, dt: datetime | None = None) -> BookResult:
+        """A bar of ``asset``: trigger stops (at the open on a gap), ratchet trailing
+        stops with the close, flag the limits its range reaches, by the bar rules
+        of :mod:`orders.market`.
+
+        The orders are those the book holds when the bar arrives; only those the
+        bar moves are visited, found through the indexes. It fills nothing:
+        deciding fills is a venue's work (:class:`~orders.venue.SimulatedVenue`).
+        """
+        if dt is not None:
+            self._check_time("on_bar's dt", dt)
+        check_type("bar", bar, Bar)
+        moved_ids = indexes.moved_by_bar(self.index, check_asset(asset), bar)
+        return self._move(moved_ids, lambda order: bar_steps(order, bar, dt))
+
+    def _move(
+        self, moved_ids: list[str], steps: Callable[[DecimalOrder], list[Step]]
+    ) -> BookResult:
+        """Apply to each order of ``moved_ids`` the steps the market gives it."""
+        if not moved_ids:
+            return _result(self, ())
+        builder = BookBuilder(self)
+        for order_id in moved_ids:
+            order = builder.orders[order_id]
+            for event, moved in steps(order):
+                builder.replace(order, moved, event)
+                order = moved
+        return builder.result()
+
+    def on_time(self, dt: datetime) -> BookResult:
+        """Expire every active order whose ``valid_until`` is at or before ``dt``:
+        validity is inclusive of its end, as in FIX."""
+        self._check_time("on_time's dt", dt)
+        builder = BookBuilder(self)
+        for order_id in indexes.expiring(self.index, dt):
+            if builder.orders[order_id].status in ACTIVE_STATUSES:
+                builder.apply(order_id, Expire(dt))
+        return builder.result()
+
+    def _check_time(self, name: str, dt: object) -> None:
+        if type(dt) is datetime and (dt.tzinfo is not None) is self.aware:
+            return  # the book's kind, at a glance (a tzinfo that gives no offset is checked below)
+        check_type(name, dt, datetime)
+        if self.aware is not None and is_aware(dt) != self.aware:  # type: ignore[arg-type]
+            reference = next(iter(self.orders.values())).dt
+            check_time_kind(name, dt, reference, "the book's orders are")  # type: ignore[arg-type]
+
+    # Releasing finished orders.
+
+    def release(self, before: datetime) -> Released:
+        """Take out the orders that are done with: those that ended (FILLED,
+        CANCELLED, REJECTED) and last changed before ``before``.
+
+        Linked orders leave together: an OCO group, or a bracket's entry with
+        every exit leg it has had, is released only once all of them qualify,
+        because the rules of a group read every member. A released order is
+        unknown to the book from then on, so a late fill naming it is refused
+        with :class:`UnknownOrderError`: choose ``before`` far enough back that
+        the venue no longer reports on those orders. The scan visits every order.
+        """
+        self._check_time("release's before", before)
+        done = [order for order in self.orders.values() if _finished_before(order, before)]
+        candidates = {order.id for order in done}
+        released = [
+            order for order in done
+            if not rules.is_grouped(self, order)
+            or rules.link_group(self, order.id) <= candidates
+        ]
+        if not released:
+            return Released(self, ())
+        released.sort(key=lambda order: (order.dt, order.id))
+        orders, link_modes, brackets = (
+            self.orders.mutate(), self.link_modes.mutate(), self.brackets.mutate()
+        )
+        for order in released:
+            del orders[order.id]
+            link_modes.pop(order.id, None)
+            brackets.pop(order.id, None)
+        remaining = orders.finish()
+        book = OrderBook(
+            remaining,
+            link_modes.finish(),
+            brackets.finish(),
+            self.index,
+            self.active_by_asset,
+            self.aware if remaining else None,
+        )
+        return Released(book, tuple(released))
+
+
+@attrs.frozen(weakref_slot=False)
+class Released:
+    """The book without the orders :meth:`OrderBook.release` took out, and those orders,
+    by the time they last changed."""
+
+    book: OrderBook
+    orders: tuple[DecimalOrder, ...]
+
+
+def placed_orders(
+    dt: datetime,
+    asset: Hashable,
+    amount: DecimalInput,
+    style: ExecutionStyle,
+    *,
+    ids: Sequence[str] | None = None,
+    time_in_force: TimeInForce | str | None = None,
+    valid_until: datetime | None = None,
+) -> tuple[DecimalOrder, ...]:
+    """The orders ``style`` describes: one, an OCO pair or a bracket, in the order
+    the style lists them.
+
+    ``ids`` names them, in that order; by default they get fresh ids.
+    ``time_in_force`` and ``valid_until`` are the validity of a single order, of
+    both OCO legs, or of a bracket's entry (its exit legs are good till cancelled).
+    """
+    given: Any = check_ids(ids, _orders_placed(style), type(style).__name__)
+    validity: dict[str, Any] = {"time_in_force": time_in_force, "valid_until": valid_until}
+    if isinstance(style, OCOOrder):
+        return oco_orders(dt, asset, amount, style, ids=given, **validity)
+    if isinstance(style, BracketOrder):
+        return bracket_orders(dt, asset, amount, style, ids=given, **validity)
+    single_id = None if given is None else given[0]
+    return (DecimalOrder.from_style(dt, asset, amount, style, id=single_id, **validity),)
+
+
+def _finished_before(order: DecimalOrder, before: datetime) -> bool:
+    return order.status not in ACTIVE_STATUSES and order.dt < before
+
+
+def _status(value: object) -> ORDER_STATUS:
+    status = enum_member(ORDER_STATUS, value)
+    if status is None:
+        raise BadOrderParameters(f"statuses are ORDER_STATUS values (0 to 6); got {quote(value)}")
+    return status
+
+
+def _link_mode(value: object) -> LinkMode | None:
+    mode = None if value is None else enum_member(LinkMode, value)
+    if value is not None and mode is None:
+        raise BadOrderParameters(f"link_mode must be 'cancel' or 'reduce'; got {quote(value)}")
+    return mode
+
+
+def _orders_placed(style: ExecutionStyle) -> int:
+    if isinstance(style, OCOOrder):
+        return 2
+    if isinstance(style, BracketOrder):
+        return 2 if style.take_profit_price is None else 3
+    return 1
+
+
+class BookBuilder:
+    """The transient state of one book operation; its result is a new book.
+
+    Changes of linked orders go to a queue; :meth:`settle` hands each to the
+    rules of :mod:`orders.links` and performs what they call for, until the
+    queue is empty.
+    """
+
+    def __init__(self, book: OrderBook) -> None:
+        self.orders = book.orders
+        self.link_modes = book.link_modes
+        self.brackets = book.brackets
+        self.index = book.index
+        self.active_by_asset = book.active_by_asset
+        self.aware = book.aware
+        self.derived: list[Derived] = []
+        self.pending: deque[Change] = deque()
+        self.settling = False
+
+    def result(self) -> BookResult:
+        book = OrderBook(
+            self.orders,
+            self.link_modes,
+            self.brackets,
+            self.index,
+            self.active_by_asset,
+            self.aware,
+        )
+        return BookResult(book, tuple(self.derived))
+
+    def store(self, order: DecimalOrder, old: DecimalOrder | None = None) -> None:
+        self.orders = self.orders.set(order.id, order)
+        if self.aware is None:
+            self.aware = is_aware(order.dt)
+        before = () if old is None else indexes.entries(old)
+        after = indexes.entries(order)
+        if before != after:
+            self.index = indexes.update(self.index, order.terms.asset, before, after)
+        was_active = old is not None and old.status in ACTIVE_STATUSES
+        if was_active != (order.status in ACTIVE_STATUSES):
+            asset = order.terms.asset
+            ids = self.active_by_asset.get(asset, _EMPTY)
+            ids = ids.set(order.id, None) if not was_active else ids.delete(order.id)
+            self.active_by_asset = self.active_by_asset.set(asset, ids)
+
+    def known(self, order_id: str, role: str) -> DecimalOrder:
+        if type(order_id) is not str:
+            raise BadOrderParameters(f"order ids are str; got {quote(order_id)}")
+        try:
+            return self.orders[order_id]
+        except KeyError:
+            raise UnknownOrderError(f"{role} {order_id!r}, which is not in the book") from None
+
+    def apply(
+        self,
+        order_id: str,
+        event: Event,
+        *,
+        asked: bool = False,
+        origin: rules.LinkKey | None = None,
+    ) -> None:
+        """Apply ``event`` to an order: the host's own (``asked``), or derived."""
+        old = self.known(order_id, "an event names")
+        new = apply(old, event)
+        if new is not old:
+            self.replace(old, new, None if asked else event, origin)
+
+    def replace(
+        self,
+        old: DecimalOrder,
+        new: DecimalOrder,
+        derived: Event | None,
+        origin: rules.LinkKey | None = None,
+    ) -> None:
+        """Store ``new`` in place of ``old`` (what ``derived``, when the book applied
+        it on its own, made of it), record it, and settle the links."""
+        self.store(new, old)
+        if derived is not None:
+            self.derived.append(Derived(new.id, derived))
+        self.changed(old, new, origin)
+
+    def changed(
+        self, old: DecimalOrder | None, new: DecimalOrder, origin: rules.LinkKey | None
+    ) -> None:
+        if rules.touches_links(self, old, new):
+            self.pending.append(Change(old, new, origin))
+            self.settle()
+
+    def settle(self) -> None:
+        """Run the linking rules on every queued change until none is left."""
+        if self.settling:
+            return  # the loop below, further up the stack, takes the new change
+        self.settling = True
+        unsettled: dict[str, None] = {}  # brackets whose invariants may not hold
+        while self.pending or unsettled:
+            while self.pending:
+                change = self.pending.popleft()
+                self.perform(rules.reactions(self, change))
+                entry = rules.bracket_entry(self, change.new)
+                if entry is not None:
+                    unsettled[entry] = None
+            if unsettled:
+                entry = next(iter(unsettled))
+                actions = rules.repairs(self, entry)
+                if actions:
+                    self.perform(actions)
+                else:
+                    del unsettled[entry]
+        self.settling = False
+
+    def perform(self, actions: list[rules.Action]) -> None:
+        for action in actions:
+            if isinstance(action, rules.Derive):
+                self.apply(action.order_id, action.event, origin=action.origin)
+            elif isinstance(action, rules.Rearm):
+                bracket = self.brackets[action.entry_id]
+                generations = (*bracket.generations, tuple(leg.id for leg in action.legs))
+                self.brackets = self.brackets.set(
+                    action.entry_id, attrs.evolve(bracket, generations=generations)
+                )
+                for leg in action.legs:
+                    self.store(leg)
+                    self.derived.append(Derived(leg.id, Submit(leg)))
+            else:
+                bracket = self.brackets[action.entry_id]
+                self.brackets = self.brackets.set(
+                    action.entry_id, attrs.evolve(bracket, withdrawn=True)
+                )

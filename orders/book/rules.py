@@ -1,0 +1,1014 @@
+"""The book's linking rules: OCO groups and brackets, every rule a named function.
+
+Two kinds of link join the orders of an :class:`~orders.book.OrderBook`:
+
+* an **OCO group** is two or more orders that each name all the others in
+  ``linked_order_ids``;
+* a **bracket** is an entry and the exit legs that name it as their
+  ``parent_order_id``. Its open position P is what the entry has filled less
+  what its exit legs have filled. Its legs come in generations: those
+  submitted with it, then any the book creates to re-arm it.
+
+This module is the whole rule set, in five tables:
+
+* :data:`SUBMIT_CHECKS` refuse links that no consistent group could have;
+* :data:`STATE_CHECKS` refuse a group or a bracket in a state that no live book
+  reaches (a filled member of a cancel-mode group beside a working one, exit
+  prices out of order), after a submit, after the host's amend and on load;
+* :data:`GUARDS` refuse the host's events that would break a bracket;
+* :data:`REACTIONS` run once for each change of a linked order (an OCO fill
+  cancelling the other members, say);
+* :data:`INVARIANTS` say what a bracket must look like. After every change the
+  book applies the first invariant that does not hold, then checks them all
+  again, until every one holds.
+
+The book applies an event, hands the change to :func:`reactions` and
+:func:`repairs`, applies the actions they return, and queues the changes those
+make in turn: cascades run from a queue, never by recursion, so a group or a
+bracket of any size settles. :func:`links_markdown` renders the tables for the
+documentation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+import attrs
+import immutables
+
+from orders._checks import quote
+from orders.book.build import replacement_legs
+from orders.decimals import exact_add, exact_subtract, exact_sum
+from orders.errors import BadOrderParameters, LinkedOrderError, UnknownOrderError
+from orders.events import Amend, Cancel, Event, Fill, Hold, Release
+from orders.order.value import DecimalOrder
+from orders.statuses import ACTIVE_STATUSES, ENDED_STATUSES, FILL_STATUSES, ORDER_STATUS
+
+__all__ = [
+    "GUARDS",
+    "INVARIANTS",
+    "REACTIONS",
+    "STATE_CHECKS",
+    "SUBMIT_CHECKS",
+    "Bracket",
+    "LinkMode",
+    "links_markdown",
+]
+
+_HELD = ORDER_STATUS.HELD
+_ZERO = Decimal(0)
+
+
+class LinkMode(StrEnum):
+    """What a fill of one linked order does to the others."""
+
+    CANCEL = "cancel"
+    """One-cancels-other: the first fill cancels the other members."""
+    REDUCE = "reduce"
+    """One-updates-other: a fill reduces the other members by the same quantity."""
+
+
+@attrs.frozen
+class Bracket:
+    """An entry's exit legs, generation by generation, and how they are linked."""
+
+    entry_id: str
+    generations: tuple[tuple[str, ...], ...]
+    """Leg ids, oldest generation first; the last one protects the position now."""
+    mode: LinkMode = LinkMode.REDUCE
+    """What a fill of one exit leg does to the other legs."""
+    withdrawn: bool = False
+    """True once the host ended an exit leg while the bracket held a position:
+    the position is the host's, and the bracket is never re-armed."""
+
+    @property
+    def legs(self) -> tuple[str, ...]:
+        """The current generation of exit legs."""
+        return self.generations[-1]
+
+    @property
+    def every_leg(self) -> tuple[str, ...]:
+        """Every exit leg the bracket has had, oldest first."""
+        return tuple(leg for generation in self.generations for leg in generation)
+
+
+class Links(Protocol):
+    """What the rules read: a book, or a book operation under way."""
+
+    @property
+    def orders(self) -> immutables.Map[str, DecimalOrder]: ...
+
+    @property
+    def link_modes(self) -> immutables.Map[str, LinkMode]: ...
+
+    @property
+    def brackets(self) -> immutables.Map[str, Bracket]: ...
+
+
+LinkKey = tuple[str, str]
+"""Names one group or bracket: ``("oco", first member)`` or ``("bracket", entry)``."""
+
+
+@attrs.frozen
+class Change:
+    """One order changed: ``old`` (None for a new order) became ``new``."""
+
+    old: DecimalOrder | None
+    new: DecimalOrder
+    origin: LinkKey | None
+    """The group or bracket whose rule made the change; None for anything else
+    (the host's event, a price, the clock)."""
+
+
+@attrs.frozen
+class Derive:
+    """Apply ``event`` to ``order_id`` on behalf of the link ``origin``."""
+
+    order_id: str
+    event: Event
+    origin: LinkKey
+
+
+@attrs.frozen
+class Rearm:
+    """Add ``legs``, a new generation, to the bracket of ``entry_id``."""
+
+    entry_id: str
+    legs: tuple[DecimalOrder, ...]
+
+
+@attrs.frozen
+class Withdraw:
+    """The host holds the position of the bracket of ``entry_id`` from now on."""
+
+    entry_id: str
+
+
+Action = Derive | Rearm | Withdraw
+
+
+@attrs.frozen
+class Group:
+    """An OCO group as the rules see it."""
+
+    key: LinkKey
+    members: tuple[str, ...]
+    mode: LinkMode
+
+    def others(self, order_id: str) -> tuple[str, ...]:
+        return tuple(member for member in self.members if member != order_id)
+
+
+@attrs.frozen
+class BracketState:
+    """A bracket as the rules see it: its orders, and what its legs have filled."""
+
+    bracket: Bracket
+    entry: DecimalOrder
+    legs: tuple[DecimalOrder, ...]
+    """The current generation; none once the bracket is withdrawn."""
+    exited: Decimal
+    """What every leg of every generation has filled, unsigned."""
+    orders: immutables.Map[str, DecimalOrder]
+
+    @property
+    def key(self) -> LinkKey:
+        return ("bracket", self.bracket.entry_id)
+
+    @property
+    def position(self) -> Decimal:
+        """P: what the entry filled, less what the exit legs filled."""
+        return exact_subtract(self.entry.filled.copy_abs(), self.exited)
+
+    def live_legs(self, *, but: str | None = None) -> list[DecimalOrder]:
+        return [leg for leg in self.legs if leg.status in ACTIVE_STATUSES and leg.id != but]
+
+    def is_current(self, leg: DecimalOrder) -> bool:
+        return any(current.id == leg.id for current in self.legs)
+
+    def retired(self) -> list[DecimalOrder]:
+        """The orders the bracket has finished with: legs of earlier generations and,
+        once it is withdrawn, its entry and every leg."""
+        current = {leg.id for leg in self.legs}
+        finished = [self.orders[leg] for leg in self.bracket.every_leg if leg not in current]
+        return [self.entry, *finished] if self.bracket.withdrawn else finished
+
+
+# Checks at submit. Each looks at the orders of one submit, already stored in
+# ``links`` beside the book's, and raises when their links cannot hold.
+
+
+def links_name_other_orders(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """An order links to other orders, each named once."""
+    for order in submitted:
+        linked = order.terms.linked_order_ids
+        if order.id in linked:
+            raise BadOrderParameters(
+                f"order {order.id} links to itself; an OCO group links distinct orders"
+            )
+        if len(set(linked)) != len(linked):
+            twice = next(other for other, count in Counter(linked).items() if count > 1)
+            raise BadOrderParameters(f"order {order.id} names {twice} twice in linked_order_ids")
+
+
+def links_name_known_orders(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """Every linked id names an order in the book or in the same submit."""
+    for order in submitted:
+        for other in order.terms.linked_order_ids:
+            if other not in links.orders:
+                raise UnknownOrderError(
+                    f"order {order.id} links to {quote(other)}, which is not in the book"
+                )
+
+
+def links_are_mutual(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """The members of an OCO group each link to all the others, so that no link is one-way."""
+    groups: dict[str, tuple[str, ...]] = {}
+
+    def group(order: DecimalOrder) -> tuple[str, ...]:
+        if order.id not in groups:
+            groups[order.id] = tuple(sorted((order.id, *order.terms.linked_order_ids)))
+        return groups[order.id]
+
+    for order in submitted:
+        for other_id in order.terms.linked_order_ids:
+            other = links.orders[other_id]
+            if group(other) != group(order):
+                theirs = ", ".join(other.terms.linked_order_ids) or "nothing"
+                raise BadOrderParameters(
+                    f"order {order.id} links to {', '.join(order.terms.linked_order_ids)}, "
+                    f"but {other_id} links to {theirs}; the members of an OCO group each "
+                    "link to all the others"
+                )
+
+
+def linked_orders_share_an_asset(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """Linked orders trade one asset."""
+    for order in submitted:
+        for other_id in order.terms.linked_order_ids:
+            other = links.orders[other_id]
+            if other.terms.asset != order.terms.asset:
+                raise BadOrderParameters(
+                    f"linked orders must trade one asset; {order.id} trades "
+                    f"{quote(order.terms.asset)}, {other_id} trades {quote(other.terms.asset)}"
+                )
+
+
+def parents_are_known(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """A parent_order_id names an order in the book or in the same submit."""
+    for leg, parent in _legs(submitted):
+        if parent not in links.orders:
+            raise UnknownOrderError(
+                f"order {leg.id} names as parent {quote(parent)}, which is not in the book"
+            )
+
+
+def parents_are_entries(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """A parent is an entry: another order, and not itself an exit leg (brackets do not nest)."""
+    for leg, parent in _legs(submitted):
+        if parent == leg.id:
+            raise BadOrderParameters(f"order {leg.id} names itself as its parent")
+        grandparent = links.orders[parent].terms.parent_order_id
+        if grandparent is not None:
+            raise BadOrderParameters(
+                f"order {leg.id} names {parent} as its parent, but {parent} is an "
+                f"exit leg of {grandparent}; brackets do not nest"
+            )
+
+
+def legs_arrive_together(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """A bracket's exit legs are submitted together, in one submit."""
+    for _, parent in _legs(submitted):
+        bracket = links.brackets.get(parent)
+        if bracket is not None:
+            raise BadOrderParameters(
+                f"entry {parent} already has exit legs {', '.join(bracket.every_leg)}; "
+                "a bracket's exit legs are submitted together"
+            )
+
+
+def legs_trade_against_the_entry(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """An exit leg trades its entry's asset, on the other side."""
+    for leg, parent in _legs(submitted):
+        entry = links.orders[parent]
+        if entry.terms.asset != leg.terms.asset:
+            raise BadOrderParameters(
+                f"a bracket's exit leg trades its entry's asset; {leg.id} trades "
+                f"{quote(leg.terms.asset)}, its entry {entry.id} {quote(entry.terms.asset)}"
+            )
+        if entry.is_buy == leg.is_buy:
+            side, entry_side = ("sell", "buys") if entry.is_buy else ("buy", "sells")
+            raise BadOrderParameters(
+                f"exit leg {leg.id} must {side}: its entry {entry.id} {entry_side}"
+            )
+
+
+def legs_link_only_to_each_other(links: Links, submitted: Sequence[DecimalOrder]) -> None:
+    """Exit legs link to nothing (the book links them), or each to all the other legs."""
+    legs_of: dict[str, list[str]] = {}
+    for leg, parent in _legs(submitted):
+        legs_of.setdefault(parent, []).append(leg.id)
+    for entry_id, legs in legs_of.items():
+        _check_generation_links(links, entry_id, legs)
+
+
+def _check_generation_links(links: Links, entry_id: str, legs: Sequence[str]) -> None:
+    any_linked = any(links.orders[leg_id].terms.linked_order_ids for leg_id in legs)
+    for leg_id in legs:
+        linked = set(links.orders[leg_id].terms.linked_order_ids)
+        siblings = set(legs) - {leg_id}
+        if linked != (siblings if any_linked else set()):
+            raise BadOrderParameters(
+                f"exit leg {leg_id} of {entry_id} links to "
+                f"{', '.join(sorted(linked)) or 'nothing'}; "
+                "a bracket's exit legs link to nothing or to each other: "
+                f"{', '.join(sorted(siblings)) or 'it has no other leg'}"
+            )
+
+
+def _legs(submitted: Sequence[DecimalOrder]) -> Iterator[tuple[DecimalOrder, str]]:
+    """Each submitted exit leg with the id of its entry."""
+    for order in submitted:
+        if order.terms.parent_order_id is not None:
+            yield order, order.terms.parent_order_id
+
+
+SUBMIT_CHECKS: tuple[Callable[[Links, Sequence[DecimalOrder]], None], ...] = (
+    links_name_other_orders,
+    links_name_known_orders,
+    parents_are_known,
+    parents_are_entries,
+    legs_arrive_together,
+    legs_trade_against_the_entry,
+    legs_link_only_to_each_other,
+    links_are_mutual,
+    linked_orders_share_an_asset,
+)
+"""What :meth:`~orders.book.OrderBook.submit` checks, in order."""
+
+
+# State checks: what an OCO group or a bracket looks like in every state the book
+# reaches. Each raises LinkedOrderError; the book runs them on the links of a
+# submit and of the host's amend, and check_book on every link of a loaded book.
+
+
+def a_filled_member_leaves_none_working(group: Group, links: Links) -> None:
+    """Cancel mode: a member that filled while it worked (FILLED or PARTIALLY_FILLED)
+    leaves no other member working, because its first fill cancelled them.
+
+    In reduce mode a fill only takes its quantity off the others, so filled and
+    working members stand side by side. In either mode a member reopened by a
+    bust may work beside cancelled ones, and a late fill on a cancelled member
+    is a fact: neither is refused.
+    """
+    if group.mode is not LinkMode.CANCEL:
+        return
+    orders = links.orders
+    filled = next((m for m in group.members if orders[m].status in FILL_STATUSES), None)
+    if filled is None:
+        return
+    for other in _working_orders(links, group.others(filled)):
+        _refuse(
+            "a_filled_member_leaves_none_working",
+            f"in cancel mode the first fill of {filled} cancels the other members, but "
+            f"{other.id} is {other.status.name}; only one member of a cancel-mode group "
+            "fills while it works",
+        )
+
+
+def exits_keep_their_price_order(
+    entry: DecimalOrder, legs: Sequence[DecimalOrder], changed: str | None = None
+) -> None:
+    """A long bracket's stop-losses lie below its take-profits and, until the entry
+    trades, its entry's prices lie between the two; a short bracket's the other way.
+
+    A stop-loss is an exit leg with a stop, compared by its stop; a take-profit is
+    an exit leg with only a limit. A trailing price is compared until it trails
+    (the order has seen a price), since from then on it follows the market. Once
+    the entry has traded its prices are history, so a stop-loss may move past
+    them to lock in a profit.
+    """
+    long = entry.is_buy
+    side, short_of_profit, clear_of_loss = (
+        ("long", "below", "above") if long else ("short", "above", "below")
+    )
+    stop_losses = [level for leg in legs if leg.stop is not None
+                   for level in _levels("stop-loss", leg, ("stop",))]
+    take_profits = [level for leg in legs if leg.stop is None
+                    for level in _levels("take-profit", leg, ("limit",))]
+    entries = [] if _has_traded(entry) else _levels("entry", entry, ("limit", "stop"))
+    orderings = (
+        (f"stop-loss lies {short_of_profit} its take-profit", stop_losses, take_profits, long),
+        (f"entry lies {clear_of_loss} its stop-loss", entries, stop_losses, not long),
+        (f"entry lies {short_of_profit} its take-profit", entries, take_profits, long),
+    )
+    for rule, firsts, seconds, ascending in orderings:
+        for first in firsts:
+            for second in seconds:
+                if (first.price < second.price) if ascending else (first.price > second.price):
+                    continue
+                pair = (second, first) if second.order.id == changed else (first, second)
+                _refuse(
+                    "exits_keep_their_price_order",
+                    f"a {side} bracket's {rule}; {pair[0].describe(changed)}, "
+                    f"{pair[1].describe(changed)}",
+                )
+
+
+OCO_STATE_CHECKS: tuple[Callable[[Group, Links], None], ...] = (
+    a_filled_member_leaves_none_working,
+)
+BRACKET_STATE_CHECKS: tuple[
+    Callable[[DecimalOrder, Sequence[DecimalOrder], str | None], None], ...
+] = (exits_keep_their_price_order,)
+STATE_CHECKS = (*OCO_STATE_CHECKS, *BRACKET_STATE_CHECKS)
+"""What every OCO group and bracket satisfies (a bracket: its entry and current legs)."""
+
+
+def check_states(links: Links, order_ids: Iterable[str], changed: str | None = None) -> None:
+    """Run the state checks on the OCO group and the bracket of each of ``order_ids``;
+    ``changed`` names the order the host just amended, if any."""
+    groups: dict[LinkKey, Group] = {}
+    entries: dict[str, None] = {}
+    for order_id in order_ids:
+        order = links.orders[order_id]
+        group = _group_of(links, order)
+        if group is not None:
+            groups[group.key] = group
+        entry = bracket_entry(links, order)
+        if entry is not None:
+            entries[entry] = None
+    for group in groups.values():
+        for oco_check in OCO_STATE_CHECKS:
+            oco_check(group, links)
+    for entry in entries:
+        state = bracket_state(links, entry)
+        assert state is not None
+        for bracket_check in BRACKET_STATE_CHECKS:
+            bracket_check(state.entry, state.legs, changed)
+
+
+def check_amendment(links: Links, order_id: str, event: Event) -> None:
+    """After the host's ``event`` for ``order_id``: an amend is the host's one way to
+    move a price, so the state checks run on the links of the amended order."""
+    if type(event) is Amend:
+        check_states(links, (order_id,), changed=order_id)
+
+
+def register(
+    links: Links, submitted: Sequence[DecimalOrder], mode: LinkMode | None
+) -> tuple[immutables.Map[str, LinkMode], immutables.Map[str, Bracket]]:
+    """The book's link modes and brackets once ``submitted`` (already checked) joins it.
+
+    By default OCO groups cancel and brackets reduce.
+    """
+    link_modes, brackets = links.link_modes, links.brackets
+    legs_of: dict[str, list[str]] = {}
+    for order in submitted:
+        if order.terms.parent_order_id is not None:
+            legs_of.setdefault(order.terms.parent_order_id, []).append(order.id)
+        elif order.terms.linked_order_ids:
+            link_modes = link_modes.set(order.id, mode or LinkMode.CANCEL)
+    for entry_id, legs in legs_of.items():
+        bracket = Bracket(entry_id, (tuple(legs),), mode or LinkMode.REDUCE)
+        brackets = brackets.set(entry_id, bracket)
+    return link_modes, brackets
+
+
+def check_book(links: Links) -> None:
+    """Refuse a book restored from outside (a document) whose links no sequence of
+    submits and events could have produced: the submit checks hold for its OCO
+    groups and legs, its link modes and brackets name exactly those orders, each
+    generation of legs links within itself, every bracket's invariants hold, and
+    every group and bracket passes the state checks."""
+    orders = list(links.orders.values())
+    legs = [order for order in orders if order.terms.parent_order_id is not None]
+    members = [order for order in orders if order.terms.parent_order_id is None
+               and order.terms.linked_order_ids]
+    for check in (links_name_other_orders, links_name_known_orders, links_are_mutual,
+                  linked_orders_share_an_asset):
+        check(links, members)
+    for check in (links_name_other_orders, links_name_known_orders, parents_are_known,
+                  parents_are_entries, legs_trade_against_the_entry):
+        check(links, legs)
+    given = sorted(links.link_modes)
+    if given != sorted(member.id for member in members):
+        raise BadOrderParameters(
+            f"link modes are given for {quote(given)}, but the OCO members are "
+            f"{quote(sorted(member.id for member in members))}"
+        )
+    legs_of: dict[str, list[str]] = {}
+    for leg, parent in _legs(legs):
+        legs_of.setdefault(parent, []).append(leg.id)
+    if sorted(links.brackets) != sorted(legs_of):
+        raise BadOrderParameters(
+            f"brackets are given for {quote(sorted(links.brackets))}, but the entries that "
+            f"exit legs name are {quote(sorted(legs_of))}"
+        )
+    for entry_id, bracket in links.brackets.items():
+        listed = bracket.every_leg
+        if not all(bracket.generations) or sorted(listed) != sorted(legs_of[entry_id]):
+            raise BadOrderParameters(
+                f"bracket {entry_id} lists legs {quote(list(listed))} by generation, but the "
+                f"orders naming it as parent are {quote(sorted(legs_of[entry_id]))}"
+            )
+        for generation in bracket.generations:
+            _check_generation_links(links, entry_id, generation)
+        state = bracket_state(links, entry_id)
+        assert state is not None
+        broken = next((rule for rule in INVARIANTS if any(True for _ in rule(state))), None)
+        if broken is not None:
+            raise BadOrderParameters(f"bracket {entry_id} breaks rule {broken.__name__}")
+    check_states(links, links.orders)
+
+
+# Guards: the host's events that the links refuse. Each raises LinkedOrderError.
+
+
+def no_fill_before_the_entry_trades(links: Links, order: DecimalOrder, event: Event) -> None:
+    """A fill on a dormant exit leg is refused while its entry has never traded:
+    the legs were never working, so no venue can have filled them.
+
+    (After an entry fill is busted the legs are dormant again, but they were
+    working and a venue may still fill one; that fill is recorded.)
+    """
+    entry = _entry_of_leg(links, order)
+    if entry is None or type(event) is not Fill or order.status is not _HELD:
+        return
+    if not _has_traded(entry):
+        _refuse(
+            "no_fill_before_the_entry_trades",
+            f"exit leg {order.id} of bracket {entry.id} is dormant and its entry has not "
+            f"traded, so no venue holds it; {quote(event)}",
+        )
+
+
+def the_book_holds_and_releases_legs(links: Links, order: DecimalOrder, event: Event) -> None:
+    """Exit legs are held and released by the book, which holds them while there is
+    no position to protect and releases them when there is."""
+    if type(event) in (Hold, Release) and _entry_of_leg(links, order) is not None:
+        _refuse(
+            "the_book_holds_and_releases_legs",
+            f"exit leg {order.id} is held and released by its bracket; {quote(event)}",
+        )
+
+
+def active_legs_follow_the_position(links: Links, order: DecimalOrder, event: Event) -> None:
+    """An active exit leg's amount is the book's: it covers the open position. To
+    resize a bracket that has not filled, amend its entry or a dormant leg."""
+    if (
+        type(event) is Amend
+        and event.amount is not None
+        and event.amount != order.terms.amount
+        and order.status in ACTIVE_STATUSES
+        and order.status is not _HELD
+        and _entry_of_leg(links, order) is not None
+    ):
+        _refuse(
+            "active_legs_follow_the_position",
+            f"exit leg {order.id} covers its bracket's open position, "
+            f"{order.remaining.copy_abs()}; {quote(event)}",
+        )
+
+
+GUARDS: tuple[Callable[[Links, DecimalOrder, Event], None], ...] = (
+    no_fill_before_the_entry_trades,
+    the_book_holds_and_releases_legs,
+    active_legs_follow_the_position,
+)
+"""What :meth:`~orders.book.OrderBook.apply` checks before applying the host's event."""
+
+
+def check_event(links: Links, order: DecimalOrder, event: Event) -> None:
+    """Run every guard on the host's ``event`` for ``order``."""
+    if order.terms.parent_order_id is not None:
+        for guard in GUARDS:
+            guard(links, order, event)
+
+
+# Reactions of OCO groups: run once for each change of a member.
+
+
+def fill_cancels_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
+    """Cancel mode: the first fill of a working member, partial or full, cancels
+    every other working member."""
+    if group.mode is LinkMode.CANCEL and _working(change.old) and _filled_delta(change) > 0:
+        reason = f"linked order {change.new.id} filled"
+        yield from _cancel(links, group.others(change.new.id), reason, group.key)
+
+
+def fill_reduces_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
+    """Reduce mode: a fill takes its quantity off every other working member, and
+    a bust or a correction gives it back; a member left with nothing to fill is
+    cancelled and keeps its fills."""
+    delta = _filled_delta(change)
+    if group.mode is LinkMode.REDUCE and delta:
+        reason = f"linked order {change.new.id} filled"
+        for other in _working_orders(links, group.others(change.new.id)):
+            left = exact_subtract(other.remaining.copy_abs(), delta)
+            yield _resize(other, left, reason, group.key)
+
+
+def amendment_resizes_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
+    """Reduce mode: a new amount for one member moves every other working member's
+    remaining quantity by as much."""
+    if group.mode is not LinkMode.REDUCE or change.old is None:
+        return
+    delta = exact_subtract(change.new.terms.amount.copy_abs(), change.old.terms.amount.copy_abs())
+    if delta:
+        reason = f"linked order {change.new.id} was amended"
+        for other in _working_orders(links, group.others(change.new.id)):
+            yield _resize(other, exact_add(other.remaining.copy_abs(), delta), reason, group.key)
+
+
+def ending_cancels_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
+    """Cancelling, rejecting or expiring a member cancels every other working member."""
+    if _newly_ended(change):
+        reason = f"linked order {change.new.id} ended"
+        yield from _cancel(links, group.others(change.new.id), reason, group.key)
+
+
+# Reactions of brackets: run once for each change of an exit leg.
+
+
+def ending_a_leg_ends_the_bracket(state: BracketState, change: Change) -> Iterator[Action]:
+    """Cancelling, rejecting or expiring an exit leg (other than by this bracket's
+    rules) cancels the rest of the bracket, entry included. If the bracket held a
+    position, the host takes it over: the bracket is withdrawn and never re-armed."""
+    leg = change.new
+    if not state.is_current(leg) or not _newly_ended(change):
+        return
+    if state.position > 0:
+        yield Withdraw(state.entry.id)
+    reason = f"exit leg {leg.id} of bracket {state.entry.id} ended"
+    if state.entry.status in ACTIVE_STATUSES:
+        yield Derive(state.entry.id, Cancel(reason), state.key)
+    for other in state.live_legs(but=leg.id):
+        yield Derive(other.id, Cancel(reason), state.key)
+
+
+def exit_fill_cancels_the_other_legs(state: BracketState, change: Change) -> Iterator[Action]:
+    """Cancel mode: a fill on a working exit leg cancels the other working legs."""
+    leg = change.new
+    if (
+        state.bracket.mode is LinkMode.CANCEL
+        and state.is_current(leg)
+        and _working(change.old)
+        and _filled_delta(change) > 0
+    ):
+        for other in state.live_legs(but=leg.id):
+            yield Derive(other.id, Cancel(f"linked order {leg.id} filled"), state.key)
+
+
+def dormant_leg_sizes_the_bracket(state: BracketState, change: Change) -> Iterator[Action]:
+    """A new amount for a dormant exit leg is a new size for the whole bracket: the
+    entry is amended to match, and the other legs follow it."""
+    leg, old = change.new, change.old
+    if (
+        old is not None
+        and state.is_current(leg)
+        and leg.status is _HELD
+        and leg.terms.amount != old.terms.amount
+        and leg.terms.amount.copy_abs() != state.entry.terms.amount.copy_abs()
+    ):
+        size = leg.terms.amount.copy_negate()
+        yield Derive(state.entry.id, Amend(amount=size), state.key)
+
+
+OCO_REACTIONS: tuple[Callable[[Group, Change, Links], Iterator[Action]], ...] = (
+    fill_cancels_the_group,
+    fill_reduces_the_group,
+    amendment_resizes_the_group,
+    ending_cancels_the_group,
+)
+BRACKET_REACTIONS: tuple[Callable[[BracketState, Change], Iterator[Action]], ...] = (
+    ending_a_leg_ends_the_bracket,
+    exit_fill_cancels_the_other_legs,
+    dormant_leg_sizes_the_bracket,
+)
+REACTIONS = (*OCO_REACTIONS, *BRACKET_REACTIONS)
+"""What follows once from a change: the OCO group's, then the bracket's. A group
+or a bracket does not react to the changes its own rules made."""
+
+
+# Invariants of a bracket, in the order they are restored. Each yields the
+# actions that restore it, or nothing when it holds.
+
+
+def finished_orders_stay_ended(state: BracketState) -> Iterator[Action]:
+    """Orders the bracket has finished with never work again: legs of earlier
+    generations, and once the bracket is withdrawn its entry and every leg. One
+    that a bust reopens is cancelled."""
+    for order in state.retired():
+        if order.status in ACTIVE_STATUSES:
+            reason = f"bracket {state.entry.id} has finished with {order.id}"
+            yield Derive(order.id, Cancel(reason), state.key)
+
+
+def exiting_stops_entering(state: BracketState) -> Iterator[Action]:
+    """Once an exit leg has filled, the entry's remainder is cancelled: a bracket
+    that has started exiting stops entering."""
+    if state.exited and state.entry.status in ACTIVE_STATUSES:
+        exited = next(state.orders[leg] for leg in state.bracket.every_leg
+                      if state.orders[leg].filled)
+        reason = f"bracket {state.entry.id} is exiting: exit leg {exited.id} filled"
+        yield Derive(state.entry.id, Cancel(reason), state.key)
+
+
+def legs_cover_the_position(state: BracketState) -> Iterator[Action]:
+    """While P > 0, every working exit leg is active and has exactly P left to fill."""
+    position = state.position
+    if position <= 0:
+        return
+    for leg in state.live_legs():
+        size = exact_add(leg.filled.copy_abs(), position)
+        if size != leg.terms.amount.copy_abs():
+            amount = size if leg.is_buy else size.copy_negate()
+            yield Derive(leg.id, Amend(amount=amount), state.key)
+        if leg.status is _HELD:
+            yield Derive(leg.id, Release(), state.key)
+
+
+def rearm_protection(state: BracketState) -> Iterator[Action]:
+    """While P > 0 the exit legs must be a complete set: all of them working, or in
+    cancel mode, once one has filled, that one. When they are not (a late entry
+    fill after the legs ended, a bust that reopened one leg while the others
+    stay cancelled), the book cancels those still working and creates a new set
+    for P like them (kind, prices, trail, validity) under new ids, returned to
+    the host to send to the venue."""
+    position = state.position
+    working = state.live_legs()
+    if position <= 0 or state.bracket.withdrawn or len(working) == len(state.legs):
+        return
+    if working and state.bracket.mode is LinkMode.CANCEL and any(leg.filled for leg in state.legs):
+        return
+    entry = state.entry
+    for leg in working:
+        yield Derive(leg.id, Cancel(f"bracket {entry.id} re-arms its exit legs"), state.key)
+    amount = position.copy_negate() if entry.is_buy else position
+    dt = max(order.dt for order in (entry, *state.legs))
+    yield Rearm(entry.id, replacement_legs(state.legs, _fresh_ids(state), amount, dt))
+
+
+def legs_wait_for_the_entry(state: BracketState) -> Iterator[Action]:
+    """While P = 0 and the entry can still fill, the exit legs are dormant (HELD),
+    sized to the entry's amount."""
+    entry = state.entry
+    if state.position > 0 or entry.status not in ACTIVE_STATUSES:
+        return
+    size = entry.terms.amount.copy_negate()
+    for leg in state.live_legs():
+        if leg.status is not _HELD:
+            yield Derive(leg.id, Hold(f"bracket entry {entry.id} has not filled"), state.key)
+        if leg.terms.amount != size:
+            yield Derive(leg.id, Amend(amount=size), state.key)
+
+
+def nothing_left_to_protect(state: BracketState) -> Iterator[Action]:
+    """Once the entry has ended and P = 0, the exit legs are cancelled."""
+    if state.position <= 0 and state.entry.status not in ACTIVE_STATUSES:
+        reason = f"bracket {state.entry.id} has no open position to protect"
+        for leg in state.live_legs():
+            yield Derive(leg.id, Cancel(reason), state.key)
+
+
+INVARIANTS: tuple[Callable[[BracketState], Iterator[Action]], ...] = (
+    finished_orders_stay_ended,
+    exiting_stops_entering,
+    rearm_protection,
+    legs_cover_the_position,
+    legs_wait_for_the_entry,
+    nothing_left_to_protect,
+)
+"""What a bracket must look like after every change, restored in this order."""
+
+
+# The entry points the book calls.
+
+
+def is_linked(order: DecimalOrder) -> bool:
+    """True when ``order`` names another order: an OCO member or an exit leg."""
+    return bool(order.terms.linked_order_ids) or order.terms.parent_order_id is not None
+
+
+def is_grouped(links: Links, order: DecimalOrder) -> bool:
+    """True when ``order`` belongs to an OCO group or a bracket (as member, leg or entry)."""
+    return is_linked(order) or order.id in links.brackets
+
+
+def link_group(links: Links, order_id: str) -> set[str]:
+    """Every order joined to ``order_id`` through OCO links and brackets, itself included:
+    the orders whose rules read one another."""
+    group = {order_id}
+    pending = [order_id]
+    while pending:
+        order = links.orders[pending.pop()]
+        bracket = links.brackets.get(order.id)
+        joined = [*order.terms.linked_order_ids, *(bracket.every_leg if bracket else ())]
+        if order.terms.parent_order_id is not None:
+            joined.append(order.terms.parent_order_id)
+        for other in joined:
+            if other not in group:
+                group.add(other)
+                pending.append(other)
+    return group
+
+
+def touches_links(links: Links, old: DecimalOrder | None, new: DecimalOrder) -> bool:
+    """True when the change of a linked order can matter to its links: a new
+    order, a fill or its correction, a new amount, or the order ending."""
+    if not is_grouped(links, new):
+        return False
+    return (
+        old is None
+        or old.filled != new.filled
+        or old.terms.amount != new.terms.amount
+        or (old.status in ACTIVE_STATUSES) != (new.status in ACTIVE_STATUSES)
+    )
+
+
+def reactions(links: Links, change: Change) -> list[Action]:
+    """What follows once from ``change``: its OCO group's reactions, then its
+    bracket's. A link does not react to the changes its own rules made."""
+    actions: list[Action] = []
+    order = change.new
+    group = _group_of(links, order)
+    if group is not None and change.origin != group.key:
+        for reaction in OCO_REACTIONS:
+            actions.extend(reaction(group, change, links))
+    entry = bracket_entry(links, order)
+    if entry is not None and entry != order.id and change.origin != ("bracket", entry):
+        state = bracket_state(links, entry)
+        assert state is not None
+        for bracket_reaction in BRACKET_REACTIONS:
+            actions.extend(bracket_reaction(state, change))
+    return actions
+
+
+def repairs(links: Links, entry_id: str | None) -> list[Action]:
+    """The actions that restore the first invariant of the bracket that does not hold."""
+    state = bracket_state(links, entry_id)
+    if state is None:
+        return []
+    for invariant in INVARIANTS:
+        actions = list(invariant(state))
+        if actions:
+            return actions
+    return []
+
+
+def bracket_entry(links: Links, order: DecimalOrder) -> str | None:
+    """The entry id of the bracket ``order`` belongs to, as entry or exit leg."""
+    parent = order.terms.parent_order_id
+    if parent is not None and parent in links.brackets:
+        return parent
+    return order.id if order.id in links.brackets else None
+
+
+def bracket_state(links: Links, entry_id: str | None) -> BracketState | None:
+    """The bracket of ``entry_id`` as the rules see it, or None."""
+    bracket = None if entry_id is None else links.brackets.get(entry_id)
+    if bracket is None:
+        return None
+    orders = links.orders
+    exited = exact_sum(orders[leg].filled.copy_abs() for leg in bracket.every_leg)
+    legs = () if bracket.withdrawn else tuple(orders[leg] for leg in bracket.legs)
+    return BracketState(bracket, orders[bracket.entry_id], legs, exited, orders)
+
+
+def siblings(links: Links, order: DecimalOrder) -> tuple[str, ...]:
+    """The ids linked to ``order``: its OCO group's other members, or the other
+    legs of its generation."""
+    entry = order.terms.parent_order_id
+    bracket = None if entry is None else links.brackets.get(entry)
+    if bracket is None:
+        return order.terms.linked_order_ids
+    generation = next(legs for legs in bracket.generations if order.id in legs)
+    return tuple(leg for leg in generation if leg != order.id)
+
+
+# Helpers.
+
+
+def _refuse(rule: str, what: str) -> None:
+    raise LinkedOrderError(f"refused by rule {rule}: {what}")
+
+
+def _group_of(links: Links, order: DecimalOrder) -> Group | None:
+    """The OCO group ``order`` belongs to, or None."""
+    mode = links.link_modes.get(order.id)
+    if mode is None:
+        return None
+    members = (order.id, *order.terms.linked_order_ids)
+    return Group(("oco", min(members)), members, mode)
+
+
+def _has_traded(order: DecimalOrder) -> bool:
+    """True once ``order`` has had a fill, even one busted since."""
+    return bool(order.filled) or any(type(past) is Fill for past in order.history)
+
+
+@attrs.frozen
+class _Level:
+    """One fixed price of a bracket's order, as the price order compares it."""
+
+    role: str
+    order: DecimalOrder
+    kind: str
+    """``"stop"`` or ``"limit"``."""
+    price: Decimal
+
+    def describe(self, changed: str | None) -> str:
+        verb = f"would {self.kind}" if self.order.id == changed else f"{self.kind}s"
+        return f"{self.role} {self.order.id} {verb} at {self.price}"
+
+
+def _levels(role: str, order: DecimalOrder, kinds: Sequence[str]) -> list[_Level]:
+    """The prices named by ``kinds`` that ``order`` has; none once it trails."""
+    if order.trailing_highest_price is not None or order.trailing_lowest_price is not None:
+        return []
+    prices = {"stop": order.stop, "limit": order.limit}
+    return [_Level(role, order, kind, price) for kind in kinds
+            if (price := prices[kind]) is not None]
+
+
+def _entry_of_leg(links: Links, order: DecimalOrder) -> DecimalOrder | None:
+    parent = order.terms.parent_order_id
+    if parent is None or parent not in links.brackets:
+        return None
+    return links.orders[parent]
+
+
+def _working(order: DecimalOrder | None) -> bool:
+    return order is not None and order.status in ACTIVE_STATUSES
+
+
+def _newly_ended(change: Change) -> bool:
+    return change.new.status in ENDED_STATUSES and _working(change.old)
+
+
+def _filled_delta(change: Change) -> Decimal:
+    """How much more the order has filled (negative after a bust or a correction down)."""
+    before = _ZERO if change.old is None else change.old.filled.copy_abs()
+    return exact_subtract(change.new.filled.copy_abs(), before)
+
+
+def _working_orders(links: Links, order_ids: Sequence[str]) -> list[DecimalOrder]:
+    orders = links.orders
+    return [orders[i] for i in order_ids if orders[i].status in ACTIVE_STATUSES]
+
+
+def _cancel(
+    links: Links, order_ids: Sequence[str], reason: str, origin: LinkKey
+) -> Iterator[Action]:
+    for order in _working_orders(links, order_ids):
+        yield Derive(order.id, Cancel(reason), origin)
+
+
+def _resize(order: DecimalOrder, left: Decimal, reason: str, origin: LinkKey) -> Action:
+    """Leave ``order`` with ``left`` to fill, or cancel it when nothing is left."""
+    if left <= 0:
+        return Derive(order.id, Cancel(reason), origin)
+    size = exact_add(order.filled.copy_abs(), left)
+    return Derive(order.id, Amend(amount=size if order.is_buy else size.copy_negate()), origin)
+
+
+def _fresh_ids(state: BracketState) -> tuple[str, ...]:
+    """Ids for a new generation: each first leg's id with the generation number,
+    the number raised until no id is taken."""
+    roots = state.bracket.generations[0]
+    number = len(state.bracket.generations) + 1
+    while True:
+        ids = tuple(f"{root}.{number}" for root in roots)
+        if not any(leg_id in state.orders for leg_id in ids):
+            return ids
+        number += 1
+
+
+# Documentation generated from the tables.
+
+
+def links_markdown() -> str:
+    """The tables of this module as one Markdown table, in the order they apply."""
+    rows: list[tuple[str, str, Callable[..., Any]]] = [
+        *(("submit check", "OCO group, bracket", check) for check in SUBMIT_CHECKS),
+        *(("state check", "OCO group", check) for check in OCO_STATE_CHECKS),
+        *(("state check", "bracket", check) for check in BRACKET_STATE_CHECKS),
+        *(("guard", "bracket", guard) for guard in GUARDS),
+        *(("reaction", "OCO group", reaction) for reaction in OCO_REACTIONS),
+        *(("reaction", "bracket", reaction) for reaction in BRACKET_REACTIONS),
+        *(("invariant", "bracket", invariant) for invariant in INVARIANTS),
+    ]
+    lines = ["| rule | kind | link | what it does |", "| --- | --- | --- | --- |"]
+    for kind, link, function in rows:
+        lines.append(f"| `{function.__name__}` | {kind} | {link} | {_summary(function)} |")
+    return "\n".join(lines)
+
+
+def _summary(function: Callable[..., Any]) -> str:
+    doc = function.__doc__ or ""
+    return " ".join(doc.split("\n\n")[0].split())

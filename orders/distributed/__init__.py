@@ -1,0 +1,18 @@
+"""The old path of :mod:`orders.io.distributed` (with the ``dask`` extra), kept so
+that ``orders.distributed.replay_files`` keeps working."""
+
+from orders.io.distributed import (
+    DEFAULT_BLOCK_SIZE as DEFAULT_BLOCK_SIZE,
+)
+from orders.io.distributed import (
+    MIN_BLOCK_SIZE as MIN_BLOCK_SIZE,
+)
+from orders.io.distributed import (
+    replay_files as replay_files,
+)
+
+__all__ = [
+    "DEFAULT_BLOCK_SIZE",
+    "MIN_BLOCK_SIZE",
+    "replay_files",
+]

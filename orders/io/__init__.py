@@ -1,0 +1,1 @@
+"""Documents, execution logs, their replay and recording, rows for DataFrames."""

@@ -1,0 +1,814 @@
+"""Lossless conversion of every public value to JSON-ready data and JSON text.
+
+A document is ``{"format": "orders", "version": 2, "type": <name>, "value": ...}``
+so :func:`loads` needs no class. Inside it:
+
+* Decimals are strings with their exact digits and exponent (``"150.10"``),
+  written and read the same whatever the caller's decimal context;
+* datetimes are ISO 8601 strings, with their offset when they have one (a naive
+  datetime is written and read back naive, so no offset is invented), and the
+  key of their :class:`~zoneinfo.ZoneInfo` zone after it, as RFC 9557 writes
+  it (``"2024-11-03T01:30:00-05:00[America/New_York]"``), so a wall time the
+  zone lives twice is read back as the one it was;
+* enums are written by name (``"FILLED"``, ``"LIMIT"``, ``"GTC"``);
+* events and execution styles are tagged with ``"type"``;
+* an asset is a string, an integer, or an :class:`~orders.assets.Asset` tagged
+  ``{"type": "Asset", ...}``;
+* an order keeps its terms, its status and totals, its history, its fill
+  records and, when it has a history, its ``initial`` state (terms, status and
+  totals as constructed); a book keeps its orders (sorted by id), the link
+  modes of its OCO groups and its brackets (each entry's legs by generation,
+  the mode, and whether the host has taken the position over).
+
+JSON text is written with sorted keys and no insignificant spaces, so a value
+always gives the same bytes. Reading trusts nothing it can check: every
+constructor's validation runs; an order is rebuilt by applying its history to
+its initial state, and refused unless its totals, status, terms and fill
+records are exactly what that gives; a book is refused unless every link,
+parent and bracket agrees with its orders and the linking rules of
+:mod:`orders.links`, and its indexes are rebuilt. Duplicate keys, unknown
+fields, wrong types and input nested too deeply are refused. Every refusal is a
+:class:`SerializationError` naming the path in the document (``$.value.fills``)
+and the reason.
+
+Version 1 did not record an order's initial state and named a bracket's legs
+``children_of``; its documents are still read, except orders with a history,
+which cannot be checked without their initial state.
+"""
+
+from __future__ import annotations
+
+import decimal
+import json
+import json.scanner
+import types as types_module
+import typing
+from collections.abc import Callable, Hashable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import Enum
+from functools import partial
+from typing import Any, TypeVar, overload
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+import cattrs
+
+from orders._checks import is_aware, quote
+from orders.assets import Asset
+from orders.book.orderbook import BookBuilder, OrderBook
+from orders.book.rules import Bracket, LinkMode, check_book
+from orders.decimals import to_decimal
+from orders.errors import OrderError
+from orders.events import EVENT_TYPES, Bar, Event, Fill
+from orders.order.machine import apply
+from orders.order.terms import OrderTerms
+from orders.order.value import DecimalOrder
+from orders.order_type import OrderType, TimeInForce
+from orders.statuses import ORDER_STATUS
+from orders.styles import (
+    BracketOrder,
+    ExecutionStyle,
+    LimitOrder,
+    MarketOnCloseOrder,
+    MarketOrder,
+    OCOOrder,
+    StopLimitOrder,
+    StopOrder,
+    TrailingStopLimitOrder,
+    TrailingStopOrder,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Serializable",
+    "SerializationError",
+    "dumps",
+    "loads",
+    "parse_json",
+    "structure",
+    "unstructure",
+]
+
+FORMAT_VERSION = 2
+"""The version written in every document; reading takes it and version 1."""
+_READABLE_VERSIONS = (1, FORMAT_VERSION)
+
+T = TypeVar("T")
+
+Style = (
+    MarketOrder
+    | MarketOnCloseOrder
+    | LimitOrder
+    | StopOrder
+    | StopLimitOrder
+    | TrailingStopOrder
+    | TrailingStopLimitOrder
+    | OCOOrder
+    | BracketOrder
+)
+
+
+class SerializationError(OrderError):
+    """Data that does not describe a valid value, with the path and the reason."""
+
+
+decimal_text = decimal.Context(capitals=1).to_sci_string
+"""A Decimal as text, written the same whatever the caller's context (``1E-8``)."""
+
+
+def datetime_text(dt: datetime) -> str:
+    """ISO 8601, with the zone of a :class:`~zoneinfo.ZoneInfo` after the offset
+    (``2024-11-03T01:30:00-05:00[America/New_York]``): the offset alone would
+    not tell the second of two equal wall times of the zone from the first."""
+    zone = dt.tzinfo
+    if isinstance(zone, ZoneInfo) and zone.key is not None:
+        return f"{dt.isoformat()}[{zone.key}]"
+    return dt.isoformat()
+
+
+def _decimal(value: object) -> Decimal:
+    if type(value) is not str:
+        raise SerializationError(
+            f"expected a decimal string such as \"150.10\"; got {quote(value)}"
+        )
+    return to_decimal(value, "a decimal", SerializationError)
+
+
+def _total(value: object) -> Decimal:
+    if type(value) is not str:
+        raise SerializationError(
+            f"expected a decimal string such as \"150.10\"; got {quote(value)}"
+        )
+    return to_decimal(value, "a total", SerializationError, total=True)
+
+
+def _datetime(value: object) -> datetime:
+    if type(value) is not str:
+        raise SerializationError(f"expected an ISO 8601 datetime string; got {quote(value)}")
+    text, _, zone = value.partition("[")
+    if zone.endswith("]"):
+        return _in_zone(_iso(text, value), zone[:-1])
+    return _iso(value, value)
+
+
+def _iso(text: str, value: str) -> datetime:
+    """``text`` read as ISO 8601; a refusal quotes ``value``, all that was given."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise SerializationError(f"expected an ISO 8601 datetime; got {quote(value)}") from None
+
+
+def _in_zone(dt: datetime, key: str) -> datetime:
+    """The wall time of ``dt`` in the zone named ``key``, as the one of its two
+    readings (``fold``) that has the offset written; refused if neither has it."""
+    if not is_aware(dt):
+        raise SerializationError("a zone needs the offset before it")
+    try:
+        zone = ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SerializationError(f"unknown time zone {quote(key)}") from None
+    wall = dt.replace(tzinfo=None)
+    readings = [wall.replace(tzinfo=zone, fold=fold) for fold in (0, 1)]
+    for zoned in readings:
+        if zoned.utcoffset() == dt.utcoffset():
+            return zoned
+    offsets = " or ".join(dict.fromkeys(_offset(zoned) for zoned in readings))
+    raise SerializationError(
+        f"{key} is at {offsets} at {wall.isoformat(' ', 'minutes')}, not {_offset(dt)}"
+    )
+
+
+def _offset(dt: datetime) -> str:
+    """The UTC offset of an aware ``dt`` as ISO 8601 writes it (``-05:00``)."""
+    offset = dt.utcoffset() or timedelta(0)
+    minutes = abs(offset) // timedelta(minutes=1)
+    return f"{'-' if offset < timedelta(0) else '+'}{minutes // 60:02}:{minutes % 60:02}"
+
+
+def _by_name(kind: type[Enum]) -> Callable[[object], Any]:
+    def structure(value: object) -> Any:
+        try:
+            return kind[value]  # type: ignore[index]
+        except (KeyError, TypeError):
+            names = ", ".join(member.name for member in kind)
+            raise SerializationError(
+                f"expected one of {names} for {kind.__name__}; got {quote(value)}"
+            ) from None
+
+    return structure
+
+
+def _exactly(kind: type) -> Callable[[object], Any]:
+    """Refuse to coerce: a JSON number is not a string."""
+
+    def structure(value: object) -> Any:
+        if type(value) is not kind:
+            raise SerializationError(f"expected a JSON {kind.__name__}; got {quote(value)}")
+        return value
+
+    return structure
+
+
+_ENUMS = (ORDER_STATUS, OrderType, TimeInForce, LinkMode)
+_DIRECT: dict[Any, Callable[[object], Any]] = {
+    Decimal: _decimal,
+    datetime: _datetime,
+    **{scalar: _exactly(scalar) for scalar in (str, bool, int)},
+    **{kind: _by_name(kind) for kind in _ENUMS},
+}
+"""How each scalar kind is read from its JSON value."""
+
+
+def _make_converter() -> cattrs.Converter:
+    """The converter that writes values as JSON-ready data (reading is :func:`structure_at`)."""
+    converter = cattrs.Converter()
+    converter.register_unstructure_hook(Decimal, decimal_text)
+    converter.register_unstructure_hook(datetime, datetime_text)
+    for kind in _ENUMS:
+        converter.register_unstructure_hook(kind, lambda member: member.name)
+    # Fields typed by the base class itself (not its subclasses) are tagged styles.
+    converter.register_unstructure_hook_func(
+        lambda cls: cls is ExecutionStyle,
+        lambda style: converter.unstructure(style, unstructure_as=Style),
+    )
+    # Hashable only as an asset field's annotation, not every hashable class.
+    converter.register_unstructure_hook_func(lambda cls: cls is Hashable, unstructure_asset)
+    for union in (Event, Style):
+        converter.register_unstructure_hook(union, partial(_tagged, converter))
+    return converter
+
+
+def _tagged(converter: cattrs.Converter, value: object) -> dict[str, Any]:
+    """A member of a union, as its fields and the ``"type"`` that names its class."""
+    return {"type": type(value).__name__, **converter.unstructure(value, type(value))}
+
+
+def unstructure_asset(asset: object) -> object:
+    if isinstance(asset, Asset):
+        return {"type": "Asset", **CONVERTER.unstructure(asset, Asset)}
+    if isinstance(asset, (str, int)) and not isinstance(asset, bool):
+        return asset
+    raise SerializationError(
+        f"an asset must be an Asset, a str or an int to be serialized; got {quote(asset)}"
+    )
+
+
+def _structure_asset(data: object, path: str) -> Hashable:
+    if isinstance(data, dict):
+        return _structure_tagged(data, ("asset", {"Asset": Asset}), path)  # type: ignore[no-any-return]
+    if isinstance(data, (str, int)) and not isinstance(data, bool):
+        return data
+    raise SerializationError(
+        f"at {path}: an asset is a str, an int or an Asset object; got {quote(data)}"
+    )
+
+
+def _field_types(cls: type) -> dict[str, tuple[Any, bool]]:
+    """Each field's type, with ``None`` left out of optional ones, and whether it is optional."""
+    attrs.resolve_types(cls)
+    types: dict[str, tuple[Any, bool]] = {}
+    for field in attrs.fields(cls):
+        arguments = [kind for kind in typing.get_args(field.type) if kind is not type(None)]
+        optional = isinstance(field.type, types_module.UnionType) and len(arguments) == 1
+        types[field.name] = (arguments[0] if optional else field.type, optional)
+    return types
+
+
+_TERMS_TYPES = {name: kind for name, (kind, _) in _field_types(OrderTerms).items()}
+_STATE = ("status", "dt", "filled", "notional", "commission", "reason", "stop_reached",
+          "limit_reached")
+_ORDER = ("terms", *_STATE, "history", "fills")
+
+
+# Orders: the fields of a state (terms, status, totals), then the history and
+# the fill records, and the initial state when there is a history.
+
+
+def unstructure_state(order: DecimalOrder) -> dict[str, Any]:
+    unstructure = CONVERTER.unstructure
+    terms = {
+        name: None if (value := getattr(order.terms, name)) is None else unstructure(value, kind)
+        for name, kind in _TERMS_TYPES.items()
+    }
+    return {
+        "terms": terms,
+        "status": order.status.name,
+        "dt": datetime_text(order.dt),
+        "filled": decimal_text(order.filled),
+        "notional": decimal_text(order.notional),
+        "commission": decimal_text(order.commission),
+        "reason": order.reason,
+        "stop_reached": order.stop_reached,
+        "limit_reached": order.limit_reached,
+    }
+
+
+def _unstructure_order(order: DecimalOrder) -> dict[str, Any]:
+    unstructure = CONVERTER.unstructure
+    document = {
+        **unstructure_state(order),
+        "history": [unstructure(event, unstructure_as=Event) for event in order.history],
+        "fills": {
+            fill_id: [unstructure(first, Fill), None if live is None else unstructure(live, Fill)]
+            for fill_id, (first, live) in sorted(order.fills.items())
+        },
+    }
+    if order.history:
+        document["initial"] = unstructure_state(order.initial)
+    return document
+
+
+def _structure_order(data: object, path: str) -> DecimalOrder:
+    """The order a document describes: its initial state with its history applied,
+    refused unless everything the document declares is exactly what that gives."""
+    record = json_object(data, path, _ORDER, optional=("initial",))
+    events = json_list(record["history"], f"{path}.history")
+    history: list[Event] = [
+        structure_at(event, Event, f"{path}.history[{index}]")
+        for index, event in enumerate(events)
+    ]
+    if not history and "initial" in record:
+        raise SerializationError(
+            f"at {path}.initial: an order without a history has no separate initial state"
+        )
+    if history and "initial" not in record:
+        raise SerializationError(
+            f"at {path}: an order with a history needs its initial state (\"initial\"), "
+            "which version 1 documents do not record"
+        )
+    initial_path = f"{path}.initial" if history else path
+    initial_record = record
+    if history:
+        initial_record = json_object(record["initial"], initial_path, ("terms", *_STATE))
+    order = _constructed(initial_record, initial_path)
+    for index, event in enumerate(history):
+        try:
+            order = apply(order, event)
+        except OrderError as exc:
+            raise SerializationError(f"at {path}.history[{index}]: {exc}") from None
+    _agrees(record, _unstructure_order(order), path)
+    return order
+
+
+def _constructed(record: dict[str, Any], path: str) -> DecimalOrder:
+    """The order :class:`~orders.order.DecimalOrder` builds from a state's fields."""
+    terms = json_object(record["terms"], f"{path}.terms", tuple(_TERMS_TYPES))
+    fields: dict[str, Any] = {
+        name: None if value is None else structure_at(value, _TERMS_TYPES[name],
+                                                    f"{path}.terms.{name}")
+        for name, value in terms.items()
+    }
+    fields["status"] = structure_at(record["status"], ORDER_STATUS, f"{path}.status")
+    fields["dt"] = structure_at(record["dt"], datetime, f"{path}.dt")
+    fields["filled"] = _at(f"{path}.filled", _total, record["filled"])
+    fields["notional"] = _at(f"{path}.notional", _total, record["notional"])
+    fields["commission"] = _at(f"{path}.commission", _total, record["commission"])
+    for name in ("reason", "stop_reached", "limit_reached"):
+        kind = str if name == "reason" else bool
+        fields[name] = structure_at(record[name], kind, f"{path}.{name}")
+    return _at(path, lambda keywords: DecimalOrder(**keywords), fields)  # type: ignore[no-any-return]
+
+
+def _agrees(declared: dict[str, Any], actual: dict[str, Any], path: str) -> None:
+    """Refuse the first field whose declared value is not exactly the actual one."""
+    json_object(declared, path, tuple(actual))
+    for name, value in actual.items():
+        if name in ("terms", "initial") and isinstance(declared.get(name), dict):
+            _agrees(declared[name], value, f"{path}.{name}")
+        elif not _same(declared.get(name), value):
+            raise SerializationError(
+                f"at {path}.{name}: the document says {quote(declared.get(name))}, but the "
+                f"order its initial state and history describe has {quote(value)}"
+            )
+
+
+def _same(first: object, second: object) -> bool:
+    """Equal JSON values of the same types all the way down (``1`` is not ``true``)."""
+    if type(first) is not type(second):
+        return False
+    if isinstance(first, dict):
+        return first.keys() == second.keys() and all(  # type: ignore[attr-defined]
+            _same(value, second[key]) for key, value in first.items()  # type: ignore[index]
+        )
+    if isinstance(first, list):
+        return len(first) == len(second) and all(  # type: ignore[arg-type]
+            _same(a, b) for a, b in zip(first, second, strict=False)  # type: ignore[call-overload]
+        )
+    return first == second
+
+
+# Books: orders, OCO link modes and brackets, checked against the linking rules.
+
+
+def _unstructure_book(book: OrderBook) -> dict[str, Any]:
+    return {
+        "orders": [_unstructure_order(book.orders[order_id]) for order_id in sorted(book.orders)],
+        "link_modes": {order_id: mode.name for order_id, mode in sorted(book.link_modes.items())},
+        "brackets": {
+            entry_id: {
+                "generations": [list(legs) for legs in bracket.generations],
+                "mode": bracket.mode.name,
+                "withdrawn": bracket.withdrawn,
+            }
+            for entry_id, bracket in sorted(book.brackets.items())
+        },
+    }
+
+
+def _structure_book(data: object, path: str, version: int) -> OrderBook:
+    keys = ("orders", "link_modes", "brackets" if version > 1 else "children_of")
+    record = json_object(data, path, keys)
+    builder = BookBuilder(OrderBook())
+    for index, entry in enumerate(json_list(record["orders"], f"{path}.orders")):
+        order = _structure_order(entry, f"{path}.orders[{index}]")
+        if order.id in builder.orders:
+            raise SerializationError(
+                f"at {path}.orders[{index}]: order {order.id!r} is listed twice"
+            )
+        if builder.aware is not None and is_aware(order.dt) != builder.aware:
+            raise SerializationError(
+                f"at {path}.orders[{index}]: a book holds naive or aware datetimes, not both"
+            )
+        builder.store(order)
+    link_modes = json_object(record["link_modes"], f"{path}.link_modes", ())
+    brackets = (
+        json_object(record["brackets"], f"{path}.brackets", ()) if version > 1
+        else _version_1_brackets(record["children_of"], link_modes, path)
+    )
+    for order_id, mode in link_modes.items():
+        if version > 1 or (
+            order_id in builder.orders and builder.orders[order_id].parent_order_id is None
+        ):
+            builder.link_modes = builder.link_modes.set(
+                order_id, structure_at(mode, LinkMode, f"{path}.link_modes.{order_id}")
+            )
+    for entry_id, fields in brackets.items():
+        where = f"{path}.brackets.{entry_id}"
+        bracket = json_object(fields, where, ("generations", "mode"), optional=("withdrawn",))
+        generations = json_list(bracket["generations"], f"{where}.generations")
+        legs = tuple(
+            tuple(
+                structure_at(leg, str, f"{where}.generations[{index}][{number}]")
+                for number, leg in enumerate(json_list(generation, f"{where}.generations[{index}]"))
+            )
+            for index, generation in enumerate(generations)
+        )
+        withdrawn = structure_at(bracket.get("withdrawn", False), bool, f"{where}.withdrawn")
+        mode = structure_at(bracket["mode"], LinkMode, f"{where}.mode")
+        builder.brackets = builder.brackets.set(entry_id, Bracket(entry_id, legs, mode, withdrawn))
+    _at(path, check_book, builder)
+    return builder.result().book
+
+
+def _version_1_brackets(
+    children_of: object, link_modes: dict[str, Any], path: str
+) -> dict[str, Any]:
+    """Version 1 named one generation of legs per entry; their mode was their link mode."""
+    children = json_object(children_of, f"{path}.children_of", ())
+    return {
+        entry_id: {
+            "generations": [legs],
+            "mode": link_modes.get(json_list(legs, f"{path}.children_of.{entry_id}")[0], "REDUCE")
+            if legs else "REDUCE",
+        }
+        for entry_id, legs in children.items()
+    }
+
+
+# Reading with paths.
+
+
+def structure_at(data: object, kind: Any, path: str, field: str | None = None) -> Any:
+    """``data`` structured as ``kind``; any refusal names ``path`` (and ``field`` in it)."""
+    union = _union(kind)
+    if union is not None:
+        return _structure_tagged(data, union, path if field is None else f"{path}.{field}")
+    direct = _DIRECT.get(kind)
+    if direct is not None:
+        try:
+            return direct(data)
+        except OrderError as exc:
+            where = path if field is None else f"{path}.{field}"
+            raise SerializationError(f"at {where}: {exc}") from None
+    if field is not None:
+        path = f"{path}.{field}"
+    if kind is Hashable:
+        return _structure_asset(data, path)
+    if kind in _FIELDS:
+        return _structure_fields(kind, data, path)
+    item = _ITEMS[kind]
+    values = json_list(data, path)
+    return tuple(
+        structure_at(value, item, f"{path}[{index}]") for index, value in enumerate(values)
+    )
+
+
+def _structure_tagged(data: object, union: tuple[str, dict[str, type]], path: str) -> Any:
+    """A member of a union tagged by ``"type"``: ``union`` is what its members are
+    called and each member by its name."""
+    noun, members = union
+    name = data.get("type") if isinstance(data, dict) else None
+    kind = members.get(name) if isinstance(name, str) else None
+    if kind is None:
+        json_object(data, path, ())
+        raise SerializationError(
+            f"at {path}.type: unknown {noun} type {quote(name)}; {noun}s are "
+            f"{', '.join(members)}"
+        )
+    return _structure_fields(kind, data, path, tag="type")
+
+
+def _structure_fields(kind: type, data: object, path: str, tag: str | None = None) -> Any:
+    """An instance of the ``attrs`` class ``kind`` from a JSON object of its fields
+    (and the ``tag`` naming it), built by its own constructor, which validates.
+    Every missing or unreadable field is reported, not only the first."""
+    fields = _FIELDS[kind]
+    record = (
+        data if type(data) is dict and data.keys() <= _KEYS[kind, tag]
+        else json_object(data, path, (), (tag, *fields) if tag else tuple(fields))
+    )
+    keywords: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, (field_kind, optional, required) in fields.items():
+        value = record.get(name, _MISSING)
+        if value is _MISSING:
+            if required:
+                problems.append(f"at {path}.{name}: a required field is missing")
+        elif value is None and optional:
+            keywords[name] = None
+        else:
+            try:
+                keywords[name] = structure_at(value, field_kind, path, name)
+            except SerializationError as exc:
+                problems.append(str(exc))
+    if problems:
+        raise SerializationError("; ".join(problems))
+    try:
+        return kind(**keywords)
+    except OrderError as exc:
+        raise SerializationError(f"at {path}: {exc}") from None
+
+
+_MISSING = object()
+
+
+def _at(path: str, function: Callable[[Any], Any], value: object) -> Any:
+    """``function(value)``, with an :class:`OrderError` it raises naming ``path``."""
+    try:
+        return function(value)
+    except SerializationError as exc:
+        if str(exc).startswith("at "):
+            raise
+        raise SerializationError(f"at {path}: {exc}") from None
+    except OrderError as exc:
+        raise SerializationError(f"at {path}: {exc}") from None
+
+
+def json_object(
+    data: object, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A JSON object with the ``required`` keys, maybe ``optional`` ones, and no others
+    (any keys at all when neither is given)."""
+    if not isinstance(data, dict):
+        raise SerializationError(f"at {path}: expected a JSON object; got {quote(data)}")
+    if required or optional:
+        for key in required:
+            if key not in data:
+                raise SerializationError(f"at {path}: missing field {quote(key)}")
+        if len(data) > len(required):
+            unknown = sorted(key for key in data if key not in required and key not in optional)
+            if unknown:
+                raise SerializationError(f"at {path}: unknown field {quote(unknown[0])}")
+    return data
+
+
+def json_list(data: object, path: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise SerializationError(f"at {path}: expected a JSON array; got {quote(data)}")
+    return data
+
+
+CONVERTER = _make_converter()
+
+_TYPES: dict[str, Any] = {
+    kind.__name__: kind
+    for kind in (DecimalOrder, OrderBook, Asset, *EVENT_TYPES, *Style.__args__)
+}
+
+_EVENTS = ("event", {member.__name__: member for member in typing.get_args(Event)})
+_STYLES = ("style", {member.__name__: member for member in typing.get_args(Style)})
+
+
+def _union(kind: Any) -> tuple[str, dict[str, type]] | None:
+    """The tagged union ``kind`` is, if it is one (found by identity: unions hash slowly)."""
+    if kind is Event:
+        return _EVENTS
+    if kind is Style or kind is ExecutionStyle:  # a field typed by the base holds any style
+        return _STYLES
+    return None
+
+
+
+_FIELDS: dict[type, dict[str, tuple[Any, bool, bool]]] = {
+    kind: {
+        field.name: (kind_of, optional, field.default is attrs.NOTHING)
+        for field, (kind_of, optional) in zip(
+            attrs.fields(kind), _field_types(kind).values(), strict=True
+        )
+    }
+    for kind in (Asset, Bar, *EVENT_TYPES, *typing.get_args(Style))
+}
+"""For each class read from a JSON object: each field's kind, whether it may be
+null, and whether it is required."""
+_KEYS = {
+    (kind, tag): frozenset(fields) | ({tag} if tag else set())
+    for kind, fields in _FIELDS.items() for tag in (None, "type")
+}
+_ITEMS = {tuple[str, ...]: str}
+"""The JSON arrays read as tuples, with the kind of their items."""
+
+
+def _type_of(value: object) -> str:
+    name = type(value).__name__
+    if _TYPES.get(name) is not type(value):
+        raise SerializationError(
+            f"{name} is not a serializable value; serializable: {', '.join(sorted(_TYPES))}"
+        )
+    return name
+
+
+def unstructure(value: object) -> dict[str, Any]:
+    """``value`` as a JSON-ready document naming its own type."""
+    name = _type_of(value)
+    if name == "DecimalOrder":
+        data: Any = _unstructure_order(value)  # type: ignore[arg-type]
+    elif name == "OrderBook":
+        data = _unstructure_book(value)  # type: ignore[arg-type]
+    else:
+        data = CONVERTER.unstructure(value, _TYPES[name])
+    return {"format": "orders", "version": FORMAT_VERSION, "type": name, "value": data}
+
+
+Serializable = DecimalOrder | OrderBook | Asset | Event | Style
+"""Every kind of value a document can hold."""
+
+
+@overload
+def structure(document: object) -> Serializable: ...
+
+
+@overload
+def structure(document: object, kind: type[T]) -> T: ...
+
+
+def structure(document: object, kind: type[Any] | None = None) -> Any:
+    """The value a document describes; ``kind`` if given must match its type, and
+    types the result (``structure(document, DecimalOrder)`` is a DecimalOrder)."""
+    record = json_object(document, "$", ("format", "version", "type", "value"))
+    version = record["version"]
+    if record["format"] != "orders" or type(version) is not int or (
+        version not in _READABLE_VERSIONS
+    ):
+        raise SerializationError(
+            f"at $: expected an orders document of version 1 or {FORMAT_VERSION}; got format "
+            f"{quote(record['format'])}, version {quote(version)}"
+        )
+    name = record["type"]
+    if not isinstance(name, str) or name not in _TYPES:
+        raise SerializationError(
+            f"at $.type: unknown value type {quote(name)}; known: {', '.join(sorted(_TYPES))}"
+        )
+    if kind is not None and _TYPES[name] is not kind:
+        raise SerializationError(f"at $.type: the document holds a {name}, not a {kind.__name__}")
+    if name == "DecimalOrder":
+        return _structure_order(record["value"], "$.value")
+    if name == "OrderBook":
+        return _structure_book(record["value"], "$.value", version)
+    return structure_at(record["value"], _TYPES[name], "$.value")
+
+
+def dumps(value: object) -> str:
+    """``value`` as JSON text: the same value always gives the same bytes."""
+    return json.dumps(unstructure(value), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
+
+
+@overload
+def loads(text: str | bytes) -> Serializable: ...
+
+
+@overload
+def loads(text: str | bytes, kind: type[T]) -> T: ...
+
+
+def loads(text: str | bytes, kind: type[Any] | None = None) -> Any:
+    """The value a JSON document written by :func:`dumps` describes; ``kind`` as
+    for :func:`structure` (``loads(text, OrderBook)`` is an OrderBook)."""
+    data = parse_json(text)
+    return structure(data) if kind is None else structure(data, kind)
+
+
+def parse_json(text: str | bytes) -> object:
+    """JSON text as Python data, refusing duplicate keys and nesting too deep.
+
+    Every problem is a :class:`SerializationError`; a duplicate key is named with
+    the path of the object that repeats it.
+    """
+    if type(text) is str:
+        data = _scan(text)
+        if data is not _UNSURE:
+            return data
+    elif not isinstance(text, (str, bytes, bytearray)):
+        raise SerializationError(f"expected JSON text (str or bytes); got {quote(text)}")
+    return _parse_watching_keys(text)
+
+
+_UNSURE = object()
+# typeshed gives make_scanner's argument the type of the scanner itself.
+_scan_once = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+_CONTAINERS = (dict, list)
+
+
+def _scan(text: str) -> object:
+    """The data of ``text`` read by the standard decoder's scanner, or ``_UNSURE``
+    when it fails or may have dropped a duplicate key.
+
+    Without a backslash, every quote in the text opens or closes a string, so the
+    text holds ``count('"') / 2`` strings, keys included. The decoder keeps the
+    last of two equal keys and drops the first with its value, so the data holds
+    as many strings exactly when no key was repeated.
+    """
+    start = len(text) - len(text.lstrip(_JSON_SPACE))
+    try:
+        data, end = _scan_once(text, start)
+    except (StopIteration, ValueError, RecursionError):
+        return _UNSURE
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        return _UNSURE
+    if "\\" in text or text.count('"') != 2 * _strings_in(data):
+        return _UNSURE
+    return data
+
+
+_JSON_SPACE = " \t\n\r"
+
+
+def _strings_in(data: object) -> int:
+    """How many strings ``data`` holds, keys included."""
+    count = 0
+    pending = [data]
+    while pending:
+        node = pending.pop()
+        if type(node) is str:
+            count += 1
+            continue
+        if type(node) is dict:
+            count += len(node)
+            node = node.values()
+        elif type(node) is not list:
+            continue
+        for value in node:
+            if type(value) is str:
+                count += 1
+            elif type(value) in _CONTAINERS:
+                pending.append(value)
+    return count
+
+
+def _parse_watching_keys(text: str | bytes) -> object:
+    repeated: list[tuple[dict[str, Any], str]] = []
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                repeated.append((result, key))
+            result[key] = value
+        return result
+
+    try:
+        data = json.loads(text, object_pairs_hook=unique_keys)
+    except RecursionError:
+        raise SerializationError("not JSON this library reads: nested too deeply") from None
+    except ValueError as exc:  # includes UnicodeDecodeError
+        raise SerializationError(f"not JSON: {quote(str(exc))}") from None
+    if repeated:
+        holder, key = repeated[0]
+        raise SerializationError(f"at {_path_to(data, holder)}: duplicate key {quote(key)}")
+    return data
+
+
+def _path_to(data: object, target: object) -> str:
+    """The path from ``data`` to the object ``target`` (found by identity)."""
+    pending: list[tuple[object, str]] = [(data, "$")]
+    while pending:
+        node, path = pending.pop()
+        if node is target:
+            return path
+        if isinstance(node, dict):
+            pending.extend((value, f"{path}.{key}") for key, value in node.items())
+        elif isinstance(node, list):
+            pending.extend((value, f"{path}[{index}]") for index, value in enumerate(node))
+    return "$"

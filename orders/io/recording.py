@@ -1,0 +1,253 @@
+"""Recording a live session as the JSON Lines log that :func:`~orders.replay.replay` reads.
+
+A :class:`Recorder` wraps an :class:`~orders.book.OrderBook` and offers the
+book's operations. Each call is applied to the book first; only when the book
+accepts it are its log lines handed to ``write``, and only once ``write`` has
+taken them does the recorder keep the new book. If ``write`` raises (a full
+disk), the exception propagates and the operation does not happen. So the log
+holds exactly the operations that made the book, and replaying it gives an
+equal book.
+
+An :class:`~orders.assets.Asset` is written once, as an ``"asset"`` line, the
+first time the session uses it; later lines name it by its symbol, so the
+replayed orders round their prices to the same tick. A second, different
+asset with a symbol already defined is written in full wherever it appears.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime
+from typing import Any
+
+from orders._checks import quote
+from orders.assets import Asset
+from orders.book.orderbook import BookResult, OrderBook, Released, placed_orders
+from orders.book.rules import LinkMode
+from orders.decimals import DecimalInput, to_decimal
+from orders.errors import BadOrderParameters
+from orders.events import Bar, Cancel, Event
+from orders.io.documents import (
+    CONVERTER,
+    SerializationError,
+    datetime_text,
+    decimal_text,
+    unstructure_asset,
+    unstructure_state,
+)
+from orders.order.value import DecimalOrder
+from orders.order_type import TimeInForce
+from orders.styles import ExecutionStyle
+
+__all__ = ["Recorder"]
+
+
+class Recorder:
+    """An order book that writes every operation it accepts as a replayable log line.
+
+    ``write`` receives each line as a ``str`` without its newline (a list's
+    ``append``, or ``lambda line: file.write(line + "\\n")``). The book is
+    :attr:`book`; each operation returns what the book's own method returns.
+    The book starts empty unless one is given, and then the log replays to the
+    recorded book only on top of that starting book. With an ``account`` every
+    line names it, so the logs of several accounts can be merged and replayed
+    with :func:`~orders.replay.replay_accounts`.
+    """
+
+    def __init__(
+        self,
+        write: Callable[[str], object],
+        book: OrderBook | None = None,
+        *,
+        account: str | None = None,
+    ) -> None:
+        if account is not None and (type(account) is not str or not account):
+            raise BadOrderParameters(f"account must be a non-empty str; got {quote(account)}")
+        self._tag = {} if account is None else {"account": account}
+        self._write = write
+        self._book = OrderBook() if book is None else book
+        self._assets: dict[str, Asset] = {}
+
+    @property
+    def book(self) -> OrderBook:
+        """The book as the recorded operations left it."""
+        return self._book
+
+    def submit(
+        self, *orders: DecimalOrder, link_mode: LinkMode | str | None = None
+    ) -> BookResult:
+        """:meth:`~orders.book.OrderBook.submit`, recorded as one
+        ``"order"`` line holding every order (so linked orders stay one submit)."""
+        for order in orders:
+            if isinstance(order, DecimalOrder) and order.history:
+                raise SerializationError(
+                    f"a recorded submit takes new orders; order {order.id!r} has a history "
+                    f"of {len(order.history)} events (submit it before applying them)"
+                )
+        return self._record(
+            self._book.submit(*orders, link_mode=link_mode),
+            lambda naming: {
+                "op": "order",
+                "orders": [naming.keywords(order) for order in orders],
+                **_mode(link_mode),
+            },
+        )
+
+    def place(
+        self,
+        dt: datetime,
+        asset: Hashable,
+        amount: DecimalInput,
+        style: ExecutionStyle,
+        *,
+        ids: Sequence[str] | None = None,
+        link_mode: LinkMode | str | None = None,
+        time_in_force: TimeInForce | str | None = None,
+        valid_until: datetime | None = None,
+    ) -> BookResult:
+        """:meth:`~orders.book.OrderBook.place`, recorded as the ``"order"`` line of
+        the orders it builds, under their ids."""
+        orders = placed_orders(
+            dt, asset, amount, style,
+            ids=ids, time_in_force=time_in_force, valid_until=valid_until,
+        )
+        return self.submit(*orders, link_mode=link_mode)
+
+    def apply(self, order_id: str, event: Event) -> BookResult:
+        """:meth:`~orders.book.OrderBook.apply`, recorded as an ``"event"`` line."""
+        return self._record(
+            self._book.apply(order_id, event),
+            lambda _: {
+                "op": "event",
+                "order_id": order_id,
+                "event": CONVERTER.unstructure(event, unstructure_as=Event),
+            },
+        )
+
+    def cancel(self, order_id: str, reason: str = "") -> BookResult:
+        """:meth:`~orders.book.OrderBook.cancel`, recorded as its ``Cancel`` event."""
+        return self.apply(order_id, Cancel(reason))
+
+    def on_price(
+        self, asset: Hashable, price: DecimalInput, dt: datetime | None = None
+    ) -> BookResult:
+        """:meth:`~orders.book.OrderBook.on_price`, recorded as a ``"price"`` line."""
+        return self._record(
+            self._book.on_price(asset, price, dt),
+            lambda naming: {
+                "op": "price",
+                "asset": naming.name(asset),
+                "price": decimal_text(to_decimal(price, "price", BadOrderParameters)),
+                **_optional_dt(dt),
+            },
+        )
+
+    def on_bar(self, asset: Hashable, bar: Bar, dt: datetime | None = None) -> BookResult:
+        """:meth:`~orders.book.OrderBook.on_bar`, recorded as a ``"bar"`` line."""
+        return self._record(
+            self._book.on_bar(asset, bar, dt),
+            lambda naming: {
+                "op": "bar",
+                "asset": naming.name(asset),
+                "bar": CONVERTER.unstructure(bar, Bar),
+                **_optional_dt(dt),
+            },
+        )
+
+    def on_time(self, dt: datetime) -> BookResult:
+        """:meth:`~orders.book.OrderBook.on_time`, recorded as a ``"time"`` line."""
+        return self._record(self._book.on_time(dt), lambda _: {"op": "time", **_dt(dt)})
+
+    def release(self, before: datetime) -> Released:
+        """:meth:`~orders.book.OrderBook.release`, recorded as a
+        ``"release"`` line, so the replayed book lets go of the same orders."""
+        released = self._book.release(before)
+        self._commit(released.book, lambda _: {"op": "release", "before": datetime_text(before)})
+        return released
+
+    # Writing lines.
+
+    def _record(
+        self, result: BookResult, line: Callable[[_Naming], dict[str, Any]]
+    ) -> BookResult:
+        """Keep the book of an accepted operation and write its lines."""
+        self._commit(result.book, line)
+        return result
+
+    def _commit(self, book: OrderBook, line: Callable[[_Naming], dict[str, Any]]) -> None:
+        """Write the lines of an operation the book accepted, then keep its book: if
+        ``write`` raises, the exception propagates and the recorder is unchanged."""
+        naming = _Naming(self._assets, self._tag)
+        text = _json({**line(naming), **self._tag})
+        for definition in naming.definitions:
+            self._write(definition)
+        self._write(text)
+        self._book, self._assets = book, naming.assets
+
+
+class _Naming:
+    """How the lines of one operation name assets, and the definitions they need first."""
+
+    def __init__(self, assets: dict[str, Asset], tag: dict[str, str]) -> None:
+        self.assets = dict(assets)
+        self.tag = tag
+        self.definitions: list[str] = []
+
+    def name(self, asset: object) -> object:
+        """``asset`` as a line names it: an Asset by its symbol once defined."""
+        if type(asset) is str and asset in self.assets:
+            raise SerializationError(
+                f"cannot record the asset {quote(asset)}: the log names "
+                f"{quote(self.assets[asset])} by that symbol"
+            )
+        written = unstructure_asset(asset)
+        if not isinstance(asset, Asset):
+            return written
+        known = self.assets.get(asset.symbol)
+        if known is None:
+            self.assets[asset.symbol] = asset
+            self.definitions.append(_json({"op": "asset", "asset": written, **self.tag}))
+            return asset.symbol
+        return asset.symbol if known == asset else written
+
+    def keywords(self, order: DecimalOrder) -> dict[str, Any]:
+        """The constructor keywords that rebuild ``order``, defaults left out."""
+        state = unstructure_state(order)
+        keywords = {**state.pop("terms"), **state, "asset": self.name(order.asset)}
+        if keywords["created"] == keywords["dt"]:
+            del keywords["created"]
+        return {
+            name: value for name, value in sorted(keywords.items())
+            if value is not None and _DEFAULTS.get(name, _NO_DEFAULT) != value
+        }
+
+
+_NO_DEFAULT = object()
+_DEFAULTS: dict[str, object] = {
+    "status": "OPEN", "filled": "0", "notional": "0", "commission": "0", "reason": "",
+    "stop_reached": False, "limit_reached": False, "time_in_force": "GTC",
+    "linked_order_ids": [],
+}
+"""Keyword values an order line may leave out: the constructor's defaults, as written."""
+
+
+def _json(record: dict[str, Any]) -> str:
+    """A line: its op first, then its fields by name."""
+    fields = {"op": record["op"], **{name: record[name] for name in sorted(record) if name != "op"}}
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+
+
+def _mode(link_mode: LinkMode | str | None) -> dict[str, str]:
+    if link_mode is None:
+        return {}
+    return {"link_mode": link_mode.name if isinstance(link_mode, LinkMode) else link_mode}
+
+
+def _dt(dt: datetime) -> dict[str, str]:
+    return {"dt": datetime_text(dt)}
+
+
+def _optional_dt(dt: datetime | None) -> dict[str, str]:
+    return {} if dt is None else _dt(dt)
+

@@ -1,0 +1,712 @@
+"""The order state machine: one transition table, and :func:`apply`.
+
+:data:`TRANSITIONS` is the whole rule set. Each row names an event kind, the
+statuses it is allowed from, the guards that must pass (each a named function
+that raises a typed error or recognises a repeat), the effect that computes
+the new order, and the status rule that decides where the order lands. A move
+that no row allows raises :class:`~orders.errors.InvalidTransition` naming the
+order, its status and the event. The documentation's table and state diagram
+are generated from these rows (:func:`rules_markdown`, :func:`mermaid_diagram`).
+
+Everything here is pure: no clock, no I/O, no globals. A refused event raises
+before anything is built, so the order it was applied to is untouched.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from orders._checks import check_time_kind, quote
+from orders.assets import check_quantity_increment
+from orders.decimals import (
+    EXACT,
+    EXACT_DIGITS,
+    exact_add,
+    exact_multiply,
+    exact_subtract,
+)
+from orders.errors import (
+    BadOrderParameters,
+    ExactnessError,
+    FillConflictError,
+    InvalidQuantityError,
+    InvalidTransition,
+    UnknownFillError,
+)
+from orders.events import (
+    EVENT_TYPES,
+    Amend,
+    BarUpdate,
+    Cancel,
+    Event,
+    Expire,
+    Fill,
+    FillBust,
+    FillCorrection,
+    Hold,
+    PriceUpdate,
+    Reject,
+    Release,
+    Trigger,
+)
+from orders.order import pricing
+from orders.order.terms import OrderTerms, make_terms
+from orders.order.value import (
+    A,
+    DecimalOrder,
+    fill_record,
+    next_version,
+    status_by_fill,
+    waiting_for_stop,
+)
+from orders.statuses import (
+    ACTIVE_STATUSES,
+    ENDED_STATUSES,
+    ORDER_STATUS,
+    UNFILLED_STATUSES,
+    WORKING_STATUSES,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "Becomes",
+    "FromFills",
+    "Refused",
+    "Rule",
+    "Stays",
+    "allowed_from",
+    "apply",
+    "mermaid_diagram",
+    "rules_markdown",
+]
+
+OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
+
+
+class _Repeat(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by a guard that recognises an event already applied."""
+
+
+# Status rules: where a rule's effect lands the order.
+
+
+@attrs.frozen
+class Becomes:
+    """The order lands in ``status``."""
+
+    status: ORDER_STATUS
+
+    def land(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+        return self.status
+
+    def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
+        return (self.status,)
+
+
+@attrs.frozen
+class Stays:
+    """The order keeps its status."""
+
+    def land(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+        return current
+
+    def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
+        return (current,)
+
+
+@attrs.frozen
+class FromFills:
+    """The quantities decide: OPEN, PARTIALLY_FILLED or FILLED; ``possible`` lists
+    the ones this row can reach."""
+
+    possible: tuple[ORDER_STATUS, ...]
+
+    def land(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+        return status_by_fill(filled, amount)
+
+    def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
+        return self.possible
+
+
+@attrs.frozen
+class Refused:
+    """The event is refused once its guards have had their say."""
+
+    def land(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
+        raise AssertionError("a refused rule never reaches its status")
+
+    def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
+        return ()
+
+
+def in_order(statuses: Iterable[ORDER_STATUS]) -> tuple[ORDER_STATUS, ...]:
+    """A row's statuses: a tuple as written, a set in the statuses' own order."""
+    return statuses if isinstance(statuses, tuple) else tuple(sorted(statuses))
+
+
+StatusRule = Becomes | Stays | FromFills | Refused
+Guard = Callable[[DecimalOrder, Any], None]
+Effect = Callable[[DecimalOrder, Any, StatusRule], DecimalOrder]
+
+
+@attrs.frozen
+class Rule:
+    """One row of the table: for ``event`` from any of ``sources``, run the
+    ``guards`` in order, then ``effect``, landing where ``status`` says."""
+
+    event: type[Event]
+    sources: tuple[ORDER_STATUS, ...] = attrs.field(converter=in_order)
+    guards: tuple[Guard, ...]
+    effect: Effect
+    status: StatusRule
+
+
+# Guards. Each raises a typed error, or _Repeat for an event already applied.
+
+
+def has_stop(order: DecimalOrder, event: Trigger) -> None:
+    """Only orders that wait for a stop (stop, stop-limit, trailing) trigger."""
+    if not order.terms.order_type.has_stop:
+        raise InvalidTransition(
+            f"order {order.id} is a {order.terms.order_type} order with no stop to trigger; "
+            "only stop, stop_limit and trailing_stop orders trigger"
+        )
+
+
+def repeated_fill(order: DecimalOrder, fill: Fill) -> None:
+    """A fill id seen before is a repeat if its values agree, a conflict if not."""
+    if fill.fill_id is None or order._fill_ids is None:
+        return
+    record = fill_record(order, fill.fill_id)
+    if record is None:
+        return
+    first = record[0]
+    if (first.quantity, first.price, first.commission) == (
+        fill.quantity,
+        fill.price,
+        fill.commission,
+    ):
+        raise _Repeat
+    raise FillConflictError(
+        f"fill {fill.fill_id!r} on order {order.id} was applied as {first.quantity} @ "
+        f"{first.price} (commission {first.commission}); it arrived again as "
+        f"{fill.quantity} @ {fill.price} (commission {fill.commission})"
+    )
+
+
+def same_kind_of_time(
+    order: DecimalOrder, event: Fill | Trigger | Expire | PriceUpdate | BarUpdate
+) -> None:
+    """An event's time is naive if the order's is and aware if it is: the two
+    kinds cannot be compared."""
+    dt = event.dt
+    if dt is not None and dt.tzinfo is not order.dt.tzinfo:  # the same zone: the same kind
+        check_time_kind("the event's dt", dt, order.dt, f"order {order.id}'s dt is")
+
+
+def fits_remaining(order: DecimalOrder, fill: Fill) -> None:
+    """A fill may not take more than what remains (an overfill)."""
+    # filled has the sign of amount and is no larger, so this is |amount| - |filled|.
+    remaining = exact_subtract(order.terms.amount, order.filled).copy_abs()
+    if fill.quantity > remaining:
+        raise InvalidQuantityError(
+            f"fill of {fill.quantity} exceeds the {remaining} remaining on order {order.id} "
+            f"(filled {order.filled.copy_abs()} of {order.terms.amount.copy_abs()}); "
+            "an overfill is refused"
+        )
+
+
+def on_quantity_grid(order: DecimalOrder, fill: Fill) -> None:
+    """A fill quantity must be a multiple of the asset's quantity increment."""
+    check_quantity_increment(fill.quantity, order.terms.asset, "fill quantity")
+
+
+def refuse_new_fill(order: DecimalOrder, fill: Fill) -> None:
+    """A finished order takes no new fill (a repeat was recognised before)."""
+    raise InvalidTransition(
+        f"order {order.id} is {order.status.name}; a new Fill is allowed only from "
+        f"{_names(allowed_from(Fill))} (a repeat of a known fill id is a no-op)"
+    )
+
+
+def amend_keeps_side(order: DecimalOrder, amend: Amend) -> None:
+    """An amended amount keeps the order's side."""
+    if amend.amount is not None and (amend.amount > 0) != (order.terms.amount > 0):
+        raise InvalidQuantityError(
+            f"amend of order {order.id} to amount {amend.amount} would change its side; "
+            f"the amount must keep the sign of {order.terms.amount}"
+        )
+
+
+def amend_covers_filled(order: DecimalOrder, amend: Amend) -> None:
+    """An amended amount may not go below what is already filled."""
+    if amend.amount is not None and amend.amount.copy_abs() < order.filled.copy_abs():
+        raise InvalidQuantityError(
+            f"amend of order {order.id} to amount {amend.amount} is below the "
+            f"{order.filled} already filled; the amount may go down to the filled quantity"
+        )
+
+
+def live_fill(order: DecimalOrder, event: FillCorrection | FillBust) -> None:
+    """A correction or bust names a fill the order holds; a repeated bust is a no-op."""
+    record = fill_record(order, event.fill_id)
+    if record is None:
+        raise UnknownFillError(
+            f"order {order.id} holds no fill {event.fill_id!r}; known fill ids: "
+            f"{sorted(order.fills.keys())}"
+        )
+    if record[1] is None:
+        if type(event) is FillBust:
+            raise _Repeat
+        raise UnknownFillError(
+            f"fill {event.fill_id!r} of order {order.id} was busted; it cannot be corrected"
+        )
+
+
+def correction_changes_fill(order: DecimalOrder, correction: FillCorrection) -> None:
+    """A correction that leaves the fill as it is is a repeat."""
+    if _corrected(order, correction) == _live(order, correction.fill_id):
+        raise _Repeat
+
+
+def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
+    """A corrected quantity may not overfill and must lie on the quantity grid."""
+    if correction.quantity is None:
+        return
+    check_quantity_increment(correction.quantity, order.terms.asset, "corrected quantity")
+    others = exact_subtract(order.filled.copy_abs(), _live(order, correction.fill_id).quantity)
+    available = exact_subtract(order.terms.amount.copy_abs(), others)
+    if correction.quantity > available:
+        raise InvalidQuantityError(
+            f"correction of fill {correction.fill_id!r} to {correction.quantity} would "
+            f"overfill order {order.id}; at most {available} fits"
+        )
+
+
+# Effects. Each builds a new order; the status rule decides its status.
+
+
+def trigger(order: DecimalOrder, event: Trigger, status: StatusRule) -> DecimalOrder:
+    """The stop was reached."""
+    return _evolve(order, status, dt=event.dt, event=event, stop_reached=True)
+
+
+def set_reason(order: DecimalOrder, event: Cancel | Reject, status: StatusRule) -> DecimalOrder:
+    """Cancel or reject, keeping the event's reason."""
+    return _evolve(order, status, event=event, reason=event.reason)
+
+
+def hold(order: DecimalOrder, event: Hold, status: StatusRule) -> DecimalOrder:
+    """Off the market, keeping the hold's reason: a triggered stop forgets its
+    trigger and, once released, waits for its stop again."""
+    return _evolve(
+        order, status, event=event, reason=event.reason, stop_reached=False, limit_reached=False
+    )
+
+
+def release(order: DecimalOrder, event: Release, status: StatusRule) -> DecimalOrder:
+    """Active again; the hold's reason no longer applies."""
+    return _evolve(order, status, event=event, reason="")
+
+
+def expire(order: DecimalOrder, event: Expire, status: StatusRule) -> DecimalOrder:
+    """Cancelled by time in force, with reason ``"expired"``."""
+    return _evolve(order, status, dt=event.dt, event=event, reason="expired")
+
+
+def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalOrder:
+    """Add the fill to the exact running totals; its id is remembered with it."""
+    quantity, dt = fill.quantity, fill.dt
+    terms = order.terms
+    amount = terms.amount
+    filled = exact_add(order.filled, quantity.copy_negate() if amount.is_signed() else quantity)
+    return next_version(
+        order,
+        fill,
+        terms,
+        status.land(order.status, filled, amount),
+        order.dt if dt is None else dt,
+        filled,
+        quantity.fma(fill.price, order.notional, EXACT),
+        exact_add(order.commission, fill.commission),
+        order.reason,
+        order.stop_reached,
+        order.limit_reached,
+        fill.fill_id,
+    )
+
+
+def amend(order: DecimalOrder, event: Amend, status: StatusRule) -> DecimalOrder:
+    """New terms: amount, prices or trail replaced, re-validated and re-rounded.
+
+    A new trail recomputes a trailing order's stop from its current mark.
+    """
+    terms = order.terms
+    trail_amount, trail_percent = terms.trail_amount, terms.trail_percent
+    if event.trail_amount is not None:
+        trail_amount, trail_percent = event.trail_amount, None
+    elif event.trail_percent is not None:
+        trail_amount, trail_percent = None, event.trail_percent
+    amended = make_terms(
+        terms.id,
+        terms.asset,
+        terms.amount if event.amount is None else event.amount,
+        terms.order_type,
+        terms.stop if event.stop is None else event.stop,
+        terms.limit if event.limit is None else event.limit,
+        trail_amount,
+        trail_percent,
+        terms.limit_offset,
+        terms.trailing_highest_price,
+        terms.trailing_lowest_price,
+        terms.linked_order_ids,
+        terms.parent_order_id,
+        terms.created,
+        terms.broker_order_id,
+        terms.exchange,
+        terms.time_in_force,
+        terms.valid_until,
+    )
+    if event.trail_amount is not None or event.trail_percent is not None:
+        amended = pricing.retrail(amended)
+    return _evolve(order, status, event=event, terms=amended)
+
+
+def watch_market(
+    order: DecimalOrder, event: PriceUpdate | BarUpdate, status: StatusRule
+) -> DecimalOrder:
+    """Ratchet a trailing order and set ``limit_reached`` as the market says.
+
+    A price that moves no mark, stop, limit or flag leaves the order as it was,
+    unrecorded, so a resting order's history does not grow with every tick.
+    (This is not a guard: working out whether the price moves the order is the
+    whole of the effect, and doing it twice would double the cost of a tick.)
+    A market update that follows another replaces it when, applied alone to the
+    version before, it gives the same order; when applied there it moves
+    nothing, that earlier version is the result. So what a resting order
+    remembers of the market is bounded by the events that are not market
+    updates, and the fold of its history is still the order.
+    """
+    terms, limit_reached = pricing.observe(
+        order.terms, waiting_for_stop(order), order.limit_reached, event
+    )
+    if terms is order.terms and limit_reached is order.limit_reached:
+        return order
+    dt = order.dt if event.dt is None else event.dt
+    base = order._previous
+    if base is not None and type(order._event) in _MARKET_EVENTS and (
+        event.dt is not None or base.dt == dt
+    ):
+        base_terms, base_reached = pricing.observe(
+            base.terms, waiting_for_stop(base), base.limit_reached, event
+        )
+        if base_reached is limit_reached and base_terms == terms:
+            if base_terms is base.terms and base_reached is base.limit_reached:
+                return base
+            return _evolve(base, status, event=event, dt=dt, terms=base_terms,
+                           limit_reached=limit_reached)
+    return _evolve(order, status, event=event, dt=dt, terms=terms, limit_reached=limit_reached)
+
+
+_MARKET_EVENTS = (PriceUpdate, BarUpdate)
+
+
+def correct_fill(order: DecimalOrder, event: FillCorrection, status: StatusRule) -> DecimalOrder:
+    """Replace a live fill by its corrected version and recompute the totals."""
+    return _replace_fill(order, event, _corrected(order, event), status)
+
+
+def bust_fill(order: DecimalOrder, event: FillBust, status: StatusRule) -> DecimalOrder:
+    """Take a live fill out of the totals; its id stays known as busted."""
+    return _replace_fill(order, event, None, status)
+
+
+def no_effect(order: DecimalOrder, event: Event, status: StatusRule) -> DecimalOrder:
+    """For refused rows: the guards decide, and the last of them always raises.
+
+    An order with nothing filled holds no live fill, so ``live_fill`` can only
+    recognise a repeated bust or raise :class:`~orders.errors.UnknownFillError`.
+    """
+    raise AssertionError("a refused rule's guards raise before its effect")
+
+
+# The transition table: the whole rule set. Rows are tried by (event, status).
+
+_FILL_GUARDS: tuple[Guard, ...] = (
+    repeated_fill,
+    same_kind_of_time,
+    fits_remaining,
+    on_quantity_grid,
+)
+_CORRECTION_GUARDS: tuple[Guard, ...] = (live_fill, correction_changes_fill, correction_fits)
+_CORRECTED = FromFills((OPEN, PARTIALLY_FILLED, FILLED))
+_BUSTED = FromFills((OPEN, PARTIALLY_FILLED))
+
+TRANSITIONS: tuple[Rule, ...] = (
+    Rule(Trigger, (OPEN,), (has_stop, same_kind_of_time), trigger, Becomes(TRIGGERED)),
+    Rule(Hold, (OPEN, TRIGGERED), (), hold, Becomes(HELD)),
+    Rule(Release, (HELD,), (), release, Becomes(OPEN)),
+    Rule(Fill, ACTIVE_STATUSES, _FILL_GUARDS, record_fill, FromFills((PARTIALLY_FILLED, FILLED))),
+    Rule(Fill, (CANCELLED,), _FILL_GUARDS, record_fill, Stays()),
+    Rule(Fill, (FILLED, REJECTED), (repeated_fill, refuse_new_fill), no_effect, Refused()),
+    Rule(Cancel, ACTIVE_STATUSES, (), set_reason, Becomes(CANCELLED)),
+    Rule(Reject, ACTIVE_STATUSES, (), set_reason, Becomes(REJECTED)),
+    Rule(Expire, ACTIVE_STATUSES, (same_kind_of_time,), expire, Becomes(CANCELLED)),
+    Rule(Amend, UNFILLED_STATUSES, (amend_keeps_side,), amend, Stays()),
+    Rule(
+        Amend,
+        (PARTIALLY_FILLED,),
+        (amend_keeps_side, amend_covers_filled),
+        amend,
+        FromFills((PARTIALLY_FILLED, FILLED)),
+    ),
+    Rule(FillCorrection, (PARTIALLY_FILLED, FILLED), _CORRECTION_GUARDS, correct_fill, _CORRECTED),
+    Rule(FillCorrection, ENDED_STATUSES, _CORRECTION_GUARDS, correct_fill, Stays()),
+    Rule(FillCorrection, UNFILLED_STATUSES, (live_fill,), no_effect, Refused()),
+    Rule(FillBust, (PARTIALLY_FILLED, FILLED), (live_fill,), bust_fill, _BUSTED),
+    Rule(FillBust, ENDED_STATUSES, (live_fill,), bust_fill, Stays()),
+    Rule(FillBust, UNFILLED_STATUSES, (live_fill,), no_effect, Refused()),
+    Rule(PriceUpdate, WORKING_STATUSES, (same_kind_of_time,), watch_market, Stays()),
+    Rule(BarUpdate, WORKING_STATUSES, (same_kind_of_time,), watch_market, Stays()),
+)
+"""Every allowed (event, status) pair, with its guards, effect and status rule."""
+
+
+def _dispatch() -> dict[type[Event], tuple[Rule | None, ...]]:
+    table: dict[type[Event], list[Rule | None]] = {
+        kind: [None] * len(ORDER_STATUS) for kind in EVENT_TYPES
+    }
+    for rule in TRANSITIONS:
+        for source in rule.sources:
+            if table[rule.event][source] is not None:
+                raise AssertionError(f"two rules for {rule.event.__name__} from {source.name}")
+            table[rule.event][source] = rule
+    return {kind: tuple(rules) for kind, rules in table.items()}
+
+
+_RULES = _dispatch()
+
+Step = Callable[[DecimalOrder, Any], DecimalOrder]
+
+
+def _step(rule: Rule) -> Step:
+    """One function that runs ``rule``: its guards in order, then its effect.
+
+    Generated from the table, so the table stays the only statement of the
+    rules; it saves :func:`apply` the generic loop on every event.
+    """
+    effect, status = rule.effect, rule.status
+    guards = rule.guards
+    if len(guards) == 4:
+        first, second, third, fourth = guards
+
+        def step(order: DecimalOrder, event: Any) -> DecimalOrder:
+            first(order, event)
+            second(order, event)
+            third(order, event)
+            fourth(order, event)
+            return effect(order, event, status)
+    elif len(guards) == 1:
+        (only,) = guards
+
+        def step(order: DecimalOrder, event: Any) -> DecimalOrder:
+            only(order, event)
+            return effect(order, event, status)
+    else:
+
+        def step(order: DecimalOrder, event: Any) -> DecimalOrder:
+            for guard in guards:
+                guard(order, event)
+            return effect(order, event, status)
+    return step
+
+
+_STEPS: dict[type[Event], tuple[Step | None, ...]] = {
+    kind: tuple(None if rule is None else _step(rule) for rule in rules)
+    for kind, rules in _RULES.items()
+}
+
+
+def apply(order: DecimalOrder[A], event: Event) -> DecimalOrder[A]:
+    """Return the order that ``event`` makes of ``order``; the only way status changes.
+
+    Raises :class:`~orders.errors.InvalidTransition` when no rule allows the
+    event from the order's status, or the guard's typed error; either way the
+    order is left as it was. An event recognised as a repeat returns ``order``.
+    """
+    if type(order) is not DecimalOrder:
+        raise BadOrderParameters(f"apply takes a DecimalOrder; got {quote(order)}")
+    try:
+        step = _STEPS[type(event)][order.status]
+    except KeyError:
+        raise InvalidTransition(
+            f"{quote(event)} is not an order event; events are "
+            f"{', '.join(kind.__name__ for kind in EVENT_TYPES)}"
+        ) from None
+    if step is None:
+        raise _refusal(order, event)
+    try:
+        return step(order, event)  # type: ignore[return-value]  # the asset never changes
+    except _Repeat:
+        return order
+    except decimal.DecimalException as exc:
+        raise ExactnessError(
+            f"{type(event).__name__} on order {order.id} needs a total beyond "
+            f"{EXACT_DIGITS} exact digits ({type(exc).__name__}); refused rather than rounded"
+        ) from None
+
+
+def allowed_from(event: type[Event]) -> tuple[ORDER_STATUS, ...]:
+    """The statuses from which the table lets ``event`` change an order."""
+    return tuple(
+        status
+        for status, rule in zip(ORDER_STATUS, _RULES[event], strict=True)
+        if rule is not None and not isinstance(rule.status, Refused)
+    )
+
+
+def _refusal(order: DecimalOrder, event: Event) -> InvalidTransition:
+    kind = type(event).__name__
+    allowed = allowed_from(type(event))
+    return InvalidTransition(
+        f"order {order.id} is {order.status.name}; {kind} is allowed only from "
+        f"{_names(allowed)}: refused {quote(event)}"
+    )
+
+
+def _names(statuses: tuple[ORDER_STATUS, ...]) -> str:
+    return ", ".join(status.name for status in statuses)
+
+
+def _evolve(
+    order: DecimalOrder,
+    status: StatusRule,
+    *,
+    event: Event,
+    dt: datetime | None = None,
+    reason: str | None = None,
+    stop_reached: bool | None = None,
+    limit_reached: bool | None = None,
+    terms: OrderTerms | None = None,
+) -> DecimalOrder:
+    """``order`` with ``event`` recorded and the given fields replaced; totals kept."""
+    terms = order.terms if terms is None else terms
+    return next_version(
+        order,
+        event,
+        terms,
+        status.land(order.status, order.filled, terms.amount),
+        order.dt if dt is None else dt,
+        order.filled,
+        order.notional,
+        order.commission,
+        order.reason if reason is None else reason,
+        order.stop_reached if stop_reached is None else stop_reached,
+        order.limit_reached if limit_reached is None else limit_reached,
+    )
+
+
+def _live(order: DecimalOrder, fill_id: str) -> Fill:
+    """The live version of a fill the guards have found live."""
+    record = fill_record(order, fill_id)
+    assert record is not None
+    assert record[1] is not None
+    return record[1]
+
+
+def _corrected(order: DecimalOrder, correction: FillCorrection) -> Fill:
+    live = _live(order, correction.fill_id)
+    return Fill(
+        live.quantity if correction.quantity is None else correction.quantity,
+        live.price if correction.price is None else correction.price,
+        live.commission if correction.commission is None else correction.commission,
+        live.dt,
+        live.fill_id,
+    )
+
+
+def _replace_fill(
+    order: DecimalOrder, event: FillCorrection | FillBust, new: Fill | None, status: StatusRule
+) -> DecimalOrder:
+    old = _live(order, event.fill_id)
+    sign = 1 if order.terms.amount > 0 else -1
+    if new is None:
+        new_quantity = new_notional = new_commission = Decimal(0)
+    else:
+        new_quantity = new.quantity
+        new_notional = exact_multiply(new.quantity, new.price)
+        new_commission = new.commission
+    quantity = exact_subtract(new_quantity, old.quantity)
+    notional = exact_subtract(new_notional, exact_multiply(old.quantity, old.price))
+    commission = exact_subtract(new_commission, old.commission)
+    filled = exact_add(order.filled, exact_multiply(quantity, sign))
+    return next_version(
+        order,
+        event,
+        order.terms,
+        status.land(order.status, filled, order.terms.amount),
+        order.dt,
+        filled,
+        exact_add(order.notional, notional),
+        exact_add(order.commission, commission),
+        order.reason,
+        order.stop_reached,
+        order.limit_reached,
+        event.fill_id,
+        new,
+    )
+
+
+# Documentation generated from the table.
+
+
+def _edges() -> Iterator[tuple[ORDER_STATUS, ORDER_STATUS, str]]:
+    for rule in TRANSITIONS:
+        for source in rule.sources:
+            for target in rule.status.targets(source):
+                yield source, target, rule.event.__name__
+
+
+def mermaid_diagram() -> str:
+    """The Mermaid state diagram of :data:`TRANSITIONS`."""
+    labels: dict[tuple[ORDER_STATUS, ORDER_STATUS], list[str]] = {}
+    for source, target, event in _edges():
+        names = labels.setdefault((source, target), [])
+        if event not in names:
+            names.append(event)
+    lines = ["stateDiagram-v2", f"    [*] --> {OPEN.name}"]
+    for (source, target), events in labels.items():
+        lines.append(f"    {source.name} --> {target.name}: {', '.join(events)}")
+    lines.extend(f"    {status.name} --> [*]" for status in (FILLED, CANCELLED, REJECTED))
+    return "\n".join(lines)
+
+
+def rules_markdown() -> str:
+    """The rows of :data:`TRANSITIONS` as a Markdown table."""
+    lines = [
+        "| event | from | guards, in order | effect | lands in |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for rule in TRANSITIONS:
+        guards = ", ".join(f"`{guard.__name__}`" for guard in rule.guards) or "none"
+        lines.append(
+            f"| {rule.event.__name__} | {_names(rule.sources)} | {guards} | "
+            f"`{rule.effect.__name__}` | {_describe(rule.status)} |"
+        )
+    return "\n".join(lines)
+
+
+def _describe(status: StatusRule) -> str:
+    if isinstance(status, Becomes):
+        return status.status.name
+    if isinstance(status, Stays):
+        return "the same status"
+    if isinstance(status, FromFills):
+        return f"by quantities: {' or '.join(s.name for s in status.possible)}"
+    return "refused"

@@ -1,0 +1,1 @@
+"""Hypothesis strategies for a host's own tests, and the plugin that registers them."""

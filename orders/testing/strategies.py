@@ -1,0 +1,592 @@
+"""Hypothesis strategies for property-testing code built on `orders`.
+
+Needs the ``testing`` extra (Hypothesis). Every strategy builds values
+through the public API, so whatever it draws is valid: orders of every type,
+fills that fit them, lifecycles that the state machine accepts, books with
+linked orders. Keyword arguments narrow what is drawn (asset, side, status
+reached, number of fills, validity, links, price range, the kind of time).
+
+Times are drawn naive or aware (UTC or another fixed offset) unless a
+``start`` is given; every datetime drawn with one value is of the kind of its
+``start``, as the library requires.
+
+The package registers these strategies with Hypothesis through its
+``hypothesis`` entry point (:mod:`orders._hypothesis_plugin`), so
+``st.from_type(DecimalOrder)``, ``st.from_type(Fill)`` and the like work in a
+project that has `orders` installed, without importing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from orders._extras import missing_extra
+
+try:
+    from hypothesis import assume
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError as error:  # pragma: no cover - exercised only without hypothesis
+    raise missing_extra("orders.strategies", "testing") from error
+
+from orders.assets import Asset
+from orders.book.build import bracket_orders
+from orders.book.orderbook import LinkMode, OrderBook
+from orders.decimals import EXACT, exact_multiply
+from orders.errors import OrderError
+from orders.events import (
+    Amend,
+    Bar,
+    BarUpdate,
+    Cancel,
+    Event,
+    Expire,
+    Fill,
+    FillBust,
+    FillCorrection,
+    Hold,
+    PriceUpdate,
+    Reject,
+    Release,
+    Trigger,
+)
+from orders.order.machine import apply
+from orders.order.value import DecimalOrder
+from orders.order_type import OrderType, TimeInForce
+from orders.statuses import ORDER_STATUS, UNFILLED_STATUSES
+from orders.styles import (
+    BracketOrder,
+    ExecutionStyle,
+    LimitOrder,
+    MarketOnCloseOrder,
+    MarketOrder,
+    OCOOrder,
+    StopLimitOrder,
+    StopOrder,
+    TrailingStopLimitOrder,
+    TrailingStopOrder,
+)
+
+__all__ = [
+    "assets",
+    "bars",
+    "books",
+    "events",
+    "fills",
+    "lifecycles",
+    "linked_groups",
+    "orders",
+    "price_paths",
+    "prices",
+    "starts",
+    "styles",
+]
+
+T0 = datetime(2024, 1, 15, 14, 30)
+PriceRange = tuple[Decimal | int | str, Decimal | int | str]
+"""The lowest and highest price a strategy may draw."""
+exact_divide_int = EXACT.divide_int
+_SINGLE_TYPES = tuple(OrderType)
+_ZONES = (UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=5, minutes=30)))
+
+
+def starts(aware: bool | None = None) -> st.SearchStrategy[datetime]:
+    """Creation times within a year of 2024-01-15 14:30: naive, or aware in UTC
+    or another fixed offset; ``aware`` True or False asks for one kind."""
+    naive: st.SearchStrategy[timezone | None] = st.none()
+    zones = {None: naive | st.sampled_from(_ZONES), True: st.sampled_from(_ZONES), False: naive}
+    return st.builds(
+        lambda days, minutes, zone: (T0 + timedelta(days=days, minutes=minutes)).replace(
+            tzinfo=zone
+        ),
+        st.integers(0, 365),
+        st.integers(0, 600),
+        zones[aware],
+    )
+
+
+def prices(
+    min_value: Decimal | int | str = "1", max_value: Decimal | int | str = "1000", places: int = 2
+) -> st.SearchStrategy[Decimal]:
+    """Positive prices with ``places`` decimals between the bounds."""
+    return st.decimals(min_value=Decimal(min_value), max_value=Decimal(max_value), places=places)
+
+
+def assets(symbols: Sequence[str] = ("AAPL", "MSFT", "BTC")) -> st.SearchStrategy[Asset]:
+    """:class:`~orders.assets.Asset` values: equities on a cent grid, or a crypto pair."""
+    return st.builds(
+        Asset,
+        st.sampled_from(list(symbols)),
+        tick_size=st.sampled_from([Decimal("0.01"), Decimal("0.05")]),
+        quantity_increment=st.sampled_from([Decimal("1"), Decimal("0.001")]),
+    )
+
+
+def styles(
+    *, linked: bool = True, price_range: PriceRange = ("1", "1000")
+) -> st.SearchStrategy[ExecutionStyle]:
+    """Execution styles; ``linked=False`` leaves out OCO and bracket styles."""
+    price = prices(*price_range)
+    single = st.one_of(
+        st.builds(MarketOrder),
+        st.builds(MarketOnCloseOrder),
+        st.builds(LimitOrder, price),
+        st.builds(StopOrder, price),
+        st.builds(StopLimitOrder, price, price),
+        st.builds(TrailingStopOrder, trail_amount=price),
+        st.builds(TrailingStopOrder, trail_percent=prices("0.001", "0.5", 3)),
+        st.builds(TrailingStopLimitOrder, trail_amount=price, limit_offset=prices("0", "5")),
+    )
+    if not linked:
+        return single
+    return st.one_of(single, st.builds(OCOOrder, single, single), _bracket_styles(price))
+
+
+@st.composite
+def _bracket_styles(
+    draw: st.DrawFn, price: st.SearchStrategy[Decimal], *, trailing: bool = False
+) -> BracketOrder:
+    low, middle, high = sorted(draw(st.lists(price, min_size=3, max_size=3, unique=True)))
+    entry = draw(st.sampled_from([MarketOrder(), LimitOrder(middle), StopOrder(middle)]))
+    stop_loss, take_profit = draw(st.permutations([low, high]))
+    trail = None
+    if trailing and draw(st.booleans()):
+        trail = TrailingStopOrder(trail_amount=abs(take_profit - stop_loss) / 2)
+    return BracketOrder(entry, stop_loss, take_profit, stop_loss_trail=trail)
+
+
+@st.composite
+def orders(
+    draw: st.DrawFn,
+    *,
+    asset: Hashable | None = None,
+    side: int | None = None,
+    order_type: OrderType | str | None = None,
+    status: ORDER_STATUS | None = None,
+    min_fills: int = 0,
+    max_fills: int = 4,
+    time_in_force: TimeInForce | str | None = None,
+    linked: bool = True,
+    price_range: PriceRange = ("1", "1000"),
+    start: datetime | None = None,
+) -> DecimalOrder:
+    """A valid order, moved by valid events to ``status`` when one is asked for.
+
+    The keywords are those of :func:`lifecycles`.
+    """
+    initial, history = draw(
+        lifecycles(asset=asset, side=side, order_type=order_type, status=status,
+                   min_fills=min_fills, max_fills=max_fills, time_in_force=time_in_force,
+                   linked=linked, price_range=price_range, start=start)
+    )
+    order = initial
+    for event in history:
+        order = apply(order, event)
+    return order
+
+
+@st.composite
+def fills(
+    draw: st.DrawFn,
+    order: DecimalOrder | None = None,
+    *,
+    price_range: PriceRange = ("1", "1000"),
+    fill_id: bool = True,
+    start: datetime | None = None,
+) -> Fill:
+    """A fill; given an ``order``, one whose quantity fits what remains of it and
+    whose time, when it has one, is the order's (else ``start``, drawn by default)."""
+    if order is None and start is None:
+        start = draw(starts())
+    if order is None:
+        quantity = Decimal(draw(st.integers(1, 1000)))
+    else:  # a filled order still gets a fill of one increment, which it refuses
+        quantity = _quantity(draw, order) or _increment(order)
+    return Fill(
+        quantity,
+        draw(prices(*price_range)),
+        draw(prices("0", "5")),
+        draw(st.none() | st.just(start if order is None else order.dt)),
+        draw(st.uuids().map(str)) if fill_id else None,
+    )
+
+
+def events(
+    price_range: PriceRange = ("1", "1000"),
+    start: datetime | None = None,
+    fill_ids: Sequence[str] = (),
+) -> st.SearchStrategy[Event]:
+    """Any event, well formed; whether an order accepts it is the state machine's call.
+
+    Events that carry a time take ``start`` (drawn by default), or a day after
+    it. Corrections and busts name one of ``fill_ids`` when some are given (an
+    order's fill ids make them apply), else a fresh id.
+    """
+    if start is None:
+        return starts().flatmap(lambda drawn: events(price_range, drawn, fill_ids))
+    price = prices(*price_range)
+    named = st.sampled_from(list(fill_ids)) if fill_ids else st.uuids().map(str)
+    return st.one_of(
+        fills(price_range=price_range, start=start),
+        st.builds(Trigger, st.just(start)),
+        st.builds(Hold, st.text(max_size=8)),
+        st.just(Release()),
+        st.builds(Cancel, st.text(max_size=8)),
+        st.builds(Reject, st.text(max_size=8)),
+        st.builds(Expire, st.just(start + timedelta(days=1))),
+        st.builds(Amend, amount=st.integers(1, 500)),
+        st.builds(Amend, limit=price),
+        st.builds(Amend, stop=price),
+        st.builds(FillCorrection, named, price=price),
+        st.builds(FillBust, named),
+        st.builds(PriceUpdate, price, st.just(start)),
+        st.builds(BarUpdate, bars(price_range), st.just(start)),
+    )
+
+
+@st.composite
+def bars(
+    draw: st.DrawFn, price_range: PriceRange = ("1", "1000"), *, volume: bool | None = None
+) -> Bar:
+    """An OHLC bar within ``price_range``; with a volume when ``volume`` is True,
+    without one when False, either way by default."""
+    low, high = sorted(draw(st.lists(prices(*price_range), min_size=2, max_size=2)))
+    open_, close = (draw(st.sampled_from([low, high]) | prices(str(low), str(high)))
+                    for _ in range(2))
+    with_volume = draw(st.booleans()) if volume is None else volume
+    return Bar(open_, high, low, close,
+               volume=draw(st.integers(0, 100_000)) if with_volume else None)
+
+
+@st.composite
+def price_paths(
+    draw: st.DrawFn,
+    price_range: PriceRange = ("1", "1000"),
+    *,
+    min_size: int = 1,
+    max_size: int = 20,
+    start: datetime | None = None,
+    step: timedelta = timedelta(minutes=1),
+) -> list[tuple[datetime, Decimal]]:
+    """Trade prices in time order, ``step`` apart from ``start`` (drawn by
+    default), each within ``price_range``; consecutive prices repeat or jump as a
+    market's do."""
+    if start is None:
+        start = draw(starts())
+    values = draw(st.lists(prices(*price_range), min_size=min_size, max_size=max_size))
+    return [(start + step * index, value) for index, value in enumerate(values)]
+
+
+@st.composite
+def lifecycles(
+    draw: st.DrawFn,
+    *,
+    asset: Hashable | None = None,
+    side: int | None = None,
+    order_type: OrderType | str | None = None,
+    status: ORDER_STATUS | None = None,
+    min_fills: int = 0,
+    max_fills: int = 4,
+    max_events: int = 8,
+    time_in_force: TimeInForce | str | None = None,
+    linked: bool = True,
+    price_range: PriceRange = ("1", "1000"),
+    start: datetime | None = None,
+) -> tuple[DecimalOrder, list[Event]]:
+    """A start order and events the state machine accepts, in order.
+
+    - ``asset``, ``side`` (1 buys, -1 sells) and ``order_type`` fix the order's
+      terms; by default they are drawn (an Asset or a plain identifier).
+    - With ``status`` the lifecycle ends there (OPEN, HELD, TRIGGERED,
+      PARTIALLY_FILLED, FILLED, CANCELLED or REJECTED); its earlier events are
+      then partial fills that keep that status reachable.
+    - ``min_fills`` and ``max_fills`` bound the fills applied; ``max_events``
+      the events drawn before the route to ``status``.
+    - ``time_in_force`` fixes the validity (GTC, GTD or DAY, the last two with a
+      ``valid_until``); by default it is drawn, mostly GTC.
+    - With ``linked`` (the default) the order is sometimes one member of an OCO
+      group or of a bracket, so its ``linked_order_ids`` or ``parent_order_id``
+      name the others (which are not drawn: see :func:`linked_groups`).
+    - ``start`` is when the order is created (drawn by default, naive or aware);
+      every datetime of the lifecycle is of its kind.
+    """
+    if min_fills > max_fills:
+        raise InvalidArgument(f"min_fills={min_fills} exceeds max_fills={max_fills}")
+    if min_fills and status in UNFILLED_STATUSES:
+        raise InvalidArgument(f"an order with fills cannot end {status.name}")
+    route_fills = _fills_of_the_route(status, min_fills)
+    if status is not None and min_fills + route_fills > max_fills:
+        raise InvalidArgument(
+            f"an order that ends {status.name} after min_fills={min_fills} "
+            f"needs max_fills >= {min_fills + route_fills}, not {max_fills}"
+        )
+    if start is None:
+        start = draw(starts())
+    if status is ORDER_STATUS.TRIGGERED and order_type is None:
+        order_type = draw(st.sampled_from([kind for kind in OrderType if kind.has_stop]))
+    initial = _initial_order(
+        draw, asset, side, order_type, time_in_force, linked, price_range, start
+    )
+    order, fills_left = initial, max_fills - min_fills - route_fills
+    for _ in range(min_fills):
+        fill = draw(_partial_fill(order, price_range))
+        assume(fill is not None)
+        order = apply(order, fill)  # type: ignore[arg-type]
+    for _ in range(draw(st.integers(0, max_events))):
+        if status is None:
+            event = draw(_next_event(order, fills_left, price_range, start))
+        elif status in UNFILLED_STATUSES or fills_left <= 0:
+            break
+        else:
+            event = draw(_partial_fill(order, price_range))
+        if event is None:
+            break
+        try:
+            moved = apply(order, event)
+        except OrderError:
+            continue
+        if moved is not order:
+            order = moved
+            fills_left -= type(event) is Fill
+    if status is None and fills_left > 0 and order.open and draw(st.integers(0, 3)) == 0:
+        order = apply(order, Fill(order.remaining.copy_abs(), draw(prices(*price_range)),
+                                  fill_id=draw(st.uuids()).hex))
+    if status is not None:
+        for event in _route(draw, order, status, price_range):
+            order = apply(order, event)
+    # The order's own history: a market update that another replaced is not in it.
+    return initial, list(order.history)
+
+
+def _initial_order(
+    draw: st.DrawFn,
+    asset: Hashable | None,
+    side: int | None,
+    order_type: OrderType | str | None,
+    time_in_force: TimeInForce | str | None,
+    linked: bool,
+    price_range: PriceRange,
+    start: datetime,
+) -> DecimalOrder:
+    chosen_asset = asset if asset is not None else draw(st.sampled_from(_ASSETS))
+    direction = side if side is not None else draw(st.sampled_from([1, -1]))
+    amount = draw(st.integers(1, 1000)) * direction * _increment_of(chosen_asset)
+    validity = _validity(draw, time_in_force, start)
+    if linked and order_type is None and draw(st.integers(0, 4)) == 0:
+        group = draw(linked_groups(chosen_asset, amount, price_range=price_range, start=start,
+                                   validity=validity))
+        return draw(st.sampled_from(group))
+    kind = OrderType(order_type) if order_type is not None else draw(st.sampled_from(_SINGLE_TYPES))
+    price = prices(*price_range)
+    terms: dict[str, Any] = {}
+    if kind in (OrderType.LIMIT, OrderType.STOP_LIMIT):
+        terms["limit"] = draw(price)
+    if kind in (OrderType.STOP, OrderType.STOP_LIMIT):
+        terms["stop"] = draw(price)
+    if kind.is_trailing:
+        terms["trail_amount"] = draw(price)
+    if kind is OrderType.TRAILING_STOP_LIMIT:
+        terms["limit_offset"] = draw(prices("0", "5"))
+    return DecimalOrder(start, chosen_asset, amount, kind, id=draw(st.uuids()).hex,
+                        **validity, **terms)
+
+
+_ASSETS: list[Hashable] = ["XYZ", Asset("ABC"), Asset("BTC", tick_size="0.5",
+                                                       quantity_increment="0.001")]
+
+
+def _validity(
+    draw: st.DrawFn, time_in_force: TimeInForce | str | None, start: datetime
+) -> dict[str, Any]:
+    """``time_in_force`` and ``valid_until`` keywords: mostly GTC unless one is asked for."""
+    kind = (
+        TimeInForce(time_in_force) if time_in_force is not None
+        else draw(st.sampled_from([TimeInForce.GTC, TimeInForce.GTC, TimeInForce.GTD,
+                                   TimeInForce.DAY]))
+    )
+    if kind is TimeInForce.GTC:
+        return {}
+    minutes = draw(st.integers(1, 8 * 60))
+    return {"time_in_force": kind, "valid_until": start + timedelta(minutes=minutes)}
+
+
+@st.composite
+def linked_groups(
+    draw: st.DrawFn,
+    asset: Hashable | None = None,
+    amount: Decimal | int | None = None,
+    *,
+    max_oco_size: int = 5,
+    price_range: PriceRange = ("1", "1000"),
+    start: datetime | None = None,
+    validity: dict[str, Any] | None = None,
+) -> tuple[DecimalOrder, ...]:
+    """Orders to submit together: an OCO group of 2 to ``max_oco_size`` members
+    (limits and stops, each naming all the others), or a bracket's entry and exit
+    legs (a take-profit or not, a fixed or a trailing stop-loss)."""
+    if start is None:
+        start = draw(starts())
+    chosen_asset = asset if asset is not None else draw(st.sampled_from(_ASSETS))
+    if amount is None:
+        amount = draw(st.integers(1, 1000)) * draw(st.sampled_from([1, -1])) * _increment_of(
+            chosen_asset)
+    keywords = validity if validity is not None else {}
+    if draw(st.booleans()):
+        style = draw(_bracket_styles(_on_tick(chosen_asset, price_range), trailing=True))
+        long = style.take_profit_price is None or style.stop_loss_price < style.take_profit_price
+        size = Decimal(amount).copy_abs()
+        return bracket_orders(start, chosen_asset, size if long else -size, style, **keywords)
+    price = prices(*price_range)
+    ids = [draw(st.uuids()).hex for _ in range(draw(st.integers(2, max(max_oco_size, 2))))]
+    members = []
+    for member in ids:
+        terms: dict[str, Any] = {draw(st.sampled_from(["limit", "stop"])): draw(price)}
+        members.append(DecimalOrder(
+            start, chosen_asset, amount, id=member,
+            linked_order_ids=tuple(other for other in ids if other != member),
+            **terms, **keywords,
+        ))
+    return tuple(members)
+
+
+def _on_tick(asset: Hashable, price_range: PriceRange) -> st.SearchStrategy[Decimal]:
+    """Prices within ``price_range`` on the asset's tick (a cent for a plain identifier)."""
+    tick = asset.tick_size if isinstance(asset, Asset) else _CENT
+    low, high = (exact_divide_int(Decimal(bound), tick) for bound in price_range)
+    return st.integers(int(low) + 1, max(int(high), int(low) + 1)).map(
+        lambda ticks: exact_multiply(ticks, tick)
+    )
+
+
+_CENT = Decimal("0.01")
+
+
+def _increment_of(asset: Hashable) -> Decimal:
+    return asset.quantity_increment if isinstance(asset, Asset) else _ONE
+
+
+def _next_event(
+    order: DecimalOrder, fills_left: int, price_range: PriceRange, start: datetime
+) -> st.SearchStrategy[Event | None]:
+    any_event = events(price_range, start, fill_ids=sorted(order.fills))
+    if fills_left <= 0:
+        return any_event.filter(lambda event: type(event) is not Fill) | st.none()
+    choices = [any_event, st.none()]
+    if order.remaining:
+        choices.append(fills(order, price_range=price_range))
+    return st.one_of(choices)
+
+
+def _fills_of_the_route(status: ORDER_STATUS | None, min_fills: int) -> int:
+    """How many fills :func:`_route` may add to reach ``status`` after ``min_fills``
+    partial fills: the last fill of a FILLED order, the first of a partial one."""
+    if status is ORDER_STATUS.FILLED:
+        return 1
+    return int(status is ORDER_STATUS.PARTIALLY_FILLED and min_fills == 0)
+
+
+
+
+@st.composite
+def _partial_fill(draw: st.DrawFn, order: DecimalOrder, price_range: PriceRange) -> Fill | None:
+    """A fill that leaves at least one quantity increment unfilled, or None."""
+    quantity = _quantity(draw, order, leave=1)
+    if quantity is None:
+        return None
+    return Fill(quantity, draw(prices(*price_range)), fill_id=draw(st.uuids()).hex)
+
+
+def _quantity(draw: st.DrawFn, order: DecimalOrder, *, leave: int = 0) -> Decimal | None:
+    """A whole number of the asset's increments that fits what remains of ``order``
+    and leaves at least ``leave`` of them; None when none fits."""
+    increment = _increment(order)
+    room = int(exact_divide_int(order.remaining.copy_abs(), increment)) - leave
+    return exact_multiply(draw(st.integers(1, room)), increment) if room >= 1 else None
+
+
+def _route(
+    draw: st.DrawFn, order: DecimalOrder, target: ORDER_STATUS, price_range: PriceRange
+) -> list[Event]:
+    """Events that take ``order`` to ``target``; a draw with no such route is rejected."""
+    if order.status is target:
+        return []
+    increment = _increment(order)
+    remaining = order.remaining.copy_abs()
+    price = draw(prices(*price_range))
+    fill_id = draw(st.uuids()).hex
+    if target is ORDER_STATUS.FILLED and order.open:
+        return [Fill(remaining, price, fill_id=fill_id)]
+    if target is ORDER_STATUS.PARTIALLY_FILLED and order.open and remaining > increment:
+        return [Fill(increment, price, fill_id=fill_id)]
+    if target in _ENDINGS and order.open:
+        return [_ENDINGS[target]]
+    assume(order.status is ORDER_STATUS.OPEN and target in UNFILLED_STATUSES)
+    assume(target is not ORDER_STATUS.TRIGGERED or order.order_type.has_stop)
+    return [Trigger(order.dt) if target is ORDER_STATUS.TRIGGERED else Hold("drawn")]
+
+
+_ONE = Decimal(1)
+
+
+def _increment(order: DecimalOrder) -> Decimal:
+    """The smallest quantity the order's asset trades (1 for a plain identifier)."""
+    return _increment_of(order.asset)
+_ENDINGS: dict[ORDER_STATUS, Event] = {
+    ORDER_STATUS.CANCELLED: Cancel("drawn"),
+    ORDER_STATUS.REJECTED: Reject("drawn"),
+}
+
+
+@st.composite
+def books(
+    draw: st.DrawFn,
+    *,
+    assets: Sequence[Hashable] | None = None,
+    max_singles: int = 3,
+    max_groups: int = 3,
+    max_oco_size: int = 4,
+    price_range: PriceRange = ("50", "150"),
+    start: datetime | None = None,
+) -> OrderBook:
+    """A book of single orders and linked groups (:func:`linked_groups`: brackets
+    and OCO groups, each in a drawn link mode) on several assets, some of them
+    filled, partly filled or ended, all created at ``start`` (drawn by default).
+
+    ``assets`` are the assets traded (by default Assets with different ticks and
+    a plain identifier); ``max_singles`` and ``max_groups`` bound the single
+    orders and the groups, ``max_oco_size`` the members of an OCO group.
+    """
+    if start is None:
+        start = draw(starts())
+    universe = list(assets) if assets is not None else _ASSETS
+    book = OrderBook()
+    for _ in range(draw(st.integers(0, max_singles))):
+        order = draw(orders(asset=draw(st.sampled_from(universe)), linked=False,
+                            price_range=price_range, start=start))
+        book = book.submit(order).book
+    for _ in range(draw(st.integers(0, max_groups))):
+        group = draw(linked_groups(draw(st.sampled_from(universe)), max_oco_size=max_oco_size,
+                                   price_range=price_range, start=start))
+        book = book.submit(*group, link_mode=draw(st.sampled_from(list(LinkMode)))).book
+        for order in group:
+            book = _maybe_fill(draw, book, book[order.id], price_range)
+    return book
+
+
+def _maybe_fill(
+    draw: st.DrawFn, book: OrderBook, order: DecimalOrder, price_range: PriceRange
+) -> OrderBook:
+    """``book`` with a drawn fill of ``order`` applied, when the book accepts one."""
+    if not order.open or not draw(st.booleans()):
+        return book
+    quantity = _quantity(draw, order)
+    if quantity is None:
+        return book
+    fill = Fill(quantity, draw(prices(*price_range)), fill_id=draw(st.uuids()).hex)
+    try:
+        return book.apply(order.id, fill).book
+    except OrderError:
+        return book

@@ -1,0 +1,299 @@
+"""A simulated venue: the fills a venue would make on a bar, by documented rules.
+
+:class:`SimulatedVenue` is a frozen value holding a slippage and a commission
+model (:mod:`orders.costs`). Given a book and a bar of one asset,
+:meth:`SimulatedVenue.on_bar` first lets the book see the bar
+(:meth:`~orders.book.OrderBook.on_bar`: stops trigger, trailing stops ratchet
+with the close, limit flags follow the range), then fills every order that
+can trade on it, each at the price its rule in :data:`FILL_PRICES` gives. The
+fills go through the book, so OCO groups and brackets react to them at once.
+
+The orders that meet a bar are those the book holds when it arrives: an order
+placed, or an exit leg released or created, while the bar is processed meets
+the next bar. So a host decides on a bar's close and its orders meet the bar
+after, as in backtrader.
+
+Within a bar, the fills happen in the order their prices would have traded on
+the bar's path: the open, then the extreme nearer to it (the high when both
+are as near), then the other extreme, then the close. Where two orders fill at
+the same point, the older (by ``created``, then id) goes first. The order
+matters when a fill cancels or reduces another order, or shares the bar's
+volume with it.
+
+A fill's price is the rule's price moved by the slippage model, then bounded:
+never outside the bar's range, and never past the order's limit. A
+market-on-close order is not moved: it fills at the close. Each fill has an
+id of its own (the bar's time, the order, the order's count of fills), so
+every execution the venue reports is one the book applied.
+
+A bar's ``dt`` is the time it ends. The venue refuses a bar at or before the
+last change of an order it moves or fills (:func:`orders.triggers.check_in_time`):
+a bar sent twice, or one older than an order, changes nothing.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from orders._checks import check_type, quote
+from orders.book.orderbook import Derived, OrderBook
+from orders.decimals import EXACT_DIGITS, exact_add, exact_subtract
+from orders.errors import BadOrderParameters, ExactnessError
+from orders.events import Bar, Fill, Trigger
+from orders.order.pricing import limit_reachable
+from orders.order.triggers import check_in_time
+from orders.order.value import DecimalOrder
+from orders.order_type import OrderType
+from orders.statuses import WORKING_STATUSES
+from orders.venue.costs import CommissionModel, NoCommission, NoSlippage, SlippageModel
+from orders.venue.positions import Execution
+
+__all__ = [
+    "FILL_PRICES",
+    "SimulatedVenue",
+    "VenueResult",
+    "fill_prices_markdown",
+]
+
+_ZERO = Decimal(0)
+
+
+# The fill price of each kind of order on a bar. Each rule is given the order
+# (after the book has seen the bar), the bar, and the price at which the bar
+# triggered the order's stop, if it did.
+
+
+def market_fills_at_the_open(order: DecimalOrder, bar: Bar, trigger: Decimal | None) -> Decimal:
+    """A market order fills at the bar's open."""
+    return bar.open
+
+
+def on_close_fills_at_the_close(
+    order: DecimalOrder, bar: Bar, trigger: Decimal | None
+) -> Decimal:
+    """A market-on-close order fills at the bar's close."""
+    return bar.close
+
+
+def stop_fills_where_it_triggered(
+    order: DecimalOrder, bar: Bar, trigger: Decimal | None
+) -> Decimal:
+    """A stop (trailing or not) fills at the price that triggered it on this bar:
+    the open when the bar gapped through the stop, else the stop. One that
+    triggered on an earlier bar is a market order, and fills at the open."""
+    return bar.open if trigger is None else trigger
+
+
+def limit_fills_at_its_limit_or_better(
+    order: DecimalOrder, bar: Bar, trigger: Decimal | None
+) -> Decimal:
+    """A limit, or a stop-limit whose stop has triggered, fills where the bar first
+    met it: at the open (or, for a stop-limit triggered on this bar, at the
+    trigger price) when that is at or better than the limit, else at the limit.
+    It fills only when the book flags its limit as reached on this bar. A trailing
+    stop-limit that triggered (or filled in part) before it saw any price has no
+    limit yet: it fills at the open, which any limit set from that price admits."""
+    start = bar.open if trigger is None else trigger
+    limit = order.terms.limit
+    if limit is None:
+        return start
+    return start if limit_reachable(order.terms.amount > 0, limit, start) else limit
+
+
+FillPrice = Callable[[DecimalOrder, Bar, "Decimal | None"], Decimal]
+
+FILL_PRICES: dict[OrderType, FillPrice] = {
+    OrderType.MARKET: market_fills_at_the_open,
+    OrderType.MARKET_ON_CLOSE: on_close_fills_at_the_close,
+    OrderType.STOP: stop_fills_where_it_triggered,
+    OrderType.TRAILING_STOP: stop_fills_where_it_triggered,
+    OrderType.LIMIT: limit_fills_at_its_limit_or_better,
+    OrderType.STOP_LIMIT: limit_fills_at_its_limit_or_better,
+    OrderType.TRAILING_STOP_LIMIT: limit_fills_at_its_limit_or_better,
+}
+"""For each kind of order, the rule that prices its fill on a bar."""
+
+
+@attrs.frozen
+class VenueResult:
+    """The book after a bar, the executions the venue made on it, in order, and
+    what the book derived (triggers, ratchets, and the links' consequences)."""
+
+    book: OrderBook
+    executions: tuple[Execution, ...]
+    derived: tuple[Derived, ...]
+
+
+def _model(kind: str, example: str) -> Any:
+    """An ``attrs`` validator refusing a field that is not a ``kind`` model instance."""
+
+    def validate(_: object, attribute: Any, value: object) -> None:
+        if isinstance(value, type) or not callable(value):
+            raise BadOrderParameters(
+                f"{attribute.name} must be a {kind} model: an instance such as {example}, "
+                f"or a function taking the same arguments; got {quote(value)}"
+            )
+
+    return validate
+
+
+@attrs.frozen
+class SimulatedVenue:
+    """Fills orders on bars by the rules of :data:`FILL_PRICES`, with a slippage
+    and a commission model."""
+
+    slippage: SlippageModel = attrs.field(
+        factory=NoSlippage, validator=_model("slippage", "NoSlippage()")
+    )
+    commission: CommissionModel = attrs.field(
+        factory=NoCommission, validator=_model("commission", "NoCommission()")
+    )
+
+    def on_bar(self, book: OrderBook, asset: Hashable, bar: Bar, dt: datetime) -> VenueResult:
+        """The fills ``bar`` of ``asset``, at time ``dt``, gives the orders of ``book``.
+
+        The bar must come after the last change of every order it moves or
+        fills: a bar repeated, or older than such an order, is refused with
+        :class:`~orders.errors.BadOrderParameters`, and nothing changes.
+        """
+        check_type("book", book, OrderBook)
+        check_type("dt", dt, datetime)
+        seen = book.on_bar(asset, bar, dt)
+        fillable = seen.book.fillable(asset)
+        for order_id in (*(item.order_id for item in seen.derived), *fillable):
+            if order_id in book.orders:
+                check_in_time(book.orders[order_id], dt, f"the bar of {asset}", same_time=False)
+        triggered = {
+            item.order_id: item.event.price
+            for item in seen.derived
+            if type(item.event) is Trigger and item.event.price is not None
+        }
+        book = seen.book
+        queue = []
+        for order_id in fillable:
+            order = book.orders[order_id]
+            kind = order.terms.order_type
+            price = FILL_PRICES[kind](order, bar, triggered.get(order_id))
+            place = _along_the_bar(bar, price, at_close=kind is OrderType.MARKET_ON_CLOSE)
+            queue.append((place, order.terms.created, order_id, price))
+        queue.sort()
+        derived = list(seen.derived)
+        executions: list[Execution] = []
+        traded = _ZERO
+        for _, _, order_id, price in queue:
+            order = book.orders[order_id]
+            if order.status not in WORKING_STATUSES:
+                continue  # a fill earlier on this bar ended it, through its links
+            priced = self._price(order, price, bar, traded)
+            if priced is None:
+                continue
+            quantity, price, commission = priced
+            fill = Fill(quantity, price, commission, dt, _fill_id(order, dt))
+            result = book.apply(order_id, fill)
+            book = result.book
+            derived.extend(result.derived)
+            executions.append(Execution.of(order, fill))
+            traded = exact_add(traded, quantity)
+        return VenueResult(book, tuple(executions), tuple(derived))
+
+    def _price(
+        self, order: DecimalOrder, price: Decimal, bar: Bar, traded: Decimal
+    ) -> tuple[Decimal, Decimal, Decimal] | None:
+        """The quantity, price and commission of the fill of ``order`` at the rule's
+        ``price``, or None when the slippage model fills nothing.
+
+        A market-on-close order takes the quantity the model gives at the close
+        itself: the closing auction prints one price for everyone.
+        """
+        try:
+            quantity, slipped = _slippage_result(
+                self.slippage, self.slippage(order, price, order.remaining.copy_abs(), bar, traded)
+            )
+            if quantity <= 0:
+                return None
+            if order.terms.order_type is not OrderType.MARKET_ON_CLOSE:
+                price = slipped
+            price = _bounded(order, price, bar)
+            commission = self.commission(order, quantity, price)
+            _check_decimal(self.commission, "commission", commission)
+            return quantity, price, commission
+        except decimal.DecimalException as exc:
+            raise ExactnessError(
+                f"the fill of order {order.id} at {price} needs a number beyond "
+                f"{EXACT_DIGITS} exact digits ({type(exc).__name__})"
+            ) from None
+
+
+def _fill_id(order: DecimalOrder, dt: datetime) -> str:
+    """A fill id of its own for each fill the venue makes: the bar's time, the
+    order, and the order's count of fills so far."""
+    return f"bar {dt.isoformat()} order {order.id} fill {len(order.fills) + 1}"
+
+
+def _slippage_result(model: SlippageModel, result: object) -> tuple[Decimal, Decimal]:
+    """``result``, the (quantity, price) ``model`` returned, after checking it is one."""
+    if type(result) is not tuple or len(result) != 2:
+        raise BadOrderParameters(
+            f"the slippage model {_model_name(model)} returned {quote(result)}; a slippage "
+            "model returns a tuple (quantity, price) of two Decimals"
+        )
+    quantity, price = result
+    _check_decimal(model, "quantity", quantity)
+    _check_decimal(model, "price", price)
+    return quantity, price
+
+
+def _check_decimal(model: object, what: str, value: object) -> None:
+    """Refuse a ``what`` that ``model`` returned when it is not a finite Decimal."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise BadOrderParameters(
+            f"the {what} the model {_model_name(model)} returned is {quote(value)}; a "
+            "model returns finite Decimal values"
+        )
+
+
+def _model_name(model: object) -> str:
+    """A function's name, or a model instance's repr."""
+    name = getattr(model, "__qualname__", None)
+    return name if isinstance(name, str) else quote(model)
+
+
+def _along_the_bar(bar: Bar, price: Decimal, at_close: bool) -> tuple[int, Decimal]:
+    """Where ``price`` is first met on the bar's path (open, nearer extreme, other
+    extreme, close): the leg of the path, and the distance along it."""
+    if at_close:
+        return (3, _ZERO)
+    up = exact_subtract(bar.high, bar.open)
+    down = exact_subtract(bar.open, bar.low)
+    points = (bar.open, bar.high, bar.low, bar.close) if up <= down else (
+        bar.open, bar.low, bar.high, bar.close
+    )
+    for leg in range(3):
+        start, end = points[leg], points[leg + 1]
+        if min(start, end) <= price <= max(start, end):
+            return (leg, exact_subtract(price, start).copy_abs())
+    return (3, _ZERO)
+
+
+def _bounded(order: DecimalOrder, price: Decimal, bar: Bar) -> Decimal:
+    """``price`` within the bar's range, and not past the order's limit."""
+    price = min(max(price, bar.low), bar.high)
+    limit = order.terms.limit
+    if limit is None:
+        return price
+    return min(price, limit) if order.terms.amount > 0 else max(price, limit)
+
+
+def fill_prices_markdown() -> str:
+    """The fill rule of each kind of order, as a Markdown table from the code."""
+    rows = ["| order kind | rule | what it says |", "| --- | --- | --- |"]
+    for kind, rule in FILL_PRICES.items():
+        summary = " ".join((rule.__doc__ or "").split())
+        rows.append(f"| `{kind.name}` | `{rule.__name__}` | {summary} |")
+    return "\n".join(rows)

@@ -1,0 +1,425 @@
+import decimal
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from functools import reduce
+
+import attrs
+import pytest
+
+from orders import (
+    ORDER_STATUS,
+    Amend,
+    Asset,
+    Bar,
+    BarUpdate,
+    BracketOrder,
+    Cancel,
+    DecimalOrder,
+    Expire,
+    Fill,
+    FillBust,
+    FillCorrection,
+    Hold,
+    LimitOrder,
+    MarketOrder,
+    OCOOrder,
+    OrderBook,
+    OrderError,
+    PriceUpdate,
+    Reject,
+    Release,
+    StopLimitOrder,
+    StopOrder,
+    TrailingStopLimitOrder,
+    TrailingStopOrder,
+    Trigger,
+    apply,
+    buy_bracket,
+)
+from orders.io.documents import SerializationError, dumps, loads, structure, unstructure
+
+T0 = datetime(2024, 1, 15, 9, 30, tzinfo=timezone(timedelta(hours=-5)))
+AAPL = Asset("AAPL", exchange="NYSE")
+
+VALUES = [
+    AAPL,
+    Asset("BTC", tick_size="0.5", quantity_increment="1E-8"),
+    MarketOrder(exchange="NASDAQ"),
+    LimitOrder("150.10", asset=AAPL),
+    StopOrder(95),
+    StopLimitOrder("94.00", "95.00"),
+    TrailingStopOrder(trail_percent="0.05"),
+    TrailingStopLimitOrder(trail_amount=2, limit_offset="0.50"),
+    OCOOrder(LimitOrder(110), StopOrder(90)),
+    BracketOrder(LimitOrder(98), 93, 108),
+    Fill("400", "144.45", "1.25", T0, "x1"),
+    Trigger(T0, "144.50"),
+    Hold("risk"),
+    Release(),
+    Cancel("user"),
+    Reject("margin"),
+    Expire(T0),
+    Amend(amount=50, limit="10.5"),
+    FillCorrection("x1", price="144.40"),
+    FillBust("x1"),
+    PriceUpdate("101.25", T0),
+    BarUpdate(Bar(1, 2, "0.5", "1.5"), None),
+]
+
+
+@pytest.mark.parametrize("value", VALUES, ids=lambda value: type(value).__name__)
+def test_every_value_survives_a_round_trip(value: object) -> None:
+    text = dumps(value)
+    assert loads(text) == value
+    assert dumps(loads(text)) == text
+
+
+def test_decimals_keep_their_digits_and_exponent() -> None:
+    data = unstructure(LimitOrder("150.10"))
+    assert data == {
+        "format": "orders",
+        "version": 2,
+        "type": "LimitOrder",
+        "value": {"asset": None, "exchange": None, "limit_price": "150.10"},
+    }
+    assert str(loads(dumps(Asset("BTC", quantity_increment="1E-8"))).quantity_increment) == "1E-8"
+
+
+def test_an_order_with_history_and_fill_records_round_trips() -> None:
+    order = (
+        DecimalOrder(T0, AAPL, 1000, stop="145.00", id="o1", valid_until=T0 + timedelta(days=1))
+        .trigger(T0)
+        .fill(400, "144.45", fill_id="a", commission="0.40")
+        .fill(100, "144.40")
+        .correct("a", price="144.46")
+        .check_triggers("144.00", T0)
+    )
+    again = loads(dumps(order))
+    assert again == order
+    assert dict(again.fills) == dict(order.fills)
+    assert again.fill(400, "144.45", fill_id="a", commission="0.40") is again  # still a repeat
+    assert again.filled_price == order.filled_price
+
+
+def test_a_book_round_trips_with_its_links_and_indexes() -> None:
+    book = OrderBook().submit(*buy_bracket(T0, AAPL, 100, price=100, stopprice=95,
+                                           limitprice=110, ids=("m", "s", "l"))).book
+    book = book.apply("m", Fill(100, 100)).book
+    again = loads(dumps(book))
+    assert again == book
+    assert again.on_price(AAPL, 94, T0).book == book.on_price(AAPL, 94, T0).book
+
+
+def test_datetimes_keep_their_offset_and_naive_ones_stay_naive() -> None:
+    assert unstructure(Expire(T0))["value"]["dt"] == "2024-01-15T09:30:00-05:00"
+    naive = datetime(2024, 1, 15, 9, 30)
+    assert loads(dumps(Expire(naive))).dt.tzinfo is None
+
+
+def test_enums_are_written_by_name_and_events_are_tagged() -> None:
+    order = DecimalOrder(T0, "X", 5, limit=1, id="o").fill(5, 1)
+    value = unstructure(order)["value"]
+    assert (value["status"], value["terms"]["order_type"], value["terms"]["time_in_force"]) == (
+        "FILLED", "LIMIT", "GTC",
+    )
+    assert value["history"][0]["type"] == "Fill"
+
+
+def test_json_is_stable() -> None:
+    order = DecimalOrder(T0, AAPL, 10, limit="1.10", id="o").fill(5, "1.05", fill_id="b")
+    order = order.fill(1, "1.04", fill_id="a")
+    assert dumps(order) == dumps(loads(dumps(order)))
+    assert list(json.loads(dumps(order))["value"]["fills"]) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json", "not JSON"),
+        ("[]", "at $: expected a JSON object"),
+        ('{"format": "orders", "version": 3, "type": "Fill", "value": {}}', "version 1 or 2"),
+        ('{"format": "orders", "version": 1, "type": "Nope", "value": {}}', "unknown value type"),
+        ('{"format": "orders", "version": 1, "type": "Fill", "value": {"price": "1"}}',
+         "at $.value.quantity: a required field is missing"),
+        ('{"format": "orders", "version": 1, "type": "Fill", '
+         '"value": {"quantity": 1.5, "price": "1"}}', "expected a decimal string"),
+        ('{"format": "orders", "version": 1, "type": "Fill", '
+         '"value": {"quantity": "-1", "price": "1"}}', "quantity must be greater than 0"),
+        ('{"format": "orders", "version": 1, "type": "Cancel", '
+         '"value": {"reason": 5}}', "expected a JSON str; got 5"),
+        ('{"format": "orders", "version": 1, "type": "Trigger", '
+         '"value": {"dt": "yesterday"}}', "expected an ISO 8601 datetime"),
+    ],
+)
+def test_bad_input_raises_an_order_error_that_says_why(text: str, message: str) -> None:
+    with pytest.raises(OrderError, match=re.escape(message)):
+        loads(text)
+
+
+def test_an_order_whose_status_disagrees_with_its_quantities_is_refused() -> None:
+    document = unstructure(DecimalOrder(T0, AAPL, 100, limit=1, id="o").fill(40, 1))
+    document["value"]["status"] = "FILLED"
+    with pytest.raises(SerializationError, match=re.escape(
+        "at $.value.status: the document says 'FILLED', but the order its initial state and "
+        "history describe has 'PARTIALLY_FILLED'"
+    )):
+        structure(document)
+    document["value"]["initial"]["status"] = "SIDEWAYS"
+    with pytest.raises(SerializationError, match=re.escape(
+        "at $.value.initial.status: expected one of OPEN, FILLED"
+    )):
+        structure(document)
+    del document["value"]["initial"]["terms"]["amount"]
+    with pytest.raises(SerializationError, match=re.escape(
+        "at $.value.initial.terms: missing field 'amount'"
+    )):
+        structure(document)
+
+
+def test_structure_checks_the_expected_type_and_unknown_values_are_refused() -> None:
+    with pytest.raises(SerializationError, match="holds a Fill, not a Cancel"):
+        structure(unstructure(Fill(1, 1)), Cancel)
+    with pytest.raises(SerializationError, match="object is not a serializable value"):
+        dumps(object())
+    with pytest.raises(SerializationError, match="an asset must be an Asset, a str or an int"):
+        dumps(DecimalOrder(T0, ("tuple", "asset"), 1))
+
+
+def test_decimal_inputs_in_documents_must_be_strings() -> None:
+    document = unstructure(Fill(1, "2.50"))
+    document["value"]["price"] = 2.5
+    message = re.escape('expected a decimal string such as "150.10"')
+    with pytest.raises(SerializationError, match=message):
+        structure(document)
+    assert structure(unstructure(Fill(1, Decimal("2.50")))) == Fill(1, "2.50")
+
+
+# Documents from untrusted sources: accepted only when they describe a state
+# that the events could have produced.
+
+
+def order_document(order: DecimalOrder) -> dict[str, object]:
+    return json.loads(dumps(order))  # type: ignore[no-any-return]
+
+
+def refused(document: object, message: str) -> None:
+    with pytest.raises(SerializationError, match=message):
+        loads(json.dumps(document))
+
+
+def filled_40() -> DecimalOrder:
+    return DecimalOrder(T0, AAPL, 100, limit=150, id="o").fill(40, 150, fill_id="f1")
+
+
+def test_an_edited_fill_record_is_refused() -> None:
+    document = order_document(filled_40())
+    document["value"]["fills"]["f1"][1]["quantity"] = "100"  # type: ignore[index]
+    refused(document, re.escape("at $.value.fills: the document says"))
+
+
+def test_a_fill_record_under_another_key_is_refused() -> None:
+    document = order_document(filled_40())
+    fills = document["value"]["fills"]  # type: ignore[index]
+    fills["other"] = fills.pop("f1")
+    refused(document, re.escape("at $.value.fills"))
+
+
+def test_totals_that_disagree_with_the_history_are_refused() -> None:
+    for field, value in (("notional", "0"), ("filled", "50"), ("status", "FILLED"),
+                         ("commission", "1")):
+        document = order_document(filled_40())
+        document["value"][field] = value  # type: ignore[index]
+        refused(document, re.escape(f"at $.value.{field}: the document says"))
+
+
+def test_a_history_unrelated_to_the_totals_is_refused() -> None:
+    document = order_document(filled_40())
+    document["value"]["history"] = [  # type: ignore[index]
+        {"type": "Fill", "quantity": "10", "price": "1", "commission": "0", "dt": None,
+         "fill_id": None}
+    ]
+    refused(document, "the document says")
+
+
+def test_an_order_with_a_history_needs_its_initial_state() -> None:
+    document = order_document(filled_40())
+    del document["value"]["initial"]  # type: ignore[attr-defined]
+    refused(document, re.escape("at $.value: an order with a history needs its initial state"))
+
+
+def test_an_order_restored_through_the_constructor_round_trips() -> None:
+    restored = DecimalOrder(T0, AAPL, 100, limit=150, id="r", filled=40, notional=6000,
+                            commission="1.5", status=ORDER_STATUS.PARTIALLY_FILLED)
+    text = dumps(restored)
+    assert loads(text) == restored
+    assert dumps(loads(text)) == text
+    assert restored.initial is restored
+
+
+def test_a_loaded_order_is_the_fold_of_its_history() -> None:
+    order = filled_40().check_triggers(149, T0).amend(limit=151).bust("f1")
+    again = loads(dumps(order))
+    assert again == order
+    assert reduce(apply, again.history, again.initial) == again
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format": "orders", "version": 2, "version": 2, "type": "Cancel", "value": {}}',
+         "at \\$: duplicate key 'version'"),
+        ('{"format": "orders", "version": 2, "type": "Cancel", "value": {"reason": "a", '
+         '"reason": "b"}}', "at \\$.value: duplicate key 'reason'"),
+        ('{"format": "orders", "version": 2, "type": "Cancel", "value": {"why": "a"}}',
+         "at \\$.value: unknown field 'why'"),
+        ('{"format": "orders", "version": 2, "type": "Fill", "value": {"quantity": 5, '
+         '"price": "1"}}', "at \\$.value.quantity: expected a decimal string"),
+        ("[" * 100_000, "nested too deeply"),
+        ('{"format": "orders", "version": 2, "type": "Fill", "value": {"quantity": '
+         '"1E+999999999", "price": "1"}}', "at \\$.value.quantity: .*must lie within the bounds"),
+    ],
+)
+def test_malformed_documents_are_refused_naming_the_path(text: str, message: str) -> None:
+    with pytest.raises(SerializationError, match=message):
+        loads(text)
+
+
+def test_unknown_fields_are_refused_in_orders_and_books() -> None:
+    document = order_document(filled_40())
+    document["value"]["terms"]["colour"] = "red"  # type: ignore[index]
+    refused(document, re.escape("at $.value.terms: unknown field 'colour'"))
+    book = json.loads(dumps(OrderBook().submit(filled_40()).book))
+    book["value"]["extra"] = 1
+    refused(book, re.escape("at $.value: unknown field 'extra'"))
+
+
+def bracket_document() -> dict[str, object]:
+    orders = buy_bracket(T0, AAPL, 100, price=100, stopprice=95, limitprice=110,
+                         ids=("m", "s", "l"))
+    return json.loads(dumps(OrderBook().submit(*orders).book))  # type: ignore[no-any-return]
+
+
+def test_books_whose_links_cannot_hold_are_refused() -> None:
+    ghost = bracket_document()
+    for order in ghost["value"]["orders"]:  # type: ignore[index]
+        if order["terms"]["id"] == "s":
+            order["terms"]["linked_order_ids"] = ["ghost"]
+    refused(ghost, "links to 'ghost', which is not in the book")
+
+    one_way = bracket_document()
+    for order in one_way["value"]["orders"]:  # type: ignore[index]
+        if order["terms"]["id"] == "l":
+            order["terms"]["linked_order_ids"] = []
+    refused(one_way, "links to")
+
+    own_child = bracket_document()
+    own_child["value"]["brackets"]["m"]["generations"] = [["m", "s", "l"]]  # type: ignore[index]
+    refused(own_child, "bracket m")
+
+    active = bracket_document()
+    for order in active["value"]["orders"]:  # type: ignore[index]
+        if order["terms"]["id"] == "s":
+            order["status"] = "OPEN"
+    refused(active, "bracket m breaks rule legs_wait_for_the_entry")
+
+
+def test_an_active_leg_under_an_unfilled_entry_is_refused() -> None:
+    main, stop, limit = buy_bracket(T0, AAPL, 100, price=100, stopprice=95, limitprice=110,
+                                    ids=("m", "s", "l"))
+    book = OrderBook().submit(main, stop, limit).book
+    released = book.orders.set("s", stop.release())
+    forged = attrs.evolve(book, orders=released)
+    with pytest.raises(SerializationError, match="bracket m breaks rule legs_wait_for_the_entry"):
+        loads(dumps(forged))
+
+
+def test_dumps_does_not_depend_on_the_callers_context() -> None:
+    value = Asset("BTC", quantity_increment="1E-8")
+    expected = dumps(value)
+    with decimal.localcontext(decimal.Context(capitals=0, prec=3)):
+        assert dumps(value) == expected
+    assert '"1E-8"' in expected
+
+
+ODD_CONTEXTS = [
+    decimal.Context(capitals=0),
+    decimal.Context(prec=1, rounding=decimal.ROUND_UP),
+    decimal.Context(prec=3, rounding=decimal.ROUND_FLOOR, Emax=2, Emin=-2),
+    decimal.Context(traps=[]),
+    decimal.Context(traps=list(decimal.getcontext().flags)),
+    decimal.Context(prec=2, capitals=0, clamp=1, Emax=5, Emin=-5, traps=[]),
+]
+
+
+def _tiny_numbers_document() -> tuple[DecimalOrder, str]:
+    btc = Asset("BTC", tick_size="1E-8", quantity_increment="1E-8")
+    order = DecimalOrder(T0, btc, "0.00000003", limit="0.00000070", id="b1")
+    order = order.fill("1E-8", "6.9E-7", commission="1E-10", fill_id="x1")
+    return order, dumps(order)
+
+
+@pytest.mark.parametrize("context", ODD_CONTEXTS, ids=repr)
+def test_documents_do_not_depend_on_the_callers_context(context: decimal.Context) -> None:
+    order, text = _tiny_numbers_document()
+    assert '"1E-8"' in text
+    assert '"1E-10"' in text
+    book = OrderBook().submit(order).book
+    book_text = dumps(book)
+    with decimal.localcontext(context) as caller:
+        assert dumps(order) == text
+        assert loads(text) == order
+        assert dumps(book) == book_text
+        assert loads(book_text) == book
+        assert loads(dumps(Asset("ETH", quantity_increment="1E-18"))) == Asset(
+            "ETH", quantity_increment="1E-18")
+        assert not any(caller.flags.values())
+
+
+NEW_YORK = "America/New_York"
+
+
+def _second_half_past_one() -> datetime:
+    """2024-11-03 01:30 in New York happens twice; this is the second time (EST)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime(2024, 11, 3, 1, 30, fold=1, tzinfo=ZoneInfo(NEW_YORK))
+
+
+def test_a_zoned_datetime_keeps_its_zone_and_which_of_two_equal_wall_times_it_is() -> None:
+    late = _second_half_past_one()
+    order = DecimalOrder(late, "AAPL", 10, limit="150", id="a").fill(4, "150", dt=late)
+    text = dumps(order)
+    assert '"dt":"2024-11-03T01:30:00-05:00[America/New_York]"' in text
+    restored = loads(text, DecimalOrder)
+    assert restored == order
+    assert restored.dt.fold == 1
+    assert restored.dt.tzinfo is late.tzinfo
+    assert dumps(restored) == text
+    early = late.replace(fold=0)
+    assert loads(dumps(Expire(early))) == Expire(early)
+    assert '"2024-11-03T01:30:00-04:00[America/New_York]"' in dumps(Expire(early))
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("2024-11-03T01:30:00-06:00[America/New_York]",
+         "America/New_York is at -04:00 or -05:00 at 2024-11-03 01:30, not -06:00"),
+        ("2024-07-01T12:00:00+00:00[America/New_York]",
+         "America/New_York is at -04:00 at 2024-07-01 12:00, not +00:00"),
+        ("2024-07-01T12:00:00[America/New_York]", "a zone needs the offset before it"),
+        ("2024-07-01T12:00:00-04:00[Mars/Olympus]", "unknown time zone 'Mars/Olympus'"),
+        ("2024-07-01T12:00:00-04:00[../../etc/passwd]", "unknown time zone '../../etc/passwd'"),
+        ("2024-07-01T12:00:00-04:00[]", "unknown time zone ''"),
+        ("2024-07-01T12:00:00-04:00]", "expected an ISO 8601 datetime; got "
+         "'2024-07-01T12:00:00-04:00]'"),
+        ("2024-07-01T12:00:00-04:00[UTC", "expected an ISO 8601 datetime; got "
+         "'2024-07-01T12:00:00-04:00[UTC'"),
+    ],
+)
+def test_a_zone_that_disagrees_with_its_offset_is_refused(written: str, reason: str) -> None:
+    text = dumps(Expire(T0)).replace(T0.isoformat(), written)
+    with pytest.raises(SerializationError, match=re.escape(f"at $.value.dt: {reason}")):
+        loads(text)

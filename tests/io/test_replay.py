@@ -1,0 +1,372 @@
+import json
+import subprocess
+import sys
+import zlib
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from orders import ORDER_STATUS, BadOrderParameters, Fill, OrderBook, Refusal
+from orders.__main__ import _Reading, main, progress_text
+from orders.io.documents import dumps, structure
+from orders.io.replay import partition_of, replay, replay_accounts, replay_files
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "orders" / "data" / "session.jsonl"
+
+
+def line(**record: object) -> str:
+    return json.dumps(record)
+
+
+def test_replay_folds_a_log_and_lists_refused_lines_without_stopping() -> None:
+    log = [
+        line(op="order", order={"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "10", "limit": "5.00"}),
+        line(op="event", order_id="a", event={"type": "Fill", "quantity": "20", "price": "5"}),
+        "this is not json",
+        "",
+        line(op="dance"),
+        line(op="event", order_id="a", event={"type": "Fill", "quantity": "4", "price": "4.99",
+                                              "fill_id": "f"}),
+    ]
+    result = replay(log)
+    order = result.book["a"]
+    assert (order.status, order.filled, order.filled_price) == (
+        ORDER_STATUS.PARTIALLY_FILLED, 4, Decimal("4.99"),
+    )
+    assert [(refusal.line_number, refusal.reason.split(":")[0]) for refusal in result.refused] == [
+        (2, "InvalidQuantityError"), (3, "SerializationError"), (5, "SerializationError"),
+    ]
+    assert result.refused[0].excerpt == log[1]
+    assert (result.lines, result.refused_count) == (6, 3)
+
+
+def test_replay_applies_prices_time_and_placements() -> None:
+    log = [
+        line(op="place", dt="2024-01-15T09:30:00", asset="X", amount="-5", ids=["t"],
+             style={"type": "TrailingStopOrder", "trail_amount": "1"}),
+        line(op="price", asset="X", price="10", dt="2024-01-15T09:31:00"),
+        line(op="price", asset="X", price="8.5", dt="2024-01-15T09:32:00"),
+        line(op="order", order={"id": "d", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "1", "limit": "1", "valid_until": "2024-01-15T16:00:00"}),
+        line(op="time", dt="2024-01-15T16:00:00"),
+    ]
+    result = replay(log)
+    assert result.refused == ()
+    assert result.book["t"].status is ORDER_STATUS.TRIGGERED
+    assert result.book["d"].expired
+
+
+def test_replay_reports_progress() -> None:
+    seen: list[int] = []
+    replay([""] * 25, progress=seen.append, every=10)
+    assert seen == [10, 20]
+
+
+def test_the_bundled_session_replays_with_its_three_refusals() -> None:
+    with EXAMPLE.open() as log:
+        result = replay(log)
+    statuses = {order_id: order.status.name for order_id, order in result.book.orders.items()}
+    assert statuses == {
+        "aapl-entry": "FILLED", "aapl-stop": "CANCELLED", "aapl-target": "FILLED",
+        "msft-long": "FILLED", "msft-target": "CANCELLED", "msft-stop": "FILLED",
+        "nvda-trail": "FILLED", "tsla-buy": "CANCELLED", "amd-day": "CANCELLED",
+    }
+    assert result.book["tsla-buy"].filled == 15  # the late fill is recorded
+    assert result.book["amd-day"].expired
+    assert [refusal.reason.split(":")[0] for refusal in result.refused] == [
+        "InvalidTransition", "FillConflictError", "UnknownOrderError",
+    ]
+
+
+def test_the_command_prints_a_table_and_the_refused_lines(capsys: object) -> None:
+    assert main(["replay"]) == 1  # the bundled session holds three refused lines
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "asset", "side", "type", "status", "filled/amount",
+                                "avg", "price", "commission", "reason"]
+    tsla = next(line for line in lines if line.startswith("tsla-buy"))
+    assert tsla.split() == ["tsla-buy", "TSLA", "BUY", "limit", "CANCELLED", "15/30",
+                            "~239.966667", "0.08", "strategy", "exit"]
+    assert "expired" in next(line for line in lines if line.startswith("amd-day"))
+    assert "9 orders: 4 CANCELLED, 5 FILLED" in lines
+    assert "28 lines replayed, 3 refused" in out
+    assert "  line 26: FillConflictError: fill 'T2' on order tsla-buy" in out
+
+
+def test_the_command_prints_json_that_loads_back(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_text(line(op="order", order={"id": "a", "dt": "2024-01-15T09:30:00+00:00",
+                                           "asset": "X", "amount": "3"}) + "\n")
+    result = subprocess.run([sys.executable, "-m", "orders", "replay", str(log), "--json"],
+                            capture_output=True, text=True, check=True)
+    output = json.loads(result.stdout)
+    assert (output["lines"], output["refused_count"], output["refused"]) == (1, 0, [])
+    book = structure(output["book"], OrderBook)
+    expected = OrderBook().submit(book["a"]).book
+    assert dumps(book) == dumps(expected)
+    filled = book.apply("a", Fill(3, 1, dt=datetime(2024, 1, 15, tzinfo=UTC))).book
+    assert filled["a"].status is ORDER_STATUS.FILLED
+
+
+# Whatever a line contains, it is applied or refused with its number and a
+# reason; the replay never stops.
+
+ORDER = line(op="order", order={"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "10", "limit": "5", "valid_until": "2024-01-15T16:00"})
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("[" * 100_000, "nested too deeply"),
+        (b"\xff\xfe not utf-8", "not UTF-8"),
+        (line(op="time", dt="2024-01-15T16:00:00+00:00"), "TimeKindError"),
+        (line(op="event", order_id="a", event={"type": "Fil"}),
+         "at $.event.type: unknown event type 'Fil'"),
+        (line(op="event", order_id="a", event={"type": "Fill", "price": "1"}),
+         "at $.event.quantity: a required field is missing"),
+        (line(op="event", order_id="a", event={"type": "Fill", "quantity": "1E+200000000",
+                                                "price": "1"}),
+         "at $.event.quantity: a decimal must lie within the bounds"),
+        (line(op="order", order={"id": "b", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                 "amount": "1", "colour": "red"}), "at $.order: unknown field"),
+        (line(op="price", asset="X", price="1", dt="tomorrow"), "at $.dt: expected an ISO 8601"),
+        (line(op="event", order_id=["a"], event={"type": "Cancel"}), "at $.order_id"),
+        ('{"op": "time", "op": "time", "dt": "2024-01-15T16:00:00"}', "duplicate key 'op'"),
+        ("42", "a log line must be a JSON object"),
+    ],
+    ids=lambda value: value[:30] if isinstance(value, str) else repr(value)[:30],
+)
+def test_any_line_is_applied_or_refused_and_the_replay_goes_on(bad: str | bytes,
+                                                                  reason: str) -> None:
+    result = replay([ORDER, bad, line(op="event", order_id="a", event={"type": "Cancel"})])
+    assert [refusal.line_number for refusal in result.refused] == [2]
+    assert reason in result.refused[0].reason
+    assert len(result.refused[0].excerpt) <= 120
+    assert len(result.refused[0].reason) <= 500
+    assert result.book["a"].status is ORDER_STATUS.CANCELLED
+
+
+def test_a_utf8_bom_is_accepted_and_bytes_are_read_line_by_line() -> None:
+    result = replay([b"\xef\xbb\xbf" + ORDER.encode(), b"\xff\n", b"\n"])
+    assert "a" in result.book
+    assert [refusal.line_number for refusal in result.refused] == [2]
+
+
+def test_enum_values_are_accepted_by_name_or_number() -> None:
+    log = [
+        line(op="order", order={"id": "h", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "1", "status": "HELD", "order_type": "MARKET"}),
+        line(op="order", order={"id": "n", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "1", "status": 4, "order_type": "market"}),
+    ]
+    result = replay(log)
+    assert result.refused == ()
+    assert {result.book[i].status for i in "hn"} == {ORDER_STATUS.HELD}
+
+
+def test_only_the_first_refusals_are_kept_but_every_one_is_counted_and_reported() -> None:
+    reported: list[Refusal] = []
+    result = replay(["not json"] * 50, keep_refused=10, on_refused=reported.append)
+    assert (len(result.refused), result.refused_count, len(reported)) == (10, 50, 50)
+    assert reported[49].line_number == 50
+
+
+def test_every_must_be_positive() -> None:
+    with pytest.raises(BadOrderParameters, match="every must be a positive int"):
+        replay([], every=0)
+
+
+def run_cli(*arguments: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "orders", *arguments], capture_output=True,
+                          text=True, input=None if stdin is None else stdin.decode("latin-1"),
+                          check=False)
+
+
+@pytest.mark.parametrize("where", ["missing.jsonl", "."])
+def test_the_command_reports_a_log_it_cannot_read_in_one_line(tmp_path: Path, where: str) -> None:
+    result = run_cli("replay", str(tmp_path / where))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "cannot read" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_exit_status_says_whether_lines_were_refused(tmp_path: Path) -> None:
+    clean, dirty = tmp_path / "clean.jsonl", tmp_path / "dirty.jsonl"
+    clean.write_text(ORDER + "\n")
+    dirty.write_bytes(ORDER.encode() + b"\n\xff\n" + b"[" * 100_000 + b"\n")
+    assert run_cli("replay", str(clean)).returncode == 0
+    result = run_cli("replay", str(dirty), "--json")
+    assert result.returncode == 1
+    output = json.loads(result.stdout)
+    assert [refusal["line_number"] for refusal in output["refused"]] == [2, 3]
+    assert "Traceback" not in result.stderr
+
+
+def test_output_to_a_closed_pipe_ends_quietly() -> None:
+    command = f"{sys.executable} -m orders replay | head -n 1"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=False)
+    assert result.stdout.startswith("id")
+    assert result.stderr == ""
+
+
+# Retention: finished orders are released as the log's clock moves on.
+
+
+def _order_line(order_id: str, minute: int) -> str:
+    return line(op="order", order={"id": order_id, "dt": f"2024-01-15T09:{minute:02}:00",
+                                   "asset": "X", "amount": "1", "limit": "5.00"})
+
+
+def _fill_line(order_id: str, minute: int) -> str:
+    return line(op="event", order_id=order_id, event={
+        "type": "Fill", "quantity": "1", "price": "5.00", "dt": f"2024-01-15T09:{minute:02}:00"})
+
+
+def _price_line(minute: int) -> str:
+    return line(op="price", asset="X", price="6.00", dt=f"2024-01-15T09:{minute:02}:00")
+
+
+def test_retention_releases_orders_finished_before_the_clock_less_the_retention(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys.modules["orders.replay"], "RELEASE_EVERY", 4)
+    log = [_order_line("a", 0), _fill_line("a", 1), _order_line("b", 2), _price_line(10),
+           _order_line("c", 11), _fill_line("c", 11), _price_line(12)]
+    batches: list[list[str]] = []
+    result = replay(log, retention=timedelta(minutes=5),
+                    on_released=lambda orders: batches.append([o.id for o in orders]))
+    assert batches == [["a"]]  # at line 4; c finished a minute before the end
+    assert sorted(result.book.orders) == ["b", "c"]
+    assert sorted(replay(log).book.orders) == ["a", "b", "c"]
+
+
+def test_retention_is_a_timedelta() -> None:
+    with pytest.raises(BadOrderParameters, match="retention must be a timedelta"):
+        replay([], retention=5)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="retention must be a timedelta"):
+        replay([], retention=timedelta(minutes=-1))
+
+
+def test_the_clock_of_an_empty_book_takes_times_of_either_kind() -> None:
+    log = [line(op="time", dt=dt) for dt in
+           ("2024-01-15T09:00:00", "2024-01-15T10:00:00+00:00", "2024-01-15T11:00:00")]
+    result = replay(log, retention=timedelta(hours=1))
+    assert (result.lines, result.refused_count) == (3, 0)
+
+
+def test_the_summary_counts_by_status_and_totals_by_asset(capsys: object) -> None:
+    assert main(["replay", "--summary"]) == 1
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    book = replay(EXAMPLE.read_bytes().splitlines()).book
+    aapl = [order for order in book.orders.values() if str(order.asset) == "AAPL"]
+    expected = [
+        "AAPL", str(len(aapl)), "0",
+        f"{sum(o.filled for o in aapl if o.filled > 0):f}",
+        f"{-sum(o.filled for o in aapl if o.filled < 0):f}",
+        f"{sum(o.notional for o in aapl):f}", f"{sum(o.commission for o in aapl):f}",
+    ]
+    assert next(row for row in out.splitlines() if row.startswith("AAPL")).split() == expected
+    assert out.splitlines()[0] == "9 orders: 4 CANCELLED, 5 FILLED"
+    assert not any(row.startswith("tsla-buy") for row in out.splitlines())  # no row per order
+    assert "28 lines replayed, 3 refused" in out
+
+
+def test_the_summary_lists_only_the_first_refusals(tmp_path: Path, capsys: object) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_text("not json\n" * 25)
+    assert main(["replay", "--summary", str(log)]) == 1
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert out.count("  line ") == 10
+    assert "and 15 more refused lines, not listed" in out
+
+
+def test_progress_tells_the_rate_the_share_read_and_the_time_left() -> None:
+    assert progress_text(100_000, 2.0, 250, 1_000) == (
+        "replayed 100,000 lines at 50,000 lines/s, 25% of the log, about 6s left"
+    )
+    assert progress_text(100_000, 2.0, 10, 10_000).endswith("about 33m 18s left")
+    assert progress_text(100_000, 4.0, 250, None) == "replayed 100,000 lines at 25,000 lines/s"
+
+
+def test_a_log_file_reports_its_size_and_the_bytes_read(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(EXAMPLE.read_bytes())
+    with log.open("rb") as file:
+        reading = _Reading(file)
+        assert reading.size == log.stat().st_size
+        assert sum(1 for _ in reading) == 28
+        assert reading.read == reading.size
+
+
+def test_a_replay_of_one_account_refuses_the_lines_of_others() -> None:
+    order = {"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X", "amount": "10"}
+    log = [line(op="order", order=order, account="alice"),
+           line(op="order", order=order, account="bob"),
+           line(op="order", order={**order, "id": "b"})]
+    result = replay(log, account="alice")
+    assert list(result.book.orders) == ["a"]
+    assert [refusal.line_number for refusal in result.refused] == [2, 3]
+    assert "the line is for account 'bob'" in result.refused[0].reason
+    assert list(replay(log).book.orders) == ["b"]  # the default account: lines naming none
+
+
+def test_accounts_replays_one_file_per_account(tmp_path: Path, capsys: object) -> None:
+    log = tmp_path / "log.jsonl"
+    order = {"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X", "amount": "10"}
+    log.write_text("\n".join([line(op="order", order=order, account="alice"),
+                              line(op="order", order=order, account="bob")]))
+    assert main(["replay", "--accounts", str(log)]) == 0
+    rows = capsys.readouterr().out.splitlines()  # type: ignore[attr-defined]
+    assert [row.split()[:3] for row in rows[2:4]] == [["alice", "1", "1"], ["bob", "1", "1"]]
+
+
+@pytest.mark.parametrize("item", [None, 5, ["x"], 2.5, {"op": "time"}],
+                         ids=["None", "int", "list", "float", "dict"])
+def test_an_item_that_is_not_a_line_is_refused_with_its_number(item: object) -> None:
+    cancel = line(op="event", order_id="a", event={"type": "Cancel"})
+    result = replay([ORDER, item, cancel])  # type: ignore[list-item]
+    [refusal] = result.refused
+    assert refusal.line_number == 2
+    assert refusal.reason == f"SerializationError: a log line is str or bytes; got {item!r}"
+    assert refusal.excerpt == repr(item)
+    assert result.book["a"].status is ORDER_STATUS.CANCELLED
+    assert (result.lines, result.refused_count) == (3, 1)
+
+
+@pytest.mark.parametrize("log", [None, 5, object()], ids=["None", "int", "object"])
+def test_a_log_that_is_not_iterable_is_refused(log: object) -> None:
+    with pytest.raises(BadOrderParameters,
+                       match=r"lines must be an iterable of str or bytes \(a log\); got "):
+        replay(log)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="lines must be an iterable"):
+        replay_accounts(log)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("log", ['{"op": "cancel"}\n{"op": "cancel"}', b'{"op": "cancel"}'])
+def test_a_whole_text_given_as_the_log_is_refused_not_read_character_by_character(
+    log: str | bytes,
+) -> None:
+    with pytest.raises(BadOrderParameters, match=r"not one (str|bytes): split a text"):
+        replay(log)
+
+
+@pytest.mark.parametrize("path", ["day1.jsonl", Path("day1.jsonl")])
+def test_one_path_given_for_the_list_of_paths_is_refused(path: object) -> None:
+    with pytest.raises(BadOrderParameters, match=r"not one path; got .*pass \[path\]"):
+        replay_files(path)  # type: ignore[arg-type]
+
+
+def test_the_excerpt_of_a_line_that_is_not_utf8_keeps_no_line_end() -> None:
+    result = replay([b"\xff not utf-8\r\n", b"  \xfe\n"])
+    assert [refusal.excerpt for refusal in result.refused] == ["\ufffd not utf-8", "\ufffd"]
+
+
+def test_an_account_with_a_lone_surrogate_has_a_partition() -> None:
+    assert partition_of("acct\ud800", 7) == partition_of("acct\ud800", 7) < 7
+    assert partition_of("acct", 7) == zlib.crc32(b"acct") % 7  # valid names are unchanged

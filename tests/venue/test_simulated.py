@@ -1,0 +1,430 @@
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from orders import (
+    ORDER_STATUS,
+    Account,
+    Asset,
+    BadOrderParameters,
+    Bar,
+    BracketOrder,
+    CommissionModel,
+    DecimalOrder,
+    ExecutionStyle,
+    Fill,
+    LimitOrder,
+    MarketOnCloseOrder,
+    MarketOrder,
+    NoCommission,
+    NoSlippage,
+    NotionalCommission,
+    OCOOrder,
+    OrderBook,
+    OrderType,
+    PercentSlippage,
+    PerOrderCommission,
+    PerShareCommission,
+    SimulatedVenue,
+    StopLimitOrder,
+    StopOrder,
+    TickSlippage,
+    TrailingStopLimitOrder,
+    TrailingStopOrder,
+    Trigger,
+    VenueResult,
+    VolumeShareSlippage,
+    buy_bracket,
+)
+from orders.venue.simulated import FILL_PRICES, fill_prices_markdown
+
+OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
+T0 = datetime(2024, 1, 15)
+XYZ = Asset("XYZ")
+VENUE = SimulatedVenue()
+
+
+def placed(amount: int, style: ExecutionStyle, *ids: str, book: OrderBook | None = None
+           ) -> OrderBook:
+    return (book or OrderBook()).place(T0, XYZ, amount, style, ids=ids or ("o",)).book
+
+
+def on_bars(book: OrderBook, *bars: Bar, venue: SimulatedVenue = VENUE) -> list[VenueResult]:
+    results = []
+    for day, bar in enumerate(bars, start=1):
+        result = venue.on_bar(book, XYZ, bar, T0 + timedelta(days=day))
+        results.append(result)
+        book = result.book
+    return results
+
+
+def fills(result: VenueResult) -> list[tuple[str, Decimal, Decimal]]:
+    return [(e.order_id, e.quantity, e.fill.price) for e in result.executions]
+
+
+# The fill price of each kind of order.
+
+
+def test_a_market_order_fills_at_the_next_open() -> None:
+    (result,) = on_bars(placed(10, MarketOrder()), Bar(100, 102, 99, 101))
+    assert fills(result) == [("o", 10, 100)]
+    assert result.book["o"].status is FILLED
+
+
+def test_a_limit_fills_at_its_limit_or_at_a_better_open() -> None:
+    touched, gapped = on_bars(placed(10, LimitOrder(99)), Bar(100, 101, 98, 100))[0], on_bars(
+        placed(10, LimitOrder(99)), Bar(97, 98, 96, 97))[0]
+    assert fills(touched) == [("o", 10, 99)]
+    assert fills(gapped) == [("o", 10, 97)]  # the bar opened through the limit
+    (missed,) = on_bars(placed(-10, LimitOrder(105)), Bar(100, 104.99, 99, 104))
+    assert fills(missed) == []
+    assert missed.book["o"].status is OPEN
+
+
+def test_a_stop_fills_at_its_stop_or_at_the_open_of_a_gap() -> None:
+    (crossed,) = on_bars(placed(-10, StopOrder(95)), Bar(97, 98, 94, 96))
+    assert fills(crossed) == [("o", -10, 95)]
+    (gapped,) = on_bars(placed(-10, StopOrder(95)), Bar(93, 94, 90, 92))
+    assert fills(gapped) == [("o", -10, 93)]
+
+
+def test_a_stop_limit_that_triggers_but_cannot_fill_waits_as_a_limit() -> None:
+    book = placed(10, StopLimitOrder(limit_price=99, stop_price=100))
+    # The bar trades up through the stop at 100 and closes higher: the part of the
+    # bar at or below the limit of 99 came before the trigger.
+    first, second = on_bars(book, Bar(99.5, 101, 99.2, 100.5), Bar(100, 100.2, 98.5, 99))
+    assert fills(first) == []
+    assert first.book["o"].status is TRIGGERED
+    assert fills(second) == [("o", 10, 99)]
+
+
+def test_a_stop_limit_fills_at_the_trigger_when_its_limit_admits_it() -> None:
+    (result,) = on_bars(placed(10, StopLimitOrder(limit_price=101, stop_price=100)),
+                        Bar(99, 103, 98.5, 102))
+    assert fills(result) == [("o", 10, 100)]
+    (gapped,) = on_bars(placed(10, StopLimitOrder(limit_price=101, stop_price=100)),
+                        Bar(102, 103, 100.5, 102))
+    assert fills(gapped) == [("o", 10, 101)]  # gapped past the limit, back to it in the bar
+
+
+def test_a_trailing_stop_ratchets_on_closes_then_fills_at_its_stop() -> None:
+    book = placed(-10, TrailingStopOrder(trail_amount=5))
+    results = on_bars(book, Bar(100, 100, 100, 100), Bar(100, 110, 96, 109),
+                      Bar(106, 112, 103, 111))
+    assert [r.book["o"].stop for r in results] == [95, 104, 104]
+    assert fills(results[1]) == []  # its low of 96 stayed above the stop of 95 in force
+    assert fills(results[2]) == [("o", -10, 104)]
+
+
+def test_a_market_on_close_order_fills_at_the_close() -> None:
+    (result,) = on_bars(placed(10, MarketOnCloseOrder()), Bar(100, 102, 99, 101))
+    assert fills(result) == [("o", 10, 101)]
+
+
+def test_the_rules_are_listed_for_every_kind_of_order_and_documented_from_the_code() -> None:
+    assert set(FILL_PRICES) == set(OrderType)
+    page = (Path(__file__).resolve().parents[2] / "docs" / "simulated-venue.md").read_text()
+    assert fill_prices_markdown() in page
+
+
+# Within a bar.
+
+
+def test_the_nearer_extreme_trades_first_so_the_stop_of_a_bracket_wins() -> None:
+    book = placed(10, BracketOrder(MarketOrder(), stop_loss_price=95, take_profit_price=110),
+                  "entry", "stop", "target")
+    entered, both = on_bars(book, Bar(100, 101, 99, 100), Bar(100, 111, 94, 105))
+    assert fills(entered) == [("entry", 10, 100)]
+    assert fills(both) == [("stop", -10, 95)]  # the low (6 away) before the high (11 away)
+    assert both.book["target"].status is CANCELLED
+    other_way = on_bars(book, Bar(100, 101, 99, 100), Bar(100, 111, 88, 105))[1]
+    assert fills(other_way) == [("target", -10, 110)]
+
+
+def test_exit_legs_released_by_an_entry_fill_meet_the_next_bar() -> None:
+    book = placed(10, BracketOrder(MarketOrder(), stop_loss_price=95, take_profit_price=102),
+                  "entry", "stop", "target")
+    (result,) = on_bars(book, Bar(100, 103, 99, 101))  # reaches 102 after the entry filled
+    assert fills(result) == [("entry", 10, 100)]
+    assert result.book["target"].status is OPEN
+
+
+def test_one_fill_of_an_oco_pair_cancels_the_other_within_the_bar() -> None:
+    book = placed(-10, OCOOrder(LimitOrder(105), StopOrder(95)), "take", "stop")
+    (result,) = on_bars(book, Bar(100, 106, "94.5", 100))  # the low is nearer the open
+    assert fills(result) == [("stop", -10, 95)]
+    assert result.book["take"].status is CANCELLED
+
+
+def test_orders_held_or_waiting_do_not_fill() -> None:
+    book = placed(10, BracketOrder(LimitOrder(90), stop_loss_price=85, take_profit_price=95),
+                  "entry", "stop", "target")
+    (result,) = on_bars(book, Bar(100, 101, 94, 96))
+    assert fills(result) == []
+    assert result.book["target"].status is HELD
+
+
+# Slippage, volume and commissions.
+
+
+def test_slippage_moves_the_price_against_the_trader_within_the_bar() -> None:
+    ticks = SimulatedVenue(slippage=TickSlippage(2))
+    assert fills(on_bars(placed(10, MarketOrder()), Bar(100, 101, 99, 100), venue=ticks)[0]) == [
+        ("o", 10, Decimal("100.02"))]
+    assert fills(on_bars(placed(-10, MarketOrder()), Bar(100, 101, 99, 100), venue=ticks)[0]) == [
+        ("o", -10, Decimal("99.98"))]
+    percent = SimulatedVenue(slippage=PercentSlippage("0.01"))
+    capped = on_bars(placed(10, MarketOrder()), Bar(100, "100.50", 99, 100), venue=percent)[0]
+    assert fills(capped) == [("o", 10, Decimal("100.50"))]  # 101 is beyond the bar's high
+
+
+def test_slippage_never_takes_a_limit_fill_past_its_limit() -> None:
+    venue = SimulatedVenue(slippage=PercentSlippage("0.01"))
+    (result,) = on_bars(placed(10, LimitOrder(99)), Bar(100, 101, 98, 100), venue=venue)
+    assert fills(result) == [("o", 10, 99)]
+    (better,) = on_bars(placed(10, LimitOrder("99.5")), Bar(99, 100, 98, 100), venue=venue)
+    assert fills(better) == [("o", 10, Decimal("99.5"))]  # 99.99 would pass the limit
+
+
+def test_a_volume_share_fills_in_parts_and_moves_the_price_with_the_share() -> None:
+    venue = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact="0.1"))
+    book = placed(120, MarketOrder())
+    first, second = on_bars(book, Bar(100, 102, 99, 101, volume=500),
+                            Bar(100, 102, 99, 101, volume=1000), venue=venue)
+    # 50 of 500 is a share of 0.1: 0.1 x 0.1^2 x 100 = 0.1 against the buyer.
+    assert fills(first) == [("o", 50, Decimal("100.10"))]
+    assert first.book["o"].status is PARTIALLY_FILLED
+    assert fills(second) == [("o", 70, Decimal("100.05"))]  # 0.1 x 0.07^2 x 100 = 0.049 -> tick
+    assert fills(on_bars(book, Bar(100, 102, 99, 101), venue=venue)[0]) == []  # no volume
+
+
+def test_a_volume_share_is_shared_by_the_orders_of_a_bar() -> None:
+    venue = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact=0))
+    book = placed(30, MarketOrder(), "a", book=placed(40, MarketOrder(), "b"))
+    (result,) = on_bars(book, Bar(100, 101, 99, 100, volume=500), venue=venue)
+    assert sorted((order_id, quantity) for order_id, quantity, _ in fills(result)) == [
+        ("a", 30), ("b", 20)]
+
+
+def test_commissions_charge_each_fill_what_the_order_total_grows_by() -> None:
+    venue = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact=0),
+                           commission=PerShareCommission("0.01", minimum="1.00"))
+    results = on_bars(placed(300, MarketOrder()), *[Bar(100, 101, 99, 100, volume=1000)] * 3,
+                      venue=venue)
+    paid = [r.executions[0].fill.commission for r in results]
+    assert paid == [Decimal("1.00"), Decimal("1.00"), Decimal("1.00")]  # 1.00, 2.00, 3.00 in all
+    assert results[-1].book["o"].commission == 3
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        (PerOrderCommission("2.5"), ["2.5", "0"]),
+        (NotionalCommission("0.001", minimum="8"), ["8", "2"]),
+        (NotionalCommission("0.001"), ["5", "5"]),
+        (NoCommission(), ["0", "0"]),
+    ],
+    ids=repr,
+)
+def test_each_commission_model(model: CommissionModel, expected: list[str]) -> None:
+    venue = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.5", price_impact=0),
+                           commission=model)
+    results = on_bars(placed(100, MarketOrder()), *[Bar(100, 101, 99, 100, volume=100)] * 2,
+                      venue=venue)
+    assert [r.executions[0].fill.commission for r in results] == [Decimal(e) for e in expected]
+
+
+def test_models_refuse_values_they_cannot_use() -> None:
+    with pytest.raises(BadOrderParameters, match="volume_limit must be at least 0 and below 1"):
+        VolumeShareSlippage(volume_limit=2)
+    with pytest.raises(BadOrderParameters, match="rate must not be negative"):
+        PerShareCommission(-1)
+    with pytest.raises(BadOrderParameters, match="ticks must be an int"):
+        TickSlippage(1.5)  # type: ignore[arg-type]
+    plain = OrderBook().place(T0, "XYZ", 10, MarketOrder(), ids=["o"]).book
+    with pytest.raises(BadOrderParameters, match="TickSlippage needs an Asset"):
+        SimulatedVenue(slippage=TickSlippage()).on_bar(plain, "XYZ", Bar(1, 1, 1, 1),
+                                                       T0 + timedelta(days=1))
+
+
+def test_the_venue_takes_a_time_of_the_books_kind() -> None:
+    with pytest.raises(BadOrderParameters, match="dt must be a datetime"):
+        VENUE.on_bar(OrderBook(), XYZ, Bar(1, 1, 1, 1), None)  # type: ignore[arg-type]
+
+
+def test_a_market_on_close_order_is_an_order_kind_like_the_others() -> None:
+    order = DecimalOrder(T0, XYZ, 10, order_type="market_on_close", id="c")
+    assert order == DecimalOrder.from_style(T0, XYZ, 10, MarketOnCloseOrder(), id="c")
+    with pytest.raises(BadOrderParameters, match="takes no limit"):
+        DecimalOrder(T0, XYZ, 10, order_type="market_on_close", limit=1)
+
+
+# Bars in time order.
+
+
+def test_a_bar_repeated_at_the_same_time_is_refused_and_executions_match_the_book() -> None:
+    venue = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact=0))
+    book = placed(40, MarketOrder())
+    dt = T0 + timedelta(days=1)
+    first = venue.on_bar(book, XYZ, Bar(100, 101, 99, 100, volume=200), dt)
+    account = Account().apply(first.executions)
+    assert account.position(XYZ).quantity == first.book["o"].filled == 20
+    for volume in (200, 300):  # the same bar resent, or a second source's bar at that time
+        with pytest.raises(BadOrderParameters, match=r"the bar of XYZ at 2024-01-16T00:00:00 "
+                           r"is at the time of the last change of order o at 2024-01-16T00:00:00"):
+            venue.on_bar(first.book, XYZ, Bar(100, 101, 99, 100, volume=volume), dt)
+    assert first.book["o"].filled == 20
+
+
+def test_a_bar_older_than_the_last_change_of_an_order_it_would_fill_is_refused() -> None:
+    venue = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact=0))
+    later = on_bars(placed(40, MarketOrder()), Bar(100, 101, 99, 100, volume=200), Bar(
+        100, 101, 99, 100, volume=100), venue=venue)[-1]
+    assert later.book["o"].filled == 30
+    with pytest.raises(BadOrderParameters, match="at 2024-01-16T00:00:00 is before the last "
+                                                 "change of order o at 2024-01-17T00:00:00"):
+        venue.on_bar(later.book, XYZ, Bar(100, 101, 99, 100, volume=200), T0 + timedelta(days=1))
+
+
+def test_each_fill_has_its_own_id_from_the_bar_the_order_and_a_sequence() -> None:
+    venue = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact=0))
+    book = placed(30, MarketOrder(), "a", book=placed(40, MarketOrder(), "b"))
+    results = on_bars(book, Bar(100, 101, 99, 100, volume=500), Bar(100, 101, 99, 100,
+                                                                     volume=500), venue=venue)
+    ids = [e.fill.fill_id for r in results for e in r.executions]
+    assert len(ids) == len(set(ids)) == 3
+    assert ids == ["bar 2024-01-16T00:00:00 order a fill 1",
+                   "bar 2024-01-16T00:00:00 order b fill 1",
+                   "bar 2024-01-17T00:00:00 order b fill 2"]
+    account = Account()
+    for result in results:
+        account = account.apply(result.executions)
+    book_filled = sum(order.filled for order in results[-1].book.orders.values())
+    assert account.position(XYZ).quantity == book_filled == 70
+
+
+@pytest.mark.parametrize(("style", "price"), [(MarketOrder(), 100), (StopOrder(95), 95)],
+                         ids=["market", "stop"])
+def test_a_bar_not_after_an_orders_creation_is_refused_and_changes_nothing(
+    style: ExecutionStyle, price: int
+) -> None:
+    created = T0 + timedelta(days=2)
+    book = OrderBook().place(created, XYZ, -10, style, ids=["o"]).book
+    bar = Bar(100, 101, 90, 92)
+    for dt in (T0 + timedelta(days=1), created):  # stamped before, or when it was placed
+        with pytest.raises(BadOrderParameters,
+                           match=rf"the bar of XYZ at {dt.isoformat()} is (before|at the time of) "
+                                 rf"the last change of order o at {created.isoformat()} "
+                                 rf"\(created {created.isoformat()}\)"):
+            VENUE.on_bar(book, XYZ, bar, dt)
+    assert book["o"].status is OPEN
+    later = VENUE.on_bar(book, XYZ, bar, created + timedelta(days=1))
+    assert fills(later) == [("o", -10, price)]
+    assert later.book["o"].dt == created + timedelta(days=1)
+
+
+# Models checked.
+
+
+def test_a_venue_refuses_what_is_not_a_model_when_it_is_built() -> None:
+    with pytest.raises(BadOrderParameters, match=r"slippage must be a slippage model.*got 'x'"):
+        SimulatedVenue("x", 5)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match=r"commission must be a commission model.*got 5"):
+        SimulatedVenue(commission=5)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match=r"an instance such as NoSlippage\(\).*"
+                                                 r"got <class 'orders.costs.NoSlippage'>"):
+        SimulatedVenue(NoSlippage)  # type: ignore[arg-type]
+
+
+def no_price(order: DecimalOrder, price: Decimal, quantity: Decimal, bar: Bar, traded: Decimal
+             ) -> tuple[Decimal, Decimal]:
+    return quantity, None  # type: ignore[return-value]
+
+
+def nothing(order: DecimalOrder, price: Decimal, quantity: Decimal, bar: Bar, traded: Decimal
+            ) -> tuple[Decimal, Decimal]:
+    return None  # type: ignore[return-value]
+
+
+def free(order: DecimalOrder, quantity: Decimal, price: Decimal) -> Decimal:
+    return None  # type: ignore[return-value]
+
+
+def in_floats(order: DecimalOrder, quantity: Decimal, price: Decimal) -> Decimal:
+    return 0.5  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("venue", "message"),
+    [
+        (SimulatedVenue(slippage=nothing), "the slippage model nothing "
+         r"returned None; a slippage model returns a tuple \(quantity, price\) of two Decimals"),
+        (SimulatedVenue(slippage=no_price), "the price the model no_price "
+         "returned is None; a model returns finite Decimal values"),
+        (SimulatedVenue(commission=free), "the commission the model free "
+         "returned is None"),
+        (SimulatedVenue(commission=in_floats), "the commission the model in_floats "
+         "returned is 0.5"),
+    ],
+    ids=["slippage None", "slippage price None", "commission None", "commission float"],
+)
+def test_a_model_result_that_is_not_a_decimal_is_refused_naming_the_model(
+    venue: SimulatedVenue, message: str
+) -> None:
+    book = placed(10, MarketOrder())
+    with pytest.raises(BadOrderParameters, match=message):
+        venue.on_bar(book, XYZ, Bar(100, 101, 99, 100), T0 + timedelta(days=1))
+    assert book["o"].status is OPEN
+
+
+# A trailing stop-limit that has seen no price.
+
+
+@pytest.mark.parametrize("amount", [-10, 10])
+def test_a_trailing_stop_limit_triggered_before_any_price_fills_at_the_next_open(
+    amount: int,
+) -> None:
+    book = placed(amount, TrailingStopLimitOrder(trail_amount=2, limit_offset=1))
+    book = book.apply("o", Trigger(T0)).book  # the venue said it triggered; no price seen
+    assert (book["o"].status, book["o"].stop, book["o"].limit) == (TRIGGERED, None, None)
+    (result,) = on_bars(book, Bar(100, 103, 97, 101))
+    assert fills(result) == [("o", amount, 100)]
+
+
+def test_a_trailing_stop_limit_partly_filled_before_any_price_fills_the_rest_at_the_open() -> None:
+    book = placed(-10, TrailingStopLimitOrder(trail_amount=2, limit_offset=1))
+    book = book.apply("o", Fill(4, 101, dt=T0, fill_id="away")).book
+    (result,) = on_bars(book, Bar(100, 103, 97, 101))
+    assert fills(result) == [("o", -6, 100)]
+    assert result.book["o"].status is FILLED
+
+
+def test_a_market_on_close_order_fills_at_the_close_whatever_the_slippage() -> None:
+    for slippage in (TickSlippage(2), PercentSlippage("0.01")):
+        (result,) = on_bars(placed(10, MarketOnCloseOrder()), Bar(100, 102, 99, 101),
+                            venue=SimulatedVenue(slippage=slippage))
+        assert fills(result) == [("o", 10, 101)]
+    capped = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact="0.3"))
+    (result,) = on_bars(placed(-80, MarketOnCloseOrder()), Bar(100, 102, 99, 101, volume=500),
+                        venue=capped)
+    assert fills(result) == [("o", -50, 101)]  # the volume limit still holds
+
+
+# Where the venue differs from backtrader, as docs/from-backtrader.md says.
+
+
+def test_a_trailing_stop_starts_from_its_first_bar_unless_given_its_first_stop() -> None:
+    bar = Bar(100, 101, 94, 96)
+    (unseeded,) = on_bars(placed(-10, TrailingStopOrder(trail_amount=2)), bar)
+    assert fills(unseeded) == []
+    assert unseeded.book["o"].stop == 94  # the close set it
+    (seeded,) = on_bars(placed(-10, TrailingStopOrder(trail_amount=2, stop_price=98)), bar)
+    assert fills(seeded) == [("o", -10, 98)]  # as backtrader, seeded from a close of 100
+
+
+def test_a_bracket_trailing_leg_starts_at_stopprice_not_a_trail_below_it() -> None:
+    _, stop_leg, _ = buy_bracket(T0, XYZ, 10, stopprice=95, limitprice=120,
+                                 stopexec="StopTrail", stopargs={"trailamount": 2})
+    assert (stop_leg.order_type, stop_leg.stop) == (OrderType.TRAILING_STOP, 95)
