@@ -8,8 +8,8 @@ orders, trailing stops, partial fills and cancels on 50 assets, 72% prices),
 with each trade idea in one of ``--accounts`` accounts, written to two files.
 It times:
 
-- ``orders.replay.replay_files``: one process, the reference;
-- ``orders.distributed.replay_files`` on a local cluster of 1, 2, ... up to the
+- ``orders.replay_files``: one process, the reference;
+- ``orders.distributed.replay_files_on_dask`` on a local cluster of 1, 2, ... up to the
   number of cores of worker processes (the cluster is started before the
   clock starts; what is timed is the split, the replay and gathering the
   books to the client);
@@ -84,7 +84,7 @@ def main() -> None:
                 dashboard_address=None)
             with dask_distributed.Client(cluster) as client:
                 start = time.perf_counter()
-                result = distributed.replay_files(paths, client=client, retention=retention)
+                result = distributed.replay_files_on_dask(paths, client=client, retention=retention)
                 elapsed = time.perf_counter() - start
                 assert result == expected
                 assert {name: dumps(r.book) for name, r in result.accounts.items()} == documents

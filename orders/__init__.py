@@ -76,8 +76,7 @@ from orders.order.machine import TRANSITIONS, apply
 from orders.order.terms import OrderTerms
 from orders.order.triggers import check_triggers, check_triggers_bar, is_marketable
 from orders.order.value import DecimalOrder, FillRecord
-from orders.order_type import OrderType, TimeInForce
-from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, TERMINAL_STATUSES
+from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, TERMINAL_STATUSES, OrderType, TimeInForce
 from orders.styles import (
     BracketOrder,
     ExecutionStyle,

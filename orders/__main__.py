@@ -164,7 +164,7 @@ def _on_dask(workers: int | None, scheduler: str | None, files: list[str]) -> Ac
     from orders.io import distributed
 
     if scheduler is None:
-        return distributed.replay_files(files, workers=workers, progress=True)
+        return distributed.replay_files_on_dask(files, workers=workers, progress=True)
     dask = distributed.dask_distributed()
     try:
         client = dask.Client(scheduler)
@@ -173,7 +173,7 @@ def _on_dask(workers: int | None, scheduler: str | None, files: list[str]) -> Ac
             f"cannot connect to the Dask scheduler at {scheduler}: {error}"
         ) from None
     try:
-        return distributed.replay_files(files, client=client, progress=True)
+        return distributed.replay_files_on_dask(files, client=client, progress=True)
     finally:
         client.close()
 

@@ -1,9 +1,10 @@
-"""The seven order statuses, with rustybt's names and values, and every set of
-them that a rule names: each set is defined here and nowhere else."""
+"""The seven order statuses, with rustybt's names and values, every set of them
+that a rule names (each defined here and nowhere else), and the kinds of order
+and times in force."""
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -13,6 +14,8 @@ __all__ = [
     "TERMINAL_STATUSES",
     "UNFILLED_STATUSES",
     "WORKING_STATUSES",
+    "OrderType",
+    "TimeInForce",
 ]
 
 
@@ -50,3 +53,42 @@ FILL_STATUSES: frozenset[ORDER_STATUS] = frozenset(
     {ORDER_STATUS.PARTIALLY_FILLED, ORDER_STATUS.FILLED}
 )
 """Statuses that say an order has fills: PARTIALLY_FILLED, FILLED."""
+
+class OrderType(StrEnum):
+    """A single order's kind; compares equal to its lower-case name."""
+
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP = "stop"
+    STOP_LIMIT = "stop_limit"
+    TRAILING_STOP = "trailing_stop"
+    TRAILING_STOP_LIMIT = "trailing_stop_limit"
+    MARKET_ON_CLOSE = "market_on_close"
+    """Execute at the close of the next bar (backtrader's ``Close``; FIX ``OrdType`` 5)."""
+
+    has_limit: bool
+    """True for the kinds that require a limit price."""
+    has_stop: bool
+    """True for the kinds that wait for a stop price to be reached."""
+    is_trailing: bool
+    """True for the kinds whose stop follows the market."""
+
+    def __init__(self, value: str) -> None:
+        # Plain attributes set once per member: a property here would cost a
+        # call on every hot-path check.
+        self.has_limit = value.endswith("limit")
+        self.has_stop = value.startswith(("stop", "trailing"))
+        self.is_trailing = value.startswith("trailing")
+
+
+class TimeInForce(StrEnum):
+    """How long an order stays valid, as backtrader's ``valid`` parameter.
+
+    GTC orders never expire. GTD orders expire at their ``valid_until``. DAY
+    orders expire at the end of the session; the library has no calendar, so
+    the host gives the session's end as their ``valid_until``.
+    """
+
+    GTC = "GTC"
+    GTD = "GTD"
+    DAY = "DAY"

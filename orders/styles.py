@@ -25,7 +25,7 @@ from orders._checks import of_type, quote
 from orders.assets import check_asset, round_limit_price, round_stop_price
 from orders.decimals import DecimalInput, non_negative_price, positive_decimal, to_decimal
 from orders.errors import BadOrderParameters
-from orders.order_type import OrderType
+from orders.statuses import OrderType
 
 __all__ = [
     "BracketOrder",

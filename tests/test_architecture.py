@@ -3,17 +3,25 @@
 These tests hold the layout to what docs/architecture.md says: modules sit in
 layers and import only their own layer or the ones below it, no import cycle
 (but the one shorthand edge named below), no module reaches for another
-module's underscore names, and every status set is defined once, beside the
-statuses.
+module's underscore names, every status set is defined once, beside the
+statuses, and every rule sits in the module its table names.
+
+docs/architecture.md is generated from this module and the rule tables;
+regenerate it with ``python -m tests.test_architecture``.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import orders
+from orders.book import rules
+from orders.order import machine
+from orders.venue import simulated
 
 PACKAGE = Path(orders.__file__).resolve().parent
 
@@ -51,7 +59,6 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "orders.distributed",
             "orders.links",
             "orders.machine",
-            "orders.replay",
             "orders.serialization",
             "orders.strategies",
         ),
@@ -68,6 +75,16 @@ SHORTHAND = frozenset(
 """The one import that points back up inside a layer: the order value's
 convenience methods (``order.fill(...)``, ``order.check_triggers(...)``) call the
 machine and the trigger checks, imported at the bottom of the value's module."""
+
+OLD_PATHS = {
+    "orders.distributed": "orders.io.distributed",
+    "orders.links": "orders.book.rules",
+    "orders.machine": "orders.order.machine",
+    "orders.serialization": "orders.io.documents",
+    "orders.strategies": "orders.testing.strategies",
+}
+"""Old module paths that keep working, each re-exporting the module that holds
+its names now."""
 
 STATUS_HOME = "orders.statuses"
 STATUS_NAMES = frozenset(
@@ -260,3 +277,152 @@ def test_only_the_book_reads_its_index() -> None:
         if "orders.book.index" in targets and not source.startswith("orders.book")
     }
     assert readers == set()
+
+
+def test_old_module_paths_give_the_same_objects() -> None:
+    import importlib
+
+    for old, new in OLD_PATHS.items():
+        shim, home = importlib.import_module(old), importlib.import_module(new)
+        assert all(getattr(shim, name) is getattr(home, name) for name in home.__all__)
+    assert orders.replay is importlib.import_module("orders.io.replay").replay
+
+
+def rule_tables() -> Iterator[tuple[str, str, list[Callable[..., Any]]]]:
+    """(what the rules decide, table, rule functions) for every rule table."""
+    transitions = machine.TRANSITIONS
+    yield "which events an order's status allows", "machine.TRANSITIONS (guards)", unique(
+        guard for rule in transitions for guard in rule.guards
+    )
+    yield "what an allowed event does to the order", "machine.TRANSITIONS (effects)", unique(
+        rule.effect for rule in transitions
+    )
+    yield "which links a submit may carry", "rules.SUBMIT_CHECKS", list(rules.SUBMIT_CHECKS)
+    yield "which states of a group or bracket no book reaches", "rules.STATE_CHECKS", list(
+        rules.STATE_CHECKS
+    )
+    yield "which host events a bracket refuses", "rules.GUARDS", list(rules.GUARDS)
+    yield "what a change of a linked order does to the others", "rules.REACTIONS", list(
+        rules.REACTIONS
+    )
+    yield "what a bracket must look like after every change", "rules.INVARIANTS", list(
+        rules.INVARIANTS
+    )
+    yield "at which price the venue fills each kind of order", "simulated.FILL_PRICES", unique(
+        simulated.FILL_PRICES.values()
+    )
+
+
+def unique(functions: Iterable[Callable[..., Any]]) -> list[Callable[..., Any]]:
+    return list(dict.fromkeys(functions))
+
+
+def test_every_rule_lives_in_the_module_of_its_table() -> None:
+    homes = {
+        "machine": "orders.order.machine",
+        "rules": "orders.book.rules",
+        "simulated": "orders.venue.simulated",
+    }
+    strays = [
+        f"{function.__name__} of {table} is defined in {function.__module__}"
+        for _, table, functions in rule_tables()
+        for function in functions
+        if function.__module__ != homes[table.split(".")[0]]
+    ]
+    assert strays == []
+
+
+def test_every_linking_rule_is_in_one_table_once() -> None:
+    tables = [rules.SUBMIT_CHECKS, rules.STATE_CHECKS, rules.GUARDS, rules.REACTIONS]
+    names = [function.__name__ for table in [*tables, rules.INVARIANTS] for function in table]
+    assert len(names) == len(set(names))
+
+
+# docs/architecture.md
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "architecture.md"
+INTRO = """# Architecture
+
+This page is for the people who work on `orders` itself. It says where each
+part of the package lives, which way its imports may point, and where each
+rule is written down. It is generated from the package (the layer map of
+`tests/test_architecture.py`, the modules' docstrings and the rule tables),
+and the tests check that it matches them and that the imports keep to it.
+
+## The layers
+
+Each module sits in one layer. A module may import modules of its own layer
+and of the layers below it, never of a layer above; no two modules import each
+other, directly or through others, but for one shorthand: the order value's
+convenience methods (`order.fill(...)`, `order.check_triggers(...)`) call the
+state machine and the trigger checks, which take the order value. No module
+imports a name that begins with an underscore from another module; a module
+whose own name begins with one is private to the package, and its other names
+are for the package's use.
+
+| layer, bottom first | what it holds | modules |
+| --- | --- | --- |
+"""
+RULES_INTRO = """
+## Where each rule lives
+
+Every rule is a named function in a table, and each table lives in one
+module. The documentation's tables ([the state machine](state-machine.md),
+[linked orders](linked-orders.md), [the simulated venue](simulated-venue.md))
+are generated from the same tables. Every set of statuses a rule names (such
+as `ACTIVE_STATUSES` or `WORKING_STATUSES`) is defined once, in
+`orders.statuses`.
+
+| what the rules decide | table | module | rules |
+| --- | --- | --- | --- |
+"""
+SHIMS_INTRO = """
+## Old module paths
+
+These paths keep working for code written against the flat layout; each
+re-exports the names of the module that now holds them.
+
+| old path | now |
+| --- | --- |
+"""
+ROLE = re.compile(r":(?:class|func|meth|data|attr|mod|exc|obj):`~?([^`]+)`")
+
+
+def summary(tree: ast.Module) -> str:
+    docstring = ast.get_docstring(tree) or ""
+    first = docstring.split("\n\n")[0].replace("\n", " ")
+    return ROLE.sub(r"`\1`", first).replace("``", "`")
+
+
+def render() -> str:
+    trees = modules()
+    shims = OLD_PATHS
+    lines = [INTRO.rstrip("\n")]
+    for name, holds, prefixes in LAYERS:
+        members = sorted(
+            module for module in trees if layer_of(module) == LAYERS.index((name, holds, prefixes))
+            and module not in shims
+        )
+        lines.append(f"| {name} | {holds} | {', '.join(f'`{m}`' for m in members)} |")
+    lines.append("\n## The modules\n")
+    lines.append("| module | what it does |")
+    lines.append("| --- | --- |")
+    for module in sorted(trees):
+        if module not in shims:
+            lines.append(f"| `{module}` | {summary(trees[module])} |")
+    lines.append(RULES_INTRO.rstrip("\n"))
+    for decides, table, functions in rule_tables():
+        module = functions[0].__module__
+        names = ", ".join(f"`{function.__name__}`" for function in functions)
+        lines.append(f"| {decides} | `{table.split(' ')[0]}` | `{module}` | {names} |")
+    lines.append(SHIMS_INTRO.rstrip("\n"))
+    lines.extend(f"| `{old}` | `{new}` |" for old, new in sorted(shims.items()))
+    return "\n".join(lines) + "\n"
+
+
+def test_the_architecture_page_matches_the_code() -> None:
+    assert PAGE.read_text() == render()
+
+
+if __name__ == "__main__":
+    PAGE.write_text(render())

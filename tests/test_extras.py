@@ -62,7 +62,7 @@ def test_every_install_instruction_installs_the_checkout_a_wheel_or_a_declared_p
     ("module", "use", "extra"),
     [("pandas", lambda: to_dataframe([]), "pandas"),
      ("distributed",
-      lambda: importlib.import_module("orders.distributed").dask_distributed(),
+      lambda: importlib.import_module("orders.io.distributed").dask_distributed(),
       "dask")],
 )
 def test_a_missing_extra_says_how_to_install_it(

@@ -30,8 +30,7 @@ from orders._checks import check_ids, enum_member, quote
 from orders.decimals import DecimalInput, exact_subtract, positive_decimal
 from orders.errors import BadOrderParameters
 from orders.order.value import DecimalOrder, new_order_id
-from orders.order_type import OrderType, TimeInForce
-from orders.statuses import ORDER_STATUS
+from orders.statuses import ORDER_STATUS, OrderType, TimeInForce
 from orders.styles import (
     BracketOrder,
     ExecutionStyle,

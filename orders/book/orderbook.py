@@ -46,8 +46,7 @@ from orders.events import Bar, Cancel, Event, Expire
 from orders.order.machine import apply
 from orders.order.triggers import Step, bar_steps, price_steps
 from orders.order.value import DecimalOrder
-from orders.order_type import TimeInForce
-from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS
+from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, TimeInForce
 from orders.styles import BracketOrder, ExecutionStyle, OCOOrder
 
 __all__ = [
@@ -253,7 +252,7 @@ class OrderBook:
     def on_bar(self, asset: Hashable, bar: Bar, dt: datetime | None = None) -> BookResult:
         """A bar of ``asset``: trigger stops (at the open on a gap), ratchet trailing
         stops with the close, flag the limits its range reaches, by the bar rules
-        of :mod:`orders.market`.
+        of :mod:`orders.order.pricing`.
 
         The orders are those the book holds when the bar arrives; only those the
         bar moves are visited, found through the indexes. It fills nothing:

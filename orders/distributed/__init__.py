@@ -8,11 +8,15 @@ from orders.io.distributed import (
     MIN_BLOCK_SIZE as MIN_BLOCK_SIZE,
 )
 from orders.io.distributed import (
-    replay_files as replay_files,
+    replay_files_on_dask as replay_files_on_dask,
 )
+
+replay_files = replay_files_on_dask
+"""The old name of :func:`replay_files_on_dask`."""
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
     "MIN_BLOCK_SIZE",
     "replay_files",
+    "replay_files_on_dask",
 ]

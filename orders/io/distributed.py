@@ -1,14 +1,14 @@
 """Replaying the logs of many accounts on a Dask cluster, with the results of one process.
 
-Needs the ``dask`` extra. :func:`replay_files` gives exactly
-what :func:`orders.replay.replay_files` gives in one process (the same books,
+Needs the ``dask`` extra. :func:`replay_files_on_dask` gives exactly
+what :func:`orders.io.replay.replay_files` gives in one process (the same books,
 the same refusals with their files and line numbers), whatever the number of
 workers, partitions and blocks, because no line of one account can affect
 another account's book. It works in two stages:
 
 1. **Split** (one task per block of a file, ``block_size`` bytes, cut at line
    ends): each line is read as far as its ``"account"`` and sent to partition
-   :func:`~orders.replay.partition_of` ``(account, partitions)``, a CRC-32 of
+   :func:`~orders.io.replay.partition_of` ``(account, partitions)``, a CRC-32 of
    the name, so every block sends an account's lines to the same place.
    Lines that name no readable account are refused here.
 2. **Replay** (one task per partition): the partition's lines, in the order of
@@ -49,7 +49,7 @@ from orders.io.replay import (
     read_line,
 )
 
-__all__ = ["DEFAULT_BLOCK_SIZE", "MIN_BLOCK_SIZE", "replay_files"]
+__all__ = ["DEFAULT_BLOCK_SIZE", "MIN_BLOCK_SIZE", "replay_files_on_dask"]
 
 DEFAULT_BLOCK_SIZE = 32 * 2**20
 """Bytes of a file read by one split task (a block ends at the line end after it)."""
@@ -63,7 +63,7 @@ Split = dict[Any, Any]
 and for each partition number its line numbers (in the block) and their text."""
 
 
-def replay_files(
+def replay_files_on_dask(
     paths: Sequence[str | os.PathLike[str]],
     *,
     client: Any = None,

@@ -64,8 +64,7 @@ from orders.events import EVENT_TYPES, Bar, Event, Fill
 from orders.order.machine import apply
 from orders.order.terms import OrderTerms
 from orders.order.value import DecimalOrder
-from orders.order_type import OrderType, TimeInForce
-from orders.statuses import ORDER_STATUS
+from orders.statuses import ORDER_STATUS, OrderType, TimeInForce
 from orders.styles import (
     BracketOrder,
     ExecutionStyle,

@@ -1,4 +1,4 @@
-"""Recording a live session as the JSON Lines log that :func:`~orders.replay.replay` reads.
+"""Recording a live session as the JSON Lines log that :func:`~orders.io.replay.replay` reads.
 
 A :class:`Recorder` wraps an :class:`~orders.book.OrderBook` and offers the
 book's operations. Each call is applied to the book first; only when the book
@@ -37,7 +37,7 @@ from orders.io.documents import (
     unstructure_state,
 )
 from orders.order.value import DecimalOrder
-from orders.order_type import TimeInForce
+from orders.statuses import TimeInForce
 from orders.styles import ExecutionStyle
 
 __all__ = ["Recorder"]
@@ -52,7 +52,7 @@ class Recorder:
     The book starts empty unless one is given, and then the log replays to the
     recorded book only on top of that starting book. With an ``account`` every
     line names it, so the logs of several accounts can be merged and replayed
-    with :func:`~orders.replay.replay_accounts`.
+    with :func:`~orders.io.replay.replay_accounts`.
     """
 
     def __init__(

@@ -22,7 +22,7 @@ Each line of the log is a JSON object with an ``"op"``:
 * ``{"op": "release", "before"}`` releases finished orders
   (:meth:`~orders.book.OrderBook.release`).
 
-:class:`~orders.recording.Recorder` writes these lines as a live session runs.
+:class:`~orders.io.recording.Recorder` writes these lines as a live session runs.
 
 :func:`replay` folds the lines into a book. Whatever a line holds, it is either
 applied or refused, recorded with its number, a bounded excerpt and the reason
@@ -64,8 +64,7 @@ from orders.io.documents import (
     structure_at,
 )
 from orders.order.value import DecimalOrder
-from orders.order_type import OrderType
-from orders.statuses import ORDER_STATUS
+from orders.statuses import ORDER_STATUS, OrderType
 
 __all__ = [
     "DEFAULT_ACCOUNT",

@@ -18,7 +18,7 @@ import attrs
 from orders._fast import slot_builder
 from orders.assets import check_quantity_increment, round_limit_price, round_stop_price
 from orders.errors import BadOrderParameters
-from orders.order_type import OrderType, TimeInForce
+from orders.statuses import OrderType, TimeInForce
 from orders.styles import check_one_trail
 
 __all__ = ["OrderTerms", "make_terms", "terms_with_levels"]

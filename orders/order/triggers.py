@@ -6,7 +6,7 @@ functions return the new order value, reached through
 :class:`~orders.events.BarUpdate` (recorded only when it changes something)
 and, when the stop is crossed, a :class:`~orders.events.Trigger` carrying the
 trigger price. HELD and terminal orders do not move. The rules are those of
-:mod:`orders.market`, written out in ``docs/triggers.md``. Market data
+:mod:`orders.order.pricing`, written out in ``docs/triggers.md``. Market data
 stamped before the last change of an order it moves is refused
 (:func:`check_in_time`).
 """
@@ -21,8 +21,7 @@ from orders.errors import BadOrderParameters
 from orders.events import Bar, BarUpdate, Event, PriceUpdate, Trigger
 from orders.order import machine, pricing
 from orders.order.value import A, DecimalOrder, waiting_for_stop
-from orders.order_type import OrderType
-from orders.statuses import WORKING_STATUSES
+from orders.statuses import WORKING_STATUSES, OrderType
 
 __all__ = [
     "bar_steps",

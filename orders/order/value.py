@@ -1,6 +1,6 @@
 """The order value: :class:`DecimalOrder`, its terms and where it stands.
 
-An order is a frozen ``attrs`` value in two parts. :class:`~orders.terms.OrderTerms`
+An order is a frozen ``attrs`` value in two parts. :class:`~orders.order.terms.OrderTerms`
 holds what was asked (asset, amount, type, prices, links); it is shared by every
 later version of the order and replaced only when the terms themselves change.
 :class:`DecimalOrder` holds the terms and where the order stands (status, fill
@@ -56,8 +56,7 @@ from orders.events import (
 )
 from orders.order.history import History, ancestor
 from orders.order.terms import OrderTerms, make_terms
-from orders.order_type import OrderType, TimeInForce
-from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS
+from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, OrderType, TimeInForce
 from orders.styles import (
     ExecutionStyle,
     limit_offset_input,
@@ -423,11 +422,11 @@ class DecimalOrder(Generic[AssetT]):
     def check_triggers(
         self, market_price: DecimalInput, dt: datetime | None = None
     ) -> DecimalOrder[AssetT]:
-        """The order after a trade at ``market_price``; see :mod:`orders.triggers`."""
+        """The order after a trade at ``market_price``; see :mod:`orders.order.triggers`."""
         return triggers.check_triggers(self, market_price, dt)
 
     def check_triggers_bar(self, bar: Bar, dt: datetime | None = None) -> DecimalOrder[AssetT]:
-        """The order after an OHLC ``bar``; see :mod:`orders.triggers`."""
+        """The order after an OHLC ``bar``; see :mod:`orders.order.triggers`."""
         return triggers.check_triggers_bar(self, bar, dt)
 
     # What was asked, read through from the terms.
@@ -627,7 +626,7 @@ def next_version(
     fill_ids = previous._fill_ids
     if fill_id is not None:
         fill_ids = _indexed(fill_ids, fill_id, depth)
-    # The jump pointer (see orders.history.jump_for), worked out here on the hot path.
+    # The jump pointer (see orders.order.history.jump_for), worked out here on the hot path.
     jump = previous._jump
     if jump is None or jump._jump is None or (
         previous._depth - jump._depth != jump._depth - jump._jump._depth
@@ -830,6 +829,8 @@ def _status(value: object, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
     return status
 
 
-# The state machine and the trigger functions refer back to DecimalOrder;
-# importing them last lets any of these modules be imported first.
+# The one import that points back (docs/architecture.md): the shorthand methods
+# above (order.fill(...), order.check_triggers(...)) call the state machine and
+# the trigger checks, which take DecimalOrder. Importing them last lets either
+# side be imported first.
 from orders.order import machine, triggers  # noqa: E402

@@ -1,8 +1,8 @@
 """Hypothesis's plugin entry point: ``st.from_type`` for the values of `orders`.
 
 Hypothesis runs :func:`setup` while it is itself being imported, possibly
-because :mod:`orders.strategies` is importing it. So the registrations are
-lazy: :mod:`orders.strategies` is imported only when a strategy is asked for.
+because :mod:`orders.testing.strategies` is importing it. So the registrations
+are lazy: :mod:`orders.testing.strategies` is imported only when a strategy is asked for.
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ def setup() -> None:
     """Register a strategy for each value type of `orders`."""
     from hypothesis import strategies as st
 
-    from orders import Asset, Bar, DecimalOrder, ExecutionStyle, Fill, OrderBook
+    from orders.assets import Asset
+    from orders.book.orderbook import OrderBook
+    from orders.events import Bar, Fill
+    from orders.order.value import DecimalOrder
+    from orders.styles import ExecutionStyle
 
     for kind, name in (
         (DecimalOrder, "orders"),

@@ -55,8 +55,7 @@ from orders.events import (
 )
 from orders.order.machine import apply
 from orders.order.value import DecimalOrder
-from orders.order_type import OrderType, TimeInForce
-from orders.statuses import ORDER_STATUS, UNFILLED_STATUSES
+from orders.statuses import ORDER_STATUS, UNFILLED_STATUSES, OrderType, TimeInForce
 from orders.styles import (
     BracketOrder,
     ExecutionStyle,

@@ -1,7 +1,7 @@
 """A simulated venue: the fills a venue would make on a bar, by documented rules.
 
 :class:`SimulatedVenue` is a frozen value holding a slippage and a commission
-model (:mod:`orders.costs`). Given a book and a bar of one asset,
+model (:mod:`orders.venue.costs`). Given a book and a bar of one asset,
 :meth:`SimulatedVenue.on_bar` first lets the book see the bar
 (:meth:`~orders.book.OrderBook.on_bar`: stops trigger, trailing stops ratchet
 with the close, limit flags follow the range), then fills every order that
@@ -27,7 +27,7 @@ id of its own (the bar's time, the order, the order's count of fills), so
 every execution the venue reports is one the book applied.
 
 A bar's ``dt`` is the time it ends. The venue refuses a bar at or before the
-last change of an order it moves or fills (:func:`orders.triggers.check_in_time`):
+last change of an order it moves or fills (:func:`orders.order.triggers.check_in_time`):
 a bar sent twice, or one older than an order, changes nothing.
 """
 
@@ -49,8 +49,7 @@ from orders.events import Bar, Fill, Trigger
 from orders.order.pricing import limit_reachable
 from orders.order.triggers import check_in_time
 from orders.order.value import DecimalOrder
-from orders.order_type import OrderType
-from orders.statuses import WORKING_STATUSES
+from orders.statuses import WORKING_STATUSES, OrderType
 from orders.venue.costs import CommissionModel, NoCommission, NoSlippage, SlippageModel
 from orders.venue.positions import Execution
 

@@ -1,4 +1,4 @@
-"""Building linked orders (orders.linked): backtrader's bracket keywords and BracketOrder."""
+"""Building linked orders (orders.book.build): backtrader's bracket keywords and BracketOrder."""
 
 import re
 from datetime import UTC, date, datetime, timedelta

@@ -13,7 +13,7 @@ from tests.support import assert_same, write_awkward_logs, write_logs
 distributed = pytest.importorskip("distributed")
 
 from orders.io.distributed import MIN_BLOCK_SIZE  # noqa: E402
-from orders.io.distributed import replay_files as replay_on_dask  # noqa: E402
+from orders.io.distributed import replay_files_on_dask as replay_on_dask  # noqa: E402
 
 
 @pytest.fixture(scope="module")

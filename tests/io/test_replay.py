@@ -235,7 +235,7 @@ def _price_line(minute: int) -> str:
 def test_retention_releases_orders_finished_before_the_clock_less_the_retention(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sys.modules["orders.replay"], "RELEASE_EVERY", 4)
+    monkeypatch.setattr(sys.modules["orders.io.replay"], "RELEASE_EVERY", 4)
     log = [_order_line("a", 0), _fill_line("a", 1), _order_line("b", 2), _price_line(10),
            _order_line("c", 11), _fill_line("c", 11), _price_line(12)]
     batches: list[list[str]] = []

@@ -334,7 +334,7 @@ def test_a_venue_refuses_what_is_not_a_model_when_it_is_built() -> None:
     with pytest.raises(BadOrderParameters, match=r"commission must be a commission model.*got 5"):
         SimulatedVenue(commission=5)  # type: ignore[arg-type]
     with pytest.raises(BadOrderParameters, match=r"an instance such as NoSlippage\(\).*"
-                                                 r"got <class 'orders.costs.NoSlippage'>"):
+                                                 r"got <class 'orders.venue.costs.NoSlippage'>"):
         SimulatedVenue(NoSlippage)  # type: ignore[arg-type]
 
 
