@@ -224,6 +224,7 @@ class OrderBook:
         order = builder.known(order_id, "an event names")
         rules.check_event(builder, order, event)
         builder.apply(order_id, event, asked=True)
+        builder.settle()
         rules.check_amendment(builder, order_id, event)
         return builder.result()
 
@@ -276,6 +277,7 @@ class OrderBook:
             for event, moved in steps(order):
                 builder.replace(order, moved, event)
                 order = moved
+            builder.settle()
         return builder.result()
 
     def on_time(self, dt: datetime) -> BookResult:
@@ -286,6 +288,7 @@ class OrderBook:
         for order_id in indexes.expiring(self.index, dt):
             if builder.orders[order_id].status in ACTIVE_STATUSES:
                 builder.apply(order_id, Expire(dt))
+                builder.settle()
         return builder.result()
 
     def _check_time(self, name: str, dt: object) -> None:
@@ -404,9 +407,12 @@ def _orders_placed(style: ExecutionStyle) -> int:
 class BookBuilder:
     """The transient state of one book operation; its result is a new book.
 
-    Changes of linked orders go to a queue; :meth:`settle` hands each to the
-    rules of :mod:`orders.links` and performs what they call for, until the
-    queue is empty.
+    Changes of linked orders go to a queue. Each operation calls :meth:`settle`
+    once for each change it makes itself (the host's event, one order's market
+    steps, one expiry); settle hands the queued changes to the rules of
+    :mod:`orders.book.rules` and performs what they call for, whose changes join
+    the same queue, until it is empty and every bracket's invariants hold.
+    Nothing calls settle while it runs.
     """
 
     def __init__(self, book: OrderBook) -> None:
@@ -418,7 +424,6 @@ class BookBuilder:
         self.aware = book.aware
         self.derived: list[Derived] = []
         self.pending: deque[Change] = deque()
-        self.settling = False
 
     def result(self) -> BookResult:
         book = OrderBook(
@@ -476,7 +481,7 @@ class BookBuilder:
         origin: rules.LinkKey | None = None,
     ) -> None:
         """Store ``new`` in place of ``old`` (what ``derived``, when the book applied
-        it on its own, made of it), record it, and settle the links."""
+        it on its own, made of it), record it, and queue the change for the links."""
         self.store(new, old)
         if derived is not None:
             self.derived.append(Derived(new.id, derived))
@@ -487,13 +492,9 @@ class BookBuilder:
     ) -> None:
         if rules.touches_links(self, old, new):
             self.pending.append(Change(old, new, origin))
-            self.settle()
 
     def settle(self) -> None:
         """Run the linking rules on every queued change until none is left."""
-        if self.settling:
-            return  # the loop below, further up the stack, takes the new change
-        self.settling = True
         unsettled: dict[str, None] = {}  # brackets whose invariants may not hold
         while self.pending or unsettled:
             while self.pending:
@@ -509,7 +510,6 @@ class BookBuilder:
                     self.perform(actions)
                 else:
                     del unsettled[entry]
-        self.settling = False
 
     def perform(self, actions: list[rules.Action]) -> None:
         for action in actions:

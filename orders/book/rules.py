@@ -9,7 +9,7 @@ Two kinds of link join the orders of an :class:`~orders.book.OrderBook`:
   what its exit legs have filled. Its legs come in generations: those
   submitted with it, then any the book creates to re-arm it.
 
-This module is the whole rule set, in five tables:
+This module holds every linking rule, in five tables:
 
 * :data:`SUBMIT_CHECKS` refuse links that no consistent group could have;
 * :data:`STATE_CHECKS` refuse a group or a bracket in a state that no live book
@@ -22,11 +22,11 @@ This module is the whole rule set, in five tables:
   book applies the first invariant that does not hold, then checks them all
   again, until every one holds.
 
-The book applies an event, hands the change to :func:`reactions` and
-:func:`repairs`, applies the actions they return, and queues the changes those
-make in turn: cascades run from a queue, never by recursion, so a group or a
-bracket of any size settles. :func:`links_markdown` renders the tables for the
-documentation.
+The book applies an event, queues the change, and settles once: it hands each
+queued change to :func:`reactions` and :func:`repairs` and applies the actions
+they return, whose changes join the same queue. Cascades run from that one
+loop, which nothing re-enters, so a group or a bracket of any size settles.
+:func:`links_markdown` renders the tables for the documentation.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The order state machine: one transition table, and :func:`apply`.
 
-:data:`TRANSITIONS` is the whole rule set. Each row names an event kind, the
+:data:`TRANSITIONS` holds every rule of one order's lifecycle; the rules that
+link orders are the book's (:mod:`orders.book.rules`). Each row names an event kind, the
 statuses it is allowed from, the guards that must pass (each a named function
 that raises a typed error or recognises a repeat), the effect that computes
 the new order, and the status rule that decides where the order lands. A move
@@ -436,7 +437,8 @@ def no_effect(order: DecimalOrder, event: Event, status: StatusRule) -> DecimalO
     raise AssertionError("a refused rule's guards raise before its effect")
 
 
-# The transition table: the whole rule set. Rows are tried by (event, status).
+# The transition table: every rule of one order's lifecycle. Rows are tried by
+# (event, status).
 
 _FILL_GUARDS: tuple[Guard, ...] = (
     repeated_fill,
@@ -534,7 +536,8 @@ _STEPS: dict[type[Event], tuple[Step | None, ...]] = {
 
 
 def apply(order: DecimalOrder[A], event: Event) -> DecimalOrder[A]:
-    """Return the order that ``event`` makes of ``order``; the only way status changes.
+    """Return the order that ``event`` makes of ``order``; every change of an
+    existing order's status goes through here.
 
     Raises :class:`~orders.errors.InvalidTransition` when no rule allows the
     event from the order's status, or the guard's typed error; either way the

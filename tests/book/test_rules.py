@@ -46,6 +46,7 @@ from orders import (
     oco_orders,
     sell_bracket,
 )
+from orders.book.orderbook import BookBuilder
 from orders.book.rules import links_markdown
 from orders.io.documents import SerializationError
 from orders.order.machine import apply
@@ -192,6 +193,28 @@ def test_a_chain_of_links_is_refused_and_a_large_group_cancels_without_recursion
     finally:
         sys.setrecursionlimit(limit)
     assert {o.status for o in cancelled.orders.values()} == {CANCELLED}
+
+
+def test_settle_runs_once_per_change_of_the_host_and_is_never_reentered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+    depth = [0]
+    settle = BookBuilder.settle
+
+    def counted(builder: BookBuilder) -> None:
+        depth[0] += 1
+        calls.append(depth[0])
+        try:
+            settle(builder)
+        finally:
+            depth[0] -= 1
+
+    book = step(bracket(), "m", Fill(40, 100))
+    monkeypatch.setattr(BookBuilder, "settle", counted)
+    exited = book.apply("s", Fill(40, 95))  # cancels the entry and the other leg
+    assert exited.book["l"].status is CANCELLED
+    assert calls == [1]
 
 
 def test_a_fill_on_a_dormant_leg_before_the_entry_trades_is_refused() -> None:
