@@ -6,15 +6,10 @@ table is the single source of truth. The public API is re-exported here.
 """
 
 from orders.assets import Asset
-from orders.book.build import (
-    BracketKeywords,
-    bracket_orders,
-    buy_bracket,
-    oco_orders,
-    sell_bracket,
-)
+from orders.book.build import bracket_orders, oco_orders
 from orders.book.orderbook import BookResult, Derived, OrderBook, Released, Submit, placed_orders
 from orders.book.rules import Bracket, LinkMode
+from orders.compat.backtrader import BracketKeywords, buy_bracket, sell_bracket
 from orders.decimals import DecimalInput
 from orders.errors import (
     BadOrderParameters,
@@ -24,6 +19,7 @@ from orders.errors import (
     InvalidTransition,
     LinkedOrderError,
     OrderError,
+    SerializationError,
     TimeKindError,
     UnknownFillError,
     UnknownOrderError,
@@ -47,7 +43,6 @@ from orders.events import (
 )
 from orders.io.documents import (
     Serializable,
-    SerializationError,
     dumps,
     loads,
     structure,

@@ -2,10 +2,19 @@
 
 Every error the library raises on purpose derives from :class:`OrderError`, so a
 host can catch one class at its boundary. Messages name the offending value and
-say what is allowed.
+say what is allowed; beside the message, an error carries what a host may want
+to act on without parsing it: the order, its status and the event
+(:attr:`OrderError.order_id`, :attr:`~OrderError.status`,
+:attr:`~OrderError.event`), the rule that refused (:attr:`LinkedOrderError.rule`)
+and where in a document (:attr:`SerializationError.path`). A field that does not
+apply is None.
 """
 
 from __future__ import annotations
+
+from typing import TypedDict, Unpack
+
+from orders.statuses import ORDER_STATUS
 
 __all__ = [
     "BadOrderParameters",
@@ -15,14 +24,41 @@ __all__ = [
     "InvalidTransition",
     "LinkedOrderError",
     "OrderError",
+    "SerializationError",
     "TimeKindError",
     "UnknownFillError",
     "UnknownOrderError",
 ]
 
 
+class ErrorFields(TypedDict, total=False):
+    """The fields every error may carry beside its message."""
+
+    order_id: str | None
+    status: ORDER_STATUS | None
+    event: object
+
+
 class OrderError(Exception):
     """Base class of every error raised by `orders`."""
+
+    order_id: str | None
+    """The id of the order the error is about."""
+    status: ORDER_STATUS | None
+    """That order's status when the error was raised."""
+    event: object
+    """The event that was refused, or None."""
+
+    def __init__(self, *args: object, **fields: Unpack[ErrorFields]) -> None:
+        super().__init__(*args)
+        self.order_id = fields.get("order_id")
+        self.status = fields.get("status")
+        self.event = fields.get("event")
+
+    def about(self, order_id: str, status: ORDER_STATUS, event: object) -> None:
+        """Name the order, its status and the event, unless already named."""
+        if self.order_id is None:
+            self.order_id, self.status, self.event = order_id, status, event
 
 
 class BadOrderParameters(OrderError):  # noqa: N818 - rustybt's name
@@ -50,11 +86,35 @@ class ExactnessError(OrderError):
 
 
 class LinkedOrderError(OrderError):
-    """An event that the book's linking rules refuse; the message names the rule."""
+    """An event or a submit that the book's linking rules refuse; :attr:`rule`
+    names the rule, as the message does."""
+
+    rule: str | None
+    """The name of the rule that refused, a function of :mod:`orders.links`."""
+
+    def __init__(
+        self, *args: object, rule: str | None = None, **fields: Unpack[ErrorFields]
+    ) -> None:
+        super().__init__(*args, **fields)
+        self.rule = rule
 
 
 class UnknownOrderError(OrderError):
     """An order id the book does not hold."""
+
+
+class SerializationError(OrderError):
+    """Data that does not describe a valid value; :attr:`path` says where."""
+
+    path: str | None
+    """Where in the document, as ``$.orders["a"].history[2]``; None for a value
+    refused as a whole."""
+
+    def __init__(
+        self, *args: object, path: str | None = None, **fields: Unpack[ErrorFields]
+    ) -> None:
+        super().__init__(*args, **fields)
+        self.path = path
 
 
 class TimeKindError(OrderError):

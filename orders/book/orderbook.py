@@ -126,7 +126,9 @@ class OrderBook:
         try:
             return self.orders[order_id]
         except KeyError:
-            raise UnknownOrderError(f"the book holds no order {order_id!r}") from None
+            raise UnknownOrderError(
+                f"the book holds no order {order_id!r}", order_id=order_id
+            ) from None
 
     def open_orders(self, asset: Hashable | None = None) -> list[DecimalOrder]:
         """Active orders (OPEN, HELD, TRIGGERED, PARTIALLY_FILLED), of one asset if given.
@@ -457,7 +459,9 @@ class BookBuilder:
         try:
             return self.orders[order_id]
         except KeyError:
-            raise UnknownOrderError(f"{role} {order_id!r}, which is not in the book") from None
+            raise UnknownOrderError(
+                f"{role} {order_id!r}, which is not in the book", order_id=order_id
+            ) from None
 
     def apply(
         self,

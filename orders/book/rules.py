@@ -221,7 +221,8 @@ def links_name_known_orders(links: Links, submitted: Sequence[DecimalOrder]) -> 
         for other in order.terms.linked_order_ids:
             if other not in links.orders:
                 raise UnknownOrderError(
-                    f"order {order.id} links to {quote(other)}, which is not in the book"
+                    f"order {order.id} links to {quote(other)}, which is not in the book",
+                    order_id=other,
                 )
 
 
@@ -263,7 +264,8 @@ def parents_are_known(links: Links, submitted: Sequence[DecimalOrder]) -> None:
     for leg, parent in _legs(submitted):
         if parent not in links.orders:
             raise UnknownOrderError(
-                f"order {leg.id} names as parent {quote(parent)}, which is not in the book"
+                f"order {leg.id} names as parent {quote(parent)}, which is not in the book",
+                order_id=parent,
             )
 
 
@@ -377,6 +379,7 @@ def a_filled_member_leaves_none_working(group: Group, links: Links) -> None:
             f"in cancel mode the first fill of {filled} cancels the other members, but "
             f"{other.id} is {other.status.name}; only one member of a cancel-mode group "
             "fills while it works",
+            other,
         )
 
 
@@ -416,6 +419,7 @@ def exits_keep_their_price_order(
                     "exits_keep_their_price_order",
                     f"a {side} bracket's {rule}; {pair[0].describe(changed)}, "
                     f"{pair[1].describe(changed)}",
+                    pair[0].order,
                 )
 
 
@@ -544,6 +548,8 @@ def no_fill_before_the_entry_trades(links: Links, order: DecimalOrder, event: Ev
             "no_fill_before_the_entry_trades",
             f"exit leg {order.id} of bracket {entry.id} is dormant and its entry has not "
             f"traded, so no venue holds it; {quote(event)}",
+            order,
+            event,
         )
 
 
@@ -554,6 +560,8 @@ def the_book_holds_and_releases_legs(links: Links, order: DecimalOrder, event: E
         _refuse(
             "the_book_holds_and_releases_legs",
             f"exit leg {order.id} is held and released by its bracket; {quote(event)}",
+            order,
+            event,
         )
 
 
@@ -572,6 +580,8 @@ def active_legs_follow_the_position(links: Links, order: DecimalOrder, event: Ev
             "active_legs_follow_the_position",
             f"exit leg {order.id} covers its bracket's open position, "
             f"{order.remaining.copy_abs()}; {quote(event)}",
+            order,
+            event,
         )
 
 
@@ -894,8 +904,14 @@ def siblings(links: Links, order: DecimalOrder) -> tuple[str, ...]:
 # Helpers.
 
 
-def _refuse(rule: str, what: str) -> None:
-    raise LinkedOrderError(f"refused by rule {rule}: {what}")
+def _refuse(rule: str, what: str, order: DecimalOrder, event: Event | None = None) -> None:
+    raise LinkedOrderError(
+        f"refused by rule {rule}: {what}",
+        rule=rule,
+        order_id=order.id,
+        status=order.status,
+        event=event,
+    )
 
 
 def _group_of(links: Links, order: DecimalOrder) -> Group | None:

@@ -59,7 +59,7 @@ from orders.assets import Asset
 from orders.book.orderbook import BookBuilder, OrderBook
 from orders.book.rules import Bracket, LinkMode, check_book
 from orders.decimals import to_decimal
-from orders.errors import OrderError
+from orders.errors import OrderError, SerializationError
 from orders.events import EVENT_TYPES, Bar, Event, Fill
 from orders.order.machine import apply
 from orders.order.terms import OrderTerms
@@ -106,10 +106,6 @@ Style = (
     | OCOOrder
     | BracketOrder
 )
-
-
-class SerializationError(OrderError):
-    """Data that does not describe a valid value, with the path and the reason."""
 
 
 decimal_text = decimal.Context(capitals=1).to_sci_string
@@ -260,7 +256,7 @@ def _structure_asset(data: object, path: str) -> Hashable:
     if isinstance(data, (str, int)) and not isinstance(data, bool):
         return data
     raise SerializationError(
-        f"at {path}: an asset is a str, an int or an Asset object; got {quote(data)}"
+        f"at {path}: an asset is a str, an int or an Asset object; got {quote(data)}", path=path
     )
 
 
@@ -330,12 +326,14 @@ def _structure_order(data: object, path: str) -> DecimalOrder:
     ]
     if not history and "initial" in record:
         raise SerializationError(
-            f"at {path}.initial: an order without a history has no separate initial state"
+            f"at {path}.initial: an order without a history has no separate initial state",
+            path=f"{path}.initial",
         )
     if history and "initial" not in record:
         raise SerializationError(
             f"at {path}: an order with a history needs its initial state (\"initial\"), "
-            "which version 1 documents do not record"
+            "which version 1 documents do not record",
+            path=path,
         )
     initial_path = f"{path}.initial" if history else path
     initial_record = record
@@ -346,7 +344,10 @@ def _structure_order(data: object, path: str) -> DecimalOrder:
         try:
             order = apply(order, event)
         except OrderError as exc:
-            raise SerializationError(f"at {path}.history[{index}]: {exc}") from None
+            raise SerializationError(
+                f"at {path}.history[{index}]: {exc}",
+                path=f"{path}.history[{index}]",
+            ) from None
     _agrees(record, _unstructure_order(order), path)
     return order
 
@@ -379,7 +380,8 @@ def _agrees(declared: dict[str, Any], actual: dict[str, Any], path: str) -> None
         elif not _same(declared.get(name), value):
             raise SerializationError(
                 f"at {path}.{name}: the document says {quote(declared.get(name))}, but the "
-                f"order its initial state and history describe has {quote(value)}"
+                f"order its initial state and history describe has {quote(value)}",
+                path=f"{path}.{name}"
             )
 
 
@@ -424,11 +426,13 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
         order = _structure_order(entry, f"{path}.orders[{index}]")
         if order.id in builder.orders:
             raise SerializationError(
-                f"at {path}.orders[{index}]: order {order.id!r} is listed twice"
+                f"at {path}.orders[{index}]: order {order.id!r} is listed twice",
+                path=f"{path}.orders[{index}]"
             )
         if builder.aware is not None and is_aware(order.dt) != builder.aware:
             raise SerializationError(
-                f"at {path}.orders[{index}]: a book holds naive or aware datetimes, not both"
+                f"at {path}.orders[{index}]: a book holds naive or aware datetimes, not both",
+                path=f"{path}.orders[{index}]"
             )
         builder.store(order)
     link_modes = json_object(record["link_modes"], f"{path}.link_modes", ())
@@ -490,7 +494,7 @@ def structure_at(data: object, kind: Any, path: str, field: str | None = None) -
             return direct(data)
         except OrderError as exc:
             where = path if field is None else f"{path}.{field}"
-            raise SerializationError(f"at {where}: {exc}") from None
+            raise SerializationError(f"at {where}: {exc}", path=where) from None
     if field is not None:
         path = f"{path}.{field}"
     if kind is Hashable:
@@ -514,7 +518,7 @@ def _structure_tagged(data: object, union: tuple[str, dict[str, type]], path: st
         json_object(data, path, ())
         raise SerializationError(
             f"at {path}.type: unknown {noun} type {quote(name)}; {noun}s are "
-            f"{', '.join(members)}"
+            f"{', '.join(members)}", path=f"{path}.type"
         )
     return _structure_fields(kind, data, path, tag="type")
 
@@ -529,25 +533,30 @@ def _structure_fields(kind: type, data: object, path: str, tag: str | None = Non
         else json_object(data, path, (), (tag, *fields) if tag else tuple(fields))
     )
     keywords: dict[str, Any] = {}
-    problems: list[str] = []
+    problems: list[SerializationError] = []
     for name, (field_kind, optional, required) in fields.items():
         value = record.get(name, _MISSING)
         if value is _MISSING:
             if required:
-                problems.append(f"at {path}.{name}: a required field is missing")
+                where = f"{path}.{name}"
+                problems.append(
+                    SerializationError(f"at {where}: a required field is missing", path=where)
+                )
         elif value is None and optional:
             keywords[name] = None
         else:
             try:
                 keywords[name] = structure_at(value, field_kind, path, name)
             except SerializationError as exc:
-                problems.append(str(exc))
+                problems.append(exc)
     if problems:
-        raise SerializationError("; ".join(problems))
+        raise SerializationError(
+            "; ".join(str(problem) for problem in problems), path=problems[0].path
+        )
     try:
         return kind(**keywords)
     except OrderError as exc:
-        raise SerializationError(f"at {path}: {exc}") from None
+        raise SerializationError(f"at {path}: {exc}", path=path) from None
 
 
 _MISSING = object()
@@ -558,11 +567,11 @@ def _at(path: str, function: Callable[[Any], Any], value: object) -> Any:
     try:
         return function(value)
     except SerializationError as exc:
-        if str(exc).startswith("at "):
+        if exc.path is not None:
             raise
-        raise SerializationError(f"at {path}: {exc}") from None
+        raise SerializationError(f"at {path}: {exc}", path=path) from None
     except OrderError as exc:
-        raise SerializationError(f"at {path}: {exc}") from None
+        raise SerializationError(f"at {path}: {exc}", path=path) from None
 
 
 def json_object(
@@ -571,21 +580,21 @@ def json_object(
     """A JSON object with the ``required`` keys, maybe ``optional`` ones, and no others
     (any keys at all when neither is given)."""
     if not isinstance(data, dict):
-        raise SerializationError(f"at {path}: expected a JSON object; got {quote(data)}")
+        raise SerializationError(f"at {path}: expected a JSON object; got {quote(data)}", path=path)
     if required or optional:
         for key in required:
             if key not in data:
-                raise SerializationError(f"at {path}: missing field {quote(key)}")
+                raise SerializationError(f"at {path}: missing field {quote(key)}", path=path)
         if len(data) > len(required):
             unknown = sorted(key for key in data if key not in required and key not in optional)
             if unknown:
-                raise SerializationError(f"at {path}: unknown field {quote(unknown[0])}")
+                raise SerializationError(f"at {path}: unknown field {quote(unknown[0])}", path=path)
     return data
 
 
 def json_list(data: object, path: str) -> list[Any]:
     if not isinstance(data, list):
-        raise SerializationError(f"at {path}: expected a JSON array; got {quote(data)}")
+        raise SerializationError(f"at {path}: expected a JSON array; got {quote(data)}", path=path)
     return data
 
 
@@ -672,15 +681,20 @@ def structure(document: object, kind: type[Any] | None = None) -> Any:
     ):
         raise SerializationError(
             f"at $: expected an orders document of version 1 or {FORMAT_VERSION}; got format "
-            f"{quote(record['format'])}, version {quote(version)}"
+            f"{quote(record['format'])}, version {quote(version)}",
+            path="$",
         )
     name = record["type"]
     if not isinstance(name, str) or name not in _TYPES:
         raise SerializationError(
-            f"at $.type: unknown value type {quote(name)}; known: {', '.join(sorted(_TYPES))}"
+            f"at $.type: unknown value type {quote(name)}; known: {', '.join(sorted(_TYPES))}",
+            path="$.type",
         )
     if kind is not None and _TYPES[name] is not kind:
-        raise SerializationError(f"at $.type: the document holds a {name}, not a {kind.__name__}")
+        raise SerializationError(
+            f"at $.type: the document holds a {name}, not a {kind.__name__}",
+            path="$.type",
+        )
     if name == "DecimalOrder":
         return _structure_order(record["value"], "$.value")
     if name == "OrderBook":
@@ -795,7 +809,8 @@ def _parse_watching_keys(text: str | bytes) -> object:
         raise SerializationError(f"not JSON: {quote(str(exc))}") from None
     if repeated:
         holder, key = repeated[0]
-        raise SerializationError(f"at {_path_to(data, holder)}: duplicate key {quote(key)}")
+        where = _path_to(data, holder)
+        raise SerializationError(f"at {where}: duplicate key {quote(key)}", path=where)
     return data
 
 

@@ -16,7 +16,6 @@ asset with a symbol already defined is written in full wherever it appears.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from typing import Any
@@ -36,6 +35,7 @@ from orders.io.documents import (
     unstructure_asset,
     unstructure_state,
 )
+from orders.io.log import line, line_text
 from orders.order.value import DecimalOrder
 from orders.statuses import TimeInForce
 from orders.styles import ExecutionStyle
@@ -87,11 +87,11 @@ class Recorder:
                 )
         return self._record(
             self._book.submit(*orders, link_mode=link_mode),
-            lambda naming: {
-                "op": "order",
-                "orders": [naming.keywords(order) for order in orders],
+            lambda naming: line(
+                "order",
+                orders=[naming.keywords(order) for order in orders],
                 **_mode(link_mode),
-            },
+            ),
         )
 
     def place(
@@ -118,11 +118,11 @@ class Recorder:
         """:meth:`~orders.book.OrderBook.apply`, recorded as an ``"event"`` line."""
         return self._record(
             self._book.apply(order_id, event),
-            lambda _: {
-                "op": "event",
-                "order_id": order_id,
-                "event": CONVERTER.unstructure(event, unstructure_as=Event),
-            },
+            lambda _: line(
+                "event",
+                order_id=order_id,
+                event=CONVERTER.unstructure(event, unstructure_as=Event),
+            ),
         )
 
     def cancel(self, order_id: str, reason: str = "") -> BookResult:
@@ -135,51 +135,53 @@ class Recorder:
         """:meth:`~orders.book.OrderBook.on_price`, recorded as a ``"price"`` line."""
         return self._record(
             self._book.on_price(asset, price, dt),
-            lambda naming: {
-                "op": "price",
-                "asset": naming.name(asset),
-                "price": decimal_text(to_decimal(price, "price", BadOrderParameters)),
+            lambda naming: line(
+                "price",
+                asset=naming.name(asset),
+                price=decimal_text(to_decimal(price, "price", BadOrderParameters)),
                 **_optional_dt(dt),
-            },
+            ),
         )
 
     def on_bar(self, asset: Hashable, bar: Bar, dt: datetime | None = None) -> BookResult:
         """:meth:`~orders.book.OrderBook.on_bar`, recorded as a ``"bar"`` line."""
         return self._record(
             self._book.on_bar(asset, bar, dt),
-            lambda naming: {
-                "op": "bar",
-                "asset": naming.name(asset),
-                "bar": CONVERTER.unstructure(bar, Bar),
+            lambda naming: line(
+                "bar",
+                asset=naming.name(asset),
+                bar=CONVERTER.unstructure(bar, Bar),
                 **_optional_dt(dt),
-            },
+            ),
         )
 
     def on_time(self, dt: datetime) -> BookResult:
         """:meth:`~orders.book.OrderBook.on_time`, recorded as a ``"time"`` line."""
-        return self._record(self._book.on_time(dt), lambda _: {"op": "time", **_dt(dt)})
+        return self._record(self._book.on_time(dt), lambda _: line("time", **_dt(dt)))
 
     def release(self, before: datetime) -> Released:
         """:meth:`~orders.book.OrderBook.release`, recorded as a
         ``"release"`` line, so the replayed book lets go of the same orders."""
         released = self._book.release(before)
-        self._commit(released.book, lambda _: {"op": "release", "before": datetime_text(before)})
+        self._commit(released.book, lambda _: line("release", before=datetime_text(before)))
         return released
 
     # Writing lines.
 
     def _record(
-        self, result: BookResult, line: Callable[[_Naming], dict[str, Any]]
+        self, result: BookResult, write_line: Callable[[_Naming], dict[str, Any]]
     ) -> BookResult:
         """Keep the book of an accepted operation and write its lines."""
-        self._commit(result.book, line)
+        self._commit(result.book, write_line)
         return result
 
-    def _commit(self, book: OrderBook, line: Callable[[_Naming], dict[str, Any]]) -> None:
+    def _commit(
+        self, book: OrderBook, write_line: Callable[[_Naming], dict[str, Any]]
+    ) -> None:
         """Write the lines of an operation the book accepted, then keep its book: if
         ``write`` raises, the exception propagates and the recorder is unchanged."""
         naming = _Naming(self._assets, self._tag)
-        text = _json({**line(naming), **self._tag})
+        text = line_text({**write_line(naming), **self._tag})
         for definition in naming.definitions:
             self._write(definition)
         self._write(text)
@@ -207,7 +209,7 @@ class _Naming:
         known = self.assets.get(asset.symbol)
         if known is None:
             self.assets[asset.symbol] = asset
-            self.definitions.append(_json({"op": "asset", "asset": written, **self.tag}))
+            self.definitions.append(line_text({**line("asset", asset=written), **self.tag}))
             return asset.symbol
         return asset.symbol if known == asset else written
 
@@ -230,12 +232,6 @@ _DEFAULTS: dict[str, object] = {
     "linked_order_ids": [],
 }
 """Keyword values an order line may leave out: the constructor's defaults, as written."""
-
-
-def _json(record: dict[str, Any]) -> str:
-    """A line: its op first, then its fields by name."""
-    fields = {"op": record["op"], **{name: record[name] for name in sorted(record) if name != "op"}}
-    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
 
 
 def _mode(link_mode: LinkMode | str | None) -> dict[str, str]:

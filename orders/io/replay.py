@@ -63,6 +63,7 @@ from orders.io.documents import (
     parse_json,
     structure_at,
 )
+from orders.io.log import ACCOUNT, OPS
 from orders.order.value import DecimalOrder
 from orders.statuses import ORDER_STATUS, OrderType
 
@@ -389,7 +390,7 @@ class _Account:
         if operation is None:
             raise SerializationError(
                 f"at $.op: unknown op {quote(record.get('op'))}; ops are "
-                f"{', '.join(sorted(_OPERATIONS))}"
+                f"{', '.join(sorted(OPS))}"
             )
         function, required, optional = operation
         function(self, json_object(record, "$", required, optional))
@@ -611,25 +612,21 @@ def _time(state: _Account, record: dict[str, Any]) -> None:
     state.at(dt)
 
 
-# Each op: what applies it, its required fields and its optional ones.
-_OPERATIONS: dict[
-    str, tuple[Callable[[_Account, dict[str, Any]], None], tuple[str, ...], tuple[str, ...]]
-] = {
-    "asset": (_define_asset, ("asset",), ()),
-    "order": (_submit, (), ("order", "orders", "link_mode")),
-    "place": (
-        _place,
-        ("dt", "asset", "amount", "style"),
-        ("ids", "link_mode", "time_in_force", "valid_until"),
-    ),
-    "event": (_event, ("order_id", "event"), ()),
-    "price": (_price, ("asset", "price"), ("dt",)),
-    "bar": (_bar, ("asset", "bar"), ("dt",)),
-    "time": (_time, ("dt",), ()),
-    "release": (_release, ("before",), ()),
+READERS: dict[str, Callable[[_Account, dict[str, Any]], None]] = {
+    "asset": _define_asset,
+    "order": _submit,
+    "place": _place,
+    "event": _event,
+    "price": _price,
+    "bar": _bar,
+    "time": _time,
+    "release": _release,
 }
-# What each line must hold (its op, then the op's fields) and may hold (its account).
+"""What applies each op of :data:`orders.io.log.OPS` to an account."""
+
+# Each op: what applies it, what its line must hold (its op, then the op's
+# fields) and what it may hold (its account, the op's optional fields).
 _FIELDS = {
-    op: (function, ("op", *required), ("account", *optional))
-    for op, (function, required, optional) in _OPERATIONS.items()
+    op.name: (READERS[op.name], ("op", *op.required), (ACCOUNT, *op.optional))
+    for op in OPS.values()
 }

@@ -38,6 +38,7 @@ from orders.errors import (
     FillConflictError,
     InvalidQuantityError,
     InvalidTransition,
+    OrderError,
     UnknownFillError,
 )
 from orders.events import (
@@ -558,10 +559,16 @@ def apply(order: DecimalOrder[A], event: Event) -> DecimalOrder[A]:
         return step(order, event)  # type: ignore[return-value]  # the asset never changes
     except _Repeat:
         return order
+    except OrderError as exc:
+        exc.about(order.id, order.status, event)
+        raise
     except decimal.DecimalException as exc:
         raise ExactnessError(
             f"{type(event).__name__} on order {order.id} needs a total beyond "
-            f"{EXACT_DIGITS} exact digits ({type(exc).__name__}); refused rather than rounded"
+            f"{EXACT_DIGITS} exact digits ({type(exc).__name__}); refused rather than rounded",
+            order_id=order.id,
+            status=order.status,
+            event=event,
         ) from None
 
 
@@ -579,7 +586,10 @@ def _refusal(order: DecimalOrder, event: Event) -> InvalidTransition:
     allowed = allowed_from(type(event))
     return InvalidTransition(
         f"order {order.id} is {order.status.name}; {kind} is allowed only from "
-        f"{_names(allowed)}: refused {quote(event)}"
+        f"{_names(allowed)}: refused {quote(event)}",
+        order_id=order.id,
+        status=order.status,
+        event=event,
     )
 
 

@@ -1,0 +1,1 @@
+"""Other libraries' spelling of the same orders: backtrader's brackets."""

@@ -1,0 +1,64 @@
+"""The execution log's format: one table of its ops, with the fields of each.
+
+A log is JSON Lines, one operation of a book per line, named by its ``"op"``.
+:data:`OPS` says, for each op, the fields its line must hold and those it may
+hold; every line may also name its ``"account"``. Replay reads lines through
+this table (:mod:`orders.io.replay`) and the recorder writes them through it
+(:mod:`orders.io.recording`), so what one writes the other reads.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+
+__all__ = ["ACCOUNT", "OPS", "Op", "line", "line_text"]
+
+ACCOUNT = "account"
+"""The field any line may hold: the account whose book it applies to."""
+
+
+@attrs.frozen
+class Op:
+    """One kind of log line: the fields it must hold and those it may hold."""
+
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in (
+        Op("asset", ("asset",)),
+        Op("order", (), ("order", "orders", "link_mode")),
+        Op(
+            "place",
+            ("dt", "asset", "amount", "style"),
+            ("ids", "link_mode", "time_in_force", "valid_until"),
+        ),
+        Op("event", ("order_id", "event")),
+        Op("price", ("asset", "price"), ("dt",)),
+        Op("bar", ("asset", "bar"), ("dt",)),
+        Op("time", ("dt",)),
+        Op("release", ("before",)),
+    )
+}
+"""Every op of the log, by name."""
+
+
+def line(op: str, **fields: Any) -> dict[str, Any]:
+    """The line of ``op`` holding ``fields``, which must be those the table allows."""
+    schema = OPS[op]
+    allowed = {*schema.required, *schema.optional, ACCOUNT}
+    if not set(schema.required) <= fields.keys() <= allowed:
+        raise AssertionError(f"a {op} line holds {sorted(fields)}; the log allows {allowed}")
+    return {"op": op, **fields}
+
+
+def line_text(record: dict[str, Any]) -> str:
+    """A line as the log writes it: its op first, then its fields by name."""
+    fields = {"op": record["op"], **{name: record[name] for name in sorted(record) if name != "op"}}
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
