@@ -375,7 +375,7 @@ def a_filled_member_leaves_none_working(group: Group, links: Links) -> None:
         return
     for other in _working_orders(links, group.others(filled)):
         _refuse(
-            "a_filled_member_leaves_none_working",
+            a_filled_member_leaves_none_working,
             f"in cancel mode the first fill of {filled} cancels the other members, but "
             f"{other.id} is {other.status.name}; only one member of a cancel-mode group "
             "fills while it works",
@@ -416,7 +416,7 @@ def exits_keep_their_price_order(
                     continue
                 pair = (second, first) if second.order.id == changed else (first, second)
                 _refuse(
-                    "exits_keep_their_price_order",
+                    exits_keep_their_price_order,
                     f"a {side} bracket's {rule}; {pair[0].describe(changed)}, "
                     f"{pair[1].describe(changed)}",
                     pair[0].order,
@@ -545,7 +545,7 @@ def no_fill_before_the_entry_trades(links: Links, order: DecimalOrder, event: Ev
         return
     if not _has_traded(entry):
         _refuse(
-            "no_fill_before_the_entry_trades",
+            no_fill_before_the_entry_trades,
             f"exit leg {order.id} of bracket {entry.id} is dormant and its entry has not "
             f"traded, so no venue holds it; {quote(event)}",
             order,
@@ -558,7 +558,7 @@ def the_book_holds_and_releases_legs(links: Links, order: DecimalOrder, event: E
     no position to protect and releases them when there is."""
     if type(event) in (Hold, Release) and _entry_of_leg(links, order) is not None:
         _refuse(
-            "the_book_holds_and_releases_legs",
+            the_book_holds_and_releases_legs,
             f"exit leg {order.id} is held and released by its bracket; {quote(event)}",
             order,
             event,
@@ -577,7 +577,7 @@ def active_legs_follow_the_position(links: Links, order: DecimalOrder, event: Ev
         and _entry_of_leg(links, order) is not None
     ):
         _refuse(
-            "active_legs_follow_the_position",
+            active_legs_follow_the_position,
             f"exit leg {order.id} covers its bracket's open position, "
             f"{order.remaining.copy_abs()}; {quote(event)}",
             order,
@@ -904,10 +904,12 @@ def siblings(links: Links, order: DecimalOrder) -> tuple[str, ...]:
 # Helpers.
 
 
-def _refuse(rule: str, what: str, order: DecimalOrder, event: Event | None = None) -> None:
+def _refuse(
+    rule: Callable[..., None], what: str, order: DecimalOrder, event: Event | None = None
+) -> None:
     raise LinkedOrderError(
-        f"refused by rule {rule}: {what}",
-        rule=rule,
+        f"refused by rule {rule.__name__}: {what}",
+        rule=rule.__name__,
         order_id=order.id,
         status=order.status,
         event=event,
