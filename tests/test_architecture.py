@@ -279,6 +279,12 @@ def test_only_the_book_reads_its_index() -> None:
     assert readers == set()
 
 
+def test_the_tests_mirror_the_subpackages() -> None:
+    tests = Path(__file__).resolve().parent
+    folders = {path.parent.name for path in tests.glob("*/test_*.py")}
+    assert folders <= {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+
+
 def test_old_module_paths_give_the_same_objects() -> None:
     import importlib
 
