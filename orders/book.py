@@ -162,7 +162,8 @@ class OrderBook:
         self, *orders: DecimalOrder, link_mode: LinkMode | str | None = None
     ) -> BookResult:
         """Add new orders; their links are checked (:data:`orders.links.SUBMIT_CHECKS`,
-        then :data:`orders.links.STATE_CHECKS` once the rules have settled).
+        then :data:`orders.links.STATE_CHECKS` on their OCO groups and brackets
+        once the rules have settled).
 
         Orders that name each other in ``linked_order_ids`` form an OCO group;
         orders whose ``parent_order_id`` names an order in the book or in this
@@ -170,7 +171,8 @@ class OrderBook:
         does to the other linked orders; by default OCO groups cancel and
         brackets reduce. The result derives whatever the rules need at once,
         such as holding exit legs submitted OPEN under an entry that has not
-        filled.
+        filled, or cancelling the other members of a cancel-mode OCO group
+        beside a member submitted with fills.
         """
         mode = _link_mode(link_mode)
         builder = _Builder(self)
@@ -216,10 +218,12 @@ class OrderBook:
     def apply(self, order_id: str, event: Event) -> BookResult:
         """Apply ``event`` to one order, then every consequence of its links.
 
-        The links may refuse the event first (:data:`orders.links.GUARDS`), and an
-        amend that would leave its group or bracket in a state no live book
-        reaches (:data:`orders.links.STATE_CHECKS`), with
-        :class:`~orders.errors.LinkedOrderError`.
+        The links may refuse the event first (:data:`orders.links.GUARDS`), and
+        once its consequences have settled, an amend that leaves the amended
+        order's OCO group or bracket failing a state check
+        (:data:`orders.links.STATE_CHECKS`: for prices, only the pairs the
+        amended order is in), with :class:`~orders.errors.LinkedOrderError`;
+        the book is then unchanged.
         """
         builder = _Builder(self)
         order = builder.known(order_id, "an event names")

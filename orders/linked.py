@@ -1,6 +1,6 @@
 """Building linked orders: OCO pairs and brackets, as plain order values.
 
-These functions only build orders and their links (``linked_order_ids``,
+These functions build orders and their links (``linked_order_ids``,
 ``parent_order_id``); :class:`orders.book.OrderBook` applies the linking rules
 of :mod:`orders.links`.
 
@@ -8,11 +8,11 @@ A bracket is returned in backtrader's order ``[main, stop, limit]``: the entry,
 a stop-loss leg and a take-profit leg (a limit order; there is none when the
 bracket has no take-profit), both legs HELD until the entry fills, linked to
 each other and to the entry by ``parent_order_id``. Their prices are checked
-against the bracket's direction when the book takes them, by the rule
-:func:`orders.links.exits_keep_their_price_order`: for a long bracket the
-stop-loss lies below the take-profit, for a short one above it, and an entry
-that has a price lies strictly between them (or beyond the stop-loss when
-there is no take-profit).
+against the bracket's direction when they are built and when the book takes
+them, by one rule, :func:`orders.links.exits_keep_their_price_order`: for a
+long bracket the stop-loss lies below the take-profit, for a short one above
+it, and an entry that has a price lies strictly between them (or beyond the
+stop-loss when there is no take-profit).
 
 Every leg has its own validity. The legs are good till cancelled unless given
 one of their own, whatever the entry's validity: a position opened before the
@@ -26,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Required, TypedDict, Unpack
 
+from orders import links
 from orders._checks import check_ids, enum_member, quote
 from orders.decimals import DecimalInput, exact_subtract, positive_decimal
 from orders.errors import BadOrderParameters
@@ -143,6 +144,7 @@ def bracket_orders(
         )
         for leg_id, leg_prices, leg_valid_until in zip(leg_ids, prices, validity, strict=True)
     )
+    links.exits_keep_their_price_order(links.bracket_links(main, legs), (main.id,), None)
     return (main, *legs)
 
 
