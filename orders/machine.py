@@ -290,7 +290,7 @@ def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
 
 def trigger(order: DecimalOrder, event: Trigger, status: StatusRule) -> DecimalOrder:
     """The stop was reached."""
-    return _evolve(order, status, dt=event.dt, event=event, stop_reached=True)
+    return _evolve(order, status, dt=_later(order, event.dt), event=event, stop_reached=True)
 
 
 def set_reason(order: DecimalOrder, event: Cancel | Reject, status: StatusRule) -> DecimalOrder:
@@ -313,7 +313,7 @@ def release(order: DecimalOrder, event: Release, status: StatusRule) -> DecimalO
 
 def expire(order: DecimalOrder, event: Expire, status: StatusRule) -> DecimalOrder:
     """Cancelled by time in force, with reason ``"expired"``."""
-    return _evolve(order, status, dt=event.dt, event=event, reason="expired")
+    return _evolve(order, status, dt=_later(order, event.dt), event=event, reason="expired")
 
 
 def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalOrder:
@@ -327,7 +327,7 @@ def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalO
         fill,
         terms,
         status.land(order.status, filled, amount),
-        order.dt if dt is None else dt,
+        _later(order, dt),
         filled,
         quantity.fma(fill.price, order.notional, EXACT),
         exact_add(order.commission, fill.commission),
@@ -392,7 +392,7 @@ def watch_market(
     terms, limit_reached = market.observe(order, event)
     if terms is order.terms and limit_reached is order.limit_reached:
         return order
-    dt = order.dt if event.dt is None else event.dt
+    dt = _later(order, event.dt)
     base = order._previous
     if base is not None and type(order._event) in _MARKET_EVENTS and (
         event.dt is not None or base.dt == dt
@@ -602,6 +602,13 @@ def _evolve(
         order.stop_reached if stop_reached is None else stop_reached,
         order.limit_reached if limit_reached is None else limit_reached,
     )
+
+
+def _later(order: DecimalOrder, dt: datetime | None) -> datetime:
+    """The ``dt`` of the version an event at ``dt`` makes of ``order``: an order's
+    time never goes back, so it is the later of the two (an event without a time
+    keeps the order's). The event itself keeps its own time in the history."""
+    return order.dt if dt is None or dt <= order.dt else dt
 
 
 def _live(order: DecimalOrder, fill_id: str) -> Fill:
