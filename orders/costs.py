@@ -32,6 +32,7 @@ from typing import Protocol
 
 import attrs
 
+from orders._checks import quote
 from orders.assets import Asset
 from orders.decimals import (
     AVERAGE,
@@ -93,14 +94,14 @@ class CommissionModel(Protocol):
 def _non_negative(value: DecimalInput, name: str) -> Decimal:
     number = to_decimal(value, name, BadOrderParameters)
     if number < 0:
-        raise BadOrderParameters(f"{name} must not be negative; got {value}")
+        raise BadOrderParameters(f"{name} must not be negative; got {quote(value)}")
     return number
 
 
 def _fraction(value: DecimalInput, name: str) -> Decimal:
     number = _non_negative(value, name)
     if number >= 1:
-        raise BadOrderParameters(f"{name} must be at least 0 and below 1; got {value}")
+        raise BadOrderParameters(f"{name} must be at least 0 and below 1; got {quote(value)}")
     return number
 
 

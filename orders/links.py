@@ -40,7 +40,7 @@ from typing import Any, Protocol
 import attrs
 import immutables
 
-from orders._checks import quote
+from orders._checks import decimal_text, quote
 from orders.decimals import exact_add, exact_subtract, exact_sum
 from orders.errors import BadOrderParameters, LinkedOrderError, UnknownOrderError
 from orders.events import Amend, Cancel, Event, Fill, Hold, Release
@@ -945,7 +945,7 @@ class _Level:
 
     def describe(self, amended: str | None) -> str:
         verb = f"would {self.kind}" if self.order.id == amended else f"{self.kind}s"
-        return f"{self.role} {self.order.id} {verb} at {self.price}"
+        return f"{self.role} {self.order.id} {verb} at {decimal_text(self.price)}"
 
 
 def _levels(role: str, orders: Iterable[DecimalOrder], kinds: Sequence[str]) -> list[_Level]:
@@ -990,7 +990,8 @@ def _check_price_order(
                 first = ""
                 if moved.order.id == amended:
                     relation = "above" if (moved is low) == ascending else "below"
-                    first = f"; move {still.role} {still.order.id} {relation} {moved.price} first"
+                    first = (f"; move {still.role} {still.order.id} {relation} "
+                             f"{decimal_text(moved.price)} first")
                 _refuse(
                     "exits_keep_their_price_order",
                     f"a {side} bracket's {rule}; {moved.describe(amended)}, "

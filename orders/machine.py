@@ -26,7 +26,7 @@ from orders import market
 
 # orders.market is resolved at call time: it and this module import each other
 # through orders.order.
-from orders._checks import check_time_kind, quote
+from orders._checks import check_time_kind, decimal_text, quote
 from orders.assets import check_quantity_increment
 from orders.decimals import (
     EXACT,
@@ -190,10 +190,14 @@ def repeated_fill(order: DecimalOrder, fill: Fill) -> None:
     ):
         raise _Repeat
     raise FillConflictError(
-        f"fill {fill.fill_id!r} on order {order.id} was applied as {first.quantity} @ "
-        f"{first.price} (commission {first.commission}); it arrived again as "
-        f"{fill.quantity} @ {fill.price} (commission {fill.commission})"
+        f"fill {fill.fill_id!r} on order {order.id} was applied as "
+        f"{_fill_text(first)}; it arrived again as {_fill_text(fill)}"
     )
+
+
+def _fill_text(fill: Fill) -> str:
+    return (f"{decimal_text(fill.quantity)} @ {decimal_text(fill.price)} "
+            f"(commission {decimal_text(fill.commission)})")
 
 
 def same_kind_of_time(
@@ -212,8 +216,9 @@ def fits_remaining(order: DecimalOrder, fill: Fill) -> None:
     remaining = exact_subtract(order.terms.amount, order.filled).copy_abs()
     if fill.quantity > remaining:
         raise InvalidQuantityError(
-            f"fill of {fill.quantity} exceeds the {remaining} remaining on order {order.id} "
-            f"(filled {order.filled.copy_abs()} of {order.terms.amount.copy_abs()}); "
+            f"fill of {decimal_text(fill.quantity)} exceeds the {decimal_text(remaining)} "
+            f"remaining on order {order.id} (filled {decimal_text(order.filled.copy_abs())} "
+            f"of {decimal_text(order.terms.amount.copy_abs())}); "
             "an overfill is refused"
         )
 
@@ -235,8 +240,8 @@ def amend_keeps_side(order: DecimalOrder, amend: Amend) -> None:
     """An amended amount keeps the order's side."""
     if amend.amount is not None and (amend.amount > 0) != (order.terms.amount > 0):
         raise InvalidQuantityError(
-            f"amend of order {order.id} to amount {amend.amount} would change its side; "
-            f"the amount must keep the sign of {order.terms.amount}"
+            f"amend of order {order.id} to amount {decimal_text(amend.amount)} would change "
+            f"its side; the amount must keep the sign of {decimal_text(order.terms.amount)}"
         )
 
 
@@ -244,8 +249,9 @@ def amend_covers_filled(order: DecimalOrder, amend: Amend) -> None:
     """An amended amount may not go below what is already filled."""
     if amend.amount is not None and amend.amount.copy_abs() < order.filled.copy_abs():
         raise InvalidQuantityError(
-            f"amend of order {order.id} to amount {amend.amount} is below the "
-            f"{order.filled} already filled; the amount may go down to the filled quantity"
+            f"amend of order {order.id} to amount {decimal_text(amend.amount)} is below the "
+            f"{decimal_text(order.filled)} already filled; the amount may go down to the "
+            "filled quantity"
         )
 
 
@@ -280,8 +286,8 @@ def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
     available = exact_subtract(order.terms.amount.copy_abs(), others)
     if correction.quantity > available:
         raise InvalidQuantityError(
-            f"correction of fill {correction.fill_id!r} to {correction.quantity} would "
-            f"overfill order {order.id}; at most {available} fits"
+            f"correction of fill {correction.fill_id!r} to {decimal_text(correction.quantity)} "
+            f"would overfill order {order.id}; at most {decimal_text(available)} fits"
         )
 
 

@@ -43,7 +43,7 @@ from typing import Any, NoReturn
 import attrs
 
 from orders import _index
-from orders._checks import check_type, quote
+from orders._checks import check_type, decimal_text, quote
 from orders.assets import check_quantity_increment
 from orders.book import Derived, OrderBook
 from orders.costs import CommissionModel, NoCommission, NoSlippage, SlippageModel
@@ -300,8 +300,9 @@ def _checked(model: object, order: DecimalOrder, what: str, value: object) -> De
 def _check_quantity(model: object, order: DecimalOrder, quantity: Decimal, left: Decimal) -> None:
     """Refuse a quantity over what ``order`` has ``left``, or off its asset's increment."""
     if quantity > left:
-        _refuse(model, order, "quantity", f"is {quantity}, more than the {left} the order has "
-                "left; a slippage model fills at most the quantity it is given")
+        _refuse(model, order, "quantity",
+                f"is {decimal_text(quantity)}, more than the {decimal_text(left)} the order "
+                "has left; a slippage model fills at most the quantity it is given")
     try:
         check_quantity_increment(quantity, order.terms.asset, "quantity")
     except OrderError as exc:
