@@ -4,8 +4,11 @@
 of the log was applied, 1 when some lines were refused (they are listed), and 2
 when the log cannot be read, the Dask scheduler cannot be reached or the command
 is misused; errors are one line on standard error. Output is UTF-8 whatever the
-locale, a lone surrogate written as its escape (``\\ud800``). Output to a pipe
-that closes early (``| head``) ends quietly.
+locale. In the table, the summary and the errors, text from the log or a file
+name is shown escaped where it holds a control character or a lone surrogate
+(``\\n``, ``\\x1b``, ``\\ud800``, and then a backslash as ``\\\\``); ``--json`` holds
+the exact text. Output to a pipe that closes early (``| head``), or to a closed
+stream, ends quietly with the same status.
 """
 
 from __future__ import annotations
@@ -15,25 +18,30 @@ import decimal
 import io
 import json
 import os
+import re
 import stat
 import sys
 import time
 import typing
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from importlib import resources
 from typing import IO
 
+from orders.assets import Asset
 from orders.book.orderbook import OrderBook
 from orders.decimals import exact_sum
+from orders.errors import OrderError
 from orders.io.documents import unstructure
 from orders.io.replay import AccountsResult, Refusal, ReplayResult, replay, replay_files
 from orders.order.machine import mermaid_diagram
 from orders.order.value import DecimalOrder
 from orders.statuses import ORDER_STATUS
 
+PROG = "python -m orders"
+"""How the command names itself at the start of every error."""
 EXAMPLE_LOG = "session.jsonl"
 APPLIED, REFUSED, UNREADABLE = 0, 1, 2
 """The exit statuses of ``replay``: every line applied, some refused, no log read."""
@@ -49,12 +57,12 @@ class _Parser(argparse.ArgumentParser):
     """Arguments whose misuse is told in one line on standard error, with status 2."""
 
     def error(self, message: str) -> typing.NoReturn:
-        _error(f"{self.prog}: {message} (see --help)")
+        _error(f"{PROG}: {message} (see --help)")
         sys.exit(UNREADABLE)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _Parser(prog="python -m orders", description=__doc__.split("\n")[0])
+    parser = _Parser(prog=PROG, description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     replaying = commands.add_parser(
         "replay", help="replay a JSON Lines execution log and print the final orders"
@@ -70,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     replaying.add_argument(
         "--workers", type=int, metavar="N",
-        help="replay per account on a local Dask cluster of N processes (needs orders[dask])",
+        help="replay per account on a local Dask cluster of N processes (needs the dask extra)",
     )
     replaying.add_argument(
         "--scheduler", metavar="ADDRESS",
@@ -101,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reading = _Reading(log)
             result = replay(reading, progress=reading.report)
     except OSError as error:
-        _error(f"python -m orders: cannot read {file}: {error.strerror or error}")
+        _error(f"{PROG}: cannot read {file}: {error.strerror or error}")
         return UNREADABLE
     status = REFUSED if result.refused_count else APPLIED
     if arguments.json:
@@ -115,26 +123,23 @@ def _replay_accounts(
     """Replay ``files`` per account, in this process or on Dask, and print each account."""
     _check_per_account(parser, arguments, files)
     try:
-        for path in files:
-            with open(path, "rb"):
-                pass
         if arguments.workers is None and arguments.scheduler is None:
             started = time.monotonic()
-            result = replay_files(files, progress=lambda lines: print(
-                progress_text(lines, time.monotonic() - started, 0, None),
-                file=sys.stderr, flush=True))
+            result = replay_files(files, progress=lambda lines: _note(
+                progress_text(lines, time.monotonic() - started, 0, None)))
         else:
-            result = _on_dask(arguments.workers, arguments.scheduler, files)
+            from orders.io import distributed
+
+            result = distributed.replay_files_on_dask(
+                files, workers=arguments.workers, scheduler=arguments.scheduler, progress=_note)
     except OSError as error:
-        read = "" if error.filename is None else f"cannot read {error.filename}: "
-        _error(f"python -m orders: {read}{error.strerror or error}")
+        read = "" if error.filename is None else f"cannot read {os.fsdecode(error.filename)}: "
+        _error(f"{PROG}: {read}{error.strerror or error}")
         return UNREADABLE
-    except (_UnreachableError, ImportError) as error:
-        _error(f"python -m orders: {error}")
+    except (OrderError, ImportError) as error:
+        _error(f"{PROG}: {error}")
         return UNREADABLE
-    refused = result.unassigned_count + sum(
-        account.refused_count for account in result.accounts.values())
-    status = REFUSED if refused else APPLIED
+    status = REFUSED if result.refused_count else APPLIED
     if arguments.json:
         return _write(accounts_json(result), status)
     return _write(summarize_accounts(result), status)
@@ -154,28 +159,6 @@ def _check_per_account(
     if arguments.summary:
         parser.error("--summary applies to the replay of one log; a replay per account "
                      "always prints a row per account (--json prints every book)")
-
-
-class _UnreachableError(Exception):
-    """The Dask scheduler named by --scheduler could not be reached."""
-
-
-def _on_dask(workers: int | None, scheduler: str | None, files: list[str]) -> AccountsResult:
-    from orders.io import distributed
-
-    if scheduler is None:
-        return distributed.replay_files_on_dask(files, workers=workers, progress=True)
-    dask = distributed.dask_distributed()
-    try:
-        client = dask.Client(scheduler)
-    except (OSError, ValueError) as error:
-        raise _UnreachableError(
-            f"cannot connect to the Dask scheduler at {scheduler}: {error}"
-        ) from None
-    try:
-        return distributed.replay_files_on_dask(files, client=client, progress=True)
-    finally:
-        client.close()
 
 
 def accounts_json(result: AccountsResult) -> str:
@@ -199,8 +182,12 @@ def accounts_json(result: AccountsResult) -> str:
 
 
 def _refusal_json(refusal: Refusal) -> dict[str, object]:
-    return {"line_number": refusal.line_number, "excerpt": refusal.excerpt,
-            "reason": refusal.reason, "source": refusal.source}
+    """A refusal's fields; its source only when it was read from a file."""
+    fields: dict[str, object] = {"line_number": refusal.line_number,
+                                 "excerpt": refusal.excerpt, "reason": refusal.reason}
+    if refusal.source is not None:
+        fields["source"] = refusal.source
+    return fields
 
 
 def summarize_accounts(result: AccountsResult, listed: int = 10) -> str:
@@ -219,10 +206,9 @@ def summarize_accounts(result: AccountsResult, listed: int = 10) -> str:
         (refusal for account in result.accounts.values() for refusal in account.refused),
         key=lambda refusal: refusal.line_number,
     )
-    total = result.unassigned_count + sum(a.refused_count for a in result.accounts.values())
     lines += ["", f"{len(result.accounts):,} accounts, {result.lines:,} lines replayed, "
-                  f"{total:,} refused"]
-    lines += _refused_lines([*result.unassigned, *refused][:listed], total)
+                  f"{result.refused_count:,} refused"]
+    lines += _refused_lines([*result.unassigned, *refused][:listed], result.refused_count)
     return "\n".join(lines)
 
 
@@ -246,30 +232,66 @@ def _escaped(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _put(stream: IO[str], text: str) -> None:
-    """Write ``text`` escaped and a line end to ``stream``, in UTF-8 whatever the locale."""
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _shown(text: str) -> str:
+    """``text`` from a log or a file name as one line a terminal shows as it is:
+    a control character or a lone surrogate is written as its escape (``\\n``,
+    ``\\x1b``, ``\\ud800``), and then a backslash as ``\\\\``, so that the escapes
+    cannot be mistaken for text; text without any is unchanged."""
+    if _UNPRINTABLE.search(text) is None:
+        return text
+    return _UNPRINTABLE.sub(_escape, text.replace("\\", "\\\\"))
+
+
+def _escape(match: re.Match[str]) -> str:
+    character = match.group()
+    return _NAMED_ESCAPES.get(character) or character.encode("unicode_escape").decode("ascii")
+
+
+def _put(stream: IO[str] | None, text: str) -> None:
+    """Write ``text`` and a line end to ``stream``, in UTF-8 whatever the locale,
+    what UTF-8 cannot hold escaped. A stream that is closed (``None``) or whose
+    reader stopped listening (``| head``) takes nothing, without an error."""
+    if stream is None:
+        return
     shown = _escaped(text) + "\n"
-    stream.flush()
-    binary = getattr(stream, "buffer", None)
-    if binary is None:  # a text stream put in place of the standard one
-        stream.write(shown)
-    else:
-        binary.write(shown.encode("utf-8"))
-        binary.flush()
+    try:
+        stream.flush()
+        binary = getattr(stream, "buffer", None)
+        if binary is None:  # a text stream put in place of the standard one
+            stream.write(shown)
+        else:
+            binary.write(shown.encode("utf-8"))
+            binary.flush()
+    except BrokenPipeError:
+        _discard(stream)
+
+
+def _discard(stream: IO[str]) -> None:
+    """Point a stream whose reader has gone at nothing, so that Python's own flush
+    at exit succeeds."""
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
+    os.dup2(os.open(os.devnull, os.O_WRONLY), descriptor)
 
 
 def _error(message: str) -> None:
+    _put(sys.stderr, _shown(message))
+
+
+def _note(message: str) -> None:
+    """A progress report, on standard error."""
     _put(sys.stderr, message)
 
 
 def _write(text: str, status: int) -> int:
-    """Print ``text`` in UTF-8; a reader that stopped listening (``| head``) is not
-    an error."""
-    try:
-        _put(sys.stdout, text)
-    except BrokenPipeError:
-        # Python flushes stdout again at exit; point it at nothing so that it can.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    """Print ``text`` in UTF-8 and return ``status``, whether or not anyone reads it."""
+    _put(sys.stdout, text)
     return status
 
 
@@ -289,7 +311,7 @@ class _Reading:
 
     def report(self, lines: int) -> None:
         elapsed = time.monotonic() - self.started
-        print(progress_text(lines, elapsed, self.read, self.size), file=sys.stderr, flush=True)
+        _note(progress_text(lines, elapsed, self.read, self.size))
 
 
 def _size(log: IO[bytes]) -> int | None:
@@ -330,11 +352,7 @@ def as_json(result: ReplayResult) -> str:
             "book": unstructure(result.book),
             "lines": result.lines,
             "refused_count": result.refused_count,
-            "refused": [
-                {"line_number": refusal.line_number, "excerpt": refusal.excerpt,
-                 "reason": refusal.reason}
-                for refusal in result.refused
-            ],
+            "refused": [_refusal_json(refusal) for refusal in result.refused],
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -374,8 +392,8 @@ def summarize(result: ReplayResult, listed: int = 10) -> str:
 def _table(rows: Sequence[Sequence[str]], *, numbers_right: bool) -> list[str]:
     """``rows`` (the first is the header) in columns, a rule under the header;
     with ``numbers_right`` every column but the first is aligned right. Cells
-    are measured as they are written, escapes included."""
-    rows = [[_escaped(text) for text in row] for row in rows]
+    are measured as they are shown, escapes included."""
+    rows = [[_shown(text) for text in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
 
     def cell(i: int, text: str) -> str:
@@ -389,24 +407,36 @@ def _table(rows: Sequence[Sequence[str]], *, numbers_right: bool) -> list[str]:
 def _refused_lines(shown: Sequence[Refusal], total: int) -> list[str]:
     """The refusals ``shown``, each with its file when it has one, and how many
     of the ``total`` are not."""
-    lines = [f"  {refusal.source}:{refusal.line_number}: {refusal.reason}" if refusal.source
-             else f"  line {refusal.line_number}: {refusal.reason}" for refusal in shown]
+    lines = [f"  {_shown(refusal.source)}:{refusal.line_number}: {_shown(refusal.reason)}"
+             if refusal.source else f"  line {refusal.line_number}: {_shown(refusal.reason)}"
+             for refusal in shown]
     if total > len(shown):
         lines.append(f"  and {total - len(shown):,} more refused lines, not listed")
     return lines
 
 
 def _by_asset(orders: list[DecimalOrder]) -> list[tuple[str, list[DecimalOrder]]]:
-    groups: dict[str, list[DecimalOrder]] = {}
+    """The orders of each asset, labelled by symbol and, where there is one, exchange
+    (AAPL on two exchanges is two rows)."""
+    groups: dict[Hashable, list[DecimalOrder]] = {}
     for order in orders:
-        groups.setdefault(str(order.asset), []).append(order)
-    return sorted(groups.items())
+        groups.setdefault(order.asset, []).append(order)
+    labelled = [(_asset_label(asset), group) for asset, group in groups.items()]
+    return sorted(labelled, key=lambda item: item[0])
+
+
+def _asset_label(asset: Hashable) -> str:
+    """A symbol, with its exchange when it has one; an identifier that is not a
+    string with its type, so that 1 and "1" differ."""
+    if isinstance(asset, Asset):
+        return asset.symbol if asset.exchange is None else f"{asset.symbol} ({asset.exchange})"
+    return asset if isinstance(asset, str) else f"{asset!r} ({type(asset).__name__})"
 
 
 def _asset_row(asset: str, orders: list[DecimalOrder]) -> tuple[str, ...]:
     working = sum(order.open for order in orders)
     bought = exact_sum(order.filled for order in orders if order.filled > 0)
-    sold = exact_sum(-order.filled for order in orders if order.filled < 0)
+    sold = exact_sum(order.filled.copy_abs() for order in orders if order.filled < 0)
     return (asset, f"{len(orders):,}", f"{working:,}", f"{bought:f}", f"{sold:f}",
             f"{exact_sum(order.notional for order in orders):f}",
             f"{exact_sum(order.commission for order in orders):f}")

@@ -2,6 +2,8 @@
 
 Values in messages go through :func:`quote`, which never formats anything of
 unbounded size: an error about a number of a million digits says so in a line.
+A Decimal is written by :func:`decimal_text`, the one text of a Decimal in
+messages, documents and logs, which the caller's ``decimal`` context never changes.
 """
 
 from __future__ import annotations
@@ -20,11 +22,23 @@ __all__ = [
     "check_ids",
     "check_time_kind",
     "check_type",
+    "decimal_repr",
+    "decimal_text",
     "enum_member",
     "is_aware",
     "of_type",
     "quote",
 ]
+
+decimal_text = decimal.Context(capitals=1).to_sci_string
+"""A Decimal as ``str`` writes it in the default context (``1E-8``), whatever the
+caller's context: ``str`` and ``repr`` write ``1e-8`` under ``capitals=0``."""
+
+
+def decimal_repr(value: Decimal) -> str:
+    """``repr(value)`` as the default context writes it (``Decimal('1E-8')``)."""
+    return f"Decimal('{decimal_text(value)}')"
+
 
 _SHORT = 60
 _REPR = reprlib.Repr()
@@ -33,7 +47,8 @@ _REPR.maxother = 4 * _SHORT
 
 
 def quote(value: object) -> str:
-    """``repr(value)`` when it is short; otherwise a bounded description of it."""
+    """``repr(value)`` when it is short (a Decimal's written by :func:`decimal_text`);
+    otherwise a bounded description of it."""
     if isinstance(value, bool):
         return repr(value)
     if isinstance(value, int):
@@ -44,7 +59,7 @@ def quote(value: object) -> str:
         if value.is_finite() and -_SHORT < value.adjusted() < _SHORT and (
             value.__sizeof__() <= _SMALL_DECIMAL
         ):
-            return repr(value)
+            return decimal_repr(value)
         return f"Decimal('{_scientific(value)}')"
     if isinstance(value, str) and len(value) > _SHORT:
         return f"a str of {len(value)} characters beginning {value[:20]!r}"
@@ -63,9 +78,10 @@ _SIXTEEN_DIGITS = decimal.Context(
 
 def _scientific(value: Decimal) -> str:
     """``value`` rounded to at most 16 significant digits, in scientific
-    notation, with ``...`` when digits were dropped."""
-    if not value.is_finite():
-        return str(value)
+    notation, with ``...`` when digits were dropped; a zero or a value that is
+    not finite has no digits to drop."""
+    if not value.is_finite() or not value:
+        return decimal_text(value)
     rounded = _SIXTEEN_DIGITS.plus(value)
     mantissa, exponent = f"{rounded:.15E}".split("E")
     mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa

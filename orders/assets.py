@@ -25,7 +25,7 @@ from decimal import Decimal
 
 import attrs
 
-from orders._checks import of_type, quote
+from orders._checks import decimal_repr, of_type, quote
 from orders.decimals import DecimalInput, exact_remainder, positive_decimal, to_tick
 from orders.errors import BadOrderParameters, InvalidQuantityError
 
@@ -57,14 +57,17 @@ class Asset:
 
     ``tick_size`` is the price grid (0.01 by default); ``quantity_increment``
     is the smallest tradable quantity (1 for equities by default, for example
-    ``Decimal("0.00000001")`` for BTC).
+    ``Decimal("0.00000001")`` for BTC). Its ``repr``, and so every message
+    quoting it, is the same whatever the caller's decimal context.
     """
 
     symbol: str = attrs.field(validator=_check_symbol)
     exchange: str | None = attrs.field(default=None, validator=of_type(str, optional=True))
-    tick_size: Decimal = attrs.field(default=Decimal("0.01"), converter=_tick_size)
+    tick_size: Decimal = attrs.field(
+        default=Decimal("0.01"), converter=_tick_size, repr=decimal_repr
+    )
     quantity_increment: Decimal = attrs.field(
-        default=Decimal("1"), converter=_quantity_increment
+        default=Decimal("1"), converter=_quantity_increment, repr=decimal_repr
     )
 
     def __str__(self) -> str:

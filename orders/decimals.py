@@ -10,8 +10,8 @@ so there is one definition of what a number is:
   other real scalars are read as they print.
 * A number must be finite, below 10**25 in magnitude, a multiple of 10**-30,
   and have at most 31 significant digits, trailing zeros of its written form
-  aside (:data:`INPUT_BOUNDS`). Any sum or
-  difference of two such numbers is exact within :data:`EXACT_DIGITS`, so a
+  aside (:data:`INPUT_BOUNDS`); a zero's exponent lies between -30 and 24.
+  Any sum or difference of two such numbers is exact within :data:`EXACT_DIGITS`, so a
   quantity left to fill can always be computed. Restored totals (a notional,
   a commission) may be larger: below 10**50, no finer than 10**-60, 60 digits.
 * ``bool``, NaN, sNaN, infinities, non-numeric strings, numbers beyond the
@@ -32,7 +32,7 @@ import numbers
 from collections.abc import Iterable
 from decimal import Decimal
 
-from orders._checks import quote
+from orders._checks import decimal_text, quote
 from orders.errors import BadOrderParameters, OrderError
 
 __all__ = [
@@ -104,12 +104,14 @@ def exact_sum(values: Iterable[Decimal]) -> Decimal:
 
 def _bounds(digits: int, smallest: int, largest: int) -> decimal.Context:
     """A context in which ``plus`` raises for numbers of more than ``digits``
-    significant digits, finer than 10**smallest, or not below 10**largest."""
+    significant digits, finer than 10**smallest, or not below 10**largest, and
+    for a zero whose exponent is outside the same range (``Clamped``), which
+    would otherwise carry its exponent into every exact sum."""
     return decimal.Context(
         prec=digits,
         Emin=smallest + digits - 1,
         Emax=largest - 1,
-        traps=[decimal.Inexact, decimal.Overflow, decimal.InvalidOperation],
+        traps=[decimal.Inexact, decimal.Overflow, decimal.InvalidOperation, decimal.Clamped],
     )
 
 
@@ -251,5 +253,6 @@ def to_tick(price: Decimal, tick: Decimal, *, up: bool) -> Decimal:
         return exact_multiply(ticks, tick)
     except decimal.DecimalException:
         raise BadOrderParameters(
-            f"price {price} cannot be rounded to tick {tick} within {EXACT_DIGITS} digits"
+            f"price {decimal_text(price)} cannot be rounded to tick {decimal_text(tick)} "
+            f"within {EXACT_DIGITS} digits"
         ) from None

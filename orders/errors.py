@@ -24,6 +24,7 @@ __all__ = [
     "InvalidTransition",
     "LinkedOrderError",
     "OrderError",
+    "SchedulerError",
     "SerializationError",
     "TimeKindError",
     "UnknownFillError",
@@ -101,6 +102,11 @@ class LinkedOrderError(OrderError):
 
 class UnknownOrderError(OrderError):
     """An order id the book does not hold."""
+
+
+class SchedulerError(OrderError):
+    """The Dask scheduler could not be reached, or has no workers to run the replay
+    (:func:`orders.io.distributed.replay_files_on_dask`)."""
 
 
 class SerializationError(OrderError):

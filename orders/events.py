@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import attrs
 
-from orders._checks import of_type, quote
+from orders._checks import decimal_text, of_type, quote
 from orders.decimals import (
     DecimalInput,
     non_negative_price,
@@ -170,7 +170,8 @@ class Amend:
         if self.trail_amount is not None and self.trail_percent is not None:
             raise BadOrderParameters(
                 "an Amend sets one trail, trail_amount or trail_percent; got both "
-                f"trail_amount={self.trail_amount}, trail_percent={self.trail_percent}"
+                f"trail_amount={decimal_text(self.trail_amount)}, "
+                f"trail_percent={decimal_text(self.trail_percent)}"
             )
 
 
@@ -232,8 +233,9 @@ class Bar:
     def __attrs_post_init__(self) -> None:
         if not self.low <= min(self.open, self.close) <= max(self.open, self.close) <= self.high:
             raise BadOrderParameters(
-                f"a bar needs low <= open, close <= high; got open {self.open}, "
-                f"high {self.high}, low {self.low}, close {self.close}"
+                "a bar needs low <= open, close <= high; got open "
+                f"{decimal_text(self.open)}, high {decimal_text(self.high)}, "
+                f"low {decimal_text(self.low)}, close {decimal_text(self.close)}"
             )
 
 

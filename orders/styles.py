@@ -21,7 +21,7 @@ from typing import ClassVar
 
 import attrs
 
-from orders._checks import of_type, quote
+from orders._checks import decimal_text, of_type, quote
 from orders.assets import check_asset, round_limit_price, round_stop_price
 from orders.decimals import DecimalInput, non_negative_price, positive_decimal, to_decimal
 from orders.errors import BadOrderParameters
@@ -206,12 +206,17 @@ def trail_percent_input(value: DecimalInput | None) -> Decimal | None:
     return percent
 
 
+def _text(value: Decimal | None) -> str:
+    """A number in a message as the default context writes it, or ``None``."""
+    return "None" if value is None else decimal_text(value)
+
+
 def check_one_trail(trail_amount: Decimal | None, trail_percent: Decimal | None) -> None:
     """Refuse a trail that gives both or neither of amount and percent."""
     if (trail_amount is None) == (trail_percent is None):
         raise BadOrderParameters(
             "exactly one of trail_amount and trail_percent is required; got "
-            f"trail_amount={trail_amount}, trail_percent={trail_percent}"
+            f"trail_amount={_text(trail_amount)}, trail_percent={_text(trail_percent)}"
         )
 
 
@@ -297,7 +302,7 @@ def _stop_loss_trail(
     if value.stop_price is not None:
         raise BadOrderParameters(
             "the stop-loss starts at stop_loss_price, so stop_loss_trail takes no "
-            f"stop_price; got stop_price={value.stop_price}"
+            f"stop_price; got stop_price={quote(value.stop_price)}"
         )
 
 
@@ -336,6 +341,7 @@ class BracketOrder(_NoLimit, _NoStop, ExecutionStyle):
             entry = getattr(self.entry_style, name, None)
             if entry is not None and not low < entry < high:
                 raise BadOrderParameters(
-                    f"entry {name} {entry} must lie strictly between the stop-loss "
-                    f"{self.stop_loss_price} and the take-profit {self.take_profit_price}"
+                    f"entry {name} {decimal_text(entry)} must lie strictly between the "
+                    f"stop-loss {decimal_text(self.stop_loss_price)} and the take-profit "
+                    f"{decimal_text(self.take_profit_price)}"
                 )

@@ -3,21 +3,24 @@
 Steps: brackets (built by the library or backtrader-style, with only a parent
 on the legs; per-leg validity), OCO groups of 2 to 5 members in either mode,
 fills on any working order (exit fills while the entry works, late fills on
-cancelled entries, fills attempted on dormant legs), busts and corrections of
-any live fill, amendments, cancels, holds, trade prices, bars, the clock,
-and releasing finished orders.
+cancelled entries, fills attempted on dormant legs), late fills on any
+cancelled order, busts and corrections of any live fill, amendments of
+amounts and of the prices of any active order, cancels, holds, trade prices,
+bars, the clock, and releasing finished orders.
 
 After every step it checks, for every bracket, the rule the book promises
 (rule 1 of docs/linked-orders.md): with P = entry filled - exit fills, while
 P > 0 some exit leg is active and every active leg has exactly P left; while
 P = 0 and the entry works the legs are dormant; otherwise no leg works. It also
-checks that no two members of a cancel-mode OCO group both filled, that the
+checks that no two members of a cancel-mode OCO group both filled while they
+worked, that the
 derived consequences, applied after the asked event, rebuild the new book, and
 that the price indexes find exactly the orders a full scan would move (for a
 trade and for a bar), and
 that a release takes out exactly the whole finished groups. Every book it
 reaches passes the check a loaded book goes through (links.check_book, state
-checks included): the load refuses no state a live book reaches.
+checks included) and loads from its document as an equal book: the load
+refuses no state a live book reaches.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from orders import (
+    ACTIVE_STATUSES,
     ORDER_STATUS,
     Amend,
     Bar,
@@ -53,12 +57,15 @@ from orders import (
     bracket_orders,
     check_triggers,
     check_triggers_bar,
+    dumps,
+    loads,
 )
 from orders.book.rules import check_book, link_group
 from tests.support import rebuilt
 
 T0 = datetime(2024, 1, 15, 9, 30)
 HELD = ORDER_STATUS.HELD
+FILLED_WHILE_WORKING = (ORDER_STATUS.FILLED, ORDER_STATUS.PARTIALLY_FILLED)
 LEVELS = [Decimal(level) for level in (89, 90, 91, 99, 100, 101, 109, 110, 111)]
 prices = st.sampled_from(LEVELS) | st.decimals(min_value=80, max_value=120, places=1)
 validity = st.none() | st.integers(1, 10)
@@ -220,11 +227,26 @@ class BookMachine(RuleBasedStateMachine):
             return  # the OCO invariant below counts on the members' original size
         self.attempt(order.id, Amend(amount=size if order.is_buy else -size))
 
+    @rule(data=st.data(), price=prices)
+    def late_fill(self, data: st.DataObject, price: Decimal) -> None:
+        """A venue fill on any cancelled order: a fact, recorded or refused by a guard."""
+        candidates = sorted(order.id for order in self.book.orders.values()
+                            if order.status is ORDER_STATUS.CANCELLED and order.remaining)
+        if not candidates:
+            return
+        order = self.book[data.draw(st.sampled_from(candidates))]
+        quantity = data.draw(st.integers(1, int(order.remaining.copy_abs())))
+        event(f"late {self.role_of(order)} fill")
+        self.attempt(order.id, Fill(quantity, price, dt=self.clock,
+                                    fill_id=f"late{self.count}-{order.id}-{len(order.history)}"))
+
     @rule(data=st.data(), price=prices, stop=st.booleans())
     def amend_price(self, data: st.DataObject, price: Decimal, stop: bool) -> None:
-        """The host moves a stop or a limit; the links may refuse it."""
+        """The host moves a stop or a limit of any active order, HELD legs included;
+        the links may refuse it."""
         priced = sorted(order.id for order in self.book.orders.values()
-                        if order.open and (order.stop if stop else order.limit) is not None)
+                        if order.status in ACTIVE_STATUSES
+                        and (order.stop if stop else order.limit) is not None)
         if not priced:
             return
         order_id = data.draw(st.sampled_from(priced))
@@ -320,14 +342,17 @@ class BookMachine(RuleBasedStateMachine):
     @invariant()
     def the_book_would_load_again(self) -> None:
         check_book(self.book)
+        assert loads(dumps(self.book), OrderBook) == self.book
 
     @invariant()
-    def one_cancels_other_members_never_both_fill(self) -> None:
+    def one_cancels_other_members_never_both_fill_while_working(self) -> None:
+        """A late fill leaves its cancelled member CANCELLED, so at most one member
+        of a cancel-mode group is FILLED or PARTIALLY_FILLED."""
         for members, mode in self.groups:
-            filled = [self.book[member].filled.copy_abs() for member in members]
+            statuses = [self.book[member].status for member in members]
             if mode is LinkMode.CANCEL:
-                assert sum(1 for quantity in filled if quantity) <= 1, (
-                    f"cancel-mode group {members} has several filled members"
+                assert sum(1 for status in statuses if status in FILLED_WHILE_WORKING) <= 1, (
+                    f"cancel-mode group {members} has several members that filled while working"
                 )
 
 

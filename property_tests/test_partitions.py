@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,8 +28,9 @@ def replay_split(
     paths: list[Path], partitions: int, block_size: int, keep_refused: int
 ) -> AccountsResult:
     files = [str(path) for path in paths]
-    spans = blocks(files, block_size)
-    splits = [split_block(files[index], start, end, partitions, keep_refused)
+    sizes = [path.stat().st_size for path in paths]
+    spans = blocks(sizes, block_size)
+    splits = [split_block(files[index], start, end, partitions, keep_refused, sizes[index])
               for index, start, end in spans]
     block_files = [index for index, _, _ in spans]
     offsets = block_offsets(splits, block_files)
@@ -70,3 +72,14 @@ def test_bytes_that_are_not_utf8_crlf_ends_and_surrogates_split_as_one_process_r
     partitions: int, block_size: int
 ) -> None:
     assert_same(replay_split(AWKWARD, partitions, block_size, 10_000), EXPECTED[id(AWKWARD)])
+
+
+def test_a_file_that_grew_after_its_size_was_taken_is_refused(tmp_path: Path) -> None:
+    log = tmp_path / "growing.jsonl"
+    log.write_bytes(b"not json\n")
+    size = log.stat().st_size
+    log.write_bytes(b"not json\n" * 3)
+    with pytest.raises(OSError, match=r"does not match its size \(9 bytes when the replay began\)"):
+        split_block(str(log), 0, size, 2, 10, size)
+    with pytest.raises(OSError, match="does not match its size"):
+        split_block(str(log), 0, 100, 2, 10, 100)  # shorter than its size

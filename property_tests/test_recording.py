@@ -10,6 +10,7 @@ the book refuses are skipped, as a host would see them refused.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from hypothesis import given, settings
@@ -26,6 +27,7 @@ from orders import (
     LimitOrder,
     MarketOrder,
     OCOOrder,
+    OrderBook,
     OrderError,
     Recorder,
     StopLimitOrder,
@@ -55,12 +57,16 @@ styles = singles | st.builds(OCOOrder, singles, singles) | st.builds(
 
 
 class Session:
-    def __init__(self, data: st.DataObject) -> None:
+    def __init__(self, data: st.DataObject, assets: list[object] = ASSETS) -> None:
         self.data = data
+        self.assets = assets
         self.lines: list[str] = []
-        self.recorder = Recorder(self.lines.append)
+        self.recorder = Recorder(self.write)
         self.clock = T0
         self.count = 0
+
+    def write(self, line: str) -> None:
+        self.lines.append(line)
 
     def draw(self, strategy: st.SearchStrategy[object]) -> object:
         return self.data.draw(strategy)
@@ -71,7 +77,7 @@ class Session:
 
     def step(self) -> None:
         self.clock += timedelta(seconds=self.draw(st.integers(0, 90)))  # type: ignore[operator]
-        asset = self.draw(st.sampled_from(ASSETS))
+        asset = self.draw(st.sampled_from(self.assets))
         action = self.draw(st.sampled_from(
             ["place", "bracket", "fill", "fill", "bust", "amend", "cancel", "price", "price",
              "bar", "time", "release"]
@@ -145,3 +151,61 @@ def test_a_recorded_session_replays_to_an_equal_book(data: st.DataObject, steps:
     assert result.refused == ()
     assert result.book == session.recorder.book
     assert dumps(result.book) == dumps(session.recorder.book)
+
+
+SHARED_SYMBOLS = [Asset("X", exchange="NYSE", tick_size="0.05"),
+                  Asset("X", exchange="LSE", tick_size="0.25"), "X", Asset("Y"), "plain"]
+
+
+class Retrying:
+    """A recorder whose operations, when ``write`` fails, are called again with the
+    same arguments as long as the host draws a retry."""
+
+    def __init__(self, recorder: Recorder, retry: Callable[[], bool]) -> None:
+        self.recorder = recorder
+        self.retry = retry
+
+    @property
+    def book(self) -> OrderBook:
+        return self.recorder.book
+
+    def __getattr__(self, name: str) -> Callable[..., object]:
+        operation = getattr(self.recorder, name)
+
+        def call(*args: object, **keywords: object) -> object:
+            while True:
+                try:
+                    return operation(*args, **keywords)
+                except OSError:
+                    if not self.retry():
+                        raise
+
+        return call
+
+
+class FullDiskSession(Session):
+    """A session whose log fails on drawn lines, as a full disk does; the host then
+    retries the same operation or goes on with another one."""
+
+    def __init__(self, data: st.DataObject, assets: list[object]) -> None:
+        super().__init__(data, assets)
+        self.recorder = Retrying(self.recorder, lambda: self.draw(st.booleans()))  # type: ignore[assignment]
+
+    def write(self, line: str) -> None:
+        if self.draw(st.integers(0, 3)) == 0:
+            raise OSError(28, "No space left on device")
+        super().write(line)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.integers(1, 30))
+def test_a_session_whose_writes_fail_replays_to_the_recorders_book(
+    data: st.DataObject, steps: int
+) -> None:
+    session = FullDiskSession(data, SHARED_SYMBOLS)
+    for _ in range(steps):
+        with contextlib.suppress(OrderError, OSError):
+            session.step()
+    result = replay(session.lines)
+    assert result.refused == ()
+    assert result.book == session.recorder.book

@@ -218,3 +218,138 @@ def test_any_drawn_book_meets_bars_with_no_error_but_order_errors(
                 reported.get(execution.order_id, Decimal(0)) + execution.fill.quantity
             )
         assert {k: v.copy_abs() for k, v in applied.items() if v} == reported
+
+
+@st.composite
+def quoted_prices(draw: st.DrawFn) -> Decimal:
+    """A price as a data source quotes it: 1 to 1,000, with 0 to 4 decimal places."""
+    places = draw(st.integers(0, 4))
+    return Decimal(draw(st.integers(10**places, 1_000 * 10**places))).scaleb(-places)
+
+
+@st.composite
+def quoted_bars(draw: st.DrawFn) -> Bar:
+    """A bar with prices quoted to their own decimal places, and a volume."""
+    open_, close, high, low = (draw(quoted_prices()) for _ in range(4))
+    high = max(open_, close, high)
+    low = min(open_, close, low)
+    return Bar(open_, high, low, close, volume=draw(st.integers(1, 10**9)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    bar=quoted_bars(),
+    amount=st.integers(1, 10**6) | st.decimals("0.0001", "1000", places=4),
+    sell=st.booleans(),
+    limit=st.none() | quoted_prices(),
+    slippage=st.builds(VolumeShareSlippage, st.sampled_from(["0.001", "0.025", "0.1", "0.5"]),
+                       st.sampled_from(["0.1", "0.3", "1", "7.77"]))
+    | st.builds(PercentSlippage, st.sampled_from(["0.0001", "0.001", "0.0333", "0.5"])),
+)
+def test_a_slipped_price_of_an_asset_with_no_tick_is_never_refused(
+    bar: Bar, amount: Decimal, sell: bool, limit: Decimal | None, slippage: SlippageModel
+) -> None:
+    """On a plain identifier (no tick), a built-in model's price is never refused:
+    it has the digits a fill may hold, and is no better for the trader than the
+    unslipped fill."""
+    signed = -amount if sell else amount
+    style = MarketOrder() if limit is None else LimitOrder(limit)
+    book = OrderBook().place(T0, "XYZ", signed, style, ids=["o"]).book
+    unslipped = SimulatedVenue().on_bar(book, "XYZ", bar, T0 + timedelta(days=1))
+    result = SimulatedVenue(slippage).on_bar(book, "XYZ", bar, T0 + timedelta(days=1))
+    for execution, plain in zip(result.executions, unslipped.executions, strict=False):
+        price = execution.fill.price
+        assert len(price.as_tuple().digits) <= 31
+        assert price.as_tuple().exponent >= -30  # type: ignore[operator]
+        assert price >= plain.fill.price if not sell else price <= plain.fill.price
+    event(f"filled: {bool(result.executions)}")
+
+
+def asks_too_much(order: object, price: Decimal, quantity: Decimal, bar: Bar, traded: Decimal
+                  ) -> tuple[Decimal, Decimal]:
+    return quantity * 2, price
+
+
+def in_thirds(order: object, price: Decimal, quantity: Decimal, bar: Bar, traded: Decimal
+              ) -> tuple[Decimal, Decimal]:
+    return quantity / 3, price
+
+
+def negative_price(order: object, price: Decimal, quantity: Decimal, bar: Bar, traded: Decimal
+                   ) -> tuple[Decimal, Decimal]:
+    return quantity, -price
+
+
+def rebate(order: object, quantity: Decimal, price: Decimal) -> Decimal:
+    return Decimal("-1.5")
+
+
+def beyond_bounds(order: object, quantity: Decimal, price: Decimal) -> Decimal:
+    return Decimal("1E+30")
+
+
+ANY_SLIPPAGE = st.sampled_from([NoSlippage(), VolumeShareSlippage("0.1"), TickSlippage(1),
+                                PercentSlippage("0.01"), asks_too_much, in_thirds,
+                                negative_price])
+ANY_COMMISSION = st.sampled_from([NoCommission(), PerShareCommission("0.005", minimum="1"),
+                                  rebate, beyond_bounds])
+BETWEEN_BARS = st.sampled_from(["nothing", "nothing", "place", "on_time", "on_price"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    book=strategies.books(assets=DRAWN_ASSETS),
+    path=st.lists(st.tuples(st.sampled_from(DRAWN_ASSETS), bar_at(), st.sampled_from([0, 1, 1]),
+                            BETWEEN_BARS, cents), min_size=1, max_size=8),
+    slippage=ANY_SLIPPAGE,
+    commission=ANY_COMMISSION,
+)
+def test_any_models_and_any_host_calls_between_bars_keep_the_venue_and_book_agreed(
+    book: OrderBook,
+    path: list[tuple[object, Bar, int, str, Decimal]],
+    slippage: SlippageModel,
+    commission: CommissionModel,
+) -> None:
+    """Whatever the models return and whatever the host does between bars (place,
+    expire, send a price), the venue raises nothing but an OrderError, refuses a
+    bar for its time only when it is not after an order's last change, and
+    reports exactly the fills the book applied, each with an id of its own."""
+    venue = SimulatedVenue(slippage, commission)
+    dt = max((order.dt for order in book.orders.values()), default=T0)
+    seen_ids: set[str] = set()
+    changed_at_dt: set[object] = set(DRAWN_ASSETS)  # assets whose orders changed at dt
+    for asset, bar, step, between, price in path:
+        dt += timedelta(days=step)
+        if step:
+            changed_at_dt = set()
+        before = book
+        try:
+            result = venue.on_bar(book, asset, bar, dt)
+        except OrderError as refused:
+            if "last change" in str(refused):
+                assert asset in changed_at_dt
+            event(f"refused: {type(refused).__name__}")
+            continue
+        book = result.book
+        changed_at_dt.add(asset)
+        for execution in result.executions:
+            assert execution.fill.fill_id not in seen_ids
+            seen_ids.add(execution.fill.fill_id)  # type: ignore[arg-type]
+            assert bar.low <= execution.fill.price <= bar.high
+        applied = {order_id: (book[order_id].filled - order.filled).copy_abs()
+                   for order_id, order in before.orders.items()}
+        reported: dict[str, Decimal] = {}
+        for execution in result.executions:
+            reported[execution.order_id] = (
+                reported.get(execution.order_id, Decimal(0)) + execution.fill.quantity
+            )
+        assert {k: v for k, v in applied.items() if v} == reported
+        if between == "place":
+            book = book.place(dt, asset, 1, MarketOrder()).book
+        elif between == "on_time":
+            expired = book.on_time(dt)
+            book = expired.book
+            changed_at_dt.update(book[item.order_id].terms.asset for item in expired.derived)
+        elif between == "on_price":
+            book = book.on_price(asset, price, dt).book  # never refused for its time
+            changed_at_dt.add(asset)

@@ -134,7 +134,8 @@ def test_a_file_that_fails_while_it_is_read_is_named_in_the_error() -> None:
     assert_one_line_error(result, "cannot read /proc/self/mem: ")
 
 
-@pytest.mark.parametrize("address", ["notanaddress", "tcp://127.0.0.1:1"])
+@pytest.mark.parametrize(
+    "address", ["notanaddress", "tcp://127.0.0.1:1", "tls://127.0.0.1:1", "ucx://127.0.0.1:1"])
 def test_a_scheduler_that_cannot_be_reached_is_one_line(tmp_path: Path, address: str) -> None:
     pytest.importorskip("distributed")
     log = surrogate_log(tmp_path)
@@ -149,3 +150,120 @@ def test_main_writes_to_a_text_stream_put_in_place_of_standard_output(tmp_path: 
     with contextlib.redirect_stdout(io.StringIO()) as out:
         assert main(["replay", "--summary", str(surrogate_log(tmp_path))]) == 1
     assert "X\\udcff" in out.getvalue()
+
+
+# Control characters from a log or a file name are shown escaped, never written raw.
+
+CONTROL_ID, CONTROL_ASSET = "a\nb\r\x1b[2Jc\x9b\x7f", "S\tT"
+
+
+def control_log(folder: Path) -> Path:
+    path = folder / "control.jsonl"
+    path.write_bytes(b"\n".join([
+        line(op="order", order={"id": CONTROL_ID, "dt": "2024-01-15T09:30:00",
+                                "asset": CONTROL_ASSET, "amount": "1"}),
+        line(op="order", order={"id": "back\\slash\n", "dt": "2024-01-15T09:30:01",
+                                "asset": "plain\\", "amount": "1"}),
+        line(op="event", order_id=CONTROL_ID, event={"type": "Cancel", "reason": "r1\nr2"}),
+        b'{"op": "dance", "x": "\x1b[31m red\n',
+    ]) + b"\n")
+    return path
+
+
+RAW_CONTROLS = [chr(code) for code in [*range(0x20), *range(0x7f, 0xa0)] if chr(code) != "\n"]
+
+
+def assert_no_raw_controls(text: str) -> None:
+    assert not any(control in text for control in RAW_CONTROLS), repr(text)
+
+
+def test_control_characters_in_the_table_are_escaped_and_keep_the_columns(tmp_path: Path) -> None:
+    result = run(str(control_log(tmp_path)))
+    assert (result.returncode, result.stderr) == (1, b"")
+    out = result.stdout.decode("utf-8")
+    assert_no_raw_controls(out)
+    header, _, first, second = out.splitlines()[:4]
+    assert first.split()[:2] == ["a\\nb\\r\\x1b[2Jc\\x9b\\x7f", "S\\tT"]
+    assert second.split()[:2] == ["back\\\\slash\\n", "plain\\"]  # doubled only when escaped
+    assert first.index("CANCELLED") == header.index("status")
+    assert "r1\\nr2" in first
+    assert len(out.splitlines()) == 8  # the table, the totals and one refused line
+
+
+def test_control_characters_in_the_summary_and_per_account_output_are_escaped(
+    tmp_path: Path,
+) -> None:
+    log = control_log(tmp_path)
+    odd_name = log.rename(tmp_path / "day\n1\x1b.jsonl")
+    for mode in (["--summary"], ["--accounts"]):
+        result = run(str(odd_name), *mode)
+        assert result.returncode == 1
+        out = result.stdout.decode("utf-8")
+        assert_no_raw_controls(out)
+        assert out.count("\n") == result.stdout.count(b"\n")
+    assert "S\\tT" in run(str(odd_name), "--summary").stdout.decode()
+    assert f"{tmp_path}/day\\n1\\x1b.jsonl:4: SerializationError" in run(
+        str(odd_name), "--accounts").stdout.decode()
+
+
+def test_an_error_naming_a_file_with_control_characters_is_one_escaped_line(
+    tmp_path: Path,
+) -> None:
+    missing = str(tmp_path / "no\nsuch\x1b[2J.jsonl")
+    for arguments in ([missing], ["--accounts", missing]):
+        result = run(*arguments)
+        assert_one_line_error(result, "no\\nsuch\\x1b[2J.jsonl")
+        assert_no_raw_controls(result.stderr.decode())
+
+
+def test_the_json_output_keeps_control_characters_exactly(tmp_path: Path) -> None:
+    output = json.loads(run(str(control_log(tmp_path)), "--json").stdout)
+    order = structure(output["book"], OrderBook)[CONTROL_ID]
+    assert (order.asset, order.reason) == (CONTROL_ASSET, "r1\nr2")
+
+
+# Closed or broken standard streams do not change the exit status.
+
+
+def shell(command: str, folder: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["sh", "-c", f"{sys.executable} -m orders replay {command}"],
+                          capture_output=True, cwd=folder, check=False,
+                          env={**os.environ, "LC_ALL": "C.UTF-8"})
+
+
+@pytest.mark.parametrize("closed", ["2>&-", ">&-"])
+def test_a_closed_standard_stream_keeps_the_documented_status(
+    tmp_path: Path, closed: str
+) -> None:
+    surrogate_log(tmp_path)
+    for command, status in ((f"log.jsonl {closed}", 1), (f"missing.jsonl {closed}", 2),
+                            (f"--workers 0 log.jsonl {closed}", 2)):
+        result = shell(command, tmp_path)
+        assert result.returncode == status, result.stderr
+        assert b"Traceback" not in result.stderr
+
+
+class _BrokenPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError
+
+
+def test_an_error_written_to_a_broken_pipe_keeps_the_status(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders.__main__ import main
+
+    monkeypatch.setattr(sys, "stderr", _BrokenPipe())
+    assert main(["replay", "/no/such/log.jsonl"]) == 2
+    assert main(["replay", "--accounts", "/no/such/log.jsonl"]) == 2
+
+
+def test_every_error_has_the_same_prefix(tmp_path: Path) -> None:
+    log = str(surrogate_log(tmp_path))
+    for arguments in (["--workers", "x", log], ["--workers", "0", log], ["--bogus", log],
+                      ["missing.jsonl"], ["--accounts", "missing.jsonl"]):
+        assert run(*arguments).stderr.decode().startswith("python -m orders: ")
+
+
+def test_the_workers_help_names_the_dask_extra() -> None:
+    assert "needs the dask extra" in " ".join(run("--help").stdout.decode().split())

@@ -122,7 +122,7 @@ def test_to_tick_refuses_a_result_beyond_exact_precision() -> None:
 @pytest.mark.parametrize(
     "accepted",
     ["1E+24", "9999999999999999999999999", "1E-30", "0.000000000000000000000000000001",
-     "1234567890123456789012345.123456", "0E-40", "-0", 10**24, 1e24, 1e-30],
+     "1234567890123456789012345.123456", "0E-30", "0E+24", "-0", 10**24, 1e24, 1e-30],
 )
 def test_numbers_within_the_bounds_are_accepted(accepted: object) -> None:
     assert to_decimal(accepted, "price", BadOrderParameters) == Decimal(str(accepted))
@@ -136,6 +136,10 @@ REFUSED = {
     "seventy ones": ("1" * 70, "1111111111"),
     "just too large": ("1E+25", "'1E+25'"),
     "just too fine": ("1E-31", "'1E-31'"),
+    "a zero just too fine": ("0E-31", "'0E-31'"),
+    "a zero with a tiny exponent": (Decimal("0E-999999999999999999"), "0E-999999999999999999"),
+    "a zero with a huge exponent": ("0E+999999999999999999", "'0E+999999999999999999'"),
+    "a zero just too large": ("0E+25", "'0E+25'"),
     "one digit too many": ("1234567890123456789012345.1234567", "1234567890123456789012345.1"),
     "a million-digit int": (10**1_000_000, "an int of about 1000001 digits"),
     "a 26-digit int": (10**25, "10000000000000000000000000"),
@@ -289,3 +293,12 @@ def test_refusal_messages_do_not_depend_on_the_callers_context(bad: Decimal) -> 
     for rounding in (decimal.ROUND_DOWN, decimal.ROUND_CEILING, decimal.ROUND_FLOOR):
         with decimal.localcontext(decimal.Context(prec=3, rounding=rounding, capitals=0)):
             assert message() == expected
+
+
+def test_a_zero_total_has_the_bounds_of_other_totals() -> None:
+    assert to_decimal("0E-60", "commission", BadOrderParameters, total=True) == 0
+    with pytest.raises(BadOrderParameters, match=re.escape(
+        "commission must lie within the bounds: below 10**50, no finer than 10**-60 and with "
+        "at most 60 significant digits; got '0E-61'"
+    )):
+        to_decimal("0E-61", "commission", BadOrderParameters, total=True)

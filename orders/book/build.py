@@ -1,6 +1,6 @@
 """Building linked orders: OCO pairs and brackets, as plain order values.
 
-These functions only build orders and their links (``linked_order_ids``,
+These functions build orders and their links (``linked_order_ids``,
 ``parent_order_id``); :class:`orders.book.OrderBook` applies the linking rules
 of :mod:`orders.links`.
 
@@ -8,11 +8,11 @@ A bracket is returned in backtrader's order ``[main, stop, limit]``: the entry,
 a stop-loss leg and a take-profit leg (a limit order; there is none when the
 bracket has no take-profit), both legs HELD until the entry fills, linked to
 each other and to the entry by ``parent_order_id``. Their prices are checked
-against the bracket's direction when the book takes them, by the rule
-:func:`orders.links.exits_keep_their_price_order`: for a long bracket the
-stop-loss lies below the take-profit, for a short one above it, and an entry
-that has a price lies strictly between them (or beyond the stop-loss when
-there is no take-profit).
+against the bracket's direction when they are built and when the book takes
+them, by one rule, :func:`orders.links.exits_keep_their_price_order`: for a
+long bracket the stop-loss lies below the take-profit, for a short one above
+it, and an entry that has a price lies strictly between them (or beyond the
+stop-loss when there is no take-profit).
 
 Every leg has its own validity. The legs are good till cancelled unless given
 one of their own, whatever the entry's validity: a position opened before the
@@ -26,6 +26,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from orders._checks import check_ids, quote
+from orders.book import rules
+from orders.book.rules import replacement_legs
 from orders.decimals import DecimalInput
 from orders.errors import BadOrderParameters
 from orders.order.value import DecimalOrder, new_order_id
@@ -127,37 +129,6 @@ def bracket_orders(
         )
         for leg_id, leg_prices, leg_valid_until in zip(leg_ids, prices, validity, strict=True)
     )
+    rules.exits_keep_their_price_order(rules.bracket_links(main, legs), (main.id,), None)
     return (main, *legs)
 
-
-def replacement_legs(
-    templates: Sequence[DecimalOrder], ids: Sequence[str], amount: Decimal, dt: datetime
-) -> tuple[DecimalOrder, ...]:
-    """New exit legs for ``amount`` (signed), one like each template (kind, prices,
-    trail and marks, exchange, parent), linked to each other. A leg keeps its
-    template's validity while that is still ahead of ``dt``, and is good till
-    cancelled otherwise: the book does not re-arm a position with a leg that
-    has already expired."""
-    legs = []
-    for template, leg_id in zip(templates, ids, strict=True):
-        ahead = template.valid_until is not None and template.valid_until >= dt
-        legs.append(DecimalOrder(
-            dt,
-            template.asset,
-            amount,
-            template.order_type,
-            template.stop,
-            template.limit,
-            id=leg_id,
-            trail_amount=template.trail_amount,
-            trail_percent=template.trail_percent,
-            linked_order_ids=tuple(other for other in ids if other != leg_id),
-            parent_order_id=template.parent_order_id,
-            exchange=template.exchange,
-            trailing_highest_price=template.trailing_highest_price,
-            trailing_lowest_price=template.trailing_lowest_price,
-            limit_offset=template.limit_offset,
-            time_in_force=template.time_in_force if ahead else None,
-            valid_until=template.valid_until if ahead else None,
-        ))
-    return tuple(legs)

@@ -163,7 +163,8 @@ class OrderBook:
         self, *orders: DecimalOrder, link_mode: LinkMode | str | None = None
     ) -> BookResult:
         """Add new orders; their links are checked (:data:`orders.links.SUBMIT_CHECKS`,
-        then :data:`orders.links.STATE_CHECKS` once the rules have settled).
+        then :data:`orders.links.STATE_CHECKS` on their OCO groups and brackets
+        once the rules have settled).
 
         Orders that name each other in ``linked_order_ids`` form an OCO group;
         orders whose ``parent_order_id`` names an order in the book or in this
@@ -171,7 +172,8 @@ class OrderBook:
         does to the other linked orders; by default OCO groups cancel and
         brackets reduce. The result derives whatever the rules need at once,
         such as holding exit legs submitted OPEN under an entry that has not
-        filled.
+        filled, or cancelling the other members of a cancel-mode OCO group
+        beside a member submitted with fills.
         """
         mode = _link_mode(link_mode)
         builder = BookBuilder(self)
@@ -217,10 +219,12 @@ class OrderBook:
     def apply(self, order_id: str, event: Event) -> BookResult:
         """Apply ``event`` to one order, then every consequence of its links.
 
-        The links may refuse the event first (:data:`orders.links.GUARDS`), and an
-        amend that would leave its group or bracket in a state no live book
-        reaches (:data:`orders.links.STATE_CHECKS`), with
-        :class:`~orders.errors.LinkedOrderError`.
+        The links may refuse the event first (:data:`orders.links.GUARDS`), and
+        once its consequences have settled, an amend that leaves the amended
+        order's OCO group or bracket failing a state check
+        (:data:`orders.links.STATE_CHECKS`: for prices, only the pairs the
+        amended order is in), with :class:`~orders.errors.LinkedOrderError`;
+        the book is then unchanged.
         """
         builder = BookBuilder(self)
         order = builder.known(order_id, "an event names")
@@ -238,6 +242,11 @@ class OrderBook:
         """Ids of the orders of ``asset`` a venue can fill now: those at the
         market, and the limits the latest price or bar reached."""
         return indexes.fillable(self.index, asset)
+
+    def moved_by_bar(self, asset: Hashable, bar: Bar) -> list[str]:
+        """Ids of the orders of ``asset`` that ``bar`` can move (trigger, ratchet or
+        bring to their limit), found through the indexes."""
+        return indexes.moved_by_bar(self.index, asset, bar)
 
     def on_price(
         self, asset: Hashable, price: DecimalInput, dt: datetime | None = None

@@ -12,8 +12,8 @@ Two kinds of link join the orders of an :class:`~orders.book.OrderBook`:
 This module holds every linking rule, in five tables:
 
 * :data:`SUBMIT_CHECKS` refuse links that no consistent group could have;
-* :data:`STATE_CHECKS` refuse a group or a bracket in a state that no live book
-  reaches (a filled member of a cancel-mode group beside a working one, exit
+* :data:`STATE_CHECKS` refuse a group or a bracket in a state the rules do not
+  allow (a filled member of a cancel-mode group beside a working one, live exit
   prices out of order), after a submit, after the host's amend and on load;
 * :data:`GUARDS` refuse the host's events that would break a bracket;
 * :data:`REACTIONS` run once for each change of a linked order (an OCO fill
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
@@ -40,8 +41,7 @@ from typing import Any, Protocol
 import attrs
 import immutables
 
-from orders._checks import quote
-from orders.book.build import replacement_legs
+from orders._checks import decimal_text, quote
 from orders.decimals import exact_add, exact_subtract, exact_sum
 from orders.errors import BadOrderParameters, LinkedOrderError, UnknownOrderError
 from orders.events import Amend, Cancel, Event, Fill, Hold, Release
@@ -354,113 +354,130 @@ SUBMIT_CHECKS: tuple[Callable[[Links, Sequence[DecimalOrder]], None], ...] = (
 
 
 # State checks: what an OCO group or a bracket looks like in every state the book
-# reaches. Each raises LinkedOrderError; the book runs them on the links of a
-# submit and of the host's amend, and check_book on every link of a loaded book.
+# reaches. Each takes the links, the orders whose groups and brackets it checks,
+# and the order the host has just amended (None at a submit and on load), and
+# raises LinkedOrderError.
 
 
-def a_filled_member_leaves_none_working(group: Group, links: Links) -> None:
-    """Cancel mode: a member that filled while it worked (FILLED or PARTIALLY_FILLED)
-    leaves no other member working, because its first fill cancelled them.
-
-    In reduce mode a fill only takes its quantity off the others, so filled and
-    working members stand side by side. In either mode a member reopened by a
-    bust may work beside cancelled ones, and a late fill on a cancelled member
-    is a fact: neither is refused.
-    """
-    if group.mode is not LinkMode.CANCEL:
-        return
-    orders = links.orders
-    filled = next((m for m in group.members if orders[m].status in FILL_STATUSES), None)
-    if filled is None:
-        return
-    for other in _working_orders(links, group.others(filled)):
-        _refuse(
-            a_filled_member_leaves_none_working,
-            f"in cancel mode the first fill of {filled} cancels the other members, but "
-            f"{other.id} is {other.status.name}; only one member of a cancel-mode group "
-            "fills while it works",
-            other,
-        )
-
-
-def exits_keep_their_price_order(
-    entry: DecimalOrder, legs: Sequence[DecimalOrder], changed: str | None = None
+def a_filled_member_leaves_none_working(
+    links: Links, order_ids: Iterable[str], amended: str | None
 ) -> None:
-    """A long bracket's stop-losses lie below its take-profits and, until the entry
-    trades, its entry's prices lie between the two; a short bracket's the other way.
+    """Cancel mode: no member that filled while it worked (FILLED or PARTIALLY_FILLED)
+    stands beside another working member, because its first fill cancels them.
 
-    A stop-loss is an exit leg with a stop, compared by its stop; a take-profit is
-    an exit leg with only a limit. A trailing price is compared until it trails
-    (the order has seen a price), since from then on it follows the market. Once
-    the entry has traded its prices are history, so a stop-loss may move past
-    them to lock in a profit.
+    Every filled member is compared with every other member, so the order the
+    members are listed in does not matter. In reduce mode a fill only takes its
+    quantity off the others, so filled and working members stand side by side. A
+    member reopened by a bust (working again, beside the members its fill
+    cancelled) and a late fill on a cancelled member (which stays CANCELLED) are
+    accepted in either mode.
     """
-    long = entry.is_buy
-    side, short_of_profit, clear_of_loss = (
-        ("long", "below", "above") if long else ("short", "above", "below")
-    )
-    stop_losses = [level for leg in legs if leg.stop is not None
-                   for level in _levels("stop-loss", leg, ("stop",))]
-    take_profits = [level for leg in legs if leg.stop is None
-                    for level in _levels("take-profit", leg, ("limit",))]
-    entries = [] if _has_traded(entry) else _levels("entry", entry, ("limit", "stop"))
-    orderings = (
-        (f"stop-loss lies {short_of_profit} its take-profit", stop_losses, take_profits, long),
-        (f"entry lies {clear_of_loss} its stop-loss", entries, stop_losses, not long),
-        (f"entry lies {short_of_profit} its take-profit", entries, take_profits, long),
-    )
-    for rule, firsts, seconds, ascending in orderings:
-        for first in firsts:
-            for second in seconds:
-                if (first.price < second.price) if ascending else (first.price > second.price):
-                    continue
-                pair = (second, first) if second.order.id == changed else (first, second)
+    orders = links.orders
+    for group in _groups_of(links, order_ids):
+        if group.mode is not LinkMode.CANCEL:
+            continue
+        for filled in (m for m in group.members if orders[m].status in FILL_STATUSES):
+            for other in _working_orders(links, group.others(filled)):
                 _refuse(
-                    exits_keep_their_price_order,
-                    f"a {side} bracket's {rule}; {pair[0].describe(changed)}, "
-                    f"{pair[1].describe(changed)}",
-                    pair[0].order,
+                    a_filled_member_leaves_none_working,
+                    f"in cancel mode the first fill of {filled} cancels the other members, "
+                    f"but {other.id} is {other.status.name}; only one member of a "
+                    "cancel-mode group fills while it works",
+                    other,
                 )
 
 
-OCO_STATE_CHECKS: tuple[Callable[[Group, Links], None], ...] = (
-    a_filled_member_leaves_none_working,
-)
-BRACKET_STATE_CHECKS: tuple[
-    Callable[[DecimalOrder, Sequence[DecimalOrder], str | None], None], ...
-] = (exits_keep_their_price_order,)
-STATE_CHECKS = (*OCO_STATE_CHECKS, *BRACKET_STATE_CHECKS)
-"""What every OCO group and bracket satisfies (a bracket: its entry and current legs)."""
+def exits_keep_their_price_order(
+    links: Links, order_ids: Iterable[str], amended: str | None
+) -> None:
+    """A long bracket's live stop-losses lie below its live take-profits and, until
+    the entry trades, its entry's prices lie between the two; a short bracket's
+    the other way.
 
-
-def check_states(links: Links, order_ids: Iterable[str], changed: str | None = None) -> None:
-    """Run the state checks on the OCO group and the bracket of each of ``order_ids``;
-    ``changed`` names the order the host just amended, if any."""
-    groups: dict[LinkKey, Group] = {}
-    entries: dict[str, None] = {}
-    for order_id in order_ids:
-        order = links.orders[order_id]
-        group = _group_of(links, order)
-        if group is not None:
-            groups[group.key] = group
-        entry = bracket_entry(links, order)
-        if entry is not None:
-            entries[entry] = None
-    for group in groups.values():
-        for oco_check in OCO_STATE_CHECKS:
-            oco_check(group, links)
-    for entry in entries:
-        state = bracket_state(links, entry)
+    Only live orders (working or HELD) are compared: an ended leg's prices are
+    history, and so are the entry's from its first fill on, so a stop-loss may
+    move past them to lock in a profit. A stop-loss is an exit leg with a stop,
+    compared by its stop; a take-profit is an exit leg with only a limit. After
+    the host amends ``amended``, only the pairs it is in are compared, using
+    every current price, trailed ones included: the host chose that price. At a
+    submit and on load every pair is compared, except a price that trails (the
+    order has seen a price, and the market may carry a trailing stop past a
+    take-profit before the venue's fill arrives) and the legs of a re-armed set,
+    which copy the prices of the legs they replace, in whatever order the host
+    left them.
+    """
+    for entry_id in _brackets_of(links, order_ids):
+        state = bracket_state(links, entry_id)
         assert state is not None
-        for bracket_check in BRACKET_STATE_CHECKS:
-            bracket_check(state.entry, state.legs, changed)
+        if amended is not None:
+            _check_price_order(state, amended, lambda pair: amended in _ids(pair))
+        elif len(state.bracket.generations) == 1:
+            _check_price_order(state, None, lambda pair: not any(level.trails for level in pair))
+
+
+STATE_CHECKS: tuple[Callable[[Links, Iterable[str], str | None], None], ...] = (
+    a_filled_member_leaves_none_working,
+    exits_keep_their_price_order,
+)
+"""What every OCO group and bracket satisfies after a submit, after the host's
+amend, and on load (each check takes the links, the orders whose groups and
+brackets it checks, and the order the host amended, if any)."""
+
+
+def check_states(links: Links, order_ids: Iterable[str], amended: str | None = None) -> None:
+    """Run every state check on the OCO groups and brackets of ``order_ids``;
+    ``amended`` names the order whose amend the host has just applied, if any."""
+    ids = tuple(order_ids)
+    for check in STATE_CHECKS:
+        check(links, ids, amended)
 
 
 def check_amendment(links: Links, order_id: str, event: Event) -> None:
-    """After the host's ``event`` for ``order_id``: an amend is the host's one way to
-    move a price, so the state checks run on the links of the amended order."""
+    """After the host's ``event`` for ``order_id``: when it is an amend, run the
+    state checks on the OCO group and the bracket of the amended order."""
     if type(event) is Amend:
-        check_states(links, (order_id,), changed=order_id)
+        check_states(links, (order_id,), amended=order_id)
+
+
+def bracket_links(entry: DecimalOrder, legs: Sequence[DecimalOrder]) -> Links:
+    """``entry`` and ``legs`` as the links of one bracket outside any book, for the
+    state checks of a bracket being built."""
+    orders = immutables.Map({order.id: order for order in (entry, *legs)})
+    bracket = Bracket(entry.id, (tuple(leg.id for leg in legs),))
+    return _Links(orders, immutables.Map(), immutables.Map({entry.id: bracket}))
+
+
+def replacement_legs(
+    templates: Sequence[DecimalOrder], ids: Sequence[str], amount: Decimal, dt: datetime
+) -> tuple[DecimalOrder, ...]:
+    """New exit legs for ``amount`` (signed), one like each template (kind, prices,
+    trail and marks, exchange, parent), linked to each other. A leg keeps its
+    template's validity while that is still ahead of ``dt``, and is good till
+    cancelled otherwise: the book does not re-arm a position with a leg that
+    has already expired."""
+    legs = []
+    for template, leg_id in zip(templates, ids, strict=True):
+        ahead = template.valid_until is not None and template.valid_until >= dt
+        legs.append(DecimalOrder(
+            dt,
+            template.asset,
+            amount,
+            template.order_type,
+            template.stop,
+            template.limit,
+            id=leg_id,
+            trail_amount=template.trail_amount,
+            trail_percent=template.trail_percent,
+            linked_order_ids=tuple(other for other in ids if other != leg_id),
+            parent_order_id=template.parent_order_id,
+            exchange=template.exchange,
+            trailing_highest_price=template.trailing_highest_price,
+            trailing_lowest_price=template.trailing_lowest_price,
+            limit_offset=template.limit_offset,
+            time_in_force=template.time_in_force if ahead else None,
+            valid_until=template.valid_until if ahead else None,
+        ))
+    return tuple(legs)
 
 
 def register(
@@ -605,8 +622,10 @@ def check_event(links: Links, order: DecimalOrder, event: Event) -> None:
 
 def fill_cancels_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
     """Cancel mode: the first fill of a working member, partial or full, cancels
-    every other working member."""
-    if group.mode is LinkMode.CANCEL and _working(change.old) and _filled_delta(change) > 0:
+    every other working member, and so does a member submitted with fills it made
+    while it worked (FILLED or PARTIALLY_FILLED), as a host rebuilding its book
+    after a restart submits one."""
+    if group.mode is LinkMode.CANCEL and _filled_while_working(change):
         reason = f"linked order {change.new.id} filled"
         yield from _cancel(links, group.others(change.new.id), reason, group.key)
 
@@ -925,14 +944,40 @@ def _group_of(links: Links, order: DecimalOrder) -> Group | None:
     return Group(("oco", min(members)), members, mode)
 
 
+def _groups_of(links: Links, order_ids: Iterable[str]) -> list[Group]:
+    """The OCO groups of ``order_ids``, each once."""
+    groups: dict[LinkKey, Group] = {}
+    for order_id in order_ids:
+        group = _group_of(links, links.orders[order_id])
+        if group is not None:
+            groups.setdefault(group.key, group)
+    return list(groups.values())
+
+
+def _brackets_of(links: Links, order_ids: Iterable[str]) -> list[str]:
+    """The entry ids of the brackets of ``order_ids``, each once."""
+    entries = (bracket_entry(links, links.orders[order_id]) for order_id in order_ids)
+    return list(dict.fromkeys(entry for entry in entries if entry is not None))
+
+
 def _has_traded(order: DecimalOrder) -> bool:
-    """True once ``order`` has had a fill, even one busted since."""
-    return bool(order.filled) or any(type(past) is Fill for past in order.history)
+    """True once ``order`` has had a fill, even one busted since (a bust names a
+    fill id, which stays in ``order.fills``)."""
+    return bool(order.filled) or bool(order.fills)
+
+
+@attrs.frozen
+class _Links:
+    """Links outside any book."""
+
+    orders: immutables.Map[str, DecimalOrder]
+    link_modes: immutables.Map[str, LinkMode]
+    brackets: immutables.Map[str, Bracket]
 
 
 @attrs.frozen
 class _Level:
-    """One fixed price of a bracket's order, as the price order compares it."""
+    """One price of a live order of a bracket, as the price order compares it."""
 
     role: str
     order: DecimalOrder
@@ -940,18 +985,67 @@ class _Level:
     """``"stop"`` or ``"limit"``."""
     price: Decimal
 
-    def describe(self, changed: str | None) -> str:
-        verb = f"would {self.kind}" if self.order.id == changed else f"{self.kind}s"
-        return f"{self.role} {self.order.id} {verb} at {self.price}"
+    @property
+    def trails(self) -> bool:
+        """True once the order has seen a price and its stop follows the market."""
+        order = self.order
+        return order.trailing_highest_price is not None or order.trailing_lowest_price is not None
+
+    def describe(self, amended: str | None) -> str:
+        verb = f"would {self.kind}" if self.order.id == amended else f"{self.kind}s"
+        return f"{self.role} {self.order.id} {verb} at {decimal_text(self.price)}"
 
 
-def _levels(role: str, order: DecimalOrder, kinds: Sequence[str]) -> list[_Level]:
-    """The prices named by ``kinds`` that ``order`` has; none once it trails."""
-    if order.trailing_highest_price is not None or order.trailing_lowest_price is not None:
-        return []
-    prices = {"stop": order.stop, "limit": order.limit}
-    return [_Level(role, order, kind, price) for kind in kinds
-            if (price := prices[kind]) is not None]
+def _levels(role: str, orders: Iterable[DecimalOrder], kinds: Sequence[str]) -> list[_Level]:
+    """The prices named by ``kinds`` of those of ``orders`` that are live."""
+    return [
+        _Level(role, order, kind, price)
+        for order in orders if order.status in ACTIVE_STATUSES
+        for kind in kinds if (price := order.stop if kind == "stop" else order.limit) is not None
+    ]
+
+
+def _ids(pair: tuple[_Level, _Level]) -> tuple[str, str]:
+    return pair[0].order.id, pair[1].order.id
+
+
+def _check_price_order(
+    state: BracketState, amended: str | None, compared: Callable[[tuple[_Level, _Level]], bool]
+) -> None:
+    """Refuse the first pair of ``state``'s live prices that is out of its
+    direction's order and ``compared``; the message puts ``amended`` first."""
+    long = state.entry.is_buy
+    side, short_of_profit, clear_of_loss = (
+        ("long", "below", "above") if long else ("short", "above", "below")
+    )
+    legs = state.legs
+    stop_losses = _levels("stop-loss", (leg for leg in legs if leg.stop is not None), ("stop",))
+    take_profits = _levels("take-profit", (leg for leg in legs if leg.stop is None), ("limit",))
+    entry = () if _has_traded(state.entry) else (state.entry,)
+    entries = _levels("entry", entry, ("limit", "stop"))
+    orderings = (
+        (f"stop-loss lies {short_of_profit} its take-profit", stop_losses, take_profits, long),
+        (f"entry lies {clear_of_loss} its stop-loss", entries, stop_losses, not long),
+        (f"entry lies {short_of_profit} its take-profit", entries, take_profits, long),
+    )
+    for rule, lows, highs, ascending in orderings:
+        for low in lows:
+            for high in highs:
+                in_order = low.price < high.price if ascending else low.price > high.price
+                if in_order or not compared((low, high)):
+                    continue
+                moved, still = (high, low) if high.order.id == amended else (low, high)
+                first = ""
+                if moved.order.id == amended:
+                    relation = "above" if (moved is low) == ascending else "below"
+                    first = (f"; move {still.role} {still.order.id} {relation} "
+                             f"{decimal_text(moved.price)} first")
+                _refuse(
+                    exits_keep_their_price_order,
+                    f"a {side} bracket's {rule}; {moved.describe(amended)}, "
+                    f"{still.describe(amended)}{first}",
+                    moved.order,
+                )
 
 
 def _entry_of_leg(links: Links, order: DecimalOrder) -> DecimalOrder | None:
@@ -967,6 +1061,14 @@ def _working(order: DecimalOrder | None) -> bool:
 
 def _newly_ended(change: Change) -> bool:
     return change.new.status in ENDED_STATUSES and _working(change.old)
+
+
+def _filled_while_working(change: Change) -> bool:
+    """True when ``change`` is a fill of a working order, or brings a new order
+    that filled while it worked."""
+    if change.old is None:
+        return change.new.status in FILL_STATUSES
+    return _working(change.old) and _filled_delta(change) > 0
 
 
 def _filled_delta(change: Change) -> Decimal:
@@ -1014,8 +1116,7 @@ def links_markdown() -> str:
     """The tables of this module as one Markdown table, in the order they apply."""
     rows: list[tuple[str, str, Callable[..., Any]]] = [
         *(("submit check", "OCO group, bracket", check) for check in SUBMIT_CHECKS),
-        *(("state check", "OCO group", check) for check in OCO_STATE_CHECKS),
-        *(("state check", "bracket", check) for check in BRACKET_STATE_CHECKS),
+        *(("state check", "OCO group, bracket", check) for check in STATE_CHECKS),
         *(("guard", "bracket", guard) for guard in GUARDS),
         *(("reaction", "OCO group", reaction) for reaction in OCO_REACTIONS),
         *(("reaction", "bracket", reaction) for reaction in BRACKET_REACTIONS),

@@ -8,6 +8,12 @@ from orders.io.distributed import (
     MIN_BLOCK_SIZE as MIN_BLOCK_SIZE,
 )
 from orders.io.distributed import (
+    WORKER_TIMEOUT as WORKER_TIMEOUT,
+)
+from orders.io.distributed import (
+    SchedulerError as SchedulerError,
+)
+from orders.io.distributed import (
     replay_files_on_dask as replay_files_on_dask,
 )
 
@@ -17,6 +23,8 @@ replay_files = replay_files_on_dask
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
     "MIN_BLOCK_SIZE",
+    "WORKER_TIMEOUT",
+    "SchedulerError",
     "replay_files",
     "replay_files_on_dask",
 ]

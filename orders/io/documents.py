@@ -1,6 +1,6 @@
 """Lossless conversion of every public value to JSON-ready data and JSON text.
 
-A document is ``{"format": "orders", "version": 2, "type": <name>, "value": ...}``
+A document is ``{"format": "orders", "version": 3, "type": <name>, "value": ...}``
 so :func:`loads` needs no class. Inside it:
 
 * Decimals are strings with their exact digits and exponent (``"150.10"``),
@@ -33,18 +33,19 @@ and the reason.
 
 Version 1 did not record an order's initial state and named a bracket's legs
 ``children_of``; its documents are still read, except orders with a history,
-which cannot be checked without their initial state.
+which cannot be checked without their initial state. Version 2 did not name
+zones; its documents are read as they are.
 """
 
 from __future__ import annotations
 
-import decimal
 import json
 import json.scanner
+import re
 import types as types_module
 import typing
 from collections.abc import Callable, Hashable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from functools import partial
@@ -54,7 +55,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 import cattrs
 
-from orders._checks import is_aware, quote
+from orders._checks import decimal_text, is_aware, quote
 from orders.assets import Asset
 from orders.book.orderbook import BookBuilder, OrderBook
 from orders.book.rules import Bracket, LinkMode, check_book
@@ -80,6 +81,7 @@ from orders.styles import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_NESTING",
     "Serializable",
     "SerializationError",
     "dumps",
@@ -89,9 +91,12 @@ __all__ = [
     "unstructure",
 ]
 
-FORMAT_VERSION = 2
-"""The version written in every document; reading takes it and version 1."""
-_READABLE_VERSIONS = (1, FORMAT_VERSION)
+FORMAT_VERSION = 3
+"""The version written in every document; reading takes it and versions 1 and 2.
+
+Version 3 may name a datetime's zone after its offset, which a reader of
+version 2 would refuse with a less helpful reason than the version number."""
+_READABLE_VERSIONS = (1, 2, FORMAT_VERSION)
 
 T = TypeVar("T")
 
@@ -106,10 +111,6 @@ Style = (
     | OCOOrder
     | BracketOrder
 )
-
-
-decimal_text = decimal.Context(capitals=1).to_sci_string
-"""A Decimal as text, written the same whatever the caller's context (``1E-8``)."""
 
 
 def datetime_text(dt: datetime) -> str:
@@ -162,7 +163,9 @@ def _in_zone(dt: datetime, key: str) -> datetime:
         raise SerializationError("a zone needs the offset before it")
     try:
         zone = ZoneInfo(key)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # A key naming a folder of the zone database, or too long for a file
+        # name, raises OSError with a host path: the message names the key alone.
         raise SerializationError(f"unknown time zone {quote(key)}") from None
     wall = dt.replace(tzinfo=None)
     readings = [wall.replace(tzinfo=zone, fold=fold) for fold in (0, 1)]
@@ -176,10 +179,13 @@ def _in_zone(dt: datetime, key: str) -> datetime:
 
 
 def _offset(dt: datetime) -> str:
-    """The UTC offset of an aware ``dt`` as ISO 8601 writes it (``-05:00``)."""
-    offset = dt.utcoffset() or timedelta(0)
-    minutes = abs(offset) // timedelta(minutes=1)
-    return f"{'-' if offset < timedelta(0) else '+'}{minutes // 60:02}:{minutes % 60:02}"
+    """The UTC offset of an aware ``dt`` exactly as its ``isoformat`` writes it
+    (``-05:00``, or ``-04:56:02`` when it has seconds)."""
+    at_offset = _MIDNIGHT.replace(tzinfo=timezone(dt.utcoffset() or timedelta(0)))
+    return at_offset.isoformat()[len(_MIDNIGHT.isoformat()):]
+
+
+_MIDNIGHT = datetime(2000, 1, 1)
 
 
 def _by_name(kind: type[Enum]) -> Callable[[object], Any]:
@@ -680,7 +686,7 @@ def structure(document: object, kind: type[Any] | None = None) -> Any:
         version not in _READABLE_VERSIONS
     ):
         raise SerializationError(
-            f"at $: expected an orders document of version 1 or {FORMAT_VERSION}; got format "
+            f"at $: expected an orders document of version 1, 2 or {FORMAT_VERSION}; got format "
             f"{quote(record['format'])}, version {quote(version)}",
             path="$",
         )
@@ -723,19 +729,65 @@ def loads(text: str | bytes, kind: type[Any] | None = None) -> Any:
     return structure(data) if kind is None else structure(data, kind)
 
 
+MAX_NESTING = 100
+"""The deepest nesting of arrays and objects that :func:`parse_json` reads: the
+same wherever it is called (the documents and log lines of this library nest a
+few levels)."""
+
+
 def parse_json(text: str | bytes) -> object:
-    """JSON text as Python data, refusing duplicate keys and nesting too deep.
+    """JSON text as Python data, refusing duplicate keys and nesting deeper than
+    :data:`MAX_NESTING`.
 
     Every problem is a :class:`SerializationError`; a duplicate key is named with
     the path of the object that repeats it.
     """
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise SerializationError(f"expected JSON text (str or bytes); got {quote(text)}")
+    _check_nesting(text)
     if type(text) is str:
         data = _scan(text)
         if data is not _UNSURE:
             return data
-    elif not isinstance(text, (str, bytes, bytearray)):
-        raise SerializationError(f"expected JSON text (str or bytes); got {quote(text)}")
     return _parse_watching_keys(text)
+
+
+def _check_nesting(text: str | bytes | bytearray) -> None:
+    """Refuse ``text`` nested deeper than :data:`MAX_NESTING`; the brackets are
+    counted first, and the depth is measured only when they are more than that."""
+    if isinstance(text, str):
+        opened = text.count("[") + text.count("{")
+    else:
+        opened = text.count(b"[") + text.count(b"{")
+    if opened <= MAX_NESTING:
+        return
+    depth = _nesting(text if isinstance(text, str) else _decoded(text))
+    if depth > MAX_NESTING:
+        raise SerializationError(
+            f"not JSON this library reads: nested too deeply ({depth} levels; at most "
+            f"{MAX_NESTING} are read)"
+        )
+
+
+def _decoded(data: bytes | bytearray) -> str:
+    """JSON bytes as text, in the encoding :func:`json.loads` would read them in."""
+    return bytes(data).decode(json.detect_encoding(data), "replace")
+
+
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+
+
+def _nesting(text: str) -> int:
+    """How deep the arrays and objects of ``text`` nest, strings skipped."""
+    depth = deepest = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in ("]", "}"):
+            depth -= 1
+    return deepest
 
 
 _UNSURE = object()

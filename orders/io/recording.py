@@ -10,8 +10,11 @@ equal book.
 
 An :class:`~orders.assets.Asset` is written once, as an ``"asset"`` line, the
 first time the session uses it; later lines name it by its symbol, so the
-replayed orders round their prices to the same tick. A second, different
-asset with a symbol already defined is written in full wherever it appears.
+replayed orders round their prices to the same tick. An asset line that
+``write`` took defines the symbol even when the operation's own line then
+failed, since the log holds it. A second, different asset with a symbol
+already defined is written in full wherever it appears, and a plain ``str``
+equal to a defined symbol is refused.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from typing import Any
 
-from orders._checks import quote
+from orders._checks import decimal_text, quote
 from orders.assets import Asset
 from orders.book.orderbook import BookResult, OrderBook, Released, placed_orders
 from orders.book.rules import LinkMode
@@ -31,7 +34,6 @@ from orders.io.documents import (
     CONVERTER,
     SerializationError,
     datetime_text,
-    decimal_text,
     unstructure_asset,
     unstructure_state,
 )
@@ -179,13 +181,15 @@ class Recorder:
         self, book: OrderBook, write_line: Callable[[_Naming], dict[str, Any]]
     ) -> None:
         """Write the lines of an operation the book accepted, then keep its book: if
-        ``write`` raises, the exception propagates and the recorder is unchanged."""
+        ``write`` raises, the exception propagates and the book is unchanged. An
+        asset line ``write`` took stays defined, as it is in the log."""
         naming = _Naming(self._assets, self._tag)
         text = line_text({**write_line(naming), **self._tag})
-        for definition in naming.definitions:
+        for asset, definition in naming.definitions:
             self._write(definition)
+            self._assets[asset.symbol] = asset
         self._write(text)
-        self._book, self._assets = book, naming.assets
+        self._book = book
 
 
 class _Naming:
@@ -194,7 +198,7 @@ class _Naming:
     def __init__(self, assets: dict[str, Asset], tag: dict[str, str]) -> None:
         self.assets = dict(assets)
         self.tag = tag
-        self.definitions: list[str] = []
+        self.definitions: list[tuple[Asset, str]] = []
 
     def name(self, asset: object) -> object:
         """``asset`` as a line names it: an Asset by its symbol once defined."""
@@ -209,7 +213,9 @@ class _Naming:
         known = self.assets.get(asset.symbol)
         if known is None:
             self.assets[asset.symbol] = asset
-            self.definitions.append(line_text({**line("asset", asset=written), **self.tag}))
+            self.definitions.append(
+                (asset, line_text({**line("asset", asset=written), **self.tag}))
+            )
             return asset.symbol
         return asset.symbol if known == asset else written
 

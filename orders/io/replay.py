@@ -42,6 +42,7 @@ import os
 import typing
 import zlib
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -128,6 +129,13 @@ class AccountsResult:
     unassigned_count: int
     lines: int
     """Every line read, blank ones included."""
+
+    @property
+    def refused_count(self) -> int:
+        """Every refused line: those of the accounts and those that name none."""
+        return self.unassigned_count + sum(
+            account.refused_count for account in self.accounts.values()
+        )
 
 
 def replay(
@@ -443,34 +451,52 @@ def _text(raw: str | bytes, *, first: bool) -> str:
 
 
 def _iterate(lines: Iterable[str | bytes]) -> Iterator[str | bytes]:
-    if isinstance(lines, str | bytes):
+    if isinstance(lines, str | bytes | bytearray | memoryview):
+        start = lines[:40] if isinstance(lines, str) else bytes(lines[:40])
         raise BadOrderParameters(
             "lines must be an iterable of lines (a file, a list of str or bytes), not one "
-            f"{type(lines).__name__}: split a text with splitlines(); got {quote(lines[:40])}"
+            f"{type(lines).__name__}: split a text with splitlines(); got {quote(start)}"
         )
-    try:
-        return iter(lines)
-    except TypeError:
+    if not isinstance(lines, Iterable):
         raise BadOrderParameters(
             f"lines must be an iterable of str or bytes (a log); got {quote(lines)}"
-        ) from None
+        )
+    return iter(lines)
 
 
 def checked_paths(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
-    """``paths`` as strings; one path given alone, instead of a sequence of them, is refused."""
+    """``paths`` as strings (bytes decoded as :func:`os.fsdecode` does); one path
+    given alone, an unordered set of paths or anything else that is not a
+    sequence of them is refused."""
     if isinstance(paths, str | bytes | os.PathLike):
         raise BadOrderParameters(
             f"paths must be a sequence of paths, not one path; got {quote(paths)}: "
             "pass [path] for a single file"
         )
-    return [os.fspath(path) for path in paths]
+    if isinstance(paths, AbstractSet) or not isinstance(paths, Iterable):
+        raise BadOrderParameters(
+            "paths must be a sequence of paths, read in its order (a list or a tuple); "
+            f"got {quote(paths)}"
+        )
+    return [_path(path) for path in paths]
+
+
+def _path(path: str | os.PathLike[str]) -> str:
+    try:
+        return os.fsdecode(path)
+    except TypeError:
+        raise BadOrderParameters(
+            f"each path must be a str, bytes or os.PathLike; got {quote(path)}"
+        ) from None
 
 
 def _excerpt(line: object) -> str:
-    """The start of a refused line, without its line end; of an item that is not
-    a line, its representation."""
+    """The first :data:`EXCERPT` characters of a refused line: of a ``str``, as
+    given; of ``bytes``, without the spaces and line end around it, decoded with
+    U+FFFD for what is not UTF-8; of an item that is not a line, its representation."""
     if isinstance(line, bytes):
-        text = line.strip()[:EXCERPT].decode("utf-8", "replace")
+        # No character takes more than 4 bytes: these hold the first EXCERPT.
+        text = line.strip()[: 4 * EXCERPT].decode("utf-8", "replace")
     else:
         text = line if isinstance(line, str) else quote(line)
     return text[:EXCERPT]

@@ -5,7 +5,9 @@ and amount of money (never a float), ``datetime`` for times, ``str`` for ids,
 enums (by name) and :class:`~orders.assets.Asset` symbols and exchanges,
 ``bool`` for flags, ``None`` for what an order does not have. An asset takes
 two columns, ``asset`` and ``asset_exchange``, so that one symbol on two
-exchanges gives two different rows.
+exchanges gives two different rows. Those two columns are the asset's whole
+identity in a row, as symbol and venue are an instrument's id: an Asset's tick
+size and quantity increment are rules for trading it, not part of its name.
 
 Rows suit ``csv.DictWriter``, a database driver, or
 :func:`to_dataframe`, which needs the optional ``pandas`` extra (pandas
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Hashable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from orders._extras import missing_extra
@@ -131,7 +134,11 @@ def standing_fills(order: DecimalOrder) -> list[Fill]:
 
 
 def position_records(account: Account) -> list[Record]:
-    """One row per position of ``account``, by asset (symbol, then exchange)."""
+    """One row per position of ``account``, by asset: symbol (or identifier as
+    text), then exchange. Positions whose rows name the same asset (Assets of
+    one name with other rules, a plain identifier with that name) follow in a
+    fixed order: Assets by tick size and quantity increment, then identifiers
+    by type name."""
     return [
         {
             **_asset(asset),
@@ -145,10 +152,18 @@ def position_records(account: Account) -> list[Record]:
     ]
 
 
-def _position_order(item: tuple[Hashable, object]) -> tuple[str, str]:
-    """Positions by symbol (or identifier as text), then exchange."""
-    columns = _asset(item[0])
-    return str(columns["asset"]), columns["asset_exchange"] or ""
+def _position_order(item: tuple[Hashable, object]) -> tuple[str, str, str, Decimal, Decimal]:
+    """Positions by symbol (or identifier as text), then exchange; among equal
+    names, Assets by tick size and quantity increment, then plain identifiers
+    by type name, so the order never depends on hashing."""
+    asset = item[0]
+    if isinstance(asset, Asset):
+        return (asset.symbol, asset.exchange or "", "", asset.tick_size,
+                asset.quantity_increment)
+    return str(asset), "", type(asset).__name__, _NO_RULE, _NO_RULE
+
+
+_NO_RULE = Decimal(0)
 
 
 def to_dataframe(records: Sequence[Record]) -> Any:

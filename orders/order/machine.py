@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from orders._checks import check_time_kind, quote
+from orders._checks import check_time_kind, decimal_text, quote
 from orders.assets import check_quantity_increment
 from orders.decimals import (
     EXACT,
@@ -196,10 +196,14 @@ def repeated_fill(order: DecimalOrder, fill: Fill) -> None:
     ):
         raise _Repeat
     raise FillConflictError(
-        f"fill {fill.fill_id!r} on order {order.id} was applied as {first.quantity} @ "
-        f"{first.price} (commission {first.commission}); it arrived again as "
-        f"{fill.quantity} @ {fill.price} (commission {fill.commission})"
+        f"fill {fill.fill_id!r} on order {order.id} was applied as "
+        f"{_fill_text(first)}; it arrived again as {_fill_text(fill)}"
     )
+
+
+def _fill_text(fill: Fill) -> str:
+    return (f"{decimal_text(fill.quantity)} @ {decimal_text(fill.price)} "
+            f"(commission {decimal_text(fill.commission)})")
 
 
 def same_kind_of_time(
@@ -218,8 +222,9 @@ def fits_remaining(order: DecimalOrder, fill: Fill) -> None:
     remaining = exact_subtract(order.terms.amount, order.filled).copy_abs()
     if fill.quantity > remaining:
         raise InvalidQuantityError(
-            f"fill of {fill.quantity} exceeds the {remaining} remaining on order {order.id} "
-            f"(filled {order.filled.copy_abs()} of {order.terms.amount.copy_abs()}); "
+            f"fill of {decimal_text(fill.quantity)} exceeds the {decimal_text(remaining)} "
+            f"remaining on order {order.id} (filled {decimal_text(order.filled.copy_abs())} "
+            f"of {decimal_text(order.terms.amount.copy_abs())}); "
             "an overfill is refused"
         )
 
@@ -241,8 +246,8 @@ def amend_keeps_side(order: DecimalOrder, amend: Amend) -> None:
     """An amended amount keeps the order's side."""
     if amend.amount is not None and (amend.amount > 0) != (order.terms.amount > 0):
         raise InvalidQuantityError(
-            f"amend of order {order.id} to amount {amend.amount} would change its side; "
-            f"the amount must keep the sign of {order.terms.amount}"
+            f"amend of order {order.id} to amount {decimal_text(amend.amount)} would change "
+            f"its side; the amount must keep the sign of {decimal_text(order.terms.amount)}"
         )
 
 
@@ -250,8 +255,9 @@ def amend_covers_filled(order: DecimalOrder, amend: Amend) -> None:
     """An amended amount may not go below what is already filled."""
     if amend.amount is not None and amend.amount.copy_abs() < order.filled.copy_abs():
         raise InvalidQuantityError(
-            f"amend of order {order.id} to amount {amend.amount} is below the "
-            f"{order.filled} already filled; the amount may go down to the filled quantity"
+            f"amend of order {order.id} to amount {decimal_text(amend.amount)} is below the "
+            f"{decimal_text(order.filled)} already filled; the amount may go down to the "
+            "filled quantity"
         )
 
 
@@ -286,8 +292,8 @@ def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
     available = exact_subtract(order.terms.amount.copy_abs(), others)
     if correction.quantity > available:
         raise InvalidQuantityError(
-            f"correction of fill {correction.fill_id!r} to {correction.quantity} would "
-            f"overfill order {order.id}; at most {available} fits"
+            f"correction of fill {correction.fill_id!r} to {decimal_text(correction.quantity)} "
+            f"would overfill order {order.id}; at most {decimal_text(available)} fits"
         )
 
 
@@ -296,7 +302,7 @@ def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
 
 def trigger(order: DecimalOrder, event: Trigger, status: StatusRule) -> DecimalOrder:
     """The stop was reached."""
-    return _evolve(order, status, dt=event.dt, event=event, stop_reached=True)
+    return _evolve(order, status, dt=_later(order, event.dt), event=event, stop_reached=True)
 
 
 def set_reason(order: DecimalOrder, event: Cancel | Reject, status: StatusRule) -> DecimalOrder:
@@ -319,7 +325,7 @@ def release(order: DecimalOrder, event: Release, status: StatusRule) -> DecimalO
 
 def expire(order: DecimalOrder, event: Expire, status: StatusRule) -> DecimalOrder:
     """Cancelled by time in force, with reason ``"expired"``."""
-    return _evolve(order, status, dt=event.dt, event=event, reason="expired")
+    return _evolve(order, status, dt=_later(order, event.dt), event=event, reason="expired")
 
 
 def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalOrder:
@@ -333,7 +339,7 @@ def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalO
         fill,
         terms,
         status.land(order.status, filled, amount),
-        order.dt if dt is None else dt,
+        _later(order, dt),
         filled,
         quantity.fma(fill.price, order.notional, EXACT),
         exact_add(order.commission, fill.commission),
@@ -400,7 +406,7 @@ def watch_market(
     )
     if terms is order.terms and limit_reached is order.limit_reached:
         return order
-    dt = order.dt if event.dt is None else event.dt
+    dt = _later(order, event.dt)
     base = order._previous
     if base is not None and type(order._event) in _MARKET_EVENTS and (
         event.dt is not None or base.dt == dt
@@ -623,6 +629,13 @@ def _evolve(
         order.stop_reached if stop_reached is None else stop_reached,
         order.limit_reached if limit_reached is None else limit_reached,
     )
+
+
+def _later(order: DecimalOrder, dt: datetime | None) -> datetime:
+    """The ``dt`` of the version an event at ``dt`` makes of ``order``: an order's
+    time never goes back, so it is the later of the two (an event without a time
+    keeps the order's). The event itself keeps its own time in the history."""
+    return order.dt if dt is None or dt <= order.dt else dt
 
 
 def _live(order: DecimalOrder, fill_id: str) -> Fill:

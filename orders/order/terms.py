@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import attrs
 
+from orders._checks import decimal_text
 from orders._fast import slot_builder
 from orders.assets import check_quantity_increment, round_limit_price, round_stop_price
 from orders.errors import BadOrderParameters
@@ -176,7 +177,9 @@ def _terms_error(kind: OrderType, prices: tuple[Decimal | None, ...]) -> BadOrde
         if value is None and not any(given[index] is False for given in patterns):
             return BadOrderParameters(f"a {kind} order requires {name}; got None")
         if value is not None and not any(given[index] for given in patterns):
-            return BadOrderParameters(f"a {kind} order takes no {name}; got {name}={value}")
+            return BadOrderParameters(
+                f"a {kind} order takes no {name}; got {name}={decimal_text(value)}"
+            )
     raise AssertionError("unreachable: each field is either required or refused here")
 
 

@@ -7,8 +7,8 @@ functions return the new order value, reached through
 and, when the stop is crossed, a :class:`~orders.events.Trigger` carrying the
 trigger price. HELD and terminal orders do not move. The rules are those of
 :mod:`orders.order.pricing`, written out in ``docs/triggers.md``. Market data
-stamped before the last change of an order it moves is refused
-(:func:`check_in_time`).
+stamped before an order's last change does not move it: the order has
+already seen a later market.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from datetime import datetime
 
 from orders._checks import check_time_kind
 from orders.decimals import DecimalInput, non_negative_price
-from orders.errors import BadOrderParameters
 from orders.events import Bar, BarUpdate, Event, PriceUpdate, Trigger
 from orders.order import machine, pricing
 from orders.order.value import A, DecimalOrder, waiting_for_stop
@@ -25,7 +24,6 @@ from orders.statuses import WORKING_STATUSES, OrderType
 
 __all__ = [
     "bar_steps",
-    "check_in_time",
     "check_triggers",
     "check_triggers_bar",
     "is_marketable",
@@ -61,25 +59,16 @@ def check_triggers_bar(
     return steps[-1][1] if steps else order  # type: ignore[return-value]  # same asset
 
 
-def check_in_time(
-    order: DecimalOrder, dt: datetime | None, what: str, *, same_time: bool = True
-) -> None:
-    """Refuse ``what``, market data at ``dt``, when it comes before the last change
-    of ``order`` (its creation, or the latest event applied to it), or at the same
-    time unless ``same_time``: applying it would rewrite what came after, and the
-    order's ``dt`` would go back. A ``dt`` of None is not checked."""
+def _seen_later(order: DecimalOrder, dt: datetime | None) -> bool:
+    """True when market data at ``dt`` comes before the last change of ``order``
+    (its creation, or the latest event applied to it): the order has seen a
+    later market, and the data does not move it. Data at the very time of the
+    last change, or without a ``dt``, is not older."""
     if dt is None:
-        return
-    check_time_kind(f"{what}'s dt", dt, order.dt, f"order {order.id}'s dt is")
-    if dt > order.dt or (same_time and dt == order.dt):
-        return
-    allowed = "at or after" if same_time else "after"
-    relation = "before" if dt < order.dt else "at the time of"
-    raise BadOrderParameters(
-        f"{what} at {dt.isoformat()} is {relation} the last change of order {order.id} "
-        f"at {order.dt.isoformat()} (created {order.created.isoformat()}); market data "
-        f"must come {allowed} the last change of every order it moves, in time order"
-    )
+        return False
+    if dt.tzinfo is not order.dt.tzinfo:  # the same zone: the same kind
+        check_time_kind("the market data's dt", dt, order.dt, f"order {order.id}'s dt is")
+    return dt < order.dt
 
 
 def price_steps(
@@ -91,7 +80,8 @@ def price_steps(
     if order.status not in WORKING_STATUSES:
         return []
     update = PriceUpdate(market_price, dt)
-    check_in_time(order, dt, f"the price {update.price} of {order.terms.asset}")
+    if _seen_later(order, update.dt):
+        return []
     steps: list[Step] = []
     moved = machine.apply(order, update)
     if moved is not order:
@@ -109,7 +99,8 @@ def bar_steps(order: DecimalOrder, bar: Bar, dt: datetime | None = None) -> list
     if order.status not in WORKING_STATUSES:
         return []
     update = BarUpdate(bar, dt)
-    check_in_time(order, dt, f"the bar of {order.terms.asset}")
+    if _seen_later(order, update.dt):
+        return []
     stop = order.terms.stop
     trigger_price = None
     if waiting_for_stop(order) and stop is not None:

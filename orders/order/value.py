@@ -25,7 +25,7 @@ import attrs
 import immutables
 from typing_extensions import TypeVar
 
-from orders._checks import check_time_kind, check_type, enum_member, quote
+from orders._checks import check_time_kind, check_type, decimal_text, enum_member, quote
 from orders._fast import slot_builder
 from orders.assets import (
     check_asset,
@@ -583,9 +583,9 @@ class DecimalOrder(Generic[AssetT]):
         terms = self.terms
         words = [f"{self.side} {terms.amount.copy_abs():f} {terms.asset} {terms.order_type.name}"]
         if terms.trail_amount is not None:
-            words.append(f"trail {terms.trail_amount}")
+            words.append(f"trail {decimal_text(terms.trail_amount)}")
         if terms.trail_percent is not None:
-            words.append(f"trail {EXACT.scaleb(terms.trail_percent, 2)}%")
+            words.append(f"trail {decimal_text(EXACT.scaleb(terms.trail_percent, 2))}%")
         prices = [f"{price:f}" for price in (terms.stop, terms.limit) if price is not None]
         if prices:
             words.append("/".join(prices))
@@ -771,21 +771,25 @@ def _restored_fills(
     amount = terms.amount
     if filled and (filled < 0) != (amount < 0):
         raise InvalidQuantityError(
-            f"filled must have the sign of amount {amount}; got filled {filled}"
+            f"filled must have the sign of amount {decimal_text(amount)}; "
+            f"got filled {decimal_text(filled)}"
         )
     if filled.copy_abs() > amount.copy_abs():
         raise InvalidQuantityError(
-            f"filled {filled} exceeds amount {amount}; at most {amount} can be filled"
+            f"filled {decimal_text(filled)} exceeds amount {decimal_text(amount)}; "
+            f"at most {decimal_text(amount)} can be filled"
         )
     if filled:
         check_quantity_increment(filled, terms.asset, "filled")
     if filled and notional is None:
         raise BadOrderParameters(
-            f"filled {filled} needs notional (the sum of quantity x price of those "
+            f"filled {decimal_text(filled)} needs notional (the sum of quantity x price of those "
             "fills) so that the average fill price is known"
         )
     if not filled and notional:
-        raise BadOrderParameters(f"notional must be 0 when nothing is filled; got {notional}")
+        raise BadOrderParameters(
+            f"notional must be 0 when nothing is filled; got {decimal_text(notional)}"
+        )
     return filled, _ZERO if notional is None else notional
 
 
@@ -824,7 +828,7 @@ def _status(value: object, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
     if status in _STATUS_MEANS_FILL and _STATUS_MEANS_FILL[status][0] is not by_fill:
         raise BadOrderParameters(
             f"status {status.name} needs {_STATUS_MEANS_FILL[status][1]}; "
-            f"got filled {filled} of {amount}"
+            f"got filled {decimal_text(filled)} of {decimal_text(amount)}"
         )
     return status
 

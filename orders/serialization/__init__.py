@@ -4,6 +4,9 @@ from orders.io.documents import (
     FORMAT_VERSION as FORMAT_VERSION,
 )
 from orders.io.documents import (
+    MAX_NESTING as MAX_NESTING,
+)
+from orders.io.documents import (
     Serializable as Serializable,
 )
 from orders.io.documents import (
@@ -27,6 +30,7 @@ from orders.io.documents import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_NESTING",
     "Serializable",
     "SerializationError",
     "dumps",

@@ -8,8 +8,9 @@ bounds the price: never outside the bar's range, never past a limit.
 
 A commission model is called with the order before the fill, and the fill's
 quantity and price; it returns the commission of that fill. A model of one's
-own is any callable taking the same arguments; the venue refuses a result that
-is not finite Decimals, naming the model. Each model here
+own is any callable taking the same arguments and returning finite Decimals
+or ints; the venue refuses, naming the model, any other result, one a fill
+cannot hold, and an arithmetic error raised by the model. Each model here
 defines what an order pays in total for what it has filled, and charges each
 fill the increase, so a minimum per order is paid once however the order
 fills.
@@ -17,21 +18,26 @@ fills.
 Every model is a frozen value and computes in exact Decimal: a product is
 exact, except a volume share and the price impact it gives, which are rounded
 to :data:`~orders.decimals.AVERAGE_DIGITS` significant digits. Prices a model
-moves are rounded to the asset's tick against the trader (up for a buy, down
-for a sell) when the asset has one.
+moves are rounded against the trader (up for a buy, down for a sell) to the
+asset's tick; for an asset with no tick (a plain identifier) they stay exact,
+and are rounded the same way only where a price would need more digits than a
+fill holds (31 significant digits, no finer than 10**-30).
 """
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 from typing import Protocol
 
 import attrs
 
+from orders._checks import quote
 from orders.assets import Asset
 from orders.decimals import (
     AVERAGE,
     EXACT,
+    INPUT_BOUNDS,
     DecimalInput,
     average_divide,
     exact_add,
@@ -58,6 +64,10 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
+_PRICE_DIGITS = INPUT_BOUNDS.prec
+_FINEST_PRICE_EXPONENT = INPUT_BOUNDS.Etiny()
+_ROUNDING = decimal.Context(prec=EXACT.prec, traps=[decimal.InvalidOperation])
+"""Rounds a price to fewer digits on purpose: an inexact result is the aim."""
 _rounded_multiply = AVERAGE.multiply
 
 
@@ -84,14 +94,14 @@ class CommissionModel(Protocol):
 def _non_negative(value: DecimalInput, name: str) -> Decimal:
     number = to_decimal(value, name, BadOrderParameters)
     if number < 0:
-        raise BadOrderParameters(f"{name} must not be negative; got {value}")
+        raise BadOrderParameters(f"{name} must not be negative; got {quote(value)}")
     return number
 
 
 def _fraction(value: DecimalInput, name: str) -> Decimal:
     number = _non_negative(value, name)
     if number >= 1:
-        raise BadOrderParameters(f"{name} must be at least 0 and below 1; got {value}")
+        raise BadOrderParameters(f"{name} must be at least 0 and below 1; got {quote(value)}")
     return number
 
 
@@ -127,14 +137,26 @@ def _notional_rate(value: DecimalInput) -> Decimal:
 
 
 def _against(order: DecimalOrder, price: Decimal, change: Decimal) -> Decimal:
-    """``price`` moved by ``change`` against the trader and rounded to the tick
-    the same way: up for a buy, down for a sell (never below zero)."""
+    """``price`` moved by ``change`` against the trader and rounded the same way
+    (up for a buy, down for a sell, never below zero): to the asset's tick, or,
+    for an asset with no tick, only as far as a fill's price must be (at most
+    31 significant digits, no finer than 10**-30)."""
     buy = order.terms.amount > 0
     moved = exact_add(price, change) if buy else max(exact_subtract(price, change), _ZERO)
     asset = order.terms.asset
     if not isinstance(asset, Asset):
-        return moved
+        return _within_price_digits(moved, up=buy)
     return _on_grid(to_tick(moved, asset.tick_size, up=buy), asset.tick_size)
+
+
+def _within_price_digits(price: Decimal, *, up: bool) -> Decimal:
+    """A non-negative ``price`` rounded up or down to the digits a price may have:
+    unchanged when it already fits."""
+    finest = max(price.adjusted() - _PRICE_DIGITS + 1, _FINEST_PRICE_EXPONENT)
+    if price.as_tuple().exponent >= finest:  # type: ignore[operator]  # finite
+        return price
+    rounding = decimal.ROUND_CEILING if up else decimal.ROUND_FLOOR
+    return price.quantize(Decimal((0, (1,), finest)), rounding=rounding, context=_ROUNDING)
 
 
 def _on_grid(value: Decimal, step: Decimal) -> Decimal:

@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 import immutables
 
-from orders._checks import check_type, quote
+from orders._checks import check_type, decimal_text, quote
 from orders.assets import check_asset
 from orders.decimals import (
     EXACT,
@@ -121,8 +121,9 @@ class Position:
             return self._execute(size, level, fee)
         except decimal.DecimalException as exc:
             raise ExactnessError(
-                f"a fill of {size} at {level} on the position in {quote(self.asset)} needs a "
-                f"total beyond {EXACT_DIGITS} exact digits ({type(exc).__name__})"
+                f"a fill of {decimal_text(size)} at {decimal_text(level)} on the position in "
+                f"{quote(self.asset)} needs a total beyond {EXACT_DIGITS} exact digits "
+                f"({type(exc).__name__})"
             ) from None
 
     def _execute(self, size: Decimal, level: Decimal, fee: Decimal) -> Position:
@@ -208,7 +209,8 @@ def _price_of(
 ) -> DecimalInput:
     if asset not in prices:
         raise BadOrderParameters(
-            f"no price for {quote(asset)}, where the account holds {position.quantity}"
+            f"no price for {quote(asset)}, where the account holds "
+            f"{decimal_text(position.quantity)}"
         )
     return prices[asset]
 

@@ -23,31 +23,32 @@ volume with it.
 A fill's price is the rule's price moved by the slippage model, then bounded:
 never outside the bar's range, and never past the order's limit. A
 market-on-close order is not moved: it fills at the close. Each fill has an
-id of its own (the bar's time, the order, the order's count of fills), so
-every execution the venue reports is one the book applied.
+id of its own (the bar's time, the order, the fill's place in the order's
+history), so every execution the venue reports is one the book applied. A
+model that fails, or returns what a fill cannot hold, is refused by name.
 
-A bar's ``dt`` is the time it ends. The venue refuses a bar at or before the
-last change of an order it moves or fills (:func:`orders.order.triggers.check_in_time`):
-a bar sent twice, or one older than an order, changes nothing.
+A bar's ``dt`` is the time it ends. The venue refuses, with
+:class:`~orders.errors.BadOrderParameters`, a bar at or before the last change
+of a working order of its asset that it would move or fill (a bar sent twice,
+or one older than such an order), and the book is left as it was.
 """
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
-from orders._checks import check_type, quote
+from orders._checks import check_type, decimal_text, quote
+from orders.assets import check_quantity_increment
 from orders.book.orderbook import Derived, OrderBook
-from orders.decimals import EXACT_DIGITS, exact_add, exact_subtract
-from orders.errors import BadOrderParameters, ExactnessError
+from orders.decimals import exact_add, exact_subtract, non_negative_price, to_decimal
+from orders.errors import BadOrderParameters, OrderError
 from orders.events import Bar, Fill, Trigger
 from orders.order.pricing import limit_reachable
-from orders.order.triggers import check_in_time
 from orders.order.value import DecimalOrder
 from orders.statuses import WORKING_STATUSES, OrderType
 from orders.venue.costs import CommissionModel, NoCommission, NoSlippage, SlippageModel
@@ -157,17 +158,16 @@ class SimulatedVenue:
     def on_bar(self, book: OrderBook, asset: Hashable, bar: Bar, dt: datetime) -> VenueResult:
         """The fills ``bar`` of ``asset``, at time ``dt``, gives the orders of ``book``.
 
-        The bar must come after the last change of every order it moves or
-        fills: a bar repeated, or older than such an order, is refused with
-        :class:`~orders.errors.BadOrderParameters`, and nothing changes.
+        The bar must come after the last change of every working order of
+        ``asset`` it moves or fills: a bar repeated, or older than such an
+        order, is refused with :class:`~orders.errors.BadOrderParameters`, and
+        nothing changes. A model's failure or unusable result is refused the
+        same way, naming the model.
         """
         check_type("book", book, OrderBook)
         check_type("dt", dt, datetime)
         seen = book.on_bar(asset, bar, dt)
-        fillable = seen.book.fillable(asset)
-        for order_id in (*(item.order_id for item in seen.derived), *fillable):
-            if order_id in book.orders:
-                check_in_time(book.orders[order_id], dt, f"the bar of {asset}", same_time=False)
+        _check_in_time(book, asset, bar, dt)
         triggered = {
             item.order_id: item.event.price
             for item in seen.derived
@@ -175,7 +175,7 @@ class SimulatedVenue:
         }
         book = seen.book
         queue = []
-        for order_id in fillable:
+        for order_id in book.fillable(asset):
             order = book.orders[order_id]
             kind = order.terms.order_type
             price = FILL_PRICES[kind](order, bar, triggered.get(order_id))
@@ -189,77 +189,131 @@ class SimulatedVenue:
             order = book.orders[order_id]
             if order.status not in WORKING_STATUSES:
                 continue  # a fill earlier on this bar ended it, through its links
-            priced = self._price(order, price, bar, traded)
-            if priced is None:
+            fill = self._fill(order, price, bar, traded, dt)
+            if fill is None:
                 continue
-            quantity, price, commission = priced
-            fill = Fill(quantity, price, commission, dt, _fill_id(order, dt))
             result = book.apply(order_id, fill)
             book = result.book
             derived.extend(result.derived)
             executions.append(Execution.of(order, fill))
-            traded = exact_add(traded, quantity)
+            traded = exact_add(traded, fill.quantity)
         return VenueResult(book, tuple(executions), tuple(derived))
 
-    def _price(
-        self, order: DecimalOrder, price: Decimal, bar: Bar, traded: Decimal
-    ) -> tuple[Decimal, Decimal, Decimal] | None:
-        """The quantity, price and commission of the fill of ``order`` at the rule's
-        ``price``, or None when the slippage model fills nothing.
+    def _fill(
+        self, order: DecimalOrder, price: Decimal, bar: Bar, traded: Decimal, dt: datetime
+    ) -> Fill | None:
+        """The fill of ``order`` at the rule's ``price``, or None when the slippage
+        model fills nothing.
 
         A market-on-close order takes the quantity the model gives at the close
         itself: the closing auction prints one price for everyone.
         """
-        try:
-            quantity, slipped = _slippage_result(
-                self.slippage, self.slippage(order, price, order.remaining.copy_abs(), bar, traded)
-            )
-            if quantity <= 0:
-                return None
-            if order.terms.order_type is not OrderType.MARKET_ON_CLOSE:
-                price = slipped
-            price = _bounded(order, price, bar)
-            commission = self.commission(order, quantity, price)
-            _check_decimal(self.commission, "commission", commission)
-            return quantity, price, commission
-        except decimal.DecimalException as exc:
-            raise ExactnessError(
-                f"the fill of order {order.id} at {price} needs a number beyond "
-                f"{EXACT_DIGITS} exact digits ({type(exc).__name__})"
-            ) from None
+        left = order.remaining.copy_abs()
+        slippage, commission = self.slippage, self.commission
+        result = _run(slippage, order, lambda: slippage(order, price, left, bar, traded))
+        quantity, slipped = _slippage_result(slippage, order, result)
+        if quantity <= 0:
+            return None
+        _check_quantity(slippage, order, quantity, left)
+        if order.terms.order_type is not OrderType.MARKET_ON_CLOSE:
+            price = slipped
+        price = _bounded(order, price, bar)
+        charged = _run(commission, order, lambda: commission(order, quantity, price))
+        return Fill(quantity, price, _checked(commission, order, "commission", charged), dt,
+                    _fill_id(order, dt))
+
+
+def _check_in_time(book: OrderBook, asset: Hashable, bar: Bar, dt: datetime) -> None:
+    """Refuse ``bar``, at ``dt``, when it comes at or before the last change of a
+    working order of ``asset`` in ``book`` that it moves or fills (found in the
+    book before the bar, so an order the book leaves alone is checked too)."""
+    for order_id in (*book.moved_by_bar(asset, bar), *book.fillable(asset)):
+        order = book.orders[order_id]
+        if dt > order.dt:
+            continue
+        relation = "before" if dt < order.dt else "at the time of"
+        raise BadOrderParameters(
+            f"the bar of {asset} at {dt.isoformat()} is {relation} the last change of order "
+            f"{order.id} at {order.dt.isoformat()} (created {order.created.isoformat()}); the "
+            f"venue takes a bar only after the last change of every working order of {asset} "
+            "it moves or fills"
+        )
 
 
 def _fill_id(order: DecimalOrder, dt: datetime) -> str:
     """A fill id of its own for each fill the venue makes: the bar's time, the
-    order, and the order's count of fills so far."""
-    return f"bar {dt.isoformat()} order {order.id} fill {len(order.fills) + 1}"
+    order, and the place the fill takes in the order's history (``event 3``: the
+    third event applied to it), which grows with every fill, with or without an id."""
+    return f"bar {dt.isoformat()} order {order.id} event {len(order.history) + 1}"
 
 
-def _slippage_result(model: SlippageModel, result: object) -> tuple[Decimal, Decimal]:
+def _run(model: object, order: DecimalOrder, call: Callable[[], object]) -> object:
+    """What ``call`` of ``model`` returns for ``order``; an arithmetic error in the
+    model is refused naming it."""
+    try:
+        return call()
+    except ArithmeticError as exc:
+        raise BadOrderParameters(
+            f"the model {_model_name(model)} failed on order {order.id} with "
+            f"{type(exc).__name__}; a model returns its result, exact, without raising"
+        ) from exc
+
+
+def _slippage_result(
+    model: SlippageModel, order: DecimalOrder, result: object
+) -> tuple[Decimal, Decimal]:
     """``result``, the (quantity, price) ``model`` returned, after checking it is one."""
     if type(result) is not tuple or len(result) != 2:
         raise BadOrderParameters(
-            f"the slippage model {_model_name(model)} returned {quote(result)}; a slippage "
-            "model returns a tuple (quantity, price) of two Decimals"
+            f"the slippage model {_model_name(model)} returned {quote(result)} for order "
+            f"{order.id}; a slippage model returns a tuple (quantity, price) of two Decimals "
+            "or ints"
         )
     quantity, price = result
-    _check_decimal(model, "quantity", quantity)
-    _check_decimal(model, "price", price)
-    return quantity, price
+    return (_checked(model, order, "quantity", quantity),
+            _checked(model, order, "price", price))
 
 
-def _check_decimal(model: object, what: str, value: object) -> None:
-    """Refuse a ``what`` that ``model`` returned when it is not a finite Decimal."""
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise BadOrderParameters(
-            f"the {what} the model {_model_name(model)} returned is {quote(value)}; a "
-            "model returns finite Decimal values"
-        )
+_BOUNDS: dict[str, Callable[[Decimal], Decimal]] = {
+    "quantity": lambda value: to_decimal(value, "quantity", BadOrderParameters),
+    "price": lambda value: non_negative_price(value, "price"),
+    "commission": lambda value: to_decimal(value, "commission", BadOrderParameters),
+}
+"""How the venue reads each number a model returns, within the bounds of a Fill."""
+
+
+def _checked(model: object, order: DecimalOrder, what: str, value: object) -> Decimal:
+    """The ``what`` that ``model`` returned for ``order``: a finite Decimal, or an
+    int (exact), within the bounds of a Fill; anything else is refused."""
+    if type(value) is not int and not (isinstance(value, Decimal) and value.is_finite()):
+        _refuse(model, order, what, f"is {quote(value)}; a model returns finite Decimals or ints")
+    try:
+        return _BOUNDS[what](value)  # type: ignore[arg-type]
+    except OrderError as exc:
+        _refuse(model, order, what, f"is refused: {exc}")
+
+
+def _check_quantity(model: object, order: DecimalOrder, quantity: Decimal, left: Decimal) -> None:
+    """Refuse a quantity over what ``order`` has ``left``, or off its asset's increment."""
+    if quantity > left:
+        _refuse(model, order, "quantity",
+                f"is {decimal_text(quantity)}, more than the {decimal_text(left)} the order "
+                "has left; a slippage model fills at most the quantity it is given")
+    try:
+        check_quantity_increment(quantity, order.terms.asset, "quantity")
+    except OrderError as exc:
+        _refuse(model, order, "quantity", f"is refused: {exc}")
+
+
+def _refuse(model: object, order: DecimalOrder, what: str, detail: str) -> NoReturn:
+    raise BadOrderParameters(
+        f"the {what} the model {_model_name(model)} returned for order {order.id} {detail}"
+    ) from None
 
 
 def _model_name(model: object) -> str:
     """A function's name, or a model instance's repr."""
-    name = getattr(model, "__qualname__", None)
+    name = getattr(model, "__name__", None)
     return name if isinstance(name, str) else quote(model)
 
 

@@ -1,5 +1,6 @@
 """Building linked orders as values (orders.book.build): BracketOrder's legs, trails, ids."""
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,12 +12,15 @@ from orders import (
     BracketOrder,
     DecimalOrder,
     LimitOrder,
+    LinkedOrderError,
     MarketOrder,
     OrderBook,
     StopOrder,
     TrailingStopLimitOrder,
     TrailingStopOrder,
     bracket_orders,
+    buy_bracket,
+    sell_bracket,
 )
 
 T0 = datetime(2024, 1, 15, 9, 30)
@@ -58,3 +62,25 @@ def test_a_trailing_style_may_start_from_a_stop() -> None:
 def test_place_counts_one_id_per_order() -> None:
     with pytest.raises(BadOrderParameters, match=r"takes a list or tuple of 1 ids; got .est."):
         OrderBook().place(T0, AAPL, 1, MarketOrder(), ids="est")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: sell_bracket(T0, AAPL, 10, stopprice=95, limitprice=110, ids=("m", "s", "l")),
+         "a short bracket's stop-loss lies above its take-profit; stop-loss s stops at 95, "
+         "take-profit l limits at 110"),
+        (lambda: buy_bracket(T0, AAPL, 10, stopprice=110, limitprice=95, ids=("m", "s", "l")),
+         "a long bracket's stop-loss lies below its take-profit; stop-loss s stops at 110, "
+         "take-profit l limits at 95"),
+        (lambda: bracket_orders(T0, AAPL, -10, BracketOrder(StopOrder(99), 98, None),
+                                ids=("m", "s")),
+         "a short bracket's entry lies below its stop-loss; entry m stops at 99, "
+         "stop-loss s stops at 98"),
+    ],
+)
+def test_an_inverted_bracket_is_refused_when_built(build: object, message: str) -> None:
+    with pytest.raises(LinkedOrderError, match=re.escape(
+        f"refused by rule exits_keep_their_price_order: {message}"
+    )):
+        build()  # type: ignore[operator]

@@ -194,20 +194,24 @@ def test_bracket_levels_are_validated(build: object, message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("build", "message"),
+    ("amount", "message"),
     [
-        (lambda: buy_bracket(T0, AAPL, 100, stopprice=110, limitprice=95, ids=("m", "s", "l")),
-         "a long bracket's stop-loss lies below its take-profit; stop-loss s stops at 110, "
-         "take-profit l limits at 95"),
-        (lambda: sell_bracket(T0, AAPL, 100, stopprice=95, limitprice=110, ids=("m", "s", "l")),
-         "a short bracket's stop-loss lies above its take-profit; stop-loss s stops at 95, "
-         "take-profit l limits at 110"),
+        (100, "a long bracket's stop-loss lies below its take-profit; stop-loss s stops at "
+              "110, take-profit l limits at 95"),
+        (-100, "a short bracket's stop-loss lies above its take-profit; stop-loss s stops at "
+               "95, take-profit l limits at 110"),
     ],
 )
 def test_the_book_takes_a_bracket_only_in_its_directions_price_order(
-    build: object, message: str
+    amount: int, message: str
 ) -> None:
-    orders = build()  # type: ignore[operator]
+    """Hand-built legs, which no builder checked, in the wrong order for their side."""
+    stop, limit = (110, 95) if amount > 0 else (95, 110)
+    orders = (
+        DecimalOrder(T0, AAPL, amount, id="m"),
+        DecimalOrder(T0, AAPL, -amount, stop=stop, id="s", parent_order_id="m"),
+        DecimalOrder(T0, AAPL, -amount, limit=limit, id="l", parent_order_id="m"),
+    )
     with pytest.raises(LinkedOrderError, match=re.escape(
         f"refused by rule exits_keep_their_price_order: {message}"
     )):

@@ -599,13 +599,48 @@ def test_states_a_live_cancel_mode_group_reaches_load_again() -> None:
         assert loads(dumps(state)) == state
 
 
-def test_submitting_a_filled_member_beside_a_working_one_in_cancel_mode_is_refused() -> None:
+def test_submitting_a_filled_member_cancels_the_working_ones_in_either_mode() -> None:
+    """A host rebuilding its book after a restart submits the venue's states: a
+    member that has filled cancels the others, as its fill would have."""
     tp, sl = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)),
                         ids=("tp", "sl"))
     filled = apply(tp, Fill(100, 110))
-    with pytest.raises(LinkedOrderError, match="a_filled_member_leaves_none_working"):
-        OrderBook().submit(filled, sl)
-    assert OrderBook().submit(filled, sl, link_mode="reduce").book["sl"].status is CANCELLED
+    for mode in ("cancel", "reduce"):
+        result = OrderBook().submit(filled, sl, link_mode=mode)
+        assert result.book["sl"].status is CANCELLED
+        assert [(d.order_id, type(d.event)) for d in result.derived] == [("sl", Cancel)]
+        assert loads(dumps(result.book)) == result.book
+
+
+def test_a_cancel_mode_group_is_judged_the_same_whatever_order_its_members_come_in() -> None:
+    a, b = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("a", "b"))
+    a_filled, b_partly = apply(a, Fill(100, 110)), apply(b, Fill(40, 90))
+    books = [OrderBook().submit(*members, link_mode="cancel").book
+             for members in ((a_filled, b_partly), (b_partly, a_filled))]
+    assert books[0] == books[1]
+    assert [books[0][i].status for i in "ab"] == [FILLED, CANCELLED]
+    assert books[0]["b"].filled == -40
+    for members in ((a_filled, b_partly), (b_partly, a_filled)):
+        with pytest.raises(SerializationError, match=re.escape(
+            "refused by rule a_filled_member_leaves_none_working: in cancel mode the first "
+            "fill of a cancels the other members, but b is PARTIALLY_FILLED"
+        )):
+            loads(document(members, {"a": "CANCEL", "b": "CANCEL"}))
+
+
+def test_members_submitted_with_fills_each_cancel_the_others() -> None:
+    a, b = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("a", "b"))
+    book = OrderBook().submit(apply(a, Fill(30, 110)), apply(b, Fill(40, 90))).book
+    assert [(book[i].status, book[i].filled) for i in "ab"] == [(CANCELLED, -30),
+                                                                (CANCELLED, -40)]
+
+
+def document(orders: tuple[DecimalOrder, ...], link_modes: dict[str, str],
+             brackets: dict[str, object] | None = None) -> str:
+    """A saved book of ``orders``, listed in the order given."""
+    value = {"brackets": brackets or {}, "link_modes": link_modes,
+             "orders": [json.loads(dumps(order))["value"] for order in orders]}
+    return json.dumps({"format": "orders", "type": "OrderBook", "value": value, "version": 2})
 
 
 # One price order for a bracket, at place, submit, amend and load.
@@ -678,9 +713,7 @@ def test_a_trailing_stop_loss_is_compared_until_it_trails() -> None:
     for price in (105, 109):
         book = book.on_price(AAPL, price, T0).book
     assert book["s"].stop == 107
-    moved = step(book, "l", Amend(limit=106))  # the trailing stop follows the market
-    assert moved["l"].limit == 106
-    assert loads(dumps(moved)) == moved
+    assert loads(dumps(book)) == book
 
 
 def test_loading_a_bracket_out_of_price_order_is_refused() -> None:
@@ -690,3 +723,144 @@ def test_loading_a_bracket_out_of_price_order_is_refused() -> None:
             order["terms"]["stop"] = "112"
     with pytest.raises(SerializationError, match="exits_keep_their_price_order"):
         loads(json.dumps(document))
+
+
+# Only live orders are compared: an ended leg's prices are history.
+
+
+def cancel_mode_take_profit_partly_filled() -> OrderBook:
+    """A long cancel-mode bracket whose take-profit filled 30: its fill cancelled
+    the stop-loss (stop 95)."""
+    book = step(step(bracket("cancel"), "m", Fill(100, 100)), "l", Fill(30, 110, fill_id="x1"))
+    assert [book[i].status for i in "msl"] == [FILLED, CANCELLED, PARTIALLY_FILLED]
+    return book
+
+
+def test_a_take_profit_may_move_past_a_cancelled_stop_loss() -> None:
+    book = cancel_mode_take_profit_partly_filled()
+    lowered = step(book, "l", Amend(limit=90))
+    assert lowered["l"].limit == 90
+    assert loads(dumps(lowered)) == lowered
+
+
+def test_a_log_with_a_take_profit_moved_past_a_cancelled_stop_loss_replays() -> None:
+    from orders.io.recording import Recorder
+    from orders.io.replay import replay
+
+    lines: list[str] = []
+    recorder = Recorder(lines.append)
+    recorder.place(T0, AAPL, 100, BracketOrder(LimitOrder(100), 95, 110), ids=("m", "s", "l"),
+                   link_mode="cancel")
+    recorder.apply("m", Fill(100, 100, fill_id="e1"))
+    recorder.apply("l", Fill(30, 110, fill_id="x1"))
+    recorder.apply("l", Amend(limit=90))
+    recorder.apply("l", Fill(70, 90, fill_id="x2"))
+    replayed = replay(lines)
+    assert replayed.refused_count == 0
+    assert (replayed.book["l"].status, replayed.book["l"].filled) == (FILLED, -100)
+
+
+def test_rearmed_legs_copy_the_prices_they_replace_and_load_again() -> None:
+    """The take-profit moved below the cancelled stop-loss, then its fill was busted:
+    the book re-arms with both legs' prices as they were, out of order, as the host
+    set them; that state loads again."""
+    book = step(cancel_mode_take_profit_partly_filled(), "l", Amend(limit=90))
+    rearmed = step(book, "l", FillBust("x1"))
+    legs = [rearmed[leg] for leg in rearmed.brackets["m"].legs]
+    assert [(leg.stop, leg.limit, leg.status) for leg in legs] == [(95, None, OPEN),
+                                                                   (None, 90, OPEN)]
+    assert loads(dumps(rearmed)) == rearmed
+
+
+# A host amend is checked against every current price of the other live orders.
+
+
+def trailed_bracket() -> OrderBook:
+    """Long bracket m 100 / trailing stop-loss s (trail 2) / take-profit l 110, filled,
+    after a trade at 101 (the stop trailed to 99)."""
+    book = bracket(stopexec="StopTrail", stopargs={"trailamount": 2})
+    book = step(book, "m", Fill(100, 100)).on_price(AAPL, 101, T0).book
+    assert book["s"].stop == 99
+    return book
+
+
+def test_a_trailed_stop_loss_cannot_be_amended_past_the_take_profit() -> None:
+    book = trailed_bracket()
+    with pytest.raises(LinkedOrderError, match=re.escape(
+        "refused by rule exits_keep_their_price_order: a long bracket's stop-loss lies below "
+        "its take-profit; stop-loss s would stop at 200, take-profit l limits at 110"
+    )):
+        book.apply("s", Amend(stop=200))
+    assert book.apply("s", Amend(stop=105)).book["s"].stop == 105
+
+
+def test_a_take_profit_cannot_be_amended_below_a_trailed_stop_loss() -> None:
+    with pytest.raises(LinkedOrderError, match=re.escape(
+        "take-profit l would limit at 50, stop-loss s stops at 99"
+    )):
+        trailed_bracket().apply("l", Amend(limit=50))
+
+
+def test_a_trailed_entry_cannot_be_amended_past_the_take_profit() -> None:
+    orders = buy_bracket(T0, AAPL, 100, exectype="StopTrail", price=105, trailamount=3,
+                         stopprice=95, limitprice=110, ids=("m", "s", "l"))
+    book = OrderBook().submit(*orders).book.on_price(AAPL, 101, T0).book
+    assert book["m"].stop == 104
+    with pytest.raises(LinkedOrderError, match="entry m would stop at 300"):
+        book.apply("m", Amend(stop=300))
+
+
+def test_a_stop_trailed_past_the_take_profit_loads_and_amends_elsewhere_pass() -> None:
+    """The market can carry a trailing stop past the take-profit for a moment: at
+    load that pair is not compared, and an amend is checked only against the
+    prices it moves past."""
+    book = trailed_bracket().on_price(AAPL, 113, T0).book
+    assert (book["s"].stop, book["l"].limit) == (111, 110)
+    assert loads(dumps(book)) == book
+    with pytest.raises(LinkedOrderError, match="take-profit l would limit at 105"):
+        book.apply("l", Amend(limit=105))
+    assert step(book, "l", Amend(limit=120))["l"].limit == 120
+
+
+# The entry is read without walking its history.
+
+
+def test_checking_an_amend_does_not_read_the_entrys_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    book = bracket()
+    for limit in (101, 102, 101):
+        book = step(book, "m", Amend(limit=limit))
+
+    def unread(order: DecimalOrder) -> None:
+        raise AssertionError("the history was read")
+
+    monkeypatch.setattr(DecimalOrder, "history", property(unread))
+    assert book.apply("s", Amend(stop=96)).book["s"].stop == 96
+
+
+# Moving a whole bracket one amend at a time.
+
+
+@pytest.mark.parametrize(("shift", "order"), [(20, "lms"), (-20, "sml")])
+def test_a_bracket_moves_one_amend_at_a_time_far_side_first(shift: int, order: str) -> None:
+    book = bracket()
+    amends = {"m": Amend(limit=100 + shift), "s": Amend(stop=95 + shift),
+              "l": Amend(limit=110 + shift)}
+    for order_id in order:
+        book = step(book, order_id, amends[order_id])
+    assert (book["m"].limit, book["s"].stop, book["l"].limit) == (100 + shift, 95 + shift,
+                                                                   110 + shift)
+
+
+def test_a_refused_amend_says_which_order_must_move_first() -> None:
+    book = bracket()
+    with pytest.raises(LinkedOrderError, match=re.escape(
+        "entry m would limit at 120, take-profit l limits at 110; move take-profit l above 120 "
+        "first"
+    )):
+        book.apply("m", Amend(limit=120))
+    with pytest.raises(LinkedOrderError, match=re.escape(
+        "stop-loss s would stop at 101, entry m limits at 100; move entry m above 101 first"
+    )):
+        book.apply("s", Amend(stop=101))

@@ -91,13 +91,11 @@ def test_limitprice_is_required_unless_limitexec_is_none() -> None:
     _, stop = buy_bracket(T0, AAPL, 10, price=100, stopprice=95, limitexec=None,
                              ids=("m", "s"))
     assert stop.linked_order_ids == ()
-    wrong_side = sell_bracket(T0, AAPL, 10, price=106, stopprice=105, limitexec=None,
-                              ids=("m", "s"))
     with pytest.raises(LinkedOrderError, match=re.escape(
         "a short bracket's entry lies below its stop-loss; entry m limits at 106, "
         "stop-loss s stops at 105"
     )):
-        OrderBook().submit(*wrong_side)
+        sell_bracket(T0, AAPL, 10, price=106, stopprice=105, limitexec=None, ids=("m", "s"))
 
 
 @pytest.mark.parametrize(

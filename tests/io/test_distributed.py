@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from orders.errors import BadOrderParameters
-from orders.io.replay import replay_accounts, replay_files
+from orders.io.documents import MAX_NESTING
+from orders.io.replay import AccountsResult, Refusal, replay_accounts, replay_files
 from tests.support import assert_same, write_awkward_logs, write_logs
 
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
-from orders.io.distributed import MIN_BLOCK_SIZE  # noqa: E402
+from orders.io.distributed import MIN_BLOCK_SIZE, SchedulerError, merge  # noqa: E402
 from orders.io.distributed import replay_files_on_dask as replay_on_dask  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def client() -> object:
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
     with distributed.Client(cluster) as client:
         yield client
     cluster.close()
@@ -52,7 +62,13 @@ def test_one_file_in_one_process_is_replay_accounts(tmp_path: Path) -> None:
 def test_without_a_client_a_local_cluster_is_started(tmp_path: Path) -> None:
     paths = write_logs(tmp_path, lines=1_000, accounts=3)
     reports: list[str] = []
-    result = replay_on_dask(paths, workers=2, progress=reports.append)
+    with contextlib.ExitStack() as stack:
+        with contextlib.suppress(OSError):  # else something else holds it already
+            stack.enter_context(socket.create_server(("", 8787)))  # Dask's dashboard port
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = replay_on_dask(paths, workers=2, progress=reports.append)
+    assert [str(warning.message) for warning in caught] == []
     assert_same(result, replay_files(paths))
     assert reports[-1].startswith("replayed ")
 
@@ -69,6 +85,7 @@ def test_the_command_line_gives_the_same_output_with_workers(
     captured = capsys.readouterr()
     assert captured.out == here
     assert "replayed 4/" in captured.err
+    assert all(line.startswith(("split ", "replayed ")) for line in captured.err.splitlines())
     address = client.scheduler.address  # type: ignore[attr-defined]
     assert main(["replay", "--json", "--scheduler", address, *paths]) == 1
     assert capsys.readouterr().out == here
@@ -119,3 +136,137 @@ def test_a_block_size_below_the_minimum_is_refused(tmp_path: Path) -> None:
 def test_one_path_given_for_the_list_of_paths_is_refused_before_any_cluster_starts() -> None:
     with pytest.raises(BadOrderParameters, match="not one path"):
         replay_on_dask("day1.jsonl")  # type: ignore[arg-type]
+
+
+def deep_log(folder: Path) -> list[Path]:
+    """Lines nested around the limit and far beyond it, between lines that apply."""
+    time_line = b'{"account":"z","op":"time","dt":"2024-01-15T21:00:00+00:00"'
+    lines = [time_line + b"}"]
+    for depth in (MAX_NESTING, MAX_NESTING + 1, 900, 990):
+        lines.append(time_line + b',"x":' + b"[" * depth + b"]" * depth + b"}")
+        lines.append(b"[" * depth + b"]" * depth)
+    path = folder / "deep.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return [path]
+
+
+def test_deeply_nested_lines_give_the_same_result_and_json_on_both_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], client: object
+) -> None:
+    from orders.__main__ import main
+
+    paths = deep_log(tmp_path)
+    expected = replay_files(paths)
+    assert expected.refused_count == 8
+    assert_same(replay_on_dask(paths, client=client), expected)
+    files = [str(path) for path in paths]
+    assert main(["replay", "--accounts", "--json", *files]) == 1
+    here = capsys.readouterr().out
+    address = client.scheduler.address  # type: ignore[attr-defined]
+    assert main(["replay", "--json", "--scheduler", address, *files]) == 1
+    assert capsys.readouterr().out == here
+
+
+def test_the_refusals_of_partitions_are_merged_in_file_and_line_order() -> None:
+    def refusal(number: int, source: str) -> Refusal:
+        return Refusal(number, "x", "SerializationError: x", source)
+
+    splits = [{"lines": 10, "refused": [refusal(2, "a")], "refused_count": 1},
+              {"lines": 10, "refused": [refusal(1, "b")], "refused_count": 1}]
+    partial = AccountsResult({}, (refusal(5, "a"), refusal(3, "b")), 2, 3)
+    merged = merge(splits, [0, 0], ["a", "b"], [partial], keep_refused=3)
+    assert [(r.source, r.line_number) for r in merged.unassigned] == [("a", 2), ("a", 5), ("b", 1)]
+    assert (merged.unassigned_count, merged.lines) == (4, 20)
+
+
+def test_a_file_that_is_not_a_regular_file_is_refused_before_any_cluster_starts(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(OSError, match="not a regular file") as raised:
+        replay_on_dask([tmp_path])
+    assert raised.value.filename == str(tmp_path)
+    assert not isinstance(raised.value, FileNotFoundError)  # it exists: it is not a file
+    with pytest.raises(FileNotFoundError):
+        replay_on_dask([tmp_path / "missing.jsonl"])
+
+
+@pytest.mark.skipif(not Path("/proc/cpuinfo").exists(), reason="needs Linux's /proc")
+def test_a_file_longer_than_its_reported_size_is_refused(client: object) -> None:
+    # /proc/cpuinfo reports a size of 0 and reads as several kilobytes.
+    with pytest.raises(OSError, match="does not match its size") as raised:
+        replay_on_dask(["/proc/cpuinfo"], client=client)
+    assert raised.value.filename == "/proc/cpuinfo"
+
+
+@pytest.mark.parametrize("paths", [5, None, {"a.jsonl"}], ids=["int", "None", "set"])
+def test_paths_that_are_not_a_sequence_are_refused(paths: object) -> None:
+    with pytest.raises(BadOrderParameters, match="paths must be a sequence of paths"):
+        replay_on_dask(paths)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A TCP server that accepts connections and never answers."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    listening = threading.Thread(
+        target=lambda: accepted.append(server.accept()[0]), daemon=True)
+    listening.start()
+    yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    for connection in accepted:
+        connection.close()
+    server.close()
+
+
+def test_a_scheduler_that_never_answers_is_refused_after_the_connect_timeout(
+    tmp_path: Path, silent_server: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from orders.__main__ import main
+
+    paths = write_logs(tmp_path, lines=10, accounts=1)
+    with pytest.raises(SchedulerError, match=f"the Dask scheduler at {silent_server} did not "
+                                             "answer within 0.5 s"):
+        replay_on_dask(paths, scheduler=silent_server, connect_timeout=0.5)
+    with dask.config.set({"distributed.comm.timeouts.connect": "0.5s"}):
+        assert main(["replay", "--scheduler", silent_server, *map(str, paths)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"python -m orders: the Dask scheduler at {silent_server} did not "
+                            "answer within 0.5 s\n")
+
+
+def test_a_scheduler_without_workers_is_refused_after_the_wait_for_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from orders.__main__ import main
+    from orders.io import distributed as module
+
+    paths = write_logs(tmp_path, lines=10, accounts=1)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty:
+        says = f"the scheduler at {empty.scheduler_address} has no workers \\(waited 0.3 s\\)"
+        with pytest.raises(SchedulerError, match=says), distributed.Client(empty) as own:
+            replay_on_dask(paths, client=own, worker_timeout=0.3)
+        monkeypatch.setattr(module, "WORKER_TIMEOUT", 0.3)
+        assert main(["replay", "--scheduler", empty.scheduler_address, *map(str, paths)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (f"python -m orders: the scheduler at {empty.scheduler_address} "
+                            "has no workers (waited 0.3 s)\n")
+
+
+def test_a_fifo_among_the_files_is_refused_at_once_with_workers(tmp_path: Path) -> None:
+    log, fifo = write_logs(tmp_path, lines=10, accounts=1)[0], tmp_path / "fifo"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [sys.executable, "-m", "orders", "replay", str(log), str(fifo), "--workers", "2"],
+        capture_output=True, timeout=60, check=False)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == (f"python -m orders: cannot read {fifo}: not a regular "
+                                      "file (the Dask replay reads files in blocks)\n")
+
+
+def test_a_client_and_a_scheduler_address_together_are_refused(tmp_path: Path) -> None:
+    paths = write_logs(tmp_path, lines=10, accounts=1)
+    with pytest.raises(BadOrderParameters, match="give a client or a scheduler address, not "
+                                                 "both; got a client and scheduler='tcp://x:1'"):
+        replay_on_dask(paths, client=object(), scheduler="tcp://x:1")

@@ -38,7 +38,14 @@ from orders import (
     apply,
     buy_bracket,
 )
-from orders.io.documents import SerializationError, dumps, loads, structure, unstructure
+from orders.io.documents import (
+    FORMAT_VERSION,
+    SerializationError,
+    dumps,
+    loads,
+    structure,
+    unstructure,
+)
 
 T0 = datetime(2024, 1, 15, 9, 30, tzinfo=timezone(timedelta(hours=-5)))
 AAPL = Asset("AAPL", exchange="NYSE")
@@ -80,11 +87,23 @@ def test_decimals_keep_their_digits_and_exponent() -> None:
     data = unstructure(LimitOrder("150.10"))
     assert data == {
         "format": "orders",
-        "version": 2,
+        "version": 3,
         "type": "LimitOrder",
         "value": {"asset": None, "exchange": None, "limit_price": "150.10"},
     }
     assert str(loads(dumps(Asset("BTC", quantity_increment="1E-8"))).quantity_increment) == "1E-8"
+
+
+def test_documents_are_written_in_version_3() -> None:
+    assert FORMAT_VERSION == 3
+    assert json.loads(dumps(Expire(T0)))["version"] == 3
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_documents_of_every_readable_version_are_read(version: int) -> None:
+    document = {"format": "orders", "version": version, "type": "Expire",
+                "value": {"dt": T0.isoformat()}}
+    assert loads(json.dumps(document)) == Expire(T0)
 
 
 def test_an_order_with_history_and_fill_records_round_trips() -> None:
@@ -139,7 +158,9 @@ def test_json_is_stable() -> None:
     [
         ("not json", "not JSON"),
         ("[]", "at $: expected a JSON object"),
-        ('{"format": "orders", "version": 3, "type": "Fill", "value": {}}', "version 1 or 2"),
+        ('{"format": "orders", "version": 4, "type": "Fill", "value": {}}',
+         "at $: expected an orders document of version 1, 2 or 3; got format 'orders', "
+         "version 4"),
         ('{"format": "orders", "version": 1, "type": "Nope", "value": {}}', "unknown value type"),
         ('{"format": "orders", "version": 1, "type": "Fill", "value": {"price": "1"}}',
          "at $.value.quantity: a required field is missing"),
@@ -409,6 +430,10 @@ def test_a_zoned_datetime_keeps_its_zone_and_which_of_two_equal_wall_times_it_is
          "America/New_York is at -04:00 or -05:00 at 2024-11-03 01:30, not -06:00"),
         ("2024-07-01T12:00:00+00:00[America/New_York]",
          "America/New_York is at -04:00 at 2024-07-01 12:00, not +00:00"),
+        ("1880-01-01T12:00:00-04:56[America/New_York]",
+         "America/New_York is at -04:56:02 at 1880-01-01 12:00, not -04:56"),
+        ("2024-07-01T12:00:00-04:00:30[America/New_York]",
+         "America/New_York is at -04:00 at 2024-07-01 12:00, not -04:00:30"),
         ("2024-07-01T12:00:00[America/New_York]", "a zone needs the offset before it"),
         ("2024-07-01T12:00:00-04:00[Mars/Olympus]", "unknown time zone 'Mars/Olympus'"),
         ("2024-07-01T12:00:00-04:00[../../etc/passwd]", "unknown time zone '../../etc/passwd'"),
@@ -423,3 +448,65 @@ def test_a_zone_that_disagrees_with_its_offset_is_refused(written: str, reason: 
     text = dumps(Expire(T0)).replace(T0.isoformat(), written)
     with pytest.raises(SerializationError, match=re.escape(f"at $.value.dt: {reason}")):
         loads(text)
+
+
+def test_a_zoned_datetime_keeps_an_offset_with_seconds() -> None:
+    from zoneinfo import ZoneInfo
+
+    local_mean_time = datetime(1880, 1, 1, 12, tzinfo=ZoneInfo(NEW_YORK))  # -04:56:02
+    text = dumps(Expire(local_mean_time))
+    assert '"1880-01-01T12:00:00-04:56:02[America/New_York]"' in text
+    assert loads(text) == Expire(local_mean_time)
+
+
+def test_a_second_fold_at_a_time_the_zone_lives_once_is_read_back_as_the_first() -> None:
+    from zoneinfo import ZoneInfo
+
+    summer = datetime(2024, 7, 1, 12, fold=1, tzinfo=ZoneInfo(NEW_YORK))
+    restored = loads(dumps(Expire(summer)), Expire).dt
+    assert restored == summer
+    assert restored.utcoffset() == summer.utcoffset()
+    assert restored.fold == 0
+
+
+def test_a_zone_made_without_the_cache_is_read_back_as_the_same_instant() -> None:
+    from zoneinfo import ZoneInfo
+
+    late = datetime(2024, 11, 3, 1, 30, fold=1, tzinfo=ZoneInfo.no_cache(NEW_YORK))
+    restored = loads(dumps(Expire(late)), Expire).dt
+    assert restored.tzinfo is ZoneInfo(NEW_YORK)
+    assert (restored.fold, restored.utcoffset()) == (1, late.utcoffset())
+    assert restored.timestamp() == late.timestamp()
+    assert restored != late  # Python: a second fold never equals a time of another tzinfo
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("America", "'America'"),
+        ("Etc", "'Etc'"),
+        ("America/", "'America/'"),
+        ("a" * 300, "a str of 300 characters beginning 'aaaaaaaaaaaaaaaaaaaa'"),
+        ("a/" * 3000, "a str of 6000 characters beginning 'a/a/a/a/a/a/a/a/a/a/'"),
+        ("UTC\x00", "'UTC\\x00'"),
+        ("\ud800", "'\\ud800'"),
+    ],
+)
+def test_a_zone_key_that_names_no_zone_is_refused_without_a_host_path(
+    key: str, shown: str
+) -> None:
+    written = json.dumps(f"2024-07-01T12:00:00-04:00[{key}]")
+    text = dumps(Expire(T0)).replace(json.dumps(T0.isoformat()), written)
+    with pytest.raises(SerializationError) as refused:
+        loads(text)
+    assert str(refused.value) == f"at $.value.dt: unknown time zone {shown}"
+
+
+def test_a_document_with_an_int_asset_of_more_than_39_digits_is_refused() -> None:
+    longest = 10**39 - 1
+    text = dumps(DecimalOrder(T0, longest, 1, "market", id="o"))
+    assert loads(text, DecimalOrder).asset == longest
+    with pytest.raises(SerializationError, match=re.escape(
+        f"at $.value: an int asset must have at most 39 digits; got {10**39}"
+    )):
+        loads(text.replace(str(longest), str(10**39)))

@@ -165,24 +165,56 @@ def test_an_operation_whose_line_cannot_be_written_does_not_happen() -> None:
     assert recorder.book["a"].filled == 40
 
 
-def test_an_asset_line_written_before_a_failed_line_is_written_again_harmlessly() -> None:
-    written: list[str] = []
-    calls = 0
+class _FailingLine:
+    """A ``write`` that raises as a full disk does on its ``number``-th call only."""
 
-    def fail_on_the_second_line(line: str) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
+    def __init__(self, number: int) -> None:
+        self.lines: list[str] = []
+        self.calls = 0
+        self.number = number
+
+    def __call__(self, line: str) -> None:
+        self.calls += 1
+        if self.calls == self.number:
             raise OSError(28, "No space left on device")
-        written.append(line)
+        self.lines.append(line)
 
-    recorder = Recorder(fail_on_the_second_line)
+
+def test_an_asset_line_written_before_a_failed_line_stays_defined() -> None:
+    log = _FailingLine(2)
+    recorder = Recorder(log)
     with pytest.raises(OSError, match="No space left on device"):
         recorder.place(T0, BTC, "0.5", MarketOrder(), ids=["b"])
     assert "b" not in recorder.book
     recorder.place(T0, BTC, "0.5", MarketOrder(), ids=["b"])
-    assert [json.loads(line)["op"] for line in written] == ["asset", "asset", "order"]
-    replayed = replay(written)
+    assert [json.loads(line)["op"] for line in log.lines] == ["asset", "order"]
+    replayed = replay(log.lines)
+    assert replayed.refused == ()
+    assert replayed.book == recorder.book
+
+
+def test_after_a_failed_line_another_asset_with_the_written_symbol_is_written_in_full() -> None:
+    log = _FailingLine(2)
+    recorder = Recorder(log)
+    with pytest.raises(OSError, match="No space left on device"):
+        recorder.place(T0, Asset("X", exchange="NYSE"), 1, LimitOrder(10), ids=["a"])
+    recorder.place(T0, Asset("X", exchange="LSE"), 1, LimitOrder(10), ids=["b"])
+    assert json.loads(log.lines[-1])["orders"][0]["asset"]["exchange"] == "LSE"
+    replayed = replay(log.lines)
+    assert replayed.refused == ()
+    assert replayed.book == recorder.book
+    assert replayed.book["b"].asset == Asset("X", exchange="LSE")
+
+
+def test_after_a_failed_line_a_plain_symbol_the_log_defines_is_refused() -> None:
+    log = _FailingLine(2)
+    recorder = Recorder(log)
+    with pytest.raises(OSError, match="No space left on device"):
+        recorder.place(T0, Asset("X", exchange="NYSE"), 1, LimitOrder(10), ids=["a"])
+    with pytest.raises(SerializationError, match="the log names Asset"):
+        recorder.place(T0, "X", 1, LimitOrder(10), ids=["b"])
+    assert "b" not in recorder.book
+    replayed = replay(log.lines)
     assert replayed.refused == ()
     assert replayed.book == recorder.book
 

@@ -1,7 +1,11 @@
+import decimal
 import json
+import os
+import re
 import subprocess
 import sys
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -9,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from orders import ORDER_STATUS, BadOrderParameters, Fill, OrderBook, Refusal
-from orders.__main__ import _Reading, main, progress_text
-from orders.io.documents import dumps, structure
-from orders.io.replay import partition_of, replay, replay_accounts, replay_files
+from orders.__main__ import _Reading, accounts_json, as_json, main, progress_text
+from orders.io.documents import MAX_NESTING, SerializationError, dumps, parse_json, structure
+from orders.io.replay import EXCERPT, partition_of, replay, replay_accounts, replay_files
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "orders" / "data" / "session.jsonl"
 
@@ -277,6 +281,28 @@ def test_the_summary_counts_by_status_and_totals_by_asset(capsys: object) -> Non
     assert "28 lines replayed, 3 refused" in out
 
 
+def test_the_summary_keeps_identifiers_apart_and_its_totals_exact(
+    tmp_path: Path, capsys: object
+) -> None:
+    huge = "1234567890123456789012345.678901"
+    log = tmp_path / "log.jsonl"
+    log.write_text("\n".join(
+        line(op="order", order={"id": order_id, "dt": "2024-01-15T09:30:00", "asset": asset,
+                                "amount": amount, "limit": "1"})
+        for order_id, asset, amount in [("a", 1, "5"), ("b", "1", "5"), ("c", "X", "-" + huge)]
+    ) + "\n" + "\n".join([
+        line(op="event", order_id="c", event={"type": "Fill", "quantity": huge, "price": "1"}),
+    ]) + "\n")
+    with decimal.localcontext(decimal.Context(prec=28)):
+        assert main(["replay", "--summary", str(log)]) == 0
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert re.search(r"^1 \(int\) +1 +1 ", out, re.M)  # the int 1 and the str "1" apart
+    assert re.search(r"^1 +1 +1 ", out, re.M)
+    sold = re.search(r"^X +1 +0 +0 +(\S+)", out, re.M)
+    assert sold is not None
+    assert sold.group(1) == huge  # exact whatever the caller's precision
+
+
 def test_the_summary_lists_only_the_first_refusals(tmp_path: Path, capsys: object) -> None:
     log = tmp_path / "log.jsonl"
     log.write_text("not json\n" * 25)
@@ -370,3 +396,95 @@ def test_the_excerpt_of_a_line_that_is_not_utf8_keeps_no_line_end() -> None:
 def test_an_account_with_a_lone_surrogate_has_a_partition() -> None:
     assert partition_of("acct\ud800", 7) == partition_of("acct\ud800", 7) < 7
     assert partition_of("acct", 7) == zlib.crc32(b"acct") % 7  # valid names are unchanged
+
+
+# A fixed nesting limit: a line is read the same wherever it is read.
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def parse_at_stack_depth(text: str, frames: int) -> object:
+    """parse_json(text) called with about ``frames`` frames already on the stack."""
+    if frames <= 0:
+        return parse_json(text)
+    return parse_at_stack_depth(text, frames - 1)
+
+
+def test_json_nested_up_to_the_limit_is_read_and_deeper_is_refused_naming_both() -> None:
+    assert MAX_NESTING == 100
+    assert parse_json(nested(MAX_NESTING)) == parse_json(nested(MAX_NESTING).encode())
+    for text in (nested(MAX_NESTING + 1), nested(MAX_NESTING + 1).encode(), nested(5_000)):
+        depth = MAX_NESTING + 1 if len(text) < 1_000 else 5_000
+        with pytest.raises(SerializationError,
+                           match=fr"nested too deeply \({depth} levels; at most 100 are read\)"):
+            parse_json(text)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    inside = json.dumps({"note": "[{" * 300, "more": ["\\\"[" * 200]})
+    assert parse_json(inside) == json.loads(inside)
+
+
+def test_the_nesting_limit_does_not_depend_on_the_stack_of_the_caller() -> None:
+    deep_stack = sys.getrecursionlimit() - MAX_NESTING - 100
+    assert parse_at_stack_depth(nested(MAX_NESTING), deep_stack) == parse_json(nested(MAX_NESTING))
+    with pytest.raises(SerializationError, match=r"nested too deeply \(101 levels"):
+        parse_at_stack_depth(nested(MAX_NESTING + 1), 0)
+
+
+# Arguments that are not what replay reads are refused as a whole.
+
+
+@pytest.mark.parametrize("log", [bytearray(b'{"op": "time"}\n'), memoryview(b'{"op": "time"}\n')],
+                         ids=["bytearray", "memoryview"])
+def test_a_buffer_given_as_the_log_is_refused_as_one_text(log: object) -> None:
+    with pytest.raises(BadOrderParameters, match=r"not one (bytearray|memoryview): split a "
+                                                 r"text.*got b'\{\"op\": \"time\"\}"):
+        replay(log)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("paths", [5, None, {"a.jsonl", "b.jsonl"}, frozenset({"a.jsonl"})],
+                         ids=["int", "None", "set", "frozenset"])
+def test_paths_that_are_not_an_ordered_sequence_are_refused(paths: object) -> None:
+    with pytest.raises(BadOrderParameters, match="paths must be a sequence of paths"):
+        replay_files(paths)  # type: ignore[arg-type]
+
+
+def test_a_path_that_is_not_a_path_is_refused() -> None:
+    with pytest.raises(BadOrderParameters, match=r"each path must be a str, bytes or "
+                                                 r"os\.PathLike; got None"):
+        replay_files([None])  # type: ignore[list-item]
+
+
+def test_bytes_paths_are_decoded_so_refusals_name_them_as_text(tmp_path: Path) -> None:
+    log = tmp_path / "day\udcff.jsonl"
+    log.write_bytes(b"not json\n")
+    result = replay_files([os.fsencode(log)])  # type: ignore[list-item]
+    assert result.unassigned[0].source == str(log)
+    assert json.loads(accounts_json(result))["unassigned"][0]["source"] == str(log)
+
+
+def test_a_type_error_raised_while_a_log_is_iterated_is_not_called_not_iterable() -> None:
+    class Broken:
+        def __iter__(self) -> Iterator[str]:
+            raise TypeError("the log's own bug")
+
+    with pytest.raises(TypeError, match="the log's own bug"):
+        replay(Broken())  # type: ignore[arg-type]
+
+
+def test_the_excerpt_of_a_bytes_line_is_its_first_characters() -> None:
+    result = replay([b"\xff" + "é".encode() * 200])  # not UTF-8: excerpted from its bytes
+    assert result.refused[0].excerpt == "\ufffd" + "é" * (EXCERPT - 1)
+
+
+def test_the_refusals_of_one_log_as_json_have_the_fields_of_a_refusal() -> None:
+    refused = json.loads(as_json(replay(["not json"])))["refused"]
+    assert list(refused[0]) == ["excerpt", "line_number", "reason"]
+
+
+def test_an_accounts_result_counts_every_refused_line() -> None:
+    result = replay_accounts(["not json", line(op="dance", account="a"), line(op="x")])
+    assert result.refused_count == 3

@@ -115,6 +115,18 @@ def test_rows_tell_apart_assets_that_share_a_symbol() -> None:
     assert (plain["asset"], plain["asset_exchange"]) == (7, None)
 
 
+def test_rows_name_an_asset_by_symbol_and_exchange_only_and_merge_no_positions() -> None:
+    same_name = ["X", Asset("X"), Asset("X", tick_size="0.05"), 1, "1"]
+    account = Account()
+    for number, asset in enumerate(same_name):
+        account = account.fill(DecimalOrder(T0, asset, number + 1, id=f"o{number}"),
+                               Fill(number + 1, 10))
+    rows = position_records(account)
+    assert [(row["asset"], row["asset_exchange"], row["quantity"]) for row in rows] == [
+        (1, None, 4), ("1", None, 5), ("X", None, 2), ("X", None, 3), ("X", None, 1)]
+    assert sum(row["quantity"] for row in rows) == sum(range(1, 6))
+
+
 def _restored(order: DecimalOrder) -> DecimalOrder:
     """``order`` as a host restores it mid-life: its totals, but no fill history."""
     terms = {field.name: getattr(order.terms, field.name) for field in attrs.fields(OrderTerms)}

@@ -470,3 +470,35 @@ def test_python_m_orders_diagram_prints_the_generated_diagram() -> None:
     )
     assert result.stdout == mermaid_diagram() + "\n"
     assert re.search(r"^    OPEN --> TRIGGERED: Trigger$", result.stdout, re.M)
+
+
+# An order's dt never goes back.
+
+
+EARLIER = T0 - timedelta(days=5)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        Fill(Decimal(3), Decimal(10), dt=EARLIER, fill_id="f1"),
+        Trigger(EARLIER, Decimal(10)),
+        Expire(EARLIER),
+        PriceUpdate(Decimal(11), EARLIER),
+        BarUpdate(Bar(11, 12, 10, 11), EARLIER),
+    ],
+    ids=["Fill", "Trigger", "Expire", "PriceUpdate", "BarUpdate"],
+)
+def test_an_event_stamped_before_an_orders_dt_leaves_its_dt_where_it_was(event: Event) -> None:
+    order = DecimalOrder(T0, AAPL, -100, order_type="trailing_stop", trail_amount=2,
+                         id="o1")
+    later = apply(order, event)
+    assert later.dt == T0
+    assert later.history[-1] == event  # the event is kept as it came, with its own time
+    assert later.history[-1].dt == EARLIER  # type: ignore[attr-defined]
+
+
+def test_an_event_stamped_after_an_orders_dt_moves_it_forward() -> None:
+    order = stop_order().fill(3, 10, dt=T0 + timedelta(seconds=1), fill_id="f1")
+    assert order.dt == T0 + timedelta(seconds=1)
+    assert order.fill(3, 10, dt=T0, fill_id="f2").dt == T0 + timedelta(seconds=1)

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
 
@@ -10,10 +10,13 @@ from orders import (
     BadOrderParameters,
     Bar,
     DecimalOrder,
+    Fill,
     InvalidTransition,
+    LimitOrder,
     OrderBook,
     PriceUpdate,
     StopOrder,
+    TimeKindError,
     TrailingStopLimitOrder,
     TrailingStopOrder,
     Trigger,
@@ -358,29 +361,38 @@ def test_market_updates_that_matter_stay_in_the_history() -> None:
 # Market data in time order.
 
 
-def test_market_data_before_an_order_was_created_is_refused_and_changes_nothing() -> None:
+def test_market_data_from_before_an_order_was_created_does_not_move_it() -> None:
     created = T0 + timedelta(hours=1)
     book = OrderBook().place(created, AAPL, -100, StopOrder(95), ids=["s"]).book
-    with pytest.raises(BadOrderParameters, match=r"the price 94 of AAPL at 2024-01-15T09:30:00 "
-                       r"is before the last change of order s at 2024-01-15T10:30:00"):
-        book.on_price(AAPL, 94, T0)
-    with pytest.raises(BadOrderParameters, match="the bar of AAPL at 2024-01-15T09:30:00 is "
-                                                 "before the last change of order s"):
-        book.on_bar(AAPL, Bar(96, 97, 93, 94), T0)
-    with pytest.raises(BadOrderParameters, match="is before the last change of order s"):
-        book["s"].check_triggers(94, T0)
-    with pytest.raises(BadOrderParameters, match="is before the last change of order s"):
-        book["s"].check_triggers_bar(Bar(96, 97, 93, 94), T0)
-    assert book["s"].status is OPEN
+    assert book.on_price(AAPL, 94, T0).book["s"] is book["s"]
+    assert book.on_bar(AAPL, Bar(96, 97, 93, 94), T0).book["s"] is book["s"]
+    assert book["s"].check_triggers(94, T0) is book["s"]
+    assert book["s"].check_triggers_bar(Bar(96, 97, 93, 94), T0) is book["s"]
+    assert book["s"].check_triggers(94, created).status is TRIGGERED
 
 
-def test_market_data_older_than_an_orders_last_change_is_refused() -> None:
+def test_a_print_older_than_a_fill_moves_the_other_orders_only() -> None:
+    # A live feed: the venue stamps a fill at 09:30:01, and a trade printed at
+    # 09:30:00.5 arrives after it. The filled order has seen a later market.
+    book = OrderBook().place(T0, AAPL, 10, LimitOrder(95), ids=["l"]).book
+    book = book.place(T0, AAPL, -10, StopOrder(95), ids=["s"]).book
+    book = book.apply("l", Fill(3, 95, dt=T0 + timedelta(seconds=1), fill_id="f1")).book
+    late = T0 + timedelta(milliseconds=500)
+    result = book.on_price(AAPL, 94, late)
+    assert result.book["l"] is book["l"]
+    assert (result.book["s"].status, result.book["s"].dt) == (TRIGGERED, late)
+    assert [item.order_id for item in result.derived] == ["s"]
+    bar_result = book.on_bar(AAPL, Bar(96, 97, 93, 94), late)
+    assert bar_result.book["l"] is book["l"]
+    assert bar_result.book["s"].status is TRIGGERED
+
+
+def test_market_data_older_than_an_orders_last_change_leaves_it_as_it_was() -> None:
     book = OrderBook().place(T0, AAPL, -100, TrailingStopOrder(trail_amount=5), ids=["t"]).book
     book = book.on_price(AAPL, 100, T0 + timedelta(minutes=5)).book
-    with pytest.raises(BadOrderParameters, match="09:32:00 is before the last change of "
-                                                 "order t at 2024-01-15T09:35:00"):
-        book.on_price(AAPL, 110, T0 + timedelta(minutes=2))
-    assert book["t"].stop == 95
+    older = book.on_price(AAPL, 110, T0 + timedelta(minutes=2)).book
+    assert (older["t"].stop, older["t"].dt) == (95, T0 + timedelta(minutes=5))
+    assert older["t"] is book["t"]
 
 
 def test_prices_at_the_same_time_as_an_orders_last_change_apply() -> None:
@@ -388,3 +400,10 @@ def test_prices_at_the_same_time_as_an_orders_last_change_apply() -> None:
     for price in (100, 110, 104):  # three trades printed with one timestamp
         book = book.on_price(AAPL, price, T0).book
     assert (book["t"].stop, book["t"].status, book["t"].dt) == (105, TRIGGERED, T0)
+
+
+def test_an_aware_price_time_for_a_naive_order_is_refused_not_compared() -> None:
+    aware = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)
+    with pytest.raises(TimeKindError, match="the market data's dt 2024-01-15T09:30:00"
+                                            r"\+00:00 is aware, but order o's dt is naive"):
+        order(-100, stop=95).check_triggers(94, aware)

@@ -295,9 +295,9 @@ def test_each_fill_has_its_own_id_from_the_bar_the_order_and_a_sequence() -> Non
                                                                      volume=500), venue=venue)
     ids = [e.fill.fill_id for r in results for e in r.executions]
     assert len(ids) == len(set(ids)) == 3
-    assert ids == ["bar 2024-01-16T00:00:00 order a fill 1",
-                   "bar 2024-01-16T00:00:00 order b fill 1",
-                   "bar 2024-01-17T00:00:00 order b fill 2"]
+    assert ids == ["bar 2024-01-16T00:00:00 order a event 1",
+                   "bar 2024-01-16T00:00:00 order b event 1",
+                   "bar 2024-01-17T00:00:00 order b event 2"]
     account = Account()
     for result in results:
         account = account.apply(result.executions)
@@ -305,8 +305,9 @@ def test_each_fill_has_its_own_id_from_the_bar_the_order_and_a_sequence() -> Non
     assert account.position(XYZ).quantity == book_filled == 70
 
 
-@pytest.mark.parametrize(("style", "price"), [(MarketOrder(), 100), (StopOrder(95), 95)],
-                         ids=["market", "stop"])
+@pytest.mark.parametrize(("style", "price"),
+                         [(MarketOrder(), 100), (StopOrder(95), 95), (LimitOrder(95), 100)],
+                         ids=["market", "stop", "limit"])
 def test_a_bar_not_after_an_orders_creation_is_refused_and_changes_nothing(
     style: ExecutionStyle, price: int
 ) -> None:
@@ -315,14 +316,34 @@ def test_a_bar_not_after_an_orders_creation_is_refused_and_changes_nothing(
     bar = Bar(100, 101, 90, 92)
     for dt in (T0 + timedelta(days=1), created):  # stamped before, or when it was placed
         with pytest.raises(BadOrderParameters,
-                           match=rf"the bar of XYZ at {dt.isoformat()} is (before|at the time of) "
+                           match=rf"^the bar of XYZ at {dt.isoformat()} is (before|at the time of) "
                                  rf"the last change of order o at {created.isoformat()} "
-                                 rf"\(created {created.isoformat()}\)"):
+                                 rf"\(created {created.isoformat()}\); the venue takes a bar only "
+                                 r"after the last change of every working order of XYZ it moves "
+                                 r"or fills$"):
             VENUE.on_bar(book, XYZ, bar, dt)
     assert book["o"].status is OPEN
     later = VENUE.on_bar(book, XYZ, bar, created + timedelta(days=1))
     assert fills(later) == [("o", -10, price)]
     assert later.book["o"].dt == created + timedelta(days=1)
+
+
+def test_a_bar_older_than_a_limit_the_market_already_reached_is_refused() -> None:
+    created = T0 + timedelta(days=2)
+    book = OrderBook().place(created, XYZ, 10, LimitOrder(95), ids=["o"]).book
+    book = book.on_price(XYZ, 94, created + timedelta(hours=1)).book
+    assert book["o"].limit_reached
+    with pytest.raises(BadOrderParameters, match="is before the last change of order o"):
+        VENUE.on_bar(book, XYZ, Bar(100, 101, 99, 100), T0 + timedelta(days=1))
+    assert book["o"].filled == 0
+
+
+def test_a_bar_older_than_an_order_it_does_not_meet_still_fills_the_others() -> None:
+    book = placed(10, MarketOrder(), "m")
+    book = book.place(T0 + timedelta(days=2), XYZ, 10, LimitOrder(80), ids=["far"]).book
+    result = VENUE.on_bar(book, XYZ, Bar(100, 101, 99, 100), T0 + timedelta(days=1))
+    assert fills(result) == [("m", 10, 100)]
+    assert result.book["far"] is book["far"]
 
 
 # Models checked.
@@ -356,27 +377,75 @@ def in_floats(order: DecimalOrder, quantity: Decimal, price: Decimal) -> Decimal
     return 0.5  # type: ignore[return-value]
 
 
+def by_zero(order: DecimalOrder, price: Decimal, quantity: Decimal, bar: Bar, traded: Decimal
+            ) -> tuple[Decimal, Decimal]:
+    return quantity, price / (bar.volume or Decimal(0))
+
+
+def greedy(order: DecimalOrder, price: Decimal, quantity: Decimal, bar: Bar, traded: Decimal
+           ) -> tuple[Decimal, Decimal]:
+    return quantity + 1, price
+
+
+def in_thirds(order: DecimalOrder, price: Decimal, quantity: Decimal, bar: Bar, traded: Decimal
+              ) -> tuple[Decimal, Decimal]:
+    return quantity / 3, price
+
+
 @pytest.mark.parametrize(
     ("venue", "message"),
     [
-        (SimulatedVenue(slippage=nothing), "the slippage model nothing "
-         r"returned None; a slippage model returns a tuple \(quantity, price\) of two Decimals"),
-        (SimulatedVenue(slippage=no_price), "the price the model no_price "
-         "returned is None; a model returns finite Decimal values"),
-        (SimulatedVenue(commission=free), "the commission the model free "
-         "returned is None"),
-        (SimulatedVenue(commission=in_floats), "the commission the model in_floats "
-         "returned is 0.5"),
+        (SimulatedVenue(slippage=nothing), "^the slippage model nothing returned None for order "
+         r"o; a slippage model returns a tuple \(quantity, price\) of two Decimals or ints$"),
+        (SimulatedVenue(slippage=no_price), "^the price the model no_price returned for order o "
+         "is None; a model returns finite Decimals or ints$"),
+        (SimulatedVenue(commission=free), "^the commission the model free returned for order o "
+         "is None; a model returns finite Decimals or ints$"),
+        (SimulatedVenue(commission=in_floats), "^the commission the model in_floats returned "
+         "for order o is 0.5; a model returns finite Decimals or ints$"),
+        (SimulatedVenue(slippage=by_zero), "^the model by_zero failed on order o with "
+         "DivisionByZero; a model returns its result, exact, without raising$"),
+        (SimulatedVenue(slippage=greedy), "^the quantity the model greedy returned for order o "
+         "is 11, more than the 10 the order has left; a slippage model fills at most the "
+         "quantity it is given$"),
+        (SimulatedVenue(slippage=in_thirds), "^the quantity the model in_thirds returned for "
+         "order o is refused: quantity 3.333333333333333333333333333 is not a multiple of XYZ's "
+         "quantity increment 1$"),
+        (SimulatedVenue(commission=lambda order, quantity, price: Decimal("1E+40")),
+         r"^the commission the model <lambda> returned for order o is refused: commission must "
+         r"lie within the bounds: below 10\*\*25"),
+        (SimulatedVenue(commission=PerShareCommission(Decimal("1E+24"))),
+         r"^the commission the model PerShareCommission\(rate=Decimal\('1E\+24'\), "
+         r"minimum=Decimal\('0'\)\) returned for order o is refused: commission must lie "
+         r"within the bounds"),
     ],
-    ids=["slippage None", "slippage price None", "commission None", "commission float"],
+    ids=["slippage None", "slippage price None", "commission None", "commission float",
+         "model divides by zero", "overfill", "off the increment", "commission too large",
+         "built-in commission too large"],
 )
-def test_a_model_result_that_is_not_a_decimal_is_refused_naming_the_model(
+def test_a_model_result_the_venue_cannot_use_is_refused_naming_the_model(
     venue: SimulatedVenue, message: str
 ) -> None:
     book = placed(10, MarketOrder())
     with pytest.raises(BadOrderParameters, match=message):
         venue.on_bar(book, XYZ, Bar(100, 101, 99, 100), T0 + timedelta(days=1))
     assert book["o"].status is OPEN
+
+
+def test_a_commission_model_may_return_an_int_which_is_exact() -> None:
+    venue = SimulatedVenue(commission=lambda order, quantity, price: 0)
+    (result,) = on_bars(placed(10, MarketOrder()), Bar(100, 101, 99, 100), venue=venue)
+    assert result.executions[0].fill.commission == 0
+    assert type(result.executions[0].fill.commission) is Decimal
+
+
+def test_fill_ids_stay_unique_after_a_fill_without_an_id() -> None:
+    book = placed(10, MarketOrder())
+    book = book.apply("o", Fill(4, 100, dt=T0)).book  # reported with no id
+    (result,) = on_bars(book, Bar(100, 101, 99, 100))
+    (fill,) = [e.fill for e in result.executions]
+    assert fill.fill_id == "bar 2024-01-16T00:00:00 order o event 2"
+    assert result.book["o"].history[1] == fill
 
 
 # A trailing stop-limit that has seen no price.
@@ -428,3 +497,41 @@ def test_a_bracket_trailing_leg_starts_at_stopprice_not_a_trail_below_it() -> No
     _, stop_leg, _ = buy_bracket(T0, XYZ, 10, stopprice=95, limitprice=120,
                                  stopexec="StopTrail", stopargs={"trailamount": 2})
     assert (stop_leg.order_type, stop_leg.stop) == (OrderType.TRAILING_STOP, 95)
+
+
+def test_a_fill_stamped_before_an_order_does_not_let_an_older_bar_in() -> None:
+    book = placed(10, LimitOrder(95))
+    book = book.apply("o", Fill(3, 95, dt=T0 - timedelta(days=5), fill_id="f1")).book
+    assert book["o"].dt == T0
+    with pytest.raises(BadOrderParameters, match="2024-01-13T00:00:00 is before the last "
+                                                 "change of order o at 2024-01-15T00:00:00"):
+        VENUE.on_bar(book, XYZ, Bar(94, 96, 93, 95), T0 - timedelta(days=2))
+
+
+# Slipped prices of an asset with no tick.
+
+
+@pytest.mark.parametrize(
+    ("amount", "price"),
+    # 100.37 +- 0.1 x 100.37 x (1/30)**2 = 100.37 +- 0.01115222...: more digits than
+    # a fill may hold, so rounded at the 31st digit, up for a buy, down for a sell.
+    [(1, "100.3811522222222222222222222223"), (-1, "100.3588477777777777777777777777")],
+)
+def test_a_slipped_price_of_an_asset_with_no_tick_is_rounded_against_the_trader(
+    amount: int, price: str
+) -> None:
+    venue = SimulatedVenue(VolumeShareSlippage("0.1"))
+    book = OrderBook().place(T0, "XYZ", amount, MarketOrder(), ids=["o"]).book
+    result = venue.on_bar(book, "XYZ", Bar("100.37", 101, 99, 100, volume=30),
+                          T0 + timedelta(days=1))
+    assert fills(result) == [("o", amount, Decimal(price))]
+
+
+def test_a_slipped_price_with_no_tick_that_fits_a_fill_stays_exact() -> None:
+    venue = SimulatedVenue(PercentSlippage("0.001"))
+    book = OrderBook().place(T0, "XYZ", 1, MarketOrder(), ids=["o"]).book
+    result = venue.on_bar(book, "XYZ", Bar(100, 101, 99, 100), T0 + timedelta(days=1))
+    assert fills(result) == [("o", 1, Decimal("100.100"))]  # 0.1%, not rounded to a unit
+    book = OrderBook().place(T0, "XYZ", 1, LimitOrder("100.125"), ids=["o"]).book
+    result = venue.on_bar(book, "XYZ", Bar("100.1", 101, 99, 100), T0 + timedelta(days=1))
+    assert fills(result) == [("o", 1, Decimal("100.125"))]  # 100.2001 is past the limit
