@@ -274,7 +274,7 @@ def test_only_the_book_reads_its_index() -> None:
     readers = {
         source
         for source, targets in graph().items()
-        if "orders.book.index" in targets and not source.startswith("orders.book")
+        if "orders.book.indexes" in targets and not source.startswith("orders.book")
     }
     assert readers == set()
 
