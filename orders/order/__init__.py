@@ -10,6 +10,13 @@ from orders.order.value import (
 from orders.order.value import (
     OrderTerms as OrderTerms,
 )
+from orders.order.value import (
+    rebuild_order,
+)
+
+_rebuild = rebuild_order
+"""The name that pickles of orders written by versions before the layered
+layout give for rebuilding an order; kept so that they load."""
 
 __all__ = [
     "DecimalOrder",

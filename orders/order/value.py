@@ -312,7 +312,7 @@ class DecimalOrder(Generic[AssetT]):
         while node is not None:
             versions.append((*_state(node), node._event, node._live))
             node = node._previous
-        return _rebuild, (tuple(reversed(versions)),)
+        return rebuild_order, (tuple(reversed(versions)),)
 
     def __copy__(self) -> DecimalOrder:
         return self
@@ -670,8 +670,9 @@ def fill_record(order: DecimalOrder, fill_id: str) -> FillRecord | None:
     return touches[0]._event, live  # type: ignore[return-value]
 
 
-def _rebuild(versions: tuple[tuple[object, ...], ...]) -> DecimalOrder:
-    """Unpickle an order from each version's fields, oldest first."""
+def rebuild_order(versions: tuple[tuple[object, ...], ...]) -> DecimalOrder:
+    """Unpickle an order from each version's fields, oldest first (what
+    :meth:`DecimalOrder.__reduce__` gives pickle)."""
     first, *rest = versions
     order = _version(*first[:9], None, None, 0, None, None, None)
     for fields in rest:
