@@ -302,29 +302,44 @@ def is_status(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id.lstrip("_") in STATUS_NAMES
 
 
-def states_a_status_set(value: ast.expr) -> bool:
-    """True for a literal collection (or frozenset/set call) of two or more statuses."""
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-        if value.func.id in {"frozenset", "set", "tuple"} and value.args:
-            return states_a_status_set(value.args[0])
+def states_a_status_set(node: ast.AST) -> bool:
+    """True for a literal collection that names two or more statuses (an
+    unpacking target such as ``OPEN, FILLED = ...`` names none)."""
+    if isinstance(node, (ast.Tuple, ast.List)) and not isinstance(node.ctx, ast.Load):
         return False
-    if isinstance(value, (ast.Set, ast.Tuple, ast.List)):
-        return sum(is_status(element) for element in value.elts) >= 2
+    if isinstance(node, (ast.Set, ast.Tuple, ast.List)):
+        return sum(is_status(element) for element in node.elts) >= 2
     return False
 
 
-def status_sets() -> Iterator[tuple[str, str]]:
-    for name, tree in modules().items():
+def status_sets(trees: dict[str, ast.Module]) -> Iterator[str]:
+    """Where a module writes out a collection of statuses: ``module:line code``."""
+    for name, tree in trees.items():
         for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if states_a_status_set(node.value):
-                    yield name, ", ".join(ast.unparse(target) for target in targets)
+            if isinstance(node, ast.expr) and states_a_status_set(node):
+                yield f"{name}:{node.lineno} {ast.unparse(node)}"
 
 
-def test_status_sets_are_defined_only_beside_the_statuses() -> None:
-    elsewhere = [f"{module}.{target}" for module, target in status_sets() if module != STATUS_HOME]
+def test_status_sets_are_written_out_only_beside_the_statuses() -> None:
+    trees = modules()
+    elsewhere = list(status_sets({k: v for k, v in trees.items() if k != STATUS_HOME}))
     assert elsewhere == []
+
+
+def test_the_status_set_check_finds_collections_anywhere() -> None:
+    source = """
+OPEN, FILLED, CANCELLED = ORDER_STATUS
+ACTIVE = (OPEN, FILLED)
+f(ORDER_STATUS.OPEN, [ORDER_STATUS.FILLED, ORDER_STATUS.CANCELLED])
+if status in {_OPEN, _FILLED}: pass
+x = frozenset((OPEN,)) | {FILLED}
+"""
+    found = list(status_sets({"m": ast.parse(source)}))
+    assert found == [
+        "m:3 (OPEN, FILLED)",
+        "m:4 [ORDER_STATUS.FILLED, ORDER_STATUS.CANCELLED]",
+        "m:5 {_OPEN, _FILLED}",
+    ]
 
 
 def test_no_two_status_sets_hold_the_same_statuses() -> None:

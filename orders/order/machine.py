@@ -70,7 +70,9 @@ from orders.order.value import (
 from orders.statuses import (
     ACTIVE_STATUSES,
     ENDED_STATUSES,
+    FILL_STATUSES,
     ORDER_STATUS,
+    TERMINAL_STATUSES,
     UNFILLED_STATUSES,
     WORKING_STATUSES,
 )
@@ -96,6 +98,14 @@ class _Repeat(Exception):  # noqa: N818 - a signal, not an error
 
 
 # Status rules: where a rule's effect lands the order.
+
+
+def in_order(statuses: Iterable[ORDER_STATUS]) -> tuple[ORDER_STATUS, ...]:
+    """A row's statuses: a tuple as written; a set in the order of a lifecycle,
+    the live statuses before the terminal ones, each in the statuses' own order."""
+    if isinstance(statuses, tuple):
+        return statuses
+    return tuple(sorted(statuses, key=lambda status: (status in TERMINAL_STATUSES, status)))
 
 
 @attrs.frozen
@@ -127,7 +137,7 @@ class FromFills:
     """The quantities decide: OPEN, PARTIALLY_FILLED or FILLED; ``possible`` lists
     the ones this row can reach."""
 
-    possible: tuple[ORDER_STATUS, ...]
+    possible: tuple[ORDER_STATUS, ...] = attrs.field(converter=in_order)
 
     def land(self, current: ORDER_STATUS, filled: Decimal, amount: Decimal) -> ORDER_STATUS:
         return status_by_fill(filled, amount)
@@ -145,11 +155,6 @@ class Refused:
 
     def targets(self, current: ORDER_STATUS) -> tuple[ORDER_STATUS, ...]:
         return ()
-
-
-def in_order(statuses: Iterable[ORDER_STATUS]) -> tuple[ORDER_STATUS, ...]:
-    """A row's statuses: a tuple as written, a set in the statuses' own order."""
-    return statuses if isinstance(statuses, tuple) else tuple(sorted(statuses))
 
 
 StatusRule = Becomes | Stays | FromFills | Refused
@@ -454,16 +459,17 @@ _FILL_GUARDS: tuple[Guard, ...] = (
     on_quantity_grid,
 )
 _CORRECTION_GUARDS: tuple[Guard, ...] = (live_fill, correction_changes_fill, correction_fits)
-_CORRECTED = FromFills((OPEN, PARTIALLY_FILLED, FILLED))
-_BUSTED = FromFills((OPEN, PARTIALLY_FILLED))
+_CORRECTED = FromFills(FILL_STATUSES | {OPEN})
+_BUSTED = FromFills(FILL_STATUSES - {FILLED} | {OPEN})  # a bust only takes quantity away
+_REFUSE_FILLS = TERMINAL_STATUSES - {CANCELLED}  # a cancelled order takes the fill that raced it
 
 TRANSITIONS: tuple[Rule, ...] = (
     Rule(Trigger, (OPEN,), (has_stop, same_kind_of_time), trigger, Becomes(TRIGGERED)),
-    Rule(Hold, (OPEN, TRIGGERED), (), hold, Becomes(HELD)),
+    Rule(Hold, UNFILLED_STATUSES - {HELD}, (), hold, Becomes(HELD)),
     Rule(Release, (HELD,), (), release, Becomes(OPEN)),
-    Rule(Fill, ACTIVE_STATUSES, _FILL_GUARDS, record_fill, FromFills((PARTIALLY_FILLED, FILLED))),
+    Rule(Fill, ACTIVE_STATUSES, _FILL_GUARDS, record_fill, FromFills(FILL_STATUSES)),
     Rule(Fill, (CANCELLED,), _FILL_GUARDS, record_fill, Stays()),
-    Rule(Fill, (FILLED, REJECTED), (repeated_fill, refuse_new_fill), no_effect, Refused()),
+    Rule(Fill, _REFUSE_FILLS, (repeated_fill, refuse_new_fill), no_effect, Refused()),
     Rule(Cancel, ACTIVE_STATUSES, (), set_reason, Becomes(CANCELLED)),
     Rule(Reject, ACTIVE_STATUSES, (), set_reason, Becomes(REJECTED)),
     Rule(Expire, ACTIVE_STATUSES, (same_kind_of_time,), expire, Becomes(CANCELLED)),
@@ -473,12 +479,12 @@ TRANSITIONS: tuple[Rule, ...] = (
         (PARTIALLY_FILLED,),
         (amend_keeps_side, amend_covers_filled),
         amend,
-        FromFills((PARTIALLY_FILLED, FILLED)),
+        FromFills(FILL_STATUSES),
     ),
-    Rule(FillCorrection, (PARTIALLY_FILLED, FILLED), _CORRECTION_GUARDS, correct_fill, _CORRECTED),
+    Rule(FillCorrection, FILL_STATUSES, _CORRECTION_GUARDS, correct_fill, _CORRECTED),
     Rule(FillCorrection, ENDED_STATUSES, _CORRECTION_GUARDS, correct_fill, Stays()),
     Rule(FillCorrection, UNFILLED_STATUSES, (live_fill,), no_effect, Refused()),
-    Rule(FillBust, (PARTIALLY_FILLED, FILLED), (live_fill,), bust_fill, _BUSTED),
+    Rule(FillBust, FILL_STATUSES, (live_fill,), bust_fill, _BUSTED),
     Rule(FillBust, ENDED_STATUSES, (live_fill,), bust_fill, Stays()),
     Rule(FillBust, UNFILLED_STATUSES, (live_fill,), no_effect, Refused()),
     Rule(PriceUpdate, WORKING_STATUSES, (same_kind_of_time,), watch_market, Stays()),
@@ -709,7 +715,7 @@ def mermaid_diagram() -> str:
     lines = ["stateDiagram-v2", f"    [*] --> {OPEN.name}"]
     for (source, target), events in labels.items():
         lines.append(f"    {source.name} --> {target.name}: {', '.join(events)}")
-    lines.extend(f"    {status.name} --> [*]" for status in (FILLED, CANCELLED, REJECTED))
+    lines.extend(f"    {status.name} --> [*]" for status in in_order(TERMINAL_STATUSES))
     return "\n".join(lines)
 
 
