@@ -314,9 +314,11 @@ class BracketOrder(_NoLimit, _NoStop, ExecutionStyle):
     The stop-loss is a stop at ``stop_loss_price``; given ``stop_loss_trail``
     (keyword: a :class:`TrailingStopOrder` or :class:`TrailingStopLimitOrder`
     without a stop price), it starts there and trails as that style says. Exit
-    prices must be positive and different, and an entry that has a price
-    (limit, stop or both) must lie strictly between them. Which exit is below
-    depends on the direction, known only when the bracket is placed.
+    prices must be positive and different. Which exit is below depends on the
+    direction, known only when the bracket is placed for an amount: the book's
+    rule ``exits_keep_their_price_order`` then refuses exits the wrong way round
+    and an entry price (limit, stop or both) that does not lie strictly between
+    them.
     """
 
     order_type: ClassVar[OrderType | None] = None
@@ -330,18 +332,8 @@ class BracketOrder(_NoLimit, _NoStop, ExecutionStyle):
     )
 
     def __attrs_post_init__(self) -> None:
-        if self.take_profit_price is None:
-            return
-        low, high = sorted((self.stop_loss_price, self.take_profit_price))
-        if low == high:
+        if self.take_profit_price == self.stop_loss_price:
             raise BadOrderParameters(
-                f"stop_loss_price and take_profit_price must differ; both are {low}"
+                f"stop_loss_price and take_profit_price must differ; both are "
+                f"{self.stop_loss_price}"
             )
-        for name in ("limit_price", "stop_price"):
-            entry = getattr(self.entry_style, name, None)
-            if entry is not None and not low < entry < high:
-                raise BadOrderParameters(
-                    f"entry {name} {decimal_text(entry)} must lie strictly between the "
-                    f"stop-loss {decimal_text(self.stop_loss_price)} and the take-profit "
-                    f"{decimal_text(self.take_profit_price)}"
-                )

@@ -2,17 +2,19 @@
 
 These functions build orders and their links (``linked_order_ids``,
 ``parent_order_id``); :class:`orders.book.OrderBook` applies the linking rules
-of :mod:`orders.links`.
+of :mod:`orders.book.rules`.
 
 A bracket is returned in backtrader's order ``[main, stop, limit]``: the entry,
 a stop-loss leg and a take-profit leg (a limit order; there is none when the
-bracket has no take-profit), both legs HELD until the entry fills, linked to
-each other and to the entry by ``parent_order_id``. Their prices are checked
-against the bracket's direction when they are built and when the book takes
-them, by one rule, :func:`orders.links.exits_keep_their_price_order`: for a
-long bracket the stop-loss lies below the take-profit, for a short one above
-it, and an entry that has a price lies strictly between them (or beyond the
-stop-loss when there is no take-profit).
+bracket has no take-profit), linked to each other and to the entry by
+``parent_order_id``. Both legs are built dormant (HELD), as the rule
+:func:`~orders.book.rules.legs_wait_for_the_entry` keeps them until the entry
+fills. Their prices are checked against the bracket's direction when they are
+built and when the book takes them, by one rule,
+:func:`~orders.book.rules.exits_keep_their_price_order`: for a long bracket the
+stop-loss lies below the take-profit, for a short one above it, and an entry
+that has a price lies strictly between them (or beyond the stop-loss when there
+is no take-profit).
 
 Every leg has its own validity. The legs are good till cancelled unless given
 one of their own, whatever the entry's validity: a position opened before the
@@ -31,7 +33,7 @@ from orders.book.rules import replacement_legs
 from orders.decimals import DecimalInput
 from orders.errors import BadOrderParameters
 from orders.order.value import DecimalOrder, new_order_id
-from orders.statuses import ORDER_STATUS, TimeInForce
+from orders.statuses import TimeInForce
 from orders.styles import (
     BracketOrder,
     ExecutionStyle,
@@ -122,7 +124,7 @@ def bracket_orders(
             id=leg_id,
             linked_order_ids=tuple(other for other in leg_ids if other != leg_id),
             parent_order_id=main_id,
-            status=ORDER_STATUS.HELD,
+            status=rules.DORMANT,
             exchange=style.exchange,
             valid_until=leg_valid_until,
             **leg_prices,  # type: ignore[arg-type]

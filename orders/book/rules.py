@@ -783,15 +783,21 @@ def rearm_protection(state: BracketState) -> Iterator[Action]:
     yield Rearm(entry.id, replacement_legs(state.legs, _fresh_ids(state), amount, dt))
 
 
+DORMANT = ORDER_STATUS.HELD
+"""The status of a bracket's exit legs while its entry can fill and nothing is
+to protect: :func:`legs_wait_for_the_entry` holds them in it, and a bracket is
+built with its legs in it (so that its first submit derives no ``Hold``)."""
+
+
 def legs_wait_for_the_entry(state: BracketState) -> Iterator[Action]:
-    """While P = 0 and the entry can still fill, the exit legs are dormant (HELD),
-    sized to the entry's amount."""
+    """While P = 0 and the entry can still fill, the exit legs are dormant
+    (:data:`DORMANT`), sized to the entry's amount."""
     entry = state.entry
     if state.position > 0 or entry.status not in ACTIVE_STATUSES:
         return
     size = entry.terms.amount.copy_negate()
     for leg in state.live_legs():
-        if leg.status is not _HELD:
+        if leg.status is not DORMANT:
             yield Derive(leg.id, Hold(f"bracket entry {entry.id} has not filled"), state.key)
         if leg.terms.amount != size:
             yield Derive(leg.id, Amend(amount=size), state.key)

@@ -84,3 +84,12 @@ def test_an_inverted_bracket_is_refused_when_built(build: object, message: str) 
         f"refused by rule exits_keep_their_price_order: {message}"
     )):
         build()  # type: ignore[operator]
+
+
+def test_a_built_bracket_is_already_as_the_rule_legs_wait_for_the_entry_wants_it() -> None:
+    from orders.book import rules
+
+    style = BracketOrder(LimitOrder(100), 95, 110)
+    main, *legs = bracket_orders(T0, AAPL, 10, style, ids=("m", "s", "l"))
+    assert [leg.status for leg in legs] == [rules.DORMANT, rules.DORMANT]
+    assert OrderBook().submit(main, *legs).derived == ()

@@ -180,8 +180,6 @@ def test_sell_bracket_mirrors_it() -> None:
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: buy_bracket(T0, AAPL, 100, price=120, stopprice=95, limitprice=110),
-         "entry limit_price 120 must lie strictly between"),
         (lambda: buy_bracket(T0, AAPL, 100, stopprice=0, limitprice=110),
          "stop_loss_price must be greater than 0"),
         (lambda: OrderBook().place(T0, AAPL, 100, BracketOrder("market", 95, 110)),  # type: ignore[arg-type]

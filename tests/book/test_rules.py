@@ -37,9 +37,11 @@ from orders import (
     OrderBook,
     Reject,
     Release,
+    StopLimitOrder,
     StopOrder,
     TrailingStopOrder,
     UnknownOrderError,
+    bracket_orders,
     buy_bracket,
     dumps,
     loads,
@@ -699,6 +701,32 @@ def test_a_hand_built_bracket_is_held_to_the_same_price_order() -> None:
 def test_placing_a_bracket_in_the_wrong_order_is_refused_by_the_same_rule() -> None:
     with pytest.raises(LinkedOrderError, match="exits_keep_their_price_order"):
         OrderBook().place(T0, AAPL, 100, BracketOrder(MarketOrder(), 110, 95))
+
+
+@pytest.mark.parametrize(
+    ("amount", "entry", "message"),
+    [
+        (100, LimitOrder(120), "a long bracket's entry lies below its take-profit; entry m "
+                               "limits at 120, take-profit l limits at 110"),
+        (100, StopOrder(95), "a long bracket's entry lies above its stop-loss; entry m "
+                             "stops at 95, stop-loss s stops at 95"),
+        (100, StopLimitOrder(112, 100), "entry m limits at 112, take-profit l limits at 110"),
+        (-100, LimitOrder(111), "a short bracket's entry lies below its stop-loss"),
+    ],
+)
+def test_an_entry_outside_its_exits_is_refused_by_the_price_order_rule(
+    amount: int, entry: LimitOrder, message: str
+) -> None:
+    exits = (95, 110) if amount > 0 else (110, 95)
+    style = BracketOrder(entry, *exits)
+    builds = (
+        lambda: OrderBook().place(T0, AAPL, amount, style, ids=("m", "s", "l")),
+        lambda: OrderBook().submit(*bracket_orders(T0, AAPL, amount, style, ids=("m", "s", "l"))),
+    )
+    for build in builds:
+        with pytest.raises(LinkedOrderError, match=re.escape(message)) as refused:
+            build()
+        assert refused.value.rule == "exits_keep_their_price_order"
 
 
 def test_a_trailing_stop_loss_is_compared_until_it_trails() -> None:
