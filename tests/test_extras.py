@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,3 +80,17 @@ def test_a_missing_extra_says_how_to_install_it(
     monkeypatch.setattr(importlib, "import_module", without)
     with pytest.raises(ImportError, match=re.escape(install_hint(extra))):
         use()  # type: ignore[operator]
+
+
+def test_the_strategies_without_hypothesis_name_their_module_and_extra() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['hypothesis'] = None\n"
+        "try:\n"
+        "    import orders.testing.strategies\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.startswith("orders.testing.strategies needs the 'testing' extra: ")

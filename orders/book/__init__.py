@@ -23,6 +23,9 @@ from orders.book.orderbook import (
     Submit as Submit,
 )
 from orders.book.orderbook import (
+    UnknownOrderError as UnknownOrderError,
+)
+from orders.book.orderbook import (
     placed_orders as placed_orders,
 )
 
@@ -34,5 +37,6 @@ __all__ = [
     "OrderBook",
     "Released",
     "Submit",
+    "UnknownOrderError",
     "placed_orders",
 ]

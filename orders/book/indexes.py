@@ -1,7 +1,7 @@
 """The book's indexes: which orders a price, a bar or a time can move, without a scan.
 
 Each asset has one record: a tuple of its nine price indexes, each a persistent
-ordered set (:mod:`orders._treap`) of ``(level, order id)`` keys, kept with the
+ordered set (:mod:`orders.book.treap`) of ``(level, order id)`` keys, kept with the
 key where a walk of it starts. A walk visits keys in its direction while the
 trade moves the orders at their level, so a price visits only the orders it
 moves, and a price that moves nothing costs nine comparisons with the starting

@@ -13,6 +13,12 @@ from orders.io.documents import (
     SerializationError as SerializationError,
 )
 from orders.io.documents import (
+    Style as Style,
+)
+from orders.io.documents import (
+    T as T,
+)
+from orders.io.documents import (
     dumps as dumps,
 )
 from orders.io.documents import (

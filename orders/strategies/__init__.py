@@ -2,6 +2,12 @@
 ``orders.strategies`` keeps working."""
 
 from orders.testing.strategies import (
+    T0 as T0,
+)
+from orders.testing.strategies import (
+    PriceRange as PriceRange,
+)
+from orders.testing.strategies import (
     assets as assets,
 )
 from orders.testing.strategies import (
@@ -12,6 +18,9 @@ from orders.testing.strategies import (
 )
 from orders.testing.strategies import (
     events as events,
+)
+from orders.testing.strategies import (
+    exact_divide_int as exact_divide_int,
 )
 from orders.testing.strategies import (
     fills as fills,

@@ -11,7 +11,7 @@ Times are drawn naive or aware (UTC or another fixed offset) unless a
 ``start``, as the library requires.
 
 The package registers these strategies with Hypothesis through its
-``hypothesis`` entry point (:mod:`orders._hypothesis_plugin`), so
+``hypothesis`` entry point (:func:`orders.testing.plugin.setup`), so
 ``st.from_type(DecimalOrder)``, ``st.from_type(Fill)`` and the like work in a
 project that has `orders` installed, without importing anything.
 """
@@ -30,7 +30,7 @@ try:
     from hypothesis import strategies as st
     from hypothesis.errors import InvalidArgument
 except ImportError as error:  # pragma: no cover - exercised only without hypothesis
-    raise missing_extra("orders.strategies", "testing") from error
+    raise missing_extra("orders.testing.strategies", "testing") from error
 
 from orders.assets import Asset
 from orders.book.build import bracket_orders
