@@ -5,8 +5,9 @@ host can catch one class at its boundary. Messages name the offending value and
 say what is allowed; beside the message, an error carries what a host may want
 to act on without parsing it: the order, its status and the event
 (:attr:`OrderError.order_id`, :attr:`~OrderError.status`,
-:attr:`~OrderError.event`), the rule that refused (:attr:`LinkedOrderError.rule`)
-and where in a document (:attr:`SerializationError.path`). A field that does not
+:attr:`~OrderError.event`), the linking rule that refused
+(:attr:`~OrderError.rule`) and where in a document
+(:attr:`SerializationError.path`). A field that does not
 apply is None.
 """
 
@@ -38,6 +39,7 @@ class ErrorFields(TypedDict, total=False):
     order_id: str | None
     status: ORDER_STATUS | None
     event: object
+    rule: str | None
 
 
 class OrderError(Exception):
@@ -49,12 +51,18 @@ class OrderError(Exception):
     """That order's status when the error was raised."""
     event: object
     """The event that was refused, or None."""
+    rule: str | None
+    """The name of the linking rule that refused, a function of
+    :mod:`orders.links` (:class:`LinkedOrderError`, and the
+    :class:`BadOrderParameters` or :class:`UnknownOrderError` of a check at
+    submit or on load), or None."""
 
     def __init__(self, *args: object, **fields: Unpack[ErrorFields]) -> None:
         super().__init__(*args)
         self.order_id = fields.get("order_id")
         self.status = fields.get("status")
         self.event = fields.get("event")
+        self.rule = fields.get("rule")
 
     def about(self, order_id: str, status: ORDER_STATUS, event: object) -> None:
         """Name the order, its status and the event, unless already named."""
@@ -87,17 +95,8 @@ class ExactnessError(OrderError):
 
 
 class LinkedOrderError(OrderError):
-    """An event or a submit that the book's linking rules refuse; :attr:`rule`
-    names the rule, as the message does."""
-
-    rule: str | None
-    """The name of the rule that refused, a function of :mod:`orders.links`."""
-
-    def __init__(
-        self, *args: object, rule: str | None = None, **fields: Unpack[ErrorFields]
-    ) -> None:
-        super().__init__(*args, **fields)
-        self.rule = rule
+    """An event or a state of a group or bracket that the book's linking rules
+    refuse; :attr:`~OrderError.rule` names the rule, as the message does."""
 
 
 class UnknownOrderError(OrderError):

@@ -227,7 +227,7 @@ class OrderBook:
         the book is then unchanged.
         """
         builder = BookBuilder(self)
-        order = builder.known(order_id, "an event names")
+        order = builder.known(order_id, "an event names", event)
         rules.check_event(builder, order, event)
         builder.apply(order_id, event, asked=True)
         builder.settle()
@@ -462,14 +462,15 @@ class BookBuilder:
             ids = ids.set(order.id, None) if not was_active else ids.delete(order.id)
             self.active_by_asset = self.active_by_asset.set(asset, ids)
 
-    def known(self, order_id: str, role: str) -> DecimalOrder:
+    def known(self, order_id: str, role: str, event: Event | None = None) -> DecimalOrder:
+        """The order ``order_id``, which ``event`` (if any) is for."""
         if type(order_id) is not str:
-            raise BadOrderParameters(f"order ids are str; got {quote(order_id)}")
+            raise BadOrderParameters(f"order ids are str; got {quote(order_id)}", event=event)
         try:
             return self.orders[order_id]
         except KeyError:
             raise UnknownOrderError(
-                f"{role} {order_id!r}, which is not in the book", order_id=order_id
+                f"{role} {order_id!r}, which is not in the book", order_id=order_id, event=event
             ) from None
 
     def apply(
@@ -481,7 +482,7 @@ class BookBuilder:
         origin: rules.LinkKey | None = None,
     ) -> None:
         """Apply ``event`` to an order: the host's own (``asked``), or derived."""
-        old = self.known(order_id, "an event names")
+        old = self.known(order_id, "an event names", event)
         new = apply(old, event)
         if new is not old:
             self.replace(old, new, None if asked else event, origin)

@@ -36,14 +36,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import attrs
 import immutables
 
 from orders._checks import decimal_text, quote
 from orders.decimals import exact_add, exact_subtract, exact_sum
-from orders.errors import BadOrderParameters, LinkedOrderError, UnknownOrderError
+from orders.errors import BadOrderParameters, LinkedOrderError, OrderError, UnknownOrderError
 from orders.events import Amend, Cancel, Event, Fill, Hold, Release
 from orders.order.value import DecimalOrder
 from orders.statuses import ACTIVE_STATUSES, ENDED_STATUSES, FILL_STATUSES, ORDER_STATUS
@@ -207,12 +207,14 @@ def links_name_other_orders(links: Links, submitted: Sequence[DecimalOrder]) -> 
     for order in submitted:
         linked = order.terms.linked_order_ids
         if order.id in linked:
-            raise BadOrderParameters(
-                f"order {order.id} links to itself; an OCO group links distinct orders"
-            )
+            _refuse(links_name_other_orders,
+                    f"order {order.id} links to itself; an OCO group links distinct orders",
+                    order, error=BadOrderParameters)
         if len(set(linked)) != len(linked):
             twice = next(other for other, count in Counter(linked).items() if count > 1)
-            raise BadOrderParameters(f"order {order.id} names {twice} twice in linked_order_ids")
+            _refuse(links_name_other_orders,
+                    f"order {order.id} names {twice} twice in linked_order_ids",
+                    order, error=BadOrderParameters)
 
 
 def links_name_known_orders(links: Links, submitted: Sequence[DecimalOrder]) -> None:
@@ -220,10 +222,9 @@ def links_name_known_orders(links: Links, submitted: Sequence[DecimalOrder]) -> 
     for order in submitted:
         for other in order.terms.linked_order_ids:
             if other not in links.orders:
-                raise UnknownOrderError(
-                    f"order {order.id} links to {quote(other)}, which is not in the book",
-                    order_id=other,
-                )
+                _refuse(links_name_known_orders,
+                        f"order {order.id} links to {quote(other)}, which is not in the book",
+                        order, error=UnknownOrderError, unknown=other)
 
 
 def links_are_mutual(links: Links, submitted: Sequence[DecimalOrder]) -> None:
@@ -240,11 +241,11 @@ def links_are_mutual(links: Links, submitted: Sequence[DecimalOrder]) -> None:
             other = links.orders[other_id]
             if group(other) != group(order):
                 theirs = ", ".join(other.terms.linked_order_ids) or "nothing"
-                raise BadOrderParameters(
-                    f"order {order.id} links to {', '.join(order.terms.linked_order_ids)}, "
-                    f"but {other_id} links to {theirs}; the members of an OCO group each "
-                    "link to all the others"
-                )
+                _refuse(links_are_mutual,
+                        f"order {order.id} links to {', '.join(order.terms.linked_order_ids)}, "
+                        f"but {other_id} links to {theirs}; the members of an OCO group each "
+                        "link to all the others",
+                        order, error=BadOrderParameters)
 
 
 def linked_orders_share_an_asset(links: Links, submitted: Sequence[DecimalOrder]) -> None:
@@ -253,44 +254,45 @@ def linked_orders_share_an_asset(links: Links, submitted: Sequence[DecimalOrder]
         for other_id in order.terms.linked_order_ids:
             other = links.orders[other_id]
             if other.terms.asset != order.terms.asset:
-                raise BadOrderParameters(
-                    f"linked orders must trade one asset; {order.id} trades "
-                    f"{quote(order.terms.asset)}, {other_id} trades {quote(other.terms.asset)}"
-                )
+                _refuse(linked_orders_share_an_asset,
+                        f"linked orders must trade one asset; {order.id} trades "
+                        f"{quote(order.terms.asset)}, {other_id} trades "
+                        f"{quote(other.terms.asset)}",
+                        order, error=BadOrderParameters)
 
 
 def parents_are_known(links: Links, submitted: Sequence[DecimalOrder]) -> None:
     """A parent_order_id names an order in the book or in the same submit."""
     for leg, parent in _legs(submitted):
         if parent not in links.orders:
-            raise UnknownOrderError(
-                f"order {leg.id} names as parent {quote(parent)}, which is not in the book",
-                order_id=parent,
-            )
+            _refuse(parents_are_known,
+                    f"order {leg.id} names as parent {quote(parent)}, which is not in the book",
+                    leg, error=UnknownOrderError, unknown=parent)
 
 
 def parents_are_entries(links: Links, submitted: Sequence[DecimalOrder]) -> None:
     """A parent is an entry: another order, and not itself an exit leg (brackets do not nest)."""
     for leg, parent in _legs(submitted):
         if parent == leg.id:
-            raise BadOrderParameters(f"order {leg.id} names itself as its parent")
+            _refuse(parents_are_entries, f"order {leg.id} names itself as its parent",
+                    leg, error=BadOrderParameters)
         grandparent = links.orders[parent].terms.parent_order_id
         if grandparent is not None:
-            raise BadOrderParameters(
-                f"order {leg.id} names {parent} as its parent, but {parent} is an "
-                f"exit leg of {grandparent}; brackets do not nest"
-            )
+            _refuse(parents_are_entries,
+                    f"order {leg.id} names {parent} as its parent, but {parent} is an "
+                    f"exit leg of {grandparent}; brackets do not nest",
+                    leg, error=BadOrderParameters)
 
 
 def legs_arrive_together(links: Links, submitted: Sequence[DecimalOrder]) -> None:
     """A bracket's exit legs are submitted together, in one submit."""
-    for _, parent in _legs(submitted):
+    for leg, parent in _legs(submitted):
         bracket = links.brackets.get(parent)
         if bracket is not None:
-            raise BadOrderParameters(
-                f"entry {parent} already has exit legs {', '.join(bracket.every_leg)}; "
-                "a bracket's exit legs are submitted together"
-            )
+            _refuse(legs_arrive_together,
+                    f"entry {parent} already has exit legs {', '.join(bracket.every_leg)}; "
+                    "a bracket's exit legs are submitted together",
+                    leg, error=BadOrderParameters)
 
 
 def legs_trade_against_the_entry(links: Links, submitted: Sequence[DecimalOrder]) -> None:
@@ -298,15 +300,15 @@ def legs_trade_against_the_entry(links: Links, submitted: Sequence[DecimalOrder]
     for leg, parent in _legs(submitted):
         entry = links.orders[parent]
         if entry.terms.asset != leg.terms.asset:
-            raise BadOrderParameters(
-                f"a bracket's exit leg trades its entry's asset; {leg.id} trades "
-                f"{quote(leg.terms.asset)}, its entry {entry.id} {quote(entry.terms.asset)}"
-            )
+            _refuse(legs_trade_against_the_entry,
+                    f"a bracket's exit leg trades its entry's asset; {leg.id} trades "
+                    f"{quote(leg.terms.asset)}, its entry {entry.id} {quote(entry.terms.asset)}",
+                    leg, error=BadOrderParameters)
         if entry.is_buy == leg.is_buy:
             side, entry_side = ("sell", "buys") if entry.is_buy else ("buy", "sells")
-            raise BadOrderParameters(
-                f"exit leg {leg.id} must {side}: its entry {entry.id} {entry_side}"
-            )
+            _refuse(legs_trade_against_the_entry,
+                    f"exit leg {leg.id} must {side}: its entry {entry.id} {entry_side}",
+                    leg, error=BadOrderParameters)
 
 
 def legs_link_only_to_each_other(links: Links, submitted: Sequence[DecimalOrder]) -> None:
@@ -324,12 +326,12 @@ def _check_generation_links(links: Links, entry_id: str, legs: Sequence[str]) ->
         linked = set(links.orders[leg_id].terms.linked_order_ids)
         siblings = set(legs) - {leg_id}
         if linked != (siblings if any_linked else set()):
-            raise BadOrderParameters(
-                f"exit leg {leg_id} of {entry_id} links to "
-                f"{', '.join(sorted(linked)) or 'nothing'}; "
-                "a bracket's exit legs link to nothing or to each other: "
-                f"{', '.join(sorted(siblings)) or 'it has no other leg'}"
-            )
+            _refuse(legs_link_only_to_each_other,
+                    f"exit leg {leg_id} of {entry_id} links to "
+                    f"{', '.join(sorted(linked)) or 'nothing'}; "
+                    "a bracket's exit legs link to nothing or to each other: "
+                    f"{', '.join(sorted(siblings)) or 'it has no other leg'}",
+                    links.orders[leg_id], error=BadOrderParameters)
 
 
 def _legs(submitted: Sequence[DecimalOrder]) -> Iterator[tuple[DecimalOrder, str]]:
@@ -543,7 +545,8 @@ def check_book(links: Links) -> None:
         assert state is not None
         broken = next((rule for rule in INVARIANTS if any(True for _ in rule(state))), None)
         if broken is not None:
-            raise BadOrderParameters(f"bracket {entry_id} breaks rule {broken.__name__}")
+            _refuse(broken, f"bracket {entry_id} breaks it", links.orders[entry_id],
+                    error=BadOrderParameters)
     check_states(links, links.orders)
 
 
@@ -930,13 +933,22 @@ def siblings(links: Links, order: DecimalOrder) -> tuple[str, ...]:
 
 
 def _refuse(
-    rule: Callable[..., None], what: str, order: DecimalOrder, event: Event | None = None
-) -> None:
-    raise LinkedOrderError(
+    rule: Callable[..., object],
+    what: str,
+    order: DecimalOrder,
+    event: Event | None = None,
+    *,
+    error: type[OrderError] = LinkedOrderError,
+    unknown: str | None = None,
+) -> NoReturn:
+    """Raise ``error`` (by default :class:`LinkedOrderError`) for ``rule``, naming
+    it in the message and in ``.rule``, about ``order``, or about the order id
+    ``unknown`` that the book does not hold."""
+    raise error(
         f"refused by rule {rule.__name__}: {what}",
         rule=rule.__name__,
-        order_id=order.id,
-        status=order.status,
+        order_id=order.id if unknown is None else unknown,
+        status=order.status if unknown is None else None,
         event=event,
     )
 

@@ -36,6 +36,8 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+import attrs
+
 from orders._checks import quote
 from orders._extras import missing_extra
 from orders.errors import BadOrderParameters, SchedulerError
@@ -311,7 +313,7 @@ def merge(
     for partial in partials:
         accounts.update(partial.accounts)
     unassigned = [
-        Refusal(offset + refusal.line_number, refusal.excerpt, refusal.reason, source)
+        attrs.evolve(refusal, line_number=offset + refusal.line_number, source=source)
         for split, offset, source in zip(splits, offsets, sources, strict=True)
         for refusal in split["refused"]
     ]

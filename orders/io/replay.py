@@ -93,7 +93,9 @@ _NO_TIME = timedelta(0)
 
 @attrs.frozen
 class Refusal:
-    """A log line that was not applied: where, what it began with, and why."""
+    """A log line that was not applied: where, what it began with, and why,
+    with the fields of the error that refused it (None where they do not
+    apply)."""
 
     line_number: int
     excerpt: str
@@ -101,6 +103,26 @@ class Refusal:
     reason: str
     source: str | None = None
     """The file the line was read from, when the replay read files."""
+    path: str | None = attrs.field(default=None, kw_only=True)
+    """Where in the line, as ``$.order.amount`` (:attr:`SerializationError.path`)."""
+    rule: str | None = attrs.field(default=None, kw_only=True)
+    """The linking rule that refused it (:attr:`OrderError.rule`)."""
+    order_id: str | None = attrs.field(default=None, kw_only=True)
+    """The order the error is about (:attr:`OrderError.order_id`)."""
+
+    @classmethod
+    def of(cls, number: int, line: str | bytes, error: Exception, source: str | None) -> Refusal:
+        """The refusal of line ``number`` (``line``, the start of its text) for ``error``."""
+        fields = error if isinstance(error, OrderError) else None
+        return cls(
+            number,
+            _excerpt(line),
+            _reason(error),
+            source,
+            path=getattr(error, "path", None),
+            rule=None if fields is None else fields.rule,
+            order_id=None if fields is None else fields.order_id,
+        )
 
 
 @attrs.frozen
@@ -278,10 +300,11 @@ class ReplayFold:
         if self.only is not None and name != self.only:
             other = SerializationError(
                 f"at $.account: the line is for account {name!r}; this replay folds "
-                f"account {self.only!r} (replay_accounts folds every account)"
+                f"account {self.only!r} (replay_accounts folds every account)",
+                path="$.account",
             )
             self.accounts[self.only].refuse_line(
-                Refusal(number, _excerpt(text), _reason(other), source)
+                Refusal.of(number, text, other, source)
             )
             return
         self.account(name).apply(number, text, record, source)
@@ -313,10 +336,11 @@ def read_line(
         name = record.get("account", DEFAULT_ACCOUNT)
         if type(name) is not str or ("account" in record and not name):
             raise SerializationError(
-                f"at $.account: an account is a non-empty string; got {quote(name)}"
+                f"at $.account: an account is a non-empty string; got {quote(name)}",
+                path="$.account",
             )
     except Exception as exc:
-        return Refusal(number, _excerpt(text or raw), _reason(exc), source)
+        return Refusal.of(number, text or raw, exc, source)
     return text, record, name
 
 
@@ -388,7 +412,7 @@ class _Account:
         try:
             self.apply_record(record)
         except Exception as exc:
-            self.refused.add(Refusal(number, _excerpt(text), _reason(exc), source))
+            self.refused.add(Refusal.of(number, text, exc, source))
         if self.lines % RELEASE_EVERY == 0 and self.settings.retention is not None:
             self.release()
 
@@ -398,7 +422,8 @@ class _Account:
         if operation is None:
             raise SerializationError(
                 f"at $.op: unknown op {quote(record.get('op'))}; ops are "
-                f"{', '.join(sorted(OPS))}"
+                f"{', '.join(sorted(OPS))}",
+                path="$.op",
             )
         function, required, optional = operation
         function(self, json_object(record, "$", required, optional))
@@ -536,25 +561,32 @@ def _enum(kind: type[Enum], value: object, path: str) -> Enum:
     member = enum_member(kind, value)
     if member is None:
         names = ", ".join(member.name for member in kind)
-        raise SerializationError(f"at {path}: expected one of {names}; got {quote(value)}")
+        raise SerializationError(
+            f"at {path}: expected one of {names}; got {quote(value)}", path=path
+        )
     return member
 
 
 def _define_asset(state: _Account, record: dict[str, Any]) -> None:
     asset = structure_at(record["asset"], Hashable, "$.asset")
     if not isinstance(asset, Asset):
-        raise SerializationError(f"at $.asset: expected an Asset object; got {quote(asset)}")
+        raise SerializationError(
+            f"at $.asset: expected an Asset object; got {quote(asset)}", path="$.asset"
+        )
     known = state.assets.setdefault(asset.symbol, asset)
     if known != asset:
         raise SerializationError(
             f"at $.asset: {quote(asset.symbol)} is already defined as {quote(known)}; "
-            "a log defines each symbol once"
+            "a log defines each symbol once",
+            path="$.asset",
         )
 
 
 def _submit(state: _Account, record: dict[str, Any]) -> None:
     if ("order" in record) == ("orders" in record):
-        raise SerializationError('at $: an order line holds either "order" or "orders"')
+        raise SerializationError(
+            'at $: an order line holds either "order" or "orders"', path="$"
+        )
     if "order" in record:
         orders = [_order(state, record["order"], "$.order")]
     else:
@@ -566,7 +598,9 @@ def _submit(state: _Account, record: dict[str, Any]) -> None:
 def _order(state: _Account, data: object, at: str) -> DecimalOrder:
     keywords = json_object(data, at, (), tuple(_ORDER_KEYWORDS))
     if not keywords:
-        raise SerializationError(f"at {at}: an order needs at least dt, asset and amount")
+        raise SerializationError(
+            f"at {at}: an order needs at least dt, asset and amount", path=at
+        )
     converted: dict[str, Any] = {}
     for name, value in keywords.items():
         path = f"{at}.{name}"
@@ -583,7 +617,7 @@ def _order(state: _Account, data: object, at: str) -> DecimalOrder:
     try:
         return DecimalOrder(**converted)
     except TypeError as exc:  # a required keyword is missing
-        raise SerializationError(f"at {at}: {exc}") from None
+        raise SerializationError(f"at {at}: {exc}", path=at) from None
 
 
 def _link_mode(record: dict[str, Any]) -> LinkMode | None:

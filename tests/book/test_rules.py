@@ -892,3 +892,54 @@ def test_a_refused_amend_says_which_order_must_move_first() -> None:
         "stop-loss s would stop at 101, entry m limits at 100; move entry m above 101 first"
     )):
         book.apply("s", Amend(stop=101))
+
+
+def _submit_refusals() -> list[tuple[str, type[Exception], object]]:
+    def order(name: str, amount: int = 10, asset: str = "AAPL", **links: object) -> DecimalOrder:
+        return DecimalOrder(T0, asset, amount, limit=100, id=name, **links)  # type: ignore[arg-type]
+
+    entry, stop, limit = bracket_orders(T0, AAPL, 10, BracketOrder(LimitOrder(100), 95, 110),
+                                        ids=("e", "s", "l"))
+    with_bracket = OrderBook().submit(entry, stop, limit).book
+    return [
+        ("links_name_other_orders", BadOrderParameters,
+         lambda: OrderBook().submit(order("a", linked_order_ids=("a",)))),
+        ("links_name_known_orders", UnknownOrderError,
+         lambda: OrderBook().submit(order("a", linked_order_ids=("zz",)))),
+        ("parents_are_known", UnknownOrderError,
+         lambda: OrderBook().submit(order("s", -10, parent_order_id="zz"))),
+        ("parents_are_entries", BadOrderParameters,
+         lambda: OrderBook().submit(order("s", -10, parent_order_id="s"))),
+        ("legs_arrive_together", BadOrderParameters,
+         lambda: with_bracket.submit(order("s2", -10, parent_order_id="e"))),
+        ("legs_trade_against_the_entry", BadOrderParameters,
+         lambda: OrderBook().submit(order("e"), order("s", 10, parent_order_id="e"))),
+        ("legs_link_only_to_each_other", BadOrderParameters,
+         lambda: OrderBook().submit(order("x"), order("e"),
+                                    order("s", -10, parent_order_id="e", linked_order_ids=("x",)))),
+        ("links_are_mutual", BadOrderParameters,
+         lambda: OrderBook().submit(order("a", linked_order_ids=("b",)), order("b"))),
+        ("linked_orders_share_an_asset", BadOrderParameters,
+         lambda: OrderBook().submit(order("a", linked_order_ids=("b",)),
+                                    order("b", asset="MSFT", linked_order_ids=("a",)))),
+    ]
+
+
+def test_every_submit_check_names_itself_in_its_refusal() -> None:
+    from orders.book.rules import SUBMIT_CHECKS
+
+    cases = _submit_refusals()
+    assert sorted(rule for rule, _, _ in cases) == sorted(c.__name__ for c in SUBMIT_CHECKS)
+    for rule, error, submit in cases:
+        with pytest.raises(error) as refused:
+            submit()  # type: ignore[operator]
+        assert (refused.value.rule, str(refused.value).startswith(f"refused by rule {rule}: ")) == (
+            rule, True,
+        ), rule
+
+
+def test_an_unknown_order_is_refused_with_the_event() -> None:
+    event = Cancel()
+    with pytest.raises(UnknownOrderError) as refused:
+        OrderBook().apply("nope", event)
+    assert (refused.value.order_id, refused.value.event) == ("nope", event)

@@ -343,7 +343,7 @@ def test_books_whose_links_cannot_hold_are_refused() -> None:
     for order in active["value"]["orders"]:  # type: ignore[index]
         if order["terms"]["id"] == "s":
             order["status"] = "OPEN"
-    refused(active, "bracket m breaks rule legs_wait_for_the_entry")
+    refused(active, "refused by rule legs_wait_for_the_entry: bracket m breaks it")
 
 
 def test_an_active_leg_under_an_unfilled_entry_is_refused() -> None:
@@ -352,7 +352,9 @@ def test_an_active_leg_under_an_unfilled_entry_is_refused() -> None:
     book = OrderBook().submit(main, stop, limit).book
     released = book.orders.set("s", stop.release())
     forged = attrs.evolve(book, orders=released)
-    with pytest.raises(SerializationError, match="bracket m breaks rule legs_wait_for_the_entry"):
+    with pytest.raises(
+        SerializationError, match="refused by rule legs_wait_for_the_entry: bracket m breaks it"
+    ):
         loads(dumps(forged))
 
 

@@ -488,3 +488,32 @@ def test_the_refusals_of_one_log_as_json_have_the_fields_of_a_refusal() -> None:
 def test_an_accounts_result_counts_every_refused_line() -> None:
     result = replay_accounts(["not json", line(op="dance", account="a"), line(op="x")])
     assert result.refused_count == 3
+
+
+def test_a_refusal_carries_the_fields_of_its_error() -> None:
+    order = {"dt": "2024-01-15T10:00:00", "asset": "AAPL", "amount": "10", "limit": "100",
+             "id": "a", "linked_order_ids": ["zz"]}
+    log = [
+        '{"op": "nope"}',
+        '{"op": "order", "order": {"dt": "2024-01-15T10:00:00", "asset": "AAPL", "amount": "x"}}',
+        '{"op": "order", "order": {"dt": "2024-01-15T10:00:00", "status": "LOST"}}',
+        json.dumps({"op": "order", "order": order}),
+        '{"op": "event", "order_id": "nope", "event": {"type": "Cancel"}}',
+    ]
+    result = replay(log)
+    fields = [(refusal.path, refusal.rule, refusal.order_id) for refusal in result.refused]
+    assert fields == [
+        ("$.op", None, None),
+        ("$.order.amount", None, None),
+        ("$.order.status", None, None),
+        (None, "links_name_known_orders", "zz"),
+        (None, None, "nope"),
+    ]
+
+
+def test_the_errors_of_replay_name_their_path() -> None:
+    from orders.io.replay import read_line
+
+    refusal = read_line(1, '{"account": 5}')
+    assert isinstance(refusal, Refusal)
+    assert refusal.path == "$.account"

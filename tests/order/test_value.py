@@ -32,6 +32,7 @@ from orders import (
     TrailingStopOrder,
     Trigger,
     apply,
+    bracket_orders,
 )
 from tests.support import peak_bytes_allocated
 
@@ -519,9 +520,10 @@ REFUSALS_WITH_SMALL_DECIMALS = [
     pytest.param(lambda: TrailingStopOrder(trail_amount=Decimal("1E-8"),
                                            trail_percent=Decimal("1E-2")),
                  "trail_amount=1E-8, trail_percent=0.01", id="two trails"),
-    pytest.param(lambda: BracketOrder(LimitOrder(Decimal("1E-7")), Decimal("2E-7"),
-                                      Decimal("3E-7")),
-                 "entry limit_price 1E-7 must lie", id="bracket entry"),
+    pytest.param(lambda: bracket_orders(T0, "X", 1, BracketOrder(LimitOrder(Decimal("1E-7")),
+                                                                 Decimal("2E-7"), Decimal("3E-7")),
+                                        ids=("m", "s", "l")),
+                 "entry m limits at 1E-7, stop-loss s stops at 2E-7", id="bracket entry"),
     pytest.param(lambda: PercentSlippage(Decimal("-1E-8")), "Decimal('-1E-8')",
                  id="negative slippage"),
 ]
