@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import orders
 from orders.book import rules
 from orders.order import machine
@@ -195,26 +197,76 @@ def is_module(name: str) -> bool:
     return (PACKAGE / relative).with_suffix(".py").exists() or (PACKAGE / relative).is_dir()
 
 
-def imports(tree: ast.Module) -> Iterator[tuple[str, str, int]]:
-    """(module imported, name taken from it or "", line) for each package import."""
+def is_package(name: str) -> bool:
+    return (PACKAGE / Path(*name.split(".")[1:])).is_dir()
+
+
+def absolute(name: str, node: ast.ImportFrom) -> str:
+    """The module ``node`` imports from, as an absolute name (``from .x import y``
+    in module ``name`` resolved as Python does)."""
+    if node.level == 0:
+        return node.module or ""
+    parts = name.split(".")
+    base = parts if is_package(name) else parts[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def imports(tree: ast.Module, name: str = "orders") -> Iterator[tuple[str, str, int]]:
+    """(module imported, name taken from it or "", line) for each package import
+    of module ``name``, relative imports resolved."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "orders":
-            assert node.module is not None
+        if isinstance(node, ast.ImportFrom):
+            source = absolute(name, node)
+            if source.split(".")[0] != "orders":
+                continue
             for alias in node.names:
-                submodule = f"{node.module}.{alias.name}"
+                submodule = f"{source}.{alias.name}"
                 if is_module(submodule):
                     yield submodule, "", node.lineno
                 else:
-                    yield node.module, alias.name, node.lineno
+                    yield source, alias.name, node.lineno
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] == "orders":
                     yield alias.name, "", node.lineno
 
 
+def module_aliases(tree: ast.Module, name: str) -> dict[str, str]:
+    """Each local name bound to a package module: ``import orders.x`` binds
+    ``orders``, ``import orders.x as y`` binds ``y``, ``from orders import x``
+    and ``from . import x`` bind ``x``."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            source = absolute(name, node)
+            for alias in node.names:
+                if source.split(".")[0] == "orders" and is_module(f"{source}.{alias.name}"):
+                    aliases[alias.asname or alias.name] = f"{source}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] != "orders":
+                    continue
+                if alias.asname is not None:
+                    aliases[alias.asname] = alias.name
+                else:
+                    aliases["orders"] = "orders"
+    return aliases
+
+
+def dotted(node: ast.expr) -> list[str] | None:
+    """``a.b.c`` as ["a", "b", "c"]; None for anything but names and attributes."""
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute):
+        head = dotted(node.value)
+        return None if head is None else [*head, node.attr]
+    return None
+
+
 def graph() -> dict[str, set[str]]:
     return {
-        name: {target for target, _, _ in imports(tree) if target != name}
+        name: {target for target, _, _ in imports(tree, name) if target != name}
         for name, tree in modules().items()
     }
 
@@ -291,25 +343,69 @@ def test_the_shorthand_edges_exist() -> None:
 
 
 def private_reads(name: str, tree: ast.Module) -> Iterator[str]:
-    """Another module's underscore names that ``tree`` imports or reads."""
-    aliases: dict[str, str] = {}
-    for target, taken, line in imports(tree):
-        if taken.startswith("_") and target != name:
+    """Another module's underscore names that ``tree`` (module ``name``) imports
+    or reads, through any import: absolute or relative, aliased or dotted."""
+    for target, taken, line in imports(tree, name):
+        if taken.startswith("_") and not taken.startswith("__") and target != name:
             yield f"{name}:{line} imports {target}.{taken}"
+    aliases = module_aliases(tree, name)
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("orders"):
-            for alias in node.names:
-                if is_module(f"{node.module}.{alias.name}"):
-                    aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in aliases
-            and node.attr.startswith("_")
-            and not node.attr.startswith("__")
+        if isinstance(node, ast.Attribute):
+            owner, attribute = node.value, node.attr
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
         ):
-            yield f"{name}:{node.lineno} reads {aliases[node.value.id]}.{node.attr}"
+            owner, attribute = node.args[0], node.args[1].value
+        else:
+            continue
+        if not attribute.startswith("_") or attribute.startswith("__"):
+            continue
+        chain = dotted(owner)
+        if chain is None or chain[0] not in aliases:
+            continue
+        module = ".".join([aliases[chain[0]], *chain[1:]])
+        if is_module(module) and module != name:
+            yield f"{name}:{node.lineno} reads {module}.{attribute}"
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("from orders.book.indexes import _moved", ["imports orders.book.indexes._moved"]),
+        ("from .indexes import _moved", ["imports orders.book.indexes._moved"]),
+        ("from . import indexes\nindexes._moved", ["reads orders.book.indexes._moved"]),
+        ("from .. import decimals\ndecimals._ZERO", ["reads orders.decimals._ZERO"]),
+        ("from ..order.value import _state", ["imports orders.order.value._state"]),
+        ("import orders.book.indexes as ix\nix._moved", ["reads orders.book.indexes._moved"]),
+        ("import orders.book.indexes\norders.book.indexes._moved",
+         ["reads orders.book.indexes._moved"]),
+        ("from orders.book import indexes\nindexes._moved", ["reads orders.book.indexes._moved"]),
+        ("from orders.book import indexes\ngetattr(indexes, '_moved')",
+         ["reads orders.book.indexes._moved"]),
+        ("from orders.book import indexes\nindexes.fillable", []),
+        ("import orders.book.indexes\norders.book.indexes.__name__", []),
+        ("from . import rules\nrules._refuse", []),  # its own underscore names
+        ("def f(order):\n    return order._previous", []),  # an object's, not a module's
+    ],
+)
+def test_the_private_name_check_reads_every_kind_of_import(source: str, found: list[str]) -> None:
+    reads = private_reads("orders.book.rules", ast.parse(source))
+    assert [read.split(" ", 1)[1] for read in reads] == found
+
+
+def test_relative_imports_are_edges_of_the_graph() -> None:
+    tree = ast.parse("from . import indexes\nfrom ..order import value\nfrom .treap import Tree")
+    assert sorted(target for target, _, _ in imports(tree, "orders.book.rules")) == [
+        "orders.book.indexes", "orders.book.treap", "orders.order.value",
+    ]
+    assert absolute("orders.book", ast.parse("from .rules import x").body[0]) == (  # type: ignore[arg-type]
+        "orders.book.rules"
+    )
 
 
 def test_no_module_reads_another_modules_underscore_names() -> None:
@@ -488,8 +584,10 @@ Each module sits in one layer. A module may import modules of its own layer
 and of the layers below it, never of a layer above; no two modules import each
 other, directly or through others, but for one shorthand: the order value's
 convenience methods (`order.fill(...)`, `order.check_triggers(...)`) call the
-state machine and the trigger checks, which take the order value. No module
-imports a name that begins with an underscore from another module; a module
+state machine and the trigger checks, which take the order value. Every
+import names its module in full (ruff's rule `TID252` refuses relative
+imports). No module imports or reads a name that begins with an underscore
+from another module; a module
 whose own name begins with one is private to the package, and its other names
 are for the package's use.
 
