@@ -8,8 +8,9 @@ triggered, a new exit leg to submit), so the host can forward them. The old
 book is unchanged, and an event that is refused raises and changes nothing.
 
 The linking rules (OCO groups, brackets, re-arming, validity cascades) live in
-:mod:`orders.links`, one named function each; the book runs them from a work
-queue after every change until nothing more follows.
+:mod:`orders.links`, one named function each. Each operation of the book runs
+them in one loop over a work queue: its own changes, one at a time, and after
+each the changes the rules make in reaction, until nothing more follows.
 
 Costs do not grow with the size of the book: orders live in a persistent hash
 map, and the orders a price or a time can move are kept in persistent ordered
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import attrs
@@ -283,12 +285,8 @@ class OrderBook:
         if not moved_ids:
             return _result(self, ())
         builder = BookBuilder(self)
-        for order_id in moved_ids:
-            order = builder.orders[order_id]
-            for event, moved in steps(order):
-                builder.replace(order, moved, event)
-                order = moved
-            builder.settle()
+        builder.direct.extend(partial(builder.move, order_id, steps) for order_id in moved_ids)
+        builder.settle()
         return builder.result()
 
     def on_time(self, dt: datetime) -> BookResult:
@@ -296,10 +294,12 @@ class OrderBook:
         validity is inclusive of its end, as in FIX."""
         self._check_time("on_time's dt", dt)
         builder = BookBuilder(self)
-        for order_id in indexes.expiring(self.index, dt):
-            if builder.orders[order_id].status in ACTIVE_STATUSES:
-                builder.apply(order_id, Expire(dt))
-                builder.settle()
+        expire = Expire(dt)
+        builder.direct.extend(
+            partial(builder.expire, order_id, expire)
+            for order_id in indexes.expiring(self.index, dt)
+        )
+        builder.settle()
         return builder.result()
 
     def _check_time(self, name: str, dt: object) -> None:
@@ -418,12 +418,17 @@ def _orders_placed(style: ExecutionStyle) -> int:
 class BookBuilder:
     """The transient state of one book operation; its result is a new book.
 
-    Changes of linked orders go to a queue. Each operation calls :meth:`settle`
-    once for each change it makes itself (the host's event, one order's market
-    steps, one expiry); settle hands the queued changes to the rules of
-    :mod:`orders.book.rules` and performs what they call for, whose changes join
-    the same queue, until it is empty and every bracket's invariants hold.
-    Nothing calls settle while it runs.
+    Each operation calls :meth:`settle` once. The changes an operation makes
+    itself (each moved order's market steps, each expiry) wait in
+    :attr:`direct`; ``submit`` and ``apply``, which make one change, make it
+    before. The changes of linked orders go to :attr:`pending`.
+    Settle hands the pending changes to the rules of :mod:`orders.book.rules`
+    and performs what they call for, whose changes join the same queue, until it
+    is empty and every bracket's invariants hold; only then does it make the
+    next direct change. The rules thus see each direct change with all the
+    consequences of the ones before it, as if each were an operation of its own
+    (an OCO member that expires cancels the others before their own expiry
+    comes up). Nothing calls settle while it runs.
     """
 
     def __init__(self, book: OrderBook) -> None:
@@ -435,6 +440,7 @@ class BookBuilder:
         self.aware = book.aware
         self.derived: list[Derived] = []
         self.pending: deque[Change] = deque()
+        self.direct: deque[Callable[[], None]] = deque()
 
     def result(self) -> BookResult:
         book = OrderBook(
@@ -501,6 +507,18 @@ class BookBuilder:
             self.derived.append(Derived(new.id, derived))
         self.changed(old, new, origin)
 
+    def move(self, order_id: str, steps: Callable[[DecimalOrder], list[Step]]) -> None:
+        """Apply to an order the steps the market gives it, as it stands now."""
+        order = self.orders[order_id]
+        for event, moved in steps(order):
+            self.replace(order, moved, event)
+            order = moved
+
+    def expire(self, order_id: str, event: Expire) -> None:
+        """Expire an order, if the changes before this one have left it active."""
+        if self.orders[order_id].status in ACTIVE_STATUSES:
+            self.apply(order_id, event)
+
     def changed(
         self, old: DecimalOrder | None, new: DecimalOrder, origin: rules.LinkKey | None
     ) -> None:
@@ -508,22 +526,28 @@ class BookBuilder:
             self.pending.append(Change(old, new, origin))
 
     def settle(self) -> None:
-        """Run the linking rules on every queued change until none is left."""
+        """Make the direct changes one by one, and run the linking rules on every
+        queued change, in one loop, until nothing is left."""
+        pending, direct = self.pending, self.direct
         unsettled: dict[str, None] = {}  # brackets whose invariants may not hold
-        while self.pending or unsettled:
-            while self.pending:
-                change = self.pending.popleft()
+        while True:
+            if pending:
+                change = pending.popleft()
                 self.perform(rules.reactions(self, change))
                 entry = rules.bracket_entry(self, change.new)
                 if entry is not None:
                     unsettled[entry] = None
-            if unsettled:
+            elif unsettled:
                 entry = next(iter(unsettled))
                 actions = rules.repairs(self, entry)
                 if actions:
                     self.perform(actions)
                 else:
                     del unsettled[entry]
+            elif direct:
+                direct.popleft()()
+            else:
+                return
 
     def perform(self, actions: list[rules.Action]) -> None:
         for action in actions:

@@ -35,11 +35,13 @@ from orders import (
     MarketOrder,
     OCOOrder,
     OrderBook,
+    PriceUpdate,
     Reject,
     Release,
     StopLimitOrder,
     StopOrder,
     TrailingStopOrder,
+    Trigger,
     UnknownOrderError,
     bracket_orders,
     buy_bracket,
@@ -197,7 +199,7 @@ def test_a_chain_of_links_is_refused_and_a_large_group_cancels_without_recursion
     assert {o.status for o in cancelled.orders.values()} == {CANCELLED}
 
 
-def test_settle_runs_once_per_change_of_the_host_and_is_never_reentered(
+def test_settle_runs_once_per_operation_and_is_never_reentered(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[int] = []
@@ -213,9 +215,34 @@ def test_settle_runs_once_per_change_of_the_host_and_is_never_reentered(
             depth[0] -= 1
 
     book = step(bracket(), "m", Fill(40, 100))
+    book = book.submit(DecimalOrder(T0, AAPL, -5, stop=96, id="x"),
+                       DecimalOrder(T0, AAPL, -5, stop=97, id="y")).book
     monkeypatch.setattr(BookBuilder, "settle", counted)
     exited = book.apply("s", Fill(40, 95))  # cancels the entry and the other leg
     assert exited.book["l"].status is CANCELLED
+    assert calls == [1]
+
+    calls.clear()  # one price moving three orders, one of them a bracket's leg
+    triggered = book.on_price(AAPL, 94, T0)
+    assert [(d.order_id, type(d.event)) for d in triggered.derived] == [
+        ("y", Trigger), ("x", Trigger), ("s", Trigger), ("m", PriceUpdate),
+    ]
+    assert calls == [1]
+
+    end = T0 + timedelta(hours=1)  # one time expiring three orders, two of them an OCO pair
+    timed = OrderBook().submit(
+        DecimalOrder(T0, AAPL, -10, limit=110, id="a", linked_order_ids=("b",), valid_until=end),
+        DecimalOrder(T0, AAPL, -10, stop=90, id="b", linked_order_ids=("a",), valid_until=end),
+        DecimalOrder(T0, AAPL, 10, limit=90, id="c", valid_until=end),
+    ).book
+    calls.clear()
+    expired = timed.on_time(end)
+    # Each direct change settles before the next is made, as if each were an operation of
+    # its own: a's expiry cancels b before b's own expiry comes up.
+    assert expired.derived == (
+        Derived("a", Expire(end)), Derived("b", Cancel("linked order a ended")),
+        Derived("c", Expire(end)),
+    )
     assert calls == [1]
 
 
