@@ -21,9 +21,8 @@ indexes (by stop, by trailing mark, by limit, by expiry), so
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import attrs
@@ -285,8 +284,7 @@ class OrderBook:
         if not moved_ids:
             return _result(self, ())
         builder = BookBuilder(self)
-        builder.direct.extend(partial(builder.move, order_id, steps) for order_id in moved_ids)
-        builder.settle()
+        builder.settle(moved_ids, lambda order_id: builder.move(order_id, steps))
         return builder.result()
 
     def on_time(self, dt: datetime) -> BookResult:
@@ -295,11 +293,9 @@ class OrderBook:
         self._check_time("on_time's dt", dt)
         builder = BookBuilder(self)
         expire = Expire(dt)
-        builder.direct.extend(
-            partial(builder.expire, order_id, expire)
-            for order_id in indexes.expiring(self.index, dt)
+        builder.settle(
+            indexes.expiring(self.index, dt), lambda order_id: builder.expire(order_id, expire)
         )
-        builder.settle()
         return builder.result()
 
     def _check_time(self, name: str, dt: object) -> None:
@@ -415,13 +411,17 @@ def _orders_placed(style: ExecutionStyle) -> int:
     return 1
 
 
+def _nothing(order_id: str) -> None:
+    """No direct change: an operation that made its one change before settling."""
+
+
 class BookBuilder:
     """The transient state of one book operation; its result is a new book.
 
-    Each operation calls :meth:`settle` once. The changes an operation makes
-    itself (each moved order's market steps, each expiry) wait in
-    :attr:`direct`; ``submit`` and ``apply``, which make one change, make it
-    before. The changes of linked orders go to :attr:`pending`.
+    Each operation calls :meth:`settle` once. It hands settle the changes it
+    makes itself (each moved order's market steps, each expiry) as a queue of
+    order ids and what to do to each; ``submit`` and ``apply``, which make one
+    change, make it before. The changes of linked orders go to :attr:`pending`.
     Settle hands the pending changes to the rules of :mod:`orders.book.rules`
     and performs what they call for, whose changes join the same queue, until it
     is empty and every bracket's invariants hold; only then does it make the
@@ -440,7 +440,6 @@ class BookBuilder:
         self.aware = book.aware
         self.derived: list[Derived] = []
         self.pending: deque[Change] = deque()
-        self.direct: deque[Callable[[], None]] = deque()
 
     def result(self) -> BookResult:
         book = OrderBook(
@@ -525,10 +524,13 @@ class BookBuilder:
         if rules.touches_links(self, old, new):
             self.pending.append(Change(old, new, origin))
 
-    def settle(self) -> None:
-        """Make the direct changes one by one, and run the linking rules on every
-        queued change, in one loop, until nothing is left."""
-        pending, direct = self.pending, self.direct
+    def settle(
+        self, direct: Iterable[str] = (), make: Callable[[str], None] = _nothing
+    ) -> None:
+        """Make the direct changes, ``make`` of each order id of ``direct`` in
+        turn, and run the linking rules on every queued change, in one loop, until
+        nothing is left."""
+        pending, ids = self.pending, iter(direct)
         unsettled: dict[str, None] = {}  # brackets whose invariants may not hold
         while True:
             if pending:
@@ -544,10 +546,11 @@ class BookBuilder:
                     self.perform(actions)
                 else:
                     del unsettled[entry]
-            elif direct:
-                direct.popleft()()
             else:
-                return
+                order_id = next(ids, None)
+                if order_id is None:
+                    return
+                make(order_id)
 
     def perform(self, actions: list[rules.Action]) -> None:
         for action in actions:

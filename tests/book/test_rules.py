@@ -11,6 +11,7 @@ import re
 import sys
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -206,11 +207,11 @@ def test_settle_runs_once_per_operation_and_is_never_reentered(
     depth = [0]
     settle = BookBuilder.settle
 
-    def counted(builder: BookBuilder) -> None:
+    def counted(builder: BookBuilder, *direct: Any) -> None:
         depth[0] += 1
         calls.append(depth[0])
         try:
-            settle(builder)
+            settle(builder, *direct)
         finally:
             depth[0] -= 1
 
