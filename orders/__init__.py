@@ -7,7 +7,15 @@ table is the single source of truth. The public API is re-exported here.
 
 from orders.assets import Asset
 from orders.book.build import bracket_orders, oco_orders
-from orders.book.orderbook import BookResult, Derived, OrderBook, Released, Submit, placed_orders
+from orders.book.orderbook import (
+    BookResult,
+    Derived,
+    OrderBook,
+    Placement,
+    Released,
+    Submit,
+    placed_orders,
+)
 from orders.book.rules import Bracket, LinkMode
 from orders.compat.backtrader import BracketKeywords, buy_bracket, sell_bracket
 from orders.decimals import DecimalInput
@@ -153,6 +161,7 @@ __all__ = [
     "PerOrderCommission",
     "PerShareCommission",
     "PercentSlippage",
+    "Placement",
     "Position",
     "PriceUpdate",
     "Recorder",

@@ -16,7 +16,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from orders import (
-    Account, Asset, Bar, DecimalOrder, LimitOrder, OrderBook, SimulatedVenue, dumps, loads,
+    Account, Asset, Bar, BookResult, BracketOrder, DecimalOrder, LimitOrder, OrderBook,
+    Recorder, SimulatedVenue, dumps, loads, placed_orders,
 )
 
 order = DecimalOrder.from_style(datetime(2024, 1, 15), "XYZ", 10, LimitOrder("150.00"))
@@ -31,6 +32,16 @@ closes: dict[Asset, Decimal] = {Asset("XYZ"): Decimal("150.10")}
 pnl: Decimal = account.unrealized_pnl(closes)
 by_symbol: dict[str, str] = {"XYZ": "150.10"}
 pnl = account.unrealized_pnl(by_symbol)
+style = BracketOrder(LimitOrder(100), 95, 110)
+placed: BookResult = book.place(
+    dt=datetime(2024, 1, 15), asset="XYZ", amount=10, style=style, ids=["m", "s", "l"],
+    link_mode="reduce", time_in_force="GTD", valid_until=datetime(2024, 1, 16),
+)
+lines: list[str] = []
+recorded: BookResult = Recorder(lines.append).place(
+    datetime(2024, 1, 15), "XYZ", Decimal(10), style, ids=("m", "s", "l"), link_mode="cancel",
+)
+built: tuple[DecimalOrder, ...] = placed_orders(datetime(2024, 1, 15), "XYZ", "10", style)
 '''
 MISUSES = '''
 from datetime import datetime
@@ -68,6 +79,15 @@ from orders import DecimalOrder
 order = DecimalOrder(datetime(2024, 1, 15), Future("ES", Decimal(50)), 2)
 tick: Decimal = order.cancel().asset.tick_size
 '''
+MISPLACED = '''
+from datetime import datetime
+
+from orders import LimitOrder, OrderBook, Recorder
+
+book = OrderBook().place(datetime(2024, 1, 15), "XYZ", 10, LimitOrder(100), ids=7)
+Recorder(print).place(datetime(2024, 1, 15), "XYZ", 10, LimitOrder(100), valid=None)
+Recorder(print).place(datetime(2024, 1, 15), "XYZ", 10, LimitOrder(100), None)
+'''
 UNTYPED_LOAD = '''
 from orders import DecimalOrder, loads
 
@@ -97,8 +117,12 @@ def test_a_downstream_file_type_checks_against_the_installed_package(
         (MISUSES, 'Incompatible types in assignment (expression has type "Decimal"'),
         (UNTYPED_LOAD, "Incompatible types in assignment"),
         (WRONG_INSTRUMENT, '"Future" has no attribute "tick_size"'),
+        (MISPLACED, 'Argument "ids" to "place" of "OrderBook" has incompatible type "int"'),
+        (MISPLACED, 'Unexpected keyword argument "valid" for "place" of "Recorder"'),
+        (MISPLACED, 'Too many positional arguments for "place" of "Recorder"'),
     ],
-    ids=["misuse", "untyped load", "wrong instrument"],
+    ids=["misuse", "untyped load", "wrong instrument", "place: type", "place: name",
+         "place: keyword only"],
 )
 def test_a_misuse_is_caught_so_the_types_are_real(tmp_path: Path, source: str, error: str) -> None:
     result = mypy(tmp_path, source)

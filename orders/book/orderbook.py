@@ -20,10 +20,12 @@ indexes (by stop, by trailing mark, by limit, by expiry), so
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import attrs
 import immutables
@@ -56,6 +58,7 @@ __all__ = [
     "Derived",
     "LinkMode",
     "OrderBook",
+    "Placement",
     "Released",
     "Submit",
     "UnknownOrderError",
@@ -90,6 +93,102 @@ _result = slot_builder(BookResult)
 
 
 _EMPTY: immutables.Map[Any, Any] = immutables.Map()
+
+P = ParamSpec("P")
+T = TypeVar("T")
+S = TypeVar("S")
+R = TypeVar("R")
+C = TypeVar("C", bound=Callable[..., Any])
+
+
+@attrs.frozen
+class Placement:
+    """What one call of :meth:`OrderBook.place` asks for: the orders an execution
+    style describes, and how to submit them.
+
+    Its fields are the arguments of :meth:`OrderBook.place`,
+    :meth:`~orders.io.recording.Recorder.place` and :func:`placed_orders`, and
+    the fields of a ``"place"`` line of the execution log. It holds them as
+    given; :meth:`orders` checks them.
+    """
+
+    dt: datetime
+    asset: Hashable
+    amount: DecimalInput
+    style: ExecutionStyle
+    ids: Sequence[str] | None = attrs.field(default=None, kw_only=True)
+    """The orders' ids, in the order the style lists them; by default fresh ids."""
+    link_mode: LinkMode | str | None = attrs.field(default=None, kw_only=True)
+    """What a fill of one does to the others, as :meth:`OrderBook.submit` takes it."""
+    time_in_force: TimeInForce | str | None = attrs.field(default=None, kw_only=True)
+    """The validity of a single order, of both OCO legs, or of a bracket's entry
+    (its exit legs are good till cancelled)."""
+    valid_until: datetime | None = attrs.field(default=None, kw_only=True)
+    """When that validity ends."""
+
+    def orders(self) -> tuple[DecimalOrder, ...]:
+        """The orders ``style`` describes: one, an OCO pair or a bracket, in the
+        order the style lists them."""
+        style, ids = self.style, self.ids
+        given: Any = check_ids(ids, _orders_placed(style), type(style).__name__)
+        validity: dict[str, Any] = {
+            "time_in_force": self.time_in_force, "valid_until": self.valid_until,
+        }
+        dt, asset, amount = self.dt, self.asset, self.amount
+        if isinstance(style, OCOOrder):
+            return oco_orders(dt, asset, amount, style, ids=given, **validity)
+        if isinstance(style, BracketOrder):
+            return bracket_orders(dt, asset, amount, style, ids=given, **validity)
+        single_id = None if given is None else given[0]
+        return (DecimalOrder.from_style(dt, asset, amount, style, id=single_id, **validity),)
+
+
+def taking(
+    kind: Callable[P, T],
+) -> Callable[[Callable[[T], R]], Callable[P, R]]:
+    """A function that takes the arguments of ``kind`` and receives the ``kind`` they
+    make: its parameters are written once, in ``kind``, and type checkers check
+    each call against them."""
+
+    def decorate(function: Callable[[T], R]) -> Callable[P, R]:
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            return function(kind(*args, **kwargs))
+
+        return _signed(call, function, kind, ())
+
+    return decorate
+
+
+def method_taking(
+    kind: Callable[P, T],
+) -> Callable[[Callable[[S, T], R]], Callable[Concatenate[S, P], R]]:
+    """A method that takes the arguments of ``kind`` (after ``self``) and receives the
+    ``kind`` they make, as :func:`taking` does for a function."""
+
+    def decorate(method: Callable[[S, T], R]) -> Callable[Concatenate[S, P], R]:
+        def call(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            return method(self, kind(*args, **kwargs))
+
+        first = next(iter(inspect.signature(method).parameters.values()))
+        return _signed(call, method, kind, (first,))
+
+    return decorate
+
+
+def _signed(
+    call: C,
+    function: Callable[..., object],
+    kind: Callable[..., object],
+    first: tuple[inspect.Parameter, ...],
+) -> C:
+    """``call`` under the name, docstring and signature (``first``, then the
+    parameters of ``kind``) that ``help()`` and the API reference show."""
+    functools.update_wrapper(call, function)
+    del call.__wrapped__  # type: ignore[attr-defined]
+    returns = inspect.signature(function).return_annotation
+    parameters = (*first, *inspect.signature(kind).parameters.values())
+    call.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
+    return call
 
 
 @attrs.frozen
@@ -198,24 +297,11 @@ class OrderBook:
             rules.check_states(builder, [order.id for order in linked])
         return builder.result()
 
-    def place(
-        self,
-        dt: datetime,
-        asset: Hashable,
-        amount: DecimalInput,
-        style: ExecutionStyle,
-        *,
-        ids: Sequence[str] | None = None,
-        link_mode: LinkMode | str | None = None,
-        time_in_force: TimeInForce | str | None = None,
-        valid_until: datetime | None = None,
-    ) -> BookResult:
-        """Build the orders ``style`` describes (:func:`placed_orders`) and submit them."""
-        orders = placed_orders(
-            dt, asset, amount, style,
-            ids=ids, time_in_force=time_in_force, valid_until=valid_until,
-        )
-        return self.submit(*orders, link_mode=link_mode)
+    @method_taking(Placement)
+    def place(self, placement: Placement) -> BookResult:
+        """Build the orders ``style`` describes (:func:`placed_orders`) and submit them
+        with ``link_mode``; it takes the arguments of :class:`Placement`."""
+        return self.submit(*placement.orders(), link_mode=placement.link_mode)
 
     def apply(self, order_id: str, event: Event) -> BookResult:
         """Apply ``event`` to one order, then every consequence of its links.
@@ -358,31 +444,12 @@ class Released:
     orders: tuple[DecimalOrder, ...]
 
 
-def placed_orders(
-    dt: datetime,
-    asset: Hashable,
-    amount: DecimalInput,
-    style: ExecutionStyle,
-    *,
-    ids: Sequence[str] | None = None,
-    time_in_force: TimeInForce | str | None = None,
-    valid_until: datetime | None = None,
-) -> tuple[DecimalOrder, ...]:
+@taking(Placement)
+def placed_orders(placement: Placement) -> tuple[DecimalOrder, ...]:
     """The orders ``style`` describes: one, an OCO pair or a bracket, in the order
-    the style lists them.
-
-    ``ids`` names them, in that order; by default they get fresh ids.
-    ``time_in_force`` and ``valid_until`` are the validity of a single order, of
-    both OCO legs, or of a bracket's entry (its exit legs are good till cancelled).
-    """
-    given: Any = check_ids(ids, _orders_placed(style), type(style).__name__)
-    validity: dict[str, Any] = {"time_in_force": time_in_force, "valid_until": valid_until}
-    if isinstance(style, OCOOrder):
-        return oco_orders(dt, asset, amount, style, ids=given, **validity)
-    if isinstance(style, BracketOrder):
-        return bracket_orders(dt, asset, amount, style, ids=given, **validity)
-    single_id = None if given is None else given[0]
-    return (DecimalOrder.from_style(dt, asset, amount, style, id=single_id, **validity),)
+    the style lists them (:meth:`Placement.orders`); it takes the arguments of
+    :class:`Placement`, whose ``link_mode`` is for :meth:`OrderBook.place`."""
+    return placement.orders()
 
 
 def _finished_before(order: DecimalOrder, before: datetime) -> bool:

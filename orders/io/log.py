@@ -4,7 +4,9 @@ A log is JSON Lines, one operation of a book per line, named by its ``"op"``.
 :data:`OPS` says, for each op, the fields its line must hold and those it may
 hold; every line may also name its ``"account"``. Replay reads lines through
 this table (:mod:`orders.io.replay`) and the recorder writes them through it
-(:mod:`orders.io.recording`), so what one writes the other reads.
+(:mod:`orders.io.recording`), so what one writes the other reads. The fields
+of a ``"place"`` line are those of :class:`~orders.book.orderbook.Placement`,
+the arguments of :meth:`~orders.book.OrderBook.place`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import json
 from typing import Any
 
 import attrs
+
+from orders.book.orderbook import Placement
 
 __all__ = ["ACCOUNT", "OPS", "Op", "line", "line_text"]
 
@@ -29,6 +33,10 @@ class Op:
     optional: tuple[str, ...] = ()
 
 
+def _has_default(field: attrs.Attribute[Any]) -> bool:
+    return field.default is not attrs.NOTHING
+
+
 OPS: dict[str, Op] = {
     op.name: op
     for op in (
@@ -36,8 +44,8 @@ OPS: dict[str, Op] = {
         Op("order", (), ("order", "orders", "link_mode")),
         Op(
             "place",
-            ("dt", "asset", "amount", "style"),
-            ("ids", "link_mode", "time_in_force", "valid_until"),
+            tuple(field.name for field in attrs.fields(Placement) if not _has_default(field)),
+            tuple(field.name for field in attrs.fields(Placement) if _has_default(field)),
         ),
         Op("event", ("order_id", "event")),
         Op("price", ("asset", "price"), ("dt",)),

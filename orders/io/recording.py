@@ -19,13 +19,13 @@ equal to a defined symbol is refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 
 from orders._checks import decimal_text, quote
 from orders.assets import Asset
-from orders.book.orderbook import BookResult, OrderBook, Released, placed_orders
+from orders.book.orderbook import BookResult, OrderBook, Placement, Released, method_taking
 from orders.book.rules import LinkMode
 from orders.decimals import DecimalInput, to_decimal
 from orders.errors import BadOrderParameters
@@ -39,8 +39,6 @@ from orders.io.documents import (
 )
 from orders.io.log import line, line_text
 from orders.order.value import DecimalOrder
-from orders.statuses import TimeInForce
-from orders.styles import ExecutionStyle
 
 __all__ = ["Recorder"]
 
@@ -96,25 +94,12 @@ class Recorder:
             ),
         )
 
-    def place(
-        self,
-        dt: datetime,
-        asset: Hashable,
-        amount: DecimalInput,
-        style: ExecutionStyle,
-        *,
-        ids: Sequence[str] | None = None,
-        link_mode: LinkMode | str | None = None,
-        time_in_force: TimeInForce | str | None = None,
-        valid_until: datetime | None = None,
-    ) -> BookResult:
+    @method_taking(Placement)
+    def place(self, placement: Placement) -> BookResult:
         """:meth:`~orders.book.OrderBook.place`, recorded as the ``"order"`` line of
-        the orders it builds, under their ids."""
-        orders = placed_orders(
-            dt, asset, amount, style,
-            ids=ids, time_in_force=time_in_force, valid_until=valid_until,
-        )
-        return self.submit(*orders, link_mode=link_mode)
+        the orders it builds, under their ids; it takes the arguments of
+        :class:`~orders.book.orderbook.Placement`."""
+        return self.submit(*placement.orders(), link_mode=placement.link_mode)
 
     def apply(self, order_id: str, event: Event) -> BookResult:
         """:meth:`~orders.book.OrderBook.apply`, recorded as an ``"event"`` line."""
