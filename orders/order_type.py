@@ -4,8 +4,6 @@ keep working."""
 
 from orders.statuses import (
     OrderType as OrderType,
-)
-from orders.statuses import (
     TimeInForce as TimeInForce,
 )
 

@@ -3,11 +3,7 @@
 
 from orders.statuses import (
     ACTIVE_STATUSES as ACTIVE_STATUSES,
-)
-from orders.statuses import (
     ORDER_STATUS as ORDER_STATUS,
-)
-from orders.statuses import (
     TERMINAL_STATUSES as TERMINAL_STATUSES,
 )
 

@@ -10,8 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from orders import (
     Asset,

@@ -15,8 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import reduce
 
-from hypothesis import settings
-from hypothesis import strategies as st
+from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from orders import (

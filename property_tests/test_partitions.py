@@ -11,8 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from orders.io.distributed import block_offsets, blocks, merge, replay_partition, split_block
 from orders.io.replay import AccountsResult, replay_files

@@ -13,8 +13,7 @@ import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from orders import (
     Amend,

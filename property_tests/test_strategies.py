@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import reduce
 
 import pytest
-from hypothesis import Phase, find, given, settings
-from hypothesis import strategies as st
+from hypothesis import Phase, find, given, settings, strategies as st
 from hypothesis.errors import InvalidArgument
 
 from orders import (

@@ -7,8 +7,7 @@ import itertools
 from datetime import datetime
 from decimal import Decimal
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from orders import ORDER_STATUS, Asset, DecimalOrder
 

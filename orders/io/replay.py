@@ -41,8 +41,7 @@ from __future__ import annotations
 import os
 import typing
 import zlib
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence, Set as AbstractSet
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum

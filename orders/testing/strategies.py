@@ -26,8 +26,7 @@ from typing import Any
 from orders._extras import missing_extra
 
 try:
-    from hypothesis import assume
-    from hypothesis import strategies as st
+    from hypothesis import assume, strategies as st
     from hypothesis.errors import InvalidArgument
 except ImportError as error:  # pragma: no cover - exercised only without hypothesis
     raise missing_extra("orders.testing.strategies", "testing") from error

@@ -22,8 +22,12 @@ from tests.support import assert_same, write_awkward_logs, write_logs
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
 
-from orders.io.distributed import MIN_BLOCK_SIZE, SchedulerError, merge  # noqa: E402
-from orders.io.distributed import replay_files_on_dask as replay_on_dask  # noqa: E402
+from orders.io.distributed import (  # noqa: E402
+    MIN_BLOCK_SIZE,
+    SchedulerError,
+    merge,
+    replay_files_on_dask as replay_on_dask,
+)
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ from functools import reduce
 
 import attrs
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from orders import (
     Account,
