@@ -44,14 +44,18 @@ from orders.events import (
     Amend,
     Bar,
     Cancel,
+    CancelRequested,
     Event,
     Expire,
     Fill,
     FillBust,
     FillCorrection,
     Hold,
+    NewRequested,
     Reject,
     Release,
+    ReplaceRequested,
+    Request,
     Trigger,
 )
 from orders.order.history import History, ancestor
@@ -140,6 +144,8 @@ class DecimalOrder(Generic[AssetT]):
     reason: str
     stop_reached: bool
     limit_reached: bool
+    pending: tuple[Request, ...]
+    """The requests sent to the venue and not answered yet, oldest first."""
     _previous: DecimalOrder | None
     _event: Event | None
     _depth: int
@@ -177,6 +183,7 @@ class DecimalOrder(Generic[AssetT]):
         time_in_force: TimeInForce | str | None = None,
         valid_until: datetime | None = None,
         notional: DecimalInput | None = None,
+        pending: Sequence[Request] = (),
     ) -> DecimalOrder[AssetT]:
         # Built in __new__ (there is no __init__): the finished order is
         # allocated once, by _version, instead of being written into self.
@@ -190,6 +197,7 @@ class DecimalOrder(Generic[AssetT]):
             or broker_order_id is not None
             or exchange is not None
             or valid_until is not None
+            or pending != ()
         ):
             check_type("dt", dt, datetime)
             check_type("created", created, datetime, optional=True)
@@ -201,6 +209,7 @@ class DecimalOrder(Generic[AssetT]):
             check_type("stop_reached", stop_reached, bool)
             check_type("limit_reached", limit_reached, bool)
             _check_times(dt, created, valid_until)
+            pending = _pending(pending)
         terms = make_terms(
             _order_id(id),
             check_asset(asset),
@@ -234,6 +243,7 @@ class DecimalOrder(Generic[AssetT]):
             reason,
             stop_reached,
             limit_reached,
+            pending,
             None,
             None,
             0,
@@ -301,7 +311,7 @@ class DecimalOrder(Generic[AssetT]):
             style.exchange,
             *_validity(time_in_force, valid_until),
         )
-        return _version(terms, _OPEN, dt, _ZERO, _ZERO, _ZERO, "", False, False,
+        return _version(terms, _OPEN, dt, _ZERO, _ZERO, _ZERO, "", False, False, (),
                         None, None, 0, None, None, None)
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
@@ -549,6 +559,25 @@ class DecimalOrder(Generic[AssetT]):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def pending_new(self) -> bool:
+        """True while the venue has not acknowledged the order."""
+        pending = self.pending
+        return bool(pending) and type(pending[0]) is NewRequested
+
+    @property
+    def pending_cancel(self) -> bool:
+        """True while a cancel request is in flight."""
+        return any(type(request) is CancelRequested for request in self.pending)
+
+    @property
+    def pending_replace(self) -> ReplaceRequested | None:
+        """The oldest replace request in flight, or None."""
+        for request in self.pending:
+            if type(request) is ReplaceRequested:
+                return request
+        return None
+
+    @property
     def is_trailing_stop(self) -> bool:
         """True for a trailing stop or trailing stop-limit order."""
         return self.terms.order_type.is_trailing
@@ -601,7 +630,11 @@ _version = slot_builder(DecimalOrder)
 def _state(order: DecimalOrder) -> tuple[object, ...]:
     """The fields of ``order`` that say where it stands, without its history."""
     return (order.terms, order.status, order.dt, order.filled, order.notional,
-            order.commission, order.reason, order.stop_reached, order.limit_reached)
+            order.commission, order.reason, order.stop_reached, order.limit_reached,
+            order.pending)
+
+
+_STATE_FIELDS = 10
 
 
 def next_version(
@@ -616,6 +649,7 @@ def next_version(
     reason: str,
     stop_reached: bool,
     limit_reached: bool,
+    pending: tuple[Request, ...],
     fill_id: str | None = None,
     live: Fill | None = None,
 ) -> DecimalOrder:
@@ -635,7 +669,7 @@ def next_version(
     else:
         jump = jump._jump
     return _version(terms, status, dt, filled, notional, commission, reason, stop_reached,
-                    limit_reached, previous, event, depth, jump, fill_ids, live)
+                    limit_reached, pending, previous, event, depth, jump, fill_ids, live)
 
 
 def _indexed(fill_ids: FillIndex | None, fill_id: str, depth: int) -> FillIndex:
@@ -672,9 +706,12 @@ def fill_record(order: DecimalOrder, fill_id: str) -> FillRecord | None:
 
 def rebuild_order(versions: tuple[tuple[object, ...], ...]) -> DecimalOrder:
     """Unpickle an order from each version's fields, oldest first (what
-    :meth:`DecimalOrder.__reduce__` gives pickle)."""
+    :meth:`DecimalOrder.__reduce__` gives pickle). Versions pickled before
+    orders had requests in flight have one field fewer: none were pending."""
+    if len(versions[0]) == _STATE_FIELDS + 1:
+        versions = tuple((*fields[:-2], (), *fields[-2:]) for fields in versions)
     first, *rest = versions
-    order = _version(*first[:9], None, None, 0, None, None, None)
+    order = _version(*first[:_STATE_FIELDS], None, None, 0, None, None, None)
     for fields in rest:
         *state, event, live = fields
         fill_id = event.fill_id if type(event) in _FILL_EVENTS else None  # type: ignore[attr-defined]
@@ -708,6 +745,29 @@ def _check_times(dt: datetime, created: datetime | None, valid_until: datetime |
                 f"valid_until {valid_until.isoformat()} is before the order was created, "
                 f"{created.isoformat()}; an order is valid from its creation on"
             )
+
+
+def _pending(value: object) -> tuple[Request, ...]:
+    """Requests in flight given to the constructor: a new-order request can only
+    be the first, and no two share a request id."""
+    if not isinstance(value, (list, tuple)) or not all(
+        type(request) in _REQUESTS for request in value
+    ):
+        raise BadOrderParameters(
+            "pending must be a list or tuple of NewRequested, CancelRequested and "
+            f"ReplaceRequested events; got {quote(value)}"
+        )
+    if any(type(request) is NewRequested for request in value[1:]):
+        raise BadOrderParameters(
+            f"a NewRequested can only be the first request in flight; got {quote(value)}"
+        )
+    ids = [request.request_id for request in value if request.request_id is not None]
+    if len(ids) != len(set(ids)):
+        raise BadOrderParameters(f"requests in flight need distinct request ids; got {ids}")
+    return tuple(value)
+
+
+_REQUESTS = (NewRequested, CancelRequested, ReplaceRequested)
 
 
 def _commission(value: object) -> Decimal:

@@ -35,7 +35,7 @@ from orders import (
     UnknownFillError,
     apply,
 )
-from orders.order.machine import mermaid_diagram, rules_markdown
+from orders.order.machine import mermaid_diagram, requests_diagram, rules_markdown
 
 OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
 AAPL = Asset("AAPL", exchange="NYSE")
@@ -461,6 +461,7 @@ def test_ten_thousand_fills_average_equals_the_direct_quotient() -> None:
 def test_the_docs_show_the_table_and_diagram_generated_from_the_code() -> None:
     page = (DOCS / "state-machine.md").read_text()
     assert f"```mermaid\n{mermaid_diagram()}\n```" in page
+    assert f"```mermaid\n{requests_diagram()}\n```" in page
     assert rules_markdown() in page
 
 
