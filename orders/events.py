@@ -113,13 +113,19 @@ def _optional_stop(value: DecimalInput | None) -> Decimal | None:
 
 @attrs.frozen
 class Fill:
-    """The venue executed ``quantity`` (> 0, unsigned) at ``price``."""
+    """The venue executed ``quantity`` (> 0, unsigned) at ``price``.
+
+    A fill larger than what remains of the order (an overfill) is refused,
+    unless ``accept_overfill`` is true: then it is recorded as the venue
+    reported it, and the order is filled and ``overfilled``.
+    """
 
     quantity: Decimal = attrs.field(converter=_quantity)
     price: Decimal = attrs.field(converter=_price)
     commission: Decimal = attrs.field(default=_ZERO, converter=_commission)
     dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
     fill_id: str | None = attrs.field(default=None, validator=_fill_id)
+    accept_overfill: bool = attrs.field(default=False, validator=of_type(bool))
 
 
 @attrs.frozen
@@ -271,6 +277,9 @@ class BarUpdate:
 
 
 def _reject_reason(value: object) -> RequestRejectReason:
+    """A reason given as a member, its value or its name."""
+    if isinstance(value, str) and value in RequestRejectReason.__members__:
+        return RequestRejectReason[value]
     code = enum_member(RequestRejectReason, value)
     if code is None:
         allowed = ", ".join(f"{member.name} ({member.value})" for member in RequestRejectReason)

@@ -12,6 +12,7 @@ from orders.order.machine import (
     StatusRule as StatusRule,
     Stays as Stays,
     Step as Step,
+    accepted_overfill as accepted_overfill,
     acknowledges_new as acknowledges_new,
     allowed_from as allowed_from,
     amend as amend,

@@ -232,7 +232,10 @@ def same_kind_of_time(
 
 
 def fits_remaining(order: DecimalOrder, fill: Fill) -> None:
-    """A fill may not take more than what remains (an overfill)."""
+    """A fill may not take more than what remains (an overfill), unless it
+    accepts being recorded as one."""
+    if fill.accept_overfill:
+        return
     # filled has the sign of amount and is no larger, so this is |amount| - |filled|.
     remaining = exact_subtract(order.terms.amount, order.filled).copy_abs()
     if fill.quantity > remaining:
@@ -240,7 +243,7 @@ def fits_remaining(order: DecimalOrder, fill: Fill) -> None:
             f"fill of {decimal_text(fill.quantity)} exceeds the {decimal_text(remaining)} "
             f"remaining on order {order.id} (filled {decimal_text(order.filled.copy_abs())} "
             f"of {decimal_text(order.terms.amount.copy_abs())}); "
-            "an overfill is refused"
+            "an overfill is refused unless the fill has accept_overfill=True"
         )
 
 
@@ -249,8 +252,18 @@ def on_quantity_grid(order: DecimalOrder, fill: Fill) -> None:
     check_quantity_increment(fill.quantity, order.terms.asset, "fill quantity")
 
 
+def accepted_overfill(order: DecimalOrder, fill: Fill) -> None:
+    """A filled order takes a new fill only as an overfill the fill accepts (a
+    repeat was recognised before)."""
+    if not fill.accept_overfill:
+        raise InvalidTransition(
+            f"order {order.id} is FILLED; it takes a new Fill only with accept_overfill=True, "
+            "recorded as a venue overfill (a repeat of a known fill id is a no-op)"
+        )
+
+
 def refuse_new_fill(order: DecimalOrder, fill: Fill) -> None:
-    """A finished order takes no new fill (a repeat was recognised before)."""
+    """A rejected order takes no new fill (a repeat was recognised before)."""
     raise InvalidTransition(
         f"order {order.id} is {order.status.name}; a new Fill is allowed only from "
         f"{_names(allowed_from(Fill))} (a repeat of a known fill id is a no-op)"
@@ -569,7 +582,6 @@ _FILL_GUARDS: tuple[Guard, ...] = (
 _CORRECTION_GUARDS: tuple[Guard, ...] = (live_fill, correction_changes_fill, correction_fits)
 _CORRECTED = FromFills(FILL_STATUSES | {OPEN})
 _BUSTED = FromFills(FILL_STATUSES - {FILLED} | {OPEN})  # a bust only takes quantity away
-_REFUSE_FILLS = TERMINAL_STATUSES - {CANCELLED}  # a cancelled order takes the fill that raced it
 _ANY = tuple(ORDER_STATUS)
 _SENDABLE = UNFILLED_STATUSES - {HELD}  # a synthetic stop triggered here may be sent as it is
 _REQUEST_GUARDS: tuple[Guard, ...] = (request_id_is_new, same_kind_of_time)
@@ -581,7 +593,9 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(Release, (HELD,), (), release, Becomes(OPEN)),
     Rule(Fill, ACTIVE_STATUSES, _FILL_GUARDS, record_fill, FromFills(FILL_STATUSES)),
     Rule(Fill, (CANCELLED,), _FILL_GUARDS, record_fill, Stays()),
-    Rule(Fill, _REFUSE_FILLS, (repeated_fill, refuse_new_fill), no_effect, Refused()),
+    Rule(Fill, (FILLED,), (repeated_fill, accepted_overfill, *_FILL_GUARDS[1:]), record_fill,
+         Stays()),
+    Rule(Fill, (REJECTED,), (repeated_fill, refuse_new_fill), no_effect, Refused()),
     Rule(Cancel, ACTIVE_STATUSES, (), set_reason, Becomes(CANCELLED)),
     Rule(Reject, ACTIVE_STATUSES, (), set_reason, Becomes(REJECTED)),
     Rule(Expire, ACTIVE_STATUSES, (same_kind_of_time,), expire, Becomes(CANCELLED)),

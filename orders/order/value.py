@@ -559,6 +559,12 @@ class DecimalOrder(Generic[AssetT]):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def overfilled(self) -> bool:
+        """True when the venue filled more than the amount (fills that accepted
+        being recorded as an overfill)."""
+        return self.filled.copy_abs() > self.terms.amount.copy_abs()
+
+    @property
     def pending_new(self) -> bool:
         """True while the venue has not acknowledged the order."""
         pending = self.pending
@@ -863,10 +869,13 @@ def waiting_for_stop(order: DecimalOrder) -> bool:
 
 
 def status_by_fill(filled: Decimal, amount: Decimal) -> ORDER_STATUS:
-    """OPEN, PARTIALLY_FILLED or FILLED, as the quantities say."""
+    """OPEN, PARTIALLY_FILLED or FILLED, as the quantities say (an overfilled
+    order is FILLED)."""
     if not filled:
         return _OPEN
-    return _FILLED if filled == amount else _PARTIALLY_FILLED
+    if filled == amount or (filled > amount if amount > 0 else filled < amount):
+        return _FILLED
+    return _PARTIALLY_FILLED
 
 
 # What each status says about the quantities; CANCELLED and REJECTED say nothing.
