@@ -429,7 +429,8 @@ def replace(order: DecimalOrder, event: Replaced, status: StatusRule) -> Decimal
     if change.amount is not None and change.amount.copy_abs() < order.filled.copy_abs():
         change = attrs.evolve(change, amount=order.filled)
     return _evolve(order, status, event=event, dt=_later(order, event.dt),
-                   terms=_amended_terms(order.terms, change), pending=_resolved(order, event))
+                   terms=_amended_terms(order.terms, change),
+                   pending=_without(order.pending, request))
 
 
 def hold(order: DecimalOrder, event: Hold, status: StatusRule) -> DecimalOrder:
@@ -813,11 +814,14 @@ def _resolved(order: DecimalOrder, answer: Event) -> tuple[Request, ...]:
     """The requests in flight once ``answer`` has resolved its own, if it has one."""
     if not order.pending:
         return order.pending
-    answered = _answered(order, answer)
+    return _without(order.pending, _answered(order, answer))
+
+
+def _without(pending: tuple[Request, ...], answered: Request | None) -> tuple[Request, ...]:
     if answered is None:
-        return order.pending
-    position = order.pending.index(answered)
-    return order.pending[:position] + order.pending[position + 1:]
+        return pending
+    position = pending.index(answered)
+    return pending[:position] + pending[position + 1:]
 
 
 def _acknowledged_by_fill(pending: tuple[Request, ...]) -> tuple[Request, ...]:
