@@ -22,6 +22,8 @@ from orders.order.machine import (
     answers_a_request as answers_a_request,
     apply as apply,
     bust_fill as bust_fill,
+    cancel_in_flight as cancel_in_flight,
+    confirm_cancel as confirm_cancel,
     correct_fill as correct_fill,
     correction_changes_fill as correction_changes_fill,
     correction_fits as correction_fits,

@@ -326,13 +326,15 @@ def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
 
 
 def sent_once(order: DecimalOrder, request: NewRequested) -> None:
-    """An order is sent once, before anything but market data has happened to it."""
+    """An order is sent once, before the venue has had a say in it: before it, the
+    order has seen only market data and the host's own decisions (a stop
+    triggered here, a hold and its release, an amendment)."""
     node: DecimalOrder | None = order
     while node is not None and node._event is not None:
-        if type(node._event) not in _MARKET_EVENTS:
+        if type(node._event) not in _BEFORE_SENDING:
             raise InvalidTransition(
                 f"order {order.id} already has {type(node._event).__name__} in its history; "
-                "a NewRequested comes first, before anything but market data"
+                "a NewRequested comes before any request, answer or fill"
             )
         node = node._previous
 
@@ -372,14 +374,25 @@ def acknowledges_new(order: DecimalOrder, answer: Acknowledged) -> None:
 def answers_a_request(
     order: DecimalOrder, answer: CancelRejected | Replaced | ReplaceRejected
 ) -> None:
-    """An answer names a request in flight of its kind (the oldest, when it names none)."""
+    """An answer names a request in flight of its kind (the oldest, when it names
+    none). An ended order has nothing left to ask about: a late answer to a
+    request its end has settled is a no-op."""
     if _answered(order, answer) is None:
+        if order.status in TERMINAL_STATUSES:
+            raise _Repeat
         kind = _ANSWERS[type(answer)].__name__
         named = "" if answer.request_id is None else f" with request id {answer.request_id!r}"
         raise UnknownRequestError(
             f"{type(answer).__name__} answers a {kind}{named}, and order {order.id} has none "
             f"in flight; in flight: {_pending_text(order)}"
         )
+
+
+def cancel_in_flight(order: DecimalOrder, cancel: Cancel) -> None:
+    """A Cancel of a cancelled order confirms a cancel request still in flight (the
+    host cancelled first, then heard from the venue); with none, it is a repeat."""
+    if _answered(order, cancel) is None:
+        raise _Repeat
 
 
 def refuse_reopening(order: DecimalOrder, answer: Replaced) -> None:
@@ -418,6 +431,11 @@ def answer(
     """The answered request is no longer in flight; nothing else changes."""
     return _evolve(order, status, event=event, dt=_later(order, event.dt),
                    pending=_resolved(order, event))
+
+
+def confirm_cancel(order: DecimalOrder, event: Cancel, status: StatusRule) -> DecimalOrder:
+    """The cancel request is answered; the order keeps the reason it was cancelled with."""
+    return _evolve(order, status, event=event, pending=_resolved(order, event))
 
 
 def replace(order: DecimalOrder, event: Replaced, status: StatusRule) -> DecimalOrder:
@@ -550,6 +568,7 @@ def watch_market(
 
 
 _MARKET_EVENTS = (PriceUpdate, BarUpdate)
+_BEFORE_SENDING = (*_MARKET_EVENTS, Trigger, Hold, Release, Amend)
 
 
 def correct_fill(order: DecimalOrder, event: FillCorrection, status: StatusRule) -> DecimalOrder:
@@ -598,6 +617,7 @@ TRANSITIONS: tuple[Rule, ...] = (
          Stays()),
     Rule(Fill, (REJECTED,), (repeated_fill, refuse_new_fill), no_effect, Refused()),
     Rule(Cancel, ACTIVE_STATUSES, (), set_reason, Becomes(CANCELLED)),
+    Rule(Cancel, (CANCELLED,), (cancel_in_flight,), confirm_cancel, Stays()),
     Rule(Reject, ACTIVE_STATUSES, (), set_reason, Becomes(REJECTED)),
     Rule(Expire, ACTIVE_STATUSES, (same_kind_of_time,), expire, Becomes(CANCELLED)),
     Rule(Amend, UNFILLED_STATUSES, (amend_keeps_side,), amend, Stays()),

@@ -81,14 +81,15 @@ def test_an_order_is_sent_once_before_anything_but_market_data() -> None:
     assert apply(priced, NewRequested()).pending_new
     with pytest.raises(InvalidTransition, match="already has Acknowledged in its history"):
         sent(limit_order(), NewRequested(), Acknowledged(), NewRequested())
-    with pytest.raises(InvalidTransition, match="already has Release"):
-        apply(limit_order().hold("risk check").release(), NewRequested())
+    released = limit_order().hold("risk check").release().amend(limit=99)
+    assert apply(released, NewRequested()).pending_new  # the host's own decisions come first
+    with pytest.raises(InvalidTransition, match="already has CancelRequested"):
+        sent(limit_order(), CancelRequested(), NewRequested())
 
 
 def test_a_triggered_stop_can_be_sent_but_a_held_order_cannot() -> None:
     stop = DecimalOrder(T0, "X", 10, stop="100", id="s").trigger(T0)
-    with pytest.raises(InvalidTransition):  # Trigger is in its history
-        apply(stop, NewRequested())
+    assert apply(stop, NewRequested()).pending_new  # a stop triggered by the host
     with pytest.raises(InvalidTransition, match="allowed only from OPEN, TRIGGERED"):
         apply(limit_order().hold("risk"), NewRequested())
 
@@ -130,6 +131,24 @@ def test_an_unsolicited_cancel_leaves_requests_of_other_kinds_in_flight() -> Non
     order = sent(limit_order(), ReplaceRequested(Amend(limit=101)), Cancel("venue closed"))
     assert (order.status, kinds(order)) == (CANCELLED, ["ReplaceRequested"])
     assert apply(order, ReplaceRejected("too late", 0)).pending == ()
+
+
+def test_a_cancel_confirmed_after_the_host_cancelled_answers_the_request() -> None:
+    cancelled = sent(limit_order(), CancelRequested(), ReplaceRequested(Amend(limit=99)),
+                     Cancel("oco sibling filled"))
+    assert kinds(cancelled) == ["ReplaceRequested"]
+    assert apply(cancelled, Cancel("venue")) is cancelled  # nothing left to confirm: a repeat
+    both = sent(limit_order(), CancelRequested("c1"), CancelRequested("c2"), Cancel("host"))
+    confirmed = apply(both, Cancel("venue"))
+    assert (confirmed.pending, confirmed.reason) == ((), "host")
+
+
+def test_late_answers_to_requests_an_ended_order_settled_are_no_ops() -> None:
+    cancelled = sent(limit_order(), CancelRequested(), Cancel())
+    for late in (CancelRejected("too late", 0), ReplaceRejected(), Replaced()):
+        assert apply(cancelled, late) is cancelled
+    with pytest.raises(UnknownRequestError):
+        apply(limit_order(), CancelRejected())  # on a working order it is a host error
 
 
 def test_requests_on_an_ended_order_are_refused() -> None:
