@@ -127,6 +127,14 @@ class Fill:
     fill_id: str | None = attrs.field(default=None, validator=_fill_id)
     accept_overfill: bool = attrs.field(default=False, validator=of_type(bool))
 
+    def __getstate__(self) -> dict[str, object]:
+        return {field.name: getattr(self, field.name) for field in attrs.fields(Fill)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # A fill pickled before accept_overfill existed does not hold it.
+        for field in attrs.fields(Fill):
+            object.__setattr__(self, field.name, state.get(field.name, field.default))
+
 
 @attrs.frozen
 class Trigger:

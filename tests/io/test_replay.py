@@ -12,7 +12,24 @@ from pathlib import Path
 
 import pytest
 
-from orders import ORDER_STATUS, BadOrderParameters, Fill, OrderBook, Refusal
+from orders import (
+    ORDER_STATUS,
+    Acknowledged,
+    Amend,
+    BadOrderParameters,
+    CancelRejected,
+    CancelRequested,
+    Event,
+    Fill,
+    LimitOrder,
+    NewRequested,
+    OrderBook,
+    Refusal,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    RequestRejectReason,
+)
 from orders.__main__ import _Reading, accounts_json, as_json, main, progress_text
 from orders.io.documents import MAX_NESTING, SerializationError, dumps, parse_json, structure
 from orders.io.replay import EXCERPT, partition_of, replay, replay_accounts, replay_files
@@ -517,3 +534,80 @@ def test_the_errors_of_replay_name_their_path() -> None:
     refusal = read_line(1, '{"account": 5}')
     assert isinstance(refusal, Refusal)
     assert refusal.path == "$.account"
+
+
+# A live session: requests, the venue's answers and fills, as event lines.
+
+LIVE_EVENTS: list[tuple[dict[str, object], Event]] = [
+    ({"type": "NewRequested", "request_id": "n1"}, NewRequested("n1")),
+    ({"type": "Acknowledged"}, Acknowledged()),
+    ({"type": "Fill", "quantity": "3", "price": "4.99", "fill_id": "f1"},
+     Fill(3, "4.99", fill_id="f1")),
+    ({"type": "CancelRequested", "request_id": "c1"}, CancelRequested("c1")),
+    ({"type": "CancelRejected", "reason": "too late", "code": "TOO_LATE", "request_id": "c1"},
+     CancelRejected("too late", RequestRejectReason.TOO_LATE, "c1")),
+    ({"type": "ReplaceRequested", "change": {"amount": "6"}, "request_id": "r1"},
+     ReplaceRequested(Amend(amount=6), "r1")),
+    ({"type": "Fill", "quantity": "1", "price": "5.00", "fill_id": "f2"},
+     Fill(1, "5.00", fill_id="f2")),
+    ({"type": "Replaced", "request_id": "r1"}, Replaced("r1")),
+    ({"type": "ReplaceRequested", "change": {"limit": "4.90"}, "request_id": "r2"},
+     ReplaceRequested(Amend(limit="4.90"), "r2")),
+    ({"type": "ReplaceRejected", "code": "BROKER_OPTION", "request_id": "r2"},
+     ReplaceRejected(code=RequestRejectReason.BROKER_OPTION, request_id="r2")),
+    ({"type": "CancelRequested", "request_id": "c2", "reason": "flat"},
+     CancelRequested("c2", "flat")),
+]
+
+
+def test_a_live_session_replays_to_the_book_its_events_make() -> None:
+    placed = line(op="place", dt="2024-01-15T09:30:00", asset="X", amount="10", ids=["a"],
+                  style={"type": "LimitOrder", "limit_price": "5.00"})
+    log = [placed, *(line(op="event", order_id="a", event=written)
+                     for written, _ in LIVE_EVENTS)]
+    result = replay(log)
+    assert result.refused == ()
+    expected = OrderBook().place(datetime(2024, 1, 15, 9, 30), "X", 10, LimitOrder("5.00"),
+                                 ids=["a"]).book
+    for _, event in LIVE_EVENTS:
+        expected = expected.apply("a", event).book
+    assert result.book == expected
+    order = result.book["a"]
+    assert (order.status, order.filled, order.amount, order.limit) == (
+        ORDER_STATUS.PARTIALLY_FILLED, Decimal(4), Decimal(6), Decimal("5.00"))
+    assert order.pending == (CancelRequested("c2", "flat"),)
+    cancelled = replay([*log, line(op="event", order_id="a", event={"type": "Cancel"})]).book
+    assert (cancelled["a"].status, cancelled["a"].pending) == (ORDER_STATUS.CANCELLED, ())
+
+
+def test_an_answer_with_no_request_in_flight_is_refused_like_any_event() -> None:
+    log = [
+        line(op="order", order={"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "10", "limit": "5"}),
+        line(op="event", order_id="a", event={"type": "Replaced", "request_id": "r9"}),
+        line(op="event", order_id="a", event={"type": "CancelRejected", "code": 0}),
+    ]
+    result = replay(log)
+    (unknown, unreadable) = result.refused
+    assert unknown.reason.startswith(
+        "UnknownRequestError: Replaced answers a ReplaceRequested with request id 'r9'")
+    assert (unknown.line_number, unknown.order_id, unknown.path) == (2, "a", None)
+    assert unreadable.reason.startswith(
+        "SerializationError: at $.event.code: expected one of TOO_LATE")
+    assert (unreadable.line_number, unreadable.path) == (3, "$.event.code")
+    assert not result.book["a"].history
+    refused = json.loads(as_json(result))["refused"]
+    assert [entry["reason"] for entry in refused] == [unknown.reason, unreadable.reason]
+
+
+def test_an_order_line_may_hold_requests_in_flight() -> None:
+    order = {"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X", "amount": "10",
+             "pending": [{"type": "ReplaceRequested", "change": {"amount": "4"},
+                          "request_id": "r1"}, {"type": "CancelRequested"}]}
+    result = replay([line(op="order", order=order),
+                     line(op="order", order={**order, "id": "b", "pending": [{"type": "Fill"}]})])
+    assert [type(request).__name__ for request in result.book["a"].pending] == [
+        "ReplaceRequested", "CancelRequested"]
+    (refusal,) = result.refused
+    assert refusal.path == "$.order.pending[0].type"
+    assert "unknown request type 'Fill'" in refusal.reason

@@ -12,13 +12,17 @@ from hypothesis import given, settings, strategies as st
 
 from orders import (
     Account,
+    Amend,
     Asset,
+    CancelRequested,
     DecimalOrder,
     Fill,
     FillBust,
     FillCorrection,
+    NewRequested,
     OrderError,
     OrderTerms,
+    ReplaceRequested,
     apply,
     dumps,
     fill_records,
@@ -53,7 +57,8 @@ def test_an_order_row_holds_exact_plain_values() -> None:
         Decimal("0.3"), Decimal("0.15"), Decimal("0.15"))
     assert row["limit"] == Decimal("65000.02")  # a sell limit rounds up to the tick
     assert row["average_price"] == _corrected_order().filled_price
-    assert all(type(value) in (str, Decimal, datetime, type(None)) for value in row.values())
+    assert all(type(value) in (str, Decimal, datetime, bool, type(None))
+               for value in row.values())
 
 
 def test_fill_rows_are_the_standing_fills_as_corrected() -> None:
@@ -177,3 +182,14 @@ def test_fill_rows_always_sum_to_the_order_totals(
         assert _sums(rows) == (order.filled.copy_abs(), order.notional, order.commission)
         assert all(row["notional"] == EXACT.multiply(row["quantity"], row["price"])
                    for row in rows if not row["restored"])
+
+
+def test_an_order_row_says_which_requests_are_in_flight() -> None:
+    sent = apply(DecimalOrder(T0, BTC, "0.3", limit="64000", id="n"), NewRequested("n1"))
+    replacing = apply(_corrected_order(), ReplaceRequested(Amend(limit="65010"), "r1"))
+    both = apply(replacing, CancelRequested("c1"))
+    rows = order_records([DecimalOrder(T0, BTC, 1, id="quiet"), sent, replacing, both])
+    flags = [(row["pending_new"], row["pending_cancel"], row["pending_replace"]) for row in rows]
+    assert flags == [(False, False, False), (True, False, False), (False, False, True),
+                     (False, True, True)]
+    assert rows[3]["status"] == "PARTIALLY_FILLED"  # what the venue confirmed, not what was asked
