@@ -10,17 +10,27 @@ from hypothesis.errors import InvalidArgument
 
 from orders import (
     ORDER_STATUS,
+    Acknowledged,
     Asset,
     Bar,
+    Cancel,
+    CancelRejected,
+    CancelRequested,
     DecimalOrder,
     Event,
     ExecutionStyle,
     Fill,
+    NewRequested,
     OrderBook,
+    Reject,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
     apply,
     strategies,
 )
 from orders.book.rules import check_book
+from orders.testing.strategies import venue_sessions
 
 
 @given(strategies.lifecycles())
@@ -213,3 +223,80 @@ def test_books_draw_every_link_kind_and_several_assets(what: str, drawn: object)
 @given(strategies.books())
 def test_a_drawn_book_holds_the_linking_rules(book: OrderBook) -> None:
     check_book(book)
+
+
+# Venue sessions: requests in flight and the venue's answers.
+
+Session = tuple[DecimalOrder, list[Event]]
+
+
+@settings(max_examples=100, deadline=None)
+@given(venue_sessions())
+def test_a_venue_session_starts_with_the_new_order_and_is_accepted(session: Session) -> None:
+    initial, events = session
+    assert type(events[0]) is NewRequested
+    order = reduce(apply, events, initial)
+    assert order.history == type(order.history)(events)
+    assert not initial.linked_order_ids
+    assert initial.parent_order_id is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(venue_sessions(settled=True))
+def test_a_settled_session_leaves_nothing_in_flight(session: Session) -> None:
+    initial, events = session
+    assert reduce(apply, events, initial).pending == ()
+
+
+@settings(max_examples=50, deadline=None)
+@given(venue_sessions(side=-1, order_type="stop_limit", price_range=("10", "20"),
+                      asset=Asset("BTC", quantity_increment="0.001"), max_events=3))
+def test_venue_sessions_honour_their_narrowing_arguments(session: Session) -> None:
+    initial, events = session
+    assert initial.amount < 0
+    assert initial.order_type == "stop_limit"
+    assert initial.asset == Asset("BTC", quantity_increment="0.001")
+    assert len(events) <= 4
+    for event in events:
+        if type(event) is ReplaceRequested and event.change.limit is not None:
+            assert 10 <= event.change.limit <= 20
+
+
+def _versions(session: Session) -> list[tuple[DecimalOrder, Event]]:
+    """Each event of a session with the order it was applied to."""
+    order, pairs = session[0], []
+    for event in session[1]:
+        pairs.append((order, event))
+        order = apply(order, event)
+    return pairs
+
+
+@pytest.mark.parametrize(
+    ("what", "drawn"),
+    [
+        *((kind.__name__, lambda session, kind=kind: any(
+            type(event) is kind for event in session[1]))
+          for kind in (Acknowledged, Reject, Fill, Cancel, CancelRequested, CancelRejected,
+                       ReplaceRequested, Replaced, ReplaceRejected)),
+        ("a fill while a cancel is in flight", lambda session: any(
+            type(event) is Fill and order.pending_cancel for order, event in _versions(session))),
+        ("a fill while a replace is in flight", lambda session: any(
+            type(event) is Fill and order.pending_replace for order, event in _versions(session))),
+        ("a replace that leaves the order filled", lambda session: any(
+            type(event) is Replaced and apply(order, event).status is ORDER_STATUS.FILLED
+            for order, event in _versions(session))),
+        ("a fill that answers the new order", lambda session: any(
+            type(event) is Fill and order.pending_new for order, event in _versions(session))),
+        ("a refusal after the order ended", lambda session: any(
+            type(event) in (CancelRejected, ReplaceRejected) and not order.open
+            for order, event in _versions(session))),
+        ("an answer that names no request", lambda session: any(
+            type(event) in (CancelRejected, Replaced, ReplaceRejected)
+            and event.request_id is None for event in session[1])),
+        ("two requests in flight", lambda session: any(
+            len(order.pending) >= 2 for order, _ in _versions(session))),
+    ],
+)
+def test_venue_sessions_draw_every_answer_and_race(what: str, drawn: object) -> None:
+    found = find(venue_sessions(), drawn, settings=_SEARCH)  # type: ignore[arg-type]
+    assert drawn(found), what  # type: ignore[operator]

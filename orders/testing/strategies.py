@@ -18,7 +18,7 @@ project that has `orders` installed, without importing anything.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -37,24 +37,38 @@ from orders.book.orderbook import LinkMode, OrderBook
 from orders.decimals import EXACT, exact_multiply
 from orders.errors import OrderError
 from orders.events import (
+    Acknowledged,
     Amend,
     Bar,
     BarUpdate,
     Cancel,
+    CancelRejected,
+    CancelRequested,
     Event,
     Expire,
     Fill,
     FillBust,
     FillCorrection,
     Hold,
+    NewRequested,
     PriceUpdate,
     Reject,
     Release,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    Request,
     Trigger,
 )
 from orders.order.machine import apply
 from orders.order.value import DecimalOrder
-from orders.statuses import ORDER_STATUS, UNFILLED_STATUSES, OrderType, TimeInForce
+from orders.statuses import (
+    ORDER_STATUS,
+    UNFILLED_STATUSES,
+    OrderType,
+    RequestRejectReason,
+    TimeInForce,
+)
 from orders.styles import (
     BracketOrder,
     ExecutionStyle,
@@ -81,6 +95,7 @@ __all__ = [
     "prices",
     "starts",
     "styles",
+    "venue_sessions",
 ]
 
 T0 = datetime(2024, 1, 15, 14, 30)
@@ -588,3 +603,179 @@ def _maybe_fill(
         return book.apply(order.id, fill).book
     except OrderError:
         return book
+
+
+# Requests in flight: a host's requests and a venue's answers, in any order a venue sends them.
+
+
+@st.composite
+def venue_sessions(
+    draw: st.DrawFn,
+    *,
+    asset: Hashable | None = None,
+    side: int | None = None,
+    order_type: OrderType | str | None = None,
+    max_events: int = 12,
+    settled: bool = False,
+    price_range: PriceRange = ("1", "1000"),
+    start: datetime | None = None,
+) -> tuple[DecimalOrder, list[Event]]:
+    """A start order and what a live session with a venue does to it, in the
+    order the host hears it; the state machine accepts every event.
+
+    - The host sends the order (``NewRequested``, always first), then may ask
+      to cancel it (``CancelRequested``) or to replace its terms
+      (``ReplaceRequested`` with an ``Amend`` of its amount or of a price it
+      has), several requests in flight at once, every one with its own id.
+    - The venue answers the new order (``Acknowledged``, ``Reject``, or a fill,
+      which acknowledges it) before it cancels or replaces anything; until then
+      it can only refuse the other requests. Then it fills quantities that fit
+      the terms in force, cancels on its own, and answers the requests in
+      flight in any order: ``Cancel`` or ``CancelRejected``, ``Replaced`` or
+      ``ReplaceRejected``. An answer names its request's id, or none when it
+      answers the oldest request of its kind.
+    - Once the order has ended (filled, cancelled, rejected) the host sends
+      nothing more, and the venue only refuses the requests still in flight
+      (late answers, ``TOO_LATE`` for a filled order). A venue never answers a
+      request that was not sent, nor fills a cancelled order.
+    - ``max_events`` bounds the events after ``NewRequested``; with ``settled``
+      the session then goes on until every request has been answered.
+    - ``asset``, ``side``, ``order_type``, ``price_range`` and ``start`` are as
+      for :func:`lifecycles`; the order is never linked.
+    """
+    if max_events < 0:
+        raise InvalidArgument(f"max_events={max_events} must be at least 0")
+    if start is None:
+        start = draw(starts())
+    initial = _initial_order(draw, asset, side, order_type, None, False, price_range, start)
+    session = _Session(draw, initial, start, price_range)
+    session.take(NewRequested(session.next_id("new"), session.time()))
+    for _ in range(draw(st.integers(0, max_events) | st.just(max_events))):
+        moves = session.host_requests() + session.venue_messages()
+        if not moves:  # the order has ended and every request is answered
+            break
+        session.take(session.choose(moves))
+    while settled and session.order.pending:
+        session.take(session.choose(session.answers(session.order.pending[0])))
+    return initial, session.events
+
+
+_Move = Callable[[], Event]
+"""One thing that may happen next in a venue session, drawn when it is chosen."""
+
+
+class _Session:
+    """A venue session being drawn: the order as the host sees it, the events so
+    far, and the moves each side can make next. Moves draw through ``draw`` with
+    strategies built once, so a long session costs little more than its events."""
+
+    def __init__(
+        self, draw: st.DrawFn, initial: DecimalOrder, start: datetime, price_range: PriceRange
+    ) -> None:
+        self.draw = draw
+        self.order = initial
+        self.events: list[Event] = []
+        self.start = start
+        self.prices = prices(*price_range)
+
+    def take(self, event: Event) -> None:
+        self.order = apply(self.order, event)
+        self.events.append(event)
+
+    def choose(self, moves: list[_Move]) -> Event:
+        return moves[self.draw(st.integers(0, len(moves) - 1))]()
+
+    def next_id(self, kind: str) -> str:
+        return f"{kind}-{len(self.events)}"
+
+    def time(self) -> datetime | None:
+        """No time, or one a second later for each event so far."""
+        if self.draw(st.booleans()):
+            return None
+        return self.start + timedelta(seconds=len(self.events))
+
+    def reason(self) -> str:
+        return self.draw(_REASONS)
+
+    def host_requests(self) -> list[_Move]:
+        if not self.order.open:
+            return []
+        return [
+            lambda: CancelRequested(self.next_id("cancel"), self.reason(), self.time()),
+            lambda: ReplaceRequested(self.replacement(), self.next_id("replace"), self.time()),
+        ]
+
+    def replacement(self) -> Amend:
+        """A change a venue can accept: the amount, keeping the side, or a price
+        the order's type has (limit, stop, trail)."""
+        order = self.order
+        increment = _increment(order)
+        size = int(exact_divide_int(order.amount.copy_abs(), increment))
+        changes = ["amount"]
+        if order.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT):
+            changes.append("limit")
+        if order.order_type in (OrderType.STOP, OrderType.STOP_LIMIT):
+            changes.append("stop")
+        if order.order_type.is_trailing:
+            changes.append("trail_amount")
+        change = self.draw(st.sampled_from(changes))
+        if change == "amount":
+            count = self.draw(st.integers(1, 2 * size))
+            return Amend(amount=exact_multiply(count * order.direction, increment))
+        return Amend(**{change: self.draw(self.prices)})
+
+    def venue_messages(self) -> list[_Move]:
+        """What the venue may send now: a fill, its own cancel, or an answer."""
+        order = self.order
+        messages = [answer for request in order.pending for answer in self.answers(request)]
+        if order.open and order.remaining:
+            messages.append(self.fill)
+        if order.open and not order.pending_new and not order.pending_cancel:
+            messages.append(lambda: Cancel("cancelled by the venue"))
+        return messages
+
+    def fill(self) -> Event:
+        """A fill of what remains, or of part of it."""
+        increment = _increment(self.order)
+        room = int(exact_divide_int(self.order.remaining.copy_abs(), increment))
+        count = room if self.draw(st.booleans()) else self.draw(st.integers(1, room))
+        return Fill(exact_multiply(count, increment), self.draw(self.prices),
+                    self.draw(_COMMISSIONS), self.time(), self.next_id("fill"))
+
+    def answers(self, request: Request) -> list[_Move]:
+        """The venue's possible answers to ``request``, in flight on the order:
+        until the new order is answered, it can only refuse the others."""
+        order = self.order
+        if type(request) is NewRequested:
+            return [lambda: Acknowledged(self.time()), lambda: Reject(self.reason())]
+        oldest = request is _oldest(order.pending, type(request))
+        working = order.open and not order.pending_new
+
+        def named() -> str | None:
+            return None if oldest and self.draw(st.booleans()) else request.request_id
+
+        if type(request) is CancelRequested:
+            answers: list[_Move] = [lambda: CancelRejected(
+                self.reason(), self.refusal(), named(), self.time())]
+            if working and oldest:
+                answers.append(lambda: Cancel(self.reason()))
+            return answers
+        answers = [lambda: ReplaceRejected(self.reason(), self.refusal(), named(), self.time())]
+        if working:
+            answers.append(lambda: Replaced(named(), self.time()))
+        return answers
+
+    def refusal(self) -> RequestRejectReason:
+        if self.order.status is ORDER_STATUS.FILLED:
+            return RequestRejectReason.TOO_LATE
+        code: RequestRejectReason = self.draw(_REFUSALS)
+        return code
+
+
+_REASONS = st.sampled_from(["", "host", "risk limit", "venue"])
+_REFUSALS = st.sampled_from(RequestRejectReason)
+_COMMISSIONS = prices("0", "5")
+
+
+def _oldest(pending: tuple[Request, ...], kind: type[Request]) -> Request | None:
+    return next((request for request in pending if type(request) is kind), None)
