@@ -388,6 +388,13 @@ def answers_a_request(
         )
 
 
+def rejects_new_in_flight(order: DecimalOrder, reject: Reject) -> None:
+    """An ended order takes a Reject only as the answer to its new-order request
+    still in flight (the host or the book ended it first)."""
+    if not order.pending_new:
+        raise _refusal(order, reject)
+
+
 def cancel_in_flight(order: DecimalOrder, cancel: Cancel) -> None:
     """A Cancel of a cancelled order confirms a cancel request still in flight (the
     host cancelled first, then heard from the venue); with none, it is a repeat."""
@@ -433,8 +440,9 @@ def answer(
                    pending=_resolved(order, event))
 
 
-def confirm_cancel(order: DecimalOrder, event: Cancel, status: StatusRule) -> DecimalOrder:
-    """The cancel request is answered; the order keeps the reason it was cancelled with."""
+def resolve(order: DecimalOrder, event: Cancel | Reject, status: StatusRule) -> DecimalOrder:
+    """The request the answer is for is no longer in flight; the ended order keeps
+    its status and the reason it ended with."""
     return _evolve(order, status, event=event, pending=_resolved(order, event))
 
 
@@ -617,8 +625,9 @@ TRANSITIONS: tuple[Rule, ...] = (
          Stays()),
     Rule(Fill, (REJECTED,), (repeated_fill, refuse_new_fill), no_effect, Refused()),
     Rule(Cancel, ACTIVE_STATUSES, (), set_reason, Becomes(CANCELLED)),
-    Rule(Cancel, (CANCELLED,), (cancel_in_flight,), confirm_cancel, Stays()),
+    Rule(Cancel, (CANCELLED,), (cancel_in_flight,), resolve, Stays()),
     Rule(Reject, ACTIVE_STATUSES, (), set_reason, Becomes(REJECTED)),
+    Rule(Reject, TERMINAL_STATUSES, (rejects_new_in_flight,), resolve, Stays()),
     Rule(Expire, ACTIVE_STATUSES, (same_kind_of_time,), expire, Becomes(CANCELLED)),
     Rule(Amend, UNFILLED_STATUSES, (amend_keeps_side,), amend, Stays()),
     Rule(

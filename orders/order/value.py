@@ -233,7 +233,7 @@ class DecimalOrder(Generic[AssetT]):
             filled_ = notional_ = _ZERO
         else:
             filled_, notional_ = _restored_fills(terms, filled, notional)
-        return _version(
+        order = _version(
             terms,
             _status(status, filled_, terms.amount),
             dt,
@@ -251,6 +251,11 @@ class DecimalOrder(Generic[AssetT]):
             None,
             None,
         )
+        for request in order.pending:
+            if type(request) is ReplaceRequested:  # checked as if sent now
+                machine.replace_keeps_side(order, request)
+                machine.replace_makes_valid_terms(order, request)
+        return order
 
     @classmethod
     def from_style(
@@ -593,14 +598,10 @@ class DecimalOrder(Generic[AssetT]):
         """True when the order was cancelled by an :class:`~orders.events.Expire`."""
         if self.status is not _CANCELLED:
             return False
-        node: DecimalOrder | None = self
-        while node is not None:
-            if type(node._event) is Expire:
-                return True
-            if type(node._event) is Cancel:
-                return False
-            node = node._previous
-        return False
+        ended: DecimalOrder = self  # the version whose event cancelled the order
+        while ended._previous is not None and ended._previous.status is _CANCELLED:
+            ended = ended._previous
+        return type(ended._event) is Expire
 
     @property
     def filled_price(self) -> Decimal | None:

@@ -18,6 +18,7 @@ from orders import (
     CancelRejected,
     CancelRequested,
     DecimalOrder,
+    Expire,
     Fill,
     InvalidQuantityError,
     InvalidTransition,
@@ -330,3 +331,31 @@ def test_positions_hold_the_whole_overfilled_quantity() -> None:
     account = Account().fill(order, Fill(10, 100, fill_id="a")).fill(over, extra)
     position = account.position("X")
     assert (position.quantity, position.cost) == (Decimal(12), Decimal(1202))
+
+
+def test_replaces_given_to_the_constructor_are_checked_as_if_sent() -> None:
+    with pytest.raises(InvalidQuantityError, match="would change its side"):
+        DecimalOrder(T0, "X", 10, limit="100", pending=[ReplaceRequested(Amend(amount=-5))])
+    with pytest.raises(BadOrderParameters):
+        DecimalOrder(T0, "X", 10, pending=[ReplaceRequested(Amend(limit=5))])  # a market order
+
+
+def test_a_reject_answers_the_new_order_request_of_an_order_already_ended() -> None:
+    cancelled = sent(limit_order(), NewRequested("n"), Cancel("oco sibling rejected"))
+    assert cancelled.pending_new
+    answered = apply(cancelled, Reject("unknown symbol"))
+    assert (answered.status, answered.pending, answered.reason) == (
+        CANCELLED, (), "oco sibling rejected")
+    with pytest.raises(InvalidTransition, match="Reject is allowed only from"):
+        apply(answered, Reject("again"))
+
+
+def test_an_expired_order_stays_expired_when_the_venue_confirms_a_cancel_in_flight() -> None:
+    order = DecimalOrder(T0, "X", 10, limit="100", time_in_force="DAY",
+                         valid_until=T0 + timedelta(hours=6))
+    expired = sent(order, CancelRequested("c1"), Fill(2, 100, fill_id="f"),
+                   Expire(T0 + timedelta(hours=6)))
+    assert (expired.expired, expired.pending_cancel) == (True, True)
+    confirmed = apply(expired, Cancel("cancelled"))
+    assert (confirmed.expired, confirmed.pending, confirmed.reason) == (True, (), "expired")
+    assert not limit_order().cancel().expired
