@@ -51,6 +51,8 @@ class OrderTerms:
     exchange: str | None
     time_in_force: TimeInForce
     valid_until: datetime | None
+    post_only: bool
+    """The order may only add liquidity: it must rest before it trades."""
 
 
 _build_terms = slot_builder(OrderTerms)
@@ -129,8 +131,13 @@ def make_terms(
     exchange: str | None,
     time_in_force: TimeInForce,
     valid_until: datetime | None,
+    post_only: bool = False,
 ) -> OrderTerms:
-    """Check the prices against the order type, round them, and build the terms."""
+    """Check the prices against the order type, round them, and build the terms.
+
+    Only an order with a limit can be post-only: a limit, or a stop-limit
+    (trailing or not), whose limit rests once its stop has triggered.
+    """
     trailing = trail_amount is not None or trail_percent is not None
     kind = order_type or _infer_order_type(stop, limit, trailing, limit_offset)
     prices = (stop, limit, trail_amount, trail_percent, limit_offset, highest, lowest)
@@ -145,6 +152,11 @@ def make_terms(
     )
     if given not in _ORDER_TERMS[kind]:
         raise _terms_error(kind, prices)
+    if post_only and not kind.has_limit:
+        raise BadOrderParameters(
+            f"a {kind} order cannot be post-only; post_only=True needs an order with a limit "
+            "(limit, stop_limit or trailing_stop_limit)"
+        )
     if kind.is_trailing:
         check_one_trail(trail_amount, trail_percent)
     check_quantity_increment(amount, asset, "amount")
@@ -168,6 +180,7 @@ def make_terms(
         exchange,
         time_in_force,
         valid_until,
+        post_only,
     )
 
 
@@ -210,4 +223,5 @@ def terms_with_levels(
         terms.exchange,
         terms.time_in_force,
         terms.valid_until,
+        terms.post_only,
     )
