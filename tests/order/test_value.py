@@ -572,7 +572,8 @@ def test_an_order_with_a_limit_can_be_post_only(prices: dict[str, int], kind: st
 
 
 @pytest.mark.parametrize(
-    ("prices", "kind"), [({}, "market"), ({"stop": 101}, "stop"), ({"trail_amount": 2}, "trailing_stop")]
+    ("prices", "kind"),
+    [({}, "market"), ({"stop": 101}, "stop"), ({"trail_amount": 2}, "trailing_stop")],
 )
 def test_an_order_without_a_limit_cannot_be_post_only(prices: dict[str, int], kind: str) -> None:
     message = f"a {kind} order cannot be post-only; post_only=True needs an order with a limit"
@@ -592,5 +593,6 @@ def test_post_only_must_be_a_bool() -> None:
 def test_post_only_survives_a_trailing_ratchet_and_pickling() -> None:
     order = DecimalOrder(T0, AAPL, -1, trail_amount=2, limit_offset=1, post_only=True)
     moved = order.check_triggers(110)
-    assert moved.stop == 108 and moved.post_only is True
+    assert moved.stop == 108
+    assert moved.post_only is True
     assert pickle.loads(pickle.dumps(moved)) == moved
