@@ -54,8 +54,19 @@ class OrderTerms:
     post_only: bool
     """The order may only add liquidity: it must rest before it trades."""
 
+    def __getstate__(self) -> dict[str, object]:
+        return {field.name: getattr(self, field.name) for field in attrs.fields(OrderTerms)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # A pickle written before a later field existed lacks it: it takes the
+        # value every order had then.
+        for name, value in {**_LATER_FIELDS, **state}.items():
+            object.__setattr__(self, name, value)
+
 
 _build_terms = slot_builder(OrderTerms)
+_LATER_FIELDS: dict[str, object] = {"post_only": False}
+"""The fields added after pickles of terms were first written, with the value they had."""
 
 
 _MARKET, _LIMIT, _STOP, _STOP_LIMIT, _TRAILING_STOP, _TRAILING_STOP_LIMIT, _ON_CLOSE = OrderType

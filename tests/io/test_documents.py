@@ -512,3 +512,30 @@ def test_a_document_with_an_int_asset_of_more_than_39_digits_is_refused() -> Non
         f"at $.value: an int asset must have at most 39 digits; got {10**39}"
     )):
         loads(text.replace(str(longest), str(10**39)))
+
+
+@pytest.mark.parametrize(
+    "order",
+    [DecimalOrder(T0, AAPL, 10, limit=99, id="ioc", time_in_force="IOC"),
+     DecimalOrder(T0, AAPL, -10, limit=101, id="fok", time_in_force="FOK").fill(4, 101),
+     DecimalOrder(T0, AAPL, 10, stop=101, limit=102, id="post", post_only=True)],
+    ids=["IOC", "FOK", "post-only"],
+)
+def test_time_in_force_and_post_only_round_trip(order: DecimalOrder) -> None:
+    text = dumps(order)
+    again = loads(text)
+    assert again == order
+    assert (again.time_in_force, again.post_only) == (order.time_in_force, order.post_only)
+    assert dumps(again) == text
+
+
+def test_post_only_is_written_only_when_set_so_older_documents_read_the_same() -> None:
+    plain = json.loads(dumps(DecimalOrder(T0, AAPL, 10, limit=99, id="o")))
+    assert "post_only" not in plain["value"]["terms"]
+    assert loads(json.dumps(plain)).post_only is False
+    post = json.loads(dumps(DecimalOrder(T0, AAPL, 10, limit=99, id="o", post_only=True)))
+    assert post["value"]["terms"]["post_only"] is True
+    post["value"]["terms"]["post_only"] = "yes"
+    with pytest.raises(SerializationError,
+                       match=r"at \$\.value\.terms\.post_only: expected a JSON bool"):
+        loads(json.dumps(post))

@@ -517,3 +517,27 @@ def test_the_errors_of_replay_name_their_path() -> None:
     refusal = read_line(1, '{"account": 5}')
     assert isinstance(refusal, Refusal)
     assert refusal.path == "$.account"
+
+
+def test_replay_places_and_submits_immediate_and_post_only_orders() -> None:
+    log = [
+        line(op="place", dt="2024-01-15T09:30:00", asset="X", amount="5", ids=["p"],
+             style={"type": "LimitOrder", "limit_price": "9"}, time_in_force="IOC",
+             post_only=True),
+        line(op="order", order={"id": "f", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "-1", "limit": "11", "time_in_force": "FOK",
+                                "post_only": True}),
+        line(op="place", dt="2024-01-15T09:30:00", asset="X", amount="5", ids=["m"],
+             style={"type": "MarketOrder"}, post_only=True),
+        line(op="place", dt="2024-01-15T09:30:00", asset="X", amount="5", ids=["n"],
+             style={"type": "LimitOrder", "limit_price": "9"}, post_only="yes"),
+    ]
+    result = replay(log)
+    placed, submitted = result.book["p"], result.book["f"]
+    assert (placed.time_in_force, placed.post_only) == ("IOC", True)
+    assert (submitted.time_in_force, submitted.post_only) == ("FOK", True)
+    assert [(refusal.line_number, refusal.reason) for refusal in result.refused] == [
+        (3, "BadOrderParameters: a market order cannot be post-only; post_only=True needs an "
+            "order with a limit (limit, stop_limit or trailing_stop_limit)"),
+        (4, "SerializationError: at $.post_only: expected a JSON bool; got 'yes'"),
+    ]

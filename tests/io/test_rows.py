@@ -53,7 +53,8 @@ def test_an_order_row_holds_exact_plain_values() -> None:
         Decimal("0.3"), Decimal("0.15"), Decimal("0.15"))
     assert row["limit"] == Decimal("65000.02")  # a sell limit rounds up to the tick
     assert row["average_price"] == _corrected_order().filled_price
-    assert all(type(value) in (str, Decimal, datetime, type(None)) for value in row.values())
+    assert all(type(value) in (str, Decimal, datetime, bool, type(None))
+               for value in row.values())
 
 
 def test_fill_rows_are_the_standing_fills_as_corrected() -> None:
@@ -177,3 +178,11 @@ def test_fill_rows_always_sum_to_the_order_totals(
         assert _sums(rows) == (order.filled.copy_abs(), order.notional, order.commission)
         assert all(row["notional"] == EXACT.multiply(row["quantity"], row["price"])
                    for row in rows if not row["restored"])
+
+
+def test_an_order_row_says_its_validity_and_whether_it_is_post_only() -> None:
+    order = DecimalOrder(T0, BTC, 1, limit=60000, time_in_force="IOC", post_only=True)
+    (row,) = order_records([order])
+    assert (row["time_in_force"], row["valid_until"], row["post_only"]) == ("IOC", None, True)
+    (plain,) = order_records([DecimalOrder(T0, BTC, 1)])
+    assert (plain["time_in_force"], plain["post_only"]) == ("GTC", False)
