@@ -524,6 +524,7 @@ def test_a_document_with_an_int_asset_of_more_than_39_digits_is_refused() -> Non
 def test_time_in_force_and_post_only_round_trip(order: DecimalOrder) -> None:
     text = dumps(order)
     again = loads(text)
+    assert isinstance(again, DecimalOrder)
     assert again == order
     assert (again.time_in_force, again.post_only) == (order.time_in_force, order.post_only)
     assert dumps(again) == text
