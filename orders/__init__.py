@@ -31,22 +31,31 @@ from orders.errors import (
     TimeKindError,
     UnknownFillError,
     UnknownOrderError,
+    UnknownRequestError,
 )
 from orders.events import (
     EVENT_TYPES,
+    Acknowledged,
     Amend,
     Bar,
     BarUpdate,
     Cancel,
+    CancelRejected,
+    CancelRequested,
     Event,
     Expire,
     Fill,
     FillBust,
     FillCorrection,
     Hold,
+    NewRequested,
     PriceUpdate,
     Reject,
     Release,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    Request,
     Trigger,
 )
 from orders.io.documents import (
@@ -79,7 +88,14 @@ from orders.order.machine import TRANSITIONS, apply
 from orders.order.terms import OrderTerms
 from orders.order.triggers import check_triggers, check_triggers_bar, is_marketable
 from orders.order.value import DecimalOrder, FillRecord
-from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, TERMINAL_STATUSES, OrderType, TimeInForce
+from orders.statuses import (
+    ACTIVE_STATUSES,
+    ORDER_STATUS,
+    TERMINAL_STATUSES,
+    OrderType,
+    RequestRejectReason,
+    TimeInForce,
+)
 from orders.styles import (
     BracketOrder,
     ExecutionStyle,
@@ -117,6 +133,7 @@ __all__ = [
     "TRANSITIONS",
     "Account",
     "AccountsResult",
+    "Acknowledged",
     "Amend",
     "Asset",
     "BadOrderParameters",
@@ -127,6 +144,8 @@ __all__ = [
     "BracketKeywords",
     "BracketOrder",
     "Cancel",
+    "CancelRejected",
+    "CancelRequested",
     "CommissionModel",
     "DecimalInput",
     "DecimalOrder",
@@ -150,6 +169,7 @@ __all__ = [
     "LinkedOrderError",
     "MarketOnCloseOrder",
     "MarketOrder",
+    "NewRequested",
     "NoCommission",
     "NoSlippage",
     "NotionalCommission",
@@ -169,7 +189,12 @@ __all__ = [
     "Reject",
     "Release",
     "Released",
+    "ReplaceRejected",
+    "ReplaceRequested",
+    "Replaced",
     "ReplayResult",
+    "Request",
+    "RequestRejectReason",
     "Serializable",
     "SerializationError",
     "SimulatedVenue",
@@ -185,6 +210,7 @@ __all__ = [
     "Trigger",
     "UnknownFillError",
     "UnknownOrderError",
+    "UnknownRequestError",
     "VenueResult",
     "VolumeShareSlippage",
     "apply",

@@ -30,6 +30,7 @@ __all__ = [
     "TimeKindError",
     "UnknownFillError",
     "UnknownOrderError",
+    "UnknownRequestError",
 ]
 
 
@@ -88,6 +89,11 @@ class FillConflictError(OrderError):
 
 class UnknownFillError(OrderError):
     """A correction or bust names a fill id the order does not hold."""
+
+
+class UnknownRequestError(OrderError):
+    """An answer names a request that is not in flight, or a request reuses the id
+    of one that is."""
 
 
 class ExactnessError(OrderError):

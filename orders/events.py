@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import attrs
 
-from orders._checks import decimal_text, of_type, quote
+from orders._checks import decimal_text, enum_member, of_type, quote
 from orders.decimals import (
     DecimalInput,
     non_negative_price,
@@ -24,23 +24,32 @@ from orders.decimals import (
     to_decimal,
 )
 from orders.errors import BadOrderParameters, InvalidQuantityError
+from orders.statuses import RequestRejectReason
 from orders.styles import trail_amount_input, trail_percent_input
 
 __all__ = [
     "EVENT_TYPES",
+    "Acknowledged",
     "Amend",
     "Bar",
     "BarUpdate",
     "Cancel",
+    "CancelRejected",
+    "CancelRequested",
     "Event",
     "Expire",
     "Fill",
     "FillBust",
     "FillCorrection",
     "Hold",
+    "NewRequested",
     "PriceUpdate",
     "Reject",
     "Release",
+    "ReplaceRejected",
+    "ReplaceRequested",
+    "Replaced",
+    "Request",
     "Trigger",
 ]
 
@@ -104,13 +113,27 @@ def _optional_stop(value: DecimalInput | None) -> Decimal | None:
 
 @attrs.frozen
 class Fill:
-    """The venue executed ``quantity`` (> 0, unsigned) at ``price``."""
+    """The venue executed ``quantity`` (> 0, unsigned) at ``price``.
+
+    A fill larger than what remains of the order (an overfill) is refused,
+    unless ``accept_overfill`` is true: then it is recorded as the venue
+    reported it, and the order is filled and ``overfilled``.
+    """
 
     quantity: Decimal = attrs.field(converter=_quantity)
     price: Decimal = attrs.field(converter=_price)
     commission: Decimal = attrs.field(default=_ZERO, converter=_commission)
     dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
     fill_id: str | None = attrs.field(default=None, validator=_fill_id)
+    accept_overfill: bool = attrs.field(default=False, validator=of_type(bool))
+
+    def __getstate__(self) -> dict[str, object]:
+        return {field.name: getattr(self, field.name) for field in attrs.fields(Fill)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # A fill pickled before accept_overfill existed does not hold it.
+        for field in attrs.fields(Fill):
+            object.__setattr__(self, field.name, state.get(field.name, field.default))
 
 
 @attrs.frozen
@@ -255,6 +278,100 @@ class BarUpdate:
     dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
 
 
+# Requests in flight: what the host asked a venue, and the venue's answers. A
+# request leaves the order's status alone and waits in ``order.pending`` until
+# its answer arrives; the confirmed outcomes are the events above (a new order
+# refused is a Reject, a cancel confirmed is a Cancel).
+
+
+def _reject_reason(value: object) -> RequestRejectReason:
+    """A reason given as a member, its value or its name."""
+    if isinstance(value, str) and value in RequestRejectReason.__members__:
+        return RequestRejectReason[value]
+    code = enum_member(RequestRejectReason, value)
+    if code is None:
+        allowed = ", ".join(f"{member.name} ({member.value})" for member in RequestRejectReason)
+        raise BadOrderParameters(
+            f"code must be a RequestRejectReason, one of {allowed}; got {quote(value)}"
+        )
+    return code
+
+
+_request_id = _fill_id
+
+
+@attrs.frozen
+class NewRequested:
+    """The host sent the order to the venue, which has not acknowledged it yet."""
+
+    request_id: str | None = attrs.field(default=None, validator=_request_id)
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+
+
+@attrs.frozen
+class Acknowledged:
+    """The venue accepted the new order (FIX ``ExecType`` New)."""
+
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+
+
+@attrs.frozen
+class CancelRequested:
+    """The host asked the venue to cancel the order."""
+
+    request_id: str | None = attrs.field(default=None, validator=_request_id)
+    reason: str = attrs.field(default="", validator=_reason)
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+
+
+@attrs.frozen
+class ReplaceRequested:
+    """The host asked the venue to replace the order's terms with ``change``
+    (FIX cancel/replace); the terms in force stay until it is :class:`Replaced`."""
+
+    change: Amend = attrs.field(validator=of_type(Amend))
+    request_id: str | None = attrs.field(default=None, validator=_request_id)
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+
+
+@attrs.frozen
+class CancelRejected:
+    """The venue refused a cancel request: the one named by ``request_id``, or the
+    oldest in flight."""
+
+    reason: str = attrs.field(default="", validator=_reason)
+    code: RequestRejectReason = attrs.field(
+        default=RequestRejectReason.OTHER, converter=_reject_reason
+    )
+    request_id: str | None = attrs.field(default=None, validator=_request_id)
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+
+
+@attrs.frozen
+class Replaced:
+    """The venue replaced the order's terms as a replace request asked: the one
+    named by ``request_id``, or the oldest in flight."""
+
+    request_id: str | None = attrs.field(default=None, validator=_request_id)
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+
+
+@attrs.frozen
+class ReplaceRejected:
+    """The venue refused a replace request: the one named by ``request_id``, or
+    the oldest in flight."""
+
+    reason: str = attrs.field(default="", validator=_reason)
+    code: RequestRejectReason = attrs.field(
+        default=RequestRejectReason.OTHER, converter=_reject_reason
+    )
+    request_id: str | None = attrs.field(default=None, validator=_request_id)
+    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+
+
+Request = NewRequested | CancelRequested | ReplaceRequested
+"""A request in flight, as an order's ``pending`` holds it."""
+
 Event = (
     Fill
     | Trigger
@@ -268,6 +385,13 @@ Event = (
     | FillBust
     | PriceUpdate
     | BarUpdate
+    | NewRequested
+    | Acknowledged
+    | CancelRequested
+    | CancelRejected
+    | ReplaceRequested
+    | Replaced
+    | ReplaceRejected
 )
 """Any event :func:`orders.apply` accepts."""
 
@@ -284,5 +408,12 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     FillBust,
     PriceUpdate,
     BarUpdate,
+    NewRequested,
+    Acknowledged,
+    CancelRequested,
+    CancelRejected,
+    ReplaceRequested,
+    Replaced,
+    ReplaceRejected,
 )
 """Every kind of event, in the order the documentation lists them."""

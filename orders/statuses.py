@@ -15,6 +15,7 @@ __all__ = [
     "UNFILLED_STATUSES",
     "WORKING_STATUSES",
     "OrderType",
+    "RequestRejectReason",
     "TimeInForce",
 ]
 
@@ -107,3 +108,18 @@ class TimeInForce(StrEnum):
     def __init__(self, value: str) -> None:
         self.takes_valid_until = value in ("GTD", "DAY")
         self.is_immediate = value in ("IOC", "FOK")
+
+
+class RequestRejectReason(IntEnum):
+    """Why a venue refused a cancel or replace request, with FIX ``CxlRejReason`` values."""
+
+    TOO_LATE = 0
+    """The order had already ended (filled, cancelled or expired)."""
+    UNKNOWN_ORDER = 1
+    """The venue does not know the order."""
+    BROKER_OPTION = 2
+    """The venue or broker chose to refuse it."""
+    ALREADY_PENDING = 3
+    """Another cancel or replace request of the order was still being handled."""
+    OTHER = 99
+    """Any other reason; the answer's ``reason`` text says which."""

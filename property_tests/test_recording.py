@@ -3,7 +3,8 @@
 A session is a random run of the book's operations on two assets with
 different ticks and a plain identifier: single orders of every kind, OCO
 groups and brackets placed or submitted as orders, fills (partial, late),
-busts, amendments, cancels, prices, bars, the clock and releases. Operations
+busts, amendments, cancels, requests in flight and their answers, prices,
+bars, the clock and releases. Operations
 the book refuses are skipped, as a host would see them refused.
 """
 
@@ -16,19 +17,27 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings, strategies as st
 
 from orders import (
+    Acknowledged,
     Amend,
     Asset,
     Bar,
     BracketOrder,
+    CancelRejected,
+    CancelRequested,
     DecimalOrder,
     Fill,
     FillBust,
     LimitOrder,
     MarketOrder,
+    NewRequested,
     OCOOrder,
     OrderBook,
     OrderError,
     Recorder,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    RequestRejectReason,
     StopLimitOrder,
     StopOrder,
     TrailingStopOrder,
@@ -52,6 +61,18 @@ styles = singles | st.builds(OCOOrder, singles, singles) | st.builds(
     lambda entry, low, gap: BracketOrder(entry, low, low + gap),
     st.just(MarketOrder()), st.decimals(min_value=80, max_value=89, places=2),
     st.decimals(min_value=25, max_value=40, places=2),
+)
+request_ids = st.none() | st.sampled_from(["q1", "q2"])
+codes = st.sampled_from(RequestRejectReason)
+requests_and_answers = st.one_of(
+    st.builds(NewRequested, request_ids),
+    st.just(Acknowledged()),
+    st.builds(CancelRequested, request_ids, st.just("flat")),
+    st.builds(CancelRejected, st.just("too late"), codes, request_ids),
+    st.builds(ReplaceRequested, st.builds(Amend, amount=st.integers(1, 6)), request_ids),
+    st.builds(ReplaceRequested, st.builds(Amend, limit=prices), request_ids),
+    st.builds(Replaced, request_ids),
+    st.builds(ReplaceRejected, st.just("no"), codes, request_ids),
 )
 
 
@@ -78,8 +99,8 @@ class Session:
         self.clock += timedelta(seconds=self.draw(st.integers(0, 90)))  # type: ignore[operator]
         asset = self.draw(st.sampled_from(self.assets))
         action = self.draw(st.sampled_from(
-            ["place", "bracket", "fill", "fill", "bust", "amend", "cancel", "price", "price",
-             "bar", "time", "release"]
+            ["place", "bracket", "fill", "fill", "bust", "amend", "cancel", "request", "request",
+             "price", "price", "bar", "time", "release"]
         ))
         getattr(self, action)(asset)
 
@@ -124,6 +145,11 @@ class Session:
         order = self.any_order()
         if order is not None:
             self.recorder.cancel(order.id)
+
+    def request(self, asset: object) -> None:
+        order = self.any_order()
+        if order is not None:
+            self.recorder.apply(order.id, self.draw(requests_and_answers))  # type: ignore[arg-type]
 
     def price(self, asset: object) -> None:
         self.recorder.on_price(asset, self.draw(prices), self.clock)  # type: ignore[arg-type]

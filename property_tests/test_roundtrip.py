@@ -11,13 +11,25 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, strategies as st
 
 from orders import (
+    ORDER_STATUS,
+    Acknowledged,
+    Amend,
+    CancelRejected,
+    CancelRequested,
     DecimalOrder,
+    Event,
     Fill,
     LimitOrder,
+    NewRequested,
     OCOOrder,
     OrderBook,
     OrderError,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    RequestRejectReason,
     StopOrder,
+    apply,
     oco_orders,
     strategies,
 )
@@ -45,13 +57,46 @@ def traded_orders(draw: st.DrawFn) -> DecimalOrder:
     return order
 
 
+request_ids = st.none() | st.sampled_from(["q1", "q2", "q3"])
+reasons = st.text(max_size=4)
+codes = st.sampled_from(RequestRejectReason)
+requests_and_answers = st.one_of(
+    st.builds(NewRequested, request_ids, naive),
+    st.builds(Acknowledged, naive),
+    st.builds(CancelRequested, request_ids, reasons),
+    st.builds(CancelRejected, reasons, codes, request_ids),
+    st.builds(ReplaceRequested, st.builds(Amend, amount=st.integers(1, 500)), request_ids),
+    st.builds(ReplaceRequested, st.builds(Amend, limit=prices), request_ids),
+    st.builds(Replaced, request_ids),
+    st.builds(ReplaceRejected, reasons, codes, request_ids),
+)
+
+
+@st.composite
+def live_orders(draw: st.DrawFn) -> DecimalOrder:
+    """A drawn order, or one restored with cancels in flight, then sent requests,
+    answered and filled in any order (the events it refuses are skipped)."""
+    restored = st.builds(
+        lambda pending: DecimalOrder(T0, "X", 10, limit="5", id="r", pending=pending),
+        st.lists(st.builds(CancelRequested, st.none(), reasons), max_size=2),
+    )
+    order = draw(strategies.orders(start=T0, status=ORDER_STATUS.OPEN) | restored)
+    for _ in range(draw(st.integers(0, 8))):
+        event: Event = draw(requests_and_answers | strategies.fills(order, start=T0))
+        with contextlib.suppress(OrderError):
+            order = apply(order, event)
+    return order
+
+
 @given(
     st.one_of(
         strategies.styles(),
         strategies.fills(),
         strategies.events(),
+        requests_and_answers,
         strategies.assets(),
         traded_orders(),
+        live_orders(),
         strategies.books(),
     )
 )
@@ -81,8 +126,12 @@ json_values = st.recursive(
 )
 type_names = st.sampled_from(
     ["DecimalOrder", "OrderBook", "Asset", "Fill", "Amend", "OCOOrder", "BracketOrder",
-     "LimitOrder", "BarUpdate", "FillCorrection"]
+     "LimitOrder", "BarUpdate", "FillCorrection", "CancelRejected", "ReplaceRequested"]
 )
+VALID = {value.__class__.__name__: value for value in (
+    Fill(1, 1), CancelRejected("late", RequestRejectReason.TOO_LATE),
+    ReplaceRequested(Amend(amount=2), "q1"),
+)}
 
 
 @given(name=type_names, value=json_values, data=st.data())
@@ -91,8 +140,8 @@ def test_any_document_loads_or_raises_an_order_error(
 ) -> None:
     # Start from a valid document of that type half the time, with one field replaced.
     document = {"format": "orders", "version": 1, "type": name, "value": value}
-    if name == "Fill" and data.draw(st.booleans()):
-        valid = unstructure(Fill(1, 1))["value"]
+    if name in VALID and data.draw(st.booleans()):
+        valid = unstructure(VALID[name])["value"]
         field = data.draw(st.sampled_from(sorted(valid)))
         document["value"] = {**valid, field: value}
     with contextlib.suppress(OrderError):

@@ -267,3 +267,23 @@ def test_every_error_has_the_same_prefix(tmp_path: Path) -> None:
 
 def test_the_workers_help_names_the_dask_extra() -> None:
     assert "needs the dask extra" in " ".join(run("--help").stdout.decode().split())
+
+
+def test_the_json_of_a_live_log_holds_the_requests_in_flight_and_the_refused_answer(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "live.jsonl"
+    log.write_bytes(b"\n".join([
+        line(op="order", order={"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "10", "limit": "5"}),
+        line(op="event", order_id="a", event={"type": "CancelRequested", "request_id": "c1"}),
+        line(op="event", order_id="a", event={"type": "Replaced", "request_id": "r9"}),
+    ]) + b"\n")
+    result = run(str(log), "--json")
+    assert result.returncode == 1
+    output = json.loads(result.stdout)
+    (order,) = structure(output["book"], OrderBook).orders.values()
+    assert [request.request_id for request in order.pending] == ["c1"]
+    (refused,) = output["refused"]
+    assert refused["line_number"] == 3
+    assert refused["reason"].startswith("UnknownRequestError: Replaced answers a ReplaceRequested")

@@ -83,7 +83,13 @@ class Derived:
 
 @attrs.frozen(weakref_slot=False)
 class BookResult:
-    """The new book and what it derived, in the order it happened."""
+    """The new book and what it derived, in the order it happened.
+
+    Each derived event is the book's own decision, already applied to its
+    order. A host that trades with a live venue sends each one there as a
+    request: a ``Cancel`` as a cancel request, an ``Amend`` of a working order
+    as a replace request, a :class:`Submit` as a new order.
+    """
 
     book: OrderBook
     derived: tuple[Derived, ...]
@@ -311,11 +317,16 @@ class OrderBook:
         """Apply ``event`` to one order, then every consequence of its links.
 
         The links may refuse the event first (:data:`orders.links.GUARDS`), and
-        once its consequences have settled, an amend that leaves the amended
-        order's OCO group or bracket failing a state check
-        (:data:`orders.links.STATE_CHECKS`: for prices, only the pairs the
-        amended order is in), with :class:`~orders.errors.LinkedOrderError`;
-        the book is then unchanged.
+        once its consequences have settled, an amend, a replace request or a
+        confirmed replace that leaves the order's OCO group or bracket failing
+        a state check (:data:`orders.links.STATE_CHECKS`: for prices, only the
+        pairs the order is in; a replace request is checked with the terms it
+        asks for), with :class:`~orders.errors.LinkedOrderError`; the book is
+        then unchanged.
+
+        A request (``NewRequested``, ``CancelRequested``, ``ReplaceRequested``)
+        changes no status or terms, so the links do not react to it: they
+        react to the answer that confirms it (``Cancel``, ``Replaced``).
         """
         builder = BookBuilder(self)
         order = builder.known(order_id, "an event names", event)

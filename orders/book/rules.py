@@ -14,7 +14,8 @@ This module holds every linking rule, in five tables:
 * :data:`SUBMIT_CHECKS` refuse links that no consistent group could have;
 * :data:`STATE_CHECKS` refuse a group or a bracket in a state the rules do not
   allow (a filled member of a cancel-mode group beside a working one, live exit
-  prices out of order), after a submit, after the host's amend and on load;
+  prices out of order), after a submit, after the host's amend or replace
+  request, and on load;
 * :data:`GUARDS` refuse the host's events that would break a bracket;
 * :data:`REACTIONS` run once for each change of a linked order (an OCO fill
   cancelling the other members, say);
@@ -44,7 +45,8 @@ import immutables
 from orders._checks import decimal_text, quote
 from orders.decimals import exact_add, exact_subtract, exact_sum
 from orders.errors import BadOrderParameters, LinkedOrderError, OrderError, UnknownOrderError
-from orders.events import Amend, Cancel, Event, Fill, Hold, Release
+from orders.events import Amend, Cancel, Event, Fill, Hold, Release, Replaced, ReplaceRequested
+from orders.order.machine import apply
 from orders.order.value import DecimalOrder
 from orders.statuses import ACTIVE_STATUSES, ENDED_STATUSES, FILL_STATUSES, ORDER_STATUS
 
@@ -422,8 +424,10 @@ STATE_CHECKS: tuple[Callable[[Links, Iterable[str], str | None], None], ...] = (
     exits_keep_their_price_order,
 )
 """What every OCO group and bracket satisfies after a submit, after the host's
-amend, and on load (each check takes the links, the orders whose groups and
-brackets it checks, and the order the host amended, if any)."""
+amend or replace request, and on load (each check takes the links, the orders
+whose groups and brackets it checks, and the order the host amended, if any).
+A replace the venue confirms is a fact and is not checked again: the request
+was checked, with every replace in flight, before it was sent."""
 
 
 def check_states(links: Links, order_ids: Iterable[str], amended: str | None = None) -> None:
@@ -435,10 +439,40 @@ def check_states(links: Links, order_ids: Iterable[str], amended: str | None = N
 
 
 def check_amendment(links: Links, order_id: str, event: Event) -> None:
-    """After the host's ``event`` for ``order_id``: when it is an amend, run the
-    state checks on the OCO group and the bracket of the amended order."""
-    if type(event) is Amend:
-        check_states(links, (order_id,), amended=order_id)
+    """After the host's ``event`` for ``order_id``: when it puts new terms in force
+    or asks the venue for them, run the state checks on the OCO group and the
+    bracket of that order, with those terms (:func:`amended_links`)."""
+    if type(event) in _ASKS_FOR_TERMS:
+        check_states(amended_links(links, order_id, event), (order_id,), amended=order_id)
+
+
+_ASKS_FOR_TERMS = frozenset({Amend, ReplaceRequested})
+"""The host's events that put new terms in force (Amend) or ask the venue for them."""
+
+
+def asked_change(event: Event) -> Amend | None:
+    """The change of terms the host asks for with ``event``: an amend, applied at
+    once, or the change a replace request asks the venue for; None for any other event."""
+    if type(event) is ReplaceRequested:
+        return event.change
+    return event if type(event) is Amend else None
+
+
+def amended_links(links: Links, order_id: str, event: Event) -> Links:
+    """``links`` with the terms ``event`` puts in force (an
+    :class:`~orders.events.Amend`: the orders as they stand) or asks for (a
+    :class:`~orders.events.ReplaceRequested`: every order joined to
+    ``order_id`` as it will stand once each replace in flight is in force, in
+    the order they were sent, as the venue chains them)."""
+    if type(event) is not ReplaceRequested:
+        return links
+    orders = links.orders
+    for joined in link_group(links, order_id):
+        order = orders[joined]
+        while order.pending_replace is not None and order.status in ACTIVE_STATUSES:
+            order = apply(order, Replaced())
+        orders = orders.set(joined, order)
+    return _Links(orders, links.link_modes, links.brackets)
 
 
 def bracket_links(entry: DecimalOrder, legs: Sequence[DecimalOrder]) -> Links:
@@ -586,12 +620,14 @@ def the_book_holds_and_releases_legs(links: Links, order: DecimalOrder, event: E
 
 
 def active_legs_follow_the_position(links: Links, order: DecimalOrder, event: Event) -> None:
-    """An active exit leg's amount is the book's: it covers the open position. To
-    resize a bracket that has not filled, amend its entry or a dormant leg."""
+    """An active exit leg's amount is the book's: it covers the open position, and
+    the host neither amends it nor asks the venue to replace it. To resize a
+    bracket that has not filled, amend its entry or a dormant leg."""
+    change = asked_change(event)
     if (
-        type(event) is Amend
-        and event.amount is not None
-        and event.amount != order.terms.amount
+        change is not None
+        and change.amount is not None
+        and change.amount != order.terms.amount
         and order.status in ACTIVE_STATUSES
         and order.status is not _HELD
         and _entry_of_leg(links, order) is not None
@@ -646,8 +682,8 @@ def fill_reduces_the_group(group: Group, change: Change, links: Links) -> Iterat
 
 
 def amendment_resizes_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
-    """Reduce mode: a new amount for one member moves every other working member's
-    remaining quantity by as much."""
+    """Reduce mode: a new amount for one member (amended, or replaced by the venue)
+    moves every other working member's remaining quantity by as much."""
     if group.mode is not LinkMode.REDUCE or change.old is None:
         return
     delta = exact_subtract(change.new.terms.amount.copy_abs(), change.old.terms.amount.copy_abs())
@@ -697,8 +733,9 @@ def exit_fill_cancels_the_other_legs(state: BracketState, change: Change) -> Ite
 
 
 def dormant_leg_sizes_the_bracket(state: BracketState, change: Change) -> Iterator[Action]:
-    """A new amount for a dormant exit leg is a new size for the whole bracket: the
-    entry is amended to match, and the other legs follow it."""
+    """A new amount for a dormant exit leg (amended, or replaced by the venue) is a
+    new size for the whole bracket: the entry is amended to match, and the other
+    legs follow it."""
     leg, old = change.new, change.old
     if (
         old is not None

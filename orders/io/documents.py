@@ -1,6 +1,6 @@
 """Lossless conversion of every public value to JSON-ready data and JSON text.
 
-A document is ``{"format": "orders", "version": 3, "type": <name>, "value": ...}``
+A document is ``{"format": "orders", "version": 4, "type": <name>, "value": ...}``
 so :func:`loads` needs no class. Inside it:
 
 * Decimals are strings with their exact digits and exponent (``"150.10"``),
@@ -14,9 +14,10 @@ so :func:`loads` needs no class. Inside it:
 * events and execution styles are tagged with ``"type"``;
 * an asset is a string, an integer, or an :class:`~orders.assets.Asset` tagged
   ``{"type": "Asset", ...}``;
-* an order keeps its terms, its status and totals, its history, its fill
-  records and, when it has a history, its ``initial`` state (terms, status and
-  totals as constructed); a book keeps its orders (sorted by id), the link
+* an order keeps its terms, its status and totals, its requests in flight
+  (``pending``, tagged events), its history, its fill records and, when it
+  has a history, its ``initial`` state (terms, status, totals and requests in
+  flight as constructed); a book keeps its orders (sorted by id), the link
   modes of its OCO groups and its brackets (each entry's legs by generation,
   the mode, and whether the host has taken the position over).
 
@@ -34,7 +35,8 @@ and the reason.
 Version 1 did not record an order's initial state and named a bracket's legs
 ``children_of``; its documents are still read, except orders with a history,
 which cannot be checked without their initial state. Version 2 did not name
-zones; its documents are read as they are.
+zones; its documents are read as they are. Version 3 did not record requests in
+flight: its orders had none but those their history sends.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from orders._checks import decimal_text, is_aware, quote
 from orders.assets import Asset
@@ -61,11 +64,11 @@ from orders.book.orderbook import BookBuilder, OrderBook
 from orders.book.rules import Bracket, LinkMode, check_book
 from orders.decimals import to_decimal
 from orders.errors import OrderError, SerializationError
-from orders.events import EVENT_TYPES, Bar, Event, Fill
+from orders.events import EVENT_TYPES, Bar, Event, Fill, Request
 from orders.order.machine import apply
 from orders.order.terms import OrderTerms
 from orders.order.value import DecimalOrder
-from orders.statuses import ORDER_STATUS, OrderType, TimeInForce
+from orders.statuses import ORDER_STATUS, OrderType, RequestRejectReason, TimeInForce
 from orders.styles import (
     BracketOrder,
     ExecutionStyle,
@@ -91,12 +94,15 @@ __all__ = [
     "unstructure",
 ]
 
-FORMAT_VERSION = 3
-"""The version written in every document; reading takes it and versions 1 and 2.
+FORMAT_VERSION = 4
+"""The version written in every document; reading takes it and versions 1 to 3.
 
 Version 3 may name a datetime's zone after its offset, which a reader of
-version 2 would refuse with a less helpful reason than the version number."""
-_READABLE_VERSIONS = (1, 2, FORMAT_VERSION)
+version 2 would refuse with a less helpful reason than the version number.
+Version 4 writes an order's requests in flight and the request events, which a
+reader of version 3 would refuse as an unknown field or event type."""
+_READABLE_VERSIONS = (1, 2, 3, FORMAT_VERSION)
+_FIRST_WITH_PENDING = 4
 
 T = TypeVar("T")
 
@@ -212,7 +218,7 @@ def _exactly(kind: type) -> Callable[[object], Any]:
     return structure
 
 
-_ENUMS = (ORDER_STATUS, OrderType, TimeInForce, LinkMode)
+_ENUMS = (ORDER_STATUS, OrderType, TimeInForce, LinkMode, RequestRejectReason)
 _DIRECT: dict[Any, Callable[[object], Any]] = {
     Decimal: _decimal,
     datetime: _datetime,
@@ -238,6 +244,9 @@ def _make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook_func(lambda cls: cls is Hashable, unstructure_asset)
     for union in (Event, Style):
         converter.register_unstructure_hook(union, partial(_tagged, converter))
+    # accept_overfill only when set, so documents of ordinary fills read as before it existed.
+    converter.register_unstructure_hook(Fill, make_dict_unstructure_fn(
+        Fill, converter, accept_overfill=override(omit_if_default=True)))
     return converter
 
 
@@ -284,8 +293,8 @@ they had before: a document holds one only when it differs, so the documents
 written before still read the same."""
 _FIRST_TERMS = tuple(name for name in _TERMS_TYPES if name not in _LATER_TERMS)
 _STATE = ("status", "dt", "filled", "notional", "commission", "reason", "stop_reached",
-          "limit_reached")
-_ORDER = ("terms", *_STATE, "history", "fills")
+          "limit_reached", "pending")
+_PENDING = tuple[Request, ...]
 
 
 # Orders: the fields of a state (terms, status, totals), then the history and
@@ -309,6 +318,7 @@ def unstructure_state(order: DecimalOrder) -> dict[str, Any]:
         "reason": order.reason,
         "stop_reached": order.stop_reached,
         "limit_reached": order.limit_reached,
+        "pending": [unstructure(request, unstructure_as=Event) for request in order.pending],
     }
 
 
@@ -327,10 +337,12 @@ def _unstructure_order(order: DecimalOrder) -> dict[str, Any]:
     return document
 
 
-def _structure_order(data: object, path: str) -> DecimalOrder:
-    """The order a document describes: its initial state with its history applied,
-    refused unless everything the document declares is exactly what that gives."""
-    record = json_object(data, path, _ORDER, optional=("initial",))
+def _structure_order(data: object, path: str, version: int) -> DecimalOrder:
+    """The order a document of ``version`` describes: its initial state with its
+    history applied, refused unless everything the document declares is exactly
+    what that gives."""
+    state = _state_fields(version)
+    record = json_object(data, path, ("terms", *state, "history", "fills"), optional=("initial",))
     events = json_list(record["history"], f"{path}.history")
     history: list[Event] = [
         structure_at(event, Event, f"{path}.history[{index}]")
@@ -350,7 +362,7 @@ def _structure_order(data: object, path: str) -> DecimalOrder:
     initial_path = f"{path}.initial" if history else path
     initial_record = record
     if history:
-        initial_record = json_object(record["initial"], initial_path, ("terms", *_STATE))
+        initial_record = json_object(record["initial"], initial_path, ("terms", *state))
     order = _constructed(initial_record, initial_path)
     for index, event in enumerate(history):
         try:
@@ -360,8 +372,24 @@ def _structure_order(data: object, path: str) -> DecimalOrder:
                 f"at {path}.history[{index}]: {exc}",
                 path=f"{path}.history[{index}]",
             ) from None
-    _agrees(record, _unstructure_order(order), path)
+    _agrees(record, _as_written_in(version, _unstructure_order(order)), path)
     return order
+
+
+def _state_fields(version: int) -> tuple[str, ...]:
+    """The fields of an order's state in a document of ``version``."""
+    return _STATE if version >= _FIRST_WITH_PENDING else _STATE[:-1]
+
+
+def _as_written_in(version: int, document: dict[str, Any]) -> dict[str, Any]:
+    """An order's document as ``version`` writes it: before requests in flight were
+    written, without them (its pending requests are what its history sends)."""
+    if version >= _FIRST_WITH_PENDING:
+        return document
+    older = {name: value for name, value in document.items() if name != "pending"}
+    if "initial" in document:
+        older["initial"] = _as_written_in(version, document["initial"])
+    return older
 
 
 def _constructed(record: dict[str, Any], path: str) -> DecimalOrder:
@@ -380,6 +408,7 @@ def _constructed(record: dict[str, Any], path: str) -> DecimalOrder:
     for name in ("reason", "stop_reached", "limit_reached"):
         kind = str if name == "reason" else bool
         fields[name] = structure_at(record[name], kind, f"{path}.{name}")
+    fields["pending"] = structure_at(record.get("pending", []), _PENDING, f"{path}.pending")
     return _at(path, lambda keywords: DecimalOrder(**keywords), fields)  # type: ignore[no-any-return]
 
 
@@ -435,7 +464,7 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
     record = json_object(data, path, keys)
     builder = BookBuilder(OrderBook())
     for index, entry in enumerate(json_list(record["orders"], f"{path}.orders")):
-        order = _structure_order(entry, f"{path}.orders[{index}]")
+        order = _structure_order(entry, f"{path}.orders[{index}]", version)
         if order.id in builder.orders:
             raise SerializationError(
                 f"at {path}.orders[{index}]: order {order.id!r} is listed twice",
@@ -618,6 +647,7 @@ _TYPES: dict[str, Any] = {
 }
 
 _EVENTS = ("event", {member.__name__: member for member in typing.get_args(Event)})
+_REQUESTS = ("request", {member.__name__: member for member in typing.get_args(Request)})
 _STYLES = ("style", {member.__name__: member for member in typing.get_args(Style)})
 
 
@@ -625,6 +655,8 @@ def _union(kind: Any) -> tuple[str, dict[str, type]] | None:
     """The tagged union ``kind`` is, if it is one (found by identity: unions hash slowly)."""
     if kind is Event:
         return _EVENTS
+    if kind is Request:
+        return _REQUESTS
     if kind is Style or kind is ExecutionStyle:  # a field typed by the base holds any style
         return _STYLES
     return None
@@ -646,7 +678,7 @@ _KEYS = {
     (kind, tag): frozenset(fields) | ({tag} if tag else set())
     for kind, fields in _FIELDS.items() for tag in (None, "type")
 }
-_ITEMS = {tuple[str, ...]: str}
+_ITEMS = {tuple[str, ...]: str, _PENDING: Request}
 """The JSON arrays read as tuples, with the kind of their items."""
 
 
@@ -692,7 +724,7 @@ def structure(document: object, kind: type[Any] | None = None) -> Any:
         version not in _READABLE_VERSIONS
     ):
         raise SerializationError(
-            f"at $: expected an orders document of version 1, 2 or {FORMAT_VERSION}; got format "
+            f"at $: expected an orders document of version 1, 2, 3 or {FORMAT_VERSION}; got format "
             f"{quote(record['format'])}, version {quote(version)}",
             path="$",
         )
@@ -708,7 +740,7 @@ def structure(document: object, kind: type[Any] | None = None) -> Any:
             path="$.type",
         )
     if name == "DecimalOrder":
-        return _structure_order(record["value"], "$.value")
+        return _structure_order(record["value"], "$.value", version)
     if name == "OrderBook":
         return _structure_book(record["value"], "$.value", version)
     return structure_at(record["value"], _TYPES[name], "$.value")

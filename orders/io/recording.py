@@ -220,7 +220,7 @@ _NO_DEFAULT = object()
 _DEFAULTS: dict[str, object] = {
     "status": "OPEN", "filled": "0", "notional": "0", "commission": "0", "reason": "",
     "stop_reached": False, "limit_reached": False, "time_in_force": "GTC",
-    "linked_order_ids": [],
+    "linked_order_ids": [], "pending": [],
 }
 """Keyword values an order line may leave out: the constructor's defaults, as written."""
 

@@ -8,8 +8,9 @@ Each line of the log is a JSON object with an ``"op"``:
 * ``{"op": "order", "order": {...}}`` submits one order, given by the keywords
   of :class:`~orders.order.DecimalOrder` (decimals as strings, datetimes in
   ISO 8601, the asset as a string, an integer or an Asset object; enums by name
-  or value), with ``"link_mode"`` optional; ``"orders": [{...}, ...]`` submits
-  several at once, such as a bracket's entry and its exit legs;
+  or value; ``"pending"``, its requests in flight, as tagged events), with
+  ``"link_mode"`` optional; ``"orders": [{...}, ...]`` submits several at
+  once, such as a bracket's entry and its exit legs;
 * ``{"op": "place", "dt", "asset", "amount", "style", "ids"}`` places a style
   (an OCO pair or a bracket included) under the given ids;
 * ``{"op": "event", "order_id": "...", "event": {"type": "Fill", ...}}``
@@ -54,7 +55,7 @@ from orders.assets import Asset
 from orders.book.orderbook import OrderBook
 from orders.book.rules import LinkMode
 from orders.errors import BadOrderParameters, OrderError
-from orders.events import Bar, Event
+from orders.events import Bar, Event, Request
 from orders.io.documents import (
     SerializationError,
     Style,
@@ -609,6 +610,8 @@ def _order(state: _Account, data: object, at: str) -> DecimalOrder:
             converted[name] = _enum(_ENUM_KEYWORDS[name], value, path)
         elif name == "asset":
             converted[name] = state.asset(value, path)
+        elif name == "pending":
+            converted[name] = structure_at(value, tuple[Request, ...], path)
         elif _ORDER_KEYWORDS[name] is not None:
             converted[name] = structure_at(value, _ORDER_KEYWORDS[name], path)
         else:

@@ -55,6 +55,8 @@ def order_records(orders: Iterable[DecimalOrder]) -> list[Record]:
     ``amount``, ``filled`` and ``remaining`` are unsigned, with ``side``
     ``"BUY"`` or ``"SELL"``; ``average_price`` is
     :attr:`~orders.order.DecimalOrder.filled_price` (``None`` before a fill).
+    ``pending_new``, ``pending_cancel`` and ``pending_replace`` say which kinds
+    of request are in flight, beside the ``status`` the venue last confirmed.
     """
     return [
         {
@@ -63,6 +65,9 @@ def order_records(orders: Iterable[DecimalOrder]) -> list[Record]:
             "side": order.side,
             "order_type": order.order_type.name,
             "status": order.status.name,
+            "pending_new": order.pending_new,
+            "pending_cancel": order.pending_cancel,
+            "pending_replace": order.pending_replace is not None,
             "amount": order.amount.copy_abs(),
             "filled": order.filled.copy_abs(),
             "remaining": order.remaining.copy_abs(),

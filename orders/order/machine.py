@@ -40,21 +40,30 @@ from orders.errors import (
     InvalidTransition,
     OrderError,
     UnknownFillError,
+    UnknownRequestError,
 )
 from orders.events import (
     EVENT_TYPES,
+    Acknowledged,
     Amend,
     BarUpdate,
     Cancel,
+    CancelRejected,
+    CancelRequested,
     Event,
     Expire,
     Fill,
     FillBust,
     FillCorrection,
     Hold,
+    NewRequested,
     PriceUpdate,
     Reject,
     Release,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    Request,
     Trigger,
 )
 from orders.order import pricing
@@ -87,6 +96,7 @@ __all__ = [
     "allowed_from",
     "apply",
     "mermaid_diagram",
+    "requests_diagram",
     "rules_markdown",
 ]
 
@@ -222,7 +232,10 @@ def same_kind_of_time(
 
 
 def fits_remaining(order: DecimalOrder, fill: Fill) -> None:
-    """A fill may not take more than what remains (an overfill)."""
+    """A fill may not take more than what remains (an overfill), unless it
+    accepts being recorded as one."""
+    if fill.accept_overfill:
+        return
     # filled has the sign of amount and is no larger, so this is |amount| - |filled|.
     remaining = exact_subtract(order.terms.amount, order.filled).copy_abs()
     if fill.quantity > remaining:
@@ -230,7 +243,7 @@ def fits_remaining(order: DecimalOrder, fill: Fill) -> None:
             f"fill of {decimal_text(fill.quantity)} exceeds the {decimal_text(remaining)} "
             f"remaining on order {order.id} (filled {decimal_text(order.filled.copy_abs())} "
             f"of {decimal_text(order.terms.amount.copy_abs())}); "
-            "an overfill is refused"
+            "an overfill is refused unless the fill has accept_overfill=True"
         )
 
 
@@ -239,8 +252,18 @@ def on_quantity_grid(order: DecimalOrder, fill: Fill) -> None:
     check_quantity_increment(fill.quantity, order.terms.asset, "fill quantity")
 
 
+def accepted_overfill(order: DecimalOrder, fill: Fill) -> None:
+    """A filled order takes a new fill only as an overfill the fill accepts (a
+    repeat was recognised before)."""
+    if not fill.accept_overfill:
+        raise InvalidTransition(
+            f"order {order.id} is FILLED; it takes a new Fill only with accept_overfill=True, "
+            "recorded as a venue overfill (a repeat of a known fill id is a no-op)"
+        )
+
+
 def refuse_new_fill(order: DecimalOrder, fill: Fill) -> None:
-    """A finished order takes no new fill (a repeat was recognised before)."""
+    """A rejected order takes no new fill (a repeat was recognised before)."""
     raise InvalidTransition(
         f"order {order.id} is {order.status.name}; a new Fill is allowed only from "
         f"{_names(allowed_from(Fill))} (a repeat of a known fill id is a no-op)"
@@ -302,6 +325,85 @@ def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
         )
 
 
+def sent_once(order: DecimalOrder, request: NewRequested) -> None:
+    """An order is sent once, before the venue has had a say in it: before it, the
+    order has seen only market data and the host's own decisions (a stop
+    triggered here, a hold and its release, an amendment)."""
+    node: DecimalOrder | None = order
+    while node is not None and node._event is not None:
+        if type(node._event) not in _BEFORE_SENDING:
+            raise InvalidTransition(
+                f"order {order.id} already has {type(node._event).__name__} in its history; "
+                "a NewRequested comes before any request, answer or fill"
+            )
+        node = node._previous
+
+
+def request_id_is_new(
+    order: DecimalOrder, request: NewRequested | CancelRequested | ReplaceRequested
+) -> None:
+    """No two requests in flight share a request id."""
+    request_id = request.request_id
+    if request_id is not None and any(
+        pending.request_id == request_id for pending in order.pending
+    ):
+        raise UnknownRequestError(
+            f"request id {request_id!r} is already in flight on order {order.id}; "
+            "each request in flight needs its own id"
+        )
+
+
+def replace_keeps_side(order: DecimalOrder, request: ReplaceRequested) -> None:
+    """A replace request keeps the order's side, as an amend does."""
+    amend_keeps_side(order, request.change)
+
+
+def replace_makes_valid_terms(order: DecimalOrder, request: ReplaceRequested) -> None:
+    """The requested terms are valid for the order's type and asset (checked when
+    sent, so a request the venue could only reject is never sent)."""
+    _amended_terms(order.terms, request.change)
+
+
+def acknowledges_new(order: DecimalOrder, answer: Acknowledged) -> None:
+    """An acknowledgement answers the new-order request; once that is answered
+    (by an earlier acknowledgement or a fill), another one says nothing new."""
+    if not order.pending_new:
+        raise _Repeat
+
+
+def answers_a_request(
+    order: DecimalOrder, answer: CancelRejected | Replaced | ReplaceRejected
+) -> None:
+    """An answer names a request in flight of its kind (the oldest, when it names
+    none). An ended order has nothing left to ask about: a late answer to a
+    request its end has settled is a no-op."""
+    if _answered(order, answer) is None:
+        if order.status in TERMINAL_STATUSES:
+            raise _Repeat
+        kind = _ANSWERS[type(answer)].__name__
+        named = "" if answer.request_id is None else f" with request id {answer.request_id!r}"
+        raise UnknownRequestError(
+            f"{type(answer).__name__} answers a {kind}{named}, and order {order.id} has none "
+            f"in flight; in flight: {_pending_text(order)}"
+        )
+
+
+def cancel_in_flight(order: DecimalOrder, cancel: Cancel) -> None:
+    """A Cancel of a cancelled order confirms a cancel request still in flight (the
+    host cancelled first, then heard from the venue); with none, it is a repeat."""
+    if _answered(order, cancel) is None:
+        raise _Repeat
+
+
+def refuse_reopening(order: DecimalOrder, answer: Replaced) -> None:
+    """An ended order stays ended: a replace the venue confirms after it ended is refused."""
+    raise InvalidTransition(
+        f"order {order.id} is {order.status.name}; a Replaced cannot reopen an ended order "
+        f"(allowed only from {_names(allowed_from(Replaced))}); answer the request with "
+        "ReplaceRejected, and place a new order for more"
+    )
+
+
 # Effects. Each builds a new order; the status rule decides its status.
 
 
@@ -311,8 +413,42 @@ def trigger(order: DecimalOrder, event: Trigger, status: StatusRule) -> DecimalO
 
 
 def set_reason(order: DecimalOrder, event: Cancel | Reject, status: StatusRule) -> DecimalOrder:
-    """Cancel or reject, keeping the event's reason."""
-    return _evolve(order, status, event=event, reason=event.reason)
+    """Cancel or reject, keeping the event's reason; a cancel answers the oldest
+    cancel request in flight, a reject the new-order request, if there is one."""
+    return _evolve(order, status, event=event, reason=event.reason,
+                   pending=_resolved(order, event))
+
+
+def send(order: DecimalOrder, request: Request, status: StatusRule) -> DecimalOrder:
+    """The request is in flight: the order keeps its terms until the answer."""
+    return _evolve(order, status, event=request, dt=_later(order, request.dt),
+                   pending=(*order.pending, request))
+
+
+def answer(
+    order: DecimalOrder, event: Acknowledged | CancelRejected | ReplaceRejected, status: StatusRule
+) -> DecimalOrder:
+    """The answered request is no longer in flight; nothing else changes."""
+    return _evolve(order, status, event=event, dt=_later(order, event.dt),
+                   pending=_resolved(order, event))
+
+
+def confirm_cancel(order: DecimalOrder, event: Cancel, status: StatusRule) -> DecimalOrder:
+    """The cancel request is answered; the order keeps the reason it was cancelled with."""
+    return _evolve(order, status, event=event, pending=_resolved(order, event))
+
+
+def replace(order: DecimalOrder, event: Replaced, status: StatusRule) -> DecimalOrder:
+    """The requested terms are in force. An amount below what has filled meanwhile
+    becomes the filled quantity (the order is then filled), so the fills are kept."""
+    request = _answered(order, event)
+    assert type(request) is ReplaceRequested
+    change = request.change
+    if change.amount is not None and change.amount.copy_abs() < order.filled.copy_abs():
+        change = attrs.evolve(change, amount=order.filled)
+    return _evolve(order, status, event=event, dt=_later(order, event.dt),
+                   terms=_amended_terms(order.terms, change),
+                   pending=_without(order.pending, request))
 
 
 def hold(order: DecimalOrder, event: Hold, status: StatusRule) -> DecimalOrder:
@@ -351,6 +487,7 @@ def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalO
         order.reason,
         order.stop_reached,
         order.limit_reached,
+        _acknowledged_by_fill(order.pending),
         fill.fill_id,
     )
 
@@ -360,7 +497,10 @@ def amend(order: DecimalOrder, event: Amend, status: StatusRule) -> DecimalOrder
 
     A new trail recomputes a trailing order's stop from its current mark.
     """
-    terms = order.terms
+    return _evolve(order, status, event=event, terms=_amended_terms(order.terms, event))
+
+
+def _amended_terms(terms: OrderTerms, event: Amend) -> OrderTerms:
     trail_amount, trail_percent = terms.trail_amount, terms.trail_percent
     if event.trail_amount is not None:
         trail_amount, trail_percent = event.trail_amount, None
@@ -388,7 +528,7 @@ def amend(order: DecimalOrder, event: Amend, status: StatusRule) -> DecimalOrder
     )
     if event.trail_amount is not None or event.trail_percent is not None:
         amended = pricing.retrail(amended)
-    return _evolve(order, status, event=event, terms=amended)
+    return amended
 
 
 def watch_market(
@@ -428,6 +568,7 @@ def watch_market(
 
 
 _MARKET_EVENTS = (PriceUpdate, BarUpdate)
+_BEFORE_SENDING = (*_MARKET_EVENTS, Trigger, Hold, Release, Amend)
 
 
 def correct_fill(order: DecimalOrder, event: FillCorrection, status: StatusRule) -> DecimalOrder:
@@ -461,7 +602,10 @@ _FILL_GUARDS: tuple[Guard, ...] = (
 _CORRECTION_GUARDS: tuple[Guard, ...] = (live_fill, correction_changes_fill, correction_fits)
 _CORRECTED = FromFills(FILL_STATUSES | {OPEN})
 _BUSTED = FromFills(FILL_STATUSES - {FILLED} | {OPEN})  # a bust only takes quantity away
-_REFUSE_FILLS = TERMINAL_STATUSES - {CANCELLED}  # a cancelled order takes the fill that raced it
+_ANY = tuple(ORDER_STATUS)
+_SENDABLE = UNFILLED_STATUSES - {HELD}  # a synthetic stop triggered here may be sent as it is
+_REQUEST_GUARDS: tuple[Guard, ...] = (request_id_is_new, same_kind_of_time)
+_ANSWER_GUARDS: tuple[Guard, ...] = (answers_a_request, same_kind_of_time)
 
 TRANSITIONS: tuple[Rule, ...] = (
     Rule(Trigger, (OPEN,), (has_stop, same_kind_of_time), trigger, Becomes(TRIGGERED)),
@@ -469,8 +613,11 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(Release, (HELD,), (), release, Becomes(OPEN)),
     Rule(Fill, ACTIVE_STATUSES, _FILL_GUARDS, record_fill, FromFills(FILL_STATUSES)),
     Rule(Fill, (CANCELLED,), _FILL_GUARDS, record_fill, Stays()),
-    Rule(Fill, _REFUSE_FILLS, (repeated_fill, refuse_new_fill), no_effect, Refused()),
+    Rule(Fill, (FILLED,), (repeated_fill, accepted_overfill, *_FILL_GUARDS[1:]), record_fill,
+         Stays()),
+    Rule(Fill, (REJECTED,), (repeated_fill, refuse_new_fill), no_effect, Refused()),
     Rule(Cancel, ACTIVE_STATUSES, (), set_reason, Becomes(CANCELLED)),
+    Rule(Cancel, (CANCELLED,), (cancel_in_flight,), confirm_cancel, Stays()),
     Rule(Reject, ACTIVE_STATUSES, (), set_reason, Becomes(REJECTED)),
     Rule(Expire, ACTIVE_STATUSES, (same_kind_of_time,), expire, Becomes(CANCELLED)),
     Rule(Amend, UNFILLED_STATUSES, (amend_keeps_side,), amend, Stays()),
@@ -489,6 +636,21 @@ TRANSITIONS: tuple[Rule, ...] = (
     Rule(FillBust, UNFILLED_STATUSES, (live_fill,), no_effect, Refused()),
     Rule(PriceUpdate, WORKING_STATUSES, (same_kind_of_time,), watch_market, Stays()),
     Rule(BarUpdate, WORKING_STATUSES, (same_kind_of_time,), watch_market, Stays()),
+    Rule(NewRequested, _SENDABLE, (sent_once, *_REQUEST_GUARDS), send, Stays()),
+    Rule(Acknowledged, _ANY, (acknowledges_new, same_kind_of_time), answer, Stays()),
+    Rule(CancelRequested, ACTIVE_STATUSES, _REQUEST_GUARDS, send, Stays()),
+    Rule(CancelRejected, _ANY, _ANSWER_GUARDS, answer, Stays()),
+    Rule(
+        ReplaceRequested,
+        ACTIVE_STATUSES,
+        (*_REQUEST_GUARDS, replace_keeps_side, replace_makes_valid_terms),
+        send,
+        Stays(),
+    ),
+    Rule(Replaced, UNFILLED_STATUSES, _ANSWER_GUARDS, replace, Stays()),
+    Rule(Replaced, (PARTIALLY_FILLED,), _ANSWER_GUARDS, replace, FromFills(FILL_STATUSES)),
+    Rule(Replaced, TERMINAL_STATUSES, (answers_a_request, refuse_reopening), no_effect, Refused()),
+    Rule(ReplaceRejected, _ANY, _ANSWER_GUARDS, answer, Stays()),
 )
 """Every allowed (event, status) pair, with its guards, effect and status rule."""
 
@@ -619,6 +781,7 @@ def _evolve(
     stop_reached: bool | None = None,
     limit_reached: bool | None = None,
     terms: OrderTerms | None = None,
+    pending: tuple[Request, ...] | None = None,
 ) -> DecimalOrder:
     """``order`` with ``event`` recorded and the given fields replaced; totals kept."""
     terms = order.terms if terms is None else terms
@@ -634,6 +797,7 @@ def _evolve(
         order.reason if reason is None else reason,
         order.stop_reached if stop_reached is None else stop_reached,
         order.limit_reached if limit_reached is None else limit_reached,
+        order.pending if pending is None else pending,
     )
 
 
@@ -642,6 +806,54 @@ def _later(order: DecimalOrder, dt: datetime | None) -> datetime:
     time never goes back, so it is the later of the two (an event without a time
     keeps the order's). The event itself keeps its own time in the history."""
     return order.dt if dt is None or dt <= order.dt else dt
+
+
+_ANSWERS: dict[type[Event], type[Request]] = {
+    Acknowledged: NewRequested,
+    Reject: NewRequested,
+    Cancel: CancelRequested,
+    CancelRejected: CancelRequested,
+    Replaced: ReplaceRequested,
+    ReplaceRejected: ReplaceRequested,
+}
+"""The kind of request each answer resolves."""
+
+
+def _answered(order: DecimalOrder, answer: Event) -> Request | None:
+    """The request in flight that ``answer`` resolves: the one it names by id, or
+    the oldest of its kind."""
+    kind = _ANSWERS[type(answer)]
+    request_id = getattr(answer, "request_id", None)
+    for request in order.pending:
+        if type(request) is kind and (request_id is None or request.request_id == request_id):
+            return request
+    return None
+
+
+def _resolved(order: DecimalOrder, answer: Event) -> tuple[Request, ...]:
+    """The requests in flight once ``answer`` has resolved its own, if it has one."""
+    if not order.pending:
+        return order.pending
+    return _without(order.pending, _answered(order, answer))
+
+
+def _without(pending: tuple[Request, ...], answered: Request | None) -> tuple[Request, ...]:
+    if answered is None:
+        return pending
+    position = pending.index(answered)
+    return pending[:position] + pending[position + 1:]
+
+
+def _acknowledged_by_fill(pending: tuple[Request, ...]) -> tuple[Request, ...]:
+    """A fill tells that the venue has the order: a new-order request in flight
+    (always the first) is answered by it."""
+    if pending and type(pending[0]) is NewRequested:
+        return pending[1:]
+    return pending
+
+
+def _pending_text(order: DecimalOrder) -> str:
+    return ", ".join(quote(request) for request in order.pending) or "nothing"
 
 
 def _live(order: DecimalOrder, fill_id: str) -> Fill:
@@ -690,6 +902,7 @@ def _replace_fill(
         order.reason,
         order.stop_reached,
         order.limit_reached,
+        order.pending,
         event.fill_id,
         new,
     )
@@ -702,11 +915,19 @@ def _edges() -> Iterator[tuple[ORDER_STATUS, ORDER_STATUS, str]]:
     for rule in TRANSITIONS:
         for source in rule.sources:
             for target in rule.status.targets(source):
+                if target is source and rule.event in _REQUESTS_AND_ANSWERS:
+                    continue  # drawn in requests_diagram
                 yield source, target, rule.event.__name__
 
 
+_REQUESTS_AND_ANSWERS = frozenset(
+    (NewRequested, CancelRequested, ReplaceRequested, *_ANSWERS)
+) - {Cancel, Reject}
+
+
 def mermaid_diagram() -> str:
-    """The Mermaid state diagram of :data:`TRANSITIONS`."""
+    """The Mermaid state diagram of :data:`TRANSITIONS`: the moves between statuses.
+    A request, or an answer that keeps the status, is drawn in :func:`requests_diagram`."""
     labels: dict[tuple[ORDER_STATUS, ORDER_STATUS], list[str]] = {}
     for source, target, event in _edges():
         names = labels.setdefault((source, target), [])
@@ -717,6 +938,24 @@ def mermaid_diagram() -> str:
         lines.append(f"    {source.name} --> {target.name}: {', '.join(events)}")
     lines.extend(f"    {status.name} --> [*]" for status in in_order(TERMINAL_STATUSES))
     return "\n".join(lines)
+
+
+def requests_diagram() -> str:
+    """The Mermaid diagram of a request's life: the statuses it may be sent from,
+    and the answers that end it (:data:`TRANSITIONS` and the answers' kinds)."""
+    lines = ["stateDiagram-v2"]
+    for rule in TRANSITIONS:
+        if rule.event in _REQUEST_KINDS:
+            lines.append(f"    [*] --> {rule.event.__name__}: sent from {_names(rule.sources)}")
+    for kind in _REQUEST_KINDS:
+        answers = [answer.__name__ for answer, answered in _ANSWERS.items() if answered is kind]
+        if kind is NewRequested:
+            answers.append(Fill.__name__)
+        lines.append(f"    {kind.__name__} --> [*]: {', '.join(answers)}")
+    return "\n".join(lines)
+
+
+_REQUEST_KINDS = (NewRequested, CancelRequested, ReplaceRequested)
 
 
 def rules_markdown() -> str:

@@ -44,14 +44,18 @@ from orders.events import (
     Amend,
     Bar,
     Cancel,
+    CancelRequested,
     Event,
     Expire,
     Fill,
     FillBust,
     FillCorrection,
     Hold,
+    NewRequested,
     Reject,
     Release,
+    ReplaceRequested,
+    Request,
     Trigger,
 )
 from orders.order.history import History, ancestor
@@ -111,7 +115,11 @@ A = TypeVar("A", bound=Hashable)
 
 
 @final
+
+
 @attrs.frozen(init=False, repr=False, eq=False, weakref_slot=False)
+
+
 class DecimalOrder(Generic[AssetT]):
     """One order: its terms, and where it stands.
 
@@ -140,6 +148,8 @@ class DecimalOrder(Generic[AssetT]):
     reason: str
     stop_reached: bool
     limit_reached: bool
+    pending: tuple[Request, ...]
+    """The requests sent to the venue and not answered yet, oldest first."""
     _previous: DecimalOrder | None
     _event: Event | None
     _depth: int
@@ -178,6 +188,7 @@ class DecimalOrder(Generic[AssetT]):
         valid_until: datetime | None = None,
         notional: DecimalInput | None = None,
         post_only: bool = False,
+        pending: Sequence[Request] = (),
     ) -> DecimalOrder[AssetT]:
         # Built in __new__ (there is no __init__): the finished order is
         # allocated once, by _version, instead of being written into self.
@@ -192,6 +203,7 @@ class DecimalOrder(Generic[AssetT]):
             or exchange is not None
             or valid_until is not None
             or post_only is not False
+            or pending != ()
         ):
             check_type("dt", dt, datetime)
             check_type("created", created, datetime, optional=True)
@@ -204,6 +216,7 @@ class DecimalOrder(Generic[AssetT]):
             check_type("limit_reached", limit_reached, bool)
             check_type("post_only", post_only, bool)
             _check_times(dt, created, valid_until)
+            pending = _pending(pending)
         terms = make_terms(
             _order_id(id),
             check_asset(asset),
@@ -238,6 +251,7 @@ class DecimalOrder(Generic[AssetT]):
             reason,
             stop_reached,
             limit_reached,
+            pending,
             None,
             None,
             0,
@@ -308,7 +322,7 @@ class DecimalOrder(Generic[AssetT]):
             *_validity(time_in_force, valid_until),
             post_only,
         )
-        return _version(terms, _OPEN, dt, _ZERO, _ZERO, _ZERO, "", False, False,
+        return _version(terms, _OPEN, dt, _ZERO, _ZERO, _ZERO, "", False, False, (),
                         None, None, 0, None, None, None)
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
@@ -561,6 +575,31 @@ class DecimalOrder(Generic[AssetT]):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def overfilled(self) -> bool:
+        """True when the venue filled more than the amount (fills that accepted
+        being recorded as an overfill)."""
+        return self.filled.copy_abs() > self.terms.amount.copy_abs()
+
+    @property
+    def pending_new(self) -> bool:
+        """True while the venue has not acknowledged the order."""
+        pending = self.pending
+        return bool(pending) and type(pending[0]) is NewRequested
+
+    @property
+    def pending_cancel(self) -> bool:
+        """True while a cancel request is in flight."""
+        return any(type(request) is CancelRequested for request in self.pending)
+
+    @property
+    def pending_replace(self) -> ReplaceRequested | None:
+        """The oldest replace request in flight, or None."""
+        for request in self.pending:
+            if type(request) is ReplaceRequested:
+                return request
+        return None
+
+    @property
     def is_trailing_stop(self) -> bool:
         """True for a trailing stop or trailing stop-limit order."""
         return self.terms.order_type.is_trailing
@@ -613,7 +652,11 @@ _version = slot_builder(DecimalOrder)
 def _state(order: DecimalOrder) -> tuple[object, ...]:
     """The fields of ``order`` that say where it stands, without its history."""
     return (order.terms, order.status, order.dt, order.filled, order.notional,
-            order.commission, order.reason, order.stop_reached, order.limit_reached)
+            order.commission, order.reason, order.stop_reached, order.limit_reached,
+            order.pending)
+
+
+_STATE_FIELDS = 10
 
 
 def next_version(
@@ -628,6 +671,7 @@ def next_version(
     reason: str,
     stop_reached: bool,
     limit_reached: bool,
+    pending: tuple[Request, ...],
     fill_id: str | None = None,
     live: Fill | None = None,
 ) -> DecimalOrder:
@@ -647,7 +691,7 @@ def next_version(
     else:
         jump = jump._jump
     return _version(terms, status, dt, filled, notional, commission, reason, stop_reached,
-                    limit_reached, previous, event, depth, jump, fill_ids, live)
+                    limit_reached, pending, previous, event, depth, jump, fill_ids, live)
 
 
 def _indexed(fill_ids: FillIndex | None, fill_id: str, depth: int) -> FillIndex:
@@ -684,9 +728,12 @@ def fill_record(order: DecimalOrder, fill_id: str) -> FillRecord | None:
 
 def rebuild_order(versions: tuple[tuple[object, ...], ...]) -> DecimalOrder:
     """Unpickle an order from each version's fields, oldest first (what
-    :meth:`DecimalOrder.__reduce__` gives pickle)."""
+    :meth:`DecimalOrder.__reduce__` gives pickle). Versions pickled before
+    orders had requests in flight have one field fewer: none were pending."""
+    if len(versions[0]) == _STATE_FIELDS + 1:
+        versions = tuple((*fields[:-2], (), *fields[-2:]) for fields in versions)
     first, *rest = versions
-    order = _version(*first[:9], None, None, 0, None, None, None)
+    order = _version(*first[:_STATE_FIELDS], None, None, 0, None, None, None)
     for fields in rest:
         *state, event, live = fields
         fill_id = event.fill_id if type(event) in _FILL_EVENTS else None  # type: ignore[attr-defined]
@@ -722,6 +769,29 @@ def _check_times(dt: datetime, created: datetime | None, valid_until: datetime |
                 f"valid_until {valid_until.isoformat()} is before the order was created, "
                 f"{created.isoformat()}; an order is valid from its creation on"
             )
+
+
+def _pending(value: object) -> tuple[Request, ...]:
+    """Requests in flight given to the constructor: a new-order request can only
+    be the first, and no two share a request id."""
+    if not isinstance(value, (list, tuple)) or not all(
+        type(request) in _REQUESTS for request in value
+    ):
+        raise BadOrderParameters(
+            "pending must be a list or tuple of NewRequested, CancelRequested and "
+            f"ReplaceRequested events; got {quote(value)}"
+        )
+    if any(type(request) is NewRequested for request in value[1:]):
+        raise BadOrderParameters(
+            f"a NewRequested can only be the first request in flight; got {quote(value)}"
+        )
+    ids = [request.request_id for request in value if request.request_id is not None]
+    if len(ids) != len(set(ids)):
+        raise BadOrderParameters(f"requests in flight need distinct request ids; got {ids}")
+    return tuple(value)
+
+
+_REQUESTS = (NewRequested, CancelRequested, ReplaceRequested)
 
 
 def _commission(value: object) -> Decimal:
@@ -771,6 +841,8 @@ def _linked_ids(value: object) -> tuple[str, ...]:
 
 
 _GTC, _GTD = TimeInForce.GTC, TimeInForce.GTD
+
+
 def _restored_fills(
     terms: OrderTerms, given_filled: object, given_notional: object
 ) -> tuple[Decimal, Decimal]:
@@ -817,10 +889,13 @@ def waiting_for_stop(order: DecimalOrder) -> bool:
 
 
 def status_by_fill(filled: Decimal, amount: Decimal) -> ORDER_STATUS:
-    """OPEN, PARTIALLY_FILLED or FILLED, as the quantities say."""
+    """OPEN, PARTIALLY_FILLED or FILLED, as the quantities say (an overfilled
+    order is FILLED)."""
     if not filled:
         return _OPEN
-    return _FILLED if filled == amount else _PARTIALLY_FILLED
+    if filled == amount or (filled > amount if amount > 0 else filled < amount):
+        return _FILLED
+    return _PARTIALLY_FILLED
 
 
 # What each status says about the quantities; CANCELLED and REJECTED say nothing.

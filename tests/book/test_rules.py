@@ -53,7 +53,7 @@ from orders import (
 )
 from orders.book.orderbook import BookBuilder
 from orders.book.rules import links_markdown
-from orders.io.documents import SerializationError
+from orders.io.documents import FORMAT_VERSION, SerializationError
 from orders.order.machine import apply
 from tests.support import rebuilt
 
@@ -670,7 +670,8 @@ def document(orders: tuple[DecimalOrder, ...], link_modes: dict[str, str],
     """A saved book of ``orders``, listed in the order given."""
     value = {"brackets": brackets or {}, "link_modes": link_modes,
              "orders": [json.loads(dumps(order))["value"] for order in orders]}
-    return json.dumps({"format": "orders", "type": "OrderBook", "value": value, "version": 2})
+    return json.dumps({"format": "orders", "type": "OrderBook", "value": value,
+                       "version": FORMAT_VERSION})
 
 
 # One price order for a bracket, at place, submit, amend and load.

@@ -10,12 +10,15 @@ import pytest
 
 from orders import (
     ORDER_STATUS,
+    Acknowledged,
     Amend,
     Asset,
     Bar,
     BarUpdate,
     BracketOrder,
     Cancel,
+    CancelRejected,
+    CancelRequested,
     DecimalOrder,
     Expire,
     Fill,
@@ -24,12 +27,17 @@ from orders import (
     Hold,
     LimitOrder,
     MarketOrder,
+    NewRequested,
     OCOOrder,
     OrderBook,
     OrderError,
     PriceUpdate,
     Reject,
     Release,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    RequestRejectReason,
     StopLimitOrder,
     StopOrder,
     TrailingStopLimitOrder,
@@ -73,10 +81,19 @@ VALUES = [
     FillBust("x1"),
     PriceUpdate("101.25", T0),
     BarUpdate(Bar(1, 2, "0.5", "1.5"), None),
+    NewRequested("n1", T0),
+    Acknowledged(T0),
+    CancelRequested("c1", "user", T0),
+    CancelRejected("too late", RequestRejectReason.TOO_LATE, "c1", T0),
+    ReplaceRequested(Amend(amount=50, limit="10.5"), "r1", T0),
+    Replaced("r1", T0),
+    ReplaceRejected("no", RequestRejectReason.BROKER_OPTION, "r1", T0),
 ]
 
 
 @pytest.mark.parametrize("value", VALUES, ids=lambda value: type(value).__name__)
+
+
 def test_every_value_survives_a_round_trip(value: object) -> None:
     text = dumps(value)
     assert loads(text) == value
@@ -87,19 +104,21 @@ def test_decimals_keep_their_digits_and_exponent() -> None:
     data = unstructure(LimitOrder("150.10"))
     assert data == {
         "format": "orders",
-        "version": 3,
+        "version": 4,
         "type": "LimitOrder",
         "value": {"asset": None, "exchange": None, "limit_price": "150.10"},
     }
     assert str(loads(dumps(Asset("BTC", quantity_increment="1E-8"))).quantity_increment) == "1E-8"
 
 
-def test_documents_are_written_in_version_3() -> None:
-    assert FORMAT_VERSION == 3
-    assert json.loads(dumps(Expire(T0)))["version"] == 3
+def test_documents_are_written_in_version_4() -> None:
+    assert FORMAT_VERSION == 4
+    assert json.loads(dumps(Expire(T0)))["version"] == 4
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
+
+
 def test_documents_of_every_readable_version_are_read(version: int) -> None:
     document = {"format": "orders", "version": version, "type": "Expire",
                 "value": {"dt": T0.isoformat()}}
@@ -158,9 +177,9 @@ def test_json_is_stable() -> None:
     [
         ("not json", "not JSON"),
         ("[]", "at $: expected a JSON object"),
-        ('{"format": "orders", "version": 4, "type": "Fill", "value": {}}',
-         "at $: expected an orders document of version 1, 2 or 3; got format 'orders', "
-         "version 4"),
+        ('{"format": "orders", "version": 5, "type": "Fill", "value": {}}',
+         "at $: expected an orders document of version 1, 2, 3 or 4; got format 'orders', "
+         "version 5"),
         ('{"format": "orders", "version": 1, "type": "Nope", "value": {}}', "unknown value type"),
         ('{"format": "orders", "version": 1, "type": "Fill", "value": {"price": "1"}}',
          "at $.value.quantity: a required field is missing"),
@@ -174,6 +193,8 @@ def test_json_is_stable() -> None:
          '"value": {"dt": "yesterday"}}', "expected an ISO 8601 datetime"),
     ],
 )
+
+
 def test_bad_input_raises_an_order_error_that_says_why(text: str, message: str) -> None:
     with pytest.raises(OrderError, match=re.escape(message)):
         loads(text)
@@ -302,6 +323,8 @@ def test_a_loaded_order_is_the_fold_of_its_history() -> None:
          '"1E+999999999", "price": "1"}}', "at \\$.value.quantity: .*must lie within the bounds"),
     ],
 )
+
+
 def test_malformed_documents_are_refused_naming_the_path(text: str, message: str) -> None:
     with pytest.raises(SerializationError, match=message):
         loads(text)
@@ -384,6 +407,8 @@ def _tiny_numbers_document() -> tuple[DecimalOrder, str]:
 
 
 @pytest.mark.parametrize("context", ODD_CONTEXTS, ids=repr)
+
+
 def test_documents_do_not_depend_on_the_callers_context(context: decimal.Context) -> None:
     order, text = _tiny_numbers_document()
     assert '"1E-8"' in text
@@ -446,6 +471,8 @@ def test_a_zoned_datetime_keeps_its_zone_and_which_of_two_equal_wall_times_it_is
          "'2024-07-01T12:00:00-04:00[UTC'"),
     ],
 )
+
+
 def test_a_zone_that_disagrees_with_its_offset_is_refused(written: str, reason: str) -> None:
     text = dumps(Expire(T0)).replace(T0.isoformat(), written)
     with pytest.raises(SerializationError, match=re.escape(f"at $.value.dt: {reason}")):
@@ -494,6 +521,8 @@ def test_a_zone_made_without_the_cache_is_read_back_as_the_same_instant() -> Non
         ("\ud800", "'\\ud800'"),
     ],
 )
+
+
 def test_a_zone_key_that_names_no_zone_is_refused_without_a_host_path(
     key: str, shown: str
 ) -> None:
@@ -521,6 +550,8 @@ def test_a_document_with_an_int_asset_of_more_than_39_digits_is_refused() -> Non
      DecimalOrder(T0, AAPL, 10, stop=101, limit=102, id="post", post_only=True)],
     ids=["IOC", "FOK", "post-only"],
 )
+
+
 def test_time_in_force_and_post_only_round_trip(order: DecimalOrder) -> None:
     text = dumps(order)
     again = loads(text)
@@ -540,3 +571,111 @@ def test_post_only_is_written_only_when_set_so_older_documents_read_the_same() -
     with pytest.raises(SerializationError,
                        match=r"at \$\.value\.terms\.post_only: expected a JSON bool"):
         loads(json.dumps(post))
+# Requests in flight: the request events, and the order's ``pending`` in its state.
+
+
+def test_a_reject_code_is_written_by_name_and_an_unknown_one_is_refused() -> None:
+    document = unstructure(CancelRejected("too late", RequestRejectReason.TOO_LATE))
+    assert document["value"]["code"] == "TOO_LATE"
+    document["value"]["code"] = 0
+    with pytest.raises(SerializationError, match=re.escape(
+        "at $.value.code: expected one of TOO_LATE, UNKNOWN_ORDER, BROKER_OPTION, "
+        "ALREADY_PENDING, OTHER for RequestRejectReason; got 0"
+    )):
+        structure(document)
+
+
+def live_order() -> DecimalOrder:
+    """An order acknowledged, partly filled, with a replace and a cancel in flight."""
+    order = DecimalOrder(T0, AAPL, 100, limit="150", id="live")
+    for event in (NewRequested("n1", T0), Acknowledged(T0),
+                  Fill(40, "150", dt=T0, fill_id="f1"),
+                  ReplaceRequested(Amend(amount=60, limit="149.5"), "r1", T0),
+                  CancelRequested("c1", "flat", T0)):
+        order = apply(order, event)
+    return order
+
+
+def test_an_order_with_requests_in_flight_round_trips_with_its_history() -> None:
+    order = live_order()
+    document = unstructure(order)["value"]
+    assert [request["type"] for request in document["pending"]] == [
+        "ReplaceRequested", "CancelRequested"]
+    assert document["initial"]["pending"] == []
+    again = loads(dumps(order), DecimalOrder)
+    assert again == order
+    assert again.pending == order.pending
+    assert apply(again, Replaced("r1")) == apply(order, Replaced("r1"))
+
+
+def test_requests_in_flight_given_to_the_constructor_are_part_of_the_state() -> None:
+    restored = DecimalOrder(T0, AAPL, 100, limit="150", id="r", filled=40, notional=6000,
+                            pending=[ReplaceRequested(Amend(amount=60), "r1"),
+                                     CancelRequested("c1")])
+    text = dumps(restored)
+    assert loads(text) == restored
+    assert dumps(loads(text)) == text
+    later = restored.fill(10, "150", fill_id="f2")
+    assert unstructure(later)["value"]["initial"]["pending"] == unstructure(restored)[
+        "value"]["pending"]
+    assert loads(dumps(later)) == later
+
+
+def test_requests_in_flight_that_disagree_with_the_history_are_refused() -> None:
+    document = order_document(live_order())
+    document["value"]["pending"] = []  # type: ignore[index]
+    refused(document, re.escape("at $.value.pending: the document says []"))
+
+
+def test_a_request_in_flight_must_be_a_request() -> None:
+    document = order_document(DecimalOrder(T0, AAPL, 1, limit=1, id="o"))
+    document["value"]["pending"] = [unstructure(Fill(1, 1))["value"] | {"type": "Fill"}]  # type: ignore[index]
+    refused(document, re.escape(
+        "at $.value.pending[0].type: unknown request type 'Fill'; requests are NewRequested, "
+        "CancelRequested, ReplaceRequested"
+    ))
+    document["value"]["pending"] = [{"type": "CancelRequested"}, {"type": "NewRequested"}]  # type: ignore[index]
+    refused(document, re.escape("at $.value: a NewRequested can only be the first request"))
+
+
+def test_a_version_4_order_needs_its_requests_in_flight() -> None:
+    document = order_document(DecimalOrder(T0, AAPL, 1, limit=1, id="o"))
+    del document["value"]["pending"]  # type: ignore[attr-defined]
+    refused(document, re.escape("at $.value: missing field 'pending'"))
+
+
+# Written by version 3, before requests in flight: it has no "pending" fields.
+VERSION_3_ORDER = """{"format":"orders","type":"DecimalOrder","value":{"commission":"0",
+"dt":"2024-01-15T09:30:00","filled":"4","fills":{"f1":[{"commission":"0","dt":null,
+"fill_id":"f1","price":"4.99","quantity":"4"},{"commission":"0","dt":null,"fill_id":"f1",
+"price":"4.99","quantity":"4"}]},"history":[{"commission":"0","dt":null,"fill_id":"f1",
+"price":"4.99","quantity":"4","type":"Fill"}],"initial":{"commission":"0",
+"dt":"2024-01-15T09:30:00","filled":"0","limit_reached":false,"notional":"0","reason":"",
+"status":"OPEN","stop_reached":false,"terms":{"amount":"10","asset":"X","broker_order_id":null,
+"created":"2024-01-15T09:30:00","exchange":null,"id":"a","limit":"5.00","limit_offset":null,
+"linked_order_ids":[],"order_type":"LIMIT","parent_order_id":null,"stop":null,
+"time_in_force":"GTC","trail_amount":null,"trail_percent":null,"trailing_highest_price":null,
+"trailing_lowest_price":null,"valid_until":null}},"limit_reached":false,"notional":"19.96",
+"reason":"","status":"PARTIALLY_FILLED","stop_reached":false,"terms":{"amount":"10",
+"asset":"X","broker_order_id":null,"created":"2024-01-15T09:30:00","exchange":null,"id":"a",
+"limit":"5.00","limit_offset":null,"linked_order_ids":[],"order_type":"LIMIT",
+"parent_order_id":null,"stop":null,"time_in_force":"GTC","trail_amount":null,
+"trail_percent":null,"trailing_highest_price":null,"trailing_lowest_price":null,
+"valid_until":null}},"version":3}"""
+
+
+def test_a_version_3_document_without_requests_in_flight_still_loads() -> None:
+    expected = DecimalOrder(datetime(2024, 1, 15, 9, 30), "X", 10, limit="5.00", id="a")
+    expected = expected.fill(4, "4.99", fill_id="f1")
+    order = loads(VERSION_3_ORDER, DecimalOrder)
+    assert order == expected
+    assert order.pending == ()
+    book = json.loads(dumps(OrderBook().submit(expected).book))
+    book["version"] = 3
+    book["value"]["orders"] = [json.loads(VERSION_3_ORDER)["value"]]
+    assert loads(json.dumps(book)) == OrderBook().submit(expected).book
+    unfilled = json.loads(VERSION_3_ORDER)
+    unfilled["value"] = {name: value for name, value in unfilled["value"]["initial"].items()}
+    unfilled["value"].update(history=[], fills={})
+    assert loads(json.dumps(unfilled)) == DecimalOrder(
+        datetime(2024, 1, 15, 9, 30), "X", 10, limit="5.00", id="a")

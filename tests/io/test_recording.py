@@ -10,16 +10,25 @@ from decimal import Decimal
 import pytest
 
 from orders import (
+    Acknowledged,
+    Amend,
     Asset,
     Bar,
     BracketOrder,
+    CancelRejected,
+    CancelRequested,
     DecimalOrder,
     Fill,
     FillBust,
     LimitOrder,
     MarketOrder,
+    NewRequested,
     OCOOrder,
     Recorder,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    RequestRejectReason,
     SerializationError,
     StopOrder,
     TrailingStopOrder,
@@ -275,3 +284,32 @@ def test_immediate_and_post_only_orders_replay_as_recorded() -> None:
     assert result.book == recorder.book
     assert [result.book[order_id].time_in_force for order_id in ("ioc", "a", "b")] == [
         "IOC", "FOK", "FOK"]
+
+
+def test_a_recorded_live_session_replays_to_an_equal_book() -> None:
+    lines: list[str] = []
+    recorder = Recorder(lines.append)
+    recorder.place(T0, AAPL, 100, LimitOrder("100"), ids=["live"])
+    recorder.submit(DecimalOrder(T0, BTC, "0.5", limit="60000", id="restored",
+                                 pending=[CancelRequested("c0", "stale")]))
+    for event in (NewRequested("n1", T0), Acknowledged(T0),
+                  Fill(30, "100", dt=T0, fill_id="f1"),
+                  CancelRequested("c1", "flat", T0),
+                  CancelRejected("too late", RequestRejectReason.TOO_LATE, "c1", T0),
+                  ReplaceRequested(Amend(amount=60, limit="99.99"), "r1", T0),
+                  ReplaceRequested(Amend(limit="99.98"), "r2", T0),
+                  Replaced("r1", T0),
+                  ReplaceRejected("no", RequestRejectReason.OTHER, "r2", T0)):
+        recorder.apply("live", event)
+    recorder.apply("restored", CancelRejected("unknown", RequestRejectReason.UNKNOWN_ORDER))
+    recorder.apply("restored", CancelRequested("c2"))
+    result = replay(lines)
+    assert result.refused == ()
+    assert result.book == recorder.book
+    assert dumps(result.book) == dumps(recorder.book)
+    assert result.book["restored"].pending == (CancelRequested("c2"),)
+    assert (result.book["live"].amount, result.book["live"].limit) == (
+        Decimal(60), Decimal("99.99"))
+    placed, restored = (line for line in lines if '"op":"order"' in line)
+    assert '"pending"' not in placed  # none in flight: left out, as the constructor's default
+    assert '"pending":[{"type":"CancelRequested"' in restored

@@ -12,7 +12,24 @@ from pathlib import Path
 
 import pytest
 
-from orders import ORDER_STATUS, BadOrderParameters, Fill, OrderBook, Refusal
+from orders import (
+    ORDER_STATUS,
+    Acknowledged,
+    Amend,
+    BadOrderParameters,
+    CancelRejected,
+    CancelRequested,
+    Event,
+    Fill,
+    LimitOrder,
+    NewRequested,
+    OrderBook,
+    Refusal,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    RequestRejectReason,
+)
 from orders.__main__ import _Reading, accounts_json, as_json, main, progress_text
 from orders.io.documents import MAX_NESTING, SerializationError, dumps, parse_json, structure
 from orders.io.replay import EXCERPT, partition_of, replay, replay_accounts, replay_files
@@ -144,6 +161,8 @@ ORDER = line(op="order", order={"id": "a", "dt": "2024-01-15T09:30:00", "asset":
     ],
     ids=lambda value: value[:30] if isinstance(value, str) else repr(value)[:30],
 )
+
+
 def test_any_line_is_applied_or_refused_and_the_replay_goes_on(bad: str | bytes,
                                                                   reason: str) -> None:
     result = replay([ORDER, bad, line(op="event", order_id="a", event={"type": "Cancel"})])
@@ -191,6 +210,8 @@ def run_cli(*arguments: str, stdin: bytes | None = None) -> subprocess.Completed
 
 
 @pytest.mark.parametrize("where", ["missing.jsonl", "."])
+
+
 def test_the_command_reports_a_log_it_cannot_read_in_one_line(tmp_path: Path, where: str) -> None:
     result = run_cli("replay", str(tmp_path / where))
     assert result.returncode == 2
@@ -354,6 +375,8 @@ def test_accounts_replays_one_file_per_account(tmp_path: Path, capsys: object) -
 
 @pytest.mark.parametrize("item", [None, 5, ["x"], 2.5, {"op": "time"}],
                          ids=["None", "int", "list", "float", "dict"])
+
+
 def test_an_item_that_is_not_a_line_is_refused_with_its_number(item: object) -> None:
     cancel = line(op="event", order_id="a", event={"type": "Cancel"})
     result = replay([ORDER, item, cancel])  # type: ignore[list-item]
@@ -366,6 +389,8 @@ def test_an_item_that_is_not_a_line_is_refused_with_its_number(item: object) -> 
 
 
 @pytest.mark.parametrize("log", [None, 5, object()], ids=["None", "int", "object"])
+
+
 def test_a_log_that_is_not_iterable_is_refused(log: object) -> None:
     with pytest.raises(BadOrderParameters,
                        match=r"lines must be an iterable of str or bytes \(a log\); got "):
@@ -375,6 +400,8 @@ def test_a_log_that_is_not_iterable_is_refused(log: object) -> None:
 
 
 @pytest.mark.parametrize("log", ['{"op": "cancel"}\n{"op": "cancel"}', b'{"op": "cancel"}'])
+
+
 def test_a_whole_text_given_as_the_log_is_refused_not_read_character_by_character(
     log: str | bytes,
 ) -> None:
@@ -383,6 +410,8 @@ def test_a_whole_text_given_as_the_log_is_refused_not_read_character_by_characte
 
 
 @pytest.mark.parametrize("path", ["day1.jsonl", Path("day1.jsonl")])
+
+
 def test_one_path_given_for_the_list_of_paths_is_refused(path: object) -> None:
     with pytest.raises(BadOrderParameters, match=r"not one path; got .*pass \[path\]"):
         replay_files(path)  # type: ignore[arg-type]
@@ -439,6 +468,8 @@ def test_the_nesting_limit_does_not_depend_on_the_stack_of_the_caller() -> None:
 
 @pytest.mark.parametrize("log", [bytearray(b'{"op": "time"}\n'), memoryview(b'{"op": "time"}\n')],
                          ids=["bytearray", "memoryview"])
+
+
 def test_a_buffer_given_as_the_log_is_refused_as_one_text(log: object) -> None:
     with pytest.raises(BadOrderParameters, match=r"not one (bytearray|memoryview): split a "
                                                  r"text.*got b'\{\"op\": \"time\"\}"):
@@ -447,6 +478,8 @@ def test_a_buffer_given_as_the_log_is_refused_as_one_text(log: object) -> None:
 
 @pytest.mark.parametrize("paths", [5, None, {"a.jsonl", "b.jsonl"}, frozenset({"a.jsonl"})],
                          ids=["int", "None", "set", "frozenset"])
+
+
 def test_paths_that_are_not_an_ordered_sequence_are_refused(paths: object) -> None:
     with pytest.raises(BadOrderParameters, match="paths must be a sequence of paths"):
         replay_files(paths)  # type: ignore[arg-type]
@@ -541,3 +574,78 @@ def test_replay_places_and_submits_immediate_and_post_only_orders() -> None:
             "order with a limit (limit, stop_limit or trailing_stop_limit)"),
         (4, "SerializationError: at $.post_only: expected a JSON bool; got 'yes'"),
     ]
+# A live session: requests, the venue's answers and fills, as event lines.
+
+LIVE_EVENTS: list[tuple[dict[str, object], Event]] = [
+    ({"type": "NewRequested", "request_id": "n1"}, NewRequested("n1")),
+    ({"type": "Acknowledged"}, Acknowledged()),
+    ({"type": "Fill", "quantity": "3", "price": "4.99", "fill_id": "f1"},
+     Fill(3, "4.99", fill_id="f1")),
+    ({"type": "CancelRequested", "request_id": "c1"}, CancelRequested("c1")),
+    ({"type": "CancelRejected", "reason": "too late", "code": "TOO_LATE", "request_id": "c1"},
+     CancelRejected("too late", RequestRejectReason.TOO_LATE, "c1")),
+    ({"type": "ReplaceRequested", "change": {"amount": "6"}, "request_id": "r1"},
+     ReplaceRequested(Amend(amount=6), "r1")),
+    ({"type": "Fill", "quantity": "1", "price": "5.00", "fill_id": "f2"},
+     Fill(1, "5.00", fill_id="f2")),
+    ({"type": "Replaced", "request_id": "r1"}, Replaced("r1")),
+    ({"type": "ReplaceRequested", "change": {"limit": "4.90"}, "request_id": "r2"},
+     ReplaceRequested(Amend(limit="4.90"), "r2")),
+    ({"type": "ReplaceRejected", "code": "BROKER_OPTION", "request_id": "r2"},
+     ReplaceRejected(code=RequestRejectReason.BROKER_OPTION, request_id="r2")),
+    ({"type": "CancelRequested", "request_id": "c2", "reason": "flat"},
+     CancelRequested("c2", "flat")),
+]
+
+
+def test_a_live_session_replays_to_the_book_its_events_make() -> None:
+    placed = line(op="place", dt="2024-01-15T09:30:00", asset="X", amount="10", ids=["a"],
+                  style={"type": "LimitOrder", "limit_price": "5.00"})
+    log = [placed, *(line(op="event", order_id="a", event=written)
+                     for written, _ in LIVE_EVENTS)]
+    result = replay(log)
+    assert result.refused == ()
+    expected = OrderBook().place(datetime(2024, 1, 15, 9, 30), "X", 10, LimitOrder("5.00"),
+                                 ids=["a"]).book
+    for _, event in LIVE_EVENTS:
+        expected = expected.apply("a", event).book
+    assert result.book == expected
+    order = result.book["a"]
+    assert (order.status, order.filled, order.amount, order.limit) == (
+        ORDER_STATUS.PARTIALLY_FILLED, Decimal(4), Decimal(6), Decimal("5.00"))
+    assert order.pending == (CancelRequested("c2", "flat"),)
+    cancelled = replay([*log, line(op="event", order_id="a", event={"type": "Cancel"})]).book
+    assert (cancelled["a"].status, cancelled["a"].pending) == (ORDER_STATUS.CANCELLED, ())
+
+
+def test_an_answer_with_no_request_in_flight_is_refused_like_any_event() -> None:
+    log = [
+        line(op="order", order={"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "10", "limit": "5"}),
+        line(op="event", order_id="a", event={"type": "Replaced", "request_id": "r9"}),
+        line(op="event", order_id="a", event={"type": "CancelRejected", "code": 0}),
+    ]
+    result = replay(log)
+    (unknown, unreadable) = result.refused
+    assert unknown.reason.startswith(
+        "UnknownRequestError: Replaced answers a ReplaceRequested with request id 'r9'")
+    assert (unknown.line_number, unknown.order_id, unknown.path) == (2, "a", None)
+    assert unreadable.reason.startswith(
+        "SerializationError: at $.event.code: expected one of TOO_LATE")
+    assert (unreadable.line_number, unreadable.path) == (3, "$.event.code")
+    assert not result.book["a"].history
+    refused = json.loads(as_json(result))["refused"]
+    assert [entry["reason"] for entry in refused] == [unknown.reason, unreadable.reason]
+
+
+def test_an_order_line_may_hold_requests_in_flight() -> None:
+    order = {"id": "a", "dt": "2024-01-15T09:30:00", "asset": "X", "amount": "10",
+             "pending": [{"type": "ReplaceRequested", "change": {"amount": "4"},
+                          "request_id": "r1"}, {"type": "CancelRequested"}]}
+    result = replay([line(op="order", order=order),
+                     line(op="order", order={**order, "id": "b", "pending": [{"type": "Fill"}]})])
+    assert [type(request).__name__ for request in result.book["a"].pending] == [
+        "ReplaceRequested", "CancelRequested"]
+    (refusal,) = result.refused
+    assert refusal.path == "$.order.pending[0].type"
+    assert "unknown request type 'Fill'" in refusal.reason

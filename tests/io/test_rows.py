@@ -12,13 +12,17 @@ from hypothesis import given, settings, strategies as st
 
 from orders import (
     Account,
+    Amend,
     Asset,
+    CancelRequested,
     DecimalOrder,
     Fill,
     FillBust,
     FillCorrection,
+    NewRequested,
     OrderError,
     OrderTerms,
+    ReplaceRequested,
     apply,
     dumps,
     fill_records,
@@ -65,7 +69,11 @@ def test_fill_rows_are_the_standing_fills_as_corrected() -> None:
 
 
 @settings(max_examples=200, deadline=None)
+
+
 @given(strategies.lifecycles())
+
+
 def test_the_standing_fills_make_up_the_order_totals(lifecycle: tuple[DecimalOrder, list]) -> None:  # type: ignore[type-arg]
     initial, events = lifecycle
     order = initial
@@ -162,7 +170,11 @@ def _sums(rows: list[dict[str, object]]) -> tuple[Decimal, Decimal, Decimal]:
 
 
 @settings(max_examples=200, deadline=None)
+
+
 @given(strategies.lifecycles(), st.integers(0, 8))
+
+
 def test_fill_rows_always_sum_to_the_order_totals(
     lifecycle: tuple[DecimalOrder, list], split: int  # type: ignore[type-arg]
 ) -> None:
@@ -186,3 +198,14 @@ def test_an_order_row_says_its_validity_and_whether_it_is_post_only() -> None:
     assert (row["time_in_force"], row["valid_until"], row["post_only"]) == ("IOC", None, True)
     (plain,) = order_records([DecimalOrder(T0, BTC, 1)])
     assert (plain["time_in_force"], plain["post_only"]) == ("GTC", False)
+
+
+def test_an_order_row_says_which_requests_are_in_flight() -> None:
+    sent = apply(DecimalOrder(T0, BTC, "0.3", limit="64000", id="n"), NewRequested("n1"))
+    replacing = apply(_corrected_order(), ReplaceRequested(Amend(limit="65010"), "r1"))
+    both = apply(replacing, CancelRequested("c1"))
+    rows = order_records([DecimalOrder(T0, BTC, 1, id="quiet"), sent, replacing, both])
+    flags = [(row["pending_new"], row["pending_cancel"], row["pending_replace"]) for row in rows]
+    assert flags == [(False, False, False), (True, False, False), (False, False, True),
+                     (False, True, True)]
+    assert rows[3]["status"] == "PARTIALLY_FILLED"  # what the venue confirmed, not what was asked

@@ -11,11 +11,14 @@ import pytest
 
 from orders import (
     ORDER_STATUS,
+    Acknowledged,
     Amend,
     Asset,
     Bar,
     BarUpdate,
     Cancel,
+    CancelRejected,
+    CancelRequested,
     DecimalOrder,
     Event,
     ExactnessError,
@@ -27,15 +30,21 @@ from orders import (
     Hold,
     InvalidQuantityError,
     InvalidTransition,
+    NewRequested,
     OrderError,
     PriceUpdate,
     Reject,
     Release,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    RequestRejectReason,
     Trigger,
     UnknownFillError,
+    UnknownRequestError,
     apply,
 )
-from orders.order.machine import mermaid_diagram, rules_markdown
+from orders.order.machine import mermaid_diagram, requests_diagram, rules_markdown
 
 OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
 AAPL = Asset("AAPL", exchange="NYSE")
@@ -75,10 +84,18 @@ EVENTS: dict[type, Event] = {
     FillBust: FillBust("a"),
     PriceUpdate: PriceUpdate("10.5", T0),
     BarUpdate: BarUpdate(Bar(10, 11, 9, "10.5"), T0),
+    NewRequested: NewRequested("n"),
+    Acknowledged: Acknowledged(),
+    CancelRequested: CancelRequested("c"),
+    CancelRejected: CancelRejected("too late", RequestRejectReason.TOO_LATE),
+    ReplaceRequested: ReplaceRequested(Amend(stop="9.00"), "r"),
+    Replaced: Replaced(),
+    ReplaceRejected: ReplaceRejected(),
 }
 
 R = "refused"  # InvalidTransition
 U = "unknown fill"  # UnknownFillError: an order with nothing filled holds no live fill
+N = "no request"  # UnknownRequestError: an answer to a request not in flight
 # The required table of the state-machine issue, written out by hand: where each
 # event lands an order of each status (built by in_status), or R if refused.
 EXPECTED: dict[ORDER_STATUS, dict[type, ORDER_STATUS | str]] = {
@@ -86,37 +103,51 @@ EXPECTED: dict[ORDER_STATUS, dict[type, ORDER_STATUS | str]] = {
         Fill: PARTIALLY_FILLED, Trigger: TRIGGERED, Hold: HELD, Release: R, Cancel: CANCELLED,
         Reject: REJECTED, Expire: CANCELLED, Amend: OPEN, FillCorrection: U, FillBust: U,
         PriceUpdate: OPEN, BarUpdate: OPEN,
+        NewRequested: OPEN, Acknowledged: OPEN, CancelRequested: OPEN, CancelRejected: N,
+        ReplaceRequested: OPEN, Replaced: N, ReplaceRejected: N,
     },
     HELD: {
         Fill: PARTIALLY_FILLED, Trigger: R, Hold: R, Release: OPEN, Cancel: CANCELLED,
         Reject: REJECTED, Expire: CANCELLED, Amend: HELD, FillCorrection: U, FillBust: U,
         PriceUpdate: R, BarUpdate: R,
+        NewRequested: R, Acknowledged: HELD, CancelRequested: HELD, CancelRejected: N,
+        ReplaceRequested: HELD, Replaced: N, ReplaceRejected: N,
     },
     TRIGGERED: {
         Fill: PARTIALLY_FILLED, Trigger: R, Hold: HELD, Release: R, Cancel: CANCELLED,
         Reject: REJECTED, Expire: CANCELLED, Amend: TRIGGERED, FillCorrection: U, FillBust: U,
         PriceUpdate: TRIGGERED, BarUpdate: TRIGGERED,
+        NewRequested: TRIGGERED, Acknowledged: TRIGGERED, CancelRequested: TRIGGERED,
+        CancelRejected: N, ReplaceRequested: TRIGGERED, Replaced: N, ReplaceRejected: N,
     },
     PARTIALLY_FILLED: {
         Fill: PARTIALLY_FILLED, Trigger: R, Hold: R, Release: R, Cancel: CANCELLED,
         Reject: REJECTED, Expire: CANCELLED, Amend: PARTIALLY_FILLED,
         FillCorrection: PARTIALLY_FILLED, FillBust: OPEN,
         PriceUpdate: PARTIALLY_FILLED, BarUpdate: PARTIALLY_FILLED,
+        NewRequested: R, Acknowledged: PARTIALLY_FILLED, CancelRequested: PARTIALLY_FILLED,
+        CancelRejected: N, ReplaceRequested: PARTIALLY_FILLED, Replaced: N, ReplaceRejected: N,
     },
     FILLED: {
         Fill: R, Trigger: R, Hold: R, Release: R, Cancel: R, Reject: R, Expire: R, Amend: R,
         FillCorrection: FILLED, FillBust: OPEN,
         PriceUpdate: R, BarUpdate: R,
+        NewRequested: R, Acknowledged: FILLED, CancelRequested: R, CancelRejected: FILLED,
+        ReplaceRequested: R, Replaced: FILLED, ReplaceRejected: FILLED,
     },
     CANCELLED: {
-        Fill: CANCELLED, Trigger: R, Hold: R, Release: R, Cancel: R, Reject: R, Expire: R,
+        Fill: CANCELLED, Trigger: R, Hold: R, Release: R, Cancel: CANCELLED, Reject: R, Expire: R,
         Amend: R, FillCorrection: CANCELLED, FillBust: CANCELLED,
         PriceUpdate: R, BarUpdate: R,
+        NewRequested: R, Acknowledged: CANCELLED, CancelRequested: R, CancelRejected: CANCELLED,
+        ReplaceRequested: R, Replaced: CANCELLED, ReplaceRejected: CANCELLED,
     },
     REJECTED: {
         Fill: R, Trigger: R, Hold: R, Release: R, Cancel: R, Reject: R, Expire: R, Amend: R,
         FillCorrection: REJECTED, FillBust: REJECTED,
         PriceUpdate: R, BarUpdate: R,
+        NewRequested: R, Acknowledged: REJECTED, CancelRequested: R, CancelRejected: REJECTED,
+        ReplaceRequested: R, Replaced: REJECTED, ReplaceRejected: REJECTED,
     },
 }
 
@@ -136,6 +167,9 @@ def test_every_status_crossed_with_every_event(status: ORDER_STATUS, kind: type)
         assert kind.__name__ in message
     elif expected == U:
         with pytest.raises(UnknownFillError, match="order o1 holds no fill 'a'"):
+            apply(order, EVENTS[kind])
+    elif expected == N:
+        with pytest.raises(UnknownRequestError, match="order o1 has none in flight"):
             apply(order, EVENTS[kind])
     else:
         assert apply(order, EVENTS[kind]).status is expected
@@ -461,6 +495,7 @@ def test_ten_thousand_fills_average_equals_the_direct_quotient() -> None:
 def test_the_docs_show_the_table_and_diagram_generated_from_the_code() -> None:
     page = (DOCS / "state-machine.md").read_text()
     assert f"```mermaid\n{mermaid_diagram()}\n```" in page
+    assert f"```mermaid\n{requests_diagram()}\n```" in page
     assert rules_markdown() in page
 
 
