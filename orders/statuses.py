@@ -83,16 +83,31 @@ class OrderType(StrEnum):
 
 
 class TimeInForce(StrEnum):
-    """How long an order stays valid, as backtrader's ``valid`` parameter.
+    """How long an order stays valid, as backtrader's ``valid`` parameter, and
+    FIX's ``TimeInForce`` for IOC (3) and FOK (4).
 
     GTC orders never expire. GTD orders expire at their ``valid_until``. DAY
     orders expire at the end of the session; the library has no calendar, so
-    the host gives the session's end as their ``valid_until``.
+    the host gives the session's end as their ``valid_until``. IOC (immediate
+    or cancel) and FOK (fill or kill) orders take no ``valid_until``: they end
+    when the venue has given them their one chance to trade, which is the
+    venue's to decide; the book only records them.
     """
 
     GTC = "GTC"
     GTD = "GTD"
     DAY = "DAY"
+    IOC = "IOC"
+    FOK = "FOK"
+
+    takes_valid_until: bool
+    """True for the validities that end at a ``valid_until`` (GTD, DAY)."""
+    is_immediate: bool
+    """True for the validities that end after the order's first chance to trade (IOC, FOK)."""
+
+    def __init__(self, value: str) -> None:
+        self.takes_valid_until = value in ("GTD", "DAY")
+        self.is_immediate = value in ("IOC", "FOK")
 
 
 class RequestRejectReason(IntEnum):

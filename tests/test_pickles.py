@@ -54,4 +54,6 @@ def test_statuses_order_types_and_times_in_force_load_as_the_same_members() -> N
     assert values["statuses"] == list(ORDER_STATUS)
     assert all(a is b for a, b in zip(values["statuses"], ORDER_STATUS, strict=True))
     assert all(a is b for a, b in zip(values["order_types"], OrderType, strict=True))
-    assert all(a is b for a, b in zip(values["times_in_force"], TimeInForce, strict=True))
+    assert values["times_in_force"] == [TimeInForce.GTC, TimeInForce.GTD, TimeInForce.DAY]
+    assert all(a is b for a, b in zip(values["times_in_force"], TimeInForce, strict=False))
+    assert values["order"].post_only is False  # pickled before post_only existed

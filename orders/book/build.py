@@ -52,8 +52,10 @@ def oco_orders(
     ids: tuple[str, str] | None = None,
     time_in_force: TimeInForce | str | None = None,
     valid_until: datetime | None = None,
+    post_only: bool = False,
 ) -> tuple[DecimalOrder, DecimalOrder]:
-    """The two legs of an OCO pair for ``amount``, each linked to the other."""
+    """The two legs of an OCO pair for ``amount``, each linked to the other;
+    ``time_in_force``, ``valid_until`` and ``post_only`` are both legs'."""
     if not isinstance(style, OCOOrder):
         raise BadOrderParameters(f"style must be an OCOOrder; got {quote(style)}")
     first, second = check_ids(ids, 2, "an OCO pair") or (new_order_id(), new_order_id())
@@ -68,6 +70,7 @@ def oco_orders(
             linked_order_ids=(other_id,),
             time_in_force=time_in_force,
             valid_until=valid_until,
+            post_only=post_only,
         )
 
     return leg(style.order1_style, first, second), leg(style.order2_style, second, first)
@@ -84,12 +87,13 @@ def bracket_orders(
     valid_until: datetime | None = None,
     stop_loss_valid_until: datetime | None = None,
     take_profit_valid_until: datetime | None = None,
+    post_only: bool = False,
 ) -> tuple[DecimalOrder, ...]:
     """``(main, stop, limit)`` for a bracket of ``amount`` (positive: long), or
     ``(main, stop)`` when the style has no take-profit.
 
-    ``time_in_force`` and ``valid_until`` are the entry's; each leg is good till
-    cancelled unless given its own ``..._valid_until``.
+    ``time_in_force``, ``valid_until`` and ``post_only`` are the entry's; each leg
+    is good till cancelled unless given its own ``..._valid_until``.
     """
     if not isinstance(style, BracketOrder):
         raise BadOrderParameters(f"style must be a BracketOrder; got {quote(style)}")
@@ -102,7 +106,7 @@ def bracket_orders(
     main_id, *leg_ids = given or [new_order_id() for _ in range(count)]
     main = DecimalOrder.from_style(
         dt, asset, amount, style.entry_style, id=main_id,
-        time_in_force=time_in_force, valid_until=valid_until,
+        time_in_force=time_in_force, valid_until=valid_until, post_only=post_only,
     )
     trail = style.stop_loss_trail
     prices: list[dict[str, Decimal | None]] = [{

@@ -131,6 +131,9 @@ class Placement:
     (its exit legs are good till cancelled)."""
     valid_until: datetime | None = attrs.field(default=None, kw_only=True)
     """When that validity ends."""
+    post_only: bool = attrs.field(default=False, kw_only=True)
+    """Whether the single order, both OCO legs or a bracket's entry may only add
+    liquidity (each must have a limit)."""
 
     def orders(self) -> tuple[DecimalOrder, ...]:
         """The orders ``style`` describes: one, an OCO pair or a bracket, in the
@@ -139,6 +142,7 @@ class Placement:
         given: Any = check_ids(ids, _orders_placed(style), type(style).__name__)
         validity: dict[str, Any] = {
             "time_in_force": self.time_in_force, "valid_until": self.valid_until,
+            "post_only": self.post_only,
         }
         dt, asset, amount = self.dt, self.asset, self.amount
         if isinstance(style, OCOOrder):

@@ -287,6 +287,11 @@ def _field_types(cls: type) -> dict[str, tuple[Any, bool]]:
 
 
 _TERMS_TYPES = {name: kind for name, (kind, _) in _field_types(OrderTerms).items()}
+_LATER_TERMS: dict[str, object] = {"post_only": False}
+"""Terms added after documents of this version were first written, with the value
+they had before: a document holds one only when it differs, so the documents
+written before still read the same."""
+_FIRST_TERMS = tuple(name for name in _TERMS_TYPES if name not in _LATER_TERMS)
 _STATE = ("status", "dt", "filled", "notional", "commission", "reason", "stop_reached",
           "limit_reached", "pending")
 _PENDING = tuple[Request, ...]
@@ -301,6 +306,7 @@ def unstructure_state(order: DecimalOrder) -> dict[str, Any]:
     terms = {
         name: None if (value := getattr(order.terms, name)) is None else unstructure(value, kind)
         for name, kind in _TERMS_TYPES.items()
+        if name not in _LATER_TERMS or getattr(order.terms, name) != _LATER_TERMS[name]
     }
     return {
         "terms": terms,
@@ -388,7 +394,7 @@ def _as_written_in(version: int, document: dict[str, Any]) -> dict[str, Any]:
 
 def _constructed(record: dict[str, Any], path: str) -> DecimalOrder:
     """The order :class:`~orders.order.DecimalOrder` builds from a state's fields."""
-    terms = json_object(record["terms"], f"{path}.terms", tuple(_TERMS_TYPES))
+    terms = json_object(record["terms"], f"{path}.terms", _FIRST_TERMS, tuple(_LATER_TERMS))
     fields: dict[str, Any] = {
         name: None if value is None else structure_at(value, _TERMS_TYPES[name],
                                                     f"{path}.terms.{name}")

@@ -638,6 +638,7 @@ def _place(state: _Account, record: dict[str, Any]) -> None:
         link_mode=_link_mode(record),
         time_in_force=record.get("time_in_force"),
         valid_until=_optional(record, "valid_until", datetime),
+        post_only=_optional(record, "post_only", bool) or False,
     ).book
 
 

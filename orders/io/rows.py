@@ -78,6 +78,7 @@ def order_records(orders: Iterable[DecimalOrder]) -> list[Record]:
             "commission": order.commission,
             "time_in_force": order.time_in_force.name,
             "valid_until": order.valid_until,
+            "post_only": order.post_only,
             "created": order.created,
             "dt": order.dt,
             "parent_order_id": order.parent_order_id,

@@ -51,9 +51,22 @@ class OrderTerms:
     exchange: str | None
     time_in_force: TimeInForce
     valid_until: datetime | None
+    post_only: bool
+    """The order may only add liquidity: it must rest before it trades."""
+
+    def __getstate__(self) -> dict[str, object]:
+        return {field.name: getattr(self, field.name) for field in attrs.fields(OrderTerms)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # A pickle written before a later field existed lacks it: it takes the
+        # value every order had then.
+        for name, value in {**_LATER_FIELDS, **state}.items():
+            object.__setattr__(self, name, value)
 
 
 _build_terms = slot_builder(OrderTerms)
+_LATER_FIELDS: dict[str, object] = {"post_only": False}
+"""The fields added after pickles of terms were first written, with the value they had."""
 
 
 _MARKET, _LIMIT, _STOP, _STOP_LIMIT, _TRAILING_STOP, _TRAILING_STOP_LIMIT, _ON_CLOSE = OrderType
@@ -129,8 +142,13 @@ def make_terms(
     exchange: str | None,
     time_in_force: TimeInForce,
     valid_until: datetime | None,
+    post_only: bool = False,
 ) -> OrderTerms:
-    """Check the prices against the order type, round them, and build the terms."""
+    """Check the prices against the order type, round them, and build the terms.
+
+    Only an order with a limit can be post-only: a limit, or a stop-limit
+    (trailing or not), whose limit rests once its stop has triggered.
+    """
     trailing = trail_amount is not None or trail_percent is not None
     kind = order_type or _infer_order_type(stop, limit, trailing, limit_offset)
     prices = (stop, limit, trail_amount, trail_percent, limit_offset, highest, lowest)
@@ -145,6 +163,11 @@ def make_terms(
     )
     if given not in _ORDER_TERMS[kind]:
         raise _terms_error(kind, prices)
+    if post_only and not kind.has_limit:
+        raise BadOrderParameters(
+            f"a {kind} order cannot be post-only; post_only=True needs an order with a limit "
+            "(limit, stop_limit or trailing_stop_limit)"
+        )
     if kind.is_trailing:
         check_one_trail(trail_amount, trail_percent)
     check_quantity_increment(amount, asset, "amount")
@@ -168,6 +191,7 @@ def make_terms(
         exchange,
         time_in_force,
         valid_until,
+        post_only,
     )
 
 
@@ -210,4 +234,5 @@ def terms_with_levels(
         terms.exchange,
         terms.time_in_force,
         terms.valid_until,
+        terms.post_only,
     )

@@ -115,7 +115,11 @@ A = TypeVar("A", bound=Hashable)
 
 
 @final
+
+
 @attrs.frozen(init=False, repr=False, eq=False, weakref_slot=False)
+
+
 class DecimalOrder(Generic[AssetT]):
     """One order: its terms, and where it stands.
 
@@ -183,6 +187,7 @@ class DecimalOrder(Generic[AssetT]):
         time_in_force: TimeInForce | str | None = None,
         valid_until: datetime | None = None,
         notional: DecimalInput | None = None,
+        post_only: bool = False,
         pending: Sequence[Request] = (),
     ) -> DecimalOrder[AssetT]:
         # Built in __new__ (there is no __init__): the finished order is
@@ -197,6 +202,7 @@ class DecimalOrder(Generic[AssetT]):
             or broker_order_id is not None
             or exchange is not None
             or valid_until is not None
+            or post_only is not False
             or pending != ()
         ):
             check_type("dt", dt, datetime)
@@ -208,6 +214,7 @@ class DecimalOrder(Generic[AssetT]):
             check_type("reason", reason, str)
             check_type("stop_reached", stop_reached, bool)
             check_type("limit_reached", limit_reached, bool)
+            check_type("post_only", post_only, bool)
             _check_times(dt, created, valid_until)
             pending = _pending(pending)
         terms = make_terms(
@@ -228,6 +235,7 @@ class DecimalOrder(Generic[AssetT]):
             broker_order_id,
             exchange,
             *_validity(time_in_force, valid_until),
+            post_only,
         )
         if filled is None and notional is None:
             filled_ = notional_ = _ZERO
@@ -269,6 +277,7 @@ class DecimalOrder(Generic[AssetT]):
         linked_order_ids: Sequence[str] | None = None,
         time_in_force: TimeInForce | str | None = None,
         valid_until: datetime | None = None,
+        post_only: bool = False,
     ) -> DecimalOrder[A]:
         """Build the single order that ``style`` describes.
 
@@ -293,9 +302,10 @@ class DecimalOrder(Generic[AssetT]):
         # without the keyword constructor's conversions.
         quantity = _amount(amount)
         is_buy = quantity > 0
-        if type(dt) is not datetime or valid_until is not None:
+        if type(dt) is not datetime or valid_until is not None or post_only is not False:
             check_type("dt", dt, datetime)
             check_type("valid_until", valid_until, datetime, optional=True)
+            check_type("post_only", post_only, bool)
             _check_times(dt, None, valid_until)
         terms = make_terms(
             _order_id(id),
@@ -315,6 +325,7 @@ class DecimalOrder(Generic[AssetT]):
             None,
             style.exchange,
             *_validity(time_in_force, valid_until),
+            post_only,
         )
         return _version(terms, _OPEN, dt, _ZERO, _ZERO, _ZERO, "", False, False, (),
                         None, None, 0, None, None, None)
@@ -523,8 +534,13 @@ class DecimalOrder(Generic[AssetT]):
 
     @property
     def time_in_force(self) -> TimeInForce:
-        """GTC, GTD or DAY."""
+        """GTC, GTD, DAY, IOC or FOK."""
         return self.terms.time_in_force
+
+    @property
+    def post_only(self) -> bool:
+        """True when the order may only add liquidity (a limit that must rest first)."""
+        return self.terms.post_only
 
     @property
     def valid_until(self) -> datetime | None:
@@ -731,10 +747,12 @@ def _validity(value: object, valid_until: datetime | None) -> tuple[TimeInForce,
         return (_GTC, None) if valid_until is None else (_GTD, valid_until)
     time_in_force = enum_member(TimeInForce, value)
     if time_in_force is None:
-        raise BadOrderParameters(f"time_in_force must be one of GTC, GTD, DAY; got {quote(value)}")
-    if (time_in_force is _GTC) != (valid_until is None):
+        allowed = ", ".join(TimeInForce)
+        raise BadOrderParameters(f"time_in_force must be one of {allowed}; got {quote(value)}")
+    if time_in_force.takes_valid_until != (valid_until is not None):
         raise BadOrderParameters(
-            f"a {time_in_force} order {'takes no' if time_in_force is _GTC else 'needs a'} "
+            f"a {time_in_force} order "
+            f"{'needs a' if time_in_force.takes_valid_until else 'takes no'} "
             f"valid_until; got {quote(valid_until)}"
         )
     return time_in_force, valid_until
@@ -824,6 +842,8 @@ def _linked_ids(value: object) -> tuple[str, ...]:
 
 
 _GTC, _GTD = TimeInForce.GTC, TimeInForce.GTD
+
+
 def _restored_fills(
     terms: OrderTerms, given_filled: object, given_notional: object
 ) -> tuple[Decimal, Decimal]:

@@ -318,8 +318,9 @@ def lifecycles(
       then partial fills that keep that status reachable.
     - ``min_fills`` and ``max_fills`` bound the fills applied; ``max_events``
       the events drawn before the route to ``status``.
-    - ``time_in_force`` fixes the validity (GTC, GTD or DAY, the last two with a
-      ``valid_until``); by default it is drawn, mostly GTC.
+    - ``time_in_force`` fixes the validity (GTC, GTD, DAY, IOC or FOK; GTD and DAY
+      with a ``valid_until``); by default it is drawn, mostly GTC. An order with
+      a limit is sometimes post-only.
     - With ``linked`` (the default) the order is sometimes one member of an OCO
       group or of a bracket, so its ``linked_order_ids`` or ``parent_order_id``
       name the others (which are not drawn: see :func:`linked_groups`).
@@ -403,6 +404,8 @@ def _initial_order(
         terms["trail_amount"] = draw(price)
     if kind is OrderType.TRAILING_STOP_LIMIT:
         terms["limit_offset"] = draw(prices("0", "5"))
+    if kind.has_limit and draw(st.integers(0, 3)) == 0:
+        terms["post_only"] = True
     return DecimalOrder(start, chosen_asset, amount, kind, id=draw(st.uuids()).hex,
                         **validity, **terms)
 
@@ -417,11 +420,14 @@ def _validity(
     """``time_in_force`` and ``valid_until`` keywords: mostly GTC unless one is asked for."""
     kind = (
         TimeInForce(time_in_force) if time_in_force is not None
-        else draw(st.sampled_from([TimeInForce.GTC, TimeInForce.GTC, TimeInForce.GTD,
-                                   TimeInForce.DAY]))
+        else draw(st.sampled_from([TimeInForce.GTC, TimeInForce.GTC, TimeInForce.GTC,
+                                   TimeInForce.GTC, TimeInForce.GTD, TimeInForce.DAY,
+                                   TimeInForce.IOC, TimeInForce.FOK]))
     )
     if kind is TimeInForce.GTC:
         return {}
+    if not kind.takes_valid_until:
+        return {"time_in_force": kind}
     minutes = draw(st.integers(1, 8 * 60))
     return {"time_in_force": kind, "valid_until": start + timedelta(minutes=minutes)}
 

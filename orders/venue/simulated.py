@@ -27,6 +27,15 @@ id of its own (the bar's time, the order, the fill's place in the order's
 history), so every execution the venue reports is one the book applied. A
 model that fails, or returns what a fill cannot hold, is refused by name.
 
+IOC and FOK orders have one chance to trade: the first bar that meets them
+able to trade (for a stop, the bar that triggers it). IOC fills what that bar
+allows and FOK fills whole or not at all; what is left expires on that bar.
+A post-only order that has filled nothing is rejected, or with
+``post_only="reprice"`` repriced one tick away, on a bar where it would take
+liquidity: where its limit admits the price it meets first (the open, or the
+trigger price of a stop-limit triggered on the bar). What the venue does itself
+(an expiry, a reject, a reprice) goes through the book and is in ``derived``.
+
 A bar's ``dt`` is the time it ends. The venue refuses, with
 :class:`~orders.errors.BadOrderParameters`, a bar at or before the last change
 of a working order of its asset that it would move or fill (a bar sent twice,
@@ -38,19 +47,19 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import attrs
 
 from orders._checks import check_type, decimal_text, quote
-from orders.assets import check_quantity_increment
+from orders.assets import Asset, check_quantity_increment
 from orders.book.orderbook import Derived, OrderBook
 from orders.decimals import exact_add, exact_subtract, non_negative_price, to_decimal
 from orders.errors import BadOrderParameters, OrderError
-from orders.events import Bar, Fill, Trigger
+from orders.events import Amend, Bar, Event, Expire, Fill, Reject, Trigger
 from orders.order.pricing import limit_reachable
-from orders.order.value import DecimalOrder
-from orders.statuses import WORKING_STATUSES, OrderType
+from orders.order.value import DecimalOrder, waiting_for_stop
+from orders.statuses import WORKING_STATUSES, OrderType, TimeInForce
 from orders.venue.costs import CommissionModel, NoCommission, NoSlippage, SlippageModel
 from orders.venue.positions import Execution
 
@@ -62,6 +71,9 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
+_AFTER_THE_BAR = (4, _ZERO)
+"""Where on a bar's path an IOC or FOK order the bar does not fill expires: after
+everything the bar fills."""
 
 
 # The fill price of each kind of order on a bar. Each rule is given the order
@@ -143,10 +155,23 @@ def _model(kind: str, example: str) -> Any:
     return validate
 
 
+PostOnly = Literal["reject", "reprice"]
+"""What the venue does with a post-only order that would take liquidity."""
+_POST_ONLY_CHOICES = ("reject", "reprice")
+
+
+def _post_only_choice(_: object, attribute: Any, value: object) -> None:
+    if value not in _POST_ONLY_CHOICES:
+        raise BadOrderParameters(
+            f"post_only must be 'reject' or 'reprice'; got {quote(value)}"
+        )
+
+
 @attrs.frozen
 class SimulatedVenue:
     """Fills orders on bars by the rules of :data:`FILL_PRICES`, with a slippage
-    and a commission model."""
+    and a commission model; ``post_only`` says what it does with a post-only
+    order that would take liquidity: reject it, or reprice it one tick away."""
 
     slippage: SlippageModel = attrs.field(
         factory=NoSlippage, validator=_model("slippage", "NoSlippage()")
@@ -154,6 +179,7 @@ class SimulatedVenue:
     commission: CommissionModel = attrs.field(
         factory=NoCommission, validator=_model("commission", "NoCommission()")
     )
+    post_only: PostOnly = attrs.field(default="reject", validator=_post_only_choice)
 
     def on_bar(self, book: OrderBook, asset: Hashable, bar: Bar, dt: datetime) -> VenueResult:
         """The fills ``bar`` of ``asset``, at time ``dt``, gives the orders of ``book``.
@@ -166,38 +192,51 @@ class SimulatedVenue:
         """
         check_type("book", book, OrderBook)
         check_type("dt", dt, datetime)
+        judged = _judged_orders(book, asset)
         seen = book.on_bar(asset, bar, dt)
-        _check_in_time(book, asset, bar, dt)
+        _check_in_time(book, asset, bar, dt, judged)
         triggered = {
             item.order_id: item.event.price
             for item in seen.derived
             if type(item.event) is Trigger and item.event.price is not None
         }
-        book = seen.book
-        queue = []
-        for order_id in book.fillable(asset):
-            order = book.orders[order_id]
-            kind = order.terms.order_type
-            price = FILL_PRICES[kind](order, bar, triggered.get(order_id))
-            place = _along_the_bar(bar, price, at_close=kind is OrderType.MARKET_ON_CLOSE)
-            queue.append((place, order.terms.created, order_id, price))
-        queue.sort()
-        derived = list(seen.derived)
+        run = _Run(seen.book, list(seen.derived))
+        repriced = self._judge_post_only(run, judged, bar, triggered)
         executions: list[Execution] = []
         traded = _ZERO
-        for _, _, order_id, price in queue:
-            order = book.orders[order_id]
+        for order_id, price in _turns(run.book, asset, bar, triggered, repriced, judged):
+            order = run.book.orders[order_id]
             if order.status not in WORKING_STATUSES:
                 continue  # a fill earlier on this bar ended it, through its links
-            fill = self._fill(order, price, bar, traded, dt)
-            if fill is None:
+            fill = None if price is None else self._fill(order, price, bar, traded, dt)
+            if fill is not None:
+                run.apply(order_id, fill, by_the_venue=False)
+                executions.append(Execution.of(order, fill))
+                traded = exact_add(traded, fill.quantity)
+            if order.terms.time_in_force.is_immediate and (
+                run.book.orders[order_id].status in WORKING_STATUSES
+            ):
+                run.apply(order_id, Expire(dt))
+        return VenueResult(run.book, tuple(executions), tuple(run.derived))
+
+    def _judge_post_only(
+        self, run: _Run, judged: list[str], bar: Bar, triggered: dict[str, Decimal]
+    ) -> set[str]:
+        """Reject, or reprice, each post-only order of ``judged`` that has filled
+        nothing and would take liquidity on ``bar``; the ids of those repriced."""
+        repriced = set()
+        for order in _in_play(run.book, judged):
+            terms = order.terms
+            met = triggered.get(order.id, bar.open)
+            if (not terms.post_only or order.filled or terms.limit is None
+                    or not limit_reachable(terms.amount > 0, terms.limit, met)):
                 continue
-            result = book.apply(order_id, fill)
-            book = result.book
-            derived.extend(result.derived)
-            executions.append(Execution.of(order, fill))
-            traded = exact_add(traded, fill.quantity)
-        return VenueResult(book, tuple(executions), tuple(derived))
+            if self.post_only == "reject":
+                run.apply(order.id, Reject(_taking_text(order, terms.limit, met)))
+            else:
+                run.apply(order.id, Amend(limit=_one_tick_away(order, met)))
+                repriced.add(order.id)
+        return repriced
 
     def _fill(
         self, order: DecimalOrder, price: Decimal, bar: Bar, traded: Decimal, dt: datetime
@@ -206,13 +245,14 @@ class SimulatedVenue:
         model fills nothing.
 
         A market-on-close order takes the quantity the model gives at the close
-        itself: the closing auction prints one price for everyone.
+        itself: the closing auction prints one price for everyone. A FOK order
+        fills only when the model gives it all it has left.
         """
         left = order.remaining.copy_abs()
         slippage, commission = self.slippage, self.commission
         result = _run(slippage, order, lambda: slippage(order, price, left, bar, traded))
         quantity, slipped = _slippage_result(slippage, order, result)
-        if quantity <= 0:
+        if quantity <= 0 or (quantity < left and order.terms.time_in_force is _FOK):
             return None
         _check_quantity(slippage, order, quantity, left)
         if order.terms.order_type is not OrderType.MARKET_ON_CLOSE:
@@ -223,11 +263,116 @@ class SimulatedVenue:
                     _fill_id(order, dt))
 
 
-def _check_in_time(book: OrderBook, asset: Hashable, bar: Bar, dt: datetime) -> None:
+_FOK = TimeInForce.FOK
+
+
+def _turns(
+    book: OrderBook,
+    asset: Hashable,
+    bar: Bar,
+    triggered: dict[str, Decimal],
+    repriced: set[str],
+    judged: list[str],
+) -> list[tuple[str, Decimal | None]]:
+    """The orders that may fill or expire on ``bar``, each with the price its rule
+    gives (None for an IOC or FOK order the bar does not reach, which only
+    expires), in the order they come on the bar's path."""
+    queue: list[tuple[tuple[int, Decimal], datetime, str, Decimal | None]] = []
+    for order_id in book.fillable(asset):
+        order = book.orders[order_id]
+        if order_id in repriced and not _bar_reaches(order, bar):
+            continue
+        kind = order.terms.order_type
+        price = FILL_PRICES[kind](order, bar, triggered.get(order_id))
+        place = _along_the_bar(bar, price, at_close=kind is OrderType.MARKET_ON_CLOSE)
+        queue.append((place, order.terms.created, order_id, price))
+    queued = {order_id for _, _, order_id, _ in queue}
+    queue.extend(
+        (_AFTER_THE_BAR, order.terms.created, order.id, None)
+        for order in _in_play(book, judged)
+        if order.terms.time_in_force.is_immediate and order.id not in queued
+    )
+    queue.sort()
+    return [(order_id, price) for _, _, order_id, price in queue]
+
+
+class _Run:
+    """The book as one bar changes it, and what was derived on the way."""
+
+    def __init__(self, book: OrderBook, derived: list[Derived]) -> None:
+        self.book = book
+        self.derived = derived
+
+    def apply(self, order_id: str, event: Event, *, by_the_venue: bool = True) -> None:
+        """Apply ``event`` through the book, so the links react; an event the venue
+        decided on its own (not a fill) is derived too."""
+        result = self.book.apply(order_id, event)
+        self.book = result.book
+        if by_the_venue:
+            self.derived.append(Derived(order_id, event))
+        self.derived.extend(result.derived)
+
+
+def _judged_orders(book: OrderBook, asset: Hashable) -> list[str]:
+    """Ids of the active orders of ``asset`` whose validity (IOC, FOK) or
+    post-only instruction the venue judges on a bar, oldest first."""
+    judged = [
+        order for order in book.open_orders(asset)
+        if order.terms.post_only or order.terms.time_in_force.is_immediate
+    ]
+    judged.sort(key=lambda order: (order.terms.created, order.id))
+    return [order.id for order in judged]
+
+
+def _in_play(book: OrderBook, order_ids: list[str]) -> list[DecimalOrder]:
+    """The orders of ``order_ids`` working in ``book`` and not waiting for a stop:
+    those that can trade on the bar."""
+    orders = (book.orders[order_id] for order_id in order_ids)
+    return [
+        order for order in orders
+        if order.status in WORKING_STATUSES and not waiting_for_stop(order)
+    ]
+
+
+def _taking_text(order: DecimalOrder, limit: Decimal, met: Decimal) -> str:
+    """Why a post-only order with ``limit``, which would take liquidity at ``met``,
+    is rejected."""
+    side, relation = ("buy", "at or above") if order.is_buy else ("sell", "at or below")
+    return (
+        f"post-only: the {side} limit {decimal_text(limit)} is {relation} "
+        f"{decimal_text(met)}, the price it met, so it would take liquidity; a post-only "
+        f"{side} must rest {'below' if order.is_buy else 'above'} the price it meets"
+    )
+
+
+def _one_tick_away(order: DecimalOrder, met: Decimal) -> Decimal:
+    """The limit one tick of the order's asset away from ``met``, on the side where
+    it rests (below for a buy, above for a sell)."""
+    asset = order.terms.asset
+    if not isinstance(asset, Asset):
+        raise BadOrderParameters(
+            f"the venue reprices post-only order {order.id} one tick away from "
+            f"{decimal_text(met)}, but its asset {quote(asset)} has no tick; trade an Asset, "
+            "which has one, or use post_only='reject'"
+        )
+    tick = asset.tick_size
+    return exact_subtract(met, tick) if order.is_buy else exact_add(met, tick)
+
+
+def _bar_reaches(order: DecimalOrder, bar: Bar) -> bool:
+    """True when ``bar`` trades at or better than the order's limit somewhere in its range."""
+    limit = order.terms.limit
+    assert limit is not None  # a repriced order has one
+    return limit_reachable(order.is_buy, limit, bar.low if order.is_buy else bar.high)
+
+
+def _check_in_time(
+    book: OrderBook, asset: Hashable, bar: Bar, dt: datetime, judged: list[str]
+) -> None:
     """Refuse ``bar``, at ``dt``, when it comes at or before the last change of a
-    working order of ``asset`` in ``book`` that it moves or fills (found in the
-    book before the bar, so an order the book leaves alone is checked too)."""
-    for order_id in (*book.moved_by_bar(asset, bar), *book.fillable(asset)):
+    working order of ``asset`` in ``book`` that it moves, fills or judges (found
+    in the book before the bar, so an order the book leaves alone is checked too)."""
+    for order_id in (*book.moved_by_bar(asset, bar), *book.fillable(asset), *judged):
         order = book.orders[order_id]
         if dt > order.dt:
             continue

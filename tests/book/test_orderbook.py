@@ -309,8 +309,9 @@ def test_time_in_force_validation() -> None:
         DecimalOrder(T0, AAPL, 1, time_in_force="DAY")
     with pytest.raises(BadOrderParameters, match="a GTC order takes no valid_until"):
         DecimalOrder(T0, AAPL, 1, time_in_force="GTC", valid_until=T0)
-    with pytest.raises(BadOrderParameters, match="time_in_force must be one of GTC, GTD, DAY"):
-        DecimalOrder(T0, AAPL, 1, time_in_force="IOC")
+    with pytest.raises(BadOrderParameters,
+                       match="time_in_force must be one of GTC, GTD, DAY, IOC, FOK"):
+        DecimalOrder(T0, AAPL, 1, time_in_force="GTX")
 
 
 def test_an_expiring_oco_leg_cancels_the_other() -> None:

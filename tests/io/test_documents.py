@@ -92,6 +92,8 @@ VALUES = [
 
 
 @pytest.mark.parametrize("value", VALUES, ids=lambda value: type(value).__name__)
+
+
 def test_every_value_survives_a_round_trip(value: object) -> None:
     text = dumps(value)
     assert loads(text) == value
@@ -115,6 +117,8 @@ def test_documents_are_written_in_version_4() -> None:
 
 
 @pytest.mark.parametrize("version", [1, 2, 3, 4])
+
+
 def test_documents_of_every_readable_version_are_read(version: int) -> None:
     document = {"format": "orders", "version": version, "type": "Expire",
                 "value": {"dt": T0.isoformat()}}
@@ -189,6 +193,8 @@ def test_json_is_stable() -> None:
          '"value": {"dt": "yesterday"}}', "expected an ISO 8601 datetime"),
     ],
 )
+
+
 def test_bad_input_raises_an_order_error_that_says_why(text: str, message: str) -> None:
     with pytest.raises(OrderError, match=re.escape(message)):
         loads(text)
@@ -317,6 +323,8 @@ def test_a_loaded_order_is_the_fold_of_its_history() -> None:
          '"1E+999999999", "price": "1"}}', "at \\$.value.quantity: .*must lie within the bounds"),
     ],
 )
+
+
 def test_malformed_documents_are_refused_naming_the_path(text: str, message: str) -> None:
     with pytest.raises(SerializationError, match=message):
         loads(text)
@@ -399,6 +407,8 @@ def _tiny_numbers_document() -> tuple[DecimalOrder, str]:
 
 
 @pytest.mark.parametrize("context", ODD_CONTEXTS, ids=repr)
+
+
 def test_documents_do_not_depend_on_the_callers_context(context: decimal.Context) -> None:
     order, text = _tiny_numbers_document()
     assert '"1E-8"' in text
@@ -461,6 +471,8 @@ def test_a_zoned_datetime_keeps_its_zone_and_which_of_two_equal_wall_times_it_is
          "'2024-07-01T12:00:00-04:00[UTC'"),
     ],
 )
+
+
 def test_a_zone_that_disagrees_with_its_offset_is_refused(written: str, reason: str) -> None:
     text = dumps(Expire(T0)).replace(T0.isoformat(), written)
     with pytest.raises(SerializationError, match=re.escape(f"at $.value.dt: {reason}")):
@@ -509,6 +521,8 @@ def test_a_zone_made_without_the_cache_is_read_back_as_the_same_instant() -> Non
         ("\ud800", "'\\ud800'"),
     ],
 )
+
+
 def test_a_zone_key_that_names_no_zone_is_refused_without_a_host_path(
     key: str, shown: str
 ) -> None:
@@ -529,6 +543,34 @@ def test_a_document_with_an_int_asset_of_more_than_39_digits_is_refused() -> Non
         loads(text.replace(str(longest), str(10**39)))
 
 
+@pytest.mark.parametrize(
+    "order",
+    [DecimalOrder(T0, AAPL, 10, limit=99, id="ioc", time_in_force="IOC"),
+     DecimalOrder(T0, AAPL, -10, limit=101, id="fok", time_in_force="FOK").fill(4, 101),
+     DecimalOrder(T0, AAPL, 10, stop=101, limit=102, id="post", post_only=True)],
+    ids=["IOC", "FOK", "post-only"],
+)
+
+
+def test_time_in_force_and_post_only_round_trip(order: DecimalOrder) -> None:
+    text = dumps(order)
+    again = loads(text)
+    assert isinstance(again, DecimalOrder)
+    assert again == order
+    assert (again.time_in_force, again.post_only) == (order.time_in_force, order.post_only)
+    assert dumps(again) == text
+
+
+def test_post_only_is_written_only_when_set_so_older_documents_read_the_same() -> None:
+    plain = json.loads(dumps(DecimalOrder(T0, AAPL, 10, limit=99, id="o")))
+    assert "post_only" not in plain["value"]["terms"]
+    assert loads(json.dumps(plain)) == DecimalOrder(T0, AAPL, 10, limit=99, id="o")
+    post = json.loads(dumps(DecimalOrder(T0, AAPL, 10, limit=99, id="o", post_only=True)))
+    assert post["value"]["terms"]["post_only"] is True
+    post["value"]["terms"]["post_only"] = "yes"
+    with pytest.raises(SerializationError,
+                       match=r"at \$\.value\.terms\.post_only: expected a JSON bool"):
+        loads(json.dumps(post))
 # Requests in flight: the request events, and the order's ``pending`` in its state.
 
 

@@ -271,6 +271,21 @@ def test_the_log_does_not_depend_on_the_callers_decimal_context() -> None:
         assert not any(caller.flags.values())
 
 
+def test_immediate_and_post_only_orders_replay_as_recorded() -> None:
+    lines: list[str] = []
+    recorder = Recorder(lines.append)
+    recorder.place(T0, AAPL, 10, LimitOrder("99.5"), ids=["ioc"], time_in_force="IOC",
+                   post_only=True)
+    recorder.place(T0, AAPL, 10, OCOOrder(LimitOrder(99), LimitOrder(98)), ids=["a", "b"],
+                   time_in_force="FOK")
+    assert '"post_only":true' in lines[-2]
+    result = replay(lines)
+    assert result.refused == ()
+    assert result.book == recorder.book
+    assert [result.book[order_id].time_in_force for order_id in ("ioc", "a", "b")] == [
+        "IOC", "FOK", "FOK"]
+
+
 def test_a_recorded_live_session_replays_to_an_equal_book() -> None:
     lines: list[str] = []
     recorder = Recorder(lines.append)

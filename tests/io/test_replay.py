@@ -161,6 +161,8 @@ ORDER = line(op="order", order={"id": "a", "dt": "2024-01-15T09:30:00", "asset":
     ],
     ids=lambda value: value[:30] if isinstance(value, str) else repr(value)[:30],
 )
+
+
 def test_any_line_is_applied_or_refused_and_the_replay_goes_on(bad: str | bytes,
                                                                   reason: str) -> None:
     result = replay([ORDER, bad, line(op="event", order_id="a", event={"type": "Cancel"})])
@@ -208,6 +210,8 @@ def run_cli(*arguments: str, stdin: bytes | None = None) -> subprocess.Completed
 
 
 @pytest.mark.parametrize("where", ["missing.jsonl", "."])
+
+
 def test_the_command_reports_a_log_it_cannot_read_in_one_line(tmp_path: Path, where: str) -> None:
     result = run_cli("replay", str(tmp_path / where))
     assert result.returncode == 2
@@ -371,6 +375,8 @@ def test_accounts_replays_one_file_per_account(tmp_path: Path, capsys: object) -
 
 @pytest.mark.parametrize("item", [None, 5, ["x"], 2.5, {"op": "time"}],
                          ids=["None", "int", "list", "float", "dict"])
+
+
 def test_an_item_that_is_not_a_line_is_refused_with_its_number(item: object) -> None:
     cancel = line(op="event", order_id="a", event={"type": "Cancel"})
     result = replay([ORDER, item, cancel])  # type: ignore[list-item]
@@ -383,6 +389,8 @@ def test_an_item_that_is_not_a_line_is_refused_with_its_number(item: object) -> 
 
 
 @pytest.mark.parametrize("log", [None, 5, object()], ids=["None", "int", "object"])
+
+
 def test_a_log_that_is_not_iterable_is_refused(log: object) -> None:
     with pytest.raises(BadOrderParameters,
                        match=r"lines must be an iterable of str or bytes \(a log\); got "):
@@ -392,6 +400,8 @@ def test_a_log_that_is_not_iterable_is_refused(log: object) -> None:
 
 
 @pytest.mark.parametrize("log", ['{"op": "cancel"}\n{"op": "cancel"}', b'{"op": "cancel"}'])
+
+
 def test_a_whole_text_given_as_the_log_is_refused_not_read_character_by_character(
     log: str | bytes,
 ) -> None:
@@ -400,6 +410,8 @@ def test_a_whole_text_given_as_the_log_is_refused_not_read_character_by_characte
 
 
 @pytest.mark.parametrize("path", ["day1.jsonl", Path("day1.jsonl")])
+
+
 def test_one_path_given_for_the_list_of_paths_is_refused(path: object) -> None:
     with pytest.raises(BadOrderParameters, match=r"not one path; got .*pass \[path\]"):
         replay_files(path)  # type: ignore[arg-type]
@@ -456,6 +468,8 @@ def test_the_nesting_limit_does_not_depend_on_the_stack_of_the_caller() -> None:
 
 @pytest.mark.parametrize("log", [bytearray(b'{"op": "time"}\n'), memoryview(b'{"op": "time"}\n')],
                          ids=["bytearray", "memoryview"])
+
+
 def test_a_buffer_given_as_the_log_is_refused_as_one_text(log: object) -> None:
     with pytest.raises(BadOrderParameters, match=r"not one (bytearray|memoryview): split a "
                                                  r"text.*got b'\{\"op\": \"time\"\}"):
@@ -464,6 +478,8 @@ def test_a_buffer_given_as_the_log_is_refused_as_one_text(log: object) -> None:
 
 @pytest.mark.parametrize("paths", [5, None, {"a.jsonl", "b.jsonl"}, frozenset({"a.jsonl"})],
                          ids=["int", "None", "set", "frozenset"])
+
+
 def test_paths_that_are_not_an_ordered_sequence_are_refused(paths: object) -> None:
     with pytest.raises(BadOrderParameters, match="paths must be a sequence of paths"):
         replay_files(paths)  # type: ignore[arg-type]
@@ -536,6 +552,28 @@ def test_the_errors_of_replay_name_their_path() -> None:
     assert refusal.path == "$.account"
 
 
+def test_replay_places_and_submits_immediate_and_post_only_orders() -> None:
+    log = [
+        line(op="place", dt="2024-01-15T09:30:00", asset="X", amount="5", ids=["p"],
+             style={"type": "LimitOrder", "limit_price": "9"}, time_in_force="IOC",
+             post_only=True),
+        line(op="order", order={"id": "f", "dt": "2024-01-15T09:30:00", "asset": "X",
+                                "amount": "-1", "limit": "11", "time_in_force": "FOK",
+                                "post_only": True}),
+        line(op="place", dt="2024-01-15T09:30:00", asset="X", amount="5", ids=["m"],
+             style={"type": "MarketOrder"}, post_only=True),
+        line(op="place", dt="2024-01-15T09:30:00", asset="X", amount="5", ids=["n"],
+             style={"type": "LimitOrder", "limit_price": "9"}, post_only="yes"),
+    ]
+    result = replay(log)
+    placed, submitted = result.book["p"], result.book["f"]
+    assert (placed.time_in_force, placed.post_only) == ("IOC", True)
+    assert (submitted.time_in_force, submitted.post_only) == ("FOK", True)
+    assert [(refusal.line_number, refusal.reason) for refusal in result.refused] == [
+        (3, "BadOrderParameters: a market order cannot be post-only; post_only=True needs an "
+            "order with a limit (limit, stop_limit or trailing_stop_limit)"),
+        (4, "SerializationError: at $.post_only: expected a JSON bool; got 'yes'"),
+    ]
 # A live session: requests, the venue's answers and fills, as event lines.
 
 LIVE_EVENTS: list[tuple[dict[str, object], Event]] = [

@@ -69,7 +69,11 @@ def test_fill_rows_are_the_standing_fills_as_corrected() -> None:
 
 
 @settings(max_examples=200, deadline=None)
+
+
 @given(strategies.lifecycles())
+
+
 def test_the_standing_fills_make_up_the_order_totals(lifecycle: tuple[DecimalOrder, list]) -> None:  # type: ignore[type-arg]
     initial, events = lifecycle
     order = initial
@@ -166,7 +170,11 @@ def _sums(rows: list[dict[str, object]]) -> tuple[Decimal, Decimal, Decimal]:
 
 
 @settings(max_examples=200, deadline=None)
+
+
 @given(strategies.lifecycles(), st.integers(0, 8))
+
+
 def test_fill_rows_always_sum_to_the_order_totals(
     lifecycle: tuple[DecimalOrder, list], split: int  # type: ignore[type-arg]
 ) -> None:
@@ -182,6 +190,14 @@ def test_fill_rows_always_sum_to_the_order_totals(
         assert _sums(rows) == (order.filled.copy_abs(), order.notional, order.commission)
         assert all(row["notional"] == EXACT.multiply(row["quantity"], row["price"])
                    for row in rows if not row["restored"])
+
+
+def test_an_order_row_says_its_validity_and_whether_it_is_post_only() -> None:
+    order = DecimalOrder(T0, BTC, 1, limit=60000, time_in_force="IOC", post_only=True)
+    (row,) = order_records([order])
+    assert (row["time_in_force"], row["valid_until"], row["post_only"]) == ("IOC", None, True)
+    (plain,) = order_records([DecimalOrder(T0, BTC, 1)])
+    assert (plain["time_in_force"], plain["post_only"]) == ("GTC", False)
 
 
 def test_an_order_row_says_which_requests_are_in_flight() -> None:

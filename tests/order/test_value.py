@@ -542,3 +542,57 @@ def test_refusal_messages_are_the_same_under_either_capitals(refuse: object, sho
 
     assert message(0) == message(1)
     assert shown in message(0)
+
+
+@pytest.mark.parametrize("time_in_force", ["IOC", "FOK"])
+def test_immediate_validities_take_no_valid_until(time_in_force: str) -> None:
+    order = DecimalOrder(T0, AAPL, 1, limit=100, time_in_force=time_in_force)
+    assert (order.time_in_force, order.valid_until) == (time_in_force, None)
+    with pytest.raises(BadOrderParameters, match=f"a {time_in_force} order takes no valid_until"):
+        DecimalOrder(T0, AAPL, 1, time_in_force=time_in_force, valid_until=T0)
+
+
+def test_an_unknown_validity_is_refused_naming_every_allowed_one() -> None:
+    with pytest.raises(BadOrderParameters,
+                       match="time_in_force must be one of GTC, GTD, DAY, IOC, FOK; got 'GTX'"):
+        DecimalOrder(T0, AAPL, 1, time_in_force="GTX")
+
+
+@pytest.mark.parametrize(
+    ("prices", "kind"),
+    [({"limit": 100}, "limit"), ({"stop": 101, "limit": 100}, "stop_limit"),
+     ({"trail_amount": 2, "limit_offset": 1}, "trailing_stop_limit")],
+)
+def test_an_order_with_a_limit_can_be_post_only(prices: dict[str, int], kind: str) -> None:
+    order = DecimalOrder(T0, AAPL, 1, post_only=True, **prices)  # type: ignore[arg-type]
+    assert (order.order_type, order.post_only) == (kind, True)
+    assert DecimalOrder(T0, AAPL, 1, **prices).post_only is False  # type: ignore[arg-type]
+    styled = DecimalOrder.from_style(T0, AAPL, 1, LimitOrder(100), post_only=True)
+    assert styled.post_only is True
+
+
+@pytest.mark.parametrize(
+    ("prices", "kind"),
+    [({}, "market"), ({"stop": 101}, "stop"), ({"trail_amount": 2}, "trailing_stop")],
+)
+def test_an_order_without_a_limit_cannot_be_post_only(prices: dict[str, int], kind: str) -> None:
+    message = f"a {kind} order cannot be post-only; post_only=True needs an order with a limit"
+    with pytest.raises(BadOrderParameters, match=message):
+        DecimalOrder(T0, AAPL, 1, post_only=True, **prices)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="a market order cannot be post-only"):
+        DecimalOrder.from_style(T0, AAPL, 1, MarketOrder(), post_only=True)
+
+
+def test_post_only_must_be_a_bool() -> None:
+    with pytest.raises(BadOrderParameters, match="post_only"):
+        DecimalOrder(T0, AAPL, 1, limit=100, post_only=1)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="post_only"):
+        DecimalOrder.from_style(T0, AAPL, 1, LimitOrder(100), post_only="yes")  # type: ignore[arg-type]
+
+
+def test_post_only_survives_a_trailing_ratchet_and_pickling() -> None:
+    order = DecimalOrder(T0, AAPL, -1, trail_amount=2, limit_offset=1, post_only=True)
+    moved = order.check_triggers(110)
+    assert moved.stop == 108
+    assert moved.post_only is True
+    assert pickle.loads(pickle.dumps(moved)) == moved

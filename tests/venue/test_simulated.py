@@ -14,6 +14,7 @@ from orders import (
     CommissionModel,
     DecimalOrder,
     ExecutionStyle,
+    Expire,
     Fill,
     LimitOrder,
     MarketOnCloseOrder,
@@ -27,6 +28,7 @@ from orders import (
     PercentSlippage,
     PerOrderCommission,
     PerShareCommission,
+    Reject,
     SimulatedVenue,
     StopLimitOrder,
     StopOrder,
@@ -535,3 +537,123 @@ def test_a_slipped_price_with_no_tick_that_fits_a_fill_stays_exact() -> None:
     book = OrderBook().place(T0, "XYZ", 1, LimitOrder("100.125"), ids=["o"]).book
     result = venue.on_bar(book, "XYZ", Bar("100.1", 101, 99, 100), T0 + timedelta(days=1))
     assert fills(result) == [("o", 1, Decimal("100.125"))]  # 100.2001 is past the limit
+
+
+CAPPED = SimulatedVenue(slippage=VolumeShareSlippage(volume_limit="0.1", price_impact=0))
+
+
+def placed_with(amount: int, style: ExecutionStyle, *ids: str, **instructions: object
+                ) -> OrderBook:
+    return OrderBook().place(T0, XYZ, amount, style, ids=ids or ("o",),
+                             **instructions).book  # type: ignore[arg-type]
+
+
+def test_an_ioc_order_fills_what_its_first_bar_allows_and_expires_the_rest_there() -> None:
+    book = placed_with(120, MarketOrder(), time_in_force="IOC")
+    [result] = on_bars(book, Bar(100, 101, 99, 100, volume=500), venue=CAPPED)
+    order = result.book["o"]
+    assert [(e.quantity, e.fill.price) for e in result.executions] == [(50, 100)]
+    assert (order.status, order.filled, order.expired, order.dt) == (
+        CANCELLED, 50, True, T0 + timedelta(days=1))
+    assert [(item.order_id, item.event) for item in result.derived] == [
+        ("o", Expire(T0 + timedelta(days=1)))]
+
+
+def test_an_ioc_limit_its_first_bar_does_not_reach_expires_with_nothing_filled() -> None:
+    book = placed_with(10, LimitOrder(95), time_in_force="IOC")
+    [result] = on_bars(book, Bar(100, 101, 99, 100))
+    assert result.executions == ()
+    assert (result.book["o"].filled, result.book["o"].expired) == (0, True)
+
+
+def test_an_ioc_stop_waits_for_its_trigger_then_has_that_bar_only() -> None:
+    book = placed_with(-10, StopLimitOrder(limit_price=96, stop_price=95), time_in_force="IOC")
+    first, second = on_bars(book, Bar(100, 101, 99, 100), Bar(96, 96.5, 93.5, 94))
+    assert first.book["o"].status is OPEN
+    assert second.executions == ()
+    assert second.book["o"].expired
+    gap = on_bars(placed_with(-10, StopOrder(95), time_in_force="IOC"), Bar(93, 94, 90, 92))
+    assert gap[0].book["o"].status is FILLED
+
+
+def test_a_fok_order_the_volume_cannot_fill_whole_fills_nothing_and_expires() -> None:
+    book = placed_with(120, MarketOrder(), time_in_force="FOK")
+    [result] = on_bars(book, Bar(100, 101, 99, 100, volume=500), venue=CAPPED)
+    assert result.executions == ()
+    assert (result.book["o"].filled, result.book["o"].expired) == (0, True)
+
+
+def test_a_fok_order_the_volume_allows_fills_whole() -> None:
+    book = placed_with(40, LimitOrder(99), time_in_force="FOK")
+    [result] = on_bars(book, Bar(100, 101, 98, 100, volume=500), venue=CAPPED)
+    assert [(e.quantity, e.fill.price) for e in result.executions] == [(40, 99)]
+    assert result.book["o"].status is FILLED
+    assert not any(type(item.event) is Expire for item in result.derived)
+
+
+def test_a_fok_order_counts_the_volume_orders_before_it_took_on_the_bar() -> None:
+    book = placed(30, MarketOrder(), "first")
+    book = book.place(T0, XYZ, 30, MarketOrder(), ids=["fok"], time_in_force="FOK").book
+    [result] = on_bars(book, Bar(100, 101, 99, 100, volume=500), venue=CAPPED)
+    assert [e.order_id for e in result.executions] == ["first"]
+    assert result.book["fok"].expired
+    assert result.book["first"].filled == 30
+
+
+def test_the_expiry_of_an_ioc_leg_cancels_its_oco_sibling() -> None:
+    style = OCOOrder(LimitOrder(95), StopOrder(110))
+    book = OrderBook().place(T0, XYZ, 10, style, ids=["limit", "stop"], time_in_force="IOC").book
+    [result] = on_bars(book, Bar(100, 101, 99, 100))
+    assert result.book["limit"].expired
+    assert result.book["stop"].status is CANCELLED
+    assert [item.order_id for item in result.derived] == ["limit", "stop"]
+
+
+def test_the_book_alone_does_not_expire_immediate_orders() -> None:
+    book = placed_with(10, LimitOrder(95), time_in_force="IOC")
+    assert book.on_time(T0 + timedelta(days=30)).book["o"].status is OPEN
+
+
+def test_a_post_only_limit_that_would_take_liquidity_is_rejected() -> None:
+    book = placed_with(10, LimitOrder(100), post_only=True)
+    [result] = on_bars(book, Bar(100, 101, 99, 100))
+    order = result.book["o"]
+    assert result.executions == ()
+    assert order.status is REJECTED
+    assert order.reason == (
+        "post-only: the buy limit 100 is at or above 100, the price it met, so it would "
+        "take liquidity; a post-only buy must rest below the price it meets")
+    assert result.derived[-1].event == Reject(order.reason)
+
+
+def test_a_post_only_limit_that_rests_fills_at_its_limit_on_a_later_bar() -> None:
+    book = placed_with(-10, LimitOrder(102), post_only=True)
+    first, second = on_bars(book, Bar(100, 101, 99, 100), Bar(100, 103, 99, 102))
+    assert first.book["o"].status is OPEN
+    assert [(e.quantity, e.fill.price) for e in second.executions] == [(-10, 102)]
+
+
+def test_the_reprice_option_moves_a_taking_post_only_limit_one_tick_from_the_open() -> None:
+    venue = SimulatedVenue(post_only="reprice")
+    book = placed_with(10, LimitOrder(101), post_only=True)
+    [result] = on_bars(book, Bar(100, 101, "99.5", 100), venue=venue)
+    assert [(e.quantity, e.fill.price) for e in result.executions] == [(10, Decimal("99.99"))]
+    unreached = on_bars(book, Bar(100, 101, 100, 100), venue=venue)[0]
+    assert unreached.executions == ()
+    assert unreached.book["o"].limit == Decimal("99.99")
+    assert unreached.book["o"].status is OPEN
+
+
+def test_the_reprice_option_needs_an_asset_with_a_tick() -> None:
+    book = OrderBook().place(T0, "XYZ", 10, LimitOrder(101), ids=["o"], post_only=True).book
+    with pytest.raises(BadOrderParameters, match="its asset 'XYZ' has no tick"):
+        SimulatedVenue(post_only="reprice").on_bar(book, "XYZ", Bar(100, 101, 99, 100),
+                                                   T0 + timedelta(days=1))
+    with pytest.raises(BadOrderParameters, match="post_only must be 'reject' or 'reprice'"):
+        SimulatedVenue(post_only="slide")  # type: ignore[arg-type]
+
+
+def test_a_bar_older_than_an_ioc_order_it_would_only_expire_is_refused() -> None:
+    book = OrderBook().place(T0, XYZ, 10, LimitOrder(95), ids=["o"], time_in_force="IOC").book
+    with pytest.raises(BadOrderParameters, match="before the last change of order o"):
+        VENUE.on_bar(book, XYZ, Bar(100, 101, 99, 100), T0 - timedelta(days=1))
