@@ -533,6 +533,7 @@ def _amended_terms(terms: OrderTerms, event: Amend) -> OrderTerms:
         terms.exchange,
         terms.time_in_force,
         terms.valid_until,
+        terms.post_only,
     )
     if event.trail_amount is not None or event.trail_percent is not None:
         amended = pricing.retrail(amended)

@@ -11,6 +11,7 @@ import pytest
 
 from orders import (
     ORDER_STATUS,
+    Amend,
     Asset,
     BadOrderParameters,
     Bar,
@@ -26,6 +27,8 @@ from orders import (
     OCOOrder,
     OrderType,
     PercentSlippage,
+    Replaced,
+    ReplaceRequested,
     StopLimitOrder,
     StopOrder,
     TimeKindError,
@@ -596,3 +599,10 @@ def test_post_only_survives_a_trailing_ratchet_and_pickling() -> None:
     assert moved.stop == 108
     assert moved.post_only is True
     assert pickle.loads(pickle.dumps(moved)) == moved
+
+
+def test_an_amendment_and_a_replace_keep_post_only() -> None:
+    order = DecimalOrder(T0, AAPL, 1, limit=100, post_only=True)
+    assert order.amend(limit=99).post_only is True
+    replaced = apply(apply(order, ReplaceRequested(Amend(limit=98))), Replaced())
+    assert (replaced.limit, replaced.post_only) == (98, True)
