@@ -459,13 +459,10 @@ def asked_change(event: Event) -> Amend | None:
 
 
 def amended_links(links: Links, order_id: str, event: Event) -> Links:
-    """``links`` with the terms ``event`` puts in force (an
-    :class:`~orders.events.Amend`: the orders as they stand) or asks for (a
-    :class:`~orders.events.ReplaceRequested`: every order joined to
-    ``order_id`` as it will stand once each replace in flight is in force, in
-    the order they were sent, as the venue chains them)."""
-    if type(event) is not ReplaceRequested:
-        return links
+    """``links`` as they will stand once ``event`` (an :class:`~orders.events.Amend`
+    already applied, or a :class:`~orders.events.ReplaceRequested`) and each
+    replace in flight of an order joined to ``order_id`` are in force, in the
+    order they were sent, as the venue chains them."""
     orders = links.orders
     for joined in link_group(links, order_id):
         order = orders[joined]

@@ -234,3 +234,11 @@ def test_a_released_bracket_leg_can_be_sent() -> None:
     except InvalidTransition:
         pytest.fail("a released leg cannot be sent")
     assert book["s"].pending_new
+
+
+def test_an_amend_is_checked_with_the_other_legs_replaces_in_flight() -> None:
+    book = step(bracket(), "m", Fill(100, 100))
+    book = step(book, "s", ReplaceRequested(Amend(stop=104), request_id="r-s"))
+    with pytest.raises(LinkedOrderError, match="exits_keep_their_price_order"):
+        book.apply("l", Amend(limit=103))
+    assert book.apply("l", Amend(limit=105)).book["l"].limit == 105
