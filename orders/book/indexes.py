@@ -34,9 +34,12 @@ __all__ = [
     "entries",
     "expiring",
     "fillable",
+    "immediate",
     "moved_by",
     "moved_by_bar",
+    "post_only_since",
     "update",
+    "widened",
 ]
 
 Entry = tuple[treap.Tree, Any]
@@ -70,7 +73,11 @@ _POSITION = {name: position for position, (name, _, _, _) in enumerate(PRICE_IND
 _AT_MARKET = len(PRICE_INDEXES)
 """After the price indexes, the orders no price moves that a venue fills at the
 market: market and on-close orders, and stops that have triggered, without a limit."""
-_EMPTY_RECORD: tuple[Entry | None, ...] = (None,) * (len(PRICE_INDEXES) + 1)
+_IMMEDIATE = _AT_MARKET + 1
+"""The active orders whose time in force ends at their first chance to trade (IOC, FOK)."""
+_POST_ONLY = _AT_MARKET + 2
+"""The active post-only orders that have filled nothing, by the time they were created."""
+_EMPTY_RECORD: tuple[Entry | None, ...] = (None,) * (_POST_ONLY + 1)
 _ZERO = Decimal(0)
 
 Place = tuple[int, Any]
@@ -83,8 +90,13 @@ def entries(order: DecimalOrder) -> tuple[Place, ...]:
     status = order.status
     terms = order.terms
     places: list[Place] = []
-    if status in ACTIVE_STATUSES and terms.valid_until is not None:
-        places.append((_EXPIRES, (terms.valid_until, terms.id)))
+    if status in ACTIVE_STATUSES:
+        if terms.valid_until is not None:
+            places.append((_EXPIRES, (terms.valid_until, terms.id)))
+        if terms.time_in_force.is_immediate:
+            places.append((_IMMEDIATE, (terms.created, terms.id)))
+        if terms.post_only and not order.filled:
+            places.append((_POST_ONLY, (terms.created, terms.id)))
     if status not in WORKING_STATUSES:
         return tuple(places)
     buy = terms.amount > 0
@@ -122,6 +134,15 @@ def update(
             record[position] = _with(record[position], key, _DIRECTIONS[position])
     indexes = indexes.set(asset, tuple(record))
     return indexes.set(EXPIRY, expiry) if expiry is not indexes.get(EXPIRY) else indexes
+
+
+def widened(indexes: Indexes) -> Indexes:
+    """``indexes`` with every asset's record as long as this version's: indexes
+    built by an older version, which held fewer, have the new ones empty."""
+    for asset, record in indexes.items():
+        if asset is not EXPIRY and len(record) < len(_EMPTY_RECORD):
+            indexes = indexes.set(asset, (*record, *_EMPTY_RECORD[len(record):]))
+    return indexes
 
 
 def _with(entry: Entry | None, key: Any, walk: Walk) -> Entry:
@@ -173,7 +194,8 @@ def _moved(record: tuple[Entry | None, ...] | None, levels: tuple[Decimal, ...])
 
 _WALKS = tuple((walk, moves) for _, walk, moves, _ in PRICE_INDEXES)
 _BAR_FIELDS = tuple(field for _, _, _, field in PRICE_INDEXES)
-_DIRECTIONS = (*(walk for walk, _ in _WALKS), treap.ascending)
+_DIRECTIONS = (*(walk for walk, _ in _WALKS), treap.ascending, treap.ascending,
+               treap.ascending)
 _REACHED_LIMITS = (_POSITION["buy_limit_reached"], _POSITION["sell_limit_reached"])
 
 
@@ -189,6 +211,34 @@ def fillable(indexes: Indexes, asset: Hashable) -> list[str]:
         if record[position] is not None
         for _, order_id in treap.ascending(record[position][0])
     ]
+
+
+def immediate(indexes: Indexes, asset: Hashable) -> list[tuple[datetime, str]]:
+    """The active IOC and FOK orders of ``asset``, as ``(created, id)``, oldest first."""
+    entry = _record_entry(indexes, asset, _IMMEDIATE)
+    return [] if entry is None else list(treap.ascending(entry[0]))
+
+
+def post_only_since(
+    indexes: Indexes, asset: Hashable, since: datetime | None
+) -> list[tuple[datetime, str]]:
+    """The active post-only orders of ``asset`` that have filled nothing and were
+    created after ``since`` (all of them when it is None), as ``(created, id)``,
+    oldest first; only those are visited."""
+    entry = _record_entry(indexes, asset, _POST_ONLY)
+    if entry is None:
+        return []
+    newest_first = []
+    for key in treap.descending(entry[0]):
+        if since is not None and key[0] <= since:
+            break
+        newest_first.append(key)
+    return newest_first[::-1]
+
+
+def _record_entry(indexes: Indexes, asset: Hashable, position: int) -> Entry | None:
+    record = indexes.get(asset)
+    return None if record is None else record[position]
 
 
 def expiring(indexes: Indexes, dt: datetime) -> Iterator[str]:

@@ -217,6 +217,20 @@ class OrderBook:
     )
     aware: bool | None = attrs.field(default=None, eq=False, repr=False)
     """True when the book's datetimes are aware, False when naive, None while empty."""
+    bar_times: immutables.Map[Hashable, datetime] = attrs.field(
+        default=_EMPTY, eq=False, repr=False
+    )
+    """The time of the latest bar of each asset given to :meth:`on_bar` with a
+    ``dt``: a venue judges an order on the first bar that ends after it was placed."""
+
+    def __getstate__(self) -> dict[str, object]:
+        return {field.name: getattr(self, field.name) for field in attrs.fields(OrderBook)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A book pickled before bar_times existed, with shorter index records.
+        state = {"bar_times": _EMPTY, **state, "index": indexes.widened(state["index"])}
+        for field in attrs.fields(OrderBook):
+            object.__setattr__(self, field.name, state[field.name])
 
     # Queries.
 
@@ -376,7 +390,22 @@ class OrderBook:
             self._check_time("on_bar's dt", dt)
         check_type("bar", bar, Bar)
         moved_ids = indexes.moved_by_bar(self.index, check_asset(asset), bar)
-        return self._move(moved_ids, lambda order: bar_steps(order, bar, dt))
+        result = self._move(moved_ids, lambda order: bar_steps(order, bar, dt))
+        if dt is None:
+            return result
+        book = result.book
+        moved = OrderBook(book.orders, book.link_modes, book.brackets, book.index,
+                          book.active_by_asset, book.aware, book.bar_times.set(asset, dt))
+        return _result(moved, result.derived)
+
+    def immediate_orders(self, asset: Hashable) -> list[str]:
+        """Ids of the active IOC and FOK orders of ``asset``, oldest first."""
+        return [order_id for _, order_id in indexes.immediate(self.index, asset)]
+
+    def post_only_since(self, asset: Hashable, since: datetime | None) -> list[str]:
+        """Ids of the active post-only orders of ``asset`` that have filled nothing
+        and were placed after ``since`` (every one when it is None), oldest first."""
+        return [order_id for _, order_id in indexes.post_only_since(self.index, asset, since)]
 
     def _move(
         self, moved_ids: list[str], steps: Callable[[DecimalOrder], list[Step]]
@@ -446,6 +475,7 @@ class OrderBook:
             self.index,
             self.active_by_asset,
             self.aware if remaining else None,
+            self.bar_times,
         )
         return Released(book, tuple(released))
 
@@ -520,6 +550,7 @@ class BookBuilder:
         self.index = book.index
         self.active_by_asset = book.active_by_asset
         self.aware = book.aware
+        self.bar_times = book.bar_times
         self.derived: list[Derived] = []
         self.pending: deque[Change] = deque()
 
@@ -531,6 +562,7 @@ class BookBuilder:
             self.index,
             self.active_by_asset,
             self.aware,
+            self.bar_times,
         )
         return BookResult(book, tuple(self.derived))
 

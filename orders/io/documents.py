@@ -445,7 +445,7 @@ def _same(first: object, second: object) -> bool:
 
 
 def _unstructure_book(book: OrderBook) -> dict[str, Any]:
-    return {
+    document: dict[str, Any] = {
         "orders": [_unstructure_order(book.orders[order_id]) for order_id in sorted(book.orders)],
         "link_modes": {order_id: mode.name for order_id, mode in sorted(book.link_modes.items())},
         "brackets": {
@@ -457,11 +457,16 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
             for entry_id, bracket in sorted(book.brackets.items())
         },
     }
+    if book.bar_times:  # written only when the book has seen bars, as before it existed
+        times = [[unstructure_asset(asset), datetime_text(dt)]
+                 for asset, dt in book.bar_times.items()]
+        document["bar_times"] = sorted(times, key=lambda pair: json.dumps(pair))
+    return document
 
 
 def _structure_book(data: object, path: str, version: int) -> OrderBook:
     keys = ("orders", "link_modes", "brackets" if version > 1 else "children_of")
-    record = json_object(data, path, keys)
+    record = json_object(data, path, keys, optional=("bar_times",) if version > 3 else ())
     builder = BookBuilder(OrderBook())
     for index, entry in enumerate(json_list(record["orders"], f"{path}.orders")):
         order = _structure_order(entry, f"{path}.orders[{index}]", version)
@@ -502,6 +507,17 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
         withdrawn = structure_at(bracket.get("withdrawn", False), bool, f"{where}.withdrawn")
         mode = structure_at(bracket["mode"], LinkMode, f"{where}.mode")
         builder.brackets = builder.brackets.set(entry_id, Bracket(entry_id, legs, mode, withdrawn))
+    for index, pair in enumerate(json_list(record.get("bar_times", []), f"{path}.bar_times")):
+        where = f"{path}.bar_times[{index}]"
+        entry = json_list(pair, where)
+        if len(entry) != 2:
+            raise SerializationError(
+                f"at {where}: a bar time is [asset, time]; got {quote(entry)}", path=where
+            )
+        asset, dt = entry
+        builder.bar_times = builder.bar_times.set(
+            _structure_asset(asset, f"{where}[0]"), structure_at(dt, datetime, f"{where}[1]")
+        )
     _at(path, check_book, builder)
     return builder.result().book
 

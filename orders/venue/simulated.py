@@ -192,7 +192,8 @@ class SimulatedVenue:
         """
         check_type("book", book, OrderBook)
         check_type("dt", dt, datetime)
-        judged = _judged_orders(book, asset)
+        arrived = book.post_only_since(asset, book.bar_times.get(asset))
+        judged = [*book.immediate_orders(asset), *arrived]
         seen = book.on_bar(asset, bar, dt)
         _check_in_time(book, asset, bar, dt, judged)
         triggered = {
@@ -201,7 +202,9 @@ class SimulatedVenue:
             if type(item.event) is Trigger and item.event.price is not None
         }
         run = _Run(seen.book, list(seen.derived))
-        repriced = self._judge_post_only(run, judged, bar, triggered)
+        repriced = self._judge_post_only(
+            run, list(dict.fromkeys([*arrived, *triggered])), bar, triggered
+        )
         executions: list[Execution] = []
         traded = _ZERO
         for order_id, price in _turns(run.book, asset, bar, triggered, repriced, judged):
@@ -222,8 +225,9 @@ class SimulatedVenue:
     def _judge_post_only(
         self, run: _Run, judged: list[str], bar: Bar, triggered: dict[str, Decimal]
     ) -> set[str]:
-        """Reject, or reprice, each post-only order of ``judged`` that has filled
-        nothing and would take liquidity on ``bar``; the ids of those repriced."""
+        """Reject, or reprice, each post-only order of ``judged`` (those that arrive
+        on ``bar``: placed since the bar before, or triggered by it) that has
+        filled nothing and would take liquidity on it; the ids of those repriced."""
         repriced = set()
         for order in _in_play(run.book, judged):
             terms = order.terms
@@ -311,17 +315,6 @@ class _Run:
         if by_the_venue:
             self.derived.append(Derived(order_id, event))
         self.derived.extend(result.derived)
-
-
-def _judged_orders(book: OrderBook, asset: Hashable) -> list[str]:
-    """Ids of the active orders of ``asset`` whose validity (IOC, FOK) or
-    post-only instruction the venue judges on a bar, oldest first."""
-    judged = [
-        order for order in book.open_orders(asset)
-        if order.terms.post_only or order.terms.time_in_force.is_immediate
-    ]
-    judged.sort(key=lambda order: (order.terms.created, order.id))
-    return [order.id for order in judged]
 
 
 def _in_play(book: OrderBook, order_ids: list[str]) -> list[DecimalOrder]:

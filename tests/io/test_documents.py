@@ -679,3 +679,17 @@ def test_a_version_3_document_without_requests_in_flight_still_loads() -> None:
     unfilled["value"].update(history=[], fills={})
     assert loads(json.dumps(unfilled)) == DecimalOrder(
         datetime(2024, 1, 15, 9, 30), "X", 10, limit="5.00", id="a")
+
+
+def test_a_book_keeps_the_time_of_the_latest_bar_of_each_asset() -> None:
+    xyz = Asset("XYZ")
+    book = OrderBook().place(T0, xyz, 10, LimitOrder(95), ids=["o"], post_only=True).book
+    seen = book.on_bar(xyz, Bar(100, 101, 99, 100), T0 + timedelta(days=1)).book
+    seen = seen.on_bar("ABC", Bar(5, 6, 4, 5), T0 + timedelta(days=2)).book
+    loaded = loads(dumps(seen))
+    assert dict(loaded.bar_times) == {xyz: T0 + timedelta(days=1), "ABC": T0 + timedelta(days=2)}
+    assert "bar_times" not in json.loads(dumps(book))["value"]
+    broken = json.loads(dumps(seen))
+    broken["value"]["bar_times"][0] = ["ABC"]
+    with pytest.raises(SerializationError, match=r"at \$\.value\.bar_times\[0\]: a bar time is"):
+        loads(json.dumps(broken))

@@ -1,3 +1,4 @@
+import pickle
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -57,6 +58,15 @@ def on_bars(book: OrderBook, *bars: Bar, venue: SimulatedVenue = VENUE) -> list[
     results = []
     for day, bar in enumerate(bars, start=1):
         result = venue.on_bar(book, XYZ, bar, T0 + timedelta(days=day))
+        results.append(result)
+        book = result.book
+    return results
+
+
+def on_bars_from(book: OrderBook, day: int, *bars: Bar) -> list[VenueResult]:
+    results = []
+    for offset, bar in enumerate(bars):
+        result = VENUE.on_bar(book, XYZ, bar, T0 + timedelta(days=day + offset))
         results.append(result)
         book = result.book
     return results
@@ -631,6 +641,35 @@ def test_a_post_only_limit_that_rests_fills_at_its_limit_on_a_later_bar() -> Non
     first, second = on_bars(book, Bar(100, 101, 99, 100), Bar(100, 103, 99, 102))
     assert first.book["o"].status is OPEN
     assert [(e.quantity, e.fill.price) for e in second.executions] == [(-10, 102)]
+
+
+def test_a_resting_post_only_limit_that_a_later_bar_gaps_through_fills_as_a_limit() -> None:
+    book = placed_with(10, LimitOrder(100), post_only=True)
+    first, second = on_bars(book, Bar(101, 102, 101, 101), Bar(98, 99, 97, 98))
+    assert first.book["o"].status is OPEN  # it rested on the bar it met first
+    assert second.book["o"].status is FILLED  # the market came to it: not taking
+    assert [(e.quantity, e.fill.price) for e in second.executions] == [(10, 98)]
+
+
+def test_a_post_only_limit_placed_between_bars_is_judged_on_the_next_one() -> None:
+    book = on_bars(placed_with(10, LimitOrder(95), "a", post_only=True), Bar(100, 101, 99, 100))
+    later = book[0].book.place(T0 + timedelta(days=1, hours=1), XYZ, 10, LimitOrder(101),
+                               ids=["b"], post_only=True).book
+    [result] = on_bars_from(later, 2, Bar(100, 101, 99, 100))
+    assert (result.book["a"].status, result.book["b"].status) == (OPEN, REJECTED)
+
+
+def test_a_post_only_stop_limit_is_judged_on_the_bar_that_triggers_it() -> None:
+    book = placed_with(10, StopLimitOrder(limit_price=105, stop_price=103), post_only=True)
+    rested, gapped = on_bars(book, Bar(100, 100, 99, 100), Bar(104, 105, 103, 104))
+    assert rested.book["o"].status is OPEN
+    assert gapped.book["o"].status is REJECTED  # triggered at the open 104, under its limit
+
+
+def test_a_pickled_book_keeps_its_bar_times() -> None:
+    [result] = on_bars(placed_with(10, LimitOrder(95), post_only=True), Bar(100, 101, 99, 100))
+    loaded = pickle.loads(pickle.dumps(result.book))
+    assert dict(loaded.bar_times) == {XYZ: T0 + timedelta(days=1)}
 
 
 def test_the_reprice_option_moves_a_taking_post_only_limit_one_tick_from_the_open() -> None:
