@@ -11,20 +11,22 @@ import inspect
 from pathlib import Path
 
 import orders
-from orders import distributed, strategies
+from orders import distributed
+from orders.testing import strategies
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 HEADER = """# API reference
 
 Generated from the docstrings of the public API: every name of
-`orders.__all__`, of `orders.distributed` and of `orders.strategies`, with its
+`orders.__all__`, of `orders.distributed` and of `orders.testing.strategies`, with its
 methods, properties and fields.
 
 ## What is public
 
 The public API is every name `orders` exports (`orders.__all__`, listed
 below), the distributed replay of `orders.distributed` (with the `dask` extra)
-and the strategies of `orders.strategies`. The rule tables are public
+and the strategies of `orders.testing.strategies` (also importable as
+`orders.strategies`). The rule tables are public
 to read, so that tools and documentation can be built from them:
 `orders.machine.TRANSITIONS`, the tables of `orders.links` (`SUBMIT_CHECKS`,
 `STATE_CHECKS`, `GUARDS`, `REACTIONS`, `INVARIANTS`) and `orders.venue.FILL_PRICES`. Modules
@@ -57,8 +59,10 @@ def render() -> str:
         sections.extend(entries)
     sections.append("## Distributed replay: `orders.distributed`\n")
     sections.extend(f"::: orders.distributed.{name}\n" for name in sorted(distributed.__all__))
-    sections.append("## Strategies: `orders.strategies`\n")
-    sections.extend(f"::: orders.strategies.{name}\n" for name in sorted(strategies.__all__))
+    sections.append("## Strategies: `orders.testing.strategies`\n")
+    sections.extend(
+        f"::: orders.testing.strategies.{name}\n" for name in sorted(strategies.__all__)
+    )
     return "\n".join(sections)
 
 
