@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import orders
-from orders import strategies
+from orders.testing import strategies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +37,7 @@ def _own_methods_and_properties(cls: type) -> list[str]:
 def test_the_reference_documents_every_public_method_and_property(site: Path) -> None:
     page = (site / "api.html").read_text()
     expected = [f"orders.{name}" for name in orders.__all__]
-    expected += [f"orders.strategies.{name}" for name in strategies.__all__]
+    expected += [f"orders.testing.strategies.{name}" for name in strategies.__all__]
     for name in orders.__all__:
         obj = getattr(orders, name)
         if inspect.isclass(obj):
