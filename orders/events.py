@@ -70,6 +70,11 @@ def _required_fill_id(_: object, attribute: attrs.Attribute[str], value: object)
         raise BadOrderParameters(f"{attribute.name} must be a non-empty str; got {quote(value)}")
 
 
+def _flag(_: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if value is not False and value is not True:
+        raise BadOrderParameters(f"{attribute.name} must be True or False; got {quote(value)}")
+
+
 def _quantity(value: DecimalInput) -> Decimal:
     return positive_decimal(value, "quantity", InvalidQuantityError)
 
@@ -125,7 +130,7 @@ class Fill:
     commission: Decimal = attrs.field(default=_ZERO, converter=_commission)
     dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
     fill_id: str | None = attrs.field(default=None, validator=_fill_id)
-    accept_overfill: bool = attrs.field(default=False, validator=of_type(bool))
+    accept_overfill: bool = attrs.field(default=False, validator=_flag)
 
     def __getstate__(self) -> dict[str, object]:
         return {field.name: getattr(self, field.name) for field in attrs.fields(Fill)}

@@ -223,14 +223,16 @@ def post_only_since(
     indexes: Indexes, asset: Hashable, since: datetime | None
 ) -> list[tuple[datetime, str]]:
     """The active post-only orders of ``asset`` that have filled nothing and were
-    created after ``since`` (all of them when it is None), as ``(created, id)``,
-    oldest first; only those are visited."""
+    created at or after ``since`` (all of them when it is None), as ``(created,
+    id)``, oldest first; only those are visited."""
     entry = _record_entry(indexes, asset, _POST_ONLY)
     if entry is None:
         return []
+    if since is None:
+        return list(treap.ascending(entry[0]))
     newest_first = []
     for key in treap.descending(entry[0]):
-        if since is not None and key[0] <= since:
+        if key[0] < since:  # an order placed at a bar's end time never met that bar
             break
         newest_first.append(key)
     return newest_first[::-1]

@@ -220,8 +220,10 @@ class OrderBook:
     bar_times: immutables.Map[Hashable, datetime] = attrs.field(
         default=_EMPTY, eq=False, repr=False
     )
-    """The time of the latest bar of each asset given to :meth:`on_bar` with a
-    ``dt``: a venue judges an order on the first bar that ends after it was placed."""
+    """For each asset with post-only orders, the time of the latest bar given to
+    :meth:`on_bar` with a ``dt`` while it had post-only orders that had filled
+    nothing: a venue judges such an order on the first bar that ends after it
+    was placed (an asset without them has no time to keep)."""
 
     def __getstate__(self) -> dict[str, object]:
         return {field.name: getattr(self, field.name) for field in attrs.fields(OrderBook)}
@@ -391,7 +393,7 @@ class OrderBook:
         check_type("bar", bar, Bar)
         moved_ids = indexes.moved_by_bar(self.index, check_asset(asset), bar)
         result = self._move(moved_ids, lambda order: bar_steps(order, bar, dt))
-        if dt is None:
+        if dt is None or not indexes.post_only_since(self.index, asset, None):
             return result
         book = result.book
         moved = OrderBook(book.orders, book.link_modes, book.brackets, book.index,
@@ -404,7 +406,7 @@ class OrderBook:
 
     def post_only_since(self, asset: Hashable, since: datetime | None) -> list[str]:
         """Ids of the active post-only orders of ``asset`` that have filled nothing
-        and were placed after ``since`` (every one when it is None), oldest first."""
+        and were placed at or after ``since`` (every one when it is None), oldest first."""
         return [order_id for _, order_id in indexes.post_only_since(self.index, asset, since)]
 
     def _move(

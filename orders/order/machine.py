@@ -481,6 +481,7 @@ def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalO
     """Add the fill to the exact running totals; its id is remembered with it."""
     quantity, dt = fill.quantity, fill.dt
     terms = order.terms
+    pending = order.pending  # a fill answers a new-order request in flight (always the first)
     amount = terms.amount
     filled = exact_add(order.filled, quantity.copy_negate() if amount.is_signed() else quantity)
     return next_version(
@@ -495,7 +496,7 @@ def record_fill(order: DecimalOrder, fill: Fill, status: StatusRule) -> DecimalO
         order.reason,
         order.stop_reached,
         order.limit_reached,
-        _acknowledged_by_fill(order.pending),
+        pending[1:] if pending and type(pending[0]) is NewRequested else pending,
         fill.fill_id,
     )
 
@@ -852,14 +853,6 @@ def _without(pending: tuple[Request, ...], answered: Request | None) -> tuple[Re
         return pending
     position = pending.index(answered)
     return pending[:position] + pending[position + 1:]
-
-
-def _acknowledged_by_fill(pending: tuple[Request, ...]) -> tuple[Request, ...]:
-    """A fill tells that the venue has the order: a new-order request in flight
-    (always the first) is answered by it."""
-    if pending and type(pending[0]) is NewRequested:
-        return pending[1:]
-    return pending
 
 
 def _pending_text(order: DecimalOrder) -> str:

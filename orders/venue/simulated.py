@@ -44,7 +44,7 @@ or one older than such an order), and the book is left as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Set
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
@@ -204,7 +204,7 @@ class SimulatedVenue:
         run = _Run(seen.book, list(seen.derived))
         repriced = self._judge_post_only(
             run, list(dict.fromkeys([*arrived, *triggered])), bar, triggered
-        )
+        ) if arrived or triggered else _NONE
         executions: list[Execution] = []
         traded = _ZERO
         for order_id, price in _turns(run.book, asset, bar, triggered, repriced, judged):
@@ -268,6 +268,7 @@ class SimulatedVenue:
 
 
 _FOK = TimeInForce.FOK
+_NONE: frozenset[str] = frozenset()
 
 
 def _turns(
@@ -275,7 +276,7 @@ def _turns(
     asset: Hashable,
     bar: Bar,
     triggered: dict[str, Decimal],
-    repriced: set[str],
+    repriced: Set[str],
     judged: list[str],
 ) -> list[tuple[str, Decimal | None]]:
     """The orders that may fill or expire on ``bar``, each with the price its rule
@@ -290,12 +291,13 @@ def _turns(
         price = FILL_PRICES[kind](order, bar, triggered.get(order_id))
         place = _along_the_bar(bar, price, at_close=kind is OrderType.MARKET_ON_CLOSE)
         queue.append((place, order.terms.created, order_id, price))
-    queued = {order_id for _, _, order_id, _ in queue}
-    queue.extend(
-        (_AFTER_THE_BAR, order.terms.created, order.id, None)
-        for order in _in_play(book, judged)
-        if order.terms.time_in_force.is_immediate and order.id not in queued
-    )
+    if judged:
+        queued = {order_id for _, _, order_id, _ in queue}
+        queue.extend(
+            (_AFTER_THE_BAR, order.terms.created, order.id, None)
+            for order in _in_play(book, judged)
+            if order.terms.time_in_force.is_immediate and order.id not in queued
+        )
     queue.sort()
     return [(order_id, price) for _, _, order_id, price in queue]
 

@@ -684,6 +684,7 @@ def test_a_version_3_document_without_requests_in_flight_still_loads() -> None:
 def test_a_book_keeps_the_time_of_the_latest_bar_of_each_asset() -> None:
     xyz = Asset("XYZ")
     book = OrderBook().place(T0, xyz, 10, LimitOrder(95), ids=["o"], post_only=True).book
+    book = book.place(T0, "ABC", 10, LimitOrder(4), ids=["p"], post_only=True).book
     seen = book.on_bar(xyz, Bar(100, 101, 99, 100), T0 + timedelta(days=1)).book
     seen = seen.on_bar("ABC", Bar(5, 6, 4, 5), T0 + timedelta(days=2)).book
     loaded = loads(dumps(seen))

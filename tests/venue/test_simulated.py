@@ -696,3 +696,16 @@ def test_a_bar_older_than_an_ioc_order_it_would_only_expire_is_refused() -> None
     book = OrderBook().place(T0, XYZ, 10, LimitOrder(95), ids=["o"], time_in_force="IOC").book
     with pytest.raises(BadOrderParameters, match="before the last change of order o"):
         VENUE.on_bar(book, XYZ, Bar(100, 101, 99, 100), T0 - timedelta(days=1))
+
+
+def test_a_post_only_limit_placed_at_the_end_time_of_the_latest_bar_is_judged_on_the_next() -> None:
+    book = on_bars(placed_with(10, LimitOrder(95), "a", post_only=True), Bar(100, 101, 99, 100))
+    at_the_end = book[0].book.place(T0 + timedelta(days=1), XYZ, 10, LimitOrder(101),
+                                    ids=["b"], post_only=True).book
+    [result] = on_bars_from(at_the_end, 2, Bar(100, 101, 99, 100))
+    assert result.book["b"].status is REJECTED
+
+
+def test_a_book_without_post_only_orders_keeps_no_bar_times() -> None:
+    [result] = on_bars(placed_with(10, LimitOrder(95)), Bar(100, 101, 99, 100))
+    assert dict(result.book.bar_times) == {}
