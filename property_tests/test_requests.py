@@ -82,7 +82,10 @@ def without_answered(pending: list[Request], answer: Event) -> tuple[list[Reques
     named = getattr(answer, "request_id", None)
     for position, request in enumerate(pending):
         if type(request) is kind and named in (None, request.request_id):
-            return pending[:position] + pending[position + 1:], request
+            left = pending[:position] + pending[position + 1:]
+            if type(answer) is Cancel and left and type(left[0]) is NewRequested:
+                left = left[1:]  # the venue cancels only what it has accepted
+            return left, request
     return pending, None
 
 

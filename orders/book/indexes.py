@@ -37,7 +37,7 @@ __all__ = [
     "immediate",
     "moved_by",
     "moved_by_bar",
-    "post_only_since",
+    "post_only",
     "update",
     "widened",
 ]
@@ -74,9 +74,10 @@ _AT_MARKET = len(PRICE_INDEXES)
 """After the price indexes, the orders no price moves that a venue fills at the
 market: market and on-close orders, and stops that have triggered, without a limit."""
 _IMMEDIATE = _AT_MARKET + 1
-"""The active orders whose time in force ends at their first chance to trade (IOC, FOK)."""
+"""The orders able to trade now whose time in force ends at their first chance
+to trade (IOC, FOK): working, and not waiting for a stop."""
 _POST_ONLY = _AT_MARKET + 2
-"""The active post-only orders that have filled nothing, by the time they were created."""
+"""The active post-only orders that have filled nothing, oldest first."""
 _EMPTY_RECORD: tuple[Entry | None, ...] = (None,) * (_POST_ONLY + 1)
 _ZERO = Decimal(0)
 
@@ -93,14 +94,14 @@ def entries(order: DecimalOrder) -> tuple[Place, ...]:
     if status in ACTIVE_STATUSES:
         if terms.valid_until is not None:
             places.append((_EXPIRES, (terms.valid_until, terms.id)))
-        if terms.time_in_force.is_immediate:
-            places.append((_IMMEDIATE, (terms.created, terms.id)))
         if terms.post_only and not order.filled:
             places.append((_POST_ONLY, (terms.created, terms.id)))
     if status not in WORKING_STATUSES:
         return tuple(places)
     buy = terms.amount > 0
     waiting = waiting_for_stop(order)
+    if terms.time_in_force.is_immediate and not waiting:
+        places.append((_IMMEDIATE, (terms.created, terms.id)))
     if waiting and terms.stop is not None:
         places.append((0 if buy else 1, (terms.stop, terms.id)))
     if waiting and terms.order_type.is_trailing:
@@ -214,28 +215,17 @@ def fillable(indexes: Indexes, asset: Hashable) -> list[str]:
 
 
 def immediate(indexes: Indexes, asset: Hashable) -> list[tuple[datetime, str]]:
-    """The active IOC and FOK orders of ``asset``, as ``(created, id)``, oldest first."""
+    """The IOC and FOK orders of ``asset`` able to trade now, as ``(created, id)``,
+    oldest first."""
     entry = _record_entry(indexes, asset, _IMMEDIATE)
     return [] if entry is None else list(treap.ascending(entry[0]))
 
 
-def post_only_since(
-    indexes: Indexes, asset: Hashable, since: datetime | None
-) -> list[tuple[datetime, str]]:
-    """The active post-only orders of ``asset`` that have filled nothing and were
-    created at or after ``since`` (all of them when it is None), as ``(created,
-    id)``, oldest first; only those are visited."""
+def post_only(indexes: Indexes, asset: Hashable) -> list[tuple[datetime, str]]:
+    """The active post-only orders of ``asset`` that have filled nothing, as
+    ``(created, id)``, oldest first."""
     entry = _record_entry(indexes, asset, _POST_ONLY)
-    if entry is None:
-        return []
-    if since is None:
-        return list(treap.ascending(entry[0]))
-    newest_first = []
-    for key in treap.descending(entry[0]):
-        if key[0] < since:  # an order placed at a bar's end time never met that bar
-            break
-        newest_first.append(key)
-    return newest_first[::-1]
+    return [] if entry is None else list(treap.ascending(entry[0]))
 
 
 def _record_entry(indexes: Indexes, asset: Hashable, position: int) -> Entry | None:

@@ -47,6 +47,7 @@ from orders.decimals import DecimalInput, non_negative_price
 from orders.errors import BadOrderParameters, UnknownOrderError
 from orders.events import Bar, Cancel, Event, Expire
 from orders.order.machine import apply
+from orders.order.terms import OrderTerms
 from orders.order.triggers import Step, bar_steps, price_steps
 from orders.order.value import DecimalOrder
 from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, TimeInForce
@@ -217,20 +218,19 @@ class OrderBook:
     )
     aware: bool | None = attrs.field(default=None, eq=False, repr=False)
     """True when the book's datetimes are aware, False when naive, None while empty."""
-    bar_times: immutables.Map[Hashable, datetime] = attrs.field(
+    post_only_rested: immutables.Map[Hashable, immutables.Map[str, OrderTerms]] = attrs.field(
         default=_EMPTY, eq=False, repr=False
     )
-    """For each asset with post-only orders, the time of the latest bar given to
-    :meth:`on_bar` with a ``dt`` while it had post-only orders that had filled
-    nothing: a venue judges such an order on the first bar that ends after it
-    was placed (an asset without them has no time to keep)."""
+    """For each asset, the post-only orders a venue has judged and let rest, with
+    the terms it judged: a post-only order is judged when it can first trade, and
+    again when its terms change or it comes back from a hold."""
 
     def __getstate__(self) -> dict[str, object]:
         return {field.name: getattr(self, field.name) for field in attrs.fields(OrderBook)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # A book pickled before bar_times existed, with shorter index records.
-        state = {"bar_times": _EMPTY, **state, "index": indexes.widened(state["index"])}
+        # A book pickled before post-only orders existed, with shorter index records.
+        state = {"post_only_rested": _EMPTY, **state, "index": indexes.widened(state["index"])}
         for field in attrs.fields(OrderBook):
             object.__setattr__(self, field.name, state[field.name])
 
@@ -392,22 +392,28 @@ class OrderBook:
             self._check_time("on_bar's dt", dt)
         check_type("bar", bar, Bar)
         moved_ids = indexes.moved_by_bar(self.index, check_asset(asset), bar)
-        result = self._move(moved_ids, lambda order: bar_steps(order, bar, dt))
-        if dt is None or not indexes.post_only_since(self.index, asset, None):
-            return result
-        book = result.book
-        moved = OrderBook(book.orders, book.link_modes, book.brackets, book.index,
-                          book.active_by_asset, book.aware, book.bar_times.set(asset, dt))
-        return _result(moved, result.derived)
+        return self._move(moved_ids, lambda order: bar_steps(order, bar, dt))
 
     def immediate_orders(self, asset: Hashable) -> list[str]:
-        """Ids of the active IOC and FOK orders of ``asset``, oldest first."""
+        """Ids of the IOC and FOK orders of ``asset`` able to trade now (working and
+        not waiting for a stop), oldest first."""
         return [order_id for _, order_id in indexes.immediate(self.index, asset)]
 
-    def post_only_since(self, asset: Hashable, since: datetime | None) -> list[str]:
-        """Ids of the active post-only orders of ``asset`` that have filled nothing
-        and were placed at or after ``since`` (every one when it is None), oldest first."""
-        return [order_id for _, order_id in indexes.post_only_since(self.index, asset, since)]
+    def post_only_orders(self, asset: Hashable) -> list[str]:
+        """Ids of the active post-only orders of ``asset`` that have filled nothing,
+        oldest first."""
+        return [order_id for _, order_id in indexes.post_only(self.index, asset)]
+
+    def with_rested(self, asset: Hashable, rested: immutables.Map[str, OrderTerms]) -> OrderBook:
+        """This book with ``rested`` as the post-only orders of ``asset`` a venue has
+        judged and let rest (:attr:`post_only_rested`)."""
+        kept = (self.post_only_rested.set(asset, rested) if rested
+                else self.post_only_rested.delete(asset) if asset in self.post_only_rested
+                else self.post_only_rested)
+        if kept is self.post_only_rested:
+            return self
+        return OrderBook(self.orders, self.link_modes, self.brackets, self.index,
+                         self.active_by_asset, self.aware, kept)
 
     def _move(
         self, moved_ids: list[str], steps: Callable[[DecimalOrder], list[Step]]
@@ -477,7 +483,7 @@ class OrderBook:
             self.index,
             self.active_by_asset,
             self.aware if remaining else None,
-            self.bar_times,
+            self.post_only_rested,
         )
         return Released(book, tuple(released))
 
@@ -552,7 +558,7 @@ class BookBuilder:
         self.index = book.index
         self.active_by_asset = book.active_by_asset
         self.aware = book.aware
-        self.bar_times = book.bar_times
+        self.post_only_rested = book.post_only_rested
         self.derived: list[Derived] = []
         self.pending: deque[Change] = deque()
 
@@ -564,7 +570,7 @@ class BookBuilder:
             self.index,
             self.active_by_asset,
             self.aware,
-            self.bar_times,
+            self.post_only_rested,
         )
         return BookResult(book, tuple(self.derived))
 

@@ -56,6 +56,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import cattrs
+import immutables
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from orders._checks import decimal_text, is_aware, quote
@@ -457,16 +458,15 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
             for entry_id, bracket in sorted(book.brackets.items())
         },
     }
-    if book.bar_times:  # written only when the book has seen bars, as before it existed
-        times = [[unstructure_asset(asset), datetime_text(dt)]
-                 for asset, dt in book.bar_times.items()]
-        document["bar_times"] = sorted(times, key=lambda pair: json.dumps(pair))
+    rested = sorted(order_id for orders in book.post_only_rested.values() for order_id in orders)
+    if rested:  # written only when there are some, as before post-only orders existed
+        document["post_only_rested"] = rested
     return document
 
 
 def _structure_book(data: object, path: str, version: int) -> OrderBook:
     keys = ("orders", "link_modes", "brackets" if version > 1 else "children_of")
-    record = json_object(data, path, keys, optional=("bar_times",) if version > 3 else ())
+    record = json_object(data, path, keys, optional=("post_only_rested",) if version > 3 else ())
     builder = BookBuilder(OrderBook())
     for index, entry in enumerate(json_list(record["orders"], f"{path}.orders")):
         order = _structure_order(entry, f"{path}.orders[{index}]", version)
@@ -507,19 +507,28 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
         withdrawn = structure_at(bracket.get("withdrawn", False), bool, f"{where}.withdrawn")
         mode = structure_at(bracket["mode"], LinkMode, f"{where}.mode")
         builder.brackets = builder.brackets.set(entry_id, Bracket(entry_id, legs, mode, withdrawn))
-    for index, pair in enumerate(json_list(record.get("bar_times", []), f"{path}.bar_times")):
-        where = f"{path}.bar_times[{index}]"
-        entry = json_list(pair, where)
-        if len(entry) != 2:
-            raise SerializationError(
-                f"at {where}: a bar time is [asset, time]; got {quote(entry)}", path=where
-            )
-        asset, dt = entry
-        builder.bar_times = builder.bar_times.set(
-            _structure_asset(asset, f"{where}[0]"), structure_at(dt, datetime, f"{where}[1]")
-        )
+    for index, order_id in enumerate(
+        json_list(record.get("post_only_rested", []), f"{path}.post_only_rested")
+    ):
+        _rest(builder, structure_at(order_id, str, f"{path}.post_only_rested[{index}]"),
+              f"{path}.post_only_rested[{index}]")
     _at(path, check_book, builder)
     return builder.result().book
+
+
+def _rest(builder: BookBuilder, order_id: str, where: str) -> None:
+    """Record that a venue has judged post-only order ``order_id`` and let it rest."""
+    order = builder.orders.get(order_id)
+    if order is None or not order.terms.post_only:
+        raise SerializationError(
+            f"at {where}: {order_id!r} is not a post-only order of the book; only those rest",
+            path=where,
+        )
+    asset = order.terms.asset
+    rested = builder.post_only_rested.get(asset, immutables.Map())
+    builder.post_only_rested = builder.post_only_rested.set(
+        asset, rested.set(order_id, order.terms)
+    )
 
 
 def _version_1_brackets(

@@ -49,11 +49,14 @@ def _asset(asset: Hashable) -> Record:
     return {"asset": asset, "asset_exchange": None}
 
 
+_ZERO = Decimal(0)
+
 def order_records(orders: Iterable[DecimalOrder]) -> list[Record]:
     """One row per order: its terms, status and exact totals.
 
     ``amount``, ``filled`` and ``remaining`` are unsigned, with ``side``
-    ``"BUY"`` or ``"SELL"``; ``average_price`` is
+    ``"BUY"`` or ``"SELL"``; an ``overfilled`` order (the venue filled more
+    than its amount) has nothing ``remaining``; ``average_price`` is
     :attr:`~orders.order.DecimalOrder.filled_price` (``None`` before a fill).
     ``pending_new``, ``pending_cancel`` and ``pending_replace`` say which kinds
     of request are in flight, beside the ``status`` the venue last confirmed.
@@ -70,7 +73,8 @@ def order_records(orders: Iterable[DecimalOrder]) -> list[Record]:
             "pending_replace": order.pending_replace is not None,
             "amount": order.amount.copy_abs(),
             "filled": order.filled.copy_abs(),
-            "remaining": order.remaining.copy_abs(),
+            "remaining": _ZERO if order.overfilled else order.remaining.copy_abs(),
+            "overfilled": order.overfilled,
             "limit": order.limit,
             "stop": order.stop,
             "average_price": order.filled_price,

@@ -312,10 +312,13 @@ def correction_changes_fill(order: DecimalOrder, correction: FillCorrection) -> 
 
 
 def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
-    """A corrected quantity may not overfill and must lie on the quantity grid."""
+    """A corrected quantity must lie on the quantity grid, and may not overfill
+    unless it shrinks the fill (a venue taking back part of an overfill)."""
     if correction.quantity is None:
         return
     check_quantity_increment(correction.quantity, order.terms.asset, "corrected quantity")
+    if correction.quantity <= _live(order, correction.fill_id).quantity:
+        return
     others = exact_subtract(order.filled.copy_abs(), _live(order, correction.fill_id).quantity)
     available = exact_subtract(order.terms.amount.copy_abs(), others)
     if correction.quantity > available:
@@ -389,10 +392,14 @@ def answers_a_request(
 
 
 def rejects_new_in_flight(order: DecimalOrder, reject: Reject) -> None:
-    """An ended order takes a Reject only as the answer to its new-order request
-    still in flight (the host or the book ended it first)."""
-    if not order.pending_new:
-        raise _refusal(order, reject)
+    """An ended order takes a Reject only as the answer to its new-order request:
+    still in flight (the host or the book ended it first), or settled already
+    (a late answer, a no-op). An order never sent takes none."""
+    if order.pending_new:
+        return
+    if any(type(event) is NewRequested for event in order.history):
+        raise _Repeat
+    raise _refusal(order, reject)
 
 
 def cancel_in_flight(order: DecimalOrder, cancel: Cancel) -> None:
@@ -420,10 +427,19 @@ def trigger(order: DecimalOrder, event: Trigger, status: StatusRule) -> DecimalO
 
 
 def set_reason(order: DecimalOrder, event: Cancel | Reject, status: StatusRule) -> DecimalOrder:
-    """Cancel or reject, keeping the event's reason; a cancel answers the oldest
-    cancel request in flight, a reject the new-order request, if there is one."""
-    return _evolve(order, status, event=event, reason=event.reason,
-                   pending=_resolved(order, event))
+    """Cancel or reject, keeping the event's reason; a reject answers the new-order
+    request in flight, a cancel the oldest cancel request, if there is one. A
+    cancel that answers a cancel request answers the new-order request too: the
+    venue cancels only what it has accepted."""
+    pending = order.pending
+    if pending:
+        answered = _answered(order, event)
+        pending = _without(pending, answered)
+        if type(event) is Cancel and answered is not None and pending and (
+            type(pending[0]) is NewRequested
+        ):
+            pending = pending[1:]
+    return _evolve(order, status, event=event, reason=event.reason, pending=pending)
 
 
 def send(order: DecimalOrder, request: Request, status: StatusRule) -> DecimalOrder:

@@ -390,9 +390,12 @@ class DecimalOrder(Generic[AssetT]):
         commission: DecimalInput = _ZERO,
         dt: datetime | None = None,
         fill_id: str | None = None,
+        accept_overfill: bool = False,
     ) -> DecimalOrder[AssetT]:
         """Apply a :class:`~orders.events.Fill` of ``quantity`` (> 0, unsigned)."""
-        return machine.apply(self, Fill(quantity, price, commission, dt, fill_id))
+        return machine.apply(
+            self, Fill(quantity, price, commission, dt, fill_id, accept_overfill)
+        )
 
     def trigger(self, dt: datetime | None = None) -> DecimalOrder[AssetT]:
         """Apply a :class:`~orders.events.Trigger`: the stop was reached."""
@@ -751,7 +754,7 @@ def _validity(value: object, valid_until: datetime | None) -> tuple[TimeInForce,
         raise BadOrderParameters(f"time_in_force must be one of {allowed}; got {quote(value)}")
     if time_in_force.takes_valid_until != (valid_until is not None):
         raise BadOrderParameters(
-            f"a {time_in_force} order "
+            f"time in force {time_in_force} "
             f"{'needs a' if time_in_force.takes_valid_until else 'takes no'} "
             f"valid_until; got {quote(valid_until)}"
         )

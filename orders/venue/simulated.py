@@ -50,6 +50,7 @@ from decimal import Decimal
 from typing import Any, Literal, NoReturn
 
 import attrs
+import immutables
 
 from orders._checks import check_type, decimal_text, quote
 from orders.assets import Asset, check_quantity_increment
@@ -58,6 +59,7 @@ from orders.decimals import exact_add, exact_subtract, non_negative_price, to_de
 from orders.errors import BadOrderParameters, OrderError
 from orders.events import Amend, Bar, Event, Expire, Fill, Reject, Trigger
 from orders.order.pricing import limit_reachable
+from orders.order.terms import OrderTerms
 from orders.order.value import DecimalOrder, waiting_for_stop
 from orders.statuses import WORKING_STATUSES, OrderType, TimeInForce
 from orders.venue.costs import CommissionModel, NoCommission, NoSlippage, SlippageModel
@@ -192,22 +194,20 @@ class SimulatedVenue:
         """
         check_type("book", book, OrderBook)
         check_type("dt", dt, datetime)
-        arrived = book.post_only_since(asset, book.bar_times.get(asset))
-        judged = [*book.immediate_orders(asset), *arrived]
         seen = book.on_bar(asset, bar, dt)
-        _check_in_time(book, asset, bar, dt, judged)
+        _check_in_time(book, asset, bar, dt,
+                       [*book.immediate_orders(asset), *book.post_only_orders(asset)])
         triggered = {
             item.order_id: item.event.price
             for item in seen.derived
             if type(item.event) is Trigger and item.event.price is not None
         }
         run = _Run(seen.book, list(seen.derived))
-        repriced = self._judge_post_only(
-            run, list(dict.fromkeys([*arrived, *triggered])), bar, triggered
-        ) if arrived or triggered else _NONE
+        repriced = self._judge_post_only(run, asset, bar, triggered)
+        immediate = run.book.immediate_orders(asset)  # stops this bar triggered included
         executions: list[Execution] = []
         traded = _ZERO
-        for order_id, price in _turns(run.book, asset, bar, triggered, repriced, judged):
+        for order_id, price in _turns(run.book, asset, bar, triggered, repriced, immediate):
             order = run.book.orders[order_id]
             if order.status not in WORKING_STATUSES:
                 continue  # a fill earlier on this bar ended it, through its links
@@ -223,23 +223,35 @@ class SimulatedVenue:
         return VenueResult(run.book, tuple(executions), tuple(run.derived))
 
     def _judge_post_only(
-        self, run: _Run, judged: list[str], bar: Bar, triggered: dict[str, Decimal]
-    ) -> set[str]:
-        """Reject, or reprice, each post-only order of ``judged`` (those that arrive
-        on ``bar``: placed since the bar before, or triggered by it) that has
-        filled nothing and would take liquidity on it; the ids of those repriced."""
+        self, run: _Run, asset: Hashable, bar: Bar, triggered: dict[str, Decimal]
+    ) -> Set[str]:
+        """Judge each post-only order of ``asset`` that can trade on ``bar`` and has
+        not rested with its terms before (it arrives now: placed, triggered,
+        released or amended since): reject it, or reprice it, when it would take
+        liquidity at the first price it meets. The book then holds, as rested,
+        every post-only order of ``asset`` in play with its terms; the ids of
+        those repriced are returned."""
+        candidates = run.book.post_only_orders(asset)
+        rested = run.book.post_only_rested.get(asset)
+        if not candidates and rested is None:
+            return _NONE
+        before = _EMPTY if rested is None else rested
         repriced = set()
-        for order in _in_play(run.book, judged):
-            terms = order.terms
+        for order in _in_play(run.book, candidates):
+            terms, limit = order.terms, order.terms.limit
             met = triggered.get(order.id, bar.open)
-            if (not terms.post_only or order.filled or terms.limit is None
-                    or not limit_reachable(terms.amount > 0, terms.limit, met)):
+            if (limit is None or before.get(order.id) is terms
+                    or not limit_reachable(terms.amount > 0, limit, met)):
                 continue
             if self.post_only == "reject":
-                run.apply(order.id, Reject(_taking_text(order, terms.limit, met)))
+                run.apply(order.id, Reject(_taking_text(order, limit, met)))
             else:
                 run.apply(order.id, Amend(limit=_one_tick_away(order, met)))
                 repriced.add(order.id)
+        in_play = _in_play(run.book, run.book.post_only_orders(asset))
+        run.book = run.book.with_rested(
+            asset, immutables.Map({order.id: order.terms for order in in_play})
+        )
         return repriced
 
     def _fill(
@@ -269,6 +281,7 @@ class SimulatedVenue:
 
 _FOK = TimeInForce.FOK
 _NONE: frozenset[str] = frozenset()
+_EMPTY: immutables.Map[str, OrderTerms] = immutables.Map()
 
 
 def _turns(
@@ -277,7 +290,7 @@ def _turns(
     bar: Bar,
     triggered: dict[str, Decimal],
     repriced: Set[str],
-    judged: list[str],
+    immediate: list[str],
 ) -> list[tuple[str, Decimal | None]]:
     """The orders that may fill or expire on ``bar``, each with the price its rule
     gives (None for an IOC or FOK order the bar does not reach, which only
@@ -285,18 +298,18 @@ def _turns(
     queue: list[tuple[tuple[int, Decimal], datetime, str, Decimal | None]] = []
     for order_id in book.fillable(asset):
         order = book.orders[order_id]
-        if order_id in repriced and not _bar_reaches(order, bar):
-            continue
+        if order_id in repriced and (order_id in triggered or not _bar_reaches(order, bar)):
+            continue  # repriced after a trigger: whether the bar came back is not known
         kind = order.terms.order_type
         price = FILL_PRICES[kind](order, bar, triggered.get(order_id))
         place = _along_the_bar(bar, price, at_close=kind is OrderType.MARKET_ON_CLOSE)
         queue.append((place, order.terms.created, order_id, price))
-    if judged:
+    if immediate:
         queued = {order_id for _, _, order_id, _ in queue}
         queue.extend(
             (_AFTER_THE_BAR, order.terms.created, order.id, None)
-            for order in _in_play(book, judged)
-            if order.terms.time_in_force.is_immediate and order.id not in queued
+            for order in _in_play(book, immediate)
+            if order.id not in queued
         )
     queue.sort()
     return [(order_id, price) for _, _, order_id, price in queue]

@@ -305,9 +305,9 @@ def test_gtd_and_day_orders_expire_gtc_orders_do_not() -> None:
 
 
 def test_time_in_force_validation() -> None:
-    with pytest.raises(BadOrderParameters, match="a DAY order needs a valid_until"):
+    with pytest.raises(BadOrderParameters, match="time in force DAY needs a valid_until"):
         DecimalOrder(T0, AAPL, 1, time_in_force="DAY")
-    with pytest.raises(BadOrderParameters, match="a GTC order takes no valid_until"):
+    with pytest.raises(BadOrderParameters, match="time in force GTC takes no valid_until"):
         DecimalOrder(T0, AAPL, 1, time_in_force="GTC", valid_until=T0)
     with pytest.raises(BadOrderParameters,
                        match="time_in_force must be one of GTC, GTD, DAY, IOC, FOK"):

@@ -38,6 +38,7 @@ from orders import (
     ReplaceRejected,
     ReplaceRequested,
     RequestRejectReason,
+    SimulatedVenue,
     StopLimitOrder,
     StopOrder,
     TrailingStopLimitOrder,
@@ -681,16 +682,17 @@ def test_a_version_3_document_without_requests_in_flight_still_loads() -> None:
         datetime(2024, 1, 15, 9, 30), "X", 10, limit="5.00", id="a")
 
 
-def test_a_book_keeps_the_time_of_the_latest_bar_of_each_asset() -> None:
+def test_a_book_keeps_the_post_only_orders_a_venue_let_rest() -> None:
     xyz = Asset("XYZ")
     book = OrderBook().place(T0, xyz, 10, LimitOrder(95), ids=["o"], post_only=True).book
-    book = book.place(T0, "ABC", 10, LimitOrder(4), ids=["p"], post_only=True).book
-    seen = book.on_bar(xyz, Bar(100, 101, 99, 100), T0 + timedelta(days=1)).book
-    seen = seen.on_bar("ABC", Bar(5, 6, 4, 5), T0 + timedelta(days=2)).book
+    book = book.place(T0, xyz, 10, LimitOrder(94), ids=["p"]).book
+    seen = SimulatedVenue().on_bar(book, xyz, Bar(100, 101, 99, 100), T0 + timedelta(days=1)).book
+    assert json.loads(dumps(seen))["value"]["post_only_rested"] == ["o"]
     loaded = loads(dumps(seen))
-    assert dict(loaded.bar_times) == {xyz: T0 + timedelta(days=1), "ABC": T0 + timedelta(days=2)}
-    assert "bar_times" not in json.loads(dumps(book))["value"]
+    assert dict(loaded.post_only_rested[xyz]) == {"o": loaded["o"].terms}
+    assert "post_only_rested" not in json.loads(dumps(book))["value"]
     broken = json.loads(dumps(seen))
-    broken["value"]["bar_times"][0] = ["ABC"]
-    with pytest.raises(SerializationError, match=r"at \$\.value\.bar_times\[0\]: a bar time is"):
+    broken["value"]["post_only_rested"] = ["p"]
+    with pytest.raises(SerializationError,
+                       match=r"at \$\.value\.post_only_rested\[0\]: 'p' is not"):
         loads(json.dumps(broken))

@@ -346,8 +346,7 @@ def test_a_reject_answers_the_new_order_request_of_an_order_already_ended() -> N
     answered = apply(cancelled, Reject("unknown symbol"))
     assert (answered.status, answered.pending, answered.reason) == (
         CANCELLED, (), "oco sibling rejected")
-    with pytest.raises(InvalidTransition, match="Reject is allowed only from"):
-        apply(answered, Reject("again"))
+    assert apply(answered, Reject("again")) is answered  # a late answer
 
 
 def test_an_expired_order_stays_expired_when_the_venue_confirms_a_cancel_in_flight() -> None:
@@ -359,3 +358,17 @@ def test_an_expired_order_stays_expired_when_the_venue_confirms_a_cancel_in_flig
     confirmed = apply(expired, Cancel("cancelled"))
     assert (confirmed.expired, confirmed.pending, confirmed.reason) == (True, (), "expired")
     assert not limit_order().cancel().expired
+
+
+def test_a_cancel_confirming_a_request_answers_the_new_order_too() -> None:
+    confirmed = sent(limit_order(), NewRequested(), CancelRequested(), Cancel())
+    assert (confirmed.status, confirmed.pending) == (CANCELLED, ())
+    by_the_host = sent(limit_order(), NewRequested(), Cancel("oco sibling filled"))
+    assert by_the_host.pending_new  # the venue's answer to the new order is still to come
+
+
+def test_a_late_reject_of_a_new_order_the_venue_cancelled_is_a_no_op() -> None:
+    confirmed = sent(limit_order(), NewRequested(), CancelRequested(), Cancel())
+    assert apply(confirmed, Reject("late")) is confirmed
+    with pytest.raises(InvalidTransition, match="Reject is allowed only from"):
+        apply(limit_order().cancel(), Reject("never sent"))

@@ -551,7 +551,8 @@ def test_refusal_messages_are_the_same_under_either_capitals(refuse: object, sho
 def test_immediate_validities_take_no_valid_until(time_in_force: str) -> None:
     order = DecimalOrder(T0, AAPL, 1, limit=100, time_in_force=time_in_force)
     assert (order.time_in_force, order.valid_until) == (time_in_force, None)
-    with pytest.raises(BadOrderParameters, match=f"a {time_in_force} order takes no valid_until"):
+    with pytest.raises(BadOrderParameters,
+                       match=f"time in force {time_in_force} takes no valid_until"):
         DecimalOrder(T0, AAPL, 1, time_in_force=time_in_force, valid_until=T0)
 
 

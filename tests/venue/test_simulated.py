@@ -8,6 +8,7 @@ import pytest
 from orders import (
     ORDER_STATUS,
     Account,
+    Amend,
     Asset,
     BadOrderParameters,
     Bar,
@@ -17,6 +18,7 @@ from orders import (
     ExecutionStyle,
     Expire,
     Fill,
+    Hold,
     LimitOrder,
     MarketOnCloseOrder,
     MarketOrder,
@@ -30,6 +32,7 @@ from orders import (
     PerOrderCommission,
     PerShareCommission,
     Reject,
+    Release,
     SimulatedVenue,
     StopLimitOrder,
     StopOrder,
@@ -666,10 +669,44 @@ def test_a_post_only_stop_limit_is_judged_on_the_bar_that_triggers_it() -> None:
     assert gapped.book["o"].status is REJECTED  # triggered at the open 104, under its limit
 
 
-def test_a_pickled_book_keeps_its_bar_times() -> None:
+def test_a_pickled_book_keeps_its_rested_post_only_orders() -> None:
     [result] = on_bars(placed_with(10, LimitOrder(95), post_only=True), Bar(100, 101, 99, 100))
     loaded = pickle.loads(pickle.dumps(result.book))
-    assert dict(loaded.bar_times) == {XYZ: T0 + timedelta(days=1)}
+    assert dict(loaded.post_only_rested[XYZ]) == {"o": result.book["o"].terms}
+    [later] = on_bars_from(loaded, 2, Bar(94, 96, 93, 95))
+    assert later.book["o"].status is FILLED  # rested: the gap fills it
+
+
+def test_a_post_only_order_released_from_a_hold_is_judged_again() -> None:
+    book = placed_with(10, LimitOrder(99), post_only=True)
+    [rested] = on_bars(book, Bar(100, 101, 99.5, 100))
+    held = rested.book.apply("o", Hold("risk")).book
+    [skipped] = on_bars_from(held, 2, Bar(98, 99, 97, 98))
+    released = skipped.book.apply("o", Release()).book
+    [judged] = on_bars_from(released, 3, Bar(98, 99, 97, 98))
+    assert (skipped.book["o"].status, judged.book["o"].status) == (HELD, REJECTED)
+
+
+def test_a_post_only_order_amended_to_a_taking_limit_is_judged_again() -> None:
+    [rested] = on_bars(placed_with(10, LimitOrder(95), post_only=True), Bar(100, 101, 99, 100))
+    amended = rested.book.apply("o", Amend(limit=105)).book
+    [judged] = on_bars_from(amended, 2, Bar(100, 101, 99, 100))
+    assert (judged.book["o"].status, judged.executions) == (REJECTED, ())
+
+
+def test_a_bar_without_a_time_does_not_make_a_rested_order_arrive_again() -> None:
+    [rested] = on_bars(placed_with(10, LimitOrder(99), post_only=True), Bar(100, 101, 99.5, 100))
+    seen = rested.book.on_bar(XYZ, Bar(100, 100, 99.5, 100)).book
+    [gapped] = on_bars_from(seen, 2, Bar(97, 98, 96, 97))
+    assert [(e.quantity, e.fill.price) for e in gapped.executions] == [(10, 97)]
+
+
+def test_a_post_only_stop_limit_repriced_on_its_trigger_bar_rests_until_the_next() -> None:
+    venue = SimulatedVenue(post_only="reprice")
+    book = placed_with(10, StopLimitOrder(limit_price=103, stop_price=102), post_only=True)
+    first, second = on_bars(book, Bar(100, 104, 99, 103), Bar(103, 103, 101, 102), venue=venue)
+    assert (first.executions, first.book["o"].limit) == ((), Decimal("101.99"))
+    assert [(e.quantity, e.fill.price) for e in second.executions] == [(10, Decimal("101.99"))]
 
 
 def test_the_reprice_option_moves_a_taking_post_only_limit_one_tick_from_the_open() -> None:
@@ -706,6 +743,6 @@ def test_a_post_only_limit_placed_at_the_end_time_of_the_latest_bar_is_judged_on
     assert result.book["b"].status is REJECTED
 
 
-def test_a_book_without_post_only_orders_keeps_no_bar_times() -> None:
+def test_a_book_without_post_only_orders_keeps_nothing_rested() -> None:
     [result] = on_bars(placed_with(10, LimitOrder(95)), Bar(100, 101, 99, 100))
-    assert dict(result.book.bar_times) == {}
+    assert dict(result.book.post_only_rested) == {}
