@@ -340,9 +340,9 @@ class ReplaceRequested:
 
 
 @attrs.frozen
-class CancelRejected:
-    """The venue refused a cancel request: the one named by ``request_id``, or the
-    oldest in flight."""
+class _RequestRefused:
+    """The fields of a venue's refusal of a request: why, as text and as a FIX
+    code, which request (the oldest of its kind in flight when None), and when."""
 
     reason: str = attrs.field(default="", validator=_reason)
     code: RequestRejectReason = attrs.field(
@@ -350,6 +350,12 @@ class CancelRejected:
     )
     request_id: str | None = attrs.field(default=None, validator=_request_id)
     dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
+
+
+@attrs.frozen
+class CancelRejected(_RequestRefused):
+    """The venue refused a cancel request: the one named by ``request_id``, or the
+    oldest in flight."""
 
 
 @attrs.frozen
@@ -362,16 +368,9 @@ class Replaced:
 
 
 @attrs.frozen
-class ReplaceRejected:
+class ReplaceRejected(_RequestRefused):
     """The venue refused a replace request: the one named by ``request_id``, or
     the oldest in flight."""
-
-    reason: str = attrs.field(default="", validator=_reason)
-    code: RequestRejectReason = attrs.field(
-        default=RequestRejectReason.OTHER, converter=_reject_reason
-    )
-    request_id: str | None = attrs.field(default=None, validator=_request_id)
-    dt: datetime | None = attrs.field(default=None, validator=_optional_dt)
 
 
 Request = NewRequested | CancelRequested | ReplaceRequested
