@@ -217,6 +217,10 @@ class OrderBook:
     )
     aware: bool | None = attrs.field(default=None, eq=False, repr=False)
     """True when the book's datetimes are aware, False when naive, None while empty."""
+    live: bool = attrs.field(default=False, kw_only=True)
+    """The live mode: the book's decisions about orders the venue has are the
+    requests the host sends (see :func:`orders.book.rules.decision`); False
+    for a backtest, whose book applies its decisions at once."""
 
     # Queries.
 
@@ -446,6 +450,7 @@ class OrderBook:
             self.index,
             self.active_by_asset,
             self.aware if remaining else None,
+            live=self.live,
         )
         return Released(book, tuple(released))
 
@@ -520,6 +525,7 @@ class BookBuilder:
         self.index = book.index
         self.active_by_asset = book.active_by_asset
         self.aware = book.aware
+        self.live = book.live
         self.derived: list[Derived] = []
         self.pending: deque[Change] = deque()
 
@@ -531,6 +537,7 @@ class BookBuilder:
             self.index,
             self.active_by_asset,
             self.aware,
+            live=self.live,
         )
         return BookResult(book, tuple(self.derived))
 
@@ -568,11 +575,20 @@ class BookBuilder:
         asked: bool = False,
         origin: rules.LinkKey | None = None,
     ) -> None:
-        """Apply ``event`` to an order: the host's own (``asked``), or derived."""
+        """Apply ``event`` to an order: the host's own (``asked``), or derived. In
+        live mode a derived event may become a request, and the venue's refusal
+        of the book's request is followed by the same request again."""
         old = self.known(order_id, "an event names", event)
+        if not asked:
+            event = rules.decision(self, old, event)
         new = apply(old, event)
+        renewed = rules.renewed_request(old, new, event) if asked and self.live else None
+        if renewed is not None:
+            new = apply(new, renewed)
         if new is not old:
             self.replace(old, new, None if asked else event, origin)
+        if renewed is not None:
+            self.derived.append(Derived(order_id, renewed))
 
     def replace(
         self,
@@ -603,8 +619,9 @@ class BookBuilder:
     def changed(
         self, old: DecimalOrder | None, new: DecimalOrder, origin: rules.LinkKey | None
     ) -> None:
-        if rules.touches_links(self, old, new):
-            self.pending.append(Change(old, new, origin))
+        change = rules.link_change(self, old, new, origin)
+        if change is not None:
+            self.pending.append(change)
 
     def settle(
         self, direct: Iterable[str] = (), make: Callable[[str], None] = _nothing
