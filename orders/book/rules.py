@@ -708,7 +708,7 @@ def fill_reduces_the_group(group: Group, change: Change, links: Links) -> Iterat
         reason = f"linked order {change.new.id} filled"
         for other in _working_orders(links, group.others(change.new.id)):
             left = exact_subtract(other.remaining.copy_abs(), delta)
-            yield _resize(other, left, reason, group.key)
+            yield from _resize(links, other, left, reason, group.key)
 
 
 def amendment_resizes_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
@@ -720,7 +720,22 @@ def amendment_resizes_the_group(group: Group, change: Change, links: Links) -> I
     if delta:
         reason = f"linked order {change.new.id} was amended"
         for other in _working_orders(links, group.others(change.new.id)):
-            yield _resize(other, exact_add(other.remaining.copy_abs(), delta), reason, group.key)
+            left = exact_add(other.remaining.copy_abs(), delta)
+            yield from _resize(links, other, left, reason, group.key)
+
+
+def refused_cancel_meets_the_first_fill(
+    group: Group, change: Change, links: Links
+) -> Iterator[Action]:
+    """Live mode, cancel mode: a member whose cancel the venue refused works again,
+    and when another member has filled, it is asked to cancel again, as that
+    fill cancels it."""
+    if group.mode is not LinkMode.CANCEL or not _asked_again(links, change):
+        return
+    others = group.others(change.new.id)
+    filled = next((m for m in others if _standing(links, m).status in FILL_STATUSES), None)
+    if filled is not None:
+        yield from _cancel(links, (change.new.id,), f"linked order {filled} filled", group.key)
 
 
 def ending_cancels_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
@@ -783,6 +798,7 @@ OCO_REACTIONS: tuple[Callable[[Group, Change, Links], Iterator[Action]], ...] = 
     fill_reduces_the_group,
     amendment_resizes_the_group,
     ending_cancels_the_group,
+    refused_cancel_meets_the_first_fill,
 )
 BRACKET_REACTIONS: tuple[Callable[[BracketState, Change], Iterator[Action]], ...] = (
     ending_a_leg_ends_the_bracket,
@@ -946,11 +962,13 @@ def link_change(
     cannot matter to them (:func:`touches_links`). In live mode both stand as
     the book's requests in flight will leave them, so the book's request is the
     change its decision makes, and the venue's confirmation of it is no change."""
-    live = links.live
-    if live:
-        old = None if old is None else as_it_will_stand(old, live)
-        new = as_it_will_stand(new, live)
-    return Change(old, new, origin) if touches_links(links, old, new) else None
+    if not links.live:
+        return Change(old, new, origin) if touches_links(links, old, new) else None
+    old = None if old is None else as_it_will_stand(old, True)
+    new = as_it_will_stand(new, True)
+    change = Change(old, new, origin)
+    asked = old is not None and _askable(old, True) != _askable(new, True)
+    return change if (asked and is_grouped(links, new)) or touches_links(links, old, new) else None
 
 
 # The live mode: the book's decisions about orders the venue has are requests.
@@ -1159,6 +1177,14 @@ def _askable(order: DecimalOrder, live: bool) -> bool:
     return not (live and order.pending_cancel)
 
 
+def _asked_again(links: Links, change: Change) -> bool:
+    """True in live mode when ``change`` is the venue's refusal of the cancel in
+    flight of a working order: the rules may ask it to end again."""
+    old, new = change.old, change.new
+    return (links.live and old is not None and new.status in ACTIVE_STATUSES
+            and not _askable(old, True) and _askable(new, True))
+
+
 def _has_traded(order: DecimalOrder) -> bool:
     """True once ``order`` has had a fill, even one busted since (a bust names a
     fill id, which stays in ``order.fills``)."""
@@ -1280,7 +1306,7 @@ def _filled_delta(change: Change) -> Decimal:
 def _working_orders(links: Links, order_ids: Sequence[str]) -> list[DecimalOrder]:
     """The orders of ``order_ids`` that work and that the rules may act on, as
     they will stand (:func:`as_it_will_stand`): in live mode, not those with a
-    cancel in flight."""
+    cancel in flight, whoever sent it."""
     standing = (_standing(links, order_id) for order_id in order_ids)
     return [order for order in standing
             if order.status in ACTIVE_STATUSES and _askable(order, links.live)]
@@ -1293,12 +1319,15 @@ def _cancel(
         yield Derive(order.id, Cancel(reason), origin)
 
 
-def _resize(order: DecimalOrder, left: Decimal, reason: str, origin: LinkKey) -> Action:
+def _resize(
+    links: Links, order: DecimalOrder, left: Decimal, reason: str, origin: LinkKey
+) -> Iterator[Action]:
     """Leave ``order`` with ``left`` to fill, or cancel it when nothing is left."""
     if left <= 0:
-        return Derive(order.id, Cancel(reason), origin)
+        yield from _cancel(links, (order.id,), reason, origin)
+        return
     size = exact_add(order.filled.copy_abs(), left)
-    return Derive(order.id, Amend(amount=size if order.is_buy else size.copy_negate()), origin)
+    yield Derive(order.id, Amend(amount=size if order.is_buy else size.copy_negate()), origin)
 
 
 def _fresh_ids(state: BracketState) -> tuple[str, ...]:

@@ -15,7 +15,6 @@ import pytest
 
 from orders import (
     Acknowledged,
-    Amend,
     Cancel,
     CancelRejected,
     CancelRequested,
@@ -51,6 +50,12 @@ def sent(book: OrderBook, *order_ids: str) -> OrderBook:
     return book
 
 
+def book_id(book: OrderBook, order_id: str) -> str | None:
+    """The request id of the oldest request in flight on ``order_id`` that the book derived."""
+    return next(request.request_id for request in book[order_id].pending
+                if (request.request_id or "").startswith("book:"))
+
+
 def live_bracket(mode: str | None = None, size: int = 100) -> OrderBook:
     orders = buy_bracket(T0, AAPL, size, price=100, stopprice=95, limitprice=110,
                          ids=("m", "s", "l"))
@@ -63,8 +68,7 @@ def live_oco(mode: str | None = None) -> OrderBook:
 
 
 def step(book: OrderBook, order_id: str, event: Event) -> tuple[OrderBook, tuple[Derived, ...]]:
-    """Apply ``event``; the book's requests in flight are what it derived, and it
-    passes the checks of a loaded book."""
+    """Apply ``event``; the new book passes the checks of a loaded book."""
     result = book.apply(order_id, event)
     check_book(result.book)
     return result.book, result.derived
@@ -100,7 +104,7 @@ def test_a_leg_the_venue_holds_is_resized_by_a_replace_request_and_its_reject_re
     for leg in ("s", "l"):  # the venue still holds 40: so does the book, with the replace in flight
         assert book[leg].amount == -40
         assert book[leg].pending_replace == derived[0 if leg == "s" else 1].event
-    book, derived = step(book, "s", ReplaceRejected("no", request_id=book["s"].pending[0].request_id))
+    book, derived = step(book, "s", ReplaceRejected("no", request_id=book_id(book, "s")))
     assert book["s"].amount == -40
     assert requests(derived) == [("s", "replace", Decimal(-100))]  # asked again
     book, derived = step(book, "s", Replaced())
@@ -129,7 +133,8 @@ def test_a_replace_confirmed_after_more_fills_leaves_nothing_to_ask() -> None:
 def test_an_oco_fill_derives_a_cancel_request_for_the_other_member() -> None:
     book, derived = step(live_oco(), "sl", Fill(100, 90, fill_id="f1"))
     assert requests(derived) == [("tp", "cancel", "linked order sl filled")]
-    assert book["tp"].status is OPEN and book["tp"].pending_cancel
+    assert book["tp"].status is OPEN
+    assert book["tp"].pending_cancel
     book, derived = step(book, "tp", Cancel("cancelled by the venue"))
     assert derived == ()
     assert (book["tp"].status, book["tp"].pending) == (CANCELLED, ())
@@ -150,7 +155,8 @@ def test_a_refused_cancel_of_a_working_member_is_asked_again() -> None:
     book, _ = step(book, "tp", Fill(10, 110, fill_id="f2"))  # late, partial
     book, derived = step(book, "tp", CancelRejected("not now", RequestRejectReason.BROKER_OPTION))
     assert requests(derived) == [("tp", "cancel", "linked order sl filled")]
-    assert book["tp"].status is PARTIALLY_FILLED and book["tp"].pending_cancel
+    assert book["tp"].status is PARTIALLY_FILLED
+    assert book["tp"].pending_cancel
 
 
 def test_a_host_cancel_in_flight_counts_as_the_cancel() -> None:
@@ -189,7 +195,7 @@ def test_an_exit_fill_cancels_the_entry_by_request_and_its_confirmation_ends_not
     assert (book["s"].status, book["l"].status) == (PARTIALLY_FILLED, OPEN)
 
 
-def test_cancel_mode_an_exit_fill_cancels_the_other_leg_and_its_confirmation_keeps_the_bracket() -> None:
+def test_cancel_mode_an_exit_fill_cancels_the_other_leg_and_the_bracket_stays() -> None:
     book = released_and_sent(live_bracket("cancel"))
     book, derived = step(book, "s", Fill(10, 95, fill_id="s1"))
     assert ("l", "cancel", "linked order s filled") in requests(derived)
@@ -239,9 +245,9 @@ def test_a_late_fill_on_a_leg_being_cancelled_is_recorded() -> None:
     book, _ = step(book, "l", Fill(40, 110, fill_id="l1"))  # closes the position
     book, _ = step(book, "m", Cancel("done for the day"))
     assert book["s"].pending_cancel
-    book, derived = step(book, "s", Fill(40, 95, fill_id="s1"))  # raced the cancel
+    book, _ = step(book, "s", Fill(40, 95, fill_id="s1"))  # raced the cancel
     assert (book["s"].status, book["s"].filled) == (FILLED, -40)
-    book, derived = step(book, "s", CancelRejected("filled", TOO_LATE))
+    book, _ = step(book, "s", CancelRejected("filled", TOO_LATE))
     assert book["s"].pending == ()
 
 
@@ -270,7 +276,8 @@ def test_a_live_book_survives_dumps_and_loads() -> None:
     book = released_and_sent(live_bracket())
     book, _ = step(book, "m", Fill(60, 100, fill_id="m60"))
     loaded = loads(dumps(book), OrderBook)
-    assert loaded == book and loaded.live
+    assert loaded == book
+    assert loaded.live
     assert '"live"' not in dumps(OrderBook().submit(DecimalOrder(T0, AAPL, 1, id="x")).book)
     assert not loads(dumps(OrderBook()), OrderBook).live
 
@@ -287,3 +294,18 @@ def test_held_legs_are_never_sent_by_the_book(mode: str) -> None:
     book = live_bracket(mode)
     assert (book["s"].status, book["l"].status) == (HELD, HELD)
     assert book["s"].pending == ()
+
+
+def test_a_host_cancel_refused_beside_a_filled_member_is_asked_by_the_book() -> None:
+    book, _ = step(live_oco(), "tp", CancelRequested(request_id="host-1"))
+    book, _ = step(book, "sl", Fill(100, 90, fill_id="f1"))
+    book, derived = step(book, "tp", CancelRejected("not now", request_id="host-1"))
+    assert requests(derived) == [("tp", "cancel", "linked order sl filled")]
+
+
+def test_a_host_cancel_of_a_leg_refused_lets_the_book_resize_it() -> None:
+    book = released_and_sent(live_bracket())
+    book, _ = step(book, "s", CancelRequested(request_id="host-1"))
+    book, _ = step(book, "m", Fill(20, 100, fill_id="m20"))
+    book, derived = step(book, "s", CancelRejected("no", request_id="host-1"))
+    assert requests(derived) == [("s", "replace", Decimal(-60))]
