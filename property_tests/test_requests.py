@@ -446,7 +446,7 @@ class LiveModeBook(LiveBook):
             assert not (entry_works and not entry.pending_cancel), "withdrawn, but the entry works"
         elif position > 0:
             assert working, f"P = {position}: no exit leg protects the position"
-            assert all(standing[leg.id][0] is not HELD for leg in working), "dormant legs"
+            assert all(standing[leg.id][0] is not HELD for leg in asked), "dormant legs"
             for leg in asked:
                 left = standing[leg.id][1].copy_abs() - leg.filled.copy_abs()
                 assert left == position, f"P = {position}: {leg.id} will leave {left}"

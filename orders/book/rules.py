@@ -142,6 +142,16 @@ class Change:
     origin: LinkKey | None
     """The group or bracket whose rule made the change; None for anything else
     (the host's event, a price, the clock)."""
+    worked: bool | None = None
+    """Whether ``old`` was working with the status in force, when ``old`` stands
+    as the book's requests will leave it (live mode); None to read it from ``old``.
+    A fill of an order the book has asked to cancel is a fill of a working order."""
+
+    @property
+    def fill_of_working(self) -> bool:
+        """True when the change is a fill of an order that worked."""
+        worked = _working(self.old) if self.worked is None else self.worked
+        return worked and _filled_delta(self) > 0
 
 
 @attrs.frozen
@@ -770,8 +780,7 @@ def exit_fill_cancels_the_other_legs(state: BracketState, change: Change) -> Ite
     if (
         state.bracket.mode is LinkMode.CANCEL
         and state.is_current(leg)
-        and _working(change.old)
-        and _filled_delta(change) > 0
+        and change.fill_of_working
     ):
         for other in state.legs_to_ask(but=leg.id):
             yield Derive(other.id, Cancel(f"linked order {leg.id} filled"), state.key)
@@ -786,6 +795,7 @@ def dormant_leg_sizes_the_bracket(state: BracketState, change: Change) -> Iterat
         old is not None
         and state.is_current(leg)
         and leg.status is _HELD
+        and state.entry_to_ask()
         and leg.terms.amount != old.terms.amount
         and leg.terms.amount.copy_abs() != state.entry.terms.amount.copy_abs()
     ):
@@ -964,11 +974,16 @@ def link_change(
     change its decision makes, and the venue's confirmation of it is no change."""
     if not links.live:
         return Change(old, new, origin) if touches_links(links, old, new) else None
-    old = None if old is None else as_it_will_stand(old, True)
-    new = as_it_will_stand(new, True)
-    change = Change(old, new, origin)
+    change = Change(
+        None if old is None else as_it_will_stand(old, True),
+        as_it_will_stand(new, True),
+        origin,
+        _working(old),
+    )
     asked = old is not None and _askable(old, True) != _askable(new, True)
-    return change if (asked and is_grouped(links, new)) or touches_links(links, old, new) else None
+    if (asked and is_grouped(links, new)) or touches_links(links, change.old, change.new):
+        return change
+    return None
 
 
 # The live mode: the book's decisions about orders the venue has are requests.
@@ -1294,7 +1309,7 @@ def _filled_while_working(change: Change) -> bool:
     that filled while it worked."""
     if change.old is None:
         return change.new.status in FILL_STATUSES
-    return _working(change.old) and _filled_delta(change) > 0
+    return change.fill_of_working
 
 
 def _filled_delta(change: Change) -> Decimal:
