@@ -703,10 +703,21 @@ def fill_cancels_the_group(group: Group, change: Change, links: Links) -> Iterat
     """Cancel mode: the first fill of a working member, partial or full, cancels
     every other working member, and so does a member submitted with fills it made
     while it worked (FILLED or PARTIALLY_FILLED), as a host rebuilding its book
-    after a restart submits one."""
-    if group.mode is LinkMode.CANCEL and _filled_while_working(change):
+    after a restart submits one.
+
+    In live mode, a member whose cancel the venue refused works again, and when
+    another member has filled, it is asked to cancel again, as that fill cancels it.
+    """
+    if group.mode is not LinkMode.CANCEL:
+        return
+    if _filled_while_working(change):
         reason = f"linked order {change.new.id} filled"
         yield from _cancel(links, group.others(change.new.id), reason, group.key)
+    elif _asked_again(links, change):
+        others = group.others(change.new.id)
+        filled = next((m for m in others if _standing(links, m).status in FILL_STATUSES), None)
+        if filled is not None:
+            yield from _cancel(links, (change.new.id,), f"linked order {filled} filled", group.key)
 
 
 def fill_reduces_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
@@ -732,20 +743,6 @@ def amendment_resizes_the_group(group: Group, change: Change, links: Links) -> I
         for other in _working_orders(links, group.others(change.new.id)):
             left = exact_add(other.remaining.copy_abs(), delta)
             yield from _resize(links, other, left, reason, group.key)
-
-
-def refused_cancel_meets_the_first_fill(
-    group: Group, change: Change, links: Links
-) -> Iterator[Action]:
-    """Live mode, cancel mode: a member whose cancel the venue refused works again,
-    and when another member has filled, it is asked to cancel again, as that
-    fill cancels it."""
-    if group.mode is not LinkMode.CANCEL or not _asked_again(links, change):
-        return
-    others = group.others(change.new.id)
-    filled = next((m for m in others if _standing(links, m).status in FILL_STATUSES), None)
-    if filled is not None:
-        yield from _cancel(links, (change.new.id,), f"linked order {filled} filled", group.key)
 
 
 def ending_cancels_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
@@ -808,7 +805,6 @@ OCO_REACTIONS: tuple[Callable[[Group, Change, Links], Iterator[Action]], ...] = 
     fill_reduces_the_group,
     amendment_resizes_the_group,
     ending_cancels_the_group,
-    refused_cancel_meets_the_first_fill,
 )
 BRACKET_REACTIONS: tuple[Callable[[BracketState, Change], Iterator[Action]], ...] = (
     ending_a_leg_ends_the_bracket,
