@@ -86,9 +86,10 @@ class BookResult:
     """The new book and what it derived, in the order it happened.
 
     Each derived event is the book's own decision, already applied to its
-    order. A host that trades with a live venue sends each one there as a
-    request: a ``Cancel`` as a cancel request, an ``Amend`` of a working order
-    as a replace request, a :class:`Submit` as a new order.
+    order. In live mode (``OrderBook(live=True)``) a decision about an order the
+    venue holds is a ``CancelRequested`` or a ``ReplaceRequested``, in flight on
+    it, for the host to send as it is; the host sends a :class:`Submit` (and a
+    released exit leg) as a new order.
     """
 
     book: OrderBook
