@@ -55,7 +55,7 @@ from orders import (
     bracket_orders,
 )
 from orders.book.orderbook import Submit
-from orders.book.rules import check_book
+from orders.book.rules import at_the_venue, check_book
 from orders.testing import strategies
 
 OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
@@ -212,6 +212,8 @@ prices = st.sampled_from([Decimal(level) for level in (89, 90, 91, 99, 100, 101,
 class LiveBook(RuleBasedStateMachine):
     """The host's requests and the venue's answers and fills, in any order."""
 
+    live = False
+    """The book's mode: False here, where the book applies its decisions at once."""
     book: OrderBook
     in_flight: dict[str, list[Request]]
     accepted: dict[str, dict[str, Fill]]
@@ -226,13 +228,14 @@ class LiveBook(RuleBasedStateMachine):
                                  ids=(ENTRY, STOP_LOSS, TAKE_PROFIT))
         pair = (DecimalOrder(T0, "XYZ", -oco_size, limit=110, id=OCO[0], linked_order_ids=OCO[1:]),
                 DecimalOrder(T0, "XYZ", -oco_size, stop=90, id=OCO[1], linked_order_ids=OCO[:1]))
-        self.book = OrderBook().submit(*bracket, link_mode=mode).book
+        self.book = OrderBook(live=self.live).submit(*bracket, link_mode=mode).book
         self.book = self.book.submit(*pair, link_mode=oco_mode).book
         self.in_flight = {order_id: [] for order_id in self.book.orders}
         self.accepted = {order_id: {} for order_id in self.book.orders}
         self.count = 0
         for order_id in (ENTRY, *OCO):
-            self.send(order_id, NewRequested(self.next_id()))
+            if not at_the_venue(self.book[order_id]):
+                self.send(order_id, NewRequested(self.next_id()))
 
     def next_id(self) -> str:
         self.count += 1
@@ -392,3 +395,69 @@ class LiveBook(RuleBasedStateMachine):
 
 LiveBook.TestCase.settings = settings(max_examples=300, stateful_step_count=40, deadline=None)
 TestLiveBook = LiveBook.TestCase
+
+
+# The same session with the book in live mode: its own decisions are requests.
+
+
+def as_the_books_requests_leave_it(order: DecimalOrder) -> tuple[ORDER_STATUS, Decimal]:
+    """The status and amount of ``order`` once the requests in flight that the
+    book derived (ids ``book:<order id>:<n>``) are confirmed, worked out here
+    from docs/linked-orders.md without the rules."""
+    status, amount = order.status, order.amount
+    filled = order.filled.copy_abs()
+    for request in order.pending:
+        ours = (request.request_id or "").startswith(f"book:{order.id}:")
+        if status not in ACTIVE_STATUSES or not ours:
+            continue
+        if type(request) is CancelRequested:
+            status = CANCELLED
+        elif type(request) is ReplaceRequested and request.change.amount is not None:
+            amount = request.change.amount
+            if amount.copy_abs() <= filled:
+                amount, status = filled.copy_sign(amount), FILLED
+    return status, amount
+
+
+class LiveModeBook(LiveBook):
+    """The book in live mode: the host sends every working order the venue does
+    not have yet, and forwards the book's requests, which the venue answers like
+    the host's."""
+
+    live = True
+
+    def keep(self, order_id: str, step: Event, result: BookResult) -> None:
+        super().keep(order_id, step, result)
+        for order_id in list(self.book.orders):
+            order = self.book[order_id]  # as the sends before it left it
+            if order.status in (OPEN, TRIGGERED) and not at_the_venue(order):
+                self.send(order_id, NewRequested(self.next_id()))
+
+    @invariant()
+    def the_exit_legs_cover_the_position_with_the_terms_in_force(self) -> None:
+        """Rule 1 of docs/linked-orders.md with every order as the book's requests
+        will leave it; an order with a cancel in flight is being cancelled."""
+        entry, legs = self.book[ENTRY], self.book.children(ENTRY)
+        position = entry.filled.copy_abs() - sum((leg.filled.copy_abs() for leg in legs),
+                                                 Decimal(0))
+        standing = {leg.id: as_the_books_requests_leave_it(leg) for leg in legs}
+        working = [leg for leg in legs if standing[leg.id][0] in ACTIVE_STATUSES]
+        asked = [leg for leg in working if not leg.pending_cancel]
+        entry_works = as_the_books_requests_leave_it(entry)[0] in ACTIVE_STATUSES
+        if self.book.brackets[ENTRY].withdrawn:
+            assert not asked, "withdrawn, but exit legs work"
+            assert not (entry_works and not entry.pending_cancel), "withdrawn, but the entry works"
+        elif position > 0:
+            assert working, f"P = {position}: no exit leg protects the position"
+            assert all(standing[leg.id][0] is not HELD for leg in asked), "dormant legs"
+            for leg in asked:
+                left = standing[leg.id][1].copy_abs() - leg.filled.copy_abs()
+                assert left == position, f"P = {position}: {leg.id} will leave {left}"
+        elif entry_works:
+            assert all(standing[leg.id][0] is HELD for leg in asked), "legs work before the entry"
+        else:
+            assert not asked, "exit legs work with nothing to protect"
+
+
+LiveModeBook.TestCase.settings = settings(max_examples=300, stateful_step_count=40, deadline=None)
+TestLiveModeBook = LiveModeBook.TestCase

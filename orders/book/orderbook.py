@@ -87,9 +87,10 @@ class BookResult:
     """The new book and what it derived, in the order it happened.
 
     Each derived event is the book's own decision, already applied to its
-    order. A host that trades with a live venue sends each one there as a
-    request: a ``Cancel`` as a cancel request, an ``Amend`` of a working order
-    as a replace request, a :class:`Submit` as a new order.
+    order. In live mode (``OrderBook(live=True)``) a decision about an order the
+    venue holds is a ``CancelRequested`` or a ``ReplaceRequested``, in flight on
+    it, for the host to send as it is; the host sends a :class:`Submit` (and a
+    released exit leg) as a new order.
     """
 
     book: OrderBook
@@ -224,13 +225,18 @@ class OrderBook:
     """For each asset, the post-only orders a venue has judged and let rest, with
     the terms it judged: a post-only order is judged when it can first trade, and
     again when its terms change or it comes back from a hold."""
+    live: bool = attrs.field(default=False, kw_only=True)
+    """The live mode: the book's decisions about orders the venue has are the
+    requests the host sends (see :func:`orders.book.rules.decision`); False
+    for a backtest, whose book applies its decisions at once."""
 
     def __getstate__(self) -> dict[str, object]:
         return {field.name: getattr(self, field.name) for field in attrs.fields(OrderBook)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # A book pickled before post-only orders existed, with shorter index records.
-        state = {"post_only_rested": _EMPTY, **state, "index": indexes.widened(state["index"])}
+        state = {"post_only_rested": _EMPTY, "live": False, **state,
+                 "index": indexes.widened(state["index"])}
         for field in attrs.fields(OrderBook):
             object.__setattr__(self, field.name, state[field.name])
 
@@ -413,7 +419,7 @@ class OrderBook:
         if kept is self.post_only_rested:
             return self
         return OrderBook(self.orders, self.link_modes, self.brackets, self.index,
-                         self.active_by_asset, self.aware, kept)
+                         self.active_by_asset, self.aware, kept, live=self.live)
 
     def _move(
         self, moved_ids: list[str], steps: Callable[[DecimalOrder], list[Step]]
@@ -484,6 +490,7 @@ class OrderBook:
             self.active_by_asset,
             self.aware if remaining else None,
             self.post_only_rested,
+            live=self.live,
         )
         return Released(book, tuple(released))
 
@@ -559,6 +566,7 @@ class BookBuilder:
         self.active_by_asset = book.active_by_asset
         self.aware = book.aware
         self.post_only_rested = book.post_only_rested
+        self.live = book.live
         self.derived: list[Derived] = []
         self.pending: deque[Change] = deque()
 
@@ -571,6 +579,7 @@ class BookBuilder:
             self.active_by_asset,
             self.aware,
             self.post_only_rested,
+            live=self.live,
         )
         return BookResult(book, tuple(self.derived))
 
@@ -608,11 +617,20 @@ class BookBuilder:
         asked: bool = False,
         origin: rules.LinkKey | None = None,
     ) -> None:
-        """Apply ``event`` to an order: the host's own (``asked``), or derived."""
+        """Apply ``event`` to an order: the host's own (``asked``), or derived. In
+        live mode a derived event may become a request, and the venue's refusal
+        of the book's request is followed by the same request again."""
         old = self.known(order_id, "an event names", event)
+        if not asked:
+            event = rules.decision(self, old, event)
         new = apply(old, event)
+        renewed = rules.renewed_request(old, new, event) if asked and self.live else None
+        if renewed is not None:
+            new = apply(new, renewed)
         if new is not old:
             self.replace(old, new, None if asked else event, origin)
+        if renewed is not None:
+            self.derived.append(Derived(order_id, renewed))
 
     def replace(
         self,
@@ -643,8 +661,9 @@ class BookBuilder:
     def changed(
         self, old: DecimalOrder | None, new: DecimalOrder, origin: rules.LinkKey | None
     ) -> None:
-        if rules.touches_links(self, old, new):
-            self.pending.append(Change(old, new, origin))
+        change = rules.link_change(self, old, new, origin)
+        if change is not None:
+            self.pending.append(change)
 
     def settle(
         self, direct: Iterable[str] = (), make: Callable[[str], None] = _nothing

@@ -45,7 +45,22 @@ import immutables
 from orders._checks import decimal_text, quote
 from orders.decimals import exact_add, exact_subtract, exact_sum
 from orders.errors import BadOrderParameters, LinkedOrderError, OrderError, UnknownOrderError
-from orders.events import Amend, Cancel, Event, Fill, Hold, Release, Replaced, ReplaceRequested
+from orders.events import (
+    Acknowledged,
+    Amend,
+    Cancel,
+    CancelRejected,
+    CancelRequested,
+    Event,
+    Fill,
+    Hold,
+    NewRequested,
+    Release,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    Request,
+)
 from orders.order.machine import apply
 from orders.order.value import DecimalOrder
 from orders.statuses import ACTIVE_STATUSES, ENDED_STATUSES, FILL_STATUSES, ORDER_STATUS
@@ -110,6 +125,9 @@ class Links(Protocol):
     @property
     def brackets(self) -> immutables.Map[str, Bracket]: ...
 
+    @property
+    def live(self) -> bool: ...
+
 
 LinkKey = tuple[str, str]
 """Names one group or bracket: ``("oco", first member)`` or ``("bracket", entry)``."""
@@ -124,6 +142,16 @@ class Change:
     origin: LinkKey | None
     """The group or bracket whose rule made the change; None for anything else
     (the host's event, a price, the clock)."""
+    worked: bool | None = None
+    """Whether ``old`` was working with the status in force, when ``old`` stands
+    as the book's requests will leave it (live mode); None to read it from ``old``.
+    A fill of an order the book has asked to cancel is a fill of a working order."""
+
+    @property
+    def fill_of_working(self) -> bool:
+        """True when the change is a fill of an order that worked."""
+        worked = _working(self.old) if self.worked is None else self.worked
+        return worked and _filled_delta(self) > 0
 
 
 @attrs.frozen
@@ -176,6 +204,9 @@ class BracketState:
     exited: Decimal
     """What every leg of every generation has filled, unsigned."""
     orders: immutables.Map[str, DecimalOrder]
+    live: bool = False
+    """The book's live mode: ``entry`` and ``legs`` stand as the book's requests
+    in flight will leave them (:func:`as_it_will_stand`)."""
 
     @property
     def key(self) -> LinkKey:
@@ -189,6 +220,15 @@ class BracketState:
     def live_legs(self, *, but: str | None = None) -> list[DecimalOrder]:
         return [leg for leg in self.legs if leg.status in ACTIVE_STATUSES and leg.id != but]
 
+    def legs_to_ask(self, *, but: str | None = None) -> list[DecimalOrder]:
+        """The live legs the rules may act on: in live mode, not those with a
+        cancel in flight, whoever sent it."""
+        return [leg for leg in self.live_legs(but=but) if _askable(leg, self.live)]
+
+    def entry_to_ask(self) -> bool:
+        """True when the rules may act on the entry (:meth:`legs_to_ask`)."""
+        return self.entry.status in ACTIVE_STATUSES and _askable(self.entry, self.live)
+
     def is_current(self, leg: DecimalOrder) -> bool:
         return any(current.id == leg.id for current in self.legs)
 
@@ -196,7 +236,8 @@ class BracketState:
         """The orders the bracket has finished with: legs of earlier generations and,
         once it is withdrawn, its entry and every leg."""
         current = {leg.id for leg in self.legs}
-        finished = [self.orders[leg] for leg in self.bracket.every_leg if leg not in current]
+        finished = [as_it_will_stand(self.orders[leg], self.live)
+                    for leg in self.bracket.every_leg if leg not in current]
         return [self.entry, *finished] if self.bracket.withdrawn else finished
 
 
@@ -374,13 +415,15 @@ def a_filled_member_leaves_none_working(
     quantity off the others, so filled and working members stand side by side. A
     member reopened by a bust (working again, beside the members its fill
     cancelled) and a late fill on a cancelled member (which stays CANCELLED) are
-    accepted in either mode.
+    accepted in either mode. In live mode the members stand as the book's
+    requests in flight will leave them, and one with a cancel in flight is
+    being cancelled.
     """
-    orders = links.orders
     for group in _groups_of(links, order_ids):
         if group.mode is not LinkMode.CANCEL:
             continue
-        for filled in (m for m in group.members if orders[m].status in FILL_STATUSES):
+        statuses = {m: _standing(links, m).status for m in group.members}
+        for filled in (m for m in group.members if statuses[m] in FILL_STATUSES):
             for other in _working_orders(links, group.others(filled)):
                 _refuse(
                     a_filled_member_leaves_none_working,
@@ -469,7 +512,7 @@ def amended_links(links: Links, order_id: str, event: Event) -> Links:
         while order.pending_replace is not None and order.status in ACTIVE_STATUSES:
             order = apply(order, Replaced())
         orders = orders.set(joined, order)
-    return _Links(orders, links.link_modes, links.brackets)
+    return _Links(orders, links.link_modes, links.brackets, links.live)
 
 
 def bracket_links(entry: DecimalOrder, legs: Sequence[DecimalOrder]) -> Links:
@@ -660,10 +703,21 @@ def fill_cancels_the_group(group: Group, change: Change, links: Links) -> Iterat
     """Cancel mode: the first fill of a working member, partial or full, cancels
     every other working member, and so does a member submitted with fills it made
     while it worked (FILLED or PARTIALLY_FILLED), as a host rebuilding its book
-    after a restart submits one."""
-    if group.mode is LinkMode.CANCEL and _filled_while_working(change):
+    after a restart submits one.
+
+    In live mode, a member whose cancel the venue refused works again, and when
+    another member has filled, it is asked to cancel again, as that fill cancels it.
+    """
+    if group.mode is not LinkMode.CANCEL:
+        return
+    if _filled_while_working(change):
         reason = f"linked order {change.new.id} filled"
         yield from _cancel(links, group.others(change.new.id), reason, group.key)
+    elif _asked_again(links, change):
+        others = group.others(change.new.id)
+        filled = next((m for m in others if _standing(links, m).status in FILL_STATUSES), None)
+        if filled is not None:
+            yield from _cancel(links, (change.new.id,), f"linked order {filled} filled", group.key)
 
 
 def fill_reduces_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
@@ -675,7 +729,7 @@ def fill_reduces_the_group(group: Group, change: Change, links: Links) -> Iterat
         reason = f"linked order {change.new.id} filled"
         for other in _working_orders(links, group.others(change.new.id)):
             left = exact_subtract(other.remaining.copy_abs(), delta)
-            yield _resize(other, left, reason, group.key)
+            yield from _resize(links, other, left, reason, group.key)
 
 
 def amendment_resizes_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
@@ -687,7 +741,8 @@ def amendment_resizes_the_group(group: Group, change: Change, links: Links) -> I
     if delta:
         reason = f"linked order {change.new.id} was amended"
         for other in _working_orders(links, group.others(change.new.id)):
-            yield _resize(other, exact_add(other.remaining.copy_abs(), delta), reason, group.key)
+            left = exact_add(other.remaining.copy_abs(), delta)
+            yield from _resize(links, other, left, reason, group.key)
 
 
 def ending_cancels_the_group(group: Group, change: Change, links: Links) -> Iterator[Action]:
@@ -710,9 +765,9 @@ def ending_a_leg_ends_the_bracket(state: BracketState, change: Change) -> Iterat
     if state.position > 0:
         yield Withdraw(state.entry.id)
     reason = f"exit leg {leg.id} of bracket {state.entry.id} ended"
-    if state.entry.status in ACTIVE_STATUSES:
+    if state.entry_to_ask():
         yield Derive(state.entry.id, Cancel(reason), state.key)
-    for other in state.live_legs(but=leg.id):
+    for other in state.legs_to_ask(but=leg.id):
         yield Derive(other.id, Cancel(reason), state.key)
 
 
@@ -722,10 +777,9 @@ def exit_fill_cancels_the_other_legs(state: BracketState, change: Change) -> Ite
     if (
         state.bracket.mode is LinkMode.CANCEL
         and state.is_current(leg)
-        and _working(change.old)
-        and _filled_delta(change) > 0
+        and change.fill_of_working
     ):
-        for other in state.live_legs(but=leg.id):
+        for other in state.legs_to_ask(but=leg.id):
             yield Derive(other.id, Cancel(f"linked order {leg.id} filled"), state.key)
 
 
@@ -738,6 +792,7 @@ def dormant_leg_sizes_the_bracket(state: BracketState, change: Change) -> Iterat
         old is not None
         and state.is_current(leg)
         and leg.status is _HELD
+        and state.entry_to_ask()
         and leg.terms.amount != old.terms.amount
         and leg.terms.amount.copy_abs() != state.entry.terms.amount.copy_abs()
     ):
@@ -770,7 +825,7 @@ def finished_orders_stay_ended(state: BracketState) -> Iterator[Action]:
     generations, and once the bracket is withdrawn its entry and every leg. One
     that a bust reopens is cancelled."""
     for order in state.retired():
-        if order.status in ACTIVE_STATUSES:
+        if order.status in ACTIVE_STATUSES and _askable(order, state.live):
             reason = f"bracket {state.entry.id} has finished with {order.id}"
             yield Derive(order.id, Cancel(reason), state.key)
 
@@ -778,7 +833,7 @@ def finished_orders_stay_ended(state: BracketState) -> Iterator[Action]:
 def exiting_stops_entering(state: BracketState) -> Iterator[Action]:
     """Once an exit leg has filled, the entry's remainder is cancelled: a bracket
     that has started exiting stops entering."""
-    if state.exited and state.entry.status in ACTIVE_STATUSES:
+    if state.exited and state.entry_to_ask():
         exited = next(state.orders[leg] for leg in state.bracket.every_leg
                       if state.orders[leg].filled)
         reason = f"bracket {state.entry.id} is exiting: exit leg {exited.id} filled"
@@ -790,7 +845,7 @@ def legs_cover_the_position(state: BracketState) -> Iterator[Action]:
     position = state.position
     if position <= 0:
         return
-    for leg in state.live_legs():
+    for leg in state.legs_to_ask():
         size = exact_add(leg.filled.copy_abs(), position)
         if size != leg.terms.amount.copy_abs():
             amount = size if leg.is_buy else size.copy_negate()
@@ -813,7 +868,7 @@ def rearm_protection(state: BracketState) -> Iterator[Action]:
     if working and state.bracket.mode is LinkMode.CANCEL and any(leg.filled for leg in state.legs):
         return
     entry = state.entry
-    for leg in working:
+    for leg in state.legs_to_ask():
         yield Derive(leg.id, Cancel(f"bracket {entry.id} re-arms its exit legs"), state.key)
     amount = position.copy_negate() if entry.is_buy else position
     dt = max(order.dt for order in (entry, *state.legs))
@@ -828,14 +883,17 @@ built with its legs in it (so that its first submit derives no ``Hold``)."""
 
 def legs_wait_for_the_entry(state: BracketState) -> Iterator[Action]:
     """While P = 0 and the entry can still fill, the exit legs are dormant
-    (:data:`DORMANT`), sized to the entry's amount."""
+    (:data:`DORMANT`), sized to the entry's amount; in live mode a leg the venue
+    holds is cancelled instead, and the bracket re-arms when P > 0 again."""
     entry = state.entry
     if state.position > 0 or entry.status not in ACTIVE_STATUSES:
         return
     size = entry.terms.amount.copy_negate()
-    for leg in state.live_legs():
+    for leg in state.legs_to_ask():
         if leg.status is not DORMANT:
             yield Derive(leg.id, Hold(f"bracket entry {entry.id} has not filled"), state.key)
+            if state.live and at_the_venue(leg):
+                continue  # the venue's leg cannot wait: the hold is a cancel request
         if leg.terms.amount != size:
             yield Derive(leg.id, Amend(amount=size), state.key)
 
@@ -844,7 +902,7 @@ def nothing_left_to_protect(state: BracketState) -> Iterator[Action]:
     """Once the entry has ended and P = 0, the exit legs are cancelled."""
     if state.position <= 0 and state.entry.status not in ACTIVE_STATUSES:
         reason = f"bracket {state.entry.id} has no open position to protect"
-        for leg in state.live_legs():
+        for leg in state.legs_to_ask():
             yield Derive(leg.id, Cancel(reason), state.key)
 
 
@@ -903,6 +961,112 @@ def touches_links(links: Links, old: DecimalOrder | None, new: DecimalOrder) -> 
     )
 
 
+def link_change(
+    links: Links, old: DecimalOrder | None, new: DecimalOrder, origin: LinkKey | None
+) -> Change | None:
+    """The change the links see when ``old`` becomes ``new``, or None when it
+    cannot matter to them (:func:`touches_links`). In live mode both stand as
+    the book's requests in flight will leave them, so the book's request is the
+    change its decision makes, and the venue's confirmation of it is no change."""
+    if not links.live:
+        return Change(old, new, origin) if touches_links(links, old, new) else None
+    change = Change(
+        None if old is None else as_it_will_stand(old, True),
+        as_it_will_stand(new, True),
+        origin,
+        _working(old),
+    )
+    asked = old is not None and _askable(old, True) != _askable(new, True)
+    if (asked and is_grouped(links, new)) or touches_links(links, change.old, change.new):
+        return change
+    return None
+
+
+# The live mode: the book's decisions about orders the venue has are requests.
+
+BOOK_REQUEST_PREFIX = "book:"
+"""The request ids of the requests the book derives in live mode are
+``book:<order id>:<n>``, ``n`` the length of the order's history when sent."""
+
+
+def book_request_id(order: DecimalOrder) -> str:
+    """A request id for the book's next request about ``order``, unique in its life."""
+    return f"{BOOK_REQUEST_PREFIX}{order.id}:{len(order.history)}"
+
+
+def is_book_request(order: DecimalOrder, request: Request) -> bool:
+    """True when ``request``, in flight on ``order``, is one the book derived."""
+    request_id = request.request_id
+    return request_id is not None and request_id.startswith(f"{BOOK_REQUEST_PREFIX}{order.id}:")
+
+
+def as_it_will_stand(order: DecimalOrder, live: bool) -> DecimalOrder:
+    """In live mode, ``order`` once the venue confirms the requests in flight that
+    the book derived for it, in the order they were sent (a replace puts its
+    terms in force, a cancel ends the order): the book's decisions are taken
+    when it asks. The host's own requests wait for the venue's answer, as in
+    the backtest mode, which takes every order as it stands."""
+    if not live:
+        return order
+    for request in order.pending:
+        if order.status not in ACTIVE_STATUSES:
+            break
+        if type(request) is ReplaceRequested and is_book_request(order, request):
+            order = apply(order, Replaced(request.request_id))
+        elif type(request) is CancelRequested and is_book_request(order, request):
+            order = apply(order, Cancel(request.reason))
+    return order
+
+
+def at_the_venue(order: DecimalOrder) -> bool:
+    """True when the venue has ``order``: a request or an answer is in its history,
+    or it has fills or requests in flight (it was built with them)."""
+    if order.pending or order.fills:
+        return True
+    return any(type(event) in _VENUE_EVENTS for event in order.history)
+
+
+_VENUE_EVENTS = frozenset({
+    NewRequested, CancelRequested, ReplaceRequested, Acknowledged, CancelRejected,
+    Replaced, ReplaceRejected,
+})
+
+
+def decision(links: Links, order: DecimalOrder, event: Event) -> Event:
+    """What the book applies for its decision ``event`` about ``order``: the event
+    itself in the backtest mode or for an order the venue does not have (a
+    dormant leg never sent); in live mode, for an order the venue has, the
+    request the host must send: a ``CancelRequested`` for a ``Cancel`` or a
+    ``Hold`` (the venue's order cannot wait in the book), a ``ReplaceRequested``
+    for an ``Amend``."""
+    if not links.live or not at_the_venue(order):
+        return event
+    if type(event) is Amend:
+        return ReplaceRequested(event, request_id=book_request_id(order))
+    if isinstance(event, Cancel | Hold):
+        return CancelRequested(request_id=book_request_id(order), reason=event.reason)
+    return event
+
+
+def renewed_request(old: DecimalOrder, new: DecimalOrder, answer: Event) -> Request | None:
+    """In live mode, when the venue refuses (``answer``) a request the book derived
+    and its order ``new`` still works, the same request under a new id: the
+    book's decision stands, so it asks again. None for any other answer, and
+    when another cancel, or another replace of the book's, is in flight already."""
+    if type(answer) not in (CancelRejected, ReplaceRejected) or new.status not in ACTIVE_STATUSES:
+        return None
+    refused = next((request for request in old.pending if request not in new.pending), None)
+    if refused is None or not is_book_request(old, refused):
+        return None
+    request_id = book_request_id(new)
+    if type(refused) is CancelRequested:
+        return None if new.pending_cancel else attrs.evolve(refused, request_id=request_id)
+    if any(type(later) is ReplaceRequested and is_book_request(new, later)
+           for later in new.pending):
+        return None
+    return attrs.evolve(refused, request_id=request_id)
+
+
 def reactions(links: Links, change: Change) -> list[Action]:
     """What follows once from ``change``: its OCO group's reactions, then its
     bracket's. A link does not react to the changes its own rules made."""
@@ -946,10 +1110,11 @@ def bracket_state(links: Links, entry_id: str | None) -> BracketState | None:
     bracket = None if entry_id is None else links.brackets.get(entry_id)
     if bracket is None:
         return None
-    orders = links.orders
+    orders, live = links.orders, links.live
     exited = exact_sum(orders[leg].filled.copy_abs() for leg in bracket.every_leg)
-    legs = () if bracket.withdrawn else tuple(orders[leg] for leg in bracket.legs)
-    return BracketState(bracket, orders[bracket.entry_id], legs, exited, orders)
+    legs = () if bracket.withdrawn else tuple(_standing(links, leg) for leg in bracket.legs)
+    entry = _standing(links, bracket.entry_id)
+    return BracketState(bracket, entry, legs, exited, orders, live)
 
 
 def siblings(links: Links, order: DecimalOrder) -> tuple[str, ...]:
@@ -1012,6 +1177,25 @@ def _brackets_of(links: Links, order_ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(entry for entry in entries if entry is not None))
 
 
+def _standing(links: Links, order_id: str) -> DecimalOrder:
+    """The order ``order_id`` as the rules see it (:func:`as_it_will_stand`)."""
+    return as_it_will_stand(links.orders[order_id], links.live)
+
+
+def _askable(order: DecimalOrder, live: bool) -> bool:
+    """False in live mode for an order with a cancel in flight: the rules ask it
+    nothing more, since the book or the host has asked it to end."""
+    return not (live and order.pending_cancel)
+
+
+def _asked_again(links: Links, change: Change) -> bool:
+    """True in live mode when ``change`` is the venue's refusal of the cancel in
+    flight of a working order: the rules may ask it to end again."""
+    old, new = change.old, change.new
+    return (links.live and old is not None and new.status in ACTIVE_STATUSES
+            and not _askable(old, True) and _askable(new, True))
+
+
 def _has_traded(order: DecimalOrder) -> bool:
     """True once ``order`` has had a fill, even one busted since (a bust names a
     fill id, which stays in ``order.fills``)."""
@@ -1025,6 +1209,7 @@ class _Links:
     orders: immutables.Map[str, DecimalOrder]
     link_modes: immutables.Map[str, LinkMode]
     brackets: immutables.Map[str, Bracket]
+    live: bool = False
 
 
 @attrs.frozen
@@ -1120,7 +1305,7 @@ def _filled_while_working(change: Change) -> bool:
     that filled while it worked."""
     if change.old is None:
         return change.new.status in FILL_STATUSES
-    return _working(change.old) and _filled_delta(change) > 0
+    return change.fill_of_working
 
 
 def _filled_delta(change: Change) -> Decimal:
@@ -1130,8 +1315,12 @@ def _filled_delta(change: Change) -> Decimal:
 
 
 def _working_orders(links: Links, order_ids: Sequence[str]) -> list[DecimalOrder]:
-    orders = links.orders
-    return [orders[i] for i in order_ids if orders[i].status in ACTIVE_STATUSES]
+    """The orders of ``order_ids`` that work and that the rules may act on, as
+    they will stand (:func:`as_it_will_stand`): in live mode, not those with a
+    cancel in flight, whoever sent it."""
+    standing = (_standing(links, order_id) for order_id in order_ids)
+    return [order for order in standing
+            if order.status in ACTIVE_STATUSES and _askable(order, links.live)]
 
 
 def _cancel(
@@ -1141,12 +1330,15 @@ def _cancel(
         yield Derive(order.id, Cancel(reason), origin)
 
 
-def _resize(order: DecimalOrder, left: Decimal, reason: str, origin: LinkKey) -> Action:
+def _resize(
+    links: Links, order: DecimalOrder, left: Decimal, reason: str, origin: LinkKey
+) -> Iterator[Action]:
     """Leave ``order`` with ``left`` to fill, or cancel it when nothing is left."""
     if left <= 0:
-        return Derive(order.id, Cancel(reason), origin)
+        yield from _cancel(links, (order.id,), reason, origin)
+        return
     size = exact_add(order.filled.copy_abs(), left)
-    return Derive(order.id, Amend(amount=size if order.is_buy else size.copy_negate()), origin)
+    yield Derive(order.id, Amend(amount=size if order.is_buy else size.copy_negate()), origin)
 
 
 def _fresh_ids(state: BracketState) -> tuple[str, ...]:

@@ -447,6 +447,7 @@ def _same(first: object, second: object) -> bool:
 
 def _unstructure_book(book: OrderBook) -> dict[str, Any]:
     document: dict[str, Any] = {
+        **({"live": True} if book.live else {}),  # written only when set: older documents load
         "orders": [_unstructure_order(book.orders[order_id]) for order_id in sorted(book.orders)],
         "link_modes": {order_id: mode.name for order_id, mode in sorted(book.link_modes.items())},
         "brackets": {
@@ -466,8 +467,10 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
 
 def _structure_book(data: object, path: str, version: int) -> OrderBook:
     keys = ("orders", "link_modes", "brackets" if version > 1 else "children_of")
-    record = json_object(data, path, keys, optional=("post_only_rested",) if version > 3 else ())
+    later = ("post_only_rested", "live") if version > 3 else ()
+    record = json_object(data, path, keys, optional=later)
     builder = BookBuilder(OrderBook())
+    builder.live = structure_at(record.get("live", False), bool, f"{path}.live")
     for index, entry in enumerate(json_list(record["orders"], f"{path}.orders")):
         order = _structure_order(entry, f"{path}.orders[{index}]", version)
         if order.id in builder.orders:
