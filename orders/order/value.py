@@ -897,9 +897,10 @@ def status_by_fill(filled: Decimal, amount: Decimal) -> ORDER_STATUS:
     order is FILLED)."""
     if not filled:
         return _OPEN
-    if filled == amount or (filled > amount if amount > 0 else filled < amount):
+    if filled == amount:
         return _FILLED
-    return _PARTIALLY_FILLED
+    # Short of the amount (a buy's filled below it, a sell's above it), or beyond it.
+    return _PARTIALLY_FILLED if (filled < amount) is not amount.is_signed() else _FILLED
 
 
 # What each status says about the quantities; CANCELLED and REJECTED say nothing.
