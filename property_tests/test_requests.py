@@ -428,6 +428,12 @@ class LiveModeBook(LiveBook):
 
     def keep(self, order_id: str, step: Event, result: BookResult) -> None:
         super().keep(order_id, step, result)
+        refused = self.book[order_id]
+        if (isinstance(step, CancelRejected | ReplaceRejected)
+                and step.code is RequestRejectReason.UNKNOWN_ORDER and refused.open):
+            # The venue does not know the order: the host ends it in the book.
+            self.keep(order_id, Cancel("unknown to the venue"),
+                      self.book.apply(order_id, Cancel("unknown to the venue")))
         for order_id in list(self.book.orders):
             order = self.book[order_id]  # as the sends before it left it
             if order.status in (OPEN, TRIGGERED) and not at_the_venue(order):

@@ -53,6 +53,8 @@ from orders.events import (
     CancelRequested,
     Event,
     Fill,
+    FillBust,
+    FillCorrection,
     Hold,
     NewRequested,
     Release,
@@ -63,7 +65,13 @@ from orders.events import (
 )
 from orders.order.machine import apply
 from orders.order.value import DecimalOrder
-from orders.statuses import ACTIVE_STATUSES, ENDED_STATUSES, FILL_STATUSES, ORDER_STATUS
+from orders.statuses import (
+    ACTIVE_STATUSES,
+    ENDED_STATUSES,
+    FILL_STATUSES,
+    ORDER_STATUS,
+    RequestRejectReason,
+)
 
 __all__ = [
     "GUARDS",
@@ -681,17 +689,58 @@ def active_legs_follow_the_position(links: Links, order: DecimalOrder, event: Ev
         )
 
 
+def book_request_ids_are_the_books(links: Links, order: DecimalOrder, event: Event) -> None:
+    """Request ids that begin ``book:`` name the book's own requests, in either mode;
+    the host's requests use any other id (or none)."""
+    request_id = getattr(event, "request_id", None)
+    if type(event) in _REQUEST_KINDS and request_id is not None and request_id.startswith(
+        BOOK_REQUEST_PREFIX
+    ):
+        _refuse(
+            book_request_ids_are_the_books,
+            f"request id {request_id!r} begins {BOOK_REQUEST_PREFIX!r}, which the book keeps "
+            "for the requests it derives; give the host's request another id, or none",
+            order,
+            event,
+            error=BadOrderParameters,
+        )
+
+
+def requests_go_to_orders_the_venue_has(
+    links: Links, order: DecimalOrder, event: Event
+) -> None:
+    """In live mode, a cancel or replace request is for an order the venue has
+    (:func:`at_the_venue`); an order not sent yet is changed in the book (Cancel,
+    Amend), and sent with a NewRequested when it is ready."""
+    if links.live and type(event) in (CancelRequested, ReplaceRequested) and not at_the_venue(
+        order
+    ):
+        _refuse(
+            requests_go_to_orders_the_venue_has,
+            f"order {order.id} has not been sent, so the venue has nothing to cancel or "
+            f"replace; change it in the book (Cancel, Amend) instead of {quote(event)}",
+            order,
+            event,
+        )
+
+
+_REQUEST_KINDS = frozenset({NewRequested, CancelRequested, ReplaceRequested})
+
+
 GUARDS: tuple[Callable[[Links, DecimalOrder, Event], None], ...] = (
     no_fill_before_the_entry_trades,
     the_book_holds_and_releases_legs,
     active_legs_follow_the_position,
+    book_request_ids_are_the_books,
+    requests_go_to_orders_the_venue_has,
 )
 """What :meth:`~orders.book.OrderBook.apply` checks before applying the host's event."""
 
 
 def check_event(links: Links, order: DecimalOrder, event: Event) -> None:
-    """Run every guard on the host's ``event`` for ``order``."""
-    if order.terms.parent_order_id is not None:
+    """Run every guard on the host's ``event`` for ``order`` (only a bracket's exit
+    leg, or a request, can fail one)."""
+    if order.terms.parent_order_id is not None or type(event) in _REQUEST_KINDS:
         for guard in GUARDS:
             guard(links, order, event)
 
@@ -1019,16 +1068,19 @@ def as_it_will_stand(order: DecimalOrder, live: bool) -> DecimalOrder:
 
 
 def at_the_venue(order: DecimalOrder) -> bool:
-    """True when the venue has ``order``: a request or an answer is in its history,
-    or it has fills or requests in flight (it was built with them)."""
-    if order.pending or order.fills:
+    """True when the venue has ``order``: it carries the venue's id
+    (``broker_order_id``, as an order rebuilt from the venue's report does), it
+    was sent (a ``NewRequested`` in its history or in flight), or the venue has
+    answered or filled it. A request alone does not make it so: the host may ask
+    about an order it has not sent."""
+    if order.broker_order_id is not None or order.pending_new:
         return True
     return any(type(event) in _VENUE_EVENTS for event in order.history)
 
 
 _VENUE_EVENTS = frozenset({
-    NewRequested, CancelRequested, ReplaceRequested, Acknowledged, CancelRejected,
-    Replaced, ReplaceRejected,
+    NewRequested, Acknowledged, CancelRejected, Replaced, ReplaceRejected, Fill,
+    FillCorrection, FillBust,
 })
 
 
@@ -1051,9 +1103,14 @@ def decision(links: Links, order: DecimalOrder, event: Event) -> Event:
 def renewed_request(old: DecimalOrder, new: DecimalOrder, answer: Event) -> Request | None:
     """In live mode, when the venue refuses (``answer``) a request the book derived
     and its order ``new`` still works, the same request under a new id: the
-    book's decision stands, so it asks again. None for any other answer, and
-    when another cancel, or another replace of the book's, is in flight already."""
-    if type(answer) not in (CancelRejected, ReplaceRejected) or new.status not in ACTIVE_STATUSES:
+    book's decision stands, so it asks again (after a refusal as too late, until
+    the venue's report of the order's end arrives). None for any other answer,
+    for a refusal whose code says asking again cannot help (the venue does not
+    know the order), and when another cancel, or a replace of the book's sent
+    after the refused one, is in flight."""
+    if not isinstance(answer, CancelRejected | ReplaceRejected) or (
+        answer.code in _FINAL_REFUSALS or new.status not in ACTIVE_STATUSES
+    ):
         return None
     refused = next((request for request in old.pending if request not in new.pending), None)
     if refused is None or not is_book_request(old, refused):
@@ -1061,10 +1118,16 @@ def renewed_request(old: DecimalOrder, new: DecimalOrder, answer: Event) -> Requ
     request_id = book_request_id(new)
     if type(refused) is CancelRequested:
         return None if new.pending_cancel else attrs.evolve(refused, request_id=request_id)
+    sent_after = old.pending[old.pending.index(refused) + 1:]
     if any(type(later) is ReplaceRequested and is_book_request(new, later)
-           for later in new.pending):
-        return None
+           for later in sent_after):
+        return None  # a later replace of the book's carries its decision
     return attrs.evolve(refused, request_id=request_id)
+
+
+_FINAL_REFUSALS = frozenset({RequestRejectReason.UNKNOWN_ORDER})
+"""Reject codes after which asking again cannot help, so the book does not: the
+venue does not know the order, and the host ends it (a Cancel) or sends it."""
 
 
 def reactions(links: Links, change: Change) -> list[Action]:

@@ -399,7 +399,13 @@ def rejects_new_in_flight(order: DecimalOrder, reject: Reject) -> None:
         return
     if any(type(event) is NewRequested for event in order.history):
         raise _Repeat
-    raise _refusal(order, reject)
+    raise InvalidTransition(
+        f"order {order.id} is {order.status.name} and was never sent; on an ended order a "
+        "Reject only answers the order's NewRequested",
+        order_id=order.id,
+        status=order.status,
+        event=reject,
+    )
 
 
 def cancel_in_flight(order: DecimalOrder, cancel: Cancel) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from orders import (
     Acknowledged,
+    BadOrderParameters,
     Cancel,
     CancelRejected,
     CancelRequested,
@@ -30,6 +31,7 @@ from orders import (
     ReplaceRequested,
     RequestRejectReason,
     Submit,
+    apply,
     buy_bracket,
     dumps,
     loads,
@@ -153,7 +155,7 @@ def test_a_late_fill_on_the_member_being_cancelled_is_recorded_and_too_late_sett
 def test_a_refused_cancel_of_a_working_member_is_asked_again() -> None:
     book, _ = step(live_oco(), "sl", Fill(40, 90, fill_id="f1"))
     book, _ = step(book, "tp", Fill(10, 110, fill_id="f2"))  # late, partial
-    book, derived = step(book, "tp", CancelRejected("not now", RequestRejectReason.BROKER_OPTION))
+    book, derived = step(book, "tp", CancelRejected("not now", RequestRejectReason.OTHER))
     assert requests(derived) == [("tp", "cancel", "linked order sl filled")]
     assert book["tp"].status is PARTIALLY_FILLED
     assert book["tp"].pending_cancel
@@ -309,3 +311,49 @@ def test_a_host_cancel_of_a_leg_refused_lets_the_book_resize_it() -> None:
     book, _ = step(book, "m", Fill(20, 100, fill_id="m20"))
     book, derived = step(book, "s", CancelRejected("no", request_id="host-1"))
     assert requests(derived) == [("s", "replace", Decimal(-60))]
+
+
+def test_a_refused_book_replace_is_asked_again_while_an_older_one_is_in_flight() -> None:
+    group = OrderBook(live=True).submit(
+        *oco_orders(T0, "X", -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("tp", "sl")),
+        link_mode="reduce",
+    ).book
+    for order_id in ("tp", "sl"):
+        group = group.apply(order_id, NewRequested()).book
+        group = group.apply(order_id, Acknowledged()).book
+    group = group.apply("sl", Fill(30, 90, fill_id="a")).book
+    group = group.apply("sl", Fill(20, 90, fill_id="b")).book
+    newest = group["tp"].pending[-1]
+    result = group.apply("tp", ReplaceRejected("busy", "OTHER", newest.request_id))
+    assert [(d.order_id, type(d.event).__name__) for d in result.derived] == [
+        ("tp", "ReplaceRequested")]
+    assert result.derived[0].event.change.amount == -50  # type: ignore[union-attr]
+    assert result.book["sl"].amount == -100
+
+
+def test_a_refusal_that_asking_again_cannot_help_is_not_renewed() -> None:
+    group = OrderBook(live=True).submit(
+        *oco_orders(T0, "X", -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("tp", "sl")),
+    ).book
+    for order_id in ("tp", "sl"):
+        group = group.apply(order_id, NewRequested()).book
+    group = group.apply("sl", Fill(100, 90, fill_id="a")).book
+    request = group["tp"].pending[-1]
+    result = group.apply("tp", CancelRejected("unknown", "UNKNOWN_ORDER", request.request_id))
+    assert result.derived == ()
+    assert result.book["tp"].pending == (group["tp"].pending[0],)  # its NewRequested
+
+
+def test_an_order_carrying_the_venues_id_is_at_the_venue() -> None:
+    _, sl = oco_orders(T0, "X", -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("tp", "sl"))
+    rebuilt = DecimalOrder(T0, "X", -100, limit=110, id="tp", linked_order_ids=["sl"],
+                           broker_order_id="V-1")
+    result = OrderBook(live=True).submit(rebuilt, apply(sl, Fill(100, 90, fill_id="a")))
+    assert [(d.order_id, type(d.event).__name__) for d in result.derived] == [
+        ("tp", "CancelRequested")]
+
+
+def test_the_host_may_not_use_the_books_request_ids() -> None:
+    book = OrderBook(live=True).submit(DecimalOrder(T0, "X", 10, limit=100, id="o")).book
+    with pytest.raises(BadOrderParameters, match="begins 'book:'"):
+        book.apply("o", NewRequested("book:o:1"))
