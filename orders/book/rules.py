@@ -1175,6 +1175,9 @@ def bracket_state(links: Links, entry_id: str | None) -> BracketState | None:
         return None
     orders, live = links.orders, links.live
     exited = exact_sum(orders[leg].filled.copy_abs() for leg in bracket.every_leg)
+    if not live:  # every order as it stands
+        legs = () if bracket.withdrawn else tuple(orders[leg] for leg in bracket.legs)
+        return BracketState(bracket, orders[bracket.entry_id], legs, exited, orders, live)
     legs = () if bracket.withdrawn else tuple(_standing(links, leg) for leg in bracket.legs)
     entry = _standing(links, bracket.entry_id)
     return BracketState(bracket, entry, legs, exited, orders, live)

@@ -216,7 +216,7 @@ class DecimalOrder(Generic[AssetT]):
             check_type("limit_reached", limit_reached, bool)
             check_type("post_only", post_only, bool)
             _check_times(dt, created, valid_until)
-            pending = _pending(pending)
+            pending = _pending(pending) if pending else ()
         terms = make_terms(
             _order_id(id),
             check_asset(asset),

@@ -194,17 +194,21 @@ class SimulatedVenue:
         """
         check_type("book", book, OrderBook)
         check_type("dt", dt, datetime)
+        immediate, post_only = book.immediate_orders(asset), book.post_only_orders(asset)
         seen = book.on_bar(asset, bar, dt)
-        _check_in_time(book, asset, bar, dt,
-                       [*book.immediate_orders(asset), *book.post_only_orders(asset)])
+        _check_in_time(book, asset, bar, dt, [*immediate, *post_only])
         triggered = {
             item.order_id: item.event.price
             for item in seen.derived
             if type(item.event) is Trigger and item.event.price is not None
         }
         run = _Run(seen.book, list(seen.derived))
-        repriced = self._judge_post_only(run, asset, bar, triggered)
-        immediate = run.book.immediate_orders(asset)  # stops this bar triggered included
+        repriced = (
+            self._judge_post_only(run, asset, bar, triggered)
+            if post_only or asset in book.post_only_rested else _NONE
+        )
+        if triggered:  # an IOC or FOK stop it triggered has this bar
+            immediate = run.book.immediate_orders(asset)
         executions: list[Execution] = []
         traded = _ZERO
         for order_id, price in _turns(run.book, asset, bar, triggered, repriced, immediate):
@@ -232,10 +236,7 @@ class SimulatedVenue:
         every post-only order of ``asset`` in play with its terms; the ids of
         those repriced are returned."""
         candidates = run.book.post_only_orders(asset)
-        rested = run.book.post_only_rested.get(asset)
-        if not candidates and rested is None:
-            return _NONE
-        before = _EMPTY if rested is None else rested
+        before = run.book.post_only_rested.get(asset, _EMPTY)
         repriced = set()
         for order in _in_play(run.book, candidates):
             terms, limit = order.terms, order.terms.limit
@@ -248,7 +249,7 @@ class SimulatedVenue:
             else:
                 run.apply(order.id, Amend(limit=_one_tick_away(order, met)))
                 repriced.add(order.id)
-        in_play = _in_play(run.book, run.book.post_only_orders(asset))
+        in_play = _in_play(run.book, candidates)  # those rejected are no longer working
         run.book = run.book.with_rested(
             asset, immutables.Map({order.id: order.terms for order in in_play})
         )
