@@ -24,6 +24,7 @@ from orders import (
     Event,
     Fill,
     FillBust,
+    LinkedOrderError,
     NewRequested,
     OrderBook,
     Replaced,
@@ -357,3 +358,13 @@ def test_the_host_may_not_use_the_books_request_ids() -> None:
     book = OrderBook(live=True).submit(DecimalOrder(T0, "X", 10, limit=100, id="o")).book
     with pytest.raises(BadOrderParameters, match="begins 'book:'"):
         book.apply("o", NewRequested("book:o:1"))
+
+
+def test_the_host_asks_the_venue_only_about_orders_it_has() -> None:
+    book = OrderBook(live=True).submit(DecimalOrder(T0, "X", 10, limit=100, id="o")).book
+    with pytest.raises(LinkedOrderError, match="order o has not been sent") as refused:
+        book.apply("o", CancelRequested())
+    assert refused.value.rule == "requests_go_to_orders_the_venue_has"
+    sent_book = book.apply("o", NewRequested()).book
+    assert sent_book.apply("o", CancelRequested()).book["o"].pending_cancel
+    assert OrderBook().submit(book["o"]).book.apply("o", CancelRequested()).book["o"].pending
