@@ -403,12 +403,12 @@ class OrderBook:
     def immediate_orders(self, asset: Hashable) -> list[str]:
         """Ids of the IOC and FOK orders of ``asset`` able to trade now (working and
         not waiting for a stop), oldest first."""
-        return [order_id for _, order_id in indexes.immediate(self.index, asset)]
+        return [order_id for _, order_id in indexes.immediate(self.index, check_asset(asset))]
 
     def post_only_orders(self, asset: Hashable) -> list[str]:
         """Ids of the active post-only orders of ``asset`` that have filled nothing,
         oldest first."""
-        return [order_id for _, order_id in indexes.post_only(self.index, asset)]
+        return [order_id for _, order_id in indexes.post_only(self.index, check_asset(asset))]
 
     def with_rested(self, asset: Hashable, rested: immutables.Map[str, OrderTerms]) -> OrderBook:
         """This book with ``rested`` as the post-only orders of ``asset`` a venue has

@@ -53,7 +53,7 @@ import attrs
 import immutables
 
 from orders._checks import check_type, decimal_text, quote
-from orders.assets import Asset, check_quantity_increment
+from orders.assets import Asset, check_asset, check_quantity_increment
 from orders.book.orderbook import Derived, OrderBook
 from orders.decimals import exact_add, exact_subtract, non_negative_price, to_decimal
 from orders.errors import BadOrderParameters, OrderError
@@ -194,6 +194,7 @@ class SimulatedVenue:
         """
         check_type("book", book, OrderBook)
         check_type("dt", dt, datetime)
+        check_asset(asset)
         immediate, post_only = book.immediate_orders(asset), book.post_only_orders(asset)
         seen = book.on_bar(asset, bar, dt)
         _check_in_time(book, asset, bar, dt, [*immediate, *post_only])
