@@ -597,6 +597,18 @@ class BookBuilder:
             ids = self.active_by_asset.get(asset, _EMPTY)
             ids = ids.set(order.id, None) if not was_active else ids.delete(order.id)
             self.active_by_asset = self.active_by_asset.set(asset, ids)
+        if self.post_only_rested and (order.filled or order.status not in ACTIVE_STATUSES):
+            self.forget_rested(order)
+
+    def forget_rested(self, order: DecimalOrder) -> None:
+        """Drop ``order`` from the post-only orders that rested: it has traded or ended."""
+        asset = order.terms.asset
+        rested = self.post_only_rested.get(asset)
+        if rested is None or order.id not in rested:
+            return
+        rested = rested.delete(order.id)
+        self.post_only_rested = (self.post_only_rested.set(asset, rested) if rested
+                                 else self.post_only_rested.delete(asset))
 
     def known(self, order_id: str, role: str, event: Event | None = None) -> DecimalOrder:
         """The order ``order_id``, which ``event`` (if any) is for."""

@@ -43,6 +43,8 @@ from orders import (
     VenueResult,
     VolumeShareSlippage,
     buy_bracket,
+    dumps,
+    loads,
 )
 from orders.venue.simulated import FILL_PRICES, fill_prices_markdown
 
@@ -746,3 +748,13 @@ def test_a_post_only_limit_placed_at_the_end_time_of_the_latest_bar_is_judged_on
 def test_a_book_without_post_only_orders_keeps_nothing_rested() -> None:
     [result] = on_bars(placed_with(10, LimitOrder(95)), Bar(100, 101, 99, 100))
     assert dict(result.book.post_only_rested) == {}
+
+
+def test_a_post_only_order_that_trades_or_ends_is_no_longer_kept_as_rested() -> None:
+    [rested] = on_bars(placed_with(10, LimitOrder(95), post_only=True), Bar(100, 101, 99, 100))
+    assert "o" in rested.book.post_only_rested[XYZ]
+    filled = rested.book.apply("o", Fill(4, 95, fill_id="f")).book
+    assert XYZ not in filled.post_only_rested
+    cancelled = rested.book.cancel("o").book
+    released = cancelled.release(T0 + timedelta(days=30)).book
+    assert loads(dumps(released)) == released
