@@ -77,7 +77,7 @@ _IMMEDIATE = _AT_MARKET + 1
 """The orders able to trade now whose time in force ends at their first chance
 to trade (IOC, FOK): working, and not waiting for a stop."""
 _POST_ONLY = _AT_MARKET + 2
-"""The active post-only orders that have filled nothing, oldest first."""
+"""The active post-only orders, oldest first."""
 _EMPTY_RECORD: tuple[Entry | None, ...] = (None,) * (_POST_ONLY + 1)
 _ZERO = Decimal(0)
 
@@ -94,7 +94,7 @@ def entries(order: DecimalOrder) -> tuple[Place, ...]:
     if status in ACTIVE_STATUSES:
         if terms.valid_until is not None:
             places.append((_EXPIRES, (terms.valid_until, terms.id)))
-        if terms.post_only and not order.filled:
+        if terms.post_only:
             places.append((_POST_ONLY, (terms.created, terms.id)))
     if status not in WORKING_STATUSES:
         return tuple(places)
@@ -222,8 +222,7 @@ def immediate(indexes: Indexes, asset: Hashable) -> list[tuple[datetime, str]]:
 
 
 def post_only(indexes: Indexes, asset: Hashable) -> list[tuple[datetime, str]]:
-    """The active post-only orders of ``asset`` that have filled nothing, as
-    ``(created, id)``, oldest first."""
+    """The active post-only orders of ``asset``, as ``(created, id)``, oldest first."""
     entry = _record_entry(indexes, asset, _POST_ONLY)
     return [] if entry is None else list(treap.ascending(entry[0]))
 

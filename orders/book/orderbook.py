@@ -50,7 +50,7 @@ from orders.order.machine import apply
 from orders.order.terms import OrderTerms
 from orders.order.triggers import Step, bar_steps, price_steps
 from orders.order.value import DecimalOrder
-from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, TimeInForce
+from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, WORKING_STATUSES, TimeInForce
 from orders.styles import BracketOrder, ExecutionStyle, OCOOrder
 
 __all__ = [
@@ -406,8 +406,7 @@ class OrderBook:
         return [order_id for _, order_id in indexes.immediate(self.index, check_asset(asset))]
 
     def post_only_orders(self, asset: Hashable) -> list[str]:
-        """Ids of the active post-only orders of ``asset`` that have filled nothing,
-        oldest first."""
+        """Ids of the active post-only orders of ``asset``, oldest first."""
         return [order_id for _, order_id in indexes.post_only(self.index, check_asset(asset))]
 
     def with_rested(self, asset: Hashable, rested: immutables.Map[str, OrderTerms]) -> OrderBook:
@@ -597,11 +596,12 @@ class BookBuilder:
             ids = self.active_by_asset.get(asset, _EMPTY)
             ids = ids.set(order.id, None) if not was_active else ids.delete(order.id)
             self.active_by_asset = self.active_by_asset.set(asset, ids)
-        if self.post_only_rested and (order.filled or order.status not in ACTIVE_STATUSES):
+        if self.post_only_rested and order.status not in WORKING_STATUSES:
             self.forget_rested(order)
 
     def forget_rested(self, order: DecimalOrder) -> None:
-        """Drop ``order`` from the post-only orders that rested: it has traded or ended."""
+        """Drop ``order`` from the post-only orders that rested: it has ended, or is
+        held, and is judged again when it comes back."""
         asset = order.terms.asset
         rested = self.post_only_rested.get(asset)
         if rested is None or order.id not in rested:

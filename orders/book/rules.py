@@ -1071,9 +1071,10 @@ def at_the_venue(order: DecimalOrder) -> bool:
     """True when the venue has ``order``: it carries the venue's id
     (``broker_order_id``, as an order rebuilt from the venue's report does), it
     was sent (a ``NewRequested`` in its history or in flight), or the venue has
-    answered or filled it. A request alone does not make it so: the host may ask
-    about an order it has not sent."""
-    if order.broker_order_id is not None or order.pending_new:
+    answered or filled it (in its history, or in the totals it was built with).
+    A request alone does not make it so: the host may ask about an order it has
+    not sent."""
+    if order.broker_order_id is not None or order.pending_new or order.filled:
         return True
     return any(type(event) in _VENUE_EVENTS for event in order.history)
 

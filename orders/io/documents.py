@@ -459,7 +459,10 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
             for entry_id, bracket in sorted(book.brackets.items())
         },
     }
-    rested = sorted(order_id for orders in book.post_only_rested.values() for order_id in orders)
+    rested = sorted(  # those still resting with the terms the venue judged
+        order_id for orders in book.post_only_rested.values()
+        for order_id, terms in orders.items() if book.orders[order_id].terms is terms
+    )
     if rested:  # written only when there are some, as before post-only orders existed
         document["post_only_rested"] = rested
     return document

@@ -204,9 +204,10 @@ class SimulatedVenue:
             if type(item.event) is Trigger and item.event.price is not None
         }
         run = _Run(seen.book, list(seen.derived))
-        repriced = (
-            self._judge_post_only(run, asset, bar, triggered)
-            if post_only or asset in book.post_only_rested else _NONE
+        judging = post_only or asset in book.post_only_rested
+        repriced: set[str] = set()
+        arriving: Set[str] = (
+            self._judge_post_only(run, post_only, bar, triggered, repriced) if judging else _NONE
         )
         if triggered:  # an IOC or FOK stop it triggered has this bar
             immediate = run.book.immediate_orders(asset)
@@ -216,6 +217,8 @@ class SimulatedVenue:
             order = run.book.orders[order_id]
             if order.status not in WORKING_STATUSES:
                 continue  # a fill earlier on this bar ended it, through its links
+            if order_id in arriving and self._takes(run, order, triggered[order_id], repriced):
+                continue  # a post-only stop-limit judged where the bar triggered it
             fill = None if price is None else self._fill(order, price, bar, traded, dt)
             if fill is not None:
                 run.apply(order_id, fill, by_the_venue=False)
@@ -225,36 +228,52 @@ class SimulatedVenue:
                 run.book.orders[order_id].status in WORKING_STATUSES
             ):
                 run.apply(order_id, Expire(dt))
+        if judging:
+            rested = _in_play(run.book, post_only)
+            run.book = run.book.with_rested(
+                asset, immutables.Map({order.id: order.terms for order in rested})
+            )
         return VenueResult(run.book, tuple(executions), tuple(run.derived))
 
     def _judge_post_only(
-        self, run: _Run, asset: Hashable, bar: Bar, triggered: dict[str, Decimal]
-    ) -> Set[str]:
-        """Judge each post-only order of ``asset`` that can trade on ``bar`` and has
-        not rested with its terms before (it arrives now: placed, triggered,
-        released or amended since): reject it, or reprice it, when it would take
-        liquidity at the first price it meets. The book then holds, as rested,
-        every post-only order of ``asset`` in play with its terms; the ids of
-        those repriced are returned."""
-        candidates = run.book.post_only_orders(asset)
-        before = run.book.post_only_rested.get(asset, _EMPTY)
-        repriced = set()
+        self,
+        run: _Run,
+        candidates: list[str],
+        bar: Bar,
+        triggered: dict[str, Decimal],
+        repriced: set[str],
+    ) -> set[str]:
+        """Judge, against ``bar``'s open, each post-only order of ``candidates`` that
+        can trade on it and has not rested with its terms before (it arrives now:
+        placed, released or amended since). A stop-limit the bar triggers is
+        judged where the trigger lies on the bar's path, when its turn comes:
+        those are returned."""
+        rested = run.book.post_only_rested
+        arriving = set()
         for order in _in_play(run.book, candidates):
-            terms, limit = order.terms, order.terms.limit
-            met = triggered.get(order.id, bar.open)
-            if (limit is None or before.get(order.id) is terms
-                    or not limit_reachable(terms.amount > 0, limit, met)):
+            if rested.get(order.terms.asset, _EMPTY).get(order.id) is order.terms:
                 continue
-            if self.post_only == "reject":
-                run.apply(order.id, Reject(_taking_text(order, limit, met)))
+            if order.id in triggered:
+                arriving.add(order.id)
             else:
-                run.apply(order.id, Amend(limit=_one_tick_away(order, met)))
-                repriced.add(order.id)
-        in_play = _in_play(run.book, candidates)  # those rejected are no longer working
-        run.book = run.book.with_rested(
-            asset, immutables.Map({order.id: order.terms for order in in_play})
-        )
-        return repriced
+                self._takes(run, order, bar.open, repriced)
+        return arriving
+
+    def _takes(
+        self, run: _Run, order: DecimalOrder, met: Decimal, repriced: set[str]
+    ) -> bool:
+        """True when post-only ``order`` would take liquidity at ``met``, the first
+        price it meets: it is then rejected or repriced (its id added to
+        ``repriced``)."""
+        terms, limit = order.terms, order.terms.limit
+        if limit is None or not limit_reachable(terms.amount > 0, limit, met):
+            return False
+        if self.post_only == "reject":
+            run.apply(order.id, Reject(_taking_text(order, limit, met)))
+        else:
+            run.apply(order.id, Amend(limit=_one_tick_away(order, met)))
+            repriced.add(order.id)
+        return True
 
     def _fill(
         self, order: DecimalOrder, price: Decimal, bar: Bar, traded: Decimal, dt: datetime

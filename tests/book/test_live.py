@@ -368,3 +368,9 @@ def test_the_host_asks_the_venue_only_about_orders_it_has() -> None:
     sent_book = book.apply("o", NewRequested()).book
     assert sent_book.apply("o", CancelRequested()).book["o"].pending_cancel
     assert OrderBook().submit(book["o"]).book.apply("o", CancelRequested()).book["o"].pending
+
+
+def test_an_order_rebuilt_with_fills_is_at_the_venue() -> None:
+    rebuilt = DecimalOrder(T0, "X", 10, limit=100, id="a", filled=4, notional=396)
+    book = OrderBook(live=True).submit(rebuilt).book
+    assert book.apply("a", CancelRequested()).book["a"].pending_cancel

@@ -750,11 +750,43 @@ def test_a_book_without_post_only_orders_keeps_nothing_rested() -> None:
     assert dict(result.book.post_only_rested) == {}
 
 
-def test_a_post_only_order_that_trades_or_ends_is_no_longer_kept_as_rested() -> None:
+def test_a_post_only_order_that_ends_is_no_longer_kept_as_rested() -> None:
     [rested] = on_bars(placed_with(10, LimitOrder(95), post_only=True), Bar(100, 101, 99, 100))
     assert "o" in rested.book.post_only_rested[XYZ]
-    filled = rested.book.apply("o", Fill(4, 95, fill_id="f")).book
-    assert XYZ not in filled.post_only_rested
+    partly = rested.book.apply("o", Fill(4, 95, fill_id="f")).book
+    assert "o" in partly.post_only_rested[XYZ]  # it still rests, as a maker
     cancelled = rested.book.cancel("o").book
+    assert XYZ not in cancelled.post_only_rested
     released = cancelled.release(T0 + timedelta(days=30)).book
     assert loads(dumps(released)) == released
+
+
+def test_a_post_only_stop_limit_is_judged_where_the_bar_triggers_it() -> None:
+    style = OCOOrder(LimitOrder(99), StopLimitOrder(limit_price=106, stop_price=105))
+    book = OrderBook().place(T0, XYZ, 10, style, ids=["a", "b"], post_only=True).book
+    [result] = on_bars(book, Bar(100, 106, 98, 101))  # the path meets 99 before 105
+    assert (result.book["a"].status, result.book["b"].status) == (FILLED, CANCELLED)
+    assert [(e.order_id, e.fill.price) for e in result.executions] == [("a", 99)]
+
+
+def test_a_partly_filled_post_only_order_amended_to_take_is_judged_again() -> None:
+    [rested] = on_bars(placed_with(10, LimitOrder(99), post_only=True), Bar(100, 101, 99.5, 100))
+    partly = rested.book.apply("o", Fill(4, 99, fill_id="f")).book
+    amended = partly.apply("o", Amend(limit=101)).book
+    [judged] = on_bars_from(amended, 2, Bar(100, 101, 99, 100))
+    assert (judged.book["o"].status, judged.book["o"].filled, judged.executions) == (
+        REJECTED, 4, ())
+
+
+def test_a_post_only_order_held_and_released_between_bars_is_judged_again() -> None:
+    [rested] = on_bars(placed_with(10, LimitOrder(99), post_only=True), Bar(100, 101, 99.5, 100))
+    released = rested.book.apply("o", Hold("risk")).book.apply("o", Release()).book
+    [judged] = on_bars_from(released, 2, Bar(98, 99, 97, 98))
+    assert judged.book["o"].status is REJECTED
+
+
+def test_a_document_keeps_only_the_rested_orders_whose_terms_were_judged() -> None:
+    [rested] = on_bars(placed_with(10, LimitOrder(99), post_only=True), Bar(100, 101, 99.5, 100))
+    amended = rested.book.apply("o", Amend(limit=101)).book
+    [judged] = on_bars_from(loads(dumps(amended)), 2, Bar(100, 101, 99, 100))
+    assert judged.book["o"].status is REJECTED
