@@ -1,14 +1,16 @@
 """``python -m orders``: replay an execution log, or print the state diagram.
 
-``python -m orders replay [FILE] [--json | --summary]`` exits with status 0 when every line
-of the log was applied, 1 when some lines were refused (they are listed), and 2
-when the log cannot be read, the Dask scheduler cannot be reached or the command
-is misused; errors are one line on standard error. Output is UTF-8 whatever the
-locale. In the table, the summary and the errors, text from the log or a file
-name is shown escaped where it holds a control character or a lone surrogate
-(``\\n``, ``\\x1b``, ``\\ud800``, and then a backslash as ``\\\\``); ``--json`` holds
-the exact text. Output to a pipe that closes early (``| head``), or to a closed
-stream, ends quietly with the same status.
+``python -m orders replay [FILE] [--json | --summary] [--verify]`` exits with
+status 0 when every line of the log was applied, 1 when some lines were refused
+(they are listed), 2 when the log cannot be read, the Dask scheduler cannot be
+reached or the command is misused, and 3 when ``--verify`` finds the log's chain
+broken, or no chain to check (nothing else is printed then); errors are one line
+on standard error. Output is UTF-8 whatever the locale. In the table, the
+summary and the errors, text from the log or a file name is shown escaped where
+it holds a control character or a lone surrogate (``\\n``, ``\\x1b``, ``\\ud800``,
+and then a backslash as ``\\\\``); ``--json`` holds the exact text. Output to a
+pipe that closes early (``| head``), or to a closed stream, ends quietly with
+the same status.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import sys
 import time
 import typing
 from collections import Counter
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from importlib import resources
@@ -34,8 +36,16 @@ from orders.assets import Asset
 from orders.book.orderbook import OrderBook
 from orders.decimals import exact_sum
 from orders.errors import OrderError
+from orders.io.chain import ChainCheck, ChainVerifier, verify_chain
 from orders.io.documents import unstructure
-from orders.io.replay import AccountsResult, Refusal, ReplayResult, replay, replay_files
+from orders.io.replay import (
+    AccountsResult,
+    Refusal,
+    ReplayResult,
+    file_lines,
+    replay,
+    replay_files,
+)
 from orders.order.machine import mermaid_diagram
 from orders.order.value import DecimalOrder
 from orders.statuses import ORDER_STATUS
@@ -43,8 +53,9 @@ from orders.statuses import ORDER_STATUS
 PROG = "python -m orders"
 """How the command names itself at the start of every error."""
 EXAMPLE_LOG = "session.jsonl"
-APPLIED, REFUSED, UNREADABLE = 0, 1, 2
-"""The exit statuses of ``replay``: every line applied, some refused, no log read."""
+APPLIED, REFUSED, UNREADABLE, UNVERIFIED = 0, 1, 2, 3
+"""The exit statuses of ``replay``: every line applied, some refused, no log
+read, a chain that ``--verify`` did not find whole."""
 _COLUMNS = ("id", "asset", "side", "type", "status", "filled/amount", "avg price", "commission",
             "reason")
 _SHOWN_PLACES = Decimal("0.000001")
@@ -92,6 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--summary", action="store_true",
         help="print counts and totals by status and by asset instead of every order",
     )
+    replaying.add_argument(
+        "--verify", action="store_true",
+        help="check the chain of hashes a chained recorder writes (Recorder(..., "
+        "chained=True)) and replay only a log that holds it whole: a log whose chain "
+        "breaks, or that holds none, exits with status 3, naming the first line that "
+        "breaks it",
+    )
     commands.add_parser(
         "diagram", help="print the Mermaid state diagram generated from the transition table"
     )
@@ -104,13 +122,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if per_account:
         return _replay_accounts(parser, arguments, files)
     file = files[0] if files else None
+    verifier = ChainVerifier() if arguments.verify else None
     try:
         with _open_log(file) as log:
             reading = _Reading(log)
-            result = replay(reading, progress=reading.report)
+            lines = reading if verifier is None else verifier.passing(reading)
+            result = replay(lines, progress=reading.report)
     except OSError as error:
         _error(f"{PROG}: cannot read {file}: {error.strerror or error}")
         return UNREADABLE
+    if verifier is not None and not _verified([(_log_name(file), verifier.result())]):
+        return UNVERIFIED
     status = REFUSED if result.refused_count else APPLIED
     if arguments.json:
         return _write(as_json(result), status)
@@ -123,6 +145,10 @@ def _replay_accounts(
     """Replay ``files`` per account, in this process or on Dask, and print each account."""
     _check_per_account(parser, arguments, files)
     try:
+        if arguments.verify and not _verified(
+            (path, verify_chain(file_lines(path))) for path in files
+        ):
+            return UNVERIFIED
         if arguments.workers is None and arguments.scheduler is None:
             started = time.monotonic()
             result = replay_files(files, progress=lambda lines: _note(
@@ -143,6 +169,33 @@ def _replay_accounts(
     if arguments.json:
         return _write(accounts_json(result), status)
     return _write(summarize_accounts(result), status)
+
+
+def _verified(checks: Iterable[tuple[str, ChainCheck]]) -> bool:
+    """Whether each check found the chain of its log whole: if one did not,
+    say why in one line; if all did, note how far each holds."""
+    notes = []
+    for log, check in checks:
+        failure = _chain_failure(log, check)
+        if failure is not None:
+            _error(f"{PROG}: {failure}")
+            return False
+        notes.append(f"the chain of {_shown(log)} holds over {check.chained:,} lines, "
+                     f"ending at {check.last}")
+    for note in notes:
+        _note(note)
+    return True
+
+
+def _chain_failure(log: str, check: ChainCheck) -> str | None:
+    """Why ``check`` did not find the chain of ``log`` whole; None if it did."""
+    if check.broken is not None:
+        return (f"the chain of {log} breaks at line {check.broken.line_number}: "
+                f"{check.broken.reason}")
+    if check.last is None:
+        return (f"nothing to verify: no line of {log} holds a chain (a recorder made "
+                "with chained=True writes one)")
+    return None
 
 
 def _check_per_account(
@@ -210,6 +263,13 @@ def summarize_accounts(result: AccountsResult, listed: int = 10) -> str:
                   f"{result.refused_count:,} refused"]
     lines += _refused_lines([*result.unassigned, *refused][:listed], result.refused_count)
     return "\n".join(lines)
+
+
+def _log_name(path: str | None) -> str:
+    """How an error names the log read from ``path``."""
+    if path is None:
+        return f"the example log {EXAMPLE_LOG}"
+    return "standard input" if path == "-" else path
 
 
 @contextmanager

@@ -287,3 +287,82 @@ def test_the_json_of_a_live_log_holds_the_requests_in_flight_and_the_refused_ans
     (refused,) = output["refused"]
     assert refused["line_number"] == 3
     assert refused["reason"].startswith("UnknownRequestError: Replaced answers a ReplaceRequested")
+
+
+# --verify checks the chain a recorder writes with Recorder(..., chained=True).
+
+
+def chained_log(folder: Path, name: str = "chained.jsonl", account: str | None = None) -> Path:
+    from orders import Recorder
+    from tests.io.test_recording import _session
+
+    lines: list[str] = []
+    _session(Recorder(lines.append, account=account, chained=True))
+    path = folder / name
+    path.write_text("".join(text + "\n" for text in lines), encoding="utf-8")
+    return path
+
+
+def with_line_removed(path: Path, number: int) -> Path:
+    lines = path.read_bytes().splitlines(keepends=True)
+    del lines[number - 1]
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+def assert_unverified(result: subprocess.CompletedProcess[bytes], says: str) -> None:
+    assert result.returncode == 3
+    assert result.stdout == b""
+    error = result.stderr.decode("utf-8")
+    assert len(error.strip().splitlines()) == 1, error
+    assert error.startswith("python -m orders: ")
+    assert says in error
+
+
+@pytest.mark.parametrize("mode", [[], ["--json"], ["--summary"]])
+def test_a_chained_log_verifies_and_replays_as_without_verify(
+    tmp_path: Path, mode: list[str]
+) -> None:
+    log = str(chained_log(tmp_path))
+    verified, plain = run(log, "--verify", *mode), run(log, *mode)
+    assert (verified.returncode, verified.stdout) == (0, plain.stdout)
+    assert f"the chain of {log} holds over 17 lines, ending at " in verified.stderr.decode()
+
+
+def test_a_chained_log_on_standard_input_verifies(tmp_path: Path) -> None:
+    with chained_log(tmp_path).open("rb") as log:
+        result = subprocess.run([sys.executable, "-m", "orders", "replay", "-", "--verify"],
+                                stdin=log, capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_broken_chain_names_its_line_and_exits_3(tmp_path: Path) -> None:
+    log = with_line_removed(chained_log(tmp_path), 4)
+    assert_unverified(run(str(log), "--verify"),
+                      f"the chain of {log} breaks at line 4: line 4 does not follow from line 3")
+    # Without --verify the chain means nothing: the log replays, its event for the
+    # removed order refused.
+    assert run(str(log)).returncode == 1
+
+
+def test_a_broken_chain_among_several_files_names_the_file(tmp_path: Path) -> None:
+    good = chained_log(tmp_path, "a.jsonl", account="a")
+    bad = with_line_removed(chained_log(tmp_path, "b.jsonl", account="b"), 2)
+    assert_unverified(run(str(good), str(bad), "--verify"),
+                      f"the chain of {bad} breaks at line 2: ")
+    other = chained_log(tmp_path, "c.jsonl", account="c")
+    result = run(str(good), str(other), "--verify", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["accounts"].keys() == {"a", "c"}
+    assert result.stderr.decode().count("holds over 17 lines") == 2
+
+
+def test_verify_on_a_log_without_a_chain_says_there_is_nothing_to_verify(tmp_path: Path) -> None:
+    assert_unverified(run("--verify"),
+                      "nothing to verify: no line of the example log session.jsonl holds a chain")
+    assert_unverified(run("--verify", "--accounts", str(surrogate_log(tmp_path))),
+                      "nothing to verify: no line of ")
+
+
+def test_the_help_names_the_status_of_a_log_that_does_not_verify() -> None:
+    assert "exits with status 3" in " ".join(run("--help").stdout.decode().split())

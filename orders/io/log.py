@@ -2,7 +2,8 @@
 
 A log is JSON Lines, one operation of a book per line, named by its ``"op"``.
 :data:`OPS` says, for each op, the fields its line must hold and those it may
-hold; every line may also name its ``"account"``. Replay reads lines through
+hold; every line may also name its ``"account"`` and hold its ``"chain"``
+value (:mod:`orders.io.chain`), which replay reads past. Replay reads lines through
 this table (:mod:`orders.io.replay`) and the recorder writes them through it
 (:mod:`orders.io.recording`), so what one writes the other reads. The fields
 of a ``"place"`` line are those of :class:`~orders.book.orderbook.Placement`,
@@ -18,10 +19,13 @@ import attrs
 
 from orders.book.orderbook import Placement
 
-__all__ = ["ACCOUNT", "OPS", "Op", "line", "line_text"]
+__all__ = ["ACCOUNT", "CHAIN", "OPS", "Op", "line", "line_text"]
 
 ACCOUNT = "account"
 """The field any line may hold: the account whose book it applies to."""
+CHAIN = "chain"
+"""The field any line may hold: the running hash of a chained log, which does
+not change what the line means."""
 
 
 @attrs.frozen
@@ -60,7 +64,7 @@ OPS: dict[str, Op] = {
 def line(op: str, **fields: Any) -> dict[str, Any]:
     """The line of ``op`` holding ``fields``, which must be those the table allows."""
     schema = OPS[op]
-    allowed = {*schema.required, *schema.optional, ACCOUNT}
+    allowed = {*schema.required, *schema.optional, ACCOUNT, CHAIN}
     if not set(schema.required) <= fields.keys() <= allowed:
         raise AssertionError(f"a {op} line holds {sorted(fields)}; the log allows {allowed}")
     return {"op": op, **fields}

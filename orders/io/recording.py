@@ -15,6 +15,10 @@ replayed orders round their prices to the same tick. An asset line that
 failed, since the log holds it. A second, different asset with a symbol
 already defined is written in full wherever it appears, and a plain ``str``
 equal to a defined symbol is refused.
+
+A recorder made with ``chained=True`` writes each line with its ``"chain"``
+value (:mod:`orders.io.chain`), the running hash that makes the log
+tamper-evident; the chain moves on only past lines ``write`` took.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from orders.book.rules import LinkMode
 from orders.decimals import DecimalInput, to_decimal
 from orders.errors import BadOrderParameters
 from orders.events import Bar, Cancel, Event
+from orders.io.chain import START, chain_value
 from orders.io.documents import (
     CONVERTER,
     SerializationError,
@@ -37,7 +42,7 @@ from orders.io.documents import (
     unstructure_asset,
     unstructure_state,
 )
-from orders.io.log import line, line_text
+from orders.io.log import CHAIN, line, line_text
 from orders.order.value import DecimalOrder
 
 __all__ = ["Recorder"]
@@ -52,7 +57,11 @@ class Recorder:
     The book starts empty unless one is given, and then the log replays to the
     recorded book only on top of that starting book. With an ``account`` every
     line names it, so the logs of several accounts can be merged and replayed
-    with :func:`~orders.io.replay.replay_accounts`.
+    with :func:`~orders.io.replay.replay_accounts`. With ``chained=True``
+    every line holds its ``"chain"`` value, the SHA-256 of the previous line's
+    value and the line's text, which :func:`~orders.io.chain.verify_chain`
+    and ``python -m orders replay --verify`` check; the chain starts at
+    :data:`~orders.io.chain.START`, whatever the starting book.
     """
 
     def __init__(
@@ -61,18 +70,29 @@ class Recorder:
         book: OrderBook | None = None,
         *,
         account: str | None = None,
+        chained: bool = False,
     ) -> None:
         if account is not None and (type(account) is not str or not account):
             raise BadOrderParameters(f"account must be a non-empty str; got {quote(account)}")
+        if type(chained) is not bool:
+            raise BadOrderParameters(f"chained must be True or False; got {quote(chained)}")
         self._tag = {} if account is None else {"account": account}
         self._write = write
         self._book = OrderBook() if book is None else book
         self._assets: dict[str, Asset] = {}
+        self._chain = START if chained else None
 
     @property
     def book(self) -> OrderBook:
         """The book as the recorded operations left it."""
         return self._book
+
+    @property
+    def chain(self) -> str | None:
+        """The chain value of the last line written (:data:`~orders.io.chain.START`
+        before the first), to keep apart from the log: a log cut short verifies,
+        but no longer ends at this value. None when the recorder does not chain."""
+        return self._chain
 
     def submit(
         self, *orders: DecimalOrder, link_mode: LinkMode | str | None = None
@@ -169,12 +189,31 @@ class Recorder:
         ``write`` raises, the exception propagates and the book is unchanged. An
         asset line ``write`` took stays defined, as it is in the log."""
         naming = _Naming(self._assets, self._tag)
-        text = line_text({**write_line(naming), **self._tag})
-        for asset, definition in naming.definitions:
-            self._write(definition)
+        operation = {**write_line(naming), **self._tag}
+        *definitions, text = self._texts([*naming.definitions.values(), operation])
+        for asset, definition in zip(naming.definitions, definitions, strict=True):
+            self._put(definition)
             self._assets[asset.symbol] = asset
-        self._write(text)
+        self._put(text)
         self._book = book
+
+    def _texts(self, records: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+        """Each record's line text and, when the log is chained, its chain value,
+        each following from the one before it."""
+        if self._chain is None:
+            return [(line_text(record), None) for record in records]
+        texts: list[tuple[str, str | None]] = []
+        previous = self._chain
+        for record in records:
+            previous = chain_value(previous, record)
+            texts.append((line_text({**record, CHAIN: previous}), previous))
+        return texts
+
+    def _put(self, written: tuple[str, str | None]) -> None:
+        """Write a line; once ``write`` has taken it, the chain moves on to its value."""
+        text, chain = written
+        self._write(text)
+        self._chain = chain
 
 
 class _Naming:
@@ -183,7 +222,8 @@ class _Naming:
     def __init__(self, assets: dict[str, Asset], tag: dict[str, str]) -> None:
         self.assets = dict(assets)
         self.tag = tag
-        self.definitions: list[tuple[Asset, str]] = []
+        self.definitions: dict[Asset, dict[str, Any]] = {}
+        """The asset lines the operation's line needs first, by asset, in order."""
 
     def name(self, asset: object) -> object:
         """``asset`` as a line names it: an Asset by its symbol once defined."""
@@ -198,9 +238,7 @@ class _Naming:
         known = self.assets.get(asset.symbol)
         if known is None:
             self.assets[asset.symbol] = asset
-            self.definitions.append(
-                (asset, line_text({**line("asset", asset=written), **self.tag}))
-            )
+            self.definitions[asset] = {**line("asset", asset=written), **self.tag}
             return asset.symbol
         return asset.symbol if known == asset else written
 

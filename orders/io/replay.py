@@ -64,7 +64,7 @@ from orders.io.documents import (
     parse_json,
     structure_at,
 )
-from orders.io.log import ACCOUNT, OPS
+from orders.io.log import ACCOUNT, CHAIN, OPS
 from orders.order.value import DecimalOrder
 from orders.statuses import ORDER_STATUS, OrderType
 
@@ -225,11 +225,11 @@ def replay_files(
     each refusal naming its file and its line number in that file."""
     fold = ReplayFold(ReplaySettings(keep_refused, None, retention, None))
     for path in checked_paths(paths):
-        fold.read(_file_lines(path), progress=progress, every=every, source=path)
+        fold.read(file_lines(path), progress=progress, every=every, source=path)
     return fold.result()
 
 
-def _file_lines(path: str | os.PathLike[str]) -> Iterator[bytes]:
+def file_lines(path: str | os.PathLike[str]) -> Iterator[bytes]:
     """The lines of a file; an error while reading it names the file."""
     with open(path, "rb") as log:
         try:
@@ -279,7 +279,7 @@ class ReplayFold:
         """Fold ``lines``, numbered from 1, as the lines of ``source``."""
         if type(every) is not int or every < 1:
             raise BadOrderParameters(f"every must be a positive int; got {quote(every)}")
-        for number, raw in enumerate(_iterate(lines), start=1):
+        for number, raw in enumerate(log_lines(lines), start=1):
             self.line(number, raw, source)
             if progress is not None and self.lines % every == 0:
                 progress(self.lines)
@@ -475,7 +475,9 @@ def _text(raw: str | bytes, *, first: bool) -> str:
     return raw.removeprefix(_BOM) if first else raw
 
 
-def _iterate(lines: Iterable[str | bytes]) -> Iterator[str | bytes]:
+def log_lines(lines: Iterable[str | bytes]) -> Iterator[str | bytes]:
+    """An iterator over ``lines``, refusing one whole text given for them or
+    anything that cannot be iterated."""
     if isinstance(lines, str | bytes | bytearray | memoryview):
         start = lines[:40] if isinstance(lines, str) else bytes(lines[:40])
         raise BadOrderParameters(
@@ -688,8 +690,9 @@ READERS: dict[str, Callable[[_Account, dict[str, Any]], None]] = {
 """What applies each op of :data:`orders.io.log.OPS` to an account."""
 
 # Each op: what applies it, what its line must hold (its op, then the op's
-# fields) and what it may hold (its account, the op's optional fields).
+# fields) and what it may hold (its account, its chain value, the op's optional
+# fields).
 _FIELDS = {
-    op.name: (READERS[op.name], ("op", *op.required), (ACCOUNT, *op.optional))
+    op.name: (READERS[op.name], ("op", *op.required), (ACCOUNT, CHAIN, *op.optional))
     for op in OPS.values()
 }

@@ -313,3 +313,30 @@ def test_a_recorded_live_session_replays_to_an_equal_book() -> None:
     placed, restored = (line for line in lines if '"op":"order"' in line)
     assert '"pending"' not in placed  # none in flight: left out, as the constructor's default
     assert '"pending":[{"type":"CancelRequested"' in restored
+
+
+def test_a_chained_line_that_cannot_be_written_leaves_the_chain_where_it_was() -> None:
+    from orders.io.chain import verify_chain
+
+    log = _FailingLine(2)
+    recorder = Recorder(log, chained=True)
+    with pytest.raises(OSError, match="No space left on device"):
+        recorder.place(T0, BTC, "0.5", MarketOrder(), ids=["b"])
+    assert recorder.chain == json.loads(log.lines[-1])["chain"]  # the asset line's
+    recorder.place(T0, BTC, "0.5", MarketOrder(), ids=["b"])
+    assert [json.loads(line)["op"] for line in log.lines] == ["asset", "order"]
+    assert verify_chain(log.lines).verified
+    assert replay(log.lines).book == recorder.book
+
+
+def test_a_chained_recorder_on_a_starting_book_chains_from_the_start() -> None:
+    from orders.io.chain import START, verify_chain
+
+    lines: list[str] = []
+    start = Recorder(lambda _: None)
+    start.place(T0, "SPY", 10, LimitOrder(400), ids=["s"])
+    recorder = Recorder(lines.append, start.book, account="desk", chained=True)
+    assert recorder.chain == START
+    recorder.cancel("s")
+    check = verify_chain(lines)
+    assert (check.verified, check.chained) == (True, 1)
