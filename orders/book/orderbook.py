@@ -203,7 +203,7 @@ def _signed(
     return call
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class OrderBook:
     """Every order of an account, with their links and the indexes that find them."""
 
@@ -494,6 +494,8 @@ class OrderBook:
         return Released(book, tuple(released))
 
 
+_book = slot_builder(OrderBook)
+
 @attrs.frozen(weakref_slot=False)
 class Released:
     """The book without the orders :meth:`OrderBook.release` took out, and those orders,
@@ -570,17 +572,9 @@ class BookBuilder:
         self.pending: deque[Change] = deque()
 
     def result(self) -> BookResult:
-        book = OrderBook(
-            self.orders,
-            self.link_modes,
-            self.brackets,
-            self.index,
-            self.active_by_asset,
-            self.aware,
-            self.post_only_rested,
-            live=self.live,
-        )
-        return BookResult(book, tuple(self.derived))
+        book = _book(self.orders, self.link_modes, self.brackets, self.index,
+                     self.active_by_asset, self.aware, self.post_only_rested, self.live)
+        return _result(book, tuple(self.derived))
 
     def store(self, order: DecimalOrder, old: DecimalOrder | None = None) -> None:
         self.orders = self.orders.set(order.id, order)
