@@ -269,13 +269,20 @@ class Unsettled(Finding):
 
     book_status: ORDER_STATUS
     book_filled: Decimal
+    book_average: Decimal | None
     venue: VenueOrder
 
     @property
     def text(self) -> str:
         return (f"order {self.order_id} is {self.book_status.name} with "
-                f"{decimal_text(self.book_filled)} filled after the steps; the venue reports "
-                f"{self.venue.status.name} with {decimal_text(self.venue.filled)} filled")
+                f"{_filled_text(self.book_filled, self.book_average)} after the steps; the "
+                f"venue reports {self.venue.status.name} with "
+                f"{_filled_text(self.venue.filled, self.venue.average_price)}")
+
+
+def _filled_text(filled: Decimal, average: Decimal | None) -> str:
+    at = "" if average is None else f" at {decimal_text(average)}"
+    return f"{decimal_text(filled)} filled{at}"
 
 
 @attrs.frozen
@@ -394,7 +401,8 @@ class _Work:
         order = self.book[venue.order_id]
         if not _agrees(order, venue):
             self.findings.append(
-                Unsettled(order.id, order.status, order.filled.copy_abs(), venue)
+                Unsettled(order.id, order.status, order.filled.copy_abs(), order.filled_price,
+                          venue)
             )
 
 

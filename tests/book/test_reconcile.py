@@ -84,11 +84,15 @@ def test_a_fill_known_by_its_totals_only_is_inferred_and_flagged() -> None:
 def test_an_inexact_inferred_price_is_rounded_and_says_so() -> None:
     book = single().apply("o-1", Fill(1, "100", fill_id="f-1")).book
     snapshot = Snapshot({"o-1": VenueOrder("o-1", PARTIALLY_FILLED, 4, Decimal("100.25"))})
-    (finding,) = reconcile(book, snapshot).findings
+    finding, unsettled = reconcile(book, snapshot).findings
     assert isinstance(finding, InferredFill)
     assert finding.fill.price == Decimal("100.3333333333333333333333333333")
     assert not finding.exact
     assert "rounded" in str(finding)
+    assert str(unsettled) == (
+        "order o-1 is PARTIALLY_FILLED with 4 filled at 100.249999999999999999999999999975 "
+        "after the steps; the venue reports PARTIALLY_FILLED with 4 filled at 100.25"
+    )
 
 
 def test_inferred_false_leaves_the_inferred_fill_out_and_keeps_its_finding() -> None:
@@ -160,8 +164,8 @@ def test_an_oco_whose_sibling_the_venue_filled_while_the_engine_was_down() -> No
 
 
 def test_a_bracket_whose_exit_filled_while_the_engine_was_down() -> None:
-    style = BracketOrder(LimitOrder(100), LimitOrder(110), StopOrder(90))
-    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "tp", "sl"))).book
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))).book
     venue = book.apply("in", Fill(10, "100", fill_id="f-1")).book
     venue = venue.apply("tp", Fill(10, "110", fill_id="f-2")).book
     assert venue["sl"].status is CANCELLED
