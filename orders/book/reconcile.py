@@ -443,11 +443,16 @@ def _busts(order: DecimalOrder, venue: VenueOrder) -> Outcome:
 
 
 def _grown_amount(order: DecimalOrder, venue: VenueOrder) -> Outcome:
-    if venue.amount is not None and venue.amount > order.amount.copy_abs():
+    """A larger quantity comes before the fills that need it; not for an exit
+    leg, which the book sizes from its entry's fills."""
+    if order.parent_order_id is None and venue.amount is not None and (
+        venue.amount > order.amount.copy_abs()
+    ):
         yield from _new_amount(order, venue.amount)
 
 
 def _any_amount(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """Any other quantity, once the fills are in."""
     if venue.amount is not None and venue.amount != order.amount.copy_abs():
         yield from _new_amount(order, venue.amount)
 
