@@ -8,7 +8,7 @@ names the order (or the asset) for which it does not."""
 from __future__ import annotations
 
 from collections.abc import Hashable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import event, given, settings, strategies as st
@@ -44,7 +44,8 @@ def venue_event(draw: st.DrawFn, order: DecimalOrder) -> Event:
     kind = draw(st.sampled_from(kinds))
     if kind == "fill":
         quantity = draw(st.integers(1, remaining))
-        return Fill(quantity, price, draw(st.sampled_from(["0", "1.5"])), fill_id=draw(st.uuids()).hex)
+        commission = draw(st.sampled_from(["0", "1.5"]))
+        return Fill(quantity, price, commission, fill_id=draw(st.uuids()).hex)
     if kind == "bust":
         return FillBust(draw(st.sampled_from(live)))
     if kind == "correct":
@@ -84,7 +85,7 @@ def _by_terms(order: DecimalOrder) -> str:
                  order.filled, order.notional, sorted(order.fills)))
 
 
-def _start(book: OrderBook) -> object:
+def _start(book: OrderBook) -> datetime | None:
     return next(iter(book.orders.values())).dt if book.orders else None
 
 
@@ -110,6 +111,11 @@ def books_and_continuations(draw: st.DrawFn) -> tuple[OrderBook, OrderBook]:
 def test_reconciling_with_the_venue_gives_its_state_or_names_why_not(
     pair: tuple[OrderBook, OrderBook],
 ) -> None:
+    check_reconciliation(pair)
+
+
+def check_reconciliation(pair: tuple[OrderBook, OrderBook]) -> None:
+    """Reconciling B with the snapshot of B' gives B', or a finding names why not."""
     book, venue = pair
     result = reconcile(book, snapshot_of(venue))
     reconciled = result.apply(book).book

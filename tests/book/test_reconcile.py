@@ -78,7 +78,7 @@ def test_a_fill_known_by_its_totals_only_is_inferred_and_flagged() -> None:
     assert result.steps == (ReconcileStep("o-1", inferred, inferred=True),)
     assert result.findings == (InferredFill("o-1", inferred, exact=True),)
     after = result.apply(book).book["o-1"]
-    assert (after.filled, after.filled_price) == (6, Decimal("100.5"))
+    assert (after.filled, after.filled_price) == (Decimal(6), Decimal("100.5"))
 
 
 def test_an_inexact_inferred_price_is_rounded_and_says_so() -> None:
