@@ -209,3 +209,28 @@ def test_a_venue_order_checks_its_fields() -> None:
         VenueOrder("o-1", "open", 0, None)  # type: ignore[arg-type]
     with pytest.raises(BadOrderParameters, match="the VenueOrder with that id"):
         Snapshot({"o-2": VenueOrder("o-1", OPEN, 0, None)})
+
+
+def test_in_the_live_mode_the_venues_cancel_answers_the_books_request() -> None:
+    legs = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("tp", "sl"))
+    book = OrderBook(live=True).submit(*legs).book
+    for order_id in ("tp", "sl"):  # sent, not yet acknowledged
+        book = book.apply(order_id, NewRequested()).book
+    snapshot = Snapshot({
+        "tp": VenueOrder("tp", FILLED, 100, Decimal(110), (Fill(100, "110", fill_id="f-1"),)),
+        "sl": VenueOrder("sl", CANCELLED, 0, None, ()),
+    })
+    result = reconcile(book, snapshot)
+    after = result.apply(book)
+    assert [type(derived.event).__name__ for derived in after.derived] == ["CancelRequested"]
+    assert {order_id: (order.status, order.pending) for order_id, order in
+            after.book.orders.items()} == {"tp": (FILLED, ()), "sl": (CANCELLED, ())}
+    assert result.findings == ()
+
+
+def test_a_cancel_in_flight_on_an_order_the_venue_filled_is_refused_as_too_late() -> None:
+    book = single().apply("o-1", CancelRequested(request_id="c-1")).book
+    snapshot = Snapshot({"o-1": VenueOrder("o-1", FILLED, 10, Decimal(100),
+                                           (Fill(10, "100", fill_id="f-1"),))})
+    after = reconcile(book, snapshot).apply(book).book["o-1"]
+    assert (after.status, after.pending) == (FILLED, ())
