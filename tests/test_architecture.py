@@ -44,7 +44,11 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ),
     ),
     ("order", "one order: its terms, value, history, state machine, pricing", ("orders.order",)),
-    ("book", "many orders: the book, its index, OCO groups and brackets", ("orders.book",)),
+    (
+        "book",
+        "many orders: the book, its index, OCO groups and brackets, reconciliation with a venue",
+        ("orders.book",),
+    ),
     ("venue", "fills: the simulated venue, its costs, positions", ("orders.venue",)),
     ("io", "documents, execution logs, replay, recording, rows", ("orders.io",)),
     (

@@ -1,0 +1,568 @@
+"""Reconciliation: the events that bring a book to what its venue reports.
+
+:func:`reconcile` compares an :class:`~orders.book.orderbook.OrderBook` with a
+:class:`Snapshot` of the venue (after a reconnect, say) and returns a
+:class:`Reconciliation`: the steps that take the book to the venue's state,
+in the order to apply them, and typed :class:`Finding` values for what the
+snapshot alone cannot settle. It is pure: it works out the steps on a copy of
+the book (the book is a value) and never changes the one it was given, so each
+step is computed against the book as the steps before it, and the links'
+reactions to them, left it.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from decimal import Decimal
+
+import attrs
+
+from orders._checks import decimal_text, of_type, quote
+from orders.book.orderbook import BookResult, Derived, OrderBook
+from orders.decimals import EXACT, exact_sum
+from orders.errors import BadOrderParameters, OrderError
+from orders.events import (
+    Acknowledged,
+    Amend,
+    Cancel,
+    CancelRejected,
+    Event,
+    Fill,
+    FillBust,
+    FillCorrection,
+    Reject,
+    Replaced,
+)
+from orders.order.value import DecimalOrder
+from orders.statuses import (
+    ACTIVE_STATUSES,
+    ORDER_STATUS,
+    UNFILLED_STATUSES,
+    RequestRejectReason,
+)
+
+__all__ = [
+    "Finding",
+    "InferredFill",
+    "PositionMismatch",
+    "ReconcileStep",
+    "Reconciliation",
+    "Snapshot",
+    "StepRefused",
+    "UnknownToBook",
+    "UnknownToVenue",
+    "Unsettled",
+    "VenueBelowBook",
+    "VenueOrder",
+    "reconcile",
+    "snapshot_of",
+]
+
+CANCELLED_AT_THE_VENUE = "reconciled: cancelled at the venue"
+REJECTED_AT_THE_VENUE = "reconciled: rejected at the venue"
+FILLED_AT_THE_VENUE = "reconciled: filled at the venue"
+
+_ZERO = Decimal(0)
+# The inferred price's quotient: the exact context's digits, rounding instead of raising.
+_INFERRING = EXACT.copy()
+_INFERRING.clear_traps()
+# What a price given to the library may hold (orders.decimals.INPUT_BOUNDS).
+_PRICE_DIGITS = decimal.Context(prec=31, rounding=decimal.ROUND_HALF_EVEN)
+_FINEST_PRICE = Decimal("1e-30")
+
+
+def _unsigned(value: object, name: str) -> Decimal:
+    if not isinstance(value, (Decimal, int, str)) or isinstance(value, bool):
+        raise BadOrderParameters(f"{name} must be a Decimal, int or str; got {quote(value)}")
+    number = Decimal(value)
+    if not number.is_finite() or number < 0:
+        raise BadOrderParameters(f"{name} must be a finite number >= 0; got {quote(value)}")
+    return number
+
+
+def _filled(value: object) -> Decimal:
+    return _unsigned(value, "filled")
+
+
+def _average_price(value: object) -> Decimal | None:
+    return None if value is None else _unsigned(value, "average_price")
+
+
+def _venue_amount(value: object) -> Decimal | None:
+    return None if value is None else _unsigned(value, "amount")
+
+
+def _venue_fills(value: object) -> tuple[Fill, ...] | None:
+    if value is None:
+        return None
+    fills = tuple(value) if isinstance(value, (tuple, list)) else None
+    if fills is None or not all(isinstance(fill, Fill) for fill in fills):
+        raise BadOrderParameters(
+            f"fills must be a tuple of Fill values or None; got {quote(value)}"
+        )
+    return fills
+
+
+def _status(_: object, __: attrs.Attribute[ORDER_STATUS], value: object) -> None:
+    if not isinstance(value, ORDER_STATUS):
+        allowed = ", ".join(status.name for status in ORDER_STATUS)
+        raise BadOrderParameters(f"status must be an ORDER_STATUS ({allowed}); got {quote(value)}")
+
+
+@attrs.frozen
+class VenueOrder:
+    """One order as the venue reports it.
+
+    ``filled`` is the cumulative quantity (unsigned) and ``average_price`` its
+    average; ``fills`` are the executions with their ids when the venue gives
+    them (``None`` when it gives only the totals); ``amount`` is the venue's
+    order quantity (unsigned) when it reports one. A venue that reports an
+    expiry reports the order CANCELLED.
+    """
+
+    order_id: str = attrs.field(validator=of_type(str))
+    status: ORDER_STATUS = attrs.field(validator=_status)
+    filled: Decimal = attrs.field(converter=_filled)
+    average_price: Decimal | None = attrs.field(default=None, converter=_average_price)
+    fills: tuple[Fill, ...] | None = attrs.field(default=None, converter=_venue_fills)
+    amount: Decimal | None = attrs.field(default=None, converter=_venue_amount)
+
+
+def _orders(value: object) -> Mapping[str, VenueOrder]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(order, VenueOrder) and order.order_id == order_id
+        for order_id, order in value.items()
+    ):
+        raise BadOrderParameters(
+            "orders must map each order id to the VenueOrder with that id; got "
+            f"{quote(value)}"
+        )
+    return dict(value)
+
+
+def _positions(value: object) -> Mapping[Hashable, Decimal] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise BadOrderParameters(f"positions must map assets to quantities; got {quote(value)}")
+    return {asset: _signed_quantity(quantity) for asset, quantity in value.items()}
+
+
+def _signed_quantity(value: object) -> Decimal:
+    if not isinstance(value, (Decimal, int, str)) or isinstance(value, bool):
+        raise BadOrderParameters(
+            f"a position must be a Decimal, int or str; got {quote(value)}"
+        )
+    number = Decimal(value)
+    if not number.is_finite():
+        raise BadOrderParameters(f"a position must be finite; got {quote(value)}")
+    return number
+
+
+@attrs.frozen
+class Snapshot:
+    """What a venue reports: each order it knows, by id, and, when it gives
+    them, its positions (signed quantities) by asset."""
+
+    orders: Mapping[str, VenueOrder] = attrs.field(converter=_orders)
+    positions: Mapping[Hashable, Decimal] | None = attrs.field(
+        default=None, converter=_positions
+    )
+
+
+@attrs.frozen
+class ReconcileStep:
+    """Apply ``event`` to order ``order_id``; ``inferred`` marks a fill derived
+    from the venue's totals rather than reported."""
+
+    order_id: str
+    event: Event
+    inferred: bool = False
+
+
+@attrs.frozen
+class Finding:
+    """Something about ``order_id`` the snapshot alone cannot settle."""
+
+    order_id: str | None
+
+    @property
+    def text(self) -> str:
+        """What was found, in a sentence."""
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@attrs.frozen
+class UnknownToVenue(Finding):
+    """The book holds the active order ``order_id``; the venue does not report it."""
+
+    status: ORDER_STATUS
+
+    @property
+    def text(self) -> str:
+        return (f"order {self.order_id} is {self.status.name} in the book and the venue "
+                "does not report it; left as it is")
+
+
+@attrs.frozen
+class UnknownToBook(Finding):
+    """The venue reports an order the book does not hold (placed elsewhere)."""
+
+    venue: VenueOrder
+
+    @property
+    def text(self) -> str:
+        return (f"the venue reports order {self.order_id} ({self.venue.status.name}, "
+                f"{decimal_text(self.venue.filled)} filled), which the book does not hold; "
+                "not created")
+
+
+@attrs.frozen
+class InferredFill(Finding):
+    """The venue gave totals and no fills: the missing fill is derived from
+    them; ``exact`` is False when its price had to be rounded."""
+
+    fill: Fill
+    exact: bool
+
+    @property
+    def text(self) -> str:
+        rounded = "" if self.exact else ", rounded"
+        return (f"order {self.order_id}: inferred fill {self.fill.fill_id} of "
+                f"{decimal_text(self.fill.quantity)} at {decimal_text(self.fill.price)}"
+                f"{rounded}, from the venue's cumulative quantity and average price")
+
+
+@attrs.frozen
+class VenueBelowBook(Finding):
+    """The venue's cumulative quantity is below the book's, and it names no
+    fills that would say which to bust."""
+
+    venue_filled: Decimal
+    book_filled: Decimal
+
+    @property
+    def text(self) -> str:
+        return (f"order {self.order_id}: the venue has {decimal_text(self.venue_filled)} "
+                f"filled, the book {decimal_text(self.book_filled)}; no fill is named to bust")
+
+
+@attrs.frozen
+class StepRefused(Finding):
+    """The book refused an event the snapshot calls for; it is left out."""
+
+    event: Event
+    error: str
+
+    @property
+    def text(self) -> str:
+        return f"order {self.order_id}: {type(self.event).__name__} refused: {self.error}"
+
+
+@attrs.frozen
+class Unsettled(Finding):
+    """After the steps, the order still differs from the venue's report."""
+
+    book_status: ORDER_STATUS
+    book_filled: Decimal
+    book_average: Decimal | None
+    venue: VenueOrder
+
+    @property
+    def text(self) -> str:
+        return (f"order {self.order_id} is {self.book_status.name} with "
+                f"{_filled_text(self.book_filled, self.book_average)} after the steps; the "
+                f"venue reports {self.venue.status.name} with "
+                f"{_filled_text(self.venue.filled, self.venue.average_price)}")
+
+
+def _filled_text(filled: Decimal, average: Decimal | None) -> str:
+    at = "" if average is None else f" at {decimal_text(average)}"
+    return f"{decimal_text(filled)} filled{at}"
+
+
+@attrs.frozen
+class PositionMismatch(Finding):
+    """The venue's position in ``asset`` is not what the reconciled orders add up to."""
+
+    asset: Hashable
+    book_position: Decimal
+    venue_position: Decimal
+
+    @property
+    def text(self) -> str:
+        return (f"position in {self.asset}: the orders add up to "
+                f"{decimal_text(self.book_position)}, the venue reports "
+                f"{decimal_text(self.venue_position)}")
+
+
+@attrs.frozen
+class Reconciliation:
+    """The steps that take a book to the venue's state, in the order to apply
+    them, and the findings the snapshot leaves open."""
+
+    steps: tuple[ReconcileStep, ...]
+    findings: tuple[Finding, ...]
+
+    def apply(self, book: OrderBook, *, inferred: bool = True) -> BookResult:
+        """Apply the steps to ``book`` through :meth:`OrderBook.apply`, so its
+        links react; with ``inferred=False`` the inferred fills are left out
+        (their findings stand)."""
+        derived: list[Derived] = []
+        for step in self.steps:
+            if step.inferred and not inferred:
+                continue
+            result = book.apply(step.order_id, step.event)
+            book = result.book
+            derived.extend(result.derived)
+        return BookResult(book, tuple(derived))
+
+
+def snapshot_of(book: OrderBook) -> Snapshot:
+    """``book`` as a venue would report it: every order with its status, totals,
+    amount and live fills (``fills`` is None for an order holding a fill
+    without an id), and the positions its orders add up to."""
+    return Snapshot(
+        {order.id: _venue_order(order) for order in book.orders.values()},
+        _book_positions(book),
+    )
+
+
+def _venue_order(order: DecimalOrder) -> VenueOrder:
+    return VenueOrder(order.id, order.status, order.filled.copy_abs(), order.filled_price,
+                      _reported_fills(order), order.amount.copy_abs())
+
+
+def _reported_fills(order: DecimalOrder) -> tuple[Fill, ...] | None:
+    fills = [event for event in order.history if type(event) is Fill]
+    if any(fill.fill_id is None for fill in fills):
+        return None
+    records = order.fills
+    live = (records[fill.fill_id][1] for fill in fills if fill.fill_id is not None)
+    unique = {fill.fill_id: fill for fill in live if fill is not None}
+    return tuple(unique.values())
+
+
+def _book_positions(book: OrderBook) -> dict[Hashable, Decimal]:
+    by_asset: dict[Hashable, list[Decimal]] = {}
+    for order in book.orders.values():
+        by_asset.setdefault(order.asset, []).append(order.filled)
+    return {asset: exact_sum(filled) for asset, filled in by_asset.items()}
+
+
+def reconcile(book: OrderBook, snapshot: Snapshot) -> Reconciliation:
+    """The steps that bring ``book`` to the state ``snapshot`` reports, and the
+    findings it leaves open; ``book`` is not changed.
+
+    The steps come in phases, each over the venue's orders, entries before
+    their exit legs: acknowledgements of new orders in flight; busts; amounts
+    that grew; corrections; missed fills (reported, or one inferred from the
+    totals); amounts that shrank; then the ends (cancels, rejects) and the
+    answers to cancel requests.
+    """
+    work = _Work(book)
+    known = [snapshot.orders[order_id] for order_id in _entries_first(book, snapshot)]
+    for phase in _PHASES:
+        for venue in known:
+            for step in phase(work.book[venue.order_id], venue):
+                work.take(step)
+    for venue in known:
+        work.check_settled(venue)
+    work.findings.extend(_unknown(book, snapshot))
+    if snapshot.positions is not None:
+        work.findings.extend(_position_mismatches(work.book, snapshot.positions))
+    return Reconciliation(tuple(work.steps), tuple(work.findings))
+
+
+class _Work:
+    """The book as the steps so far leave it, the steps, and the findings."""
+
+    def __init__(self, book: OrderBook) -> None:
+        self.book = book
+        self.steps: list[ReconcileStep] = []
+        self.findings: list[Finding] = []
+
+    def take(self, step: ReconcileStep | Finding) -> None:
+        if isinstance(step, Finding):
+            self.findings.append(step)
+            return
+        try:
+            self.book = self.book.apply(step.order_id, step.event).book
+        except OrderError as error:
+            self.findings.append(StepRefused(step.order_id, step.event, str(error)))
+            return
+        self.steps.append(step)
+
+    def check_settled(self, venue: VenueOrder) -> None:
+        order = self.book[venue.order_id]
+        if not _agrees(order, venue):
+            self.findings.append(
+                Unsettled(order.id, order.status, order.filled.copy_abs(), order.filled_price,
+                          venue)
+            )
+
+
+def _entries_first(book: OrderBook, snapshot: Snapshot) -> list[str]:
+    held = [order_id for order_id in snapshot.orders if order_id in book]
+    return sorted(held, key=lambda order_id: book[order_id].parent_order_id is not None)
+
+
+def _agrees(order: DecimalOrder, venue: VenueOrder) -> bool:
+    """Whether ``order`` is as the venue reports it: the same status (a venue
+    does not tell apart an order the host holds or whose stop it triggered
+    from an open one), the same filled quantity and average price."""
+    same_status = order.status == venue.status or (
+        order.status in UNFILLED_STATUSES and venue.status in UNFILLED_STATUSES
+    )
+    same_price = venue.average_price is None or order.filled_price == venue.average_price
+    return same_status and order.filled.copy_abs() == venue.filled and same_price
+
+
+Outcome = Iterator[ReconcileStep | Finding]
+
+
+def _acknowledge(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """A new order in flight that the venue knows is acknowledged (a rejected
+    one is answered by its Reject)."""
+    if order.pending_new and venue.status is not ORDER_STATUS.REJECTED:
+        yield ReconcileStep(order.id, Acknowledged())
+
+
+def _busts(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """A live fill of the book that the venue's fills do not name never happened."""
+    if venue.fills is None:
+        return
+    reported = {fill.fill_id for fill in venue.fills}
+    for fill_id, (_, live) in order.fills.items():
+        if live is not None and fill_id not in reported:
+            yield ReconcileStep(order.id, FillBust(fill_id))
+
+
+def _grown_amount(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """A larger quantity comes before the fills that need it; not for an exit
+    leg, which the book sizes from its entry's fills."""
+    if order.parent_order_id is None and venue.amount is not None and (
+        venue.amount > order.amount.copy_abs()
+    ):
+        yield from _new_amount(order, venue.amount)
+
+
+def _any_amount(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """Any other quantity, once the fills are in."""
+    if venue.amount is not None and venue.amount != order.amount.copy_abs():
+        yield from _new_amount(order, venue.amount)
+
+
+def _new_amount(order: DecimalOrder, amount: Decimal) -> Outcome:
+    """The venue's quantity: the answer to a replace in flight that asked for
+    it, else an amendment the book missed (of a working order only)."""
+    signed = amount if order.is_buy else -amount
+    replace = order.pending_replace
+    if replace is not None and replace.change.amount == signed:
+        yield ReconcileStep(order.id, Replaced(replace.request_id))
+    elif order.status in ACTIVE_STATUSES and amount:
+        yield ReconcileStep(order.id, Amend(amount=signed))
+
+
+def _corrections(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """A fill both know, with other values at the venue, is corrected."""
+    for fill in venue.fills or ():
+        record = order.fills.get(fill.fill_id) if fill.fill_id is not None else None
+        live = None if record is None else record[1]
+        if fill.fill_id is None or live is None:
+            continue
+        change = {name: getattr(fill, name) for name in ("quantity", "price", "commission")
+                  if getattr(fill, name) != getattr(live, name)}
+        if change:
+            yield ReconcileStep(order.id, FillCorrection(fill.fill_id, **change))
+
+
+def _missed_fills(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """The venue's fills the book never saw; with no fills given, the difference
+    of the cumulative quantities, inferred, or a finding when the venue has less."""
+    if venue.fills is not None and all(fill.fill_id is not None for fill in venue.fills):
+        for fill in venue.fills:
+            if fill.fill_id is not None and fill.fill_id not in order.fills:
+                yield ReconcileStep(order.id, fill)
+        return
+    book_filled = order.filled.copy_abs()
+    if venue.filled < book_filled:
+        yield VenueBelowBook(order.id, venue.filled, book_filled)
+    elif venue.filled > book_filled:
+        yield from _inferred_fill(order, venue, book_filled)
+
+
+def _inferred_fill(order: DecimalOrder, venue: VenueOrder, book_filled: Decimal) -> Outcome:
+    """One fill of the difference, priced so that the order's average becomes the
+    venue's: (average x cumulative - book notional) / difference."""
+    quantity = venue.filled - book_filled
+    if venue.average_price is None:
+        yield StepRefused(order.id, Fill(quantity, 0), "the venue gave no average price "
+                          "to price the missing fill from")
+        return
+    price, exact = _inferred_price(venue.average_price, venue.filled, order.notional, quantity)
+    fill_id = f"inferred:{order.id}:{decimal_text(venue.filled)}"
+    try:
+        fill = Fill(quantity, price, fill_id=fill_id)
+    except OrderError as error:
+        yield StepRefused(order.id, Fill(quantity, 0, fill_id=fill_id), str(error))
+        return
+    yield InferredFill(order.id, fill, exact)
+    yield ReconcileStep(order.id, fill, inferred=True)
+
+
+def _inferred_price(venue_average: Decimal, venue_filled: Decimal, book_notional: Decimal,
+                    quantity: Decimal) -> tuple[Decimal, bool]:
+    """The price, exact when it can be; else rounded half-even in the exact
+    context's digits, then to the digits a price may have."""
+    context = _INFERRING.copy()
+    venue_notional = context.multiply(venue_average, venue_filled)
+    price = context.divide(context.subtract(venue_notional, book_notional), quantity)
+    fitted = _PRICE_DIGITS.plus(price)
+    if fitted.as_tuple().exponent < _FINEST_PRICE.as_tuple().exponent:  # type: ignore[operator]
+        fitted = fitted.quantize(_FINEST_PRICE, context=_PRICE_DIGITS)
+    exact = not context.flags[decimal.Inexact] and fitted == price
+    return fitted, exact
+
+
+def _ends(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """The venue's end of the order, and its answer to a cancel in flight."""
+    if venue.status is ORDER_STATUS.CANCELLED and (
+        order.status in ACTIVE_STATUSES or order.pending_cancel
+    ):
+        yield ReconcileStep(order.id, Cancel(CANCELLED_AT_THE_VENUE))
+    elif venue.status is ORDER_STATUS.REJECTED and (
+        order.status in ACTIVE_STATUSES or order.pending_new
+    ):
+        yield ReconcileStep(order.id, Reject(REJECTED_AT_THE_VENUE))
+    elif venue.status is ORDER_STATUS.FILLED and order.pending_cancel:
+        too_late = CancelRejected(FILLED_AT_THE_VENUE, RequestRejectReason.TOO_LATE)
+        yield ReconcileStep(order.id, too_late)
+
+
+_PHASES: tuple[Callable[[DecimalOrder, VenueOrder], Outcome], ...] = (
+    _acknowledge, _busts, _grown_amount, _corrections, _missed_fills, _any_amount, _ends,
+)
+
+
+def _unknown(book: OrderBook, snapshot: Snapshot) -> Iterator[Finding]:
+    for order in book.orders.values():
+        if order.status in ACTIVE_STATUSES and order.id not in snapshot.orders:
+            yield UnknownToVenue(order.id, order.status)
+    for order_id, venue in snapshot.orders.items():
+        if order_id not in book:
+            yield UnknownToBook(order_id, venue)
+
+
+def _position_mismatches(
+    book: OrderBook, positions: Mapping[Hashable, Decimal]
+) -> Iterator[PositionMismatch]:
+    held = _book_positions(book)
+    for asset in {**held, **positions}:
+        ours, theirs = held.get(asset, _ZERO), positions.get(asset, _ZERO)
+        if ours != theirs:
+            yield PositionMismatch(None, asset, ours, theirs)

@@ -1,0 +1,236 @@
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from orders import (
+    ORDER_STATUS,
+    Acknowledged,
+    Amend,
+    Asset,
+    BadOrderParameters,
+    BracketOrder,
+    Cancel,
+    CancelRequested,
+    DecimalOrder,
+    Fill,
+    FillBust,
+    FillCorrection,
+    InferredFill,
+    LimitOrder,
+    NewRequested,
+    OCOOrder,
+    OrderBook,
+    PositionMismatch,
+    ReconcileStep,
+    Snapshot,
+    StopOrder,
+    UnknownToBook,
+    UnknownToVenue,
+    Unsettled,
+    VenueBelowBook,
+    VenueOrder,
+    bracket_orders,
+    oco_orders,
+    reconcile,
+    snapshot_of,
+)
+
+OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
+T0 = datetime(2024, 1, 15, 9, 30)
+AAPL = Asset("AAPL")
+
+
+def single(amount: int = 10, order_id: str = "o-1") -> OrderBook:
+    return OrderBook().submit(DecimalOrder(T0, AAPL, amount, limit="100", id=order_id)).book
+
+
+def totals(book: OrderBook) -> dict[str, tuple[ORDER_STATUS, Decimal, Decimal, Decimal]]:
+    return {order.id: (order.status, order.filled, order.notional, order.commission)
+            for order in book.orders.values()}
+
+
+def test_missed_fills_with_ids_are_the_steps() -> None:
+    book = single().apply("o-1", Fill(3, "100", fill_id="f-1")).book
+    venue = book.apply("o-1", Fill(4, "99.5", fill_id="f-2")).book
+    venue = venue.apply("o-1", Fill(3, "99", fill_id="f-3")).book
+    result = reconcile(book, snapshot_of(venue))
+    assert result.steps == (
+        ReconcileStep("o-1", Fill(4, "99.5", fill_id="f-2")),
+        ReconcileStep("o-1", Fill(3, "99", fill_id="f-3")),
+    )
+    assert result.findings == ()
+    assert totals(result.apply(book).book) == totals(venue)
+
+
+def test_reconcile_does_not_change_the_book() -> None:
+    book = single()
+    venue = book.apply("o-1", Fill(10, "100", fill_id="f-1")).book
+    reconcile(book, snapshot_of(venue))
+    assert book["o-1"].status is OPEN
+
+
+def test_a_fill_known_by_its_totals_only_is_inferred_and_flagged() -> None:
+    book = single().apply("o-1", Fill(4, "100", fill_id="f-1")).book
+    snapshot = Snapshot({"o-1": VenueOrder("o-1", PARTIALLY_FILLED, 6, Decimal("100.5"))})
+    result = reconcile(book, snapshot)
+    inferred = Fill(2, "101.5", fill_id="inferred:o-1:6")  # (100.5 * 6 - 400) / 2
+    assert result.steps == (ReconcileStep("o-1", inferred, inferred=True),)
+    assert result.findings == (InferredFill("o-1", inferred, exact=True),)
+    after = result.apply(book).book["o-1"]
+    assert (after.filled, after.filled_price) == (Decimal(6), Decimal("100.5"))
+
+
+def test_an_inexact_inferred_price_is_rounded_and_says_so() -> None:
+    book = single().apply("o-1", Fill(1, "100", fill_id="f-1")).book
+    snapshot = Snapshot({"o-1": VenueOrder("o-1", PARTIALLY_FILLED, 4, Decimal("100.25"))})
+    finding, unsettled = reconcile(book, snapshot).findings
+    assert isinstance(finding, InferredFill)
+    assert finding.fill.price == Decimal("100.3333333333333333333333333333")
+    assert not finding.exact
+    assert "rounded" in str(finding)
+    assert str(unsettled) == (
+        "order o-1 is PARTIALLY_FILLED with 4 filled at 100.249999999999999999999999999975 "
+        "after the steps; the venue reports PARTIALLY_FILLED with 4 filled at 100.25"
+    )
+
+
+def test_inferred_false_leaves_the_inferred_fill_out_and_keeps_its_finding() -> None:
+    book = single()
+    snapshot = Snapshot({"o-1": VenueOrder("o-1", PARTIALLY_FILLED, 5, Decimal(100))})
+    result = reconcile(book, snapshot)
+    assert result.apply(book, inferred=False).book["o-1"].filled == 0
+    assert result.apply(book).book["o-1"].filled == 5
+    assert [type(finding) for finding in result.findings] == [InferredFill]
+
+
+def test_a_venue_quantity_below_the_book_with_no_fills_is_a_finding() -> None:
+    book = single().apply("o-1", Fill(4, "100", fill_id="f-1")).book
+    result = reconcile(book, Snapshot({"o-1": VenueOrder("o-1", PARTIALLY_FILLED, 2, 100)}))
+    assert result.steps == ()
+    assert VenueBelowBook("o-1", Decimal(2), Decimal(4)) in result.findings
+    assert any(isinstance(finding, Unsettled) for finding in result.findings)
+
+
+def test_a_bust_and_a_correction() -> None:
+    book = single().apply("o-1", Fill(4, "100", fill_id="f-1")).book
+    book = book.apply("o-1", Fill(6, "100", fill_id="f-2")).book
+    venue = book.apply("o-1", FillBust("f-1")).book
+    venue = venue.apply("o-1", FillCorrection("f-2", price="99.9")).book
+    result = reconcile(book, snapshot_of(venue))
+    assert result.steps == (
+        ReconcileStep("o-1", FillBust("f-1")),
+        ReconcileStep("o-1", FillCorrection("f-2", price="99.9")),
+    )
+    assert totals(result.apply(book).book) == totals(venue)
+
+
+def test_a_cancel_the_book_missed() -> None:
+    book = single().apply("o-1", Fill(4, "100", fill_id="f-1")).book
+    venue = book.apply("o-1", Cancel("venue")).book
+    result = reconcile(book, snapshot_of(venue))
+    assert result.steps == (ReconcileStep("o-1", Cancel("reconciled: cancelled at the venue")),)
+    assert result.apply(book).book["o-1"].status is CANCELLED
+
+
+def test_a_cancel_in_flight_is_answered_by_the_venues_cancel() -> None:
+    book = single().apply("o-1", CancelRequested(request_id="c-1")).book
+    venue = Snapshot({"o-1": VenueOrder("o-1", CANCELLED, 0, None)})
+    after = reconcile(book, venue).apply(book).book["o-1"]
+    assert (after.status, after.pending) == (CANCELLED, ())
+
+
+def test_a_new_order_in_flight_the_venue_knows_is_acknowledged() -> None:
+    book = single().apply("o-1", NewRequested()).book
+    result = reconcile(book, Snapshot({"o-1": VenueOrder("o-1", OPEN, 0, None)}))
+    assert result.steps == (ReconcileStep("o-1", Acknowledged()),)
+    assert not result.apply(book).book["o-1"].pending_new
+
+
+def test_a_quantity_the_venue_changed_is_an_amendment() -> None:
+    book = single()
+    snapshot = Snapshot({"o-1": VenueOrder("o-1", OPEN, 0, None, amount=Decimal(7))})
+    assert reconcile(book, snapshot).steps == (ReconcileStep("o-1", Amend(amount=7)),)
+
+
+def test_an_oco_whose_sibling_the_venue_filled_while_the_engine_was_down() -> None:
+    legs = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("tp", "sl"))
+    book = OrderBook().submit(*legs).book
+    venue = book.apply("tp", Fill(100, "110", fill_id="f-1")).book  # the venue cancels "sl"
+    assert venue["sl"].status is CANCELLED
+    result = reconcile(book, snapshot_of(venue))
+    assert result.findings == ()
+    assert totals(result.apply(book).book) == totals(venue)
+
+
+def test_a_bracket_whose_exit_filled_while_the_engine_was_down() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))).book
+    venue = book.apply("in", Fill(10, "100", fill_id="f-1")).book
+    venue = venue.apply("tp", Fill(10, "110", fill_id="f-2")).book
+    assert venue["sl"].status is CANCELLED
+    result = reconcile(book, snapshot_of(venue))
+    assert [step.order_id for step in result.steps] == ["in", "tp"]  # the links cancel "sl"
+    assert result.findings == ()
+    assert totals(result.apply(book).book) == totals(venue)
+
+
+def test_orders_unknown_to_one_side_are_reported_not_created() -> None:
+    book = single(order_id="ours")
+    snapshot = Snapshot({"theirs": VenueOrder("theirs", FILLED, 5, Decimal(100))})
+    result = reconcile(book, snapshot)
+    assert result.steps == ()
+    assert set(result.findings) == {
+        UnknownToVenue("ours", OPEN),
+        UnknownToBook("theirs", snapshot.orders["theirs"]),
+    }
+    assert "theirs" not in result.apply(book).book
+
+
+def test_a_position_that_disagrees_with_the_orders() -> None:
+    book = single().apply("o-1", Fill(4, "100", fill_id="f-1")).book
+    venue = snapshot_of(book)
+    snapshot = Snapshot(venue.orders, {AAPL: Decimal(14)})
+    assert reconcile(book, snapshot).findings == (
+        PositionMismatch(None, AAPL, Decimal(4), Decimal(14)),
+    )
+    assert reconcile(book, venue).findings == ()
+
+
+def test_findings_say_what_was_found() -> None:
+    finding = VenueBelowBook("o-1", Decimal(2), Decimal(4))
+    assert str(finding) == "order o-1: the venue has 2 filled, the book 4; no fill is named to bust"
+
+
+def test_a_venue_order_checks_its_fields() -> None:
+    with pytest.raises(BadOrderParameters, match=r"filled must be a finite number >= 0; got -1"):
+        VenueOrder("o-1", OPEN, -1, None)
+    with pytest.raises(BadOrderParameters, match="status must be an ORDER_STATUS"):
+        VenueOrder("o-1", "open", 0, None)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="the VenueOrder with that id"):
+        Snapshot({"o-2": VenueOrder("o-1", OPEN, 0, None)})
+
+
+def test_in_the_live_mode_the_venues_cancel_answers_the_books_request() -> None:
+    legs = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("tp", "sl"))
+    book = OrderBook(live=True).submit(*legs).book
+    for order_id in ("tp", "sl"):  # sent, not yet acknowledged
+        book = book.apply(order_id, NewRequested()).book
+    snapshot = Snapshot({
+        "tp": VenueOrder("tp", FILLED, 100, Decimal(110), (Fill(100, "110", fill_id="f-1"),)),
+        "sl": VenueOrder("sl", CANCELLED, 0, None, ()),
+    })
+    result = reconcile(book, snapshot)
+    after = result.apply(book)
+    assert [type(derived.event).__name__ for derived in after.derived] == ["CancelRequested"]
+    assert {order_id: (order.status, order.pending) for order_id, order in
+            after.book.orders.items()} == {"tp": (FILLED, ()), "sl": (CANCELLED, ())}
+    assert result.findings == ()
+
+
+def test_a_cancel_in_flight_on_an_order_the_venue_filled_is_refused_as_too_late() -> None:
+    book = single().apply("o-1", CancelRequested(request_id="c-1")).book
+    snapshot = Snapshot({"o-1": VenueOrder("o-1", FILLED, 10, Decimal(100),
+                                           (Fill(10, "100", fill_id="f-1"),))})
+    after = reconcile(book, snapshot).apply(book).book["o-1"]
+    assert (after.status, after.pending) == (FILLED, ())
