@@ -11,6 +11,12 @@ it holds a control character or a lone surrogate (``\\n``, ``\\x1b``, ``\\ud800`
 and then a backslash as ``\\\\``); ``--json`` holds the exact text. Output to a
 pipe that closes early (``| head``), or to a closed stream, ends quietly with
 the same status.
+
+``python -m orders reconcile BOOK.json SNAPSHOT.json [--json]`` reads a book
+and a venue's snapshot (documents written by ``orders.dumps``) and prints the
+steps that take the book to the venue's state and the findings; it exits with
+status 0 when there are no findings, 1 when there are some, and 2 when a file
+cannot be read, is not a document of its kind, or the command is misused.
 """
 
 from __future__ import annotations
@@ -34,10 +40,11 @@ from typing import IO
 
 from orders.assets import Asset
 from orders.book.orderbook import OrderBook
+from orders.book.reconcile import ReconcileStep, Reconciliation, Snapshot, reconcile
 from orders.decimals import exact_sum
 from orders.errors import OrderError
 from orders.io.chain import ChainCheck, ChainVerifier, verify_chain
-from orders.io.documents import unstructure
+from orders.io.documents import loads, unstructure
 from orders.io.replay import (
     AccountsResult,
     Refusal,
@@ -56,6 +63,17 @@ EXAMPLE_LOG = "session.jsonl"
 APPLIED, REFUSED, UNREADABLE, UNVERIFIED = 0, 1, 2, 3
 """The exit statuses of ``replay``: every line applied, some refused, no log
 read, a chain that ``--verify`` did not find whole."""
+NO_FINDINGS, FINDINGS = 0, 1
+"""The exit statuses of ``reconcile`` when it read both files: nothing found,
+findings listed (a file it cannot read is ``UNREADABLE``, as for ``replay``)."""
+RECONCILE_DESCRIPTION = (
+    "Reconcile the book in BOOK.json with the venue's state in SNAPSHOT.json (documents "
+    "written by orders.dumps): print the steps that take the book to that state, each an "
+    "order id and an event, and the findings the snapshot leaves open. The command exits "
+    "with status 0 when there are no findings, 1 when there are some, and 2 when a file "
+    "cannot be read or is not a document of its kind, or the command is misused."
+)
+_T = typing.TypeVar("_T")
 _COLUMNS = ("id", "asset", "side", "type", "status", "filled/amount", "avg price", "commission",
             "reason")
 _SHOWN_PLACES = Decimal("0.000001")
@@ -113,9 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "diagram", help="print the Mermaid state diagram generated from the transition table"
     )
+    _add_reconcile(commands)
     arguments = parser.parse_args(argv)
     if arguments.command == "diagram":
         return _write(mermaid_diagram(), APPLIED)
+    if arguments.command == "reconcile":
+        return _reconcile(arguments.book, arguments.snapshot, as_json=arguments.json)
     files: list[str] = arguments.files
     per_account = (len(files) > 1 or arguments.accounts or arguments.workers is not None
                    or arguments.scheduler is not None)
@@ -137,6 +158,86 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.json:
         return _write(as_json(result), status)
     return _write(summarize(result) if arguments.summary else render(result), status)
+
+
+def _add_reconcile(commands: argparse._SubParsersAction[_Parser]) -> None:
+    reconciling = commands.add_parser(
+        "reconcile", help="reconcile a book with a venue's snapshot: print the steps and "
+        "the findings", description=RECONCILE_DESCRIPTION,
+    )
+    reconciling.add_argument("book", metavar="BOOK.json",
+                             help="an OrderBook document, as orders.dumps writes it")
+    reconciling.add_argument("snapshot", metavar="SNAPSHOT.json",
+                             help="a Snapshot document, as orders.dumps writes it")
+    reconciling.add_argument(
+        "--json", action="store_true",
+        help="print one JSON object: the steps (each order id, event document and whether "
+        "it was inferred) and the findings (each type, order id and text)",
+    )
+
+
+def _reconcile(book_path: str, snapshot_path: str, *, as_json: bool) -> int:
+    book = _document(book_path, "book", OrderBook)
+    snapshot = None if book is None else _document(snapshot_path, "snapshot", Snapshot)
+    if book is None or snapshot is None:
+        return UNREADABLE
+    reconciliation = reconcile(book, snapshot)
+    status = FINDINGS if reconciliation.findings else NO_FINDINGS
+    if as_json:
+        return _write(reconciliation_json(reconciliation), status)
+    return _write(render_reconciliation(reconciliation), status)
+
+
+def _document(path: str, noun: str, kind: type[_T]) -> _T | None:
+    """The ``kind`` of value the document in ``path`` holds; None once an error
+    has said why it cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            return loads(file.read(), kind)
+    except OSError as error:
+        reason = error.strerror or str(error)
+    except OrderError as error:
+        reason = str(error)
+    _error(f"{PROG}: cannot read the {noun} {path}: {reason}")
+    return None
+
+
+def reconciliation_json(reconciliation: Reconciliation) -> str:
+    """The steps, each with its event as a document, and the findings with their text."""
+    return _json_text({
+        "steps": [{"order_id": step.order_id, "event": unstructure(step.event),
+                   "inferred": step.inferred} for step in reconciliation.steps],
+        "findings": [{"type": type(finding).__name__, "order_id": finding.order_id,
+                      "text": finding.text} for finding in reconciliation.findings],
+    })
+
+
+def render_reconciliation(reconciliation: Reconciliation) -> str:
+    """The steps as a table of order ids and events, then the findings."""
+    steps, findings = reconciliation.steps, reconciliation.findings
+    lines = (_table([("order", "event"), *((step.order_id, _step_event(step)) for step in steps)],
+                    numbers_right=False) if steps else ["no steps"])
+    lines += ["", f"{len(steps)} steps, {len(findings)} findings"]
+    lines += [f"  {_shown(finding.text)}" for finding in findings]
+    return "\n".join(lines)
+
+
+def _step_event(step: ReconcileStep) -> str:
+    """The event's type and its fields that are set, as ``name=value``, marked
+    when it is a fill inferred from the venue's totals."""
+    fields = unstructure(step.event)["value"]
+    shown = "".join(f" {name}={_field_text(value)}"
+                    for name, value in fields.items() if value is not None)
+    inferred = " (inferred)" if step.inferred else ""
+    return f"{type(step.event).__name__}{shown}{inferred}"
+
+
+def _field_text(value: object) -> str:
+    """A field as its document writes it; a string bare unless it is empty or a
+    space, quote or ``=`` would make it ambiguous."""
+    if isinstance(value, str) and value and not any(mark in value for mark in ' "='):
+        return value
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _replay_accounts(
@@ -216,7 +317,7 @@ def _check_per_account(
 
 def accounts_json(result: AccountsResult) -> str:
     """Each account's book and refusals, and the lines that name no account."""
-    return json.dumps(
+    return _json_text(
         {
             "accounts": {
                 name: {"book": unstructure(account.book), "lines": account.lines,
@@ -227,11 +328,13 @@ def accounts_json(result: AccountsResult) -> str:
             "lines": result.lines,
             "unassigned_count": result.unassigned_count,
             "unassigned": [_refusal_json(refusal) for refusal in result.unassigned],
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
+        }
     )
+
+
+def _json_text(data: object) -> str:
+    """``data`` as compact JSON with sorted keys, its text exact (not ASCII-escaped)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _refusal_json(refusal: Refusal) -> dict[str, object]:
@@ -407,16 +510,13 @@ def _duration(seconds: float) -> str:
 
 def as_json(result: ReplayResult) -> str:
     """The book as a document, with the lines read and the refusals."""
-    return json.dumps(
+    return _json_text(
         {
             "book": unstructure(result.book),
             "lines": result.lines,
             "refused_count": result.refused_count,
             "refused": [_refusal_json(refusal) for refusal in result.refused],
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
+        }
     )
 
 

@@ -9,11 +9,23 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from orders import OrderBook, structure
+from orders import (
+    ORDER_STATUS,
+    DecimalOrder,
+    Fill,
+    OrderBook,
+    Snapshot,
+    VenueOrder,
+    dumps,
+    reconcile,
+    snapshot_of,
+    structure,
+)
 
 ORDER_ID, ASSET, REASON, ACCOUNT = "o\ud800", "X\udcff", "why\ud800", "acct\udcff"
 
@@ -366,3 +378,118 @@ def test_verify_on_a_log_without_a_chain_says_there_is_nothing_to_verify(tmp_pat
 
 def test_the_help_names_the_status_of_a_log_that_does_not_verify() -> None:
     assert "exits with status 3" in " ".join(run("--help").stdout.decode().split())
+
+
+# python -m orders reconcile BOOK.json SNAPSHOT.json: 0 without findings, 1 with, 2 unreadable.
+
+
+def reconcile_files(folder: Path, snapshot: Snapshot | None = None) -> list[str]:
+    """A book of one open order "a", and the venue's snapshot (by default: "a"
+    filled by f-1, which the book missed, and "x", which the book does not hold)."""
+    book = OrderBook().submit(
+        DecimalOrder(datetime(2024, 1, 15, 9, 30), "AAPL", 10, limit="100.00", id="a")).book
+    if snapshot is None:
+        snapshot = Snapshot({
+            "a": VenueOrder("a", ORDER_STATUS.FILLED, 10, "99.50",
+                            fills=(Fill(10, "99.50", fill_id="f-1"),)),
+            "x": VenueOrder("x", ORDER_STATUS.OPEN, 0),
+        })
+    (folder / "book.json").write_text(dumps(book))
+    (folder / "snapshot.json").write_text(dumps(snapshot))
+    return [str(folder / "book.json"), str(folder / "snapshot.json")]
+
+
+def run_reconcile(*arguments: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "orders", "reconcile", *arguments],
+                          capture_output=True, check=False)
+
+
+def test_reconcile_prints_the_steps_then_the_findings_and_exits_1(tmp_path: Path) -> None:
+    result = run_reconcile(*reconcile_files(tmp_path))
+    assert (result.returncode, result.stderr) == (1, b"")
+    event = "Fill quantity=10 price=99.50 commission=0 fill_id=f-1"
+    assert result.stdout.decode().splitlines() == [
+        "order  event",
+        "-----  " + "-" * len(event),
+        "a      " + event,
+        "",
+        "1 steps, 1 findings",
+        "  the venue reports order x (OPEN, 0 filled), which the book does not hold; "
+        "not created",
+    ]
+
+
+def test_reconcile_json_holds_each_step_s_event_document_and_each_finding(
+    tmp_path: Path,
+) -> None:
+    result = run_reconcile(*reconcile_files(tmp_path), "--json")
+    assert (result.returncode, result.stderr) == (1, b"")
+    output = json.loads(result.stdout)
+    assert output["findings"] == [{
+        "type": "UnknownToBook", "order_id": "x",
+        "text": "the venue reports order x (OPEN, 0 filled), which the book does not hold; "
+                "not created",
+    }]
+    [step] = output["steps"]
+    assert (step["order_id"], step["inferred"]) == ("a", False)
+    assert structure(step["event"]) == Fill(10, "99.50", fill_id="f-1")
+
+
+def test_reconcile_without_findings_exits_0_even_with_steps(tmp_path: Path) -> None:
+    venue = OrderBook().submit(DecimalOrder(datetime(2024, 1, 15, 9, 30), "AAPL", 10,
+                                            limit="100.00", id="a").fill(4, 99, fill_id="f-1"))
+    result = run_reconcile(*reconcile_files(tmp_path, snapshot_of(venue.book)))
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.decode().splitlines()[-1] == "1 steps, 0 findings"
+
+
+def test_a_book_that_cannot_be_read_is_one_line_and_exits_2(tmp_path: Path) -> None:
+    _, snapshot = reconcile_files(tmp_path)
+    result = run_reconcile(snapshot, snapshot)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == (
+        f"python -m orders: cannot read the book {snapshot}: at $.type: the document holds a "
+        "Snapshot, not a OrderBook\n")
+
+
+@pytest.mark.parametrize(
+    ("write", "says"),
+    [
+        (None, "cannot read the snapshot {path}: No such file or directory"),
+        ("{", "cannot read the snapshot {path}: not JSON: "),
+        ("book", "cannot read the snapshot {path}: at $.type: the document holds a OrderBook, "
+                 "not a Snapshot"),
+    ],
+)
+def test_a_snapshot_that_cannot_be_read_is_one_line_and_exits_2(
+    tmp_path: Path, write: str | None, says: str
+) -> None:
+    book, snapshot = reconcile_files(tmp_path)
+    Path(snapshot).unlink()
+    if write is not None:
+        Path(snapshot).write_text(Path(book).read_text() if write == "book" else write)
+    result = run_reconcile(book, snapshot)
+    assert (result.returncode, result.stdout) == (2, b"")
+    error = result.stderr.decode()
+    assert error.startswith(f"python -m orders: {says.format(path=snapshot)}")
+    assert error.count("\n") == 1
+
+
+def test_the_reconcile_help_names_its_exit_statuses() -> None:
+    shown = " ".join(run_reconcile("--help").stdout.decode().split())
+    assert "exits with status 0 when there are no findings, 1 when there are some" in shown
+
+
+def test_the_table_marks_an_inferred_fill_and_says_when_there_are_no_steps() -> None:
+    from orders.__main__ import render_reconciliation
+
+    book = OrderBook().submit(
+        DecimalOrder(datetime(2024, 1, 15, 9, 30), "MSFT", 5, limit="400.00", id="m")).book
+    totals_only = Snapshot({"m": VenueOrder("m", ORDER_STATUS.FILLED, 5, "399.50")})
+    shown = render_reconciliation(reconcile(book, totals_only)).splitlines()
+    assert shown[2] == ("m      Fill quantity=5 price=399.50 commission=0 fill_id=inferred:m:5 "
+                        "(inferred)")
+    assert shown[4:] == ["1 steps, 1 findings", "  order m: inferred fill inferred:m:5 of 5 at "
+                         "399.50, from the venue's cumulative quantity and average price"]
+    assert render_reconciliation(reconcile(OrderBook(), Snapshot({}))) == (
+        "no steps\n\n0 steps, 0 findings")

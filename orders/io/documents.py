@@ -19,7 +19,11 @@ so :func:`loads` needs no class. Inside it:
   has a history, its ``initial`` state (terms, status, totals and requests in
   flight as constructed); a book keeps its orders (sorted by id), the link
   modes of its OCO groups and its brackets (each entry's legs by generation,
-  the mode, and whether the host has taken the position over).
+  the mode, and whether the host has taken the position over);
+* a venue's :class:`~orders.book.reconcile.Snapshot` keeps its orders as a list
+  sorted by id and its positions (or ``null``) as ``[asset, quantity]`` pairs,
+  an asset being written as above; a :class:`~orders.book.reconcile.VenueOrder`'s
+  quantities and average, like an order's totals, may hold the digits of a sum.
 
 JSON text is written with sorted keys and no insignificant spaces, so a value
 always gives the same bytes. Reading trusts nothing it can check: every
@@ -46,7 +50,7 @@ import json.scanner
 import re
 import types as types_module
 import typing
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
@@ -62,6 +66,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from orders._checks import decimal_text, is_aware, quote
 from orders.assets import Asset
 from orders.book.orderbook import BookBuilder, OrderBook
+from orders.book.reconcile import Snapshot, VenueOrder
 from orders.book.rules import Bracket, LinkMode, check_book
 from orders.decimals import to_decimal
 from orders.errors import OrderError, SerializationError
@@ -101,7 +106,9 @@ FORMAT_VERSION = 4
 Version 3 may name a datetime's zone after its offset, which a reader of
 version 2 would refuse with a less helpful reason than the version number.
 Version 4 writes an order's requests in flight and the request events, which a
-reader of version 3 would refuse as an unknown field or event type."""
+reader of version 3 would refuse as an unknown field or event type. Snapshots
+and venue orders came later without a new version: they change no document of
+another type, and a reader without them refuses them by their type's name."""
 _READABLE_VERSIONS = (1, 2, 3, FORMAT_VERSION)
 _FIRST_WITH_PENDING = 4
 
@@ -144,6 +151,11 @@ def _total(value: object) -> Decimal:
             f"expected a decimal string such as \"150.10\"; got {quote(value)}"
         )
     return to_decimal(value, "a total", SerializationError, total=True)
+
+
+class _Total:
+    """The kind of a decimal field read with the wider bounds of a total (a sum
+    of fills), not those of an input."""
 
 
 def _datetime(value: object) -> datetime:
@@ -222,6 +234,7 @@ def _exactly(kind: type) -> Callable[[object], Any]:
 _ENUMS = (ORDER_STATUS, OrderType, TimeInForce, LinkMode, RequestRejectReason)
 _DIRECT: dict[Any, Callable[[object], Any]] = {
     Decimal: _decimal,
+    _Total: _total,
     datetime: _datetime,
     **{scalar: _exactly(scalar) for scalar in (str, bool, int)},
     **{kind: _by_name(kind) for kind in _ENUMS},
@@ -552,6 +565,60 @@ def _version_1_brackets(
     }
 
 
+# Venue snapshots: orders sorted by id, positions as [asset, quantity] pairs.
+
+
+def _unstructure_snapshot(snapshot: Snapshot) -> dict[str, Any]:
+    orders = [CONVERTER.unstructure(snapshot.orders[order_id], VenueOrder)
+              for order_id in sorted(snapshot.orders)]
+    return {"orders": orders, "positions": _unstructure_positions(snapshot.positions)}
+
+
+def _unstructure_positions(positions: Mapping[Hashable, Decimal] | None) -> list[Any] | None:
+    """The pairs sorted by the asset's JSON text: assets of different kinds do not
+    compare, and a value always gives the same bytes."""
+    if positions is None:
+        return None
+    pairs = [[unstructure_asset(asset), decimal_text(quantity)]
+             for asset, quantity in positions.items()]
+    return sorted(pairs, key=lambda pair: json.dumps(pair[0], sort_keys=True))
+
+
+def _structure_snapshot(data: object, path: str) -> Snapshot:
+    record = json_object(data, path, ("orders", "positions"))
+    orders: dict[str, VenueOrder] = {}
+    for index, entry in enumerate(json_list(record["orders"], f"{path}.orders")):
+        where = f"{path}.orders[{index}]"
+        order = structure_at(entry, VenueOrder, where)
+        if order.order_id in orders:
+            raise SerializationError(
+                f"at {where}: order {quote(order.order_id)} is listed twice", path=where
+            )
+        orders[order.order_id] = order
+    positions = record["positions"]
+    if positions is not None:
+        positions = _structure_positions(positions, f"{path}.positions")
+    fields = {"orders": orders, "positions": positions}
+    return _at(path, lambda keywords: Snapshot(**keywords), fields)  # type: ignore[no-any-return]
+
+
+def _structure_positions(data: object, path: str) -> dict[Hashable, Decimal]:
+    positions: dict[Hashable, Decimal] = {}
+    for index, pair in enumerate(json_list(data, path)):
+        where = f"{path}[{index}]"
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise SerializationError(
+                f"at {where}: expected an [asset, quantity] pair; got {quote(pair)}", path=where
+            )
+        asset = _structure_asset(pair[0], f"{where}[0]")
+        if asset in positions:
+            raise SerializationError(
+                f"at {where}[0]: the asset {quote(asset)} is listed twice", path=f"{where}[0]"
+            )
+        positions[asset] = structure_at(pair[1], _Total, f"{where}[1]")
+    return positions
+
+
 # Reading with paths.
 
 
@@ -674,7 +741,8 @@ CONVERTER = _make_converter()
 
 _TYPES: dict[str, Any] = {
     kind.__name__: kind
-    for kind in (DecimalOrder, OrderBook, Asset, *EVENT_TYPES, *Style.__args__)
+    for kind in (DecimalOrder, OrderBook, Snapshot, VenueOrder, Asset, *EVENT_TYPES,
+                 *Style.__args__)
 }
 
 _EVENTS = ("event", {member.__name__: member for member in typing.get_args(Event)})
@@ -701,15 +769,19 @@ _FIELDS: dict[type, dict[str, tuple[Any, bool, bool]]] = {
             attrs.fields(kind), _field_types(kind).values(), strict=True
         )
     }
-    for kind in (Asset, Bar, *EVENT_TYPES, *typing.get_args(Style))
+    for kind in (Asset, Bar, VenueOrder, *EVENT_TYPES, *typing.get_args(Style))
 }
 """For each class read from a JSON object: each field's kind, whether it may be
 null, and whether it is required."""
+_FIELDS[VenueOrder] = {  # a venue reports sums: its quantities and average have a total's digits
+    name: (_Total if kind is Decimal else kind, optional, required)
+    for name, (kind, optional, required) in _FIELDS[VenueOrder].items()
+}
 _KEYS = {
     (kind, tag): frozenset(fields) | ({tag} if tag else set())
     for kind, fields in _FIELDS.items() for tag in (None, "type")
 }
-_ITEMS = {tuple[str, ...]: str, _PENDING: Request}
+_ITEMS = {tuple[str, ...]: str, _PENDING: Request, tuple[Fill, ...]: Fill}
 """The JSON arrays read as tuples, with the kind of their items."""
 
 
@@ -729,12 +801,14 @@ def unstructure(value: object) -> dict[str, Any]:
         data: Any = _unstructure_order(value)  # type: ignore[arg-type]
     elif name == "OrderBook":
         data = _unstructure_book(value)  # type: ignore[arg-type]
+    elif name == "Snapshot":
+        data = _unstructure_snapshot(value)  # type: ignore[arg-type]
     else:
         data = CONVERTER.unstructure(value, _TYPES[name])
     return {"format": "orders", "version": FORMAT_VERSION, "type": name, "value": data}
 
 
-Serializable = DecimalOrder | OrderBook | Asset | Event | Style
+Serializable = DecimalOrder | OrderBook | Snapshot | VenueOrder | Asset | Event | Style
 """Every kind of value a document can hold."""
 
 
@@ -774,6 +848,8 @@ def structure(document: object, kind: type[Any] | None = None) -> Any:
         return _structure_order(record["value"], "$.value", version)
     if name == "OrderBook":
         return _structure_book(record["value"], "$.value", version)
+    if name == "Snapshot":
+        return _structure_snapshot(record["value"], "$.value")
     return structure_at(record["value"], _TYPES[name], "$.value")
 
 

@@ -1,6 +1,7 @@
 import decimal
 import json
 import re
+import typing
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import reduce
@@ -39,13 +40,16 @@ from orders import (
     ReplaceRequested,
     RequestRejectReason,
     SimulatedVenue,
+    Snapshot,
     StopLimitOrder,
     StopOrder,
     TrailingStopLimitOrder,
     TrailingStopOrder,
     Trigger,
+    VenueOrder,
     apply,
     buy_bracket,
+    snapshot_of,
 )
 from orders.io.documents import (
     FORMAT_VERSION,
@@ -89,6 +93,9 @@ VALUES = [
     ReplaceRequested(Amend(amount=50, limit="10.5"), "r1", T0),
     Replaced("r1", T0),
     ReplaceRejected("no", RequestRejectReason.BROKER_OPTION, "r1", T0),
+    VenueOrder("v1", ORDER_STATUS.PARTIALLY_FILLED, 4, "100.25", (Fill(4, "100.25", fill_id="x"),),
+               10),
+    Snapshot({"v1": VenueOrder("v1", ORDER_STATUS.OPEN, 0)}, {"AAPL": Decimal(0)}),
 ]
 
 
@@ -696,3 +703,95 @@ def test_a_book_keeps_the_post_only_orders_a_venue_let_rest() -> None:
     with pytest.raises(SerializationError,
                        match=r"at \$\.value\.post_only_rested\[0\]: 'p' is not"):
         loads(json.dumps(broken))
+
+
+# Venue snapshots: their orders as a list sorted by id, positions as [asset, quantity] pairs.
+
+FILLED, OPEN = ORDER_STATUS.FILLED, ORDER_STATUS.OPEN
+
+
+def test_a_snapshot_with_fills_and_without_round_trips() -> None:
+    snapshot = Snapshot({
+        "b": VenueOrder("b", FILLED, 10, "99.94", fills=(
+            Fill(4, "100.00", fill_id="f-1"), Fill(6, "99.90", "0.35", T0, fill_id="f-2"))),
+        "a": VenueOrder("a", FILLED, 5, "399.50"),
+        "c": VenueOrder("c", OPEN, 0, None, fills=(), amount=7),
+    })
+    text = dumps(snapshot)
+    assert loads(text, Snapshot) == snapshot
+    assert dumps(loads(text)) == text
+    value = json.loads(text)["value"]
+    assert [order["order_id"] for order in value["orders"]] == ["a", "b", "c"]
+    assert value["orders"][0]["fills"] is None
+    assert value["orders"][2]["fills"] == []
+    assert value["positions"] is None
+
+
+def test_positions_of_every_kind_of_asset_round_trip_as_pairs() -> None:
+    positions = {"MSFT": Decimal(5), 7: Decimal("-2.5"), AAPL: Decimal(0)}
+    snapshot = Snapshot({}, positions)
+    text = dumps(snapshot)
+    assert loads(text, Snapshot) == snapshot
+    assert dumps(Snapshot({}, dict(reversed(positions.items())))) == text
+    assert json.loads(text)["value"]["positions"] == [
+        ["MSFT", "5"], [7, "-2.5"], [{"type": "Asset", **unstructure(AAPL)["value"]}, "0"],
+    ]
+    assert loads(dumps(Snapshot({}, {})), Snapshot).positions == {}
+
+
+def test_a_snapshot_of_a_book_keeps_every_digit_of_its_averages() -> None:
+    order = DecimalOrder(T0, AAPL, 3, limit=101, id="o").fill(1, "100.00").fill(2, "100.01")
+    snapshot = snapshot_of(OrderBook().submit(order).book)
+    assert len(str(snapshot.orders["o"].average_price)) > 31  # beyond an input's digits
+    assert loads(dumps(snapshot), Snapshot) == snapshot
+
+
+def snapshot_document() -> dict[str, object]:
+    snapshot = Snapshot({"a": VenueOrder("a", FILLED, 4, "10", (Fill(4, "10", fill_id="f"),))},
+                        {"X": Decimal(4)})
+    return json.loads(dumps(snapshot))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda value: value["orders"].append(value["orders"][0]),
+         "at $.value.orders[1]: order 'a' is listed twice"),
+        (lambda value: value["orders"][0].update(status="GONE"),
+         "at $.value.orders[0].status: expected one of OPEN"),
+        (lambda value: value["orders"][0].update(filled="-4"),
+         "at $.value.orders[0]: filled must be a finite number >= 0; got Decimal('-4')"),
+        (lambda value: value["orders"][0].update(filled=4),
+         "at $.value.orders[0].filled: expected a decimal string"),
+        (lambda value: value["orders"][0].update(venue="X"),
+         "at $.value.orders[0]: unknown field 'venue'"),
+        (lambda value: value["orders"][0].pop("order_id"),
+         "at $.value.orders[0].order_id: a required field is missing"),
+        (lambda value: value["orders"][0]["fills"][0].update(quantity="0"),
+         "at $.value.orders[0].fills[0]: quantity must be greater than 0"),
+        (lambda value: value.update(orders={"a": value["orders"][0]}),
+         "at $.value.orders: expected a JSON array"),
+        (lambda value: value.update(positions={"X": "4"}),
+         "at $.value.positions: expected a JSON array"),
+        (lambda value: value["positions"].append(["Y"]),
+         "at $.value.positions[1]: expected an [asset, quantity] pair; got ['Y']"),
+        (lambda value: value["positions"].append(["X", "1"]),
+         "at $.value.positions[1][0]: the asset 'X' is listed twice"),
+        (lambda value: value["positions"].append([True, "1"]),
+         "at $.value.positions[1][0]: an asset is a str, an int or an Asset object"),
+        (lambda value: value["positions"].append(["Y", "NaN"]),
+         "at $.value.positions[1][1]: a total must be a finite number"),
+        (lambda value: value.pop("positions"), "at $.value: missing field 'positions'"),
+    ],
+)
+def test_a_malformed_snapshot_is_refused_naming_the_path(
+    edit: typing.Callable[[dict[str, typing.Any]], object], message: str
+) -> None:
+    document = snapshot_document()
+    edit(document["value"])  # type: ignore[arg-type]
+    refused(document, re.escape(message))
+
+
+def test_a_snapshot_document_is_not_read_as_a_book() -> None:
+    with pytest.raises(SerializationError, match="holds a Snapshot, not a OrderBook"):
+        loads(dumps(Snapshot({})), OrderBook)
