@@ -1,4 +1,4 @@
-"""``python -m orders``: replay an execution log, or print the state diagram.
+"""``python -m orders``: replay a log, reconcile a book with a snapshot, or draw the diagram.
 
 ``python -m orders replay [FILE] [--json | --summary] [--verify]`` exits with
 status 0 when every line of the log was applied, 1 when some lines were refused
