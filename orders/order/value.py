@@ -115,11 +115,7 @@ A = TypeVar("A", bound=Hashable)
 
 
 @final
-
-
 @attrs.frozen(init=False, repr=False, eq=False, weakref_slot=False)
-
-
 class DecimalOrder(Generic[AssetT]):
     """One order: its terms, and where it stands.
 

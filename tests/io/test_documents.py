@@ -100,8 +100,6 @@ VALUES = [
 
 
 @pytest.mark.parametrize("value", VALUES, ids=lambda value: type(value).__name__)
-
-
 def test_every_value_survives_a_round_trip(value: object) -> None:
     text = dumps(value)
     assert loads(text) == value
@@ -125,8 +123,6 @@ def test_documents_are_written_in_version_4() -> None:
 
 
 @pytest.mark.parametrize("version", [1, 2, 3, 4])
-
-
 def test_documents_of_every_readable_version_are_read(version: int) -> None:
     document = {"format": "orders", "version": version, "type": "Expire",
                 "value": {"dt": T0.isoformat()}}
@@ -415,8 +411,6 @@ def _tiny_numbers_document() -> tuple[DecimalOrder, str]:
 
 
 @pytest.mark.parametrize("context", ODD_CONTEXTS, ids=repr)
-
-
 def test_documents_do_not_depend_on_the_callers_context(context: decimal.Context) -> None:
     order, text = _tiny_numbers_document()
     assert '"1E-8"' in text

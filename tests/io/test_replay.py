@@ -210,8 +210,6 @@ def run_cli(*arguments: str, stdin: bytes | None = None) -> subprocess.Completed
 
 
 @pytest.mark.parametrize("where", ["missing.jsonl", "."])
-
-
 def test_the_command_reports_a_log_it_cannot_read_in_one_line(tmp_path: Path, where: str) -> None:
     result = run_cli("replay", str(tmp_path / where))
     assert result.returncode == 2
@@ -389,8 +387,6 @@ def test_an_item_that_is_not_a_line_is_refused_with_its_number(item: object) -> 
 
 
 @pytest.mark.parametrize("log", [None, 5, object()], ids=["None", "int", "object"])
-
-
 def test_a_log_that_is_not_iterable_is_refused(log: object) -> None:
     with pytest.raises(BadOrderParameters,
                        match=r"lines must be an iterable of str or bytes \(a log\); got "):
@@ -400,8 +396,6 @@ def test_a_log_that_is_not_iterable_is_refused(log: object) -> None:
 
 
 @pytest.mark.parametrize("log", ['{"op": "cancel"}\n{"op": "cancel"}', b'{"op": "cancel"}'])
-
-
 def test_a_whole_text_given_as_the_log_is_refused_not_read_character_by_character(
     log: str | bytes,
 ) -> None:
@@ -410,8 +404,6 @@ def test_a_whole_text_given_as_the_log_is_refused_not_read_character_by_characte
 
 
 @pytest.mark.parametrize("path", ["day1.jsonl", Path("day1.jsonl")])
-
-
 def test_one_path_given_for_the_list_of_paths_is_refused(path: object) -> None:
     with pytest.raises(BadOrderParameters, match=r"not one path; got .*pass \[path\]"):
         replay_files(path)  # type: ignore[arg-type]
