@@ -51,6 +51,7 @@ from orders.errors import (
 )
 from orders.events import (
     EVENT_TYPES,
+    REQUEST_TYPES,
     Acknowledged,
     Amend,
     Bar,
@@ -145,6 +146,7 @@ __all__ = [
     "EVENT_TYPES",
     "FILL_PRICES",
     "ORDER_STATUS",
+    "REQUEST_TYPES",
     "TERMINAL_STATUSES",
     "TRANSITIONS",
     "Account",

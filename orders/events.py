@@ -29,6 +29,7 @@ from orders.styles import trail_amount_input, trail_percent_input
 
 __all__ = [
     "EVENT_TYPES",
+    "REQUEST_TYPES",
     "Acknowledged",
     "Amend",
     "Bar",
@@ -375,6 +376,9 @@ class ReplaceRejected(_RequestRefused):
 
 Request = NewRequested | CancelRequested | ReplaceRequested
 """A request in flight, as an order's ``pending`` holds it."""
+
+REQUEST_TYPES: tuple[type[Request], ...] = (NewRequested, CancelRequested, ReplaceRequested)
+"""Every kind of request: the events :data:`Request` joins."""
 
 Event = (
     Fill

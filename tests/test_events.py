@@ -1,4 +1,5 @@
 import re
+import typing
 from datetime import datetime
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ import pytest
 
 from orders import (
     EVENT_TYPES,
+    REQUEST_TYPES,
     Amend,
     BadOrderParameters,
     Cancel,
@@ -18,6 +20,7 @@ from orders import (
     InvalidQuantityError,
     Reject,
     Release,
+    Request,
     Trigger,
 )
 
@@ -90,3 +93,8 @@ def test_events_are_frozen_hashable_values() -> None:
     assert hash(fill) == hash(Fill(1, 2, fill_id="a"))
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         fill.price = Decimal(3)  # type: ignore[misc]
+
+
+def test_request_types_are_the_request_union_and_events() -> None:
+    assert REQUEST_TYPES == typing.get_args(Request)
+    assert set(REQUEST_TYPES) <= set(EVENT_TYPES)

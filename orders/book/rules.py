@@ -46,6 +46,7 @@ from orders._checks import decimal_text, quote
 from orders.decimals import exact_add, exact_subtract, exact_sum
 from orders.errors import BadOrderParameters, LinkedOrderError, OrderError, UnknownOrderError
 from orders.events import (
+    REQUEST_TYPES,
     Acknowledged,
     Amend,
     Cancel,
@@ -693,7 +694,7 @@ def book_request_ids_are_the_books(links: Links, order: DecimalOrder, event: Eve
     """Request ids that begin ``book:`` name the book's own requests, in either mode;
     the host's requests use any other id (or none)."""
     request_id = getattr(event, "request_id", None)
-    if type(event) in _REQUEST_KINDS and request_id is not None and request_id.startswith(
+    if type(event) in REQUEST_TYPES and request_id is not None and request_id.startswith(
         BOOK_REQUEST_PREFIX
     ):
         _refuse(
@@ -724,8 +725,6 @@ def requests_go_to_orders_the_venue_has(
         )
 
 
-_REQUEST_KINDS = frozenset({NewRequested, CancelRequested, ReplaceRequested})
-
 
 GUARDS: tuple[Callable[[Links, DecimalOrder, Event], None], ...] = (
     no_fill_before_the_entry_trades,
@@ -740,7 +739,7 @@ GUARDS: tuple[Callable[[Links, DecimalOrder, Event], None], ...] = (
 def check_event(links: Links, order: DecimalOrder, event: Event) -> None:
     """Run every guard on the host's ``event`` for ``order`` (only a bracket's exit
     leg, or a request, can fail one)."""
-    if order.terms.parent_order_id is not None or type(event) in _REQUEST_KINDS:
+    if order.terms.parent_order_id is not None or type(event) in REQUEST_TYPES:
         for guard in GUARDS:
             guard(links, order, event)
 

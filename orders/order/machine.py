@@ -44,6 +44,7 @@ from orders.errors import (
 )
 from orders.events import (
     EVENT_TYPES,
+    REQUEST_TYPES,
     Acknowledged,
     Amend,
     BarUpdate,
@@ -945,9 +946,7 @@ def _edges() -> Iterator[tuple[ORDER_STATUS, ORDER_STATUS, str]]:
                 yield source, target, rule.event.__name__
 
 
-_REQUESTS_AND_ANSWERS = frozenset(
-    (NewRequested, CancelRequested, ReplaceRequested, *_ANSWERS)
-) - {Cancel, Reject}
+_REQUESTS_AND_ANSWERS = frozenset((*REQUEST_TYPES, *_ANSWERS)) - {Cancel, Reject}
 
 
 def mermaid_diagram() -> str:
@@ -970,17 +969,15 @@ def requests_diagram() -> str:
     and the answers that end it (:data:`TRANSITIONS` and the answers' kinds)."""
     lines = ["stateDiagram-v2"]
     for rule in TRANSITIONS:
-        if rule.event in _REQUEST_KINDS:
+        if rule.event in REQUEST_TYPES:
             lines.append(f"    [*] --> {rule.event.__name__}: sent from {_names(rule.sources)}")
-    for kind in _REQUEST_KINDS:
+    for kind in REQUEST_TYPES:
         answers = [answer.__name__ for answer, answered in _ANSWERS.items() if answered is kind]
         if kind is NewRequested:
             answers.append(Fill.__name__)
         lines.append(f"    {kind.__name__} --> [*]: {', '.join(answers)}")
     return "\n".join(lines)
 
-
-_REQUEST_KINDS = (NewRequested, CancelRequested, ReplaceRequested)
 
 
 def rules_markdown() -> str:

@@ -41,6 +41,7 @@ from orders.decimals import (
 )
 from orders.errors import BadOrderParameters, InvalidQuantityError
 from orders.events import (
+    REQUEST_TYPES,
     Amend,
     Bar,
     Cancel,
@@ -775,7 +776,7 @@ def _pending(value: object) -> tuple[Request, ...]:
     """Requests in flight given to the constructor: a new-order request can only
     be the first, and no two share a request id."""
     if not isinstance(value, (list, tuple)) or not all(
-        type(request) in _REQUESTS for request in value
+        type(request) in REQUEST_TYPES for request in value
     ):
         raise BadOrderParameters(
             "pending must be a list or tuple of NewRequested, CancelRequested and "
@@ -790,8 +791,6 @@ def _pending(value: object) -> tuple[Request, ...]:
         raise BadOrderParameters(f"requests in flight need distinct request ids; got {ids}")
     return tuple(value)
 
-
-_REQUESTS = (NewRequested, CancelRequested, ReplaceRequested)
 
 
 def _commission(value: object) -> Decimal:
