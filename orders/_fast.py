@@ -16,12 +16,12 @@ Only code that has already validated its values may use it.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["slot_builder"]
+__all__ = ["fields_state", "restore_fields", "slot_builder"]
 
 T = TypeVar("T")
 
@@ -52,3 +52,19 @@ def slot_builder(cls: type[T]) -> Callable[..., T]:
     exec(compile(source, f"<slot builder of {cls.__name__}>", "exec"), scope)
     build: Callable[..., T] = scope["build"]
     return build
+
+
+def fields_state(value: attrs.AttrsInstance) -> dict[str, object]:
+    """The pickle state of a slotted ``attrs`` value: each field by name."""
+    return {field.name: getattr(value, field.name) for field in attrs.fields(type(value))}
+
+
+def restore_fields(
+    value: attrs.AttrsInstance, state: Mapping[str, object], later: Mapping[str, object]
+) -> None:
+    """Set every field of a frozen ``attrs`` value from its pickle ``state``; a
+    field added after the pickle was written takes its value from ``later``,
+    the value every pickled one had."""
+    for field in attrs.fields(type(value)):
+        name = field.name
+        object.__setattr__(value, name, state[name] if name in state else later[name])

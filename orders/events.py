@@ -16,6 +16,7 @@ from decimal import Decimal
 import attrs
 
 from orders._checks import decimal_text, enum_member, of_type, quote
+from orders._fast import fields_state, restore_fields
 from orders.decimals import (
     DecimalInput,
     non_negative_price,
@@ -134,12 +135,10 @@ class Fill:
     accept_overfill: bool = attrs.field(default=False, validator=_flag)
 
     def __getstate__(self) -> dict[str, object]:
-        return {field.name: getattr(self, field.name) for field in attrs.fields(Fill)}
+        return fields_state(self)
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        # A fill pickled before accept_overfill existed does not hold it.
-        for field in attrs.fields(Fill):
-            object.__setattr__(self, field.name, state.get(field.name, field.default))
+        restore_fields(self, state, later={"accept_overfill": False})
 
 
 @attrs.frozen

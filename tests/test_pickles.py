@@ -16,7 +16,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from orders import ORDER_STATUS, Cancel, Fill, OrderBook, OrderType, TimeInForce, loads
+from orders import (
+    ORDER_STATUS,
+    Cancel,
+    DecimalOrder,
+    Fill,
+    OrderBook,
+    OrderType,
+    TimeInForce,
+    loads,
+)
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "b71fad5.pickle"
 
@@ -57,3 +66,12 @@ def test_statuses_order_types_and_times_in_force_load_as_the_same_members() -> N
     assert values["times_in_force"] == [TimeInForce.GTC, TimeInForce.GTD, TimeInForce.DAY]
     assert all(a is b for a, b in zip(values["times_in_force"], TimeInForce, strict=False))
     assert values["order"].post_only is False  # pickled before post_only existed
+
+
+def test_the_fields_added_since_pickles_were_first_written_round_trip() -> None:
+    fill = Fill(1, 100, accept_overfill=True)
+    order = DecimalOrder(datetime(2024, 1, 15), "X", 10, limit=100, post_only=True)
+    book = OrderBook(live=True).submit(order).book
+    assert pickle.loads(pickle.dumps(fill)).accept_overfill is True
+    assert pickle.loads(pickle.dumps(order)).post_only is True
+    assert pickle.loads(pickle.dumps(book)).live is True

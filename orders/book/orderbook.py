@@ -38,7 +38,7 @@ from orders._checks import (
     is_aware,
     quote,
 )
-from orders._fast import slot_builder
+from orders._fast import fields_state, restore_fields, slot_builder
 from orders.assets import check_asset
 from orders.book import indexes, rules
 from orders.book.build import bracket_orders, oco_orders
@@ -231,14 +231,12 @@ class OrderBook:
     for a backtest, whose book applies its decisions at once."""
 
     def __getstate__(self) -> dict[str, object]:
-        return {field.name: getattr(self, field.name) for field in attrs.fields(OrderBook)}
+        return fields_state(self)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # A book pickled before post-only orders existed, with shorter index records.
-        state = {"post_only_rested": _EMPTY, "live": False, **state,
-                 "index": indexes.widened(state["index"])}
-        for field in attrs.fields(OrderBook):
-            object.__setattr__(self, field.name, state[field.name])
+        # A book pickled before post-only orders existed has shorter index records.
+        restore_fields(self, {**state, "index": indexes.widened(state["index"])},
+                       later={"post_only_rested": _EMPTY, "live": False})
 
     # Queries.
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 import attrs
 
 from orders._checks import decimal_text
-from orders._fast import slot_builder
+from orders._fast import fields_state, restore_fields, slot_builder
 from orders.assets import check_quantity_increment, round_limit_price, round_stop_price
 from orders.errors import BadOrderParameters
 from orders.statuses import OrderType, TimeInForce
@@ -55,13 +55,10 @@ class OrderTerms:
     """The order may only add liquidity: it must rest before it trades."""
 
     def __getstate__(self) -> dict[str, object]:
-        return {field.name: getattr(self, field.name) for field in attrs.fields(OrderTerms)}
+        return fields_state(self)
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        # A pickle written before a later field existed lacks it: it takes the
-        # value every order had then.
-        for name, value in {**_LATER_FIELDS, **state}.items():
-            object.__setattr__(self, name, value)
+        restore_fields(self, state, _LATER_FIELDS)
 
 
 _build_terms = slot_builder(OrderTerms)
