@@ -725,7 +725,6 @@ def requests_go_to_orders_the_venue_has(
         )
 
 
-
 GUARDS: tuple[Callable[[Links, DecimalOrder, Event], None], ...] = (
     no_fill_before_the_entry_trades,
     the_book_holds_and_releases_legs,

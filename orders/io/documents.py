@@ -761,7 +761,6 @@ def _union(kind: Any) -> tuple[str, dict[str, type]] | None:
     return None
 
 
-
 _FIELDS: dict[type, dict[str, tuple[Any, bool, bool]]] = {
     kind: {
         field.name: (kind_of, optional, field.default is attrs.NOTHING)

@@ -318,9 +318,10 @@ def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
     if correction.quantity is None:
         return
     check_quantity_increment(correction.quantity, order.terms.asset, "corrected quantity")
-    if correction.quantity <= _live(order, correction.fill_id).quantity:
+    live = _live(order, correction.fill_id).quantity
+    if correction.quantity <= live:
         return
-    others = exact_subtract(order.filled.copy_abs(), _live(order, correction.fill_id).quantity)
+    others = exact_subtract(order.filled.copy_abs(), live)
     available = exact_subtract(order.terms.amount.copy_abs(), others)
     if correction.quantity > available:
         raise InvalidQuantityError(
@@ -977,7 +978,6 @@ def requests_diagram() -> str:
             answers.append(Fill.__name__)
         lines.append(f"    {kind.__name__} --> [*]: {', '.join(answers)}")
     return "\n".join(lines)
-
 
 
 def rules_markdown() -> str:

@@ -792,7 +792,6 @@ def _pending(value: object) -> tuple[Request, ...]:
     return tuple(value)
 
 
-
 def _commission(value: object) -> Decimal:
     if value is None:
         return _ZERO

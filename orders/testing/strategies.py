@@ -507,8 +507,6 @@ def _fills_of_the_route(status: ORDER_STATUS | None, min_fills: int) -> int:
     return int(status is ORDER_STATUS.PARTIALLY_FILLED and min_fills == 0)
 
 
-
-
 @st.composite
 def _partial_fill(draw: st.DrawFn, order: DecimalOrder, price_range: PriceRange) -> Fill | None:
     """A fill that leaves at least one quantity increment unfilled, or None."""
