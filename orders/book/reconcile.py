@@ -20,7 +20,7 @@ import attrs
 
 from orders._checks import decimal_text, of_type, quote
 from orders.book.orderbook import BookResult, Derived, OrderBook
-from orders.decimals import EXACT, exact_sum
+from orders.decimals import EXACT, exact_sum, to_decimal
 from orders.errors import BadOrderParameters, OrderError
 from orders.events import (
     Acknowledged,
@@ -73,12 +73,18 @@ _FINEST_PRICE = Decimal("1e-30")
 
 
 def _unsigned(value: object, name: str) -> Decimal:
-    if not isinstance(value, (Decimal, int, str)) or isinstance(value, bool):
-        raise BadOrderParameters(f"{name} must be a Decimal, int or str; got {quote(value)}")
-    number = Decimal(value)
-    if not number.is_finite() or number < 0:
+    number = _venue_number(value, name)
+    if number < 0:
         raise BadOrderParameters(f"{name} must be a finite number >= 0; got {quote(value)}")
     return number
+
+
+def _venue_number(value: object, name: str) -> Decimal:
+    """A figure a venue reports: a Decimal, int or str, read by the library's one
+    conversion, with the wide bounds of a total."""
+    if not isinstance(value, (Decimal, int, str)) or isinstance(value, bool):
+        raise BadOrderParameters(f"{name} must be a Decimal, int or str; got {quote(value)}")
+    return to_decimal(value, name, BadOrderParameters, total=True)
 
 
 def _filled(value: object) -> Decimal:
@@ -150,14 +156,7 @@ def _positions(value: object) -> Mapping[Hashable, Decimal] | None:
 
 
 def _signed_quantity(value: object) -> Decimal:
-    if not isinstance(value, (Decimal, int, str)) or isinstance(value, bool):
-        raise BadOrderParameters(
-            f"a position must be a Decimal, int or str; got {quote(value)}"
-        )
-    number = Decimal(value)
-    if not number.is_finite():
-        raise BadOrderParameters(f"a position must be finite; got {quote(value)}")
-    return number
+    return _venue_number(value, "a position")
 
 
 @attrs.frozen

@@ -234,3 +234,10 @@ def test_a_cancel_in_flight_on_an_order_the_venue_filled_is_refused_as_too_late(
                                            (Fill(10, "100", fill_id="f-1"),))})
     after = reconcile(book, snapshot).apply(book).book["o-1"]
     assert (after.status, after.pending) == (FILLED, ())
+
+
+def test_a_venue_figure_that_is_not_a_number_is_refused_by_name() -> None:
+    with pytest.raises(BadOrderParameters, match="filled must be"):
+        VenueOrder("o-1", OPEN, "abc", None)
+    with pytest.raises(BadOrderParameters, match="a position must lie within the bounds"):
+        Snapshot({}, {"X": "1e999999"})
