@@ -12,11 +12,14 @@ and then a backslash as ``\\\\``); ``--json`` holds the exact text. Output to a
 pipe that closes early (``| head``), or to a closed stream, ends quietly with
 the same status.
 
-``python -m orders reconcile BOOK.json SNAPSHOT.json [--json]`` reads a book
-and a venue's snapshot (documents written by ``orders.dumps``) and prints the
-steps that take the book to the venue's state and the findings; it exits with
-status 0 when there are no findings, 1 when there are some, and 2 when a file
-cannot be read, is not a document of its kind, or the command is misused.
+``python -m orders reconcile [BOOK SNAPSHOT.json] [--account NAME] [--json]``
+reads a book (a document written by ``orders.dumps``, or an execution log,
+``.jsonl``, replayed first) and a venue's snapshot (a document) and prints the
+steps that take the book to the venue's state and the findings; without files
+it reconciles the bundled example session with its bundled snapshot. It exits
+with status 0 when there are no findings, 1 when there are some, and 2 when a
+file cannot be read, is not a document of its kind, a log holds several
+accounts and none was chosen, or the command is misused.
 """
 
 from __future__ import annotations
@@ -33,24 +36,27 @@ import time
 import typing
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from importlib import resources
 from typing import IO
 
 from orders.assets import Asset
 from orders.book.orderbook import OrderBook
-from orders.book.reconcile import ReconcileStep, Reconciliation, Snapshot, reconcile
+from orders.book.reconcile import Finding, ReconcileStep, Reconciliation, Snapshot, reconcile
 from orders.decimals import exact_sum
 from orders.errors import OrderError
 from orders.io.chain import ChainCheck, ChainVerifier, verify_chain
 from orders.io.documents import loads, unstructure
 from orders.io.replay import (
+    DEFAULT_ACCOUNT,
     AccountsResult,
+    Reconciled,
     Refusal,
     ReplayResult,
     file_lines,
     replay,
+    replay_accounts,
     replay_files,
 )
 from orders.order.machine import mermaid_diagram
@@ -60,6 +66,10 @@ from orders.statuses import ORDER_STATUS
 PROG = "python -m orders"
 """How the command names itself at the start of every error."""
 EXAMPLE_LOG = "session.jsonl"
+EXAMPLE_SNAPSHOT = "snapshot.json"
+"""What the venue reports on reconnecting after the example session."""
+LOG_SUFFIX = ".jsonl"
+"""The suffix that makes ``reconcile`` read its book as a log to replay."""
 APPLIED, REFUSED, UNREADABLE, UNVERIFIED = 0, 1, 2, 3
 """The exit statuses of ``replay``: every line applied, some refused, no log
 read, a chain that ``--verify`` did not find whole."""
@@ -67,11 +77,14 @@ NO_FINDINGS, FINDINGS = 0, 1
 """The exit statuses of ``reconcile`` when it read both files: nothing found,
 findings listed (a file it cannot read is ``UNREADABLE``, as for ``replay``)."""
 RECONCILE_DESCRIPTION = (
-    "Reconcile the book in BOOK.json with the venue's state in SNAPSHOT.json (documents "
-    "written by orders.dumps): print the steps that take the book to that state, each an "
-    "order id and an event, and the findings the snapshot leaves open. The command exits "
-    "with status 0 when there are no findings, 1 when there are some, and 2 when a file "
-    "cannot be read or is not a document of its kind, or the command is misused."
+    "Reconcile a book with the venue's state in SNAPSHOT.json (a document written by "
+    "orders.dumps): print the steps that take the book to that state, each an order id and "
+    "an event, and the findings the snapshot leaves open. BOOK is a book document, or an "
+    "execution log (a .jsonl file), replayed first; without files, the bundled example "
+    "session is reconciled with its bundled snapshot. The command exits with status 0 when "
+    "there are no findings, 1 when there are some, and 2 when a file cannot be read or is "
+    "not a document of its kind, a log holds several accounts and --account names none of "
+    "them, or the command is misused."
 )
 _T = typing.TypeVar("_T")
 _COLUMNS = ("id", "asset", "side", "type", "status", "filled/amount", "avg price", "commission",
@@ -136,7 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "diagram":
         return _write(mermaid_diagram(), APPLIED)
     if arguments.command == "reconcile":
-        return _reconcile(arguments.book, arguments.snapshot, as_json=arguments.json)
+        if (arguments.book is None) != (arguments.snapshot is None):
+            parser.error("reconcile takes a book and a snapshot, or neither (the bundled "
+                         "example session and its snapshot)")
+        return _reconcile(arguments.book, arguments.snapshot, arguments.account,
+                          as_json=arguments.json)
     files: list[str] = arguments.files
     per_account = (len(files) > 1 or arguments.accounts or arguments.workers is not None
                    or arguments.scheduler is not None)
@@ -165,10 +182,20 @@ def _add_reconcile(commands: argparse._SubParsersAction[_Parser]) -> None:
         "reconcile", help="reconcile a book with a venue's snapshot: print the steps and "
         "the findings", description=RECONCILE_DESCRIPTION,
     )
-    reconciling.add_argument("book", metavar="BOOK.json",
-                             help="an OrderBook document, as orders.dumps writes it")
-    reconciling.add_argument("snapshot", metavar="SNAPSHOT.json",
-                             help="a Snapshot document, as orders.dumps writes it")
+    reconciling.add_argument(
+        "book", metavar="BOOK", nargs="?",
+        help="an OrderBook document, as orders.dumps writes it, or an execution log "
+        f"(a {LOG_SUFFIX} file) to replay (default: the bundled example session)",
+    )
+    reconciling.add_argument(
+        "snapshot", metavar="SNAPSHOT.json", nargs="?",
+        help="a Snapshot document, as orders.dumps writes it (default: the bundled "
+        "snapshot of the example session)",
+    )
+    reconciling.add_argument(
+        "--account", metavar="NAME",
+        help="the account whose book to reconcile, when the log holds several",
+    )
     reconciling.add_argument(
         "--json", action="store_true",
         help="print one JSON object: the steps (each order id, event document and whether "
@@ -176,8 +203,19 @@ def _add_reconcile(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
 
 
-def _reconcile(book_path: str, snapshot_path: str, *, as_json: bool) -> int:
-    book = _document(book_path, "book", OrderBook)
+def _reconcile(
+    book_path: str | None, snapshot_path: str | None, account: str | None, *, as_json: bool
+) -> int:
+    """Reconcile the book in ``book_path`` with the snapshot in ``snapshot_path``
+    (the bundled example's when they are None)."""
+    if book_path is None or book_path.endswith(LOG_SUFFIX):
+        book = _replayed_book(book_path, account)
+    elif account is not None:
+        _error(f"{PROG}: --account chooses an account of a log ({LOG_SUFFIX}); "
+               f"{book_path} is read as a book document")
+        return UNREADABLE
+    else:
+        book = _document(book_path, "book", OrderBook)
     snapshot = None if book is None else _document(snapshot_path, "snapshot", Snapshot)
     if book is None or snapshot is None:
         return UNREADABLE
@@ -188,28 +226,76 @@ def _reconcile(book_path: str, snapshot_path: str, *, as_json: bool) -> int:
     return _write(render_reconciliation(reconciliation), status)
 
 
-def _document(path: str, noun: str, kind: type[_T]) -> _T | None:
-    """The ``kind`` of value the document in ``path`` holds; None once an error
-    has said why it cannot be read."""
+def _document(path: str | None, noun: str, kind: type[_T]) -> _T | None:
+    """The ``kind`` of value the document in ``path`` (the bundled example
+    snapshot when None) holds; None once an error has said why it cannot be read."""
     try:
-        with open(path, "rb") as file:
+        with _open_data(path, EXAMPLE_SNAPSHOT) as file:
             return loads(file.read(), kind)
     except OSError as error:
         reason = error.strerror or str(error)
     except OrderError as error:
         reason = str(error)
-    _error(f"{PROG}: cannot read the {noun} {path}: {reason}")
+    shown = f"the example snapshot {EXAMPLE_SNAPSHOT}" if path is None else path
+    _error(f"{PROG}: cannot read the {noun} {shown}: {reason}")
     return None
+
+
+def _replayed_book(path: str | None, account: str | None) -> OrderBook | None:
+    """The book of ``account`` (of the only account when None) that the log in
+    ``path`` (the bundled example session when None) replays to; None once an
+    error has said why there is none. Refused lines are noted on standard error."""
+    try:
+        with _open_log(path) as log:
+            result = replay_accounts(log)
+    except OSError as error:
+        _error(f"{PROG}: cannot read the log {_log_name(path)}: {error.strerror or error}")
+        return None
+    chosen = _account_of(result, account, _log_name(path))
+    if chosen is not None and result.refused_count:
+        _note(f"{PROG}: {result.refused_count:,} lines of {_shown(_log_name(path))} were "
+              "refused; the book is what the other lines make (python -m orders replay "
+              "lists them)")
+    return chosen
+
+
+def _account_of(result: AccountsResult, account: str | None, log: str) -> OrderBook | None:
+    """The book of ``account`` in a replay of ``log``; without an account, that of
+    the only one (an empty book for a log of no operations). None once an error
+    has said why it cannot be chosen."""
+    names = list(result.accounts)
+    if account is None and len(names) <= 1:
+        return result.accounts[names[0]].book if names else OrderBook()
+    if account is not None and account in result.accounts:
+        return result.accounts[account].book
+    listed = ", ".join(_account_name(name) for name in names)
+    if account is None:
+        _error(f"{PROG}: the log {log} holds several accounts ({listed}): choose one "
+               "with --account NAME")
+    else:
+        _error(f"{PROG}: the log {log} holds no lines of account {account!r}; its "
+               f"accounts: {listed or 'none'}")
+    return None
+
+
+def _account_name(name: str) -> str:
+    """An account as messages name it: the lines that name none are ``(none)``."""
+    return "(none)" if name == DEFAULT_ACCOUNT else repr(name)
 
 
 def reconciliation_json(reconciliation: Reconciliation) -> str:
     """The steps, each with its event as a document, and the findings with their text."""
-    return _json_text({
-        "steps": [{"order_id": step.order_id, "event": unstructure(step.event),
-                   "inferred": step.inferred} for step in reconciliation.steps],
-        "findings": [{"type": type(finding).__name__, "order_id": finding.order_id,
-                      "text": finding.text} for finding in reconciliation.findings],
-    })
+    return _json_text({"steps": [_step_json(step) for step in reconciliation.steps],
+                       "findings": [_finding_json(finding) for finding in reconciliation.findings]})
+
+
+def _step_json(step: ReconcileStep) -> dict[str, object]:
+    return {"order_id": step.order_id, "event": unstructure(step.event),
+            "inferred": step.inferred}
+
+
+def _finding_json(finding: Finding) -> dict[str, object]:
+    return {"type": type(finding).__name__, "order_id": finding.order_id, "text": finding.text}
 
 
 def render_reconciliation(reconciliation: Reconciliation) -> str:
@@ -322,7 +408,8 @@ def accounts_json(result: AccountsResult) -> str:
             "accounts": {
                 name: {"book": unstructure(account.book), "lines": account.lines,
                        "refused_count": account.refused_count,
-                       "refused": [_refusal_json(refusal) for refusal in account.refused]}
+                       "refused": [_refusal_json(refusal) for refusal in account.refused],
+                       "reconciled": [_reconciled_json(line) for line in account.reconciled]}
                 for name, account in result.accounts.items()
             },
             "lines": result.lines,
@@ -365,6 +452,8 @@ def summarize_accounts(result: AccountsResult, listed: int = 10) -> str:
     lines += ["", f"{len(result.accounts):,} accounts, {result.lines:,} lines replayed, "
                   f"{result.refused_count:,} refused"]
     lines += _refused_lines([*result.unassigned, *refused][:listed], result.refused_count)
+    lines += _reconciled_lines([line for account in result.accounts.values()
+                                for line in account.reconciled])
     return "\n".join(lines)
 
 
@@ -375,17 +464,22 @@ def _log_name(path: str | None) -> str:
     return "standard input" if path == "-" else path
 
 
+def _open_log(path: str | None) -> typing.ContextManager[IO[bytes]]:
+    """The log as bytes (``-``: standard input): replay decodes it line by line."""
+    if path == "-":
+        return nullcontext(sys.stdin.buffer)
+    return _open_data(path, EXAMPLE_LOG)
+
+
 @contextmanager
-def _open_log(path: str | None) -> Iterator[IO[bytes]]:
-    """The log as bytes: replay decodes it line by line."""
+def _open_data(path: str | None, example: str) -> Iterator[IO[bytes]]:
+    """The file at ``path`` as bytes; None is the bundled file named ``example``."""
     if path is None:
-        with resources.files("orders").joinpath("data", EXAMPLE_LOG).open("rb") as log:
-            yield log
-    elif path == "-":
-        yield sys.stdin.buffer
+        with resources.files("orders").joinpath("data", example).open("rb") as data:
+            yield data
     else:
-        with open(path, "rb") as log:
-            yield log
+        with open(path, "rb") as data:
+            yield data
 
 
 def _escaped(text: str) -> str:
@@ -516,8 +610,33 @@ def as_json(result: ReplayResult) -> str:
             "lines": result.lines,
             "refused_count": result.refused_count,
             "refused": [_refusal_json(refusal) for refusal in result.refused],
+            "reconciled": [_reconciled_json(line) for line in result.reconciled],
         }
     )
+
+
+def _reconciled_json(line: Reconciled) -> dict[str, object]:
+    """A snapshot line's number, the steps applied and the findings; its file
+    when the replay read files."""
+    fields: dict[str, object] = {"line_number": line.line_number,
+                                 "steps": [_step_json(step) for step in line.steps],
+                                 "findings": [_finding_json(finding) for finding in line.findings]}
+    if line.source is not None:
+        fields["source"] = line.source
+    return fields
+
+
+def _reconciled_lines(reconciled: Sequence[Reconciled]) -> list[str]:
+    """Each snapshot line applied: where, how many steps it applied, and its
+    findings; nothing when there were none."""
+    lines = [f"{len(reconciled):,} snapshot lines reconciled"] if reconciled else []
+    for line in reconciled:
+        where = (f"{_shown(line.source)}:{line.line_number}" if line.source
+                 else f"line {line.line_number}")
+        lines.append(f"  {where}: snapshot reconciled, {len(line.steps)} steps applied, "
+                     f"{len(line.findings)} findings")
+        lines += [f"    {_shown(finding.text)}" for finding in line.findings]
+    return lines
 
 
 def render(result: ReplayResult) -> str:
@@ -530,6 +649,7 @@ def render(result: ReplayResult) -> str:
                  + ", ".join(f"{count} {status}" for status, count in sorted(counts.items())))
     lines.append(f"{result.lines} lines replayed, {result.refused_count} refused")
     lines += _refused_lines(result.refused, result.refused_count)
+    lines += _reconciled_lines(result.reconciled)
     return "\n".join(lines)
 
 
@@ -546,6 +666,7 @@ def summarize(result: ReplayResult, listed: int = 10) -> str:
     lines += _table(rows, numbers_right=True)
     lines += ["", f"{result.lines:,} lines replayed, {result.refused_count:,} refused"]
     lines += _refused_lines(result.refused[:listed], result.refused_count)
+    lines += _reconciled_lines(result.reconciled)
     return "\n".join(lines)
 
 

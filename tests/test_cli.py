@@ -370,10 +370,16 @@ def test_a_broken_chain_among_several_files_names_the_file(tmp_path: Path) -> No
 
 
 def test_verify_on_a_log_without_a_chain_says_there_is_nothing_to_verify(tmp_path: Path) -> None:
-    assert_unverified(run("--verify"),
-                      "nothing to verify: no line of the example log session.jsonl holds a chain")
-    assert_unverified(run("--verify", "--accounts", str(surrogate_log(tmp_path))),
-                      "nothing to verify: no line of ")
+    log = str(surrogate_log(tmp_path))
+    assert_unverified(run(log, "--verify"), f"nothing to verify: no line of {log} holds a chain")
+    assert_unverified(run("--verify", "--accounts", log), "nothing to verify: no line of ")
+
+
+def test_the_bundled_session_is_chained_and_verifies() -> None:
+    verified, plain = run("--verify"), run()
+    assert (verified.returncode, verified.stdout) == (1, plain.stdout)  # its refused lines
+    assert "the chain of the example log session.jsonl holds over 32 lines" in (
+        verified.stderr.decode())
 
 
 def test_the_help_names_the_status_of_a_log_that_does_not_verify() -> None:
@@ -493,3 +499,130 @@ def test_the_table_marks_an_inferred_fill_and_says_when_there_are_no_steps() -> 
                          "399.50, from the venue's cumulative quantity and average price"]
     assert render_reconciliation(reconcile(OrderBook(), Snapshot({}))) == (
         "no steps\n\n0 steps, 0 findings")
+
+
+def test_reconcile_without_files_reconciles_the_bundled_session_with_its_snapshot() -> None:
+    result = run_reconcile()
+    assert result.returncode == 1
+    assert result.stderr.decode() == (
+        "python -m orders: 3 lines of the example log session.jsonl were refused; the book "
+        "is what the other lines make (python -m orders replay lists them)\n")
+    shown = result.stdout.decode().splitlines()
+    assert [row.split()[:2] for row in shown[2:5]] == [
+        ["googl-sell", "Fill"], ["meta-buy", "Fill"], ["intc-buy", "Cancel"]]
+    assert shown[2].endswith("fill_id=inferred:googl-sell:25 (inferred)")
+    assert "fill_id=E2" in shown[3]
+    assert shown[6:] == [
+        "3 steps, 2 findings",
+        "  order googl-sell: inferred fill inferred:googl-sell:25 of 25 at 145.02, from the "
+        "venue's cumulative quantity and average price",
+        "  the venue reports order orcl-desk (OPEN, 0 filled), which the book does not hold; "
+        "not created",
+    ]
+
+
+def test_reconcile_json_on_the_bundled_files() -> None:
+    from orders.__main__ import EXAMPLE_LOG, EXAMPLE_SNAPSHOT
+
+    data = Path(__file__).resolve().parents[1] / "orders" / "data"
+    result = run_reconcile(str(data / EXAMPLE_LOG), str(data / EXAMPLE_SNAPSHOT), "--json")
+    assert result.returncode == 1
+    output = json.loads(result.stdout)
+    assert [(step["order_id"], step["inferred"]) for step in output["steps"]] == [
+        ("googl-sell", True), ("meta-buy", False), ("intc-buy", False)]
+    assert structure(output["steps"][1]["event"]) == Fill(
+        30, "369.80", commission="0.15", fill_id="E2",
+        dt=datetime.fromisoformat("2024-01-15T19:15:00+00:00"))
+    assert [(finding["type"], finding["order_id"]) for finding in output["findings"]] == [
+        ("InferredFill", "googl-sell"), ("UnknownToBook", "orcl-desk")]
+
+
+def two_account_log(folder: Path) -> str:
+    """A log of accounts "alice" and "bob", each with an open order "a"."""
+    order = {"id": "a", "dt": "2024-01-15T09:30:00", "asset": "AAPL", "amount": "10",
+             "limit": "100.00"}
+    path = folder / "accounts.jsonl"
+    path.write_bytes(b"\n".join(line(op="order", order=order, account=name)
+                                for name in ("alice", "bob")) + b"\n")
+    return str(path)
+
+
+def test_reconcile_replays_a_log_and_reconciles_the_account_chosen(tmp_path: Path) -> None:
+    _, snapshot = reconcile_files(tmp_path)
+    log = two_account_log(tmp_path)
+    result = run_reconcile(log, snapshot, "--account", "bob")
+    assert (result.returncode, result.stderr) == (1, b"")
+    assert result.stdout.decode().splitlines()[2] == (
+        "a      Fill quantity=10 price=99.50 commission=0 fill_id=f-1")
+
+
+@pytest.mark.parametrize(
+    ("account", "says"),
+    [
+        ([], "the log {log} holds several accounts ('alice', 'bob'): choose one with "
+             "--account NAME"),
+        (["--account", "carol"], "the log {log} holds no lines of account 'carol'; its "
+                                 "accounts: 'alice', 'bob'"),
+    ],
+)
+def test_reconcile_refuses_a_log_whose_account_is_not_clear(
+    tmp_path: Path, account: list[str], says: str
+) -> None:
+    _, snapshot = reconcile_files(tmp_path)
+    log = two_account_log(tmp_path)
+    result = run_reconcile(log, snapshot, *account)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == f"python -m orders: {says.format(log=log)}\n"
+
+
+def test_reconcile_refuses_an_account_for_a_book_and_one_file_alone(tmp_path: Path) -> None:
+    book, snapshot = reconcile_files(tmp_path)
+    chosen = run_reconcile(book, snapshot, "--account", "bob")
+    assert (chosen.returncode, chosen.stdout) == (2, b"")
+    assert chosen.stderr.decode().startswith(
+        "python -m orders: --account chooses an account of a log (.jsonl); ")
+    alone = run_reconcile(book)
+    assert (alone.returncode, alone.stdout) == (2, b"")
+    assert "reconcile takes a book and a snapshot, or neither" in alone.stderr.decode()
+
+
+# A log may hold snapshot lines: replay prints what each found.
+
+
+def reconnect_log(folder: Path, *, chained: bool = False) -> Path:
+    from orders import Recorder
+    from tests.io.test_recording import reconnect_session
+
+    lines: list[str] = []
+    reconnect_session(Recorder(lines.append, chained=chained))
+    path = folder / "reconnect.jsonl"
+    path.write_text("".join(text + "\n" for text in lines), encoding="utf-8")
+    return path
+
+
+def test_replay_prints_what_each_snapshot_line_found(tmp_path: Path) -> None:
+    log = str(reconnect_log(tmp_path, chained=True))
+    for mode in ([], ["--summary"], ["--verify"]):
+        result = run(log, *mode)
+        assert result.returncode == 0, result.stderr
+        shown = result.stdout.decode().splitlines()
+        start = shown.index("1 snapshot lines reconciled")
+        assert shown[start + 1:] == [
+            "  line 6: snapshot reconciled, 3 steps applied, 2 findings",
+            "    order btc: inferred fill inferred:btc:0.5 of 0.5 at 59990.5, from the venue's "
+            "cumulative quantity and average price",
+            "    the venue reports order elsewhere (OPEN, 0 filled), which the book does not "
+            "hold; not created",
+        ]
+
+
+def test_replay_json_holds_each_snapshot_line_s_steps_and_findings(tmp_path: Path) -> None:
+    log = str(reconnect_log(tmp_path))
+    for output in (json.loads(run(log, "--json").stdout),
+                   json.loads(run(log, "--accounts", "--json").stdout)["accounts"][""]):
+        (reconciled,) = output["reconciled"]
+        assert reconciled["line_number"] == 6
+        assert [(step["order_id"], step["inferred"]) for step in reconciled["steps"]] == [
+            ("btc", True), ("in", False), ("spy", False)]
+        assert [finding["type"] for finding in reconciled["findings"]] == [
+            "InferredFill", "UnknownToBook"]

@@ -56,6 +56,7 @@ OPS: dict[str, Op] = {
         Op("bar", ("asset", "bar"), ("dt",)),
         Op("time", ("dt",)),
         Op("release", ("before",)),
+        Op("snapshot", ("snapshot", "inferred")),
     )
 }
 """Every op of the log, by name."""

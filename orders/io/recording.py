@@ -16,6 +16,10 @@ failed, since the log holds it. A second, different asset with a symbol
 already defined is written in full wherever it appears, and a plain ``str``
 equal to a defined symbol is refused.
 
+:meth:`Recorder.reconcile` brings the book to what the venue reports on a
+reconnect and writes a ``"snapshot"`` line holding the venue's snapshot, so
+the replay reconciles at the same point and comes to the same book.
+
 A recorder made with ``chained=True`` writes each line with its ``"chain"``
 value (:mod:`orders.io.chain`), the running hash that makes the log
 tamper-evident; the chain moves on only past lines ``write`` took.
@@ -30,6 +34,7 @@ from typing import Any
 from orders._checks import decimal_text, quote
 from orders.assets import Asset
 from orders.book.orderbook import BookResult, OrderBook, Placement, Released, method_taking
+from orders.book.reconcile import Reconciliation, Snapshot, reconcile
 from orders.book.rules import LinkMode
 from orders.decimals import DecimalInput, to_decimal
 from orders.errors import BadOrderParameters
@@ -39,6 +44,7 @@ from orders.io.documents import (
     CONVERTER,
     SerializationError,
     datetime_text,
+    unstructure,
     unstructure_asset,
     unstructure_state,
 )
@@ -172,6 +178,25 @@ class Recorder:
         released = self._book.release(before)
         self._commit(released.book, lambda _: line("release", before=datetime_text(before)))
         return released
+
+    def reconcile(
+        self, snapshot: Snapshot, *, inferred: bool = True
+    ) -> tuple[Reconciliation, BookResult]:
+        """:func:`~orders.book.reconcile.reconcile` the book with what the venue
+        reports and apply the steps (the inferred fills only when ``inferred``),
+        recorded as a ``"snapshot"`` line holding the snapshot. Returns the
+        reconciliation (its steps and findings) and what applying it returned:
+        the book and, in the live mode, the requests its links derived."""
+        if not isinstance(snapshot, Snapshot):
+            raise BadOrderParameters(f"snapshot must be a Snapshot; got {quote(snapshot)}")
+        if type(inferred) is not bool:
+            raise BadOrderParameters(f"inferred must be True or False; got {quote(inferred)}")
+        reconciliation = reconcile(self._book, snapshot)
+        result = self._record(
+            reconciliation.apply(self._book, inferred=inferred),
+            lambda _: line("snapshot", snapshot=unstructure(snapshot)["value"], inferred=inferred),
+        )
+        return reconciliation, result
 
     # Writing lines.
 

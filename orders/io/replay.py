@@ -21,7 +21,12 @@ Each line of the log is a JSON object with an ``"op"``:
   bar (:meth:`~orders.book.OrderBook.on_bar`);
 * ``{"op": "time", "dt"}`` lets time pass (:meth:`~orders.book.OrderBook.on_time`);
 * ``{"op": "release", "before"}`` releases finished orders
-  (:meth:`~orders.book.OrderBook.release`).
+  (:meth:`~orders.book.OrderBook.release`);
+* ``{"op": "snapshot", "snapshot": {...}, "inferred": true}`` is what the venue
+  reported on a reconnect (a :class:`~orders.book.reconcile.Snapshot`
+  document's value): the book is reconciled with it and the steps applied, the
+  inferred fills only when ``"inferred"`` is true; the findings are kept in the
+  result, with the line's number (:class:`Reconciled`).
 
 :class:`~orders.io.recording.Recorder` writes these lines as a live session runs.
 
@@ -53,15 +58,18 @@ import attrs
 from orders._checks import enum_member, is_aware, quote
 from orders.assets import Asset
 from orders.book.orderbook import OrderBook
+from orders.book.reconcile import Finding, ReconcileStep, Snapshot, reconcile
 from orders.book.rules import LinkMode
 from orders.errors import BadOrderParameters, OrderError
 from orders.events import Bar, Event, Request
 from orders.io.documents import (
+    FORMAT_VERSION,
     SerializationError,
     Style,
     json_list,
     json_object,
     parse_json,
+    structure,
     structure_at,
 )
 from orders.io.log import ACCOUNT, CHAIN, OPS
@@ -71,6 +79,7 @@ from orders.statuses import ORDER_STATUS, OrderType
 __all__ = [
     "DEFAULT_ACCOUNT",
     "AccountsResult",
+    "Reconciled",
     "Refusal",
     "ReplayResult",
     "partition_of",
@@ -126,8 +135,26 @@ class Refusal:
 
 
 @attrs.frozen
+class Reconciled:
+    """A snapshot line that was applied: where, the steps applied to the book,
+    and the findings its reconciliation left open."""
+
+    line_number: int
+    steps: tuple[ReconcileStep, ...]
+    """The steps applied: without the inferred fills when the line said not to book them."""
+    findings: tuple[Finding, ...]
+    source: str | None = None
+    """The file the line was read from, when the replay read files."""
+
+
+Outcome = tuple[tuple[ReconcileStep, ...], tuple[Finding, ...]] | None
+"""What applying a line leaves to report: a snapshot line's steps and findings."""
+
+
+@attrs.frozen
 class ReplayResult:
-    """The book a log folds into, and the lines it refused."""
+    """The book a log folds into, the lines it refused, and what its snapshot
+    lines found."""
 
     book: OrderBook
     refused: tuple[Refusal, ...]
@@ -135,6 +162,8 @@ class ReplayResult:
     lines: int
     refused_count: int
     """Every refused line, kept or not."""
+    reconciled: tuple[Reconciled, ...] = ()
+    """Each snapshot line applied, in the order of the log."""
 
 
 @attrs.frozen
@@ -406,17 +435,21 @@ class _Account:
         self.assets: dict[str, Asset] = {}
         self.lines = 0
         self.refused = settings.refusals()
+        self.reconciled: list[Reconciled] = []
 
     def apply(self, number: int, text: str, record: dict[str, Any], source: str | None) -> None:
         self.lines += 1
         try:
-            self.apply_record(record)
+            reconciled = self.apply_record(record)
         except Exception as exc:
             self.refused.add(Refusal.of(number, text, exc, source))
+        else:
+            if reconciled is not None:
+                self.reconciled.append(Reconciled(number, *reconciled, source))
         if self.lines % RELEASE_EVERY == 0 and self.settings.retention is not None:
             self.release()
 
-    def apply_record(self, record: dict[str, Any]) -> None:
+    def apply_record(self, record: dict[str, Any]) -> Outcome:
         op = record.get("op")
         operation = _FIELDS.get(op) if isinstance(op, str) else None
         if operation is None:
@@ -426,7 +459,7 @@ class _Account:
                 path="$.op",
             )
         function, required, optional = operation
-        function(self, json_object(record, "$", required, optional))
+        return function(self, json_object(record, "$", required, optional))
 
     def refuse_line(self, refusal: Refusal) -> None:
         """Count a line of this account's replay that was refused before it was applied."""
@@ -436,7 +469,8 @@ class _Account:
     def result(self) -> ReplayResult:
         if self.settings.retention is not None:
             self.release()
-        return ReplayResult(self.book, tuple(self.refused.kept), self.lines, self.refused.count)
+        return ReplayResult(self.book, tuple(self.refused.kept), self.lines, self.refused.count,
+                            tuple(self.reconciled))
 
     def at(self, dt: datetime | None) -> None:
         """Move the clock to ``dt`` if it is later (the book has accepted it). While
@@ -677,7 +711,28 @@ def _time(state: _Account, record: dict[str, Any]) -> None:
     state.at(dt)
 
 
-READERS: dict[str, Callable[[_Account, dict[str, Any]], None]] = {
+def _snapshot(state: _Account, record: dict[str, Any]) -> Outcome:
+    inferred = structure_at(record["inferred"], bool, "$.inferred")
+    reconciliation = reconcile(state.book, _snapshot_at(record["snapshot"], "$.snapshot"))
+    state.book = reconciliation.apply(state.book, inferred=inferred).book
+    applied = tuple(step for step in reconciliation.steps if inferred or not step.inferred)
+    return applied, reconciliation.findings
+
+
+def _snapshot_at(value: object, path: str) -> Snapshot:
+    """The snapshot whose document's value is ``value``; a refusal names the
+    field under ``path``, where the line holds that value."""
+    document = {"format": "orders", "version": FORMAT_VERSION, "type": "Snapshot",
+                "value": value}
+    try:
+        return structure(document, Snapshot)
+    except SerializationError as error:
+        # The document's reader names its fields under $.value.
+        raise SerializationError(str(error).replace("at $.value", f"at {path}"),
+                                 path=(error.path or "").replace("$.value", path, 1)) from None
+
+
+READERS: dict[str, Callable[[_Account, dict[str, Any]], Outcome]] = {
     "asset": _define_asset,
     "order": _submit,
     "place": _place,
@@ -686,6 +741,7 @@ READERS: dict[str, Callable[[_Account, dict[str, Any]], None]] = {
     "bar": _bar,
     "time": _time,
     "release": _release,
+    "snapshot": _snapshot,
 }
 """What applies each op of :data:`orders.io.log.OPS` to an account."""
 

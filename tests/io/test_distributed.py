@@ -274,3 +274,22 @@ def test_a_client_and_a_scheduler_address_together_are_refused(tmp_path: Path) -
     with pytest.raises(BadOrderParameters, match="give a client or a scheduler address, not "
                                                  "both; got a client and scheduler='tcp://x:1'"):
         replay_on_dask(paths, client=object(), scheduler="tcp://x:1")
+
+
+def test_snapshot_lines_give_the_same_books_and_findings_as_one_process(
+    tmp_path: Path, client: object
+) -> None:
+    from orders import Recorder
+    from tests.io.test_recording import reconnect_session
+
+    paths = []
+    for day, accounts in enumerate((("alice", "bob"), ("carol", "dave", "erin"))):
+        lines: list[str] = []
+        for number, account in enumerate(accounts):
+            reconnect_session(Recorder(lines.append, account=account), inferred=number % 2 == 0)
+        paths.append(tmp_path / f"day{day}.jsonl")
+        paths[-1].write_text("".join(text + "\n" for text in lines), encoding="utf-8")
+    expected = replay_files(paths)
+    assert [len(account.reconciled) for account in expected.accounts.values()] == [1] * 5
+    assert expected.accounts["bob"].reconciled[0].source == str(paths[0])
+    assert_same(replay_on_dask(paths, client=client, partitions=3), expected)

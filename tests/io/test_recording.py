@@ -10,11 +10,14 @@ from decimal import Decimal
 import pytest
 
 from orders import (
+    ORDER_STATUS,
     Acknowledged,
     Amend,
     Asset,
+    BadOrderParameters,
     Bar,
     BracketOrder,
+    Cancel,
     CancelRejected,
     CancelRequested,
     DecimalOrder,
@@ -24,17 +27,21 @@ from orders import (
     MarketOrder,
     NewRequested,
     OCOOrder,
+    Reconciliation,
     Recorder,
     Replaced,
     ReplaceRejected,
     ReplaceRequested,
     RequestRejectReason,
     SerializationError,
+    Snapshot,
     StopOrder,
     TrailingStopOrder,
+    VenueOrder,
     buy_bracket,
     dumps,
     replay,
+    snapshot_of,
 )
 
 T0 = datetime(2024, 3, 1, 14, 30)
@@ -340,3 +347,79 @@ def test_a_chained_recorder_on_a_starting_book_chains_from_the_start() -> None:
     recorder.cancel("s")
     check = verify_chain(lines)
     assert (check.verified, check.chained) == (True, 1)
+
+
+# A reconnect: the recorder reconciles its book with the venue's snapshot and
+# writes a snapshot line, so the replay reconciles at the same point.
+
+
+def reconnect_session(recorder: Recorder, *, inferred: bool = True) -> Reconciliation:
+    """A bracket, a BTC order and a SPY order; then a reconnect at which the
+    venue reports a missed fill by id, the BTC fill by its totals only, SPY
+    cancelled and an order placed elsewhere; then the session goes on."""
+    recorder.place(T0, AAPL, 100, BracketOrder(LimitOrder("100"), "98", "103"),
+                   ids=["in", "sl", "tp"])
+    recorder.submit(DecimalOrder(T0, BTC, "0.5", limit="60000", id="btc"),
+                    DecimalOrder(T0, "SPY", 10, limit="400", id="spy"))
+    recorder.apply("in", Fill(40, "100", fill_id="f1"))
+    venue = recorder.book.apply("in", Fill(60, "99.9", fill_id="f2")).book
+    venue = venue.apply("btc", Fill("0.5", "59990.5")).book
+    venue = venue.apply("spy", Cancel("at the venue")).book
+    reported = snapshot_of(venue)
+    elsewhere = VenueOrder("elsewhere", ORDER_STATUS.OPEN, 0)
+    reconciliation, _ = recorder.reconcile(
+        Snapshot({**reported.orders, "elsewhere": elsewhere}, reported.positions),
+        inferred=inferred,
+    )
+    recorder.apply("tp", Fill(100, "103", fill_id="f3"))
+    return reconciliation
+
+
+@pytest.mark.parametrize("inferred", [True, False])
+@pytest.mark.parametrize("chained", [False, True])
+def test_a_session_with_a_snapshot_line_replays_to_the_recorders_book(
+    inferred: bool, chained: bool
+) -> None:
+    from orders.io.chain import verify_chain
+
+    lines: list[str] = []
+    recorder = Recorder(lines.append, chained=chained)
+    reconciliation = reconnect_session(recorder, inferred=inferred)
+    assert [json.loads(line)["op"] for line in lines][-2:] == ["snapshot", "event"]
+    assert json.loads(lines[-2])["inferred"] is inferred
+    result = replay(lines)
+    assert result.refused == ()
+    assert dumps(result.book) == dumps(recorder.book)
+    assert recorder.book["in"].filled == 100
+    assert recorder.book["spy"].status.name == "CANCELLED"
+    assert (recorder.book["btc"].filled == Decimal("0.5")) is inferred
+    (reconciled,) = result.reconciled
+    assert reconciled.line_number == len(lines) - 1
+    assert reconciled.findings == reconciliation.findings
+    # The findings are the reconciliation's, whether or not the inferred fill was booked.
+    assert [type(finding).__name__ for finding in reconciled.findings] == [
+        "InferredFill", "UnknownToBook"]
+    applied = [(step.order_id, step.inferred) for step in reconciled.steps]
+    assert applied == [("btc", True), ("in", False), ("spy", False)][0 if inferred else 1:]
+    assert verify_chain(lines).verified is chained
+
+
+def test_a_snapshot_that_is_not_one_or_an_inferred_that_is_not_a_bool_is_refused() -> None:
+    lines: list[str] = []
+    recorder = Recorder(lines.append)
+    with pytest.raises(BadOrderParameters, match="snapshot must be a Snapshot; got"):
+        recorder.reconcile({"orders": {}})  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="inferred must be True or False; got 1"):
+        recorder.reconcile(Snapshot({}), inferred=1)  # type: ignore[arg-type]
+    assert lines == []
+
+
+def test_a_snapshot_line_that_cannot_be_written_leaves_the_book_as_it_was() -> None:
+    log = _FailingLine(2)
+    recorder = Recorder(log)
+    recorder.submit(DecimalOrder(T0, "SPY", 10, limit="400", id="spy"))
+    before = recorder.book
+    cancelled = Snapshot({"spy": VenueOrder("spy", ORDER_STATUS.CANCELLED, 0)})
+    with pytest.raises(OSError, match="No space left on device"):
+        recorder.reconcile(cancelled)
+    assert recorder.book is before

@@ -94,6 +94,7 @@ def test_the_bundled_session_replays_with_its_three_refusals() -> None:
         "aapl-entry": "FILLED", "aapl-stop": "CANCELLED", "aapl-target": "FILLED",
         "msft-long": "FILLED", "msft-target": "CANCELLED", "msft-stop": "FILLED",
         "nvda-trail": "FILLED", "tsla-buy": "CANCELLED", "amd-day": "CANCELLED",
+        "meta-buy": "PARTIALLY_FILLED", "googl-sell": "OPEN", "intc-buy": "OPEN",
     }
     assert result.book["tsla-buy"].filled == 15  # the late fill is recorded
     assert result.book["amd-day"].expired
@@ -112,9 +113,9 @@ def test_the_command_prints_a_table_and_the_refused_lines(capsys: object) -> Non
     assert tsla.split() == ["tsla-buy", "TSLA", "BUY", "limit", "CANCELLED", "15/30",
                             "~239.966667", "0.08", "strategy", "exit"]
     assert "expired" in next(line for line in lines if line.startswith("amd-day"))
-    assert "9 orders: 4 CANCELLED, 5 FILLED" in lines
-    assert "28 lines replayed, 3 refused" in out
-    assert "  line 26: FillConflictError: fill 'T2' on order tsla-buy" in out
+    assert "12 orders: 4 CANCELLED, 5 FILLED, 2 OPEN, 1 PARTIALLY_FILLED" in lines
+    assert "32 lines replayed, 3 refused" in out
+    assert "  line 30: FillConflictError: fill 'T2' on order tsla-buy" in out
 
 
 def test_the_command_prints_json_that_loads_back(tmp_path: Path) -> None:
@@ -295,9 +296,9 @@ def test_the_summary_counts_by_status_and_totals_by_asset(capsys: object) -> Non
         f"{sum(o.notional for o in aapl):f}", f"{sum(o.commission for o in aapl):f}",
     ]
     assert next(row for row in out.splitlines() if row.startswith("AAPL")).split() == expected
-    assert out.splitlines()[0] == "9 orders: 4 CANCELLED, 5 FILLED"
+    assert out.splitlines()[0] == "12 orders: 4 CANCELLED, 5 FILLED, 2 OPEN, 1 PARTIALLY_FILLED"
     assert not any(row.startswith("tsla-buy") for row in out.splitlines())  # no row per order
-    assert "28 lines replayed, 3 refused" in out
+    assert "32 lines replayed, 3 refused" in out
 
 
 def test_the_summary_keeps_identifiers_apart_and_its_totals_exact(
@@ -345,7 +346,7 @@ def test_a_log_file_reports_its_size_and_the_bytes_read(tmp_path: Path) -> None:
     with log.open("rb") as file:
         reading = _Reading(file)
         assert reading.size == log.stat().st_size
-        assert sum(1 for _ in reading) == 28
+        assert sum(1 for _ in reading) == 32
         assert reading.read == reading.size
 
 
@@ -641,3 +642,63 @@ def test_an_order_line_may_hold_requests_in_flight() -> None:
     (refusal,) = result.refused
     assert refusal.path == "$.order.pending[0].type"
     assert "unknown request type 'Fill'" in refusal.reason
+
+
+# Snapshot lines: what the venue reported on a reconnect.
+
+SPY_ORDER = ('{"op": "order", "order": {"id": "a", "dt": "2024-01-15T09:30:00", '
+             '"asset": "SPY", "amount": "10", "limit": "400"}}')
+FILLED_AT_THE_VENUE = {"orders": [{"order_id": "a", "status": "FILLED", "filled": "10",
+                                   "average_price": "399.5"}], "positions": None}
+
+
+@pytest.mark.parametrize("inferred", [True, False])
+def test_a_snapshot_line_reconciles_the_book_and_keeps_its_findings(inferred: bool) -> None:
+    snapshot = json.dumps({"op": "snapshot", "snapshot": FILLED_AT_THE_VENUE,
+                           "inferred": inferred})
+    result = replay([SPY_ORDER, "", snapshot])
+    assert result.refused == ()
+    assert result.book["a"].filled == (10 if inferred else 0)
+    (reconciled,) = result.reconciled
+    assert reconciled.line_number == 3
+    assert [str(finding) for finding in reconciled.findings] == [
+        "order a: inferred fill inferred:a:10 of 10 at 399.5, from the venue's cumulative "
+        "quantity and average price"]
+    assert len(reconciled.steps) == (1 if inferred else 0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"snapshot": FILLED_AT_THE_VENUE},
+         "SerializationError: at $: missing field 'inferred'"),
+        ({"snapshot": FILLED_AT_THE_VENUE, "inferred": "yes"},
+         "SerializationError: at $.inferred: "),
+        ({"snapshot": {**FILLED_AT_THE_VENUE, "orders": [{"order_id": "a", "status": "DONE",
+                                                          "filled": "10"}]}, "inferred": True},
+         "SerializationError: at $.snapshot.orders[0].status: "),
+        ({"snapshot": {"orders": []}, "inferred": True},
+         "SerializationError: at $.snapshot: missing field 'positions'"),
+    ],
+)
+def test_a_snapshot_line_that_cannot_be_read_is_refused_naming_the_field(
+    fields: dict[str, object], reason: str
+) -> None:
+    result = replay([SPY_ORDER, json.dumps({"op": "snapshot", **fields})])
+    (refusal,) = result.refused
+    assert (refusal.line_number, refusal.reason[:len(reason)]) == (2, reason)
+    assert refusal.path == reason.split()[2].rstrip(":")
+    assert result.reconciled == ()
+    assert result.book["a"].filled == 0
+
+
+def test_a_snapshot_line_reconciles_the_book_of_its_account() -> None:
+    order = json.loads(SPY_ORDER)
+    log = [json.dumps({**order, "account": name}) for name in ("alice", "bob")]
+    log.append(json.dumps({"op": "snapshot", "snapshot": FILLED_AT_THE_VENUE,
+                           "inferred": True, "account": "bob"}))
+    result = replay_accounts(log)
+    assert result.accounts["alice"].book["a"].filled == 0
+    assert result.accounts["bob"].book["a"].filled == 10
+    assert result.accounts["alice"].reconciled == ()
+    assert [line.line_number for line in result.accounts["bob"].reconciled] == [3]
