@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -626,3 +627,27 @@ def test_replay_json_holds_each_snapshot_line_s_steps_and_findings(tmp_path: Pat
             ("btc", True), ("in", False), ("spy", False)]
         assert [finding["type"] for finding in reconciled["findings"]] == [
             "InferredFill", "UnknownToBook"]
+
+
+# The documentation shows these commands' output: it must be what they print.
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def text_blocks(page: str) -> list[str]:
+    """The ```text blocks of a documentation page, in order."""
+    return re.findall(r"^```text\n(.*?)^```$", (DOCS / page).read_text(), re.M | re.S)
+
+
+def test_the_documented_reconcile_of_the_bundled_files_is_what_it_prints() -> None:
+    result = run_reconcile()
+    shown = result.stdout.decode()
+    assert shown.startswith("order       event\n")
+    assert shown in text_blocks("reconciliation.md")
+
+
+def test_the_documented_snapshot_lines_of_a_replay_are_what_it_prints(tmp_path: Path) -> None:
+    shown = run(str(reconnect_log(tmp_path))).stdout.decode()
+    (documented,) = (block for block in text_blocks("serialization.md")
+                     if block.startswith("1 snapshot lines reconciled"))
+    assert shown.endswith("\n" + documented)
