@@ -6,6 +6,7 @@ table is the single source of truth. The public API is re-exported here.
 """
 
 from orders.assets import Asset
+from orders.book.audit import AuditStep, Cause, trail_text
 from orders.book.build import bracket_orders, oco_orders
 from orders.book.orderbook import (
     BookResult,
@@ -86,6 +87,7 @@ from orders.io.recording import Recorder
 from orders.io.replay import (
     DEFAULT_ACCOUNT,
     AccountsResult,
+    Reconciled,
     Refusal,
     ReplayResult,
     partition_of,
@@ -154,6 +156,7 @@ __all__ = [
     "Acknowledged",
     "Amend",
     "Asset",
+    "AuditStep",
     "BadOrderParameters",
     "Bar",
     "BarUpdate",
@@ -164,6 +167,7 @@ __all__ = [
     "Cancel",
     "CancelRejected",
     "CancelRequested",
+    "Cause",
     "CommissionModel",
     "DecimalInput",
     "DecimalOrder",
@@ -206,6 +210,7 @@ __all__ = [
     "PositionMismatch",
     "PriceUpdate",
     "ReconcileStep",
+    "Reconciled",
     "Reconciliation",
     "Recorder",
     "Refusal",
@@ -266,5 +271,6 @@ __all__ = [
     "standing_fills",
     "structure",
     "to_dataframe",
+    "trail_text",
     "unstructure",
 ]

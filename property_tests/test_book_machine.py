@@ -59,6 +59,7 @@ from orders import (
     dumps,
     loads,
 )
+from orders.book import Submit
 from orders.book.rules import check_book, link_group
 from tests.support import rebuilt
 
@@ -68,6 +69,29 @@ FILLED_WHILE_WORKING = (ORDER_STATUS.FILLED, ORDER_STATUS.PARTIALLY_FILLED)
 LEVELS = [Decimal(level) for level in (89, 90, 91, 99, 100, 101, 109, 110, 111)]
 prices = st.sampled_from(LEVELS) | st.decimals(min_value=80, max_value=120, places=1)
 validity = st.none() | st.integers(1, 10)
+
+
+def check_audit(before: OrderBook, result: BookResult) -> None:
+    """Every derived event names its cause, and the new book keeps that cause at
+    the step the event made (unless a later market update took its place); no
+    cause outlives its step, and each names a step that exists."""
+    causes = {(derived.order_id, _made(derived.event)): derived.cause
+              for derived in result.derived}
+    assert None not in causes.values()
+    for order_id in {derived.order_id for derived in result.derived}:
+        order = result.book[order_id]
+        assert max(result.book.causes.get(order_id, {0: None})) <= len(order.history)
+        for step in result.book.explain(order_id):
+            key = (order_id, _made(step.event))
+            if key in causes:
+                assert step.cause == causes[key]
+            if step.cause is not None and step.cause.order_id is not None:
+                assert step.because is not None or step.cause.order_id not in result.book
+
+
+def _made(event: object) -> int | None:
+    """What a step is known by: its event, or None for a creation."""
+    return None if event is None or isinstance(event, Submit) else id(event)
 
 
 class BookMachine(RuleBasedStateMachine):
@@ -101,6 +125,7 @@ class BookMachine(RuleBasedStateMachine):
         for derived in result.derived:
             event(f"derived {type(derived.event).__name__}")
         assert rebuilt(self.book, result, asked, added) == dict(result.book.orders)
+        check_audit(self.book, result)
         self.book = result.book
 
     def attempt(self, order_id: str, event: Event) -> None:

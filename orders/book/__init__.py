@@ -1,6 +1,7 @@
 """Many orders: the order book, its indexes, and the linking rules of OCO groups
 and brackets."""
 
+from orders.book.audit import AuditStep as AuditStep, Cause as Cause, trail_text as trail_text
 from orders.book.orderbook import (
     BookResult as BookResult,
     Bracket as Bracket,
@@ -14,8 +15,10 @@ from orders.book.orderbook import (
 )
 
 __all__ = [
+    "AuditStep",
     "BookResult",
     "Bracket",
+    "Cause",
     "Derived",
     "LinkMode",
     "OrderBook",
@@ -23,4 +26,5 @@ __all__ = [
     "Submit",
     "UnknownOrderError",
     "placed_orders",
+    "trail_text",
 ]

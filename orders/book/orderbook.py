@@ -40,7 +40,8 @@ from orders._checks import (
 )
 from orders._fast import fields_state, restore_fields, slot_builder
 from orders.assets import check_asset
-from orders.book import indexes, rules
+from orders.book import audit, indexes, rules
+from orders.book.audit import AuditStep, Cause, Causes
 from orders.book.build import bracket_orders, oco_orders
 from orders.book.rules import Bracket, Change, LinkMode
 from orders.decimals import DecimalInput, non_negative_price
@@ -76,10 +77,12 @@ class Submit:
 @attrs.frozen
 class Derived:
     """What the book did to ``order_id`` as a consequence: applied ``event`` to it,
-    or created it (:class:`Submit`)."""
+    or created it (:class:`Submit`), and why."""
 
     order_id: str
     event: Event | Submit
+    cause: Cause | None = None
+    """The rule that fired and what set it off (see :meth:`OrderBook.explain`)."""
 
 
 @attrs.frozen(weakref_slot=False)
@@ -229,6 +232,9 @@ class OrderBook:
     """The live mode: the book's decisions about orders the venue has are the
     requests the host sends (see :func:`orders.book.rules.decision`); False
     for a backtest, whose book applies its decisions at once."""
+    causes: Causes = attrs.field(default=_EMPTY, kw_only=True, repr=False)
+    """The audit trail: the cause of each step the book took on its own, and of
+    each event the host applied with a cause (see :meth:`explain`)."""
 
     def __getstate__(self) -> dict[str, object]:
         return fields_state(self)
@@ -236,7 +242,7 @@ class OrderBook:
     def __setstate__(self, state: dict[str, Any]) -> None:
         # A book pickled before post-only orders existed has shorter index records.
         restore_fields(self, {**state, "index": indexes.widened(state["index"])},
-                       later={"post_only_rested": _EMPTY, "live": False})
+                       later={"post_only_rested": _EMPTY, "live": False, "causes": _EMPTY})
 
     # Queries.
 
@@ -287,6 +293,14 @@ class OrderBook:
         the other exit legs of its generation."""
         return [self.orders[other] for other in rules.siblings(self, self.get(order_id))]
 
+    def explain(self, order_id: str) -> tuple[AuditStep, ...]:
+        """Every step of order ``order_id`` from its creation to its current state,
+        each with its cause: the rule that fired, and the step of another order
+        (explained in turn) or the market data that set it off; a step without a
+        cause is the host's own (see :mod:`orders.book.audit`)."""
+        self.get(order_id)
+        return audit.explain(self.orders, self.causes, order_id)
+
     # Changing the book.
 
     def submit(
@@ -322,7 +336,10 @@ class OrderBook:
             for check in rules.SUBMIT_CHECKS:
                 check(builder, linked)
             builder.link_modes, builder.brackets = rules.register(builder, linked, mode)
-            builder.pending.extend(Change(None, order, None) for order in linked)
+            builder.pending.extend(  # entries too: a bracket's first change is its entry's
+                Change(None, order, None) for order in orders
+                if order.id in builder.brackets or rules.is_linked(order)
+            )
             builder.settle()
             rules.check_states(builder, [order.id for order in linked])
         return builder.result()
@@ -333,8 +350,11 @@ class OrderBook:
         with ``link_mode``; it takes the arguments of :class:`Placement`."""
         return self.submit(*placement.orders(), link_mode=placement.link_mode)
 
-    def apply(self, order_id: str, event: Event) -> BookResult:
+    def apply(self, order_id: str, event: Event, cause: Cause | None = None) -> BookResult:
         """Apply ``event`` to one order, then every consequence of its links.
+
+        ``cause``, when the host gives one, is kept in the audit trail as the
+        reason for the event (:meth:`explain`).
 
         The links may refuse the event first (:data:`orders.links.GUARDS`), and
         once its consequences have settled, an amend, a replace request or a
@@ -348,10 +368,12 @@ class OrderBook:
         changes no status or terms, so the links do not react to it: they
         react to the answer that confirms it (``Cancel``, ``Replaced``).
         """
+        if cause is not None:
+            check_type("cause", cause, Cause)
         builder = BookBuilder(self)
         order = builder.known(order_id, "an event names", event)
         rules.check_event(builder, order, event)
-        builder.apply(order_id, event, asked=True)
+        builder.apply(order_id, event, asked=True, cause=cause)
         builder.settle()
         rules.check_amendment(builder, order_id, event)
         return builder.result()
@@ -381,7 +403,7 @@ class OrderBook:
             self._check_time("on_price's dt", dt)
         level = non_negative_price(price, "price")
         moved_ids = indexes.moved_by(self.index, check_asset(asset), level)
-        return self._move(moved_ids, lambda order: price_steps(order, price, dt))
+        return self._move(moved_ids, lambda order: price_steps(order, price, dt), _ON_PRICE)
 
     def on_bar(self, asset: Hashable, bar: Bar, dt: datetime | None = None) -> BookResult:
         """A bar of ``asset``: trigger stops (at the open on a gap), ratchet trailing
@@ -396,7 +418,7 @@ class OrderBook:
             self._check_time("on_bar's dt", dt)
         check_type("bar", bar, Bar)
         moved_ids = indexes.moved_by_bar(self.index, check_asset(asset), bar)
-        return self._move(moved_ids, lambda order: bar_steps(order, bar, dt))
+        return self._move(moved_ids, lambda order: bar_steps(order, bar, dt), _ON_BAR)
 
     def immediate_orders(self, asset: Hashable) -> list[str]:
         """Ids of the IOC and FOK orders of ``asset`` able to trade now (working and
@@ -416,16 +438,17 @@ class OrderBook:
         if kept is self.post_only_rested:
             return self
         return OrderBook(self.orders, self.link_modes, self.brackets, self.index,
-                         self.active_by_asset, self.aware, kept, live=self.live)
+                         self.active_by_asset, self.aware, kept, live=self.live,
+                         causes=self.causes)
 
     def _move(
-        self, moved_ids: list[str], steps: Callable[[DecimalOrder], list[Step]]
+        self, moved_ids: list[str], steps: Callable[[DecimalOrder], list[Step]], cause: Cause
     ) -> BookResult:
         """Apply to each order of ``moved_ids`` the steps the market gives it."""
         if not moved_ids:
             return _result(self, ())
         builder = BookBuilder(self)
-        builder.settle(moved_ids, lambda order_id: builder.move(order_id, steps))
+        builder.settle(moved_ids, lambda order_id: builder.move(order_id, steps, cause))
         return builder.result()
 
     def on_time(self, dt: datetime) -> BookResult:
@@ -488,11 +511,13 @@ class OrderBook:
             self.aware if remaining else None,
             self.post_only_rested,
             live=self.live,
+            causes=audit.forget(self.causes, (order.id for order in released)),
         )
         return Released(book, tuple(released))
 
 
 _book = slot_builder(OrderBook)
+_ON_PRICE, _ON_BAR, _ON_TIME = Cause("on_price"), Cause("on_bar"), Cause("on_time")
 
 @attrs.frozen(weakref_slot=False)
 class Released:
@@ -566,12 +591,14 @@ class BookBuilder:
         self.aware = book.aware
         self.post_only_rested = book.post_only_rested
         self.live = book.live
+        self.causes = book.causes
         self.derived: list[Derived] = []
         self.pending: deque[Change] = deque()
 
     def result(self) -> BookResult:
         book = _book(self.orders, self.link_modes, self.brackets, self.index,
-                     self.active_by_asset, self.aware, self.post_only_rested, self.live)
+                     self.active_by_asset, self.aware, self.post_only_rested, self.live,
+                     self.causes)
         return _result(book, tuple(self.derived))
 
     def store(self, order: DecimalOrder, old: DecimalOrder | None = None) -> None:
@@ -619,48 +646,57 @@ class BookBuilder:
         event: Event,
         *,
         asked: bool = False,
+        cause: Cause | None = None,
         origin: rules.LinkKey | None = None,
     ) -> None:
-        """Apply ``event`` to an order: the host's own (``asked``), or derived. In
-        live mode a derived event may become a request, and the venue's refusal
-        of the book's request is followed by the same request again."""
+        """Apply ``event`` to an order: the host's own (``asked``), or derived, for
+        ``cause``. In live mode a derived event may become a request, and the
+        venue's refusal of the book's request is followed by the same request
+        again."""
         old = self.known(order_id, "an event names", event)
         if not asked:
             event = rules.decision(self, old, event)
         new = apply(old, event)
+        if new is old:
+            return
         renewed = rules.renewed_request(old, new, event) if asked and self.live else None
-        if renewed is not None:
-            new = apply(new, renewed)
-        if new is not old:
-            self.replace(old, new, None if asked else event, origin)
-        if renewed is not None:
-            self.derived.append(Derived(order_id, renewed))
+        if renewed is None:
+            self.replace(old, new, None if asked else event, cause, origin)
+            return
+        if cause is not None:
+            self.causes = audit.record(self.causes, new, cause)
+        answered, new = new, apply(new, renewed)
+        self.replace(old, new, renewed, Cause("renewed_request", order_id, answered.version))
 
     def replace(
         self,
         old: DecimalOrder,
         new: DecimalOrder,
         derived: Event | None,
+        cause: Cause | None,
         origin: rules.LinkKey | None = None,
     ) -> None:
         """Store ``new`` in place of ``old`` (what ``derived``, when the book applied
-        it on its own, made of it), record it, and queue the change for the links."""
+        it on its own, made of it), record why, and queue the change for the links."""
         self.store(new, old)
+        self.causes = audit.record_change(self.causes, old, new, cause)
         if derived is not None:
-            self.derived.append(Derived(new.id, derived))
+            self.derived.append(Derived(new.id, derived, cause))
         self.changed(old, new, origin)
 
-    def move(self, order_id: str, steps: Callable[[DecimalOrder], list[Step]]) -> None:
+    def move(
+        self, order_id: str, steps: Callable[[DecimalOrder], list[Step]], cause: Cause
+    ) -> None:
         """Apply to an order the steps the market gives it, as it stands now."""
         order = self.orders[order_id]
         for event, moved in steps(order):
-            self.replace(order, moved, event)
+            self.replace(order, moved, event, cause)
             order = moved
 
     def expire(self, order_id: str, event: Expire) -> None:
         """Expire an order, if the changes before this one have left it active."""
         if self.orders[order_id].status in ACTIVE_STATUSES:
-            self.apply(order_id, event)
+            self.apply(order_id, event, cause=_ON_TIME)
 
     def changed(
         self, old: DecimalOrder | None, new: DecimalOrder, origin: rules.LinkKey | None
@@ -676,19 +712,19 @@ class BookBuilder:
         turn, and run the linking rules on every queued change, in one loop, until
         nothing is left."""
         pending, ids = self.pending, iter(direct)
-        unsettled: dict[str, None] = {}  # brackets whose invariants may not hold
+        unsettled: dict[str, Change] = {}  # brackets to repair, each with its first change
         while True:
             if pending:
                 change = pending.popleft()
-                self.perform(rules.reactions(self, change))
+                self.perform(rules.reactions(self, change), change)
                 entry = rules.bracket_entry(self, change.new)
                 if entry is not None:
-                    unsettled[entry] = None
+                    unsettled.setdefault(entry, change)
             elif unsettled:
-                entry = next(iter(unsettled))
-                actions = rules.repairs(self, entry)
-                if actions:
-                    self.perform(actions)
+                entry, change = next(iter(unsettled.items()))
+                fired = rules.repairs(self, entry)
+                if fired:
+                    self.perform(fired, change)
                 else:
                     del unsettled[entry]
             else:
@@ -697,10 +733,13 @@ class BookBuilder:
                     return
                 make(order_id)
 
-    def perform(self, actions: list[rules.Action]) -> None:
-        for action in actions:
+    def perform(self, fired: list[rules.Fired], change: Change) -> None:
+        """Carry out the actions the rules called for on ``change``."""
+        new = change.new
+        for rule, action in fired:
+            cause = Cause(rule, new.id, new.version)
             if isinstance(action, rules.Derive):
-                self.apply(action.order_id, action.event, origin=action.origin)
+                self.apply(action.order_id, action.event, cause=cause, origin=action.origin)
             elif isinstance(action, rules.Rearm):
                 bracket = self.brackets[action.entry_id]
                 generations = (*bracket.generations, tuple(leg.id for leg in action.legs))
@@ -709,7 +748,8 @@ class BookBuilder:
                 )
                 for leg in action.legs:
                     self.store(leg)
-                    self.derived.append(Derived(leg.id, Submit(leg)))
+                    self.causes = audit.record(self.causes, leg, cause)
+                    self.derived.append(Derived(leg.id, Submit(leg), cause))
             else:
                 bracket = self.brackets[action.entry_id]
                 self.brackets = self.brackets.set(

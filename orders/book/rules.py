@@ -189,6 +189,9 @@ class Withdraw:
 
 Action = Derive | Rearm | Withdraw
 
+Fired = tuple[str, Action]
+"""An action, with the name of the rule that called for it."""
+
 
 @attrs.frozen
 class Group:
@@ -1129,31 +1132,35 @@ _FINAL_REFUSALS = frozenset({RequestRejectReason.UNKNOWN_ORDER})
 venue does not know the order, and the host ends it (a Cancel) or sends it."""
 
 
-def reactions(links: Links, change: Change) -> list[Action]:
+def reactions(links: Links, change: Change) -> list[Fired]:
     """What follows once from ``change``: its OCO group's reactions, then its
-    bracket's. A link does not react to the changes its own rules made."""
-    actions: list[Action] = []
+    bracket's, each action with the rule that called for it. A link does not
+    react to the changes its own rules made."""
+    fired: list[Fired] = []
     order = change.new
     group = _group_of(links, order)
     if group is not None and change.origin != group.key:
         for reaction in OCO_REACTIONS:
-            actions.extend(reaction(group, change, links))
+            fired.extend((reaction.__name__, action) for action in reaction(group, change, links))
     entry = bracket_entry(links, order)
     if entry is not None and entry != order.id and change.origin != ("bracket", entry):
         state = bracket_state(links, entry)
         assert state is not None
         for bracket_reaction in BRACKET_REACTIONS:
-            actions.extend(bracket_reaction(state, change))
-    return actions
+            fired.extend(
+                (bracket_reaction.__name__, action) for action in bracket_reaction(state, change)
+            )
+    return fired
 
 
-def repairs(links: Links, entry_id: str | None) -> list[Action]:
-    """The actions that restore the first invariant of the bracket that does not hold."""
+def repairs(links: Links, entry_id: str | None) -> list[Fired]:
+    """The actions that restore the first invariant of the bracket that does not
+    hold, each with the invariant's name."""
     state = bracket_state(links, entry_id)
     if state is None:
         return []
     for invariant in INVARIANTS:
-        actions = list(invariant(state))
+        actions = [(invariant.__name__, action) for action in invariant(state)]
         if actions:
             return actions
     return []

@@ -65,6 +65,8 @@ from cattrs.gen import make_dict_unstructure_fn, override
 
 from orders._checks import decimal_text, is_aware, quote
 from orders.assets import Asset
+from orders.book import audit
+from orders.book.audit import Cause
 from orders.book.orderbook import BookBuilder, OrderBook
 from orders.book.reconcile import Snapshot, VenueOrder
 from orders.book.rules import Bracket, LinkMode, check_book
@@ -478,12 +480,56 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
     )
     if rested:  # written only when there are some, as before post-only orders existed
         document["post_only_rested"] = rested
+    if book.causes:  # written only when there are some, as before the audit trail existed
+        document["causes"] = {
+            order_id: [_unstructure_cause(step, cause) for step, cause in sorted(steps.items())]
+            for order_id, steps in sorted(book.causes.items())
+        }
     return document
+
+
+def _unstructure_cause(step: int, cause: Cause) -> dict[str, Any]:
+    by = {} if cause.order_id is None else {"order_id": cause.order_id, "order_step": cause.step}
+    return {"step": step, "rule": cause.rule, **by}
+
+
+def _structure_causes(data: object, builder: BookBuilder, path: str) -> None:
+    """Read the audit trail: for each order of the book, the cause of some of its steps."""
+    for order_id, steps in json_object(data, path, ()).items():
+        where = f"{path}.{order_id}"
+        order = builder.orders.get(order_id)
+        if order is None:
+            raise SerializationError(
+                f"at {where}: {order_id!r} is not an order of the book; causes name its orders",
+                path=where,
+            )
+        for index, entry in enumerate(json_list(steps, where)):
+            at = f"{where}[{index}]"
+            fields = json_object(entry, at, ("step", "rule"), optional=("order_id", "order_step"))
+            step = _step_of(fields["step"], len(order.history), f"{at}.step")
+            by = (structure_at(fields["order_id"], str, f"{at}.order_id")
+                  if "order_id" in fields else None)
+            if (by is None) != ("order_step" not in fields):
+                raise SerializationError(
+                    f"at {at}: a cause names both order_id and order_step, or neither", path=at
+                )
+            by_step = (None if by is None
+                       else _step_of(fields["order_step"], None, f"{at}.order_step"))
+            cause = Cause(structure_at(fields["rule"], str, f"{at}.rule"), by, by_step)
+            builder.causes = audit.record_at(builder.causes, order_id, step, cause)
+
+
+def _step_of(data: object, last: int | None, path: str) -> int:
+    step: int = structure_at(data, int, path)
+    if step < 0 or (last is not None and step > last):
+        allowed = "0 or more" if last is None else f"from 0 to {last}, the order's history"
+        raise SerializationError(f"at {path}: a step is {allowed}; got {step}", path=path)
+    return step
 
 
 def _structure_book(data: object, path: str, version: int) -> OrderBook:
     keys = ("orders", "link_modes", "brackets" if version > 1 else "children_of")
-    later = ("post_only_rested", "live") if version > 3 else ()
+    later = ("post_only_rested", "live", "causes") if version > 3 else ()
     record = json_object(data, path, keys, optional=later)
     builder = BookBuilder(OrderBook())
     builder.live = structure_at(record.get("live", False), bool, f"{path}.live")
@@ -532,6 +578,8 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
         _rest(builder, structure_at(order_id, str, f"{path}.post_only_rested[{index}]"),
               f"{path}.post_only_rested[{index}]")
     _at(path, check_book, builder)
+    if "causes" in record:
+        _structure_causes(record["causes"], builder, f"{path}.causes")
     return builder.result().book
 
 
@@ -638,6 +686,8 @@ def structure_at(data: object, kind: Any, path: str, field: str | None = None) -
         path = f"{path}.{field}"
     if kind is Hashable:
         return _structure_asset(data, path)
+    if kind is Snapshot:
+        return _structure_snapshot(data, path)
     if kind in _FIELDS:
         return _structure_fields(kind, data, path)
     item = _ITEMS[kind]

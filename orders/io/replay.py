@@ -63,13 +63,11 @@ from orders.book.rules import LinkMode
 from orders.errors import BadOrderParameters, OrderError
 from orders.events import Bar, Event, Request
 from orders.io.documents import (
-    FORMAT_VERSION,
     SerializationError,
     Style,
     json_list,
     json_object,
     parse_json,
-    structure,
     structure_at,
 )
 from orders.io.log import ACCOUNT, CHAIN, OPS
@@ -713,23 +711,10 @@ def _time(state: _Account, record: dict[str, Any]) -> None:
 
 def _snapshot(state: _Account, record: dict[str, Any]) -> Outcome:
     inferred = structure_at(record["inferred"], bool, "$.inferred")
-    reconciliation = reconcile(state.book, _snapshot_at(record["snapshot"], "$.snapshot"))
+    reconciliation = reconcile(state.book, structure_at(record["snapshot"], Snapshot, "$.snapshot"))
     state.book = reconciliation.apply(state.book, inferred=inferred).book
     applied = tuple(step for step in reconciliation.steps if inferred or not step.inferred)
     return applied, reconciliation.findings
-
-
-def _snapshot_at(value: object, path: str) -> Snapshot:
-    """The snapshot whose document's value is ``value``; a refusal names the
-    field under ``path``, where the line holds that value."""
-    document = {"format": "orders", "version": FORMAT_VERSION, "type": "Snapshot",
-                "value": value}
-    try:
-        return structure(document, Snapshot)
-    except SerializationError as error:
-        # The document's reader names its fields under $.value.
-        raise SerializationError(str(error).replace("at $.value", f"at {path}"),
-                                 path=(error.path or "").replace("$.value", path, 1)) from None
 
 
 READERS: dict[str, Callable[[_Account, dict[str, Any]], Outcome]] = {

@@ -361,6 +361,12 @@ class DecimalOrder(Generic[AssetT]):
         return History.of(self)
 
     @property
+    def version(self) -> int:
+        """How many events the order has been through: ``len(order.history)``,
+        read without building the history (0 as constructed)."""
+        return self._depth
+
+    @property
     def initial(self) -> DecimalOrder[AssetT]:
         """The order as it was constructed, before the events of its history."""
         return ancestor(self, 0)  # type: ignore[return-value]

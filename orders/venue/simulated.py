@@ -54,6 +54,7 @@ import immutables
 
 from orders._checks import check_type, decimal_text, quote
 from orders.assets import Asset, check_asset, check_quantity_increment
+from orders.book.audit import Cause
 from orders.book.orderbook import Derived, OrderBook
 from orders.decimals import exact_add, exact_subtract, non_negative_price, to_decimal
 from orders.errors import BadOrderParameters, OrderError
@@ -73,6 +74,10 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
+_TRADES_ONCE = Cause("immediate_orders_trade_once")
+"""The cause of an IOC or FOK order's expiry on the bar that gave it its one chance."""
+_POST_ONLY_REJECT = Cause("post_only_rejects_a_taker")
+_POST_ONLY_REPRICE = Cause("post_only_reprices_a_taker")
 _AFTER_THE_BAR = (4, _ZERO)
 """Where on a bar's path an IOC or FOK order the bar does not fill expires: after
 everything the bar fills."""
@@ -221,13 +226,14 @@ class SimulatedVenue:
                 continue  # a post-only stop-limit judged where the bar triggered it
             fill = None if price is None else self._fill(order, price, bar, traded, dt)
             if fill is not None:
-                run.apply(order_id, fill, by_the_venue=False)
+                run.apply(order_id, fill, Cause(FILL_PRICES[order.order_type].__name__),
+                          by_the_venue=False)
                 executions.append(Execution.of(order, fill))
                 traded = exact_add(traded, fill.quantity)
             if order.terms.time_in_force.is_immediate and (
                 run.book.orders[order_id].status in WORKING_STATUSES
             ):
-                run.apply(order_id, Expire(dt))
+                run.apply(order_id, Expire(dt), _TRADES_ONCE)
         if judging:
             rested = _in_play(run.book, post_only)
             run.book = run.book.with_rested(
@@ -269,9 +275,9 @@ class SimulatedVenue:
         if limit is None or not limit_reachable(terms.amount > 0, limit, met):
             return False
         if self.post_only == "reject":
-            run.apply(order.id, Reject(_taking_text(order, limit, met)))
+            run.apply(order.id, Reject(_taking_text(order, limit, met)), _POST_ONLY_REJECT)
         else:
-            run.apply(order.id, Amend(limit=_one_tick_away(order, met)))
+            run.apply(order.id, Amend(limit=_one_tick_away(order, met)), _POST_ONLY_REPRICE)
             repriced.add(order.id)
         return True
 
@@ -343,13 +349,16 @@ class _Run:
         self.book = book
         self.derived = derived
 
-    def apply(self, order_id: str, event: Event, *, by_the_venue: bool = True) -> None:
-        """Apply ``event`` through the book, so the links react; an event the venue
-        decided on its own (not a fill) is derived too."""
-        result = self.book.apply(order_id, event)
+    def apply(
+        self, order_id: str, event: Event, cause: Cause, *, by_the_venue: bool = True
+    ) -> None:
+        """Apply ``event`` through the book for ``cause``, so the links react and
+        the audit trail names the venue's rule; an event the venue decided on its
+        own (not a fill) is derived too."""
+        result = self.book.apply(order_id, event, cause)
         self.book = result.book
         if by_the_venue:
-            self.derived.append(Derived(order_id, event))
+            self.derived.append(Derived(order_id, event, cause))
         self.derived.extend(result.derived)
 
 

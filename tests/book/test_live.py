@@ -38,6 +38,7 @@ from orders import (
     loads,
     oco_orders,
 )
+from orders.book.audit import Cause
 from orders.book.rules import as_it_will_stand, check_book
 from orders.styles import LimitOrder, OCOOrder, StopOrder
 from tests.book.test_rules import AAPL, CANCELLED, FILLED, HELD, OPEN, PARTIALLY_FILLED, T0
@@ -181,7 +182,8 @@ def test_a_member_never_sent_is_cancelled_at_once() -> None:
     legs = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("tp", "sl"))
     book = sent(OrderBook(live=True).submit(*legs).book, "sl")
     book, derived = step(book, "sl", Fill(100, 90, fill_id="f1"))
-    assert derived == (Derived("tp", Cancel("linked order sl filled")),)
+    filled = Cause("fill_cancels_the_group", "sl", 3)  # sent, acknowledged, filled
+    assert derived == (Derived("tp", Cancel("linked order sl filled"), filled),)
 
 
 # Brackets.
@@ -289,7 +291,8 @@ def test_a_backtest_book_applies_its_decisions() -> None:
     legs = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("tp", "sl"))
     book = sent(OrderBook().submit(*legs).book, "tp", "sl")
     result = book.apply("sl", Fill(100, 90))
-    assert result.derived == (Derived("tp", Cancel("linked order sl filled")),)
+    filled = Cause("fill_cancels_the_group", "sl", 3)
+    assert result.derived == (Derived("tp", Cancel("linked order sl filled"), filled),)
 
 
 @pytest.mark.parametrize("mode", ["cancel", "reduce"])

@@ -40,6 +40,7 @@ from orders import (
     replay,
     sell_bracket,
 )
+from orders.book.audit import Cause
 from tests.support import rebuilt
 
 OPEN, FILLED, CANCELLED, REJECTED, HELD, TRIGGERED, PARTIALLY_FILLED = ORDER_STATUS
@@ -125,7 +126,8 @@ def test_oco_first_fill_partial_cancels_the_other_leg() -> None:
     book = oco_book()
     result = book.apply("tp", Fill(30, 110))
     assert statuses(result.book) == {"tp": PARTIALLY_FILLED, "sl": CANCELLED}
-    assert result.derived == (Derived("sl", Cancel("linked order tp filled")),)
+    filled = Cause("fill_cancels_the_group", "tp", 1)
+    assert result.derived == (Derived("sl", Cancel("linked order tp filled"), filled),)
     replay_derived(book, result, ("tp", Fill(30, 110)))
 
 
@@ -134,14 +136,16 @@ def test_cancelling_or_rejecting_a_leg_cancels_the_other(event: object) -> None:
     book = oco_book()
     result = book.apply("sl", event)  # type: ignore[arg-type]
     assert result.book["tp"].status is CANCELLED
-    assert result.derived == (Derived("tp", Cancel("linked order sl ended")),)
+    ended = Cause("ending_cancels_the_group", "sl", 1)
+    assert result.derived == (Derived("tp", Cancel("linked order sl ended"), ended),)
 
 
 def test_one_updates_other_reduces_the_other_leg() -> None:
     book = oco_book(LinkMode.REDUCE)
     first = book.apply("tp", Fill(30, 110))
     assert first.book["sl"].amount == -70
-    assert first.derived == (Derived("sl", Amend(amount=-70)),)
+    reduced = Cause("fill_reduces_the_group", "tp", 1)
+    assert first.derived == (Derived("sl", Amend(amount=-70), reduced),)
     rest = first.book.apply("tp", Fill(70, 110))
     assert statuses(rest.book) == {"tp": FILLED, "sl": CANCELLED}
     replay_derived(first.book, rest, ("tp", Fill(70, 110)))
@@ -222,11 +226,12 @@ def test_the_entry_fill_activates_the_children_and_grows_them() -> None:
     assert [(o.status, o.amount) for o in first.book.children("main")] == [
         (OPEN, -40), (OPEN, -40),
     ]
+    entry_fill = Cause("legs_cover_the_position", "main", 1)
     assert first.derived == (
-        Derived("stop", Amend(amount=-40)),
-        Derived("stop", Release()),
-        Derived("limit", Amend(amount=-40)),
-        Derived("limit", Release()),
+        Derived("stop", Amend(amount=-40), entry_fill),
+        Derived("stop", Release(), entry_fill),
+        Derived("limit", Amend(amount=-40), entry_fill),
+        Derived("limit", Release(), entry_fill),
     )
     replay_derived(book, first, ("main", Fill(40, 100)))
     second = first.book.apply("main", Fill(60, 100))
@@ -275,7 +280,7 @@ def test_stop_loss_fills_and_take_profit_is_cancelled_in_cancel_mode() -> None:
                               link_mode="cancel").book
     book = book.apply("m", Fill(100, 100)).book
     triggered = book.on_price(AAPL, "94.50", T0)
-    assert triggered.derived[0] == Derived("s", Trigger(T0, Decimal("94.50")))
+    assert triggered.derived[0] == Derived("s", Trigger(T0, Decimal("94.50")), Cause("on_price"))
     result = triggered.book.apply("s", Fill(100, "94.40"))
     assert statuses(result.book) == {"m": FILLED, "s": FILLED, "l": CANCELLED}
 
@@ -335,7 +340,7 @@ def test_on_price_triggers_what_it_crosses_and_leaves_the_rest() -> None:
     ).book
     result = book.on_price(AAPL, 94, T0)
     assert statuses(result.book) == {"s95": TRIGGERED, "s90": OPEN, "b105": OPEN, "other": OPEN}
-    assert result.derived == (Derived("s95", Trigger(T0, Decimal(94))),)
+    assert result.derived == (Derived("s95", Trigger(T0, Decimal(94)), Cause("on_price")),)
     assert result.book.on_price(AAPL, 94, T0).derived == ()
 
 

@@ -27,6 +27,7 @@ from orders import (
     RequestRejectReason,
     buy_bracket,
 )
+from orders.book.audit import Cause
 from tests.book.test_rules import (
     AAPL,
     CANCELLED,
@@ -56,7 +57,8 @@ def test_the_confirmed_cancel_cancels_the_group() -> None:
     book = step(oco_pair(), "tp", CancelRequested(request_id="c1"))
     result = book.apply("tp", Cancel("cancelled by the venue"))
     assert result.book["tp"].pending == ()
-    assert result.derived == (Derived("sl", Cancel("linked order tp ended")),)
+    ended = Cause("ending_cancels_the_group", "tp", 2)  # cancel requested, then confirmed
+    assert result.derived == (Derived("sl", Cancel("linked order tp ended"), ended),)
 
 
 def test_a_rejected_cancel_leaves_the_group_as_it_was() -> None:
@@ -72,7 +74,8 @@ def test_a_rejected_cancel_leaves_the_group_as_it_was() -> None:
 def test_a_fill_of_the_other_member_while_a_cancel_is_pending_cancels_it() -> None:
     book = step(oco_pair(), "tp", CancelRequested(request_id="c1"))
     result = book.apply("sl", Fill(100, 90))
-    assert result.derived == (Derived("tp", Cancel("linked order sl filled")),)
+    filled = Cause("fill_cancels_the_group", "sl", 1)
+    assert result.derived == (Derived("tp", Cancel("linked order sl filled"), filled),)
     assert result.book["tp"].status is CANCELLED
     assert result.book["tp"].pending == ()  # the book's cancel ends the request in flight
 
@@ -81,7 +84,8 @@ def test_a_replace_request_resizes_a_reduce_group_only_once_replaced() -> None:
     book = step(oco_pair("reduce"), "tp", ReplaceRequested(Amend(amount=-60), request_id="r1"))
     assert (book["tp"].amount, book["sl"].amount) == (-100, -100)
     result = book.apply("tp", Replaced(request_id="r1"))
-    assert result.derived == (Derived("sl", Amend(amount=-60)),)
+    replaced = Cause("amendment_resizes_the_group", "tp", 2)  # requested, then replaced
+    assert result.derived == (Derived("sl", Amend(amount=-60), replaced),)
     assert (result.book["tp"].amount, result.book["sl"].amount) == (-60, -60)
 
 

@@ -51,6 +51,7 @@ from orders import (
     oco_orders,
     sell_bracket,
 )
+from orders.book.audit import Cause
 from orders.book.orderbook import BookBuilder
 from orders.book.rules import links_markdown
 from orders.io.documents import FORMAT_VERSION, SerializationError
@@ -108,7 +109,9 @@ def test_an_exit_fill_while_the_entry_works_stops_entering_and_a_late_fill_rearm
     book = step(bracket(), "m", Fill(40, 100))
     exited = book.apply("s", Fill(40, 95))
     assert exited.book["m"].status is CANCELLED  # rule 3: the remainder is cancelled
-    assert Derived("m", Cancel("bracket m is exiting: exit leg s filled")) in exited.derived
+    exiting = Cause("exiting_stops_entering", "s", 3)  # held, released, filled
+    stop = Cancel("bracket m is exiting: exit leg s filled")
+    assert Derived("m", stop, exiting) in exited.derived
     assert exited.book["l"].status is CANCELLED  # nothing left to protect
     check_rule_1(exited.book)
     late = exited.book.apply("m", Fill(60, 100))  # the cancel raced a fill
@@ -240,9 +243,11 @@ def test_settle_runs_once_per_operation_and_is_never_reentered(
     expired = timed.on_time(end)
     # Each direct change settles before the next is made, as if each were an operation of
     # its own: a's expiry cancels b before b's own expiry comes up.
+    clock = Cause("on_time")
     assert expired.derived == (
-        Derived("a", Expire(end)), Derived("b", Cancel("linked order a ended")),
-        Derived("c", Expire(end)),
+        Derived("a", Expire(end), clock),
+        Derived("b", Cancel("linked order a ended"), Cause("ending_cancels_the_group", "a", 1)),
+        Derived("c", Expire(end), clock),
     )
     assert calls == [1]
 
@@ -297,7 +302,8 @@ def test_children_given_only_a_parent_are_held_and_linked() -> None:
     limit = DecimalOrder(T0, AAPL, -100, limit=110, id="l", parent_order_id="m")
     submitted = OrderBook().submit(entry, stop, limit)
     hold = Hold("bracket entry m has not filled")
-    assert submitted.derived == (Derived("s", hold), Derived("l", hold))
+    waits = Cause("legs_wait_for_the_entry", "m", 0)  # the entry's creation
+    assert submitted.derived == (Derived("s", hold, waits), Derived("l", hold, waits))
     book = submitted.book
     priced = book.on_price(AAPL, 94, T0).book
     assert priced["s"].status is HELD  # the dormant stop does not trigger
@@ -372,7 +378,8 @@ def test_rule_4_a_bust_of_an_exit_fill_after_both_legs_finished_rearms() -> None
         ("s", CANCELLED, -100), ("l", CANCELLED, -100),
         ("s.2", OPEN, -100), ("l.2", OPEN, -100),
     ]
-    assert Derived("l", Cancel("bracket m re-arms its exit legs")) in rearmed.derived
+    bust = Cause("rearm_protection", "l", 3)  # l: released, filled, bust
+    assert Derived("l", Cancel("bracket m re-arms its exit legs"), bust) in rearmed.derived
     check_rule_1(rearmed.book)
 
 
@@ -392,7 +399,8 @@ def test_a_bust_never_brings_a_finished_leg_back_to_work() -> None:
     book = step(book, "m", Fill(1, 100))  # late: re-armed as s.2, l.2
     reopened = book.apply("s", FillBust("x"))  # the first generation's stop reopens
     assert replays(book, reopened, ("s", FillBust("x")))
-    assert Derived("s", Cancel("bracket m has finished with s")) in reopened.derived
+    bust = Cause("finished_orders_stay_ended", "s", 4)  # s: held, released, filled, bust
+    assert Derived("s", Cancel("bracket m has finished with s"), bust) in reopened.derived
     assert reopened.book["s"].status is CANCELLED
     check_rule_1(reopened.book)
 
