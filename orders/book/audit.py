@@ -82,6 +82,8 @@ def record_change(
     step, before = new.version, old.version
     if step > before:
         return causes if cause is None else record_at(causes, new.id, step, cause)
+    if step == before and cause is not None and causes.get(new.id, _NONE).get(step) is cause:
+        return causes  # a market update in the place of one with the same cause
     returned = ancestor(old, step) is new
     steps = causes.get(new.id, _NONE).mutate()
     for number in range(step + 1 if returned else step, before + 1):
