@@ -1,8 +1,10 @@
-"""The property that defines reconciliation: for any book B and any state B' the
-venue could have reached from it (missed fills, busts, corrections, cancels,
-expiries, replaced quantities, orders placed elsewhere), applying
-``reconcile(B, snapshot_of(B'))`` to B gives B' on every order's status,
-filled quantity, notional and commission, and on every position, or a finding
+"""The property that defines reconciliation: for any book B, in the backtest or
+the live mode, with requests in flight or none, and any state B' the venue
+could have reached from it (missed fills, busts, corrections, cancels,
+expiries, replaced quantities, answers to the requests in flight, orders placed
+elsewhere), applying ``reconcile(B, snapshot_of(B'))`` to B gives B' on every
+order's status, filled quantity, notional and commission, and on every
+position, and leaves in flight no request the snapshot answers, or a finding
 names the order (or the asset) for which it does not."""
 
 from __future__ import annotations
@@ -10,24 +12,39 @@ from __future__ import annotations
 from collections.abc import Hashable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from hypothesis import event, given, settings, strategies as st
 
 from orders import (
+    Acknowledged,
     Amend,
     Cancel,
+    CancelRejected,
+    CancelRequested,
     DecimalOrder,
     Event,
     Expire,
     Fill,
     FillBust,
     FillCorrection,
+    NewRequested,
     OrderBook,
     OrderError,
     PositionMismatch,
+    Reconciliation,
+    Reject,
+    Replaced,
+    ReplaceRejected,
+    Request,
+    RequestRejectReason,
+    Snapshot,
+    UnknownToVenue,
     reconcile,
     snapshot_of,
 )
+from orders.book.rules import at_the_venue, check_book
+from orders.statuses import ACTIVE_STATUSES
 from orders.testing.strategies import books, orders
 
 EXAMPLES = 150
@@ -35,13 +52,17 @@ EXAMPLES = 150
 
 @st.composite
 def venue_event(draw: st.DrawFn, order: DecimalOrder) -> Event:
-    """Something the venue may have done to ``order`` while the book was not listening."""
+    """Something the venue may have done to ``order`` while the book was not
+    listening: an event of its own, or an answer to a request in flight."""
     live = [fill_id for fill_id, (_, fill) in order.fills.items() if fill is not None]
     price = Decimal(draw(st.integers(5000, 15000))) / 100
     remaining = int(order.remaining.copy_abs())
     kinds = ["cancel", "expire", "amend"] + (["fill"] if remaining >= 1 else [])
     kinds += ["bust", "correct"] if live else []
+    kinds += ["answer"] * 3 if order.pending else []
     kind = draw(st.sampled_from(kinds))
+    if kind == "answer":
+        return draw(answers(draw(st.sampled_from(order.pending))))
     if kind == "fill":
         quantity = draw(st.integers(1, remaining))
         commission = draw(st.sampled_from(["0", "1.5"]))
@@ -58,14 +79,31 @@ def venue_event(draw: st.DrawFn, order: DecimalOrder) -> Event:
     return Cancel("venue")
 
 
+def answers(request: Request) -> st.SearchStrategy[Event]:
+    """The venue's answers to ``request``: it acknowledges or rejects a new
+    order, cancels or refuses to, replaces or refuses to."""
+    named = request.request_id
+    if type(request) is NewRequested:
+        return st.sampled_from([Acknowledged(), Reject("venue")])
+    refusal = st.sampled_from(RequestRejectReason)
+    if type(request) is CancelRequested:
+        return st.sampled_from([Cancel("venue")]) | st.builds(
+            CancelRejected, st.just("venue"), refusal, st.just(named))
+    return st.sampled_from([Replaced(named)]) | st.builds(
+        ReplaceRejected, st.just("venue"), refusal, st.just(named))
+
+
 @st.composite
 def continuations(draw: st.DrawFn, book: OrderBook) -> OrderBook:
-    """``book`` moved on by the venue: events on its orders, through the book so
-    linked orders react as the venue's did, and perhaps an order placed elsewhere."""
+    """``book`` moved on by the venue: events on its orders and answers to their
+    requests in flight, through the book so linked orders react as the venue's
+    did, and perhaps an order placed elsewhere. In live mode the venue acts only
+    on the orders it has: not on those never sent, such as dormant legs."""
     for _ in range(draw(st.integers(1, 8))):
-        if not book.orders:
+        held = [order for order in book.orders.values() if not book.live or at_the_venue(order)]
+        if not held:
             break
-        order = draw(st.sampled_from(sorted(book.orders.values(), key=_by_terms)))
+        order = draw(st.sampled_from(sorted(held, key=_by_terms)))
         try:
             book = book.apply(order.id, draw(venue_event(order))).book
         except OrderError:
@@ -82,7 +120,8 @@ def _by_terms(order: DecimalOrder) -> str:
     from the system's randomness, so sorting by id would make the draw flaky."""
     return repr((str(order.asset), order.amount, order.order_type.value, order.stop,
                  order.limit, order.parent_order_id is None, order.status.value,
-                 order.filled, order.notional, sorted(order.fills)))
+                 order.filled, order.notional, sorted(order.fills),
+                 [type(request).__name__ for request in order.pending]))
 
 
 def _start(book: OrderBook) -> datetime | None:
@@ -93,6 +132,16 @@ def _state(order: DecimalOrder) -> tuple[object, ...]:
     return order.status, order.filled, order.notional, order.commission
 
 
+def _answered_still_in_flight(order: DecimalOrder) -> bool:
+    """A request the venue's report answers, left in flight: a new order the
+    venue lists, or any request of an order that has ended."""
+    return order.pending_new or (order.status not in ACTIVE_STATUSES and bool(order.pending))
+
+
+def _in_flight_and_working(order: DecimalOrder) -> bool:
+    return order.pending_new and order.status in ACTIVE_STATUSES
+
+
 def _positions(book: OrderBook) -> dict[Hashable, Decimal]:
     held: dict[Hashable, Decimal] = {}
     for order in book.orders.values():
@@ -100,29 +149,71 @@ def _positions(book: OrderBook) -> dict[Hashable, Decimal]:
     return held
 
 
+class Reconnect(NamedTuple):
+    """A book B, the state B' its venue reached, and the orders of B' the venue
+    does not list: new orders in flight it never received (``lost``) and, in
+    live mode, the book's orders never sent (``unsent``: a bracket's legs, say)."""
+
+    book: OrderBook
+    venue: OrderBook
+    lost: frozenset[str]
+    unsent: frozenset[str]
+
+    def snapshot(self) -> Snapshot:
+        reported = snapshot_of(self.venue)
+        listed = {order_id: order for order_id, order in reported.orders.items()
+                  if order_id not in self.lost | self.unsent}
+        return Snapshot(listed, reported.positions)
+
+
 @st.composite
-def books_and_continuations(draw: st.DrawFn) -> tuple[OrderBook, OrderBook]:
-    book = draw(books())
-    return book, draw(continuations(book))
+def reconnects(draw: st.DrawFn, *, live: bool) -> Reconnect:
+    """A book (in live mode or not, perhaps with requests in flight) and a state
+    its venue reached, which lists some of the new orders in flight it never
+    acknowledged and no order the host never sent."""
+    book = draw(books(live=live, in_flight=draw(st.booleans())))
+    venue = draw(continuations(book))
+    in_flight = sorted((order for order in venue.orders.values() if order.pending_new),
+                       key=_by_terms)
+    lost = frozenset(order.id for order in in_flight if draw(st.booleans()))
+    unsent = frozenset(order.id for order in venue.orders.values()
+                       if live and order.id in book and not at_the_venue(order))
+    return Reconnect(book, venue, lost, unsent)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(books_and_continuations())
-def test_reconciling_with_the_venue_gives_its_state_or_names_why_not(
-    pair: tuple[OrderBook, OrderBook],
+@given(reconnects(live=False))
+def test_reconciling_with_the_venue_gives_its_state_or_names_why_not(case: Reconnect) -> None:
+    check_reconciliation(case)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(reconnects(live=True))
+def test_reconciling_a_live_book_gives_its_venues_state_or_names_why_not(
+    case: Reconnect,
 ) -> None:
-    check_reconciliation(pair)
+    check_reconciliation(case)
 
 
-def check_reconciliation(pair: tuple[OrderBook, OrderBook]) -> None:
-    """Reconciling B with the snapshot of B' gives B', or a finding names why not."""
-    book, venue = pair
-    result = reconcile(book, snapshot_of(venue))
+def check_reconciliation(case: Reconnect) -> Reconciliation:
+    """Reconciling B with the snapshot of B' gives B' on every order's status and
+    totals, and leaves in flight no request the snapshot answers, or a finding
+    names why not; a new order in flight the venue does not list is named."""
+    book, venue = case.book, case.venue
+    result = reconcile(book, case.snapshot())
     reconciled = result.apply(book).book
     named = {finding.order_id for finding in result.findings}
+    unknown = {finding.order_id for finding in result.findings
+               if isinstance(finding, UnknownToVenue)}
     for order_id, order in venue.orders.items():
-        if order_id not in named:
-            assert _state(reconciled[order_id]) == _state(order), order_id
+        if order_id in case.lost and _in_flight_and_working(book[order_id]):
+            assert order_id in unknown, order_id
+        if order_id not in named and order_id not in case.unsent:
+            after = reconciled[order_id]
+            assert _state(after) == _state(order), order_id
+            if order_id not in case.lost:
+                assert not _answered_still_in_flight(after), (order_id, after.pending)
+    check_book(reconciled)  # the orders never sent follow the links from the rest
     mismatched = {finding.asset for finding in result.findings
                   if isinstance(finding, PositionMismatch)}
     ours, theirs = _positions(reconciled), _positions(venue)
@@ -131,3 +222,4 @@ def check_reconciliation(pair: tuple[OrderBook, OrderBook]) -> None:
             assert ours.get(asset, 0) == theirs.get(asset, 0), asset
     event(f"{len(result.steps)} steps" if len(result.steps) < 3 else "3 or more steps")
     event(f"findings: {sorted({type(finding).__name__ for finding in result.findings})}")
+    return result

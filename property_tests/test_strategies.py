@@ -29,7 +29,7 @@ from orders import (
     apply,
     strategies,
 )
-from orders.book.rules import check_book
+from orders.book.rules import at_the_venue, check_book
 from orders.testing.strategies import venue_sessions
 
 
@@ -300,3 +300,43 @@ def _versions(session: Session) -> list[tuple[DecimalOrder, Event]]:
 def test_venue_sessions_draw_every_answer_and_race(what: str, drawn: object) -> None:
     found = find(venue_sessions(), drawn, settings=_SEARCH)  # type: ignore[arg-type]
     assert drawn(found), what  # type: ignore[operator]
+
+
+# Books sent to a venue: the live mode and requests in flight.
+
+
+@settings(max_examples=50, deadline=None)
+@given(strategies.books(live=True))
+def test_a_live_book_has_sent_every_order_the_venue_should_hold(book: OrderBook) -> None:
+    assert book.live
+    check_book(book)
+    working = {ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED, ORDER_STATUS.PARTIALLY_FILLED}
+    for order in book.orders.values():
+        assert all(request.request_id.startswith("book:")  # only the book's own requests
+                   for request in order.pending if request.request_id is not None)
+        assert not order.pending_new
+        if order.status in working:  # not a dormant leg, nor one the book ended unsent
+            assert at_the_venue(order), order.id
+
+
+@pytest.mark.parametrize(
+    ("what", "drawn"),
+    [
+        ("a new order in flight", lambda book: any(
+            order.pending_new for order in book.orders.values())),
+        ("a cancel in flight", lambda book: any(
+            order.pending_cancel for order in book.orders.values())),
+        ("a replace in flight", lambda book: any(
+            order.pending_replace for order in book.orders.values())),
+    ],
+)
+def test_books_draw_requests_in_flight(what: str, drawn: object) -> None:
+    found = find(strategies.books(in_flight=True), drawn, settings=_SEARCH)  # type: ignore[arg-type]
+    assert drawn(found), what  # type: ignore[operator]
+
+
+@settings(max_examples=50, deadline=None)
+@given(strategies.books(in_flight=True))
+def test_a_book_with_requests_in_flight_holds_the_linking_rules(book: OrderBook) -> None:
+    assert not book.live
+    check_book(book)

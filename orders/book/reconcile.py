@@ -20,6 +20,7 @@ import attrs
 
 from orders._checks import decimal_text, of_type, quote
 from orders.book.orderbook import BookResult, Derived, OrderBook
+from orders.book.rules import at_the_venue
 from orders.decimals import EXACT, exact_sum, to_decimal
 from orders.errors import BadOrderParameters, OrderError
 from orders.events import (
@@ -27,12 +28,15 @@ from orders.events import (
     Amend,
     Cancel,
     CancelRejected,
+    CancelRequested,
     Event,
     Fill,
     FillBust,
     FillCorrection,
     Reject,
     Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
 )
 from orders.order.value import DecimalOrder
 from orders.statuses import (
@@ -538,19 +542,42 @@ def _ends(order: DecimalOrder, venue: VenueOrder) -> Outcome:
         order.status in ACTIVE_STATUSES or order.pending_new
     ):
         yield ReconcileStep(order.id, Reject(REJECTED_AT_THE_VENUE))
-    elif venue.status is ORDER_STATUS.FILLED and order.pending_cancel:
-        too_late = CancelRejected(FILLED_AT_THE_VENUE, RequestRejectReason.TOO_LATE)
-        yield ReconcileStep(order.id, too_late)
+
+
+def _settled_requests(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """The requests still in flight on an order that has ended, in the book as at
+    the venue, are refused: the venue can no longer cancel or replace it (too
+    late), or never had it (a rejected order is unknown to it)."""
+    if order.status in ACTIVE_STATUSES or venue.status in ACTIVE_STATUSES:
+        return
+    reason, code = _ENDED_AT_THE_VENUE[venue.status]
+    for request in order.pending:
+        if type(request) is CancelRequested:
+            yield ReconcileStep(order.id, CancelRejected(reason, code, request.request_id))
+        elif type(request) is ReplaceRequested:
+            yield ReconcileStep(order.id, ReplaceRejected(reason, code, request.request_id))
+
+
+_ENDED_AT_THE_VENUE = {
+    ORDER_STATUS.FILLED: (FILLED_AT_THE_VENUE, RequestRejectReason.TOO_LATE),
+    ORDER_STATUS.CANCELLED: (CANCELLED_AT_THE_VENUE, RequestRejectReason.TOO_LATE),
+    ORDER_STATUS.REJECTED: (REJECTED_AT_THE_VENUE, RequestRejectReason.UNKNOWN_ORDER),
+}
 
 
 _PHASES: tuple[Callable[[DecimalOrder, VenueOrder], Outcome], ...] = (
     _acknowledge, _busts, _grown_amount, _corrections, _missed_fills, _any_amount, _ends,
+    _settled_requests,
 )
 
 
 def _unknown(book: OrderBook, snapshot: Snapshot) -> Iterator[Finding]:
+    """The active orders the venue should know and does not report (in live
+    mode, not those never sent, such as a bracket's dormant legs), and the
+    orders it reports that the book does not hold."""
     for order in book.orders.values():
-        if order.status in ACTIVE_STATUSES and order.id not in snapshot.orders:
+        expected = not book.live or at_the_venue(order)
+        if order.status in ACTIVE_STATUSES and expected and order.id not in snapshot.orders:
             yield UnknownToVenue(order.id, order.status)
     for order_id, venue in snapshot.orders.items():
         if order_id not in book:

@@ -34,6 +34,7 @@ except ImportError as error:  # pragma: no cover - exercised only without hypoth
 from orders.assets import Asset
 from orders.book.build import bracket_orders
 from orders.book.orderbook import LinkMode, OrderBook
+from orders.book.rules import at_the_venue
 from orders.decimals import EXACT, exact_multiply
 from orders.errors import OrderError
 from orders.events import (
@@ -567,6 +568,8 @@ def books(
     max_oco_size: int = 4,
     price_range: PriceRange = ("50", "150"),
     start: datetime | None = None,
+    live: bool = False,
+    in_flight: bool = False,
 ) -> OrderBook:
     """A book of single orders and linked groups (:func:`linked_groups`: brackets
     and OCO groups, each in a drawn link mode) on several assets, some of them
@@ -575,22 +578,38 @@ def books(
     ``assets`` are the assets traded (by default Assets with different ticks and
     a plain identifier); ``max_singles`` and ``max_groups`` bound the single
     orders and the groups, ``max_oco_size`` the members of an OCO group.
+
+    With ``live`` the book is in live mode (``OrderBook(live=True)``) and the
+    host has sent every order the venue should hold (a ``NewRequested`` as soon
+    as it is OPEN or TRIGGERED: a bracket's legs once the book releases them),
+    and the venue acknowledged it; the requests the book derives (a cancel of
+    a filled order's OCO sibling, say) are in flight. With ``in_flight``, in either mode, the host
+    has sent its orders too, and some of its requests are still in flight: new
+    orders the venue has not acknowledged, and cancels and replaces (of the
+    amount or the limit) of working orders it has not answered.
     """
     if start is None:
         start = draw(starts())
     universe = list(assets) if assets is not None else _ASSETS
-    book = OrderBook()
+    host = _Host(draw, OrderBook(live=live), sends=live or in_flight, in_flight=in_flight)
     for _ in range(draw(st.integers(0, max_singles))):
         order = draw(orders(asset=draw(st.sampled_from(universe)), linked=False,
                             price_range=price_range, start=start))
-        book = book.submit(order).book
+        host.book = host.book.submit(order).book
+        host.send(order.id)
     for _ in range(draw(st.integers(0, max_groups))):
         group = draw(linked_groups(draw(st.sampled_from(universe)), max_oco_size=max_oco_size,
                                    price_range=price_range, start=start))
-        book = book.submit(*group, link_mode=draw(st.sampled_from(list(LinkMode)))).book
+        mode = draw(st.sampled_from(list(LinkMode)))
+        host.book = host.book.submit(*group, link_mode=mode).book
         for order in group:
-            book = _maybe_fill(draw, book, book[order.id], price_range)
-    return book
+            host.send(order.id)
+            host.book = _maybe_fill(draw, host.book, host.book[order.id], price_range)
+        for order in group:  # the legs the entry's fill released
+            host.send(order.id)
+    if in_flight:
+        host.ask(price_range)
+    return host.book
 
 
 def _maybe_fill(
@@ -607,6 +626,64 @@ def _maybe_fill(
         return book.apply(order.id, fill).book
     except OrderError:
         return book
+
+
+class _Host:
+    """A live host placing a drawn book's orders: it sends each order once it is
+    OPEN or TRIGGERED, and the venue acknowledges it (with ``in_flight``, perhaps
+    not yet); ``ask`` leaves cancels and replaces in flight. A host that does not
+    send draws nothing, so the book is drawn as it would be without one."""
+
+    def __init__(self, draw: st.DrawFn, book: OrderBook, *, sends: bool, in_flight: bool) -> None:
+        self.draw = draw
+        self.book = book
+        self.sends = sends
+        self.in_flight = in_flight
+        self.sent: list[str] = []
+
+    def send(self, order_id: str) -> None:
+        order = self.book[order_id]
+        if not self.sends or order_id in self.sent or order.status not in _SENDABLE:
+            return
+        if at_the_venue(order):  # drawn with the venue's events: sent already
+            self.sent.append(order_id)
+            return
+        self.book = self.book.apply(order_id, NewRequested(f"new-{order_id}")).book
+        self.sent.append(order_id)
+        if not self.in_flight or self.draw(st.booleans()):
+            self.book = self.book.apply(order_id, Acknowledged()).book
+
+    def ask(self, price_range: PriceRange) -> None:
+        """Cancels and replaces of some of the working orders sent, not yet
+        answered; one the book refuses (a leg's size is the book's) is not sent."""
+        for order_id in self.sent:
+            order = self.book[order_id]
+            if order.status not in _WORKING or not self.draw(st.booleans()):
+                continue
+            request = self.draw(_requests(order, price_range))
+            try:
+                self.book = self.book.apply(order_id, request).book
+            except OrderError:
+                continue
+
+
+_SENDABLE = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED})
+_WORKING = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED, ORDER_STATUS.PARTIALLY_FILLED})
+
+
+def _requests(order: DecimalOrder, price_range: PriceRange) -> st.SearchStrategy[Request]:
+    """A cancel of ``order``, or a replace of its amount (whole increments, at
+    least its filled quantity plus one) or of its limit price, when it has one."""
+    increment = _increment(order)
+    filled = int(exact_divide_int(order.filled.copy_abs(), increment))
+    size = int(exact_divide_int(order.amount.copy_abs(), increment))
+    amounts = st.integers(filled + 1, size + 5).map(
+        lambda count: Amend(amount=exact_multiply(count * order.direction, increment)))
+    changes = (amounts | st.builds(Amend, limit=prices(*price_range))) if order.limit else amounts
+    return st.one_of(
+        st.just(CancelRequested(f"cancel-{order.id}")),
+        changes.map(lambda change: ReplaceRequested(change, f"replace-{order.id}")),
+    )
 
 
 # Requests in flight: a host's requests and a venue's answers, in any order a venue sends them.

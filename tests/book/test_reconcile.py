@@ -11,6 +11,7 @@ from orders import (
     BadOrderParameters,
     BracketOrder,
     Cancel,
+    CancelRejected,
     CancelRequested,
     DecimalOrder,
     Fill,
@@ -23,6 +24,11 @@ from orders import (
     OrderBook,
     PositionMismatch,
     ReconcileStep,
+    Reject,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    RequestRejectReason,
     Snapshot,
     StopOrder,
     UnknownToBook,
@@ -241,3 +247,70 @@ def test_a_venue_figure_that_is_not_a_number_is_refused_by_name() -> None:
         VenueOrder("o-1", OPEN, "abc", None)
     with pytest.raises(BadOrderParameters, match="a position must lie within the bounds"):
         Snapshot({}, {"X": "1e999999"})
+
+
+def test_requests_in_flight_on_an_order_the_venue_ended_are_refused() -> None:
+    book = single().apply("o-1", NewRequested("n-1")).book.apply("o-1", Acknowledged()).book
+    book = book.apply("o-1", ReplaceRequested(Amend(amount=6), request_id="r-1")).book
+    book = book.apply("o-1", CancelRequested(request_id="c-1")).book
+    filled = Snapshot({"o-1": VenueOrder("o-1", FILLED, 10, Decimal(100),
+                                         (Fill(10, "100", fill_id="f-1"),))})
+    result = reconcile(book, filled)
+    too_late = RequestRejectReason.TOO_LATE
+    assert result.steps[1:] == (
+        ReconcileStep("o-1", ReplaceRejected("reconciled: filled at the venue", too_late, "r-1")),
+        ReconcileStep("o-1", CancelRejected("reconciled: filled at the venue", too_late, "c-1")),
+    )
+    assert result.apply(book).book["o-1"].pending == ()
+    cancelled = Snapshot({"o-1": VenueOrder("o-1", CANCELLED, 0, None, ())})
+    assert reconcile(book, cancelled).apply(book).book["o-1"].pending == ()
+
+
+def test_a_replace_in_flight_on_an_order_the_venue_rejected_is_unknown_to_it() -> None:
+    book = single().apply("o-1", NewRequested("n-1")).book
+    book = book.apply("o-1", ReplaceRequested(Amend(amount=6), request_id="r-1")).book
+    result = reconcile(book, Snapshot({"o-1": VenueOrder("o-1", REJECTED, 0, None)}))
+    refusal = ReplaceRejected("reconciled: rejected at the venue",
+                              RequestRejectReason.UNKNOWN_ORDER, "r-1")
+    assert result.steps == (ReconcileStep("o-1", Reject("reconciled: rejected at the venue")),
+                            ReconcileStep("o-1", refusal))
+    after = result.apply(book).book["o-1"]
+    assert (after.status, after.pending) == (REJECTED, ())
+
+
+def test_a_replace_in_flight_the_venue_shows_done_is_replaced() -> None:
+    book = single().apply("o-1", NewRequested("n-1")).book.apply("o-1", Acknowledged()).book
+    book = book.apply("o-1", ReplaceRequested(Amend(amount=6), request_id="r-1")).book
+    result = reconcile(book, Snapshot({"o-1": VenueOrder("o-1", OPEN, 0, None, amount=6)}))
+    assert result.steps == (ReconcileStep("o-1", Replaced("r-1")),)
+    after = result.apply(book).book["o-1"]
+    assert (after.amount, after.pending) == (Decimal(6), ())
+
+
+def test_a_request_the_venue_may_not_have_seen_stays_in_flight() -> None:
+    book = single().apply("o-1", NewRequested("n-1")).book.apply("o-1", Acknowledged()).book
+    book = book.apply("o-1", CancelRequested(request_id="c-1")).book
+    book = book.apply("o-1", ReplaceRequested(Amend(limit="99"), request_id="r-1")).book
+    result = reconcile(book, Snapshot({"o-1": VenueOrder("o-1", OPEN, 0, None, amount=10)}))
+    assert (result.steps, result.findings) == ((), ())
+    assert result.apply(book).book["o-1"].pending == book["o-1"].pending
+
+
+def test_a_new_order_in_flight_the_venue_does_not_list_is_named_and_left_in_flight() -> None:
+    book = single().apply("o-1", NewRequested("n-1")).book
+    result = reconcile(book, Snapshot({}))
+    assert (result.steps, result.findings) == ((), (UnknownToVenue("o-1", OPEN),))
+    assert result.apply(book).book["o-1"].pending_new
+
+
+def test_in_the_live_mode_legs_never_sent_are_not_expected_at_the_venue() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    orders = bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))
+    book = OrderBook(live=True).submit(*orders).book
+    book = book.apply("in", NewRequested("n-in")).book.apply("in", Acknowledged()).book
+    assert (book["sl"].status, book["tp"].status) == (HELD, HELD)
+    snapshot = Snapshot({"in": VenueOrder("in", OPEN, 0, None, ())})
+    assert reconcile(book, snapshot).findings == ()
+    unsent_in_backtest = OrderBook().submit(*orders).book
+    assert {finding.order_id for finding in reconcile(unsent_in_backtest, snapshot).findings} == {
+        "sl", "tp"}
