@@ -19,6 +19,7 @@ from decimal import Decimal
 import attrs
 
 from orders._checks import decimal_text, of_type, quote
+from orders.book.audit import Cause
 from orders.book.orderbook import BookResult, Derived, OrderBook
 from orders.book.rules import at_the_venue
 from orders.decimals import EXACT, exact_sum, to_decimal
@@ -183,6 +184,15 @@ class ReconcileStep:
     event: Event
     inferred: bool = False
 
+    @property
+    def cause(self) -> Cause:
+        """What the audit trail says of the step once applied: ``reconcile``, or
+        ``reconcile_inferred_fill`` for a fill derived from the totals."""
+        return _INFERRED if self.inferred else _RECONCILED
+
+
+_RECONCILED, _INFERRED = Cause("reconcile"), Cause("reconcile_inferred_fill")
+
 
 @attrs.frozen
 class Finding:
@@ -319,7 +329,7 @@ class Reconciliation:
         for step in self.steps:
             if step.inferred and not inferred:
                 continue
-            result = book.apply(step.order_id, step.event)
+            result = book.apply(step.order_id, step.event, step.cause)
             book = result.book
             derived.extend(result.derived)
         return BookResult(book, tuple(derived))
@@ -394,7 +404,7 @@ class _Work:
             self.findings.append(step)
             return
         try:
-            self.book = self.book.apply(step.order_id, step.event).book
+            self.book = self.book.apply(step.order_id, step.event, step.cause).book
         except OrderError as error:
             self.findings.append(StepRefused(step.order_id, step.event, str(error)))
             return

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from orders import (
+    ORDER_STATUS,
     Acknowledged,
     BadOrderParameters,
     Bar,
@@ -24,12 +25,16 @@ from orders import (
     RequestRejectReason,
     SerializationError,
     SimulatedVenue,
+    Snapshot,
     Submit,
     UnknownOrderError,
+    VenueOrder,
     buy_bracket,
     dumps,
     loads,
     oco_orders,
+    reconcile,
+    snapshot_of,
     trail_text,
 )
 from orders.book.audit import event_text
@@ -216,3 +221,14 @@ def test_a_malformed_trail_in_a_document_is_refused_naming_where(
 def test_event_text_shows_what_an_event_sets() -> None:
     text = event_text(Fill(10, "100.50", fill_id="f"))
     assert text == "Fill(quantity=10, price=100.50, fill_id='f')"
+
+
+def test_the_steps_of_a_reconciliation_say_so_in_the_trail_inferred_fills_apart() -> None:
+    book = OrderBook().submit(DecimalOrder(T0, AAPL, 10, limit=100, id="o")).book
+    book = book.apply("o", Fill(4, 100, fill_id="f-1")).book
+    venue = book.apply("o", Fill(2, 100, fill_id="f-2")).book
+    reported = reconcile(book, snapshot_of(venue)).apply(book).book
+    assert reported.explain("o")[-1].cause == Cause("reconcile")
+    totals_only = Snapshot({"o": VenueOrder("o", ORDER_STATUS.PARTIALLY_FILLED, 6, 100)})
+    inferred = reconcile(book, totals_only).apply(book).book
+    assert inferred.explain("o")[-1].cause == Cause("reconcile_inferred_fill")
