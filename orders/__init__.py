@@ -33,7 +33,7 @@ from orders.book.reconcile import (
     reconcile,
     snapshot_of,
 )
-from orders.book.rules import Bracket, LinkMode
+from orders.book.rules import Arming, Bracket, LinkMode
 from orders.compat.backtrader import BracketKeywords, buy_bracket, sell_bracket
 from orders.decimals import DecimalInput
 from orders.errors import (
@@ -155,6 +155,7 @@ __all__ = [
     "AccountsResult",
     "Acknowledged",
     "Amend",
+    "Arming",
     "Asset",
     "AuditStep",
     "BadOrderParameters",

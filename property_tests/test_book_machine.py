@@ -60,7 +60,7 @@ from orders import (
     loads,
 )
 from orders.book import Submit
-from orders.book.rules import check_book, link_group
+from orders.book.rules import Arming, check_book, link_group
 from tests.support import rebuilt
 
 T0 = datetime(2024, 1, 15, 9, 30)
@@ -137,11 +137,12 @@ class BookMachine(RuleBasedStateMachine):
         self.record(result, (order_id, event))
 
     @rule(long=st.booleans(), size=st.integers(1, 50), limit_entry=st.booleans(),
-          mode=st.sampled_from(list(LinkMode)), entry_valid=validity,
+          mode=st.sampled_from(list(LinkMode)), arming=st.sampled_from(list(Arming)),
+          entry_valid=validity,
           stop_valid=validity, manual=st.booleans(), trail=st.sampled_from([None, 1, 3]))
     def place_bracket(self, long: bool, size: int, limit_entry: bool, mode: LinkMode,
-                      entry_valid: int | None, stop_valid: int | None, manual: bool,
-                      trail: int | None) -> None:
+                      arming: Arming, entry_valid: int | None, stop_valid: int | None,
+                      manual: bool, trail: int | None) -> None:
         entry = LimitOrder(100) if limit_entry else StopOrder(101 if long else 99)
         stop_loss, take_profit = (90, 110) if long else (110, 90)
         trailing = None if trail is None else TrailingStopOrder(trail_amount=trail)
@@ -159,7 +160,7 @@ class BookMachine(RuleBasedStateMachine):
                              id=leg.id, parent_order_id=main.id, valid_until=leg.valid_until)
                 for leg in legs
             ))
-        self.record(self.book.submit(*orders, link_mode=mode), added=orders)
+        self.record(self.book.submit(*orders, link_mode=mode, arming=arming), added=orders)
         self.entries.append(ids[0])
 
     @rule(members=st.integers(2, 5), size=st.integers(1, 50),
@@ -344,10 +345,16 @@ class BookMachine(RuleBasedStateMachine):
             active = [leg for leg in legs if leg.open and leg.status is not HELD]
             dormant = [leg for leg in legs if leg.status is HELD]
             name = f"bracket {entry_id} (P = {position})"
+            arms_late = self.book.brackets[entry_id].arming is Arming.ENTRY_FILLED
             if self.book.brackets[entry_id].withdrawn:
                 assert not active, f"{name}: withdrawn, but legs work"
                 assert not dormant, f"{name}: withdrawn, but legs are dormant"
                 assert not entry.open, f"{name}: withdrawn, but its entry works"
+            elif position > 0 and arms_late and entry.open:
+                assert not active, f"{name}: legs work before the entry has filled"
+                assert all(leg.amount == -entry.amount for leg in dormant), (
+                    f"{name}: dormant legs are not sized to the entry"
+                )
             elif position > 0:
                 assert active, f"{name}: a position with no active exit leg"
                 assert not dormant, f"{name}: a position with dormant legs"

@@ -13,8 +13,10 @@ from orders.book.orderbook import (
     UnknownOrderError as UnknownOrderError,
     placed_orders as placed_orders,
 )
+from orders.book.rules import Arming as Arming
 
 __all__ = [
+    "Arming",
     "AuditStep",
     "BookResult",
     "Bracket",

@@ -43,7 +43,7 @@ from orders.assets import check_asset
 from orders.book import audit, indexes, rules
 from orders.book.audit import AuditStep, Cause, Causes
 from orders.book.build import bracket_orders, oco_orders
-from orders.book.rules import Bracket, Change, LinkMode
+from orders.book.rules import Arming, Bracket, Change, LinkMode
 from orders.decimals import DecimalInput, non_negative_price
 from orders.errors import BadOrderParameters, UnknownOrderError
 from orders.events import Bar, Cancel, Event, Expire
@@ -131,6 +131,8 @@ class Placement:
     """The orders' ids, in the order the style lists them; by default fresh ids."""
     link_mode: LinkMode | str | None = attrs.field(default=None, kw_only=True)
     """What a fill of one does to the others, as :meth:`OrderBook.submit` takes it."""
+    arming: Arming | str | None = attrs.field(default=None, kw_only=True)
+    """When a bracket's exit legs start to work, as :meth:`OrderBook.submit` takes it."""
     time_in_force: TimeInForce | str | None = attrs.field(default=None, kw_only=True)
     """The validity of a single order, of both OCO legs, or of a bracket's entry
     (its exit legs are good till cancelled)."""
@@ -304,7 +306,10 @@ class OrderBook:
     # Changing the book.
 
     def submit(
-        self, *orders: DecimalOrder, link_mode: LinkMode | str | None = None
+        self,
+        *orders: DecimalOrder,
+        link_mode: LinkMode | str | None = None,
+        arming: Arming | str | None = None,
     ) -> BookResult:
         """Add new orders; their links are checked (:data:`orders.links.SUBMIT_CHECKS`,
         then :data:`orders.links.STATE_CHECKS` on their OCO groups and brackets
@@ -314,12 +319,15 @@ class OrderBook:
         orders whose ``parent_order_id`` names an order in the book or in this
         submit are the exit legs of a bracket. ``link_mode`` sets what a fill
         does to the other linked orders; by default OCO groups cancel and
-        brackets reduce. The result derives whatever the rules need at once,
-        such as holding exit legs submitted OPEN under an entry that has not
-        filled, or cancelling the other members of a cancel-mode OCO group
-        beside a member submitted with fills.
+        brackets reduce. ``arming`` sets when a new bracket's exit legs start to
+        work: from the entry's first fill (``"first_fill"``, the default) or
+        once the entry has stopped filling (``"entry_filled"``). The result
+        derives whatever the rules need at once, such as holding exit legs
+        submitted OPEN under an entry that has not filled, or cancelling the
+        other members of a cancel-mode OCO group beside a member submitted with
+        fills.
         """
-        mode = _link_mode(link_mode)
+        mode, arms = _link_mode(link_mode), _arming(arming)
         builder = BookBuilder(self)
         for order in orders:
             if not isinstance(order, DecimalOrder):
@@ -335,7 +343,7 @@ class OrderBook:
         if linked:
             for check in rules.SUBMIT_CHECKS:
                 check(builder, linked)
-            builder.link_modes, builder.brackets = rules.register(builder, linked, mode)
+            builder.link_modes, builder.brackets = rules.register(builder, linked, mode, arms)
             builder.pending.extend(  # entries too: a bracket's first change is its entry's
                 Change(None, order, None) for order in orders
                 if order.id in builder.brackets or rules.is_linked(order)
@@ -348,7 +356,8 @@ class OrderBook:
     def place(self, placement: Placement) -> BookResult:
         """Build the orders ``style`` describes (:func:`placed_orders`) and submit them
         with ``link_mode``; it takes the arguments of :class:`Placement`."""
-        return self.submit(*placement.orders(), link_mode=placement.link_mode)
+        return self.submit(*placement.orders(), link_mode=placement.link_mode,
+                           arming=placement.arming)
 
     def apply(self, order_id: str, event: Event, cause: Cause | None = None) -> BookResult:
         """Apply ``event`` to one order, then every consequence of its links.
@@ -552,6 +561,17 @@ def _link_mode(value: object) -> LinkMode | None:
     if value is not None and mode is None:
         raise BadOrderParameters(f"link_mode must be 'cancel' or 'reduce'; got {quote(value)}")
     return mode
+
+
+def _arming(value: object) -> Arming:
+    if value is None:
+        return Arming.FIRST_FILL
+    arming = enum_member(Arming, value)
+    if arming is None:
+        raise BadOrderParameters(
+            f"arming must be 'first_fill' or 'entry_filled'; got {quote(value)}"
+        )
+    return arming
 
 
 def _orders_placed(style: ExecutionStyle) -> int:

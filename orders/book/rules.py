@@ -43,6 +43,7 @@ import attrs
 import immutables
 
 from orders._checks import decimal_text, quote
+from orders._fast import fields_state, restore_fields
 from orders.decimals import exact_add, exact_subtract, exact_sum
 from orders.errors import BadOrderParameters, LinkedOrderError, OrderError, UnknownOrderError
 from orders.events import (
@@ -80,6 +81,7 @@ __all__ = [
     "REACTIONS",
     "STATE_CHECKS",
     "SUBMIT_CHECKS",
+    "Arming",
     "Bracket",
     "LinkMode",
     "links_markdown",
@@ -87,6 +89,16 @@ __all__ = [
 
 _HELD = ORDER_STATUS.HELD
 _ZERO = Decimal(0)
+
+
+class Arming(StrEnum):
+    """When a bracket's exit legs start to work."""
+
+    FIRST_FILL = "first_fill"
+    """From the entry's first fill, each sized to the position so far."""
+    ENTRY_FILLED = "entry_filled"
+    """Once the entry has stopped filling: filled, or ended with a fill. Until
+    then the legs are dormant, as many venues and backtrader's brackets do."""
 
 
 class LinkMode(StrEnum):
@@ -110,6 +122,15 @@ class Bracket:
     withdrawn: bool = False
     """True once the host ended an exit leg while the bracket held a position:
     the position is the host's, and the bracket is never re-armed."""
+    arming: Arming = Arming.FIRST_FILL
+    """When the exit legs start to work."""
+
+    def __getstate__(self) -> dict[str, object]:
+        return fields_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A bracket pickled before arming could be chosen armed on the first fill.
+        restore_fields(self, state, later={"arming": Arming.FIRST_FILL})
 
     @property
     def legs(self) -> tuple[str, ...]:
@@ -228,6 +249,15 @@ class BracketState:
     def position(self) -> Decimal:
         """P: what the entry filled, less what the exit legs filled."""
         return exact_subtract(self.entry.filled.copy_abs(), self.exited)
+
+    @property
+    def armed(self) -> bool:
+        """True when the exit legs must protect the position: P > 0 and, when the
+        bracket arms on the filled entry, the entry has stopped filling."""
+        return self.position > 0 and (
+            self.bracket.arming is Arming.FIRST_FILL
+            or self.entry.status not in ACTIVE_STATUSES
+        )
 
     def live_legs(self, *, but: str | None = None) -> list[DecimalOrder]:
         return [leg for leg in self.legs if leg.status in ACTIVE_STATUSES and leg.id != but]
@@ -569,11 +599,14 @@ def replacement_legs(
 
 
 def register(
-    links: Links, submitted: Sequence[DecimalOrder], mode: LinkMode | None
+    links: Links,
+    submitted: Sequence[DecimalOrder],
+    mode: LinkMode | None,
+    arming: Arming = Arming.FIRST_FILL,
 ) -> tuple[immutables.Map[str, LinkMode], immutables.Map[str, Bracket]]:
     """The book's link modes and brackets once ``submitted`` (already checked) joins it.
 
-    By default OCO groups cancel and brackets reduce.
+    By default OCO groups cancel and brackets reduce; new brackets arm as ``arming`` says.
     """
     link_modes, brackets = links.link_modes, links.brackets
     legs_of: dict[str, list[str]] = {}
@@ -583,7 +616,7 @@ def register(
         elif order.terms.linked_order_ids:
             link_modes = link_modes.set(order.id, mode or LinkMode.CANCEL)
     for entry_id, legs in legs_of.items():
-        bracket = Bracket(entry_id, (tuple(legs),), mode or LinkMode.REDUCE)
+        bracket = Bracket(entry_id, (tuple(legs),), mode or LinkMode.REDUCE, arming=arming)
         brackets = brackets.set(entry_id, bracket)
     return link_modes, brackets
 
@@ -891,9 +924,11 @@ def exiting_stops_entering(state: BracketState) -> Iterator[Action]:
 
 
 def legs_cover_the_position(state: BracketState) -> Iterator[Action]:
-    """While P > 0, every working exit leg is active and has exactly P left to fill."""
+    """While the bracket is armed (P > 0, and the entry has stopped filling when it
+    arms on the filled entry), every working exit leg is active and has exactly P
+    left to fill."""
     position = state.position
-    if position <= 0:
+    if not state.armed:
         return
     for leg in state.legs_to_ask():
         size = exact_add(leg.filled.copy_abs(), position)
@@ -905,7 +940,7 @@ def legs_cover_the_position(state: BracketState) -> Iterator[Action]:
 
 
 def rearm_protection(state: BracketState) -> Iterator[Action]:
-    """While P > 0 the exit legs must be a complete set: all of them working, or in
+    """While armed the exit legs must be a complete set: all of them working, or in
     cancel mode, once one has filled, that one. When they are not (a late entry
     fill after the legs ended, a bust that reopened one leg while the others
     stay cancelled), the book cancels those still working and creates a new set
@@ -913,7 +948,7 @@ def rearm_protection(state: BracketState) -> Iterator[Action]:
     the host to send to the venue."""
     position = state.position
     working = state.live_legs()
-    if position <= 0 or state.bracket.withdrawn or len(working) == len(state.legs):
+    if not state.armed or state.bracket.withdrawn or len(working) == len(state.legs):
         return
     if working and state.bracket.mode is LinkMode.CANCEL and any(leg.filled for leg in state.legs):
         return
@@ -932,11 +967,11 @@ built with its legs in it (so that its first submit derives no ``Hold``)."""
 
 
 def legs_wait_for_the_entry(state: BracketState) -> Iterator[Action]:
-    """While P = 0 and the entry can still fill, the exit legs are dormant
-    (:data:`DORMANT`), sized to the entry's amount; in live mode a leg the venue
-    holds is cancelled instead, and the bracket re-arms when P > 0 again."""
+    """While the bracket is not armed and the entry can still fill, the exit legs
+    are dormant (:data:`DORMANT`), sized to the entry's amount; in live mode a leg
+    the venue holds is cancelled instead, and the bracket re-arms once armed again."""
     entry = state.entry
-    if state.position > 0 or entry.status not in ACTIVE_STATUSES:
+    if state.armed or entry.status not in ACTIVE_STATUSES:
         return
     size = entry.terms.amount.copy_negate()
     for leg in state.legs_to_ask():

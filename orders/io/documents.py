@@ -63,13 +63,13 @@ import cattrs
 import immutables
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from orders._checks import decimal_text, is_aware, quote
+from orders._checks import decimal_text, enum_member, is_aware, quote
 from orders.assets import Asset
 from orders.book import audit
 from orders.book.audit import Cause
 from orders.book.orderbook import BookBuilder, OrderBook
 from orders.book.reconcile import Snapshot, VenueOrder
-from orders.book.rules import Bracket, LinkMode, check_book
+from orders.book.rules import Arming, Bracket, LinkMode, check_book
 from orders.decimals import to_decimal
 from orders.errors import OrderError, SerializationError
 from orders.events import EVENT_TYPES, Bar, Event, Fill, Request
@@ -470,6 +470,8 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
                 "generations": [list(legs) for legs in bracket.generations],
                 "mode": bracket.mode.name,
                 "withdrawn": bracket.withdrawn,
+                # written only when not the default, as before arming could be chosen
+                **({} if bracket.arming is Arming.FIRST_FILL else {"arming": bracket.arming.value}),
             }
             for entry_id, bracket in sorted(book.brackets.items())
         },
@@ -560,7 +562,8 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
             )
     for entry_id, fields in brackets.items():
         where = f"{path}.brackets.{entry_id}"
-        bracket = json_object(fields, where, ("generations", "mode"), optional=("withdrawn",))
+        bracket = json_object(fields, where, ("generations", "mode"),
+                              optional=("withdrawn", "arming"))
         generations = json_list(bracket["generations"], f"{where}.generations")
         legs = tuple(
             tuple(
@@ -571,7 +574,10 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
         )
         withdrawn = structure_at(bracket.get("withdrawn", False), bool, f"{where}.withdrawn")
         mode = structure_at(bracket["mode"], LinkMode, f"{where}.mode")
-        builder.brackets = builder.brackets.set(entry_id, Bracket(entry_id, legs, mode, withdrawn))
+        arming = _arming_at(bracket.get("arming", Arming.FIRST_FILL.value), f"{where}.arming")
+        builder.brackets = builder.brackets.set(
+            entry_id, Bracket(entry_id, legs, mode, withdrawn, arming)
+        )
     for index, order_id in enumerate(
         json_list(record.get("post_only_rested", []), f"{path}.post_only_rested")
     ):
@@ -581,6 +587,16 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
     if "causes" in record:
         _structure_causes(record["causes"], builder, f"{path}.causes")
     return builder.result().book
+
+
+def _arming_at(value: object, where: str) -> Arming:
+    arming = enum_member(Arming, value) if isinstance(value, str) else None
+    if arming is None:
+        raise SerializationError(
+            f"at {where}: arming is 'first_fill' or 'entry_filled'; got {quote(value)}",
+            path=where,
+        )
+    return arming
 
 
 def _rest(builder: BookBuilder, order_id: str, where: str) -> None:

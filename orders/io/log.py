@@ -45,7 +45,7 @@ OPS: dict[str, Op] = {
     op.name: op
     for op in (
         Op("asset", ("asset",)),
-        Op("order", (), ("order", "orders", "link_mode")),
+        Op("order", (), ("order", "orders", "link_mode", "arming")),
         Op(
             "place",
             tuple(field.name for field in attrs.fields(Placement) if not _has_default(field)),

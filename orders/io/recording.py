@@ -35,7 +35,7 @@ from orders._checks import decimal_text, quote
 from orders.assets import Asset
 from orders.book.orderbook import BookResult, OrderBook, Placement, Released, method_taking
 from orders.book.reconcile import Reconciliation, Snapshot, reconcile
-from orders.book.rules import LinkMode
+from orders.book.rules import Arming, LinkMode
 from orders.decimals import DecimalInput, to_decimal
 from orders.errors import BadOrderParameters
 from orders.events import Bar, Cancel, Event
@@ -101,7 +101,10 @@ class Recorder:
         return self._chain
 
     def submit(
-        self, *orders: DecimalOrder, link_mode: LinkMode | str | None = None
+        self,
+        *orders: DecimalOrder,
+        link_mode: LinkMode | str | None = None,
+        arming: Arming | str | None = None,
     ) -> BookResult:
         """:meth:`~orders.book.OrderBook.submit`, recorded as one
         ``"order"`` line holding every order (so linked orders stay one submit)."""
@@ -112,11 +115,12 @@ class Recorder:
                     f"of {len(order.history)} events (submit it before applying them)"
                 )
         return self._record(
-            self._book.submit(*orders, link_mode=link_mode),
+            self._book.submit(*orders, link_mode=link_mode, arming=arming),
             lambda naming: line(
                 "order",
                 orders=[naming.keywords(order) for order in orders],
                 **_mode(link_mode),
+                **_arming(arming),
             ),
         )
 
@@ -125,7 +129,8 @@ class Recorder:
         """:meth:`~orders.book.OrderBook.place`, recorded as the ``"order"`` line of
         the orders it builds, under their ids; it takes the arguments of
         :class:`~orders.book.orderbook.Placement`."""
-        return self.submit(*placement.orders(), link_mode=placement.link_mode)
+        return self.submit(*placement.orders(), link_mode=placement.link_mode,
+                           arming=placement.arming)
 
     def apply(self, order_id: str, event: Event) -> BookResult:
         """:meth:`~orders.book.OrderBook.apply`, recorded as an ``"event"`` line."""
@@ -286,6 +291,14 @@ _DEFAULTS: dict[str, object] = {
     "linked_order_ids": [], "pending": [],
 }
 """Keyword values an order line may leave out: the constructor's defaults, as written."""
+
+
+def _arming(arming: Arming | str | None) -> dict[str, str]:
+    """The ``"arming"`` field of an order line: written only when given, so logs of
+    brackets that arm on the first fill read as before."""
+    if arming is None:
+        return {}
+    return {"arming": arming.value if isinstance(arming, Arming) else arming}
 
 
 def _mode(link_mode: LinkMode | str | None) -> dict[str, str]:

@@ -626,7 +626,8 @@ def _submit(state: _Account, record: dict[str, Any]) -> None:
     else:
         items = json_list(record["orders"], "$.orders")
         orders = [_order(state, item, f"$.orders[{index}]") for index, item in enumerate(items)]
-    state.book = state.book.submit(*orders, link_mode=_link_mode(record)).book
+    state.book = state.book.submit(*orders, link_mode=_link_mode(record),
+                                   arming=_optional(record, "arming", str)).book
 
 
 def _order(state: _Account, data: object, at: str) -> DecimalOrder:
@@ -670,6 +671,7 @@ def _place(state: _Account, record: dict[str, Any]) -> None:
         structure_at(record["style"], Style, "$.style"),
         ids=ids,
         link_mode=_link_mode(record),
+        arming=_optional(record, "arming", str),
         time_in_force=record.get("time_in_force"),
         valid_until=_optional(record, "valid_until", datetime),
         post_only=_optional(record, "post_only", bool) or False,

@@ -66,6 +66,7 @@ from orders.order.value import DecimalOrder
 from orders.statuses import (
     ORDER_STATUS,
     UNFILLED_STATUSES,
+    WORKING_STATUSES,
     OrderType,
     RequestRejectReason,
     TimeInForce,
@@ -667,8 +668,8 @@ class _Host:
                 continue
 
 
-_SENDABLE = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED})
-_WORKING = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED, ORDER_STATUS.PARTIALLY_FILLED})
+_SENDABLE = WORKING_STATUSES & UNFILLED_STATUSES
+_WORKING = WORKING_STATUSES
 
 
 def _requests(order: DecimalOrder, price_range: PriceRange) -> st.SearchStrategy[Request]:
