@@ -20,8 +20,9 @@ from decimal import Decimal
 import attrs
 import immutables
 
-from orders._checks import decimal_text
-from orders.events import Event
+from orders._checks import decimal_text, quote
+from orders.errors import BadOrderParameters
+from orders.events import BarUpdate, Event, PriceUpdate
 from orders.order.history import ancestor
 from orders.order.value import DecimalOrder
 from orders.statuses import ORDER_STATUS
@@ -36,23 +37,44 @@ __all__ = [
     "record",
     "record_at",
     "record_change",
+    "settled_step",
     "trail_text",
 ]
+
+
+def _rule_name(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if type(value) is not str or not value:
+        raise BadOrderParameters(f"a cause's rule is a name, a non-empty str; got {quote(value)}")
+
+
+def _order_id(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and type(value) is not str:
+        raise BadOrderParameters(f"a cause's order_id is an order id, a str; got {quote(value)}")
+
+
+def _both_or_neither(cause: Cause, attribute: attrs.Attribute[int | None], value: object) -> None:
+    if value is not None and (type(value) is not int or value < 0):
+        raise BadOrderParameters(f"a cause's step is an int, 0 or more; got {quote(value)}")
+    if (cause.order_id is None) != (value is None):
+        raise BadOrderParameters(
+            f"a cause names an order and its step, or neither; got order_id "
+            f"{quote(cause.order_id)} and step {quote(value)}"
+        )
 
 
 @attrs.frozen
 class Cause:
     """Why an order changed: the rule that fired, and the change that set it off."""
 
-    rule: str
+    rule: str = attrs.field(validator=_rule_name)
     """The rule's name: a rule of :mod:`orders.book.rules`, the book operation
     whose market data or clock moved the order (``on_price``, ``on_bar``,
     ``on_time``), or a name the host gave (``reconcile`` for the steps of a
     reconciliation)."""
-    order_id: str | None = None
+    order_id: str | None = attrs.field(default=None, validator=_order_id)
     """The order whose change set the rule off; None when market data or the
     clock did, which the event itself carries (a price, a bar, a time)."""
-    step: int | None = None
+    step: int | None = attrs.field(default=None, validator=_both_or_neither)
     """That change's place in the history of ``order_id``: 0 for the order's
     creation, n for the n-th event applied to it."""
 
@@ -61,6 +83,18 @@ Causes = immutables.Map[str, immutables.Map[int, Cause]]
 """For each order id, the cause of each step of its history the book knows one for."""
 
 _NONE: immutables.Map[int, Cause] = immutables.Map()
+
+
+_MARKET_UPDATES = (PriceUpdate, BarUpdate)
+
+
+def settled_step(order: DecimalOrder) -> int:
+    """The newest step of ``order`` that is not a market update: a market update
+    may later take another's place or be undone, so a cause never names one."""
+    version = order
+    while type(version._event) in _MARKET_UPDATES:
+        version = version._previous  # type: ignore[assignment]  # an update follows a version
+    return version.version
 
 
 def record(causes: Causes, order: DecimalOrder, cause: Cause) -> Causes:

@@ -344,9 +344,10 @@ class OrderBook:
             for check in rules.SUBMIT_CHECKS:
                 check(builder, linked)
             builder.link_modes, builder.brackets = rules.register(builder, linked, mode, arms)
-            builder.pending.extend(  # entries too: a bracket's first change is its entry's
-                Change(None, order, None) for order in orders
-                if order.id in builder.brackets or rules.is_linked(order)
+            entries = [order for order in orders if order.id in builder.brackets]
+            others = [order for order in linked if order.id not in builder.brackets]
+            builder.pending.extend(  # entries first: a bracket's first change is its entry's
+                Change(None, order, None) for order in (*entries, *others)
             )
             builder.settle()
             rules.check_states(builder, [order.id for order in linked])
@@ -755,9 +756,9 @@ class BookBuilder:
 
     def perform(self, fired: list[rules.Fired], change: Change) -> None:
         """Carry out the actions the rules called for on ``change``."""
-        new = change.new
+        order_id, step = change.new.id, change.cause_step
         for rule, action in fired:
-            cause = Cause(rule, new.id, new.version)
+            cause = Cause(rule, order_id, step)
             if isinstance(action, rules.Derive):
                 self.apply(action.order_id, action.event, cause=cause, origin=action.origin)
             elif isinstance(action, rules.Rearm):

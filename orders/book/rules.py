@@ -44,6 +44,7 @@ import immutables
 
 from orders._checks import decimal_text, quote
 from orders._fast import fields_state, restore_fields
+from orders.book.audit import settled_step
 from orders.decimals import exact_add, exact_subtract, exact_sum
 from orders.errors import BadOrderParameters, LinkedOrderError, OrderError, UnknownOrderError
 from orders.events import (
@@ -176,6 +177,16 @@ class Change:
     """Whether ``old`` was working with the status in force, when ``old`` stands
     as the book's requests will leave it (live mode); None to read it from ``old``.
     A fill of an order the book has asked to cancel is a fill of a working order."""
+    step: int | None = None
+    """The step of the order's history the change made, for the audit trail,
+    when ``new`` stands as the book's requests will leave it (live mode), whose
+    steps the order does not have yet; None to read it from ``new``."""
+
+    @property
+    def cause_step(self) -> int:
+        """The step a rule's cause names for this change (see
+        :func:`~orders.book.audit.settled_step`)."""
+        return settled_step(self.new) if self.step is None else self.step
 
     @property
     def fill_of_working(self) -> bool:
@@ -1060,6 +1071,7 @@ def link_change(
         as_it_will_stand(new, True),
         origin,
         _working(old),
+        settled_step(new),
     )
     asked = old is not None and _askable(old, True) != _askable(new, True)
     if (asked and is_grouped(links, new)) or touches_links(links, change.old, change.new):

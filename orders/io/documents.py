@@ -100,6 +100,7 @@ __all__ = [
     "parse_json",
     "structure",
     "unstructure",
+    "unstructure_cause",
 ]
 
 FORMAT_VERSION = 4
@@ -484,15 +485,34 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
         document["post_only_rested"] = rested
     if book.causes:  # written only when there are some, as before the audit trail existed
         document["causes"] = {
-            order_id: [_unstructure_cause(step, cause) for step, cause in sorted(steps.items())]
+            order_id: [{"step": step, **unstructure_cause(cause)}
+                       for step, cause in sorted(steps.items())]
             for order_id, steps in sorted(book.causes.items())
         }
     return document
 
 
-def _unstructure_cause(step: int, cause: Cause) -> dict[str, Any]:
+def unstructure_cause(cause: Cause) -> dict[str, Any]:
+    """``cause`` as JSON-ready data: its rule, and the order and step that set it off."""
     by = {} if cause.order_id is None else {"order_id": cause.order_id, "order_step": cause.step}
-    return {"step": step, "rule": cause.rule, **by}
+    return {"rule": cause.rule, **by}
+
+
+def structure_cause(data: object, path: str, *, step: bool = False) -> Cause:
+    """The :class:`Cause` written by :func:`unstructure_cause` (with a ``"step"`` of its
+    own in a book's trail, when ``step``); a refusal names ``path``."""
+    fields = json_object(data, path, ("step", "rule") if step else ("rule",),
+                         optional=("order_id", "order_step"))
+    by = structure_at(fields["order_id"], str, f"{path}.order_id") if "order_id" in fields else None
+    if (by is None) != ("order_step" not in fields):
+        raise SerializationError(
+            f"at {path}: a cause names both order_id and order_step, or neither", path=path
+        )
+    by_step = None if by is None else _step_of(fields["order_step"], None, f"{path}.order_step")
+    rule = structure_at(fields["rule"], str, f"{path}.rule")
+    if not rule:
+        raise SerializationError(f"at {path}.rule: a rule is a non-empty name", path=f"{path}.rule")
+    return Cause(rule, by, by_step)
 
 
 def _structure_causes(data: object, builder: BookBuilder, path: str) -> None:
@@ -507,17 +527,8 @@ def _structure_causes(data: object, builder: BookBuilder, path: str) -> None:
             )
         for index, entry in enumerate(json_list(steps, where)):
             at = f"{where}[{index}]"
-            fields = json_object(entry, at, ("step", "rule"), optional=("order_id", "order_step"))
-            step = _step_of(fields["step"], len(order.history), f"{at}.step")
-            by = (structure_at(fields["order_id"], str, f"{at}.order_id")
-                  if "order_id" in fields else None)
-            if (by is None) != ("order_step" not in fields):
-                raise SerializationError(
-                    f"at {at}: a cause names both order_id and order_step, or neither", path=at
-                )
-            by_step = (None if by is None
-                       else _step_of(fields["order_step"], None, f"{at}.order_step"))
-            cause = Cause(structure_at(fields["rule"], str, f"{at}.rule"), by, by_step)
+            cause = structure_cause(entry, at, step=True)
+            step = _step_of(entry["step"], order.version, f"{at}.step")
             builder.causes = audit.record_at(builder.causes, order_id, step, cause)
 
 

@@ -51,7 +51,7 @@ OPS: dict[str, Op] = {
             tuple(field.name for field in attrs.fields(Placement) if not _has_default(field)),
             tuple(field.name for field in attrs.fields(Placement) if _has_default(field)),
         ),
-        Op("event", ("order_id", "event")),
+        Op("event", ("order_id", "event"), ("cause",)),
         Op("price", ("asset", "price"), ("dt",)),
         Op("bar", ("asset", "bar"), ("dt",)),
         Op("time", ("dt",)),

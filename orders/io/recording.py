@@ -33,6 +33,7 @@ from typing import Any
 
 from orders._checks import decimal_text, quote
 from orders.assets import Asset
+from orders.book.audit import Cause
 from orders.book.orderbook import BookResult, OrderBook, Placement, Released, method_taking
 from orders.book.reconcile import Reconciliation, Snapshot, reconcile
 from orders.book.rules import Arming, LinkMode
@@ -46,6 +47,7 @@ from orders.io.documents import (
     datetime_text,
     unstructure,
     unstructure_asset,
+    unstructure_cause,
     unstructure_state,
 )
 from orders.io.log import CHAIN, line, line_text
@@ -132,14 +134,16 @@ class Recorder:
         return self.submit(*placement.orders(), link_mode=placement.link_mode,
                            arming=placement.arming)
 
-    def apply(self, order_id: str, event: Event) -> BookResult:
-        """:meth:`~orders.book.OrderBook.apply`, recorded as an ``"event"`` line."""
+    def apply(self, order_id: str, event: Event, cause: Cause | None = None) -> BookResult:
+        """:meth:`~orders.book.OrderBook.apply`, recorded as an ``"event"`` line
+        (with the ``cause``, when the host gives one, for the audit trail)."""
         return self._record(
-            self._book.apply(order_id, event),
+            self._book.apply(order_id, event, cause),
             lambda _: line(
                 "event",
                 order_id=order_id,
                 event=CONVERTER.unstructure(event, unstructure_as=Event),
+                **({} if cause is None else {"cause": unstructure_cause(cause)}),
             ),
         )
 

@@ -69,6 +69,7 @@ from orders.io.documents import (
     json_object,
     parse_json,
     structure_at,
+    structure_cause,
 )
 from orders.io.log import ACCOUNT, CHAIN, OPS
 from orders.order.value import DecimalOrder
@@ -680,7 +681,9 @@ def _place(state: _Account, record: dict[str, Any]) -> None:
 
 def _event(state: _Account, record: dict[str, Any]) -> None:
     order_id = structure_at(record["order_id"], str, "$.order_id")
-    state.book = state.book.apply(order_id, structure_at(record["event"], Event, "$.event")).book
+    cause = structure_cause(record["cause"], "$.cause") if "cause" in record else None
+    event = structure_at(record["event"], Event, "$.event")
+    state.book = state.book.apply(order_id, event, cause).book
 
 
 def _price(state: _Account, record: dict[str, Any]) -> None:

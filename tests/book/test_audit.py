@@ -29,6 +29,7 @@ from orders import (
     Submit,
     UnknownOrderError,
     VenueOrder,
+    apply,
     buy_bracket,
     dumps,
     loads,
@@ -39,6 +40,7 @@ from orders import (
 )
 from orders.book.audit import event_text
 from orders.styles import LimitOrder, OCOOrder, StopOrder
+from tests.book.test_live import live_bracket, released_and_sent, step as live_step
 from tests.book.test_rules import AAPL, CANCELLED, FILLED, OPEN, T0
 
 
@@ -232,3 +234,62 @@ def test_the_steps_of_a_reconciliation_say_so_in_the_trail_inferred_fills_apart(
     totals_only = Snapshot({"o": VenueOrder("o", ORDER_STATUS.PARTIALLY_FILLED, 6, 100)})
     inferred = reconcile(book, totals_only).apply(book).book
     assert inferred.explain("o")[-1].cause == Cause("reconcile_inferred_fill")
+
+
+# Found in review: causes that named the wrong step or order.
+
+
+def open_legs(entry_id: str = "m") -> list[DecimalOrder]:
+    """A bracket's two exit legs, submitted OPEN, which the rules then hold."""
+    return [
+        DecimalOrder(T0, AAPL, -100, stop=95, id="s", parent_order_id=entry_id,
+                     linked_order_ids=("l",)),
+        DecimalOrder(T0, AAPL, -100, limit=110, id="l", parent_order_id=entry_id,
+                     linked_order_ids=("s",)),
+    ]
+
+
+def test_a_live_cause_names_the_step_the_order_has_not_one_its_requests_will_add() -> None:
+    book = released_and_sent(live_bracket("cancel"))
+    book, _ = live_step(book, "m", Fill(60, 100, fill_id="m60"))  # a replace of "l" in flight
+    result = book.apply("l", Fill(10, 110, fill_id="l1"))
+    (cancel,) = [item for item in result.derived if item.order_id == "s"]
+    fill_step = len(result.book["l"].history)
+    assert cancel.cause == Cause("exit_fill_cancels_the_other_legs", "l", fill_step)
+    because = result.book.explain("s")[-1].because
+    assert because is not None
+    assert because.event == Fill(10, 110, fill_id="l1")
+
+
+def test_a_hold_at_submit_is_not_blamed_on_a_fill_that_came_later() -> None:
+    entry = apply(DecimalOrder(T0, AAPL, 100, limit=100, id="m"), PriceUpdate(99, T0))
+    book = OrderBook().submit(entry, *open_legs()).book
+    book = book.on_price(AAPL, 101, T0 + timedelta(minutes=1)).book  # undoes that update
+    book = book.apply("m", Fill(100, 100)).book
+    hold = book.explain("s")[1]
+    assert hold.cause == Cause("legs_wait_for_the_entry", "m", 0)
+    assert hold.because is not None
+    assert hold.because.event is None  # the entry's creation, not its later fill
+
+
+@pytest.mark.parametrize("entry_first", [True, False])
+def test_a_leg_held_at_submit_names_the_bracket_entry(entry_first: bool) -> None:
+    entry = DecimalOrder(T0, AAPL, 100, limit=100, id="m")
+    orders = [entry, *open_legs()] if entry_first else [*open_legs(), entry]
+    result = OrderBook().submit(*orders)
+    assert {item.cause for item in result.derived} == {Cause("legs_wait_for_the_entry", "m", 0)}
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (("risk", "b"), "names an order and its step, or neither"),
+    (("risk", None, 1), "names an order and its step, or neither"),
+    ((5,), "a cause's rule is a name"),
+    (("",), "a cause's rule is a name"),
+    (("risk", "b", -3), "a cause's step is an int, 0 or more; got -3"),
+    (("risk", 7, 1), "a cause's order_id is an order id, a str; got 7"),
+])
+def test_a_cause_that_could_not_be_read_back_is_refused_when_made(
+    arguments: tuple[object, ...], message: str
+) -> None:
+    with pytest.raises(BadOrderParameters, match=message):
+        Cause(*arguments)  # type: ignore[arg-type]

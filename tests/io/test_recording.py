@@ -20,6 +20,7 @@ from orders import (
     Cancel,
     CancelRejected,
     CancelRequested,
+    Cause,
     DecimalOrder,
     Fill,
     FillBust,
@@ -423,3 +424,14 @@ def test_a_snapshot_line_that_cannot_be_written_leaves_the_book_as_it_was() -> N
     with pytest.raises(OSError, match="No space left on device"):
         recorder.reconcile(cancelled)
     assert recorder.book is before
+
+
+def test_a_cause_the_host_gives_is_recorded_and_replays_to_the_same_trail() -> None:
+    lines: list[str] = []
+    recorder = Recorder(lines.append, chained=True)
+    recorder.submit(DecimalOrder(T0, "AAPL", 10, limit=100, id="a"))
+    recorder.apply("a", Fill(10, 100), cause=Cause("risk limit"))
+    assert '"cause":{"rule":"risk limit"}' in lines[-1]
+    replayed = replay(lines).book
+    assert replayed == recorder.book
+    assert replayed.explain("a")[-1].cause == Cause("risk limit")
