@@ -1,4 +1,4 @@
-"""Orders, fills and positions as rows of plain data, and as a pandas DataFrame.
+"""Orders, fills, positions and trades as rows of plain data, and as a pandas DataFrame.
 
 A row is a ``dict`` of built-in values: ``Decimal`` for every price, quantity
 and amount of money (never a float), ``datetime`` for times, ``str`` for ids,
@@ -28,6 +28,7 @@ from orders.decimals import exact_multiply
 from orders.events import Fill
 from orders.order.value import DecimalOrder
 from orders.venue.positions import Account
+from orders.venue.trades import Trades
 
 __all__ = [
     "fill_records",
@@ -35,6 +36,7 @@ __all__ = [
     "position_records",
     "standing_fills",
     "to_dataframe",
+    "trade_records",
 ]
 
 Record = dict[str, Any]
@@ -174,6 +176,38 @@ def _position_order(item: tuple[Hashable, object]) -> tuple[str, str, str, Decim
 
 
 _NO_RULE = Decimal(0)
+
+
+def trade_records(trades: Trades) -> list[Record]:
+    """One row per trade, closed or open, by number (the order they opened).
+
+    ``direction`` is ``"LONG"`` or ``"SHORT"``; ``entered``, ``exited``,
+    ``open_quantity`` and ``peak`` are unsigned; ``closed``, ``exit_price`` and
+    ``duration`` (a ``timedelta``) are ``None`` where the trade has none yet;
+    ``pnl`` is realized, ``net_pnl`` less ``commission``; ``order_ids`` joins
+    the orders' ids with commas.
+    """
+    return [
+        {
+            "number": trade.number,
+            **_asset(trade.asset),
+            "direction": trade.direction,
+            "opened": trade.opened,
+            "closed": trade.closed,
+            "entered": trade.entered,
+            "exited": trade.exited,
+            "open_quantity": trade.size.copy_abs(),
+            "peak": trade.peak,
+            "entry_price": trade.entry_price,
+            "exit_price": trade.exit_price,
+            "pnl": trade.pnl,
+            "commission": trade.commission,
+            "net_pnl": trade.net_pnl,
+            "duration": trade.duration,
+            "order_ids": ",".join(trade.order_ids),
+        }
+        for trade in trades.all
+    ]
 
 
 def to_dataframe(records: Sequence[Record]) -> Any:
