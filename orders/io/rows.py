@@ -1,9 +1,10 @@
 """Orders, fills, positions and trades as rows of plain data, and as a pandas DataFrame.
 
 A row is a ``dict`` of built-in values: ``Decimal`` for every price, quantity
-and amount of money (never a float), ``datetime`` for times, ``str`` for ids,
-enums (by name) and :class:`~orders.assets.Asset` symbols and exchanges,
-``bool`` for flags, ``None`` for what an order does not have. An asset takes
+and amount of money (never a float), ``datetime`` for times, ``timedelta``
+for a trade's duration, ``int`` for its number, ``str`` for ids, enums (by
+name) and :class:`~orders.assets.Asset` symbols and exchanges, ``bool`` for
+flags, ``None`` for what an order (or a trade) does not have yet. An asset takes
 two columns, ``asset`` and ``asset_exchange``, so that one symbol on two
 exchanges gives two different rows. Those two columns are the asset's whole
 identity in a row, as symbol and venue are an instrument's id: an Asset's tick
