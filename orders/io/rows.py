@@ -1,9 +1,10 @@
-"""Orders, fills and positions as rows of plain data, and as a pandas DataFrame.
+"""Orders, fills, positions and trades as rows of plain data, and as a pandas DataFrame.
 
 A row is a ``dict`` of built-in values: ``Decimal`` for every price, quantity
-and amount of money (never a float), ``datetime`` for times, ``str`` for ids,
-enums (by name) and :class:`~orders.assets.Asset` symbols and exchanges,
-``bool`` for flags, ``None`` for what an order does not have. An asset takes
+and amount of money (never a float), ``datetime`` for times, ``timedelta``
+for a trade's duration, ``int`` for its number, ``str`` for ids, enums (by
+name) and :class:`~orders.assets.Asset` symbols and exchanges, ``bool`` for
+flags, ``None`` for what an order (or a trade) does not have yet. An asset takes
 two columns, ``asset`` and ``asset_exchange``, so that one symbol on two
 exchanges gives two different rows. Those two columns are the asset's whole
 identity in a row, as symbol and venue are an instrument's id: an Asset's tick
@@ -28,6 +29,7 @@ from orders.decimals import exact_multiply
 from orders.events import Fill
 from orders.order.value import DecimalOrder
 from orders.venue.positions import Account
+from orders.venue.trades import Trades
 
 __all__ = [
     "fill_records",
@@ -35,6 +37,7 @@ __all__ = [
     "position_records",
     "standing_fills",
     "to_dataframe",
+    "trade_records",
 ]
 
 Record = dict[str, Any]
@@ -174,6 +177,38 @@ def _position_order(item: tuple[Hashable, object]) -> tuple[str, str, str, Decim
 
 
 _NO_RULE = Decimal(0)
+
+
+def trade_records(trades: Trades) -> list[Record]:
+    """One row per trade, closed or open, by number (the order they opened).
+
+    ``direction`` is ``"LONG"`` or ``"SHORT"``; ``entered``, ``exited``,
+    ``open_quantity`` and ``peak`` are unsigned; ``closed``, ``exit_price`` and
+    ``duration`` (a ``timedelta``) are ``None`` where the trade has none yet;
+    ``pnl`` is realized, ``net_pnl`` less ``commission``; ``order_ids`` joins
+    the orders' ids with commas.
+    """
+    return [
+        {
+            "number": trade.number,
+            **_asset(trade.asset),
+            "direction": trade.direction,
+            "opened": trade.opened,
+            "closed": trade.closed,
+            "entered": trade.entered,
+            "exited": trade.exited,
+            "open_quantity": trade.size.copy_abs(),
+            "peak": trade.peak,
+            "entry_price": trade.entry_price,
+            "exit_price": trade.exit_price,
+            "pnl": trade.pnl,
+            "commission": trade.commission,
+            "net_pnl": trade.net_pnl,
+            "duration": trade.duration,
+            "order_ids": ",".join(trade.order_ids),
+        }
+        for trade in trades.all
+    ]
 
 
 def to_dataframe(records: Sequence[Record]) -> Any:
