@@ -76,6 +76,14 @@ from orders.events import (
     Request,
     Trigger,
 )
+from orders.io.bars import (
+    BarDataError,
+    DatedBar,
+    bars_from_frame,
+    bars_from_frame_by_asset,
+    read_bars_csv,
+    read_bars_csv_by_asset,
+)
 from orders.io.documents import (
     Serializable,
     dumps,
@@ -101,6 +109,7 @@ from orders.io.rows import (
     position_records,
     standing_fills,
     to_dataframe,
+    trade_records,
 )
 from orders.order.history import History
 from orders.order.machine import TRANSITIONS, apply
@@ -141,6 +150,8 @@ from orders.venue.costs import (
 )
 from orders.venue.positions import Account, Execution, Position
 from orders.venue.simulated import FILL_PRICES, SimulatedVenue, VenueResult
+from orders.venue.summary import Summary, summarize
+from orders.venue.trades import Trade, Trades
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -160,6 +171,7 @@ __all__ = [
     "AuditStep",
     "BadOrderParameters",
     "Bar",
+    "BarDataError",
     "BarUpdate",
     "BookResult",
     "Bracket",
@@ -170,6 +182,7 @@ __all__ = [
     "CancelRequested",
     "Cause",
     "CommissionModel",
+    "DatedBar",
     "DecimalInput",
     "DecimalOrder",
     "Derived",
@@ -233,9 +246,12 @@ __all__ = [
     "StopLimitOrder",
     "StopOrder",
     "Submit",
+    "Summary",
     "TickSlippage",
     "TimeInForce",
     "TimeKindError",
+    "Trade",
+    "Trades",
     "TrailingStopLimitOrder",
     "TrailingStopOrder",
     "Trigger",
@@ -250,6 +266,8 @@ __all__ = [
     "VenueResult",
     "VolumeShareSlippage",
     "apply",
+    "bars_from_frame",
+    "bars_from_frame_by_asset",
     "bracket_orders",
     "buy_bracket",
     "check_triggers",
@@ -263,6 +281,8 @@ __all__ = [
     "partition_of",
     "placed_orders",
     "position_records",
+    "read_bars_csv",
+    "read_bars_csv_by_asset",
     "reconcile",
     "replay",
     "replay_accounts",
@@ -271,7 +291,9 @@ __all__ = [
     "snapshot_of",
     "standing_fills",
     "structure",
+    "summarize",
     "to_dataframe",
+    "trade_records",
     "trail_text",
     "unstructure",
 ]
