@@ -38,16 +38,20 @@ from orders import (
     PercentSlippage,
     PerOrderCommission,
     PerShareCommission,
+    Release,
     SimulatedVenue,
     SlippageModel,
     StopLimitOrder,
     StopOrder,
+    Submit,
     TickSlippage,
     TrailingStopLimitOrder,
     TrailingStopOrder,
+    VenueResult,
     VolumeShareSlippage,
     strategies,
 )
+from orders.venue.path import adverse_extreme_first, nearer_extreme_first
 
 T0 = datetime(2024, 1, 15)
 XYZ = Asset("XYZ")
@@ -115,6 +119,11 @@ commissions: st.SearchStrategy[CommissionModel] = st.one_of(
 )
 
 
+def released_on(result: VenueResult) -> set[str]:
+    """The exit legs the fills of a bar released or created."""
+    return {item.order_id for item in result.derived if isinstance(item.event, (Release, Submit))}
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     path=bars(),
@@ -151,8 +160,11 @@ def test_fills_are_bounded_and_positions_are_their_exact_fold(
                 assert price == bar.open
             if order.order_type is OrderType.MARKET_ON_CLOSE:
                 assert price == bar.close  # whatever the slippage
-            assert before[execution.order_id].status.name in ("OPEN", "TRIGGERED",
-                                                              "PARTIALLY_FILLED")
+            if execution.order_id in released_on(result):  # an exit leg, on the rest of the bar
+                assert order.parent_order_id is not None
+            else:
+                assert before[execution.order_id].status.name in ("OPEN", "TRIGGERED",
+                                                                  "PARTIALLY_FILLED")
             filled[order.id] = filled.get(order.id, Decimal(0)) + execution.fill.quantity
             cash -= execution.quantity * price
         account = account.apply(result.executions)
@@ -352,3 +364,132 @@ def test_any_models_and_any_host_calls_between_bars_keep_the_venue_and_book_agre
         elif between == "on_price":
             book = book.on_price(asset, price, dt).book  # never refused for its time
             changed_at_dt.add(asset)
+
+
+# Bars built from ticks against a replay of the same ticks. The ticks move one
+# unit at a time, as the price moves between the points of a bar's path, so a
+# tick reaches every price an order of whole units waits for.
+
+
+def ticks_through(points: list[int]) -> list[int]:
+    """The ticks of a walk through ``points``, one unit at a time."""
+    ticks = [points[0]]
+    for point in points[1:]:
+        step = 1 if point > ticks[-1] else -1
+        ticks.extend(range(ticks[-1] + step, point + step, step) if point != ticks[-1] else [])
+    return ticks
+
+
+def bar_of(ticks: list[int]) -> Bar:
+    return Bar(ticks[0], max(ticks), min(ticks), ticks[-1])
+
+
+@st.composite
+def brackets_for(draw: st.DrawFn, open_: int) -> tuple[int, BracketOrder]:
+    """A bracket of 10 either way, its entry at the market, a limit or a stop, its
+    exits whole units away from its entry's price and the price it fills at."""
+    amount = draw(st.sampled_from([10, -10]))
+    kind = draw(st.sampled_from(["market", "limit", "stop"]))
+    level = open_ + draw(st.integers(-3, 3))
+    buy = amount > 0
+    if kind == "market":
+        entry, level = MarketOrder(), open_
+    elif kind == "limit":
+        entry = LimitOrder(level)
+    else:
+        entry = StopOrder(level)
+    below, above = min(open_, level), max(open_, level)
+    loss, gain = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    exits = (below - loss, above + gain) if buy else (above + loss, below - gain)
+    return amount, BracketOrder(entry, *exits)
+
+
+def bar_run(ticks: list[int], amount: int, bracket: BracketOrder, venue: SimulatedVenue
+            ) -> tuple[list[tuple[str, Decimal, Decimal]], list[str]]:
+    """The fills and final statuses of ``bracket`` on one bar made of ``ticks``."""
+    book = OrderBook().place(T0, XYZ, amount, bracket, ids=["entry", "stop", "target"]).book
+    result = venue.on_bar(book, XYZ, bar_of(ticks), T0 + timedelta(hours=1))
+    return outcome([result], result.book)
+
+
+def tick_run(ticks: list[int], amount: int, bracket: BracketOrder
+             ) -> tuple[list[tuple[str, Decimal, Decimal]], list[str]]:
+    """The same, replaying each tick as a bar of its own."""
+    book = OrderBook().place(T0, XYZ, amount, bracket, ids=["entry", "stop", "target"]).book
+    results = []
+    for number, tick in enumerate(ticks, start=1):
+        results.append(SimulatedVenue().on_bar(book, XYZ, Bar(tick, tick, tick, tick),
+                                               T0 + timedelta(seconds=number)))
+        book = results[-1].book
+    return outcome(results, book)
+
+
+def outcome(results: list[VenueResult], book: OrderBook
+            ) -> tuple[list[tuple[str, Decimal, Decimal]], list[str]]:
+    fills = [(e.order_id, e.quantity, e.fill.price) for r in results for e in r.executions]
+    return fills, [book[order_id].status.name for order_id in ("entry", "stop", "target")]
+
+
+def turning_points(prices: tuple[Decimal, ...] | list[int]) -> list[Decimal]:
+    """``prices`` without repeats and without the points inside a run one way."""
+    points: list[Decimal] = []
+    for price in map(Decimal, prices):
+        if points and price == points[-1]:
+            continue
+        if len(points) >= 2 and (points[-2] < points[-1]) == (points[-1] < price):
+            points[-1] = price
+        else:
+            points.append(price)
+    return points
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), points=st.lists(st.integers(95, 105), min_size=1, max_size=6))
+def test_a_bar_walked_along_its_given_ticks_fills_as_the_ticks_one_by_one(
+    data: st.DataObject, points: list[int]
+) -> None:
+    ticks = ticks_through(points)
+    amount, bracket = data.draw(brackets_for(ticks[0]))
+    given = SimulatedVenue(path=lambda asset, bar, dt: ticks)
+    replayed = tick_run(ticks, amount, bracket)
+    event(f"fills: {len(replayed[0])}")
+    assert bar_run(ticks, amount, bracket, given) == replayed
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), points=st.lists(st.integers(95, 105), min_size=2, max_size=4),
+       policy=st.sampled_from(["nearer", "pessimistic"]))
+def test_a_bar_whose_ticks_follow_the_policys_path_fills_as_the_ticks(
+    data: st.DataObject, points: list[int], policy: str
+) -> None:
+    ticks = ticks_through(points)
+    amount, bracket = data.draw(brackets_for(ticks[0]))
+    venue = SimulatedVenue(path=policy)  # type: ignore[arg-type]
+    bar = bar_of(ticks)
+    walked = venue_path(venue, amount, bracket, bar)
+    matches = turning_points(walked) == turning_points(ticks)
+    event(f"the ticks follow the {policy} path: {matches}")
+    if matches:
+        assert bar_run(ticks, amount, bracket, venue) == tick_run(ticks, amount, bracket)
+
+
+def venue_path(venue: SimulatedVenue, amount: int, bracket: BracketOrder, bar: Bar
+               ) -> tuple[Decimal, ...]:
+    """The path ``venue`` takes for ``bar`` with ``bracket`` placed, as it documents."""
+    nearer = nearer_extreme_first(bar)
+    if venue.path == "nearer":
+        return nearer
+    entry = FILL_PRICES_AT_OPEN.get(type(bracket.entry_style))
+    at_open = entry is not None and entry(amount > 0, bracket.entry_style, bar.open)
+    return adverse_extreme_first(bar, amount > 0) if at_open else nearer
+
+
+FILL_PRICES_AT_OPEN = {
+    MarketOrder: lambda buy, style, open_: True,
+    LimitOrder: lambda buy, style, open_: open_ <= style.limit_price if buy
+    else open_ >= style.limit_price,
+    StopOrder: lambda buy, style, open_: open_ >= style.stop_price if buy
+    else open_ <= style.stop_price,
+}
+"""Whether an entry style fills at a bar's open: the pessimistic path then takes
+the extreme adverse to its position first."""

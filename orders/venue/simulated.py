@@ -8,17 +8,21 @@ with the close, limit flags follow the range), then fills every order that
 can trade on it, each at the price its rule in :data:`FILL_PRICES` gives. The
 fills go through the book, so OCO groups and brackets react to them at once.
 
-The orders that meet a bar are those the book holds when it arrives: an order
-placed, or an exit leg released or created, while the bar is processed meets
-the next bar. So a host decides on a bar's close and its orders meet the bar
-after, as in backtrader.
+The orders that meet a bar are those the book holds when it arrives, and the
+exit legs its fills release: an order the host places while the bar is
+processed meets the next bar. So a host decides on a bar's close and its
+orders meet the bar after, as in backtrader.
 
 Within a bar, the fills happen in the order their prices would have traded on
-the bar's path: the open, then the extreme nearer to it (the high when both
-are as near), then the other extreme, then the close. Where two orders fill at
-the same point, the older (by ``created``, then id) goes first. The order
-matters when a fill cancels or reduces another order, or shares the bar's
-volume with it.
+the bar's path (:mod:`orders.venue.path`): by default the open, then the
+extreme nearer to it (the high when both are as near), then the other extreme,
+then the close; ``path="pessimistic"`` takes the extreme adverse to the
+brackets' position first, and a host may give a path of its own. Where two
+orders fill at the same point, the older (by ``created``, then id) goes first.
+The order matters when a fill cancels or reduces another order, or shares the
+bar's volume with it. An exit leg that a fill releases or creates on the bar
+meets the rest of the path, from the fill's place on, stretch by stretch
+(``same_bar_exits=False`` keeps it for the next bar, as backtrader does).
 
 A fill's price is the rule's price moved by the slippage model, then bounded:
 never outside the bar's range, and never past the order's limit. A
@@ -44,7 +48,8 @@ or one older than such an order), and the book is left as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Set
+import heapq
+from collections.abc import Callable, Hashable, Iterator, Set
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
@@ -52,18 +57,30 @@ from typing import Any, Literal, NoReturn
 import attrs
 import immutables
 
-from orders._checks import check_type, decimal_text, quote
+from orders._checks import check_type, decimal_text, of_type, quote
 from orders.assets import Asset, check_asset, check_quantity_increment
 from orders.book.audit import Cause
-from orders.book.orderbook import Derived, OrderBook
+from orders.book.orderbook import Derived, OrderBook, Submit
 from orders.decimals import exact_add, exact_subtract, non_negative_price, to_decimal
 from orders.errors import BadOrderParameters, OrderError
-from orders.events import Amend, Bar, Event, Expire, Fill, Reject, Trigger
+from orders.events import Amend, Bar, Event, Expire, Fill, Reject, Release, Trigger
 from orders.order.pricing import limit_reachable
 from orders.order.terms import OrderTerms
+from orders.order.triggers import bar_steps
 from orders.order.value import DecimalOrder, waiting_for_stop
 from orders.statuses import WORKING_STATUSES, OrderType, TimeInForce
 from orders.venue.costs import CommissionModel, NoCommission, NoSlippage, SlippageModel
+from orders.venue.path import (
+    BarPath,
+    Path,
+    Place,
+    adverse_extreme_first,
+    close_place,
+    given_path,
+    nearer_extreme_first,
+    place_of,
+    stretch_bar,
+)
 from orders.venue.positions import Execution
 
 __all__ = [
@@ -78,9 +95,9 @@ _TRADES_ONCE = Cause("immediate_orders_trade_once")
 """The cause of an IOC or FOK order's expiry on the bar that gave it its one chance."""
 _POST_ONLY_REJECT = Cause("post_only_rejects_a_taker")
 _POST_ONLY_REPRICE = Cause("post_only_reprices_a_taker")
-_AFTER_THE_BAR = (4, _ZERO)
-"""Where on a bar's path an IOC or FOK order the bar does not fill expires: after
-everything the bar fills."""
+_ON_THE_PATH = Cause("on_bar")
+"""The cause of what a stretch of the bar's path does to an exit leg released on
+it: the same as the book's own for a bar."""
 
 
 # The fill price of each kind of order on a bar. Each rule is given the order
@@ -162,6 +179,20 @@ def _model(kind: str, example: str) -> Any:
     return validate
 
 
+PathPolicy = Literal["nearer", "pessimistic"]
+"""The paths the venue knows by name; a host may also give a :data:`BarPath`."""
+_PATH_CHOICES = ("nearer", "pessimistic")
+
+
+def _path_choice(_: object, attribute: Any, value: object) -> None:
+    if value in _PATH_CHOICES or (callable(value) and not isinstance(value, type)):
+        return
+    raise BadOrderParameters(
+        "path must be 'nearer', 'pessimistic', or a function taking the asset, the bar and "
+        f"its time and returning the prices the bar traded through; got {quote(value)}"
+    )
+
+
 PostOnly = Literal["reject", "reprice"]
 """What the venue does with a post-only order that would take liquidity."""
 _POST_ONLY_CHOICES = ("reject", "reprice")
@@ -178,7 +209,13 @@ def _post_only_choice(_: object, attribute: Any, value: object) -> None:
 class SimulatedVenue:
     """Fills orders on bars by the rules of :data:`FILL_PRICES`, with a slippage
     and a commission model; ``post_only`` says what it does with a post-only
-    order that would take liquidity: reject it, or reprice it one tick away."""
+    order that would take liquidity: reject it, or reprice it one tick away.
+
+    ``path`` is the path each bar is taken to trade through: ``"nearer"`` (the
+    nearer extreme first), ``"pessimistic"`` (the extreme adverse to the
+    brackets' position first), or a :data:`~orders.venue.path.BarPath`.
+    ``same_bar_exits`` lets an exit leg released on a bar trade on the rest of
+    its path; without it, the leg meets the next bar."""
 
     slippage: SlippageModel = attrs.field(
         factory=NoSlippage, validator=_model("slippage", "NoSlippage()")
@@ -187,6 +224,8 @@ class SimulatedVenue:
         factory=NoCommission, validator=_model("commission", "NoCommission()")
     )
     post_only: PostOnly = attrs.field(default="reject", validator=_post_only_choice)
+    path: PathPolicy | BarPath = attrs.field(default="nearer", validator=_path_choice)
+    same_bar_exits: bool = attrs.field(default=True, validator=of_type(bool))
 
     def on_bar(self, book: OrderBook, asset: Hashable, bar: Bar, dt: datetime) -> VenueResult:
         """The fills ``bar`` of ``asset``, at time ``dt``, gives the orders of ``book``.
@@ -216,30 +255,82 @@ class SimulatedVenue:
         )
         if triggered:  # an IOC or FOK stop it triggered has this bar
             immediate = run.book.immediate_orders(asset)
-        executions: list[Execution] = []
-        traded = _ZERO
-        for order_id, price in _turns(run.book, asset, bar, triggered, repriced, immediate):
-            order = run.book.orders[order_id]
-            if order.status not in WORKING_STATUSES:
-                continue  # a fill earlier on this bar ended it, through its links
-            if order_id in arriving and self._takes(run, order, triggered[order_id], repriced):
-                continue  # a post-only stop-limit judged where the bar triggered it
-            fill = None if price is None else self._fill(order, price, bar, traded, dt)
-            if fill is not None:
-                run.apply(order_id, fill, Cause(FILL_PRICES[order.order_type].__name__),
-                          by_the_venue=False)
-                executions.append(Execution.of(order, fill))
-                traded = exact_add(traded, fill.quantity)
-            if order.terms.time_in_force.is_immediate and (
-                run.book.orders[order_id].status in WORKING_STATUSES
-            ):
-                run.apply(order_id, Expire(dt), _TRADES_ONCE)
+        priced = _priced(run.book, asset, bar, triggered, repriced)
+        executions = self._trade(run, asset, bar, dt, priced, immediate, arriving, triggered,
+                                 repriced) if priced or immediate else []
         if judging:
             rested = _in_play(run.book, post_only)
             run.book = run.book.with_rested(
                 asset, immutables.Map({order.id: order.terms for order in rested})
             )
         return VenueResult(run.book, tuple(executions), tuple(run.derived))
+
+    def _trade(
+        self,
+        run: _Run,
+        asset: Hashable,
+        bar: Bar,
+        dt: datetime,
+        priced: list[tuple[DecimalOrder, Decimal]],
+        immediate: list[str],
+        arriving: Set[str],
+        triggered: dict[str, Decimal],
+        repriced: set[str],
+    ) -> list[Execution]:
+        """Fill ``priced`` and expire ``immediate`` along the bar's path, and the exit
+        legs the fills release on the rest of it: the executions, in order."""
+        path = self._path(run.book, asset, bar, dt, priced)
+        released = _Released(path, dt) if self.same_bar_exits else None
+        executions: list[Execution] = []
+        traded = _ZERO
+        for place, _, order_id, price, steps in _turns(run.book, path, priced, immediate,
+                                                      released):
+            order = run.book.orders[order_id]
+            if order.status not in WORKING_STATUSES:
+                continue  # a fill earlier on this bar ended it, through its links
+            for step in steps:  # the stretches a released leg met before its turn
+                run.apply(order_id, step, _ON_THE_PATH)
+            order = run.book.orders[order_id] if steps else order
+            if order_id in arriving and self._takes(run, order, triggered[order_id], repriced):
+                continue  # a post-only stop-limit judged where the bar triggered it
+            fill = None if price is None else self._fill(order, price, bar, traded, dt)
+            if fill is not None:
+                derived = len(run.derived)
+                run.apply(order_id, fill, Cause(FILL_PRICES[order.order_type].__name__),
+                          by_the_venue=False)
+                executions.append(Execution.of(order, fill))
+                traded = exact_add(traded, fill.quantity)
+                if released is not None:
+                    assert price is not None
+                    released.add(run, derived, place, price)
+            if order.terms.time_in_force.is_immediate and (
+                run.book.orders[order_id].status in WORKING_STATUSES
+            ):
+                run.apply(order_id, Expire(dt), _TRADES_ONCE)
+        if released is not None:
+            released.finish(run)
+        return executions
+
+    def _path(
+        self,
+        book: OrderBook,
+        asset: Hashable,
+        bar: Bar,
+        dt: datetime,
+        priced: list[tuple[DecimalOrder, Decimal]],
+    ) -> Path:
+        """The path ``bar`` is taken to trade through, by the venue's ``path``."""
+        policy = self.path
+        if policy == "nearer":
+            return nearer_extreme_first(bar)
+        if policy == "pessimistic":
+            sides = set(_positions_protected(book, bar, priced))
+            if len(sides) == 1:
+                return adverse_extreme_first(bar, sides.pop())
+            return nearer_extreme_first(bar)
+        assert callable(policy)
+        source = f"{_model_name(policy)} gave for the bar of {asset} at {dt.isoformat()}"
+        return given_path(bar, policy(asset, bar, dt), source)
 
     def _judge_post_only(
         self,
@@ -311,35 +402,132 @@ _NONE: frozenset[str] = frozenset()
 _EMPTY: immutables.Map[str, OrderTerms] = immutables.Map()
 
 
-def _turns(
+def _priced(
     book: OrderBook,
     asset: Hashable,
     bar: Bar,
     triggered: dict[str, Decimal],
     repriced: Set[str],
-    immediate: list[str],
-) -> list[tuple[str, Decimal | None]]:
-    """The orders that may fill or expire on ``bar``, each with the price its rule
-    gives (None for an IOC or FOK order the bar does not reach, which only
-    expires), in the order they come on the bar's path."""
-    queue: list[tuple[tuple[int, Decimal], datetime, str, Decimal | None]] = []
+) -> list[tuple[DecimalOrder, Decimal]]:
+    """The orders of the book that can fill on ``bar``, each with the price its rule gives."""
+    priced = []
     for order_id in book.fillable(asset):
         order = book.orders[order_id]
         if order_id in repriced and (order_id in triggered or not _bar_reaches(order, bar)):
             continue  # repriced after a trigger: whether the bar came back is not known
-        kind = order.terms.order_type
-        price = FILL_PRICES[kind](order, bar, triggered.get(order_id))
-        place = _along_the_bar(bar, price, at_close=kind is OrderType.MARKET_ON_CLOSE)
-        queue.append((place, order.terms.created, order_id, price))
+        priced.append((order, FILL_PRICES[order.terms.order_type](
+            order, bar, triggered.get(order_id))))
+    return priced
+
+
+def _positions_protected(
+    book: OrderBook, bar: Bar, priced: list[tuple[DecimalOrder, Decimal]]
+) -> Iterator[bool]:
+    """For each bracket ``bar`` meets, whether the position its legs protect on the
+    bar is long: the legs the bar can fill, and those an entry filling at the
+    open releases."""
+    for order, price in priced:
+        if order.terms.parent_order_id is not None:
+            yield not order.is_buy
+        elif price == bar.open and order.id in book.brackets:
+            yield order.is_buy
+
+
+Turn = tuple[Place, datetime, str, "Decimal | None", tuple[Event, ...]]
+"""An order's turn on a bar: its place on the path, its creation and id (which
+order the older first), the price it fills at (None for an IOC or FOK order the
+bar does not reach, which only expires), and the events the path applies to it
+first."""
+
+
+def _turns(
+    book: OrderBook,
+    path: Path,
+    priced: list[tuple[DecimalOrder, Decimal]],
+    immediate: list[str],
+    released: _Released | None,
+) -> Iterator[Turn]:
+    """The turns of the orders that may fill or expire on the bar, in the order they
+    come on ``path``, and of the exit legs the fills release as they come."""
+    queue: list[Turn] = []
+    close, after = close_place(path), (len(path), _ZERO)
+    for order, price in priced:
+        at_close = order.terms.order_type is OrderType.MARKET_ON_CLOSE
+        place = close if at_close else place_of(path, price)
+        queue.append((place, order.terms.created, order.id, price, ()))
     if immediate:
-        queued = {order_id for _, _, order_id, _ in queue}
+        queued = {order.id for order, _ in priced}
         queue.extend(
-            (_AFTER_THE_BAR, order.terms.created, order.id, None)
+            (after, order.terms.created, order.id, None, ())
             for order in _in_play(book, immediate)
             if order.id not in queued
         )
     queue.sort()
-    return [(order_id, price) for _, _, order_id, price in queue]
+    later = [] if released is None else released.turns
+    for turn in queue:
+        while later and later[0] < turn:
+            yield heapq.heappop(later)
+        yield turn
+    while later:
+        yield heapq.heappop(later)
+
+
+class _Released:
+    """The exit legs that fills release on a bar, each walking the rest of the
+    bar's path from the place of the fill, stretch by stretch: their turns, and
+    what the path does to those that find none."""
+
+    def __init__(self, path: Path, dt: datetime) -> None:
+        self.path = path
+        self.dt = dt
+        self.turns: list[Turn] = []
+        self.unfilled: list[tuple[str, tuple[Event, ...]]] = []
+
+    def add(self, run: _Run, derived: int, place: Place, price: Decimal) -> None:
+        """Walk the legs released or created by the fill at ``place`` and ``price``
+        (what ``run`` derived from its ``derived``-th item on)."""
+        for item in run.derived[derived:]:
+            if type(item.event) is not Release and type(item.event) is not Submit:
+                continue
+            leg = run.book.orders[item.order_id]
+            if leg.status in WORKING_STATUSES:
+                self._walk(leg, place[0], price)
+
+    def _walk(self, leg: DecimalOrder, first: int, start: Decimal) -> None:
+        """Find the turn of ``leg``, released at ``start`` on the stretch ``first``."""
+        steps: list[Event] = []
+        order = leg
+        for stretch in range(first, len(self.path) - 1):
+            bar = stretch_bar(self.path, stretch, start)
+            trigger = None
+            for event, moved in bar_steps(order, bar, self.dt):
+                steps.append(event)
+                order = moved
+                if type(event) is Trigger:
+                    trigger = event.price
+            if _can_trade(order):
+                price = FILL_PRICES[order.terms.order_type](order, bar, trigger)
+                heapq.heappush(self.turns, (place_of(self.path, price, stretch),
+                                            leg.terms.created, leg.id, price, tuple(steps)))
+                return
+            start = self.path[stretch + 1]
+        self.unfilled.append((leg.id, tuple(steps)))
+
+    def finish(self, run: _Run) -> None:
+        """Apply what the path did to the released legs that found no turn on it."""
+        for order_id, steps in self.unfilled:
+            if run.book.orders[order_id].status not in WORKING_STATUSES:
+                continue
+            for step in steps:
+                run.apply(order_id, step, _ON_THE_PATH)
+
+
+def _can_trade(order: DecimalOrder) -> bool:
+    """True when ``order``, working, can fill at the price it has come to: at the
+    market, or a limit its price has reached."""
+    return order.status in WORKING_STATUSES and not waiting_for_stop(order) and (
+        order.terms.limit is None or order.limit_reached
+    )
 
 
 class _Run:
@@ -498,23 +686,6 @@ def _model_name(model: object) -> str:
     """A function's name, or a model instance's repr."""
     name = getattr(model, "__name__", None)
     return name if isinstance(name, str) else quote(model)
-
-
-def _along_the_bar(bar: Bar, price: Decimal, at_close: bool) -> tuple[int, Decimal]:
-    """Where ``price`` is first met on the bar's path (open, nearer extreme, other
-    extreme, close): the leg of the path, and the distance along it."""
-    if at_close:
-        return (3, _ZERO)
-    up = exact_subtract(bar.high, bar.open)
-    down = exact_subtract(bar.open, bar.low)
-    points = (bar.open, bar.high, bar.low, bar.close) if up <= down else (
-        bar.open, bar.low, bar.high, bar.close
-    )
-    for leg in range(3):
-        start, end = points[leg], points[leg + 1]
-        if min(start, end) <= price <= max(start, end):
-            return (leg, exact_subtract(price, start).copy_abs())
-    return (3, _ZERO)
 
 
 def _bounded(order: DecimalOrder, price: Decimal, bar: Bar) -> Decimal:

@@ -160,12 +160,115 @@ def test_the_nearer_extreme_trades_first_so_the_stop_of_a_bracket_wins() -> None
     assert fills(other_way) == [("target", -10, 110)]
 
 
-def test_exit_legs_released_by_an_entry_fill_meet_the_next_bar() -> None:
+def test_exit_legs_released_by_an_entry_fill_trade_on_the_rest_of_the_bar() -> None:
     book = placed(10, BracketOrder(MarketOrder(), stop_loss_price=95, take_profit_price=102),
                   "entry", "stop", "target")
     (result,) = on_bars(book, Bar(100, 103, 99, 101))  # reaches 102 after the entry filled
+    assert fills(result) == [("entry", 10, 100), ("target", -10, 102)]
+    assert result.book["stop"].status is CANCELLED
+
+
+def test_without_same_bar_exits_released_legs_meet_the_next_bar() -> None:
+    book = placed(10, BracketOrder(MarketOrder(), stop_loss_price=95, take_profit_price=102),
+                  "entry", "stop", "target")
+    (result,) = on_bars(book, Bar(100, 103, 99, 101),
+                        venue=SimulatedVenue(same_bar_exits=False))
     assert fills(result) == [("entry", 10, 100)]
     assert result.book["target"].status is OPEN
+
+
+MARKET = MarketOrder()
+
+
+def bracket(entry: ExecutionStyle = MARKET, stop_loss: int = 95, take_profit: int = 102,
+            amount: int = 10) -> OrderBook:
+    return placed(amount, BracketOrder(entry, stop_loss, take_profit), "entry", "stop", "target")
+BOTH_EXITS = Bar(100, 103, 94, 101)  # the high (3 away) nearer the open than the low (6)
+
+
+def test_on_the_entry_bar_the_nearer_extreme_decides_which_exit_fills() -> None:
+    (high_first,) = on_bars(bracket(), BOTH_EXITS)
+    assert fills(high_first) == [("entry", 10, 100), ("target", -10, 102)]
+    (low_first,) = on_bars(bracket(), Bar(100, 107, 94, 101))
+    assert fills(low_first) == [("entry", 10, 100), ("stop", -10, 95)]
+    assert low_first.book["target"].status is CANCELLED
+
+
+def test_the_pessimistic_path_fills_the_stop_loss_when_a_bar_reaches_both_exits() -> None:
+    pessimistic = SimulatedVenue(path="pessimistic")
+    (long,) = on_bars(bracket(), BOTH_EXITS, venue=pessimistic)
+    assert fills(long) == [("entry", 10, 100), ("stop", -10, 95)]
+    (short,) = on_bars(bracket(stop_loss=102, take_profit=95, amount=-10),
+                       Bar(100, 103, 94, 101), venue=pessimistic)  # the low is nearer
+    assert fills(short) == [("entry", -10, 100), ("stop", 10, 102)]
+
+
+def test_the_pessimistic_path_takes_the_adverse_extreme_for_legs_working_before_the_bar() -> None:
+    entered = on_bars(bracket(), Bar(100, 101, 99, 100))[0].book
+    (nearer,) = on_bars_from(entered, 2, BOTH_EXITS)
+    assert fills(nearer) == [("target", -10, 102)]
+    pessimistic = SimulatedVenue(path="pessimistic").on_bar(entered, XYZ, BOTH_EXITS,
+                                                            T0 + timedelta(days=2))
+    assert fills(pessimistic) == [("stop", -10, 95)]
+
+
+def test_a_path_the_host_gives_decides_the_order_of_the_fills() -> None:
+    def dipped_first(asset: object, bar: Bar, dt: datetime) -> list[object]:
+        assert (asset, dt) == (XYZ, T0 + timedelta(days=1))
+        return [bar.open, 97, 99, bar.low, bar.high, bar.close]
+
+    (result,) = on_bars(bracket(), BOTH_EXITS, venue=SimulatedVenue(path=dipped_first))
+    assert fills(result) == [("entry", 10, 100), ("stop", -10, 95)]
+
+
+def test_a_leg_released_mid_bar_meets_only_the_path_after_the_entry_fill() -> None:
+    # The high comes first: 100 -> 103 -> 94 -> 101. The entry fills at 98 on the
+    # way down, after the high: the take-profit at 102 is behind it, the stop ahead.
+    (result,) = on_bars(bracket(LimitOrder(98)), BOTH_EXITS)
+    assert fills(result) == [("entry", 10, 98), ("stop", -10, 95)]
+    (passed,) = on_bars(bracket(LimitOrder(98), stop_loss=93), BOTH_EXITS)
+    assert fills(passed) == [("entry", 10, 98)]  # 102 came before the entry, 93 never
+    assert passed.book["target"].status is OPEN
+
+
+def test_a_trailing_leg_released_on_a_bar_trails_along_its_path() -> None:
+    style = BracketOrder(MARKET, 95, None, stop_loss_trail=TrailingStopOrder(trail_amount=2))
+    book = placed(10, style, "entry", "trail")
+    # 100 -> 99 -> 104 -> 101: the stop follows the high to 102, which the fall crosses.
+    (result,) = on_bars(book, Bar(100, 104, 99, 101))
+    assert fills(result) == [("entry", 10, 100), ("trail", -10, 102)]
+
+
+def test_a_leg_released_on_a_bar_that_finds_no_turn_keeps_what_the_path_did_to_it() -> None:
+    style = BracketOrder(MARKET, 95, None, stop_loss_trail=TrailingStopOrder(trail_amount=5))
+    book = placed(10, style, "entry", "trail")
+    (result,) = on_bars(book, Bar(100, 104, 99, 101))
+    assert fills(result) == [("entry", 10, 100)]
+    assert result.book["trail"].stop == 99  # 5 under the high of 104
+    assert [type(item.event).__name__ for item in result.derived
+            if item.order_id == "trail"] == ["Release", "BarUpdate", "BarUpdate"]
+
+
+def test_a_leg_released_at_the_close_meets_the_next_bar() -> None:
+    book = bracket(MarketOnCloseOrder(), stop_loss=99, take_profit=102)
+    first, second = on_bars(book, Bar(100, 103, 98, 100), Bar(100, 101, 98, 100))
+    assert fills(first) == [("entry", 10, 100)]
+    assert fills(second) == [("stop", -10, 99)]
+
+
+def test_the_venue_refuses_a_path_that_does_not_fit_its_bar() -> None:
+    for points, detail in [([100, 103, 101], "is \\[100, 103, 101\\], which does not fit"),
+                           ("100", "is '100'; a path is a non-empty sequence"),
+                           ([100, "x", 101], "holds a price it cannot take: ")]:
+        venue = SimulatedVenue(path=lambda asset, bar, dt, points=points: points)
+        with pytest.raises(BadOrderParameters, match=(
+                "the path <lambda> gave for the bar of XYZ at 2024-01-16T00:00:00 " + detail)):
+            on_bars(bracket(), BOTH_EXITS, venue=venue)
+    for policy in ("optimistic", NoSlippage, None):
+        with pytest.raises(BadOrderParameters, match="path must be 'nearer', 'pessimistic'"):
+            SimulatedVenue(path=policy)  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="same_bar_exits must be a bool"):
+        SimulatedVenue(same_bar_exits="yes")  # type: ignore[arg-type]
 
 
 def test_one_fill_of_an_oco_pair_cancels_the_other_within_the_bar() -> None:
