@@ -148,6 +148,7 @@ from orders.venue.costs import (
     TickSlippage,
     VolumeShareSlippage,
 )
+from orders.venue.margin import FuturesMargin, Margin, MarginModel
 from orders.venue.positions import Account, Execution, Position
 from orders.venue.simulated import FILL_PRICES, SimulatedVenue, VenueResult
 from orders.venue.summary import Summary, summarize
@@ -197,6 +198,7 @@ __all__ = [
     "FillCorrection",
     "FillRecord",
     "Finding",
+    "FuturesMargin",
     "History",
     "Hold",
     "InferredFill",
@@ -205,6 +207,8 @@ __all__ = [
     "LimitOrder",
     "LinkMode",
     "LinkedOrderError",
+    "Margin",
+    "MarginModel",
     "MarketOnCloseOrder",
     "MarketOrder",
     "NewRequested",

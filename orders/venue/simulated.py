@@ -81,7 +81,7 @@ from orders.venue.path import (
     place_of,
     stretch_bar,
 )
-from orders.venue.positions import Execution
+from orders.venue.positions import Account, Execution
 
 __all__ = [
     "FILL_PRICES",
@@ -94,6 +94,8 @@ _ZERO = Decimal(0)
 _TRADES_ONCE = Cause("immediate_orders_trade_once")
 """The cause of an IOC or FOK order's expiry on the bar that gave it its one chance."""
 _POST_ONLY_REJECT = Cause("post_only_rejects_a_taker")
+_CANNOT_PAY = Cause("the_account_cannot_pay")
+"""The cause of an order rejected because the account cannot pay for its fill."""
 _POST_ONLY_REPRICE = Cause("post_only_reprices_a_taker")
 _ON_THE_PATH = Cause("on_bar")
 """The cause of what a stretch of the bar's path does to an exit leg released on
@@ -159,11 +161,13 @@ FILL_PRICES: dict[OrderType, FillPrice] = {
 @attrs.frozen
 class VenueResult:
     """The book after a bar, the executions the venue made on it, in order, and
-    what the book derived (triggers, ratchets, and the links' consequences)."""
+    what the book derived (triggers, ratchets, and the links' consequences); with
+    the account after them when the venue was given one."""
 
     book: OrderBook
     executions: tuple[Execution, ...]
     derived: tuple[Derived, ...]
+    account: Account | None = None
 
 
 def _model(kind: str, example: str) -> Any:
@@ -227,8 +231,21 @@ class SimulatedVenue:
     path: PathPolicy | BarPath = attrs.field(default="nearer", validator=_path_choice)
     same_bar_exits: bool = attrs.field(default=True, validator=of_type(bool))
 
-    def on_bar(self, book: OrderBook, asset: Hashable, bar: Bar, dt: datetime) -> VenueResult:
+    def on_bar(
+        self,
+        book: OrderBook,
+        asset: Hashable,
+        bar: Bar,
+        dt: datetime,
+        account: Account | None = None,
+    ) -> VenueResult:
         """The fills ``bar`` of ``asset``, at time ``dt``, gives the orders of ``book``.
+
+        Given an ``account`` that keeps cash, the venue asks it before each
+        fill (:meth:`~orders.venue.positions.Account.refusal`): an order whose
+        fill it cannot pay for is rejected with the account's reason, as
+        backtrader's broker gives such an order its Margin status; the result
+        holds the account after the fills, marked at the bar's close.
 
         The bar must come after the last change of every working order of
         ``asset`` it moves or fills: a bar repeated, or older than such an
@@ -239,6 +256,8 @@ class SimulatedVenue:
         check_type("book", book, OrderBook)
         check_type("dt", dt, datetime)
         check_asset(asset)
+        if account is not None:
+            check_type("account", account, Account)
         immediate, post_only = book.immediate_orders(asset), book.post_only_orders(asset)
         seen = book.on_bar(asset, bar, dt)
         _check_in_time(book, asset, bar, dt, [*immediate, *post_only])
@@ -247,7 +266,7 @@ class SimulatedVenue:
             for item in seen.derived
             if type(item.event) is Trigger and item.event.price is not None
         }
-        run = _Run(seen.book, list(seen.derived))
+        run = _Run(seen.book, list(seen.derived), account)
         judging = post_only or asset in book.post_only_rested
         repriced: set[str] = set()
         arriving: Set[str] = (
@@ -263,7 +282,8 @@ class SimulatedVenue:
             run.book = run.book.with_rested(
                 asset, immutables.Map({order.id: order.terms for order in rested})
             )
-        return VenueResult(run.book, tuple(executions), tuple(run.derived))
+        return VenueResult(run.book, tuple(executions), tuple(run.derived),
+                           _marked(run.account, asset, bar))
 
     def _trade(
         self,
@@ -294,6 +314,12 @@ class SimulatedVenue:
             if order_id in arriving and self._takes(run, order, triggered[order_id], repriced):
                 continue  # a post-only stop-limit judged where the bar triggered it
             fill = None if price is None else self._fill(order, price, bar, traded, dt)
+            if fill is not None and run.account is not None:
+                refusal = run.account.refusal(order, fill)
+                if refusal is not None:
+                    run.apply(order_id, Reject(refusal), _CANNOT_PAY)
+                    continue
+                run.account = run.account.fill(order, fill)
             if fill is not None:
                 derived = len(run.derived)
                 run.apply(order_id, fill, Cause(FILL_PRICES[order.order_type].__name__),
@@ -530,12 +556,23 @@ def _can_trade(order: DecimalOrder) -> bool:
     )
 
 
+def _marked(account: Account | None, asset: Hashable, bar: Bar) -> Account | None:
+    """``account`` with ``asset`` last priced at ``bar``'s close, when it keeps cash
+    (an account without cash remembers no prices)."""
+    if account is None or account.cash is None:
+        return account
+    return account.mark({asset: bar.close})
+
+
 class _Run:
     """The book as one bar changes it, and what was derived on the way."""
 
-    def __init__(self, book: OrderBook, derived: list[Derived]) -> None:
+    def __init__(
+        self, book: OrderBook, derived: list[Derived], account: Account | None = None
+    ) -> None:
         self.book = book
         self.derived = derived
+        self.account = account
 
     def apply(
         self, order_id: str, event: Event, cause: Cause, *, by_the_venue: bool = True

@@ -7,7 +7,18 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from orders import Account, Asset, BadOrderParameters, DecimalOrder, Fill
+from orders import (
+    Account,
+    Asset,
+    BadOrderParameters,
+    Bar,
+    Cause,
+    DecimalOrder,
+    Fill,
+    OrderBook,
+    SimulatedVenue,
+    buy_bracket,
+)
 from orders.decimals import exact_sum
 from orders.venue.margin import FuturesMargin, Margin
 
@@ -246,3 +257,44 @@ def test_a_refusal_says_whether_the_fill_would_leave_the_funds_below_zero(
     assert (account.refusal(order(quantity, asset), fill) is None) == bool(
         reduces or after.available_funds() >= 0
     )
+
+
+# The venue asks the account before each fill.
+
+
+def test_the_venue_rejects_an_order_the_account_cannot_pay_for_and_fills_the_rest() -> None:
+    book = OrderBook().submit(
+        DecimalOrder(T0, XYZ, 5, id="small"), DecimalOrder(T0, XYZ, 50, id="large"),
+    ).book
+    account = Account(cash=1000)
+    result = SimulatedVenue().on_bar(book, XYZ, Bar(100, 101, 99, 100), T0.replace(hour=16),
+                                     account)
+    assert [execution.order_id for execution in result.executions] == ["small"]
+    assert result.book["large"].status.name == "REJECTED"
+    assert "order large: buying 50 XYZ at 100 needs 5000" in result.book["large"].reason
+    assert result.book.explain("large")[-1].cause == Cause("the_account_cannot_pay")
+    assert result.account is not None
+    assert result.account.cash == 500
+    assert result.account.equity() == 1000  # marked at the close, 100
+
+
+def test_a_rejected_bracket_entry_takes_its_legs_with_it() -> None:
+    orders = buy_bracket(T0, XYZ, 100, price=100, stopprice=95, limitprice=110,
+                         ids=("m", "s", "l"))
+    book = OrderBook().submit(*orders).book
+    result = SimulatedVenue().on_bar(book, XYZ, Bar(100, 101, 99, 100), T0.replace(hour=16),
+                                     Account(cash=500))
+    assert [order.status.name for order in (result.book["m"], *result.book.children("m"))] == [
+        "REJECTED", "CANCELLED", "CANCELLED",
+    ]
+    assert result.executions == ()
+
+
+def test_without_an_account_or_without_cash_the_venue_fills_as_before() -> None:
+    book = OrderBook().submit(DecimalOrder(T0, XYZ, 50, id="large")).book
+    bar, close = Bar(100, 101, 99, 100), T0.replace(hour=16)
+    plain = SimulatedVenue().on_bar(book, XYZ, bar, close)
+    cashless = SimulatedVenue().on_bar(book, XYZ, bar, close, Account())
+    assert plain.account is None
+    assert cashless.book == plain.book
+    assert cashless.account == Account().apply(plain.executions)
