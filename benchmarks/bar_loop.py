@@ -15,12 +15,18 @@ and sell stops below it, half each. Then the strategy, on every bar's close:
   next bar only (cancelled on the following close if it did not fill), and
   when long after it, sells what it bought on the next bar at the market.
 
-`orders` runs it with ``OrderBook``, ``SimulatedVenue`` and an ``Account``,
-keeping every order; backtrader with ``Cerebro`` and a ``BackBroker`` fed from
-the same bars (its default fill rules, no commission). The figure is bars per
-second of the whole loop, strategy included, the garbage collector on. Each
-engine's fill count and realized P&L are printed, and whether they agree: the
-two may differ where a bar reaches two orders that affect each other, since
+`orders` runs it with ``OrderBook``, ``SimulatedVenue`` and an ``Account``
+that keeps cash (the venue asks it before each fill), keeping every order,
+the round trips (``Trades``) and the equity after every bar; backtrader with
+``Cerebro`` and a ``BackBroker`` fed from the same bars (its default fill
+rules, no commission), recording its value after every bar (its trades it
+keeps anyway). Both start with the same cash. The venue lets exit legs meet
+the bar after their entry's, as backtrader does (``same_bar_exits=False``).
+The figure is bars per second of the whole loop, strategy included, the
+garbage collector on; ``--rounds`` runs the two in turn that many times and
+prints the medians and the median of the per-round ratios. Each engine's fill
+count and realized P&L are printed, and whether they agree: the two may
+differ where a bar reaches two orders that affect each other, since
 backtrader fills in the order the orders were submitted and `orders` along
 the bar's path.
 """
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -45,9 +52,11 @@ from orders import (
     OrderBook,
     SimulatedVenue,
     StopOrder,
+    Trades,
 )
 
 START = datetime(2000, 1, 3, 16)
+CASH = 1_000_000_000
 RESTING = 1_000
 CENT = Decimal("0.01")
 LOSS, GAIN, DIP = Decimal("0.98"), Decimal("1.02"), Decimal("0.99")
@@ -77,16 +86,21 @@ def run_orders(bars: list[tuple[datetime, Decimal, Decimal, Decimal, Decimal, in
                ) -> tuple[float, int, Decimal]:
     """Seconds, fills and realized P&L of the strategy on ``bars`` with `orders`."""
     asset = Asset("XYZ")
-    venue = SimulatedVenue()
+    venue = SimulatedVenue(same_bar_exits=False)
     book = OrderBook()
-    account = Account()
+    account, trades = Account(cash=CASH), Trades()
+    equity: list[tuple[datetime, Decimal]] = []
     fills = 0
     entry: str | None = None
     dip: str | None = None
     start = time.perf_counter()
     for index, (dt, open_, high, low, close, volume) in enumerate(bars, start=1):
-        result = venue.on_bar(book, asset, Bar(open_, high, low, close, volume=volume), dt)
-        book, account = result.book, account.apply(result.executions)
+        result = venue.on_bar(book, asset, Bar(open_, high, low, close, volume=volume), dt,
+                              account)
+        book, account = result.book, result.account
+        assert account is not None
+        trades = trades.apply(result.executions)
+        equity.append((dt, account.equity()))
         fills += len(result.executions)
         if entry is not None and not book[entry].open:
             entry = None
@@ -109,7 +123,10 @@ def run_orders(bars: list[tuple[datetime, Decimal, Decimal, Decimal, Decimal, in
             dip = f"d{index}"
             book = book.place(dt, asset, 5, LimitOrder((close * DIP).quantize(CENT)),
                               ids=[dip]).book
-    return time.perf_counter() - start, fills, account.realized_pnl
+    seconds = time.perf_counter() - start
+    assert len(equity) == len(bars)
+    print(f"  ({len(trades.closed):,} round trips closed, final equity {equity[-1][1]})")
+    return seconds, fills, account.realized_pnl
 
 
 def run_backtrader(bars: list[tuple[datetime, Decimal, Decimal, Decimal, Decimal, int]]
@@ -143,6 +160,7 @@ def run_backtrader(bars: list[tuple[datetime, Decimal, Decimal, Decimal, Decimal
             self.fills = 0
             self.pnl = 0.0
             self.entry = self.dip = None
+            self.equity: list[tuple[Any, float]] = []
 
         def notify_order(self, order: Any) -> None:
             if order.status == order.Completed:
@@ -154,6 +172,7 @@ def run_backtrader(bars: list[tuple[datetime, Decimal, Decimal, Decimal, Decimal
 
         def next(self) -> None:
             index = len(self)
+            self.equity.append((self.data.datetime[0], self.broker.getvalue()))
             close = Decimal(str(self.data.close[0]))
             if self.entry is not None and not self.entry.alive():
                 self.entry = None
@@ -181,7 +200,7 @@ def run_backtrader(bars: list[tuple[datetime, Decimal, Decimal, Decimal, Decimal
     cerebro = bt.Cerebro(stdstats=False)
     cerebro.adddata(Feed(rows=bars))
     cerebro.addstrategy(Strategy)
-    cerebro.broker.setcash(1e9)
+    cerebro.broker.setcash(CASH)
     start = time.perf_counter()
     [strategy] = cerebro.run(runonce=False, preload=True)
     return time.perf_counter() - start, strategy.fills, strategy.pnl
@@ -191,22 +210,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bars", type=int, default=1_000_000)
     parser.add_argument("--compare-bars", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     bars = list(walk(args.compare_bars))
-    seconds, fills, pnl = run_orders(bars)
-    print(f"orders:     {len(bars):>9,} bars in {seconds:6.1f} s = {len(bars) / seconds:>8,.0f} "
-          f"bars/s; {fills:,} fills, realized P&L {pnl}")
-    peer = run_backtrader(bars)
+    ours: list[float] = []
+    theirs: list[float] = []
+    for _ in range(args.rounds):
+        seconds, fills, pnl = run_orders(bars)
+        ours.append(seconds)
+        peer = run_backtrader(bars)
+        if peer is not None:
+            theirs.append(peer[0])
+    seconds = statistics.median(ours)
+    print(f"orders:     {len(bars):>9,} bars in {seconds:6.2f} s = {len(bars) / seconds:>8,.0f} "
+          f"bars/s (median of {len(ours)}); {fills:,} fills, realized P&L {pnl}")
     if peer is None:
         print("backtrader: not installed (pip install -e '.[bench]'); left out")
     else:
-        peer_seconds, peer_fills, peer_pnl = peer
-        print(f"backtrader: {len(bars):>9,} bars in {peer_seconds:6.1f} s = "
-              f"{len(bars) / peer_seconds:>8,.0f} bars/s; {peer_fills:,} fills, "
-              f"realized P&L {peer_pnl:.2f}")
+        _, peer_fills, peer_pnl = peer
+        peer_seconds = statistics.median(theirs)
+        print(f"backtrader: {len(bars):>9,} bars in {peer_seconds:6.2f} s = "
+              f"{len(bars) / peer_seconds:>8,.0f} bars/s (median of {len(theirs)}); "
+              f"{peer_fills:,} fills, realized P&L {peer_pnl:.2f}")
         same = fills == peer_fills and abs(float(pnl) - peer_pnl) < 0.005
-        print(f"ratio: orders runs the bar loop {peer_seconds / seconds:.1f}x as fast; "
-              f"the two made {'the same' if same else 'different'} fills and P&L")
+        ratio = statistics.median(peer / own for own, peer in zip(ours, theirs, strict=True))
+        print(f"ratio: orders runs the bar loop {ratio:.2f}x as fast (median of the rounds' "
+              f"ratios); the two made {'the same' if same else 'different'} fills and P&L")
     if args.bars > args.compare_bars:
         long = list(walk(args.bars))
         seconds, fills, pnl = run_orders(long)
