@@ -13,6 +13,7 @@ EXTRAS: Mapping[str, tuple[str, ...]] = {
     "testing": ("hypothesis>=6.100",),
     "pandas": ("pandas>=2.0",),
     "dask": ("dask[distributed]>=2024.1",),
+    "plot": ("matplotlib>=3.8",),
 }
 
 
