@@ -91,6 +91,7 @@ from orders.io.documents import (
     structure,
     unstructure,
 )
+from orders.io.plot import plot_backtest
 from orders.io.recording import Recorder
 from orders.io.replay import (
     DEFAULT_ACCOUNT,
@@ -284,6 +285,7 @@ __all__ = [
     "order_records",
     "partition_of",
     "placed_orders",
+    "plot_backtest",
     "position_records",
     "read_bars_csv",
     "read_bars_csv_by_asset",
