@@ -25,6 +25,8 @@ pytest.importorskip("matplotlib")
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE, PICTURE = ROOT / "docs" / "plot.md", ROOT / "docs" / "plot-backtest.png"
+PICTURES = {PAGE: PICTURE, ROOT / "docs" / "backtest.md": ROOT / "docs" / "backtest-aapl.png"}
+"""Each page whose example draws a figure, and the picture of it the page shows."""
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 XYZ, ABC = Asset("XYZ"), Asset("ABC")
@@ -208,23 +210,25 @@ def test_drawing_and_saving_touch_neither_pyplot_nor_the_backend(tmp_path: Path)
     assert (tmp_path / "bar.png").read_bytes().startswith(PNG_SIGNATURE)
 
 
-def _docs_figure() -> Any:
-    """The figure the example on docs/plot.md draws."""
+def _docs_figure(page: Path = PAGE) -> Any:
+    """The figure the examples on ``page`` draw."""
     namespace: dict[str, Any] = {"__name__": "docs_plot"}
-    for source in re.findall(r"^```python\n(.*?)^```$", PAGE.read_text(), re.M | re.S):
-        exec(compile(source, str(PAGE), "exec", dont_inherit=True), namespace)
+    for source in re.findall(r"^```python\n(.*?)^```$", page.read_text(), re.M | re.S):
+        exec(compile(source, str(page), "exec", dont_inherit=True), namespace)
     return namespace["figure"]
 
 
-def test_the_docs_show_the_picture_their_example_draws() -> None:
-    assert f"]({PICTURE.name})" in PAGE.read_text()
-    assert PICTURE.read_bytes().startswith(PNG_SIGNATURE)
-    assert 10_000 < PICTURE.stat().st_size < 100_000
-    figure = _docs_figure()
+@pytest.mark.parametrize(("page", "picture"), list(PICTURES.items()), ids=lambda path: path.name)
+def test_the_docs_show_the_picture_their_example_draws(page: Path, picture: Path) -> None:
+    assert f"]({picture.name})" in page.read_text()
+    assert picture.read_bytes().startswith(PNG_SIGNATURE)
+    assert 10_000 < picture.stat().st_size < 100_000
+    figure = _docs_figure(page)
     assert len(figure.axes) == 2
     assert _markers(figure)
 
 
 if __name__ == "__main__":
-    _docs_figure().savefig(PICTURE, dpi=80, metadata={"Software": None})
-    print(f"wrote {PICTURE.relative_to(ROOT)}, {PICTURE.stat().st_size} bytes")
+    for page, picture in PICTURES.items():
+        _docs_figure(page).savefig(picture, dpi=80, metadata={"Software": None})
+        print(f"wrote {picture.relative_to(ROOT)}, {picture.stat().st_size} bytes")
