@@ -24,6 +24,7 @@ from orders.decimals import DecimalInput, to_decimal
 from orders.errors import BadOrderParameters
 from orders.events import Bar
 from orders.venue.positions import Execution
+from orders.venue.summary import equity_points
 from orders.venue.trades import Trades
 
 if TYPE_CHECKING:
@@ -209,17 +210,7 @@ def _levels(
 def _equity(
     equity: Iterable[tuple[datetime, DecimalInput]], dates: Any
 ) -> list[tuple[float, float]]:
-    points: list[tuple[float, float]] = []
-    for index, point in enumerate(equity):
-        if not (isinstance(point, tuple) and len(point) == 2):
-            raise BadOrderParameters(
-                f"equity point {index} must be a (datetime, amount) pair; got {quote(point)}"
-            )
-        dt, amount = point
-        check_type(f"the time of equity point {index}", dt, datetime)
-        value = to_decimal(amount, f"equity point {index}", BadOrderParameters, total=True)
-        points.append((float(dates.date2num(dt)), float(value)))
-    return points
+    return [(float(dates.date2num(dt)), float(amount)) for dt, amount in equity_points(equity)]
 
 
 def _panels(figure: Figure, *, with_equity: bool) -> tuple[Axes, Axes | None]:

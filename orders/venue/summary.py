@@ -30,7 +30,7 @@ from orders.decimals import (
 from orders.errors import BadOrderParameters, ExactnessError
 from orders.venue.trades import Trade, Trades
 
-__all__ = ["Summary", "summarize"]
+__all__ = ["Summary", "equity_points", "summarize"]
 
 _ZERO = Decimal(0)
 
@@ -91,7 +91,7 @@ def summarize(
     """
     start = positive_decimal(starting_equity, "starting_equity", BadOrderParameters)
     check_type("trades", trades, Trades)
-    points = _points(equity)
+    points = equity_points(equity)
     try:
         return _summary(start, points, trades)
     except decimal.DecimalException as exc:
@@ -129,7 +129,8 @@ def _summary(start: Decimal, points: list[tuple[datetime, Decimal]], trades: Tra
     )
 
 
-def _points(equity: Sequence[EquityPoint]) -> list[tuple[datetime, Decimal]]:
+def equity_points(equity: Iterable[EquityPoint]) -> list[tuple[datetime, Decimal]]:
+    """``equity`` checked: ``(time, amount)`` pairs in time order, amounts exact."""
     points: list[tuple[datetime, Decimal]] = []
     for index, point in enumerate(equity):
         if not (isinstance(point, tuple) and len(point) == 2):
