@@ -19,7 +19,7 @@ import math
 import numbers
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple, TypedDict, Unpack
 
@@ -203,11 +203,17 @@ def _read(rows: Iterable[_Cells], reading: _Reading) -> dict[str, list[DatedBar]
             raise _mixed_time_kinds(where, first, written, reading.columns[0])
         dt = _in_zone(written, reading.tz)
         bars = series.setdefault(asset, [])
-        if bars and dt <= bars[-1].dt:
+        if bars and _instant(dt) <= _instant(bars[-1].dt):
             raise _out_of_order(where, last_rows[asset], bars[-1].dt, dt, reading.columns[0])
         bars.append(DatedBar(dt, _bar(values[1:], where, reading)))
         last_rows[asset] = where
     return series
+
+
+def _instant(dt: datetime) -> datetime:
+    """``dt`` as a point in time: aware times in UTC, since Python compares two
+    times of one zone by their wall clocks, which repeat when clocks go back."""
+    return dt if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def _asset(value: object, where: _Where, column: str) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orders._checks import check_type, quote
 from orders._extras import missing_extra
-from orders.decimals import DecimalInput, to_decimal
+from orders.decimals import DecimalInput, exact_add, to_decimal
 from orders.errors import BadOrderParameters
 from orders.events import Bar
 from orders.venue.positions import Execution
@@ -178,7 +178,7 @@ def _fills(executions: Iterable[Execution], asset: Hashable | None, dates: Any) 
         before = held.get(execution.asset, _ZERO)
         is_buy = execution.quantity > 0
         is_entry = not before or (before > 0) == is_buy
-        held[execution.asset] = before + execution.quantity
+        held[execution.asset] = exact_add(before, execution.quantity)
         fills.append(_Fill(float(dates.date2num(dt)), float(execution.fill.price), is_buy,
                            is_entry))
     return fills

@@ -313,26 +313,28 @@ class SimulatedVenue:
             order = run.book.orders[order_id] if steps else order
             if order_id in arriving and self._takes(run, order, triggered[order_id], repriced):
                 continue  # a post-only stop-limit judged where the bar triggered it
+            derived = len(run.derived)
             fill = None if price is None else self._fill(order, price, bar, traded, dt)
-            if fill is not None and run.account is not None:
-                refusal = run.account.refusal(order, fill)
-                if refusal is not None:
-                    run.apply(order_id, Reject(refusal), _CANNOT_PAY)
-                    continue
-                run.account = run.account.fill(order, fill)
-            if fill is not None:
-                derived = len(run.derived)
+            refusal = None if fill is None or run.account is None else (
+                run.account.refusal(order, fill)
+            )
+            if refusal is not None:
+                run.apply(order_id, Reject(refusal), _CANNOT_PAY)
+            elif fill is not None:
+                if run.account is not None:
+                    run.account = run.account.fill(order, fill)
                 run.apply(order_id, fill, Cause(FILL_PRICES[order.order_type].__name__),
                           by_the_venue=False)
                 executions.append(Execution.of(order, fill))
                 traded = exact_add(traded, fill.quantity)
-                if released is not None:
-                    assert price is not None
-                    released.add(run, derived, place, price)
             if order.terms.time_in_force.is_immediate and (
                 run.book.orders[order_id].status in WORKING_STATUSES
             ):
                 run.apply(order_id, Expire(dt), _TRADES_ONCE)
+            if released is not None and price is not None:
+                # the legs this turn released: by a fill, or by the end of an entry
+                # that filled before (an IOC's expiry, a refusal of its rest)
+                released.add(run, derived, place, price)
         if released is not None:
             released.finish(run)
         return executions
@@ -523,6 +525,9 @@ class _Released:
         """Find the turn of ``leg``, released at ``start`` on the stretch ``first``."""
         steps: list[Event] = []
         order = leg
+        for event, moved in bar_steps(order, Bar(start, start, start, start), self.dt):
+            steps.append(event)  # the price it is released at, as a trade there
+            order = moved
         for stretch in range(first, len(self.path) - 1):
             bar = stretch_bar(self.path, stretch, start)
             trigger = None

@@ -365,3 +365,13 @@ def test_a_frame_without_pandas_installed_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match="bars_from_frame needs the 'pandas' extra: pip install"):
         bars_from_frame(object())
+
+
+def test_bars_in_time_order_stay_in_order_across_the_fall_back_hour() -> None:
+    text = io.StringIO(
+        "datetime,open,high,low,close\n"
+        "2024-11-03T05:45:00Z,1,1,1,1\n"  # 01:45 EDT
+        "2024-11-03T06:15:00Z,1,1,1,1\n"  # 01:15 EST, half an hour later
+    )
+    bars = read_bars_csv(text, volume=None, tz=ZoneInfo("America/New_York"))
+    assert [dt.astimezone(UTC).hour for dt, _ in bars] == [5, 6]

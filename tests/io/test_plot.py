@@ -6,11 +6,13 @@ from the example on docs/plot.md.
 
 from __future__ import annotations
 
+import decimal
 import importlib
 import re
 import subprocess
 import sys
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -208,6 +210,21 @@ def test_drawing_and_saving_touch_neither_pyplot_nor_the_backend(tmp_path: Path)
                             check=True, cwd=ROOT)
     assert result.stdout == "svg False\n"
     assert (tmp_path / "bar.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_the_pictures_entries_and_exits_do_not_depend_on_the_context() -> None:
+    times = [datetime(2024, 1, day, 16) for day in (2, 3, 4)]
+    amounts = [(Decimal("1000.5"), 10), (Decimal(-1000), 11), (Decimal("-0.5"), 12)]
+    executions = [
+        Execution.of(DecimalOrder(dt, "X", amount, id=f"o{dt.day}"),
+                     Fill(abs(amount), price, 0, dt))
+        for dt, (amount, price) in zip(times, amounts, strict=True)
+    ]
+    bars = [(dt, Bar(10, 12, 10, 11)) for dt in times]
+    with decimal.localcontext(decimal.Context(prec=3)):
+        figure = plot_backtest(bars, executions=executions)
+    labels = {line.get_label() for line in figure.axes[0].get_lines()}
+    assert labels == {"buy, entry", "sale, exit"}  # the last sale is an exit
 
 
 def _docs_figure(page: Path = PAGE) -> Any:
