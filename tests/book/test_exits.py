@@ -261,3 +261,15 @@ def test_close_position_refuses_an_id_in_the_book() -> None:
     book = manual(OrderBook(), 10, "buy")
     with pytest.raises(BadOrderParameters, match="'buy' is already in the book"):
         book.close_position("AAPL", T, id="buy")
+
+
+def test_in_live_mode_the_legs_the_venue_holds_shrink_by_replace_requests() -> None:
+    book = long_bracket(OrderBook(live=True))
+    for order_id in ("s", "l"):
+        book = book.apply(order_id, NewRequested()).book
+    shrunk = manual(book, -30)
+    for order_id in ("s", "l"):
+        leg = shrunk[order_id]
+        assert leg.amount == -100  # at the venue's size until it confirms
+        assert leg.pending_replace is not None
+        assert leg.pending_replace.change.amount == -70
