@@ -487,10 +487,11 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
         document["reduce_only"] = sorted(book.reduce_only)
     if book.positions != net_positions(book.orders.values()):
         # written only when released orders' fills count in them, as before positions were kept
-        document["positions"] = [
-            {"asset": unstructure_asset(asset), "quantity": decimal_text(quantity)}
-            for asset, quantity in book.positions.items()
-        ]
+        document["positions"] = sorted(  # in a fixed order, whatever the hash order
+            ({"asset": unstructure_asset(asset), "quantity": decimal_text(quantity)}
+             for asset, quantity in book.positions.items()),
+            key=lambda position: json.dumps(position["asset"], sort_keys=True),
+        )
     if book.causes:  # written only when there are some, as before the audit trail existed
         document["causes"] = {
             order_id: [{"step": step, **unstructure_cause(cause)}

@@ -273,3 +273,13 @@ def test_in_live_mode_the_legs_the_venue_holds_shrink_by_replace_requests() -> N
         assert leg.amount == -100  # at the venue's size until it confirms
         assert leg.pending_replace is not None
         assert leg.pending_replace.change.amount == -70
+
+
+def test_a_document_lists_positions_in_a_fixed_order() -> None:
+    book = OrderBook()
+    for asset in ("MSFT", "AAPL", "IBM"):
+        book = book.submit(DecimalOrder(T, asset, 5, id=asset)).book
+        book = book.apply(asset, Fill(5, 100)).book
+    released = book.release(T + timedelta(hours=1)).book
+    written = json.loads(dumps(released))["value"]["positions"]
+    assert [position["asset"] for position in written] == ["AAPL", "IBM", "MSFT"]
