@@ -1,7 +1,9 @@
 """A stateful machine over a book of brackets and OCO groups under venue behaviour.
 
 Steps: brackets (built by the library or backtrader-style, with only a parent
-on the legs; per-leg validity), OCO groups of 2 to 5 members in either mode,
+on the legs; per-leg validity; either arming), OCO groups of 2 to 5 members in either mode,
+manual orders of either side, reduce-only exits (alone or as OCO groups, mostly
+on the side that reduces the position), closing the position,
 fills on any working order (exit fills while the entry works, late fills on
 cancelled entries, fills attempted on dormant legs), late fills on any
 cancelled order, busts and corrections of any live fill, amendments of
@@ -9,9 +11,13 @@ amounts and of the prices of any active order, cancels, holds, trade prices,
 bars, the clock, and releasing finished orders.
 
 After every step it checks, for every bracket, the rule the book promises
-(rule 1 of docs/linked-orders.md): with P = entry filled - exit fills, while
-P > 0 some exit leg is active and every active leg has exactly P left; while
-P = 0 and the entry works the legs are dormant; otherwise no leg works. It also
+(rule 1 of docs/linked-orders.md): with P = entry filled - exit fills, capped
+by the bracket's share of the position (P_eff, shared out oldest exit first),
+while P_eff > 0 some exit leg is active and every active leg has exactly P_eff
+left; while P_eff = 0 and the entry works the legs are dormant; otherwise no leg
+works. It checks that the book's position is the net of every fill, released
+orders' included, and that the working exits of the asset never work for more
+than the position (a bracket and an OCO group count once). It also
 checks that no two members of a cancel-mode OCO group both filled while they
 worked, that the
 derived consequences, applied after the asked event, rebuild the new book, and
@@ -61,6 +67,7 @@ from orders import (
 )
 from orders.book import Submit
 from orders.book.rules import Arming, check_book, link_group
+from orders.statuses import ACTIVE_STATUSES as ACTIVE
 from tests.support import rebuilt
 
 T0 = datetime(2024, 1, 15, 9, 30)
@@ -69,6 +76,7 @@ FILLED_WHILE_WORKING = (ORDER_STATUS.FILLED, ORDER_STATUS.PARTIALLY_FILLED)
 LEVELS = [Decimal(level) for level in (89, 90, 91, 99, 100, 101, 109, 110, 111)]
 prices = st.sampled_from(LEVELS) | st.decimals(min_value=80, max_value=120, places=1)
 validity = st.none() | st.integers(1, 10)
+SHARING_RULES = ("exits_fit_the_position", "nothing_left_to_protect", "close_position")
 
 
 def check_audit(before: OrderBook, result: BookResult) -> None:
@@ -107,6 +115,7 @@ class BookMachine(RuleBasedStateMachine):
         self.groups = []
         self.clock = T0
         self.count = 0
+        self.released_fills = Decimal(0)
 
     def new_ids(self, count: int) -> tuple[str, ...]:
         self.count += 1
@@ -124,6 +133,8 @@ class BookMachine(RuleBasedStateMachine):
         """Check that the asked event then the derived ones rebuild the new book; keep it."""
         for derived in result.derived:
             event(f"derived {type(derived.event).__name__}")
+            if derived.cause is not None and derived.cause.rule in SHARING_RULES:
+                event(f"derived by {derived.cause.rule}")
         assert rebuilt(self.book, result, asked, added) == dict(result.book.orders)
         check_audit(self.book, result)
         self.book = result.book
@@ -176,6 +187,43 @@ class BookMachine(RuleBasedStateMachine):
         )
         self.record(self.book.submit(*legs, link_mode=mode), added=legs)
         self.groups.append((ids, mode))
+
+    @rule(size=st.integers(1, 60), buy=st.booleans(), market=st.booleans())
+    def manual_order(self, size: int, buy: bool, market: bool) -> None:
+        """A host's own order, outside any link: filled later by the fill rule."""
+        (order_id,) = self.new_ids(1)
+        order = DecimalOrder(self.clock, "XYZ", size if buy else -size,
+                             limit=None if market else 100, id=order_id)
+        self.record(self.book.submit(order), added=(order,))
+
+    @rule(members=st.integers(1, 3), size=st.integers(1, 60),
+          mode=st.sampled_from(list(LinkMode)), reducing=st.integers(0, 4))
+    def place_reduce_only(self, members: int, size: int, mode: LinkMode, reducing: int) -> None:
+        """Reduce-only exits, alone or as an OCO group: mostly on the side that reduces
+        the position, sometimes on the other (which the book cancels)."""
+        position = self.book.net_position("XYZ")
+        sells = position > 0 if reducing else position <= 0
+        ids = self.new_ids(members)
+        legs = tuple(
+            DecimalOrder(self.clock, "XYZ", -size if sells else size,
+                         limit=(110 + index) if sells else (90 - index), id=leg_id,
+                         linked_order_ids=tuple(other for other in ids if other != leg_id)
+                         if members > 1 else ())
+            for index, leg_id in enumerate(ids)
+        )
+        event(f"reduce-only {'group' if members > 1 else 'order'}")
+        self.record(self.book.submit(*legs, link_mode=mode, reduce_only=True), added=legs)
+        if members > 1:
+            self.groups.append((ids, mode))
+
+    @rule()
+    def close_out(self) -> None:
+        (order_id,) = self.new_ids(1)
+        result = self.book.close_position("XYZ", self.clock, id=order_id)
+        event("close_position" if result.derived else "close_position when flat")
+        self.record(result)
+        if result.derived:
+            assert self.book[order_id].remaining == -self.book.net_position("XYZ")
 
     @rule(data=st.data(), price=prices, role=st.sampled_from(["entry", "exit leg", "member"]))
     def fill(self, data: st.DataObject, price: Decimal, role: str) -> None:
@@ -331,26 +379,87 @@ class BookMachine(RuleBasedStateMachine):
         }
         assert dict(kept.brackets) == {k: v for k, v in self.book.brackets.items() if k not in gone}
         check_book(kept)
+        self.released_fills += sum((order.filled for order in result.orders), Decimal(0))
         self.book = kept
         self.entries = [entry for entry in self.entries if entry not in gone]
         self.groups = [group for group in self.groups if group[0][0] not in gone]
 
+    def bracket_position(self, entry_id: str) -> Decimal:
+        exited = sum((leg.filled.copy_abs() for leg in self.book.children(entry_id)), Decimal(0))
+        return self.book[entry_id].filled.copy_abs() - exited
+
+    def shares(self) -> dict[str, Decimal]:
+        """P_eff of each bracket: the position shared out oldest exit first (a
+        bracket that arms wants P; a reduce-only group or order its largest working
+        remaining), nothing to those on the side that would add to it."""
+        position = self.book.net_position("XYZ")
+        wanted: list[tuple[tuple[datetime, str], str, bool, Decimal]] = []
+        for entry_id in self.entries:
+            entry, bracket = self.book[entry_id], self.book.brackets[entry_id]
+            p = self.bracket_position(entry_id)
+            arms = p > 0 and (bracket.arming is Arming.FIRST_FILL or not entry.open)
+            want = p if arms and not bracket.withdrawn else Decimal(0)
+            wanted.append(((entry.created, entry_id), entry_id, not entry.is_buy, want))
+        for key, members in self.working_reduce_only().items():
+            first = min((order.created, order.id) for order in members)
+            want = max(order.remaining.copy_abs() for order in members)
+            wanted.append((first, key, members[0].is_buy, want))
+        left, shares = abs(position), {}
+        for _, key, buys, want in sorted(wanted):
+            share = min(want, left) if position and buys == (position < 0) else Decimal(0)
+            left -= share
+            shares[key] = share
+        return shares
+
+    def working_reduce_only(self) -> dict[str, list[DecimalOrder]]:
+        """The working reduce-only orders, by their group's first member (or their id)."""
+        found: dict[str, list[DecimalOrder]] = {}
+        for order_id in self.book.reduce_only:
+            order = self.book[order_id]
+            if order.status in ACTIVE and order.status is not HELD:
+                key = min((order.id, *order.linked_order_ids))
+                found.setdefault(key, []).append(order)
+        return found
+
+    @invariant()
+    def the_position_is_the_net_of_every_fill(self) -> None:
+        held = sum((order.filled for order in self.book.orders.values()), Decimal(0))
+        assert self.book.net_position("XYZ") == held + self.released_fills
+
+    @invariant()
+    def exits_never_work_for_more_than_the_position(self) -> None:
+        position = self.book.net_position("XYZ")
+        exits = [list(members) for members in self.working_reduce_only().values()]
+        exits += [[leg for leg in self.book.children(entry_id)
+                   if leg.open and leg.status is not HELD] for entry_id in self.entries]
+        reducing = adding = Decimal(0)
+        for orders in (found for found in exits if found):
+            quantity = max(order.remaining.copy_abs() for order in orders)
+            if position and orders[0].is_buy == (position < 0):
+                reducing += quantity
+            else:
+                adding += quantity
+        assert reducing <= abs(position), f"exits work for {reducing} of a position {position}"
+        assert not adding, f"exits work for {adding} on the side that adds to {position}"
+
     @invariant()
     def every_bracket_covers_its_position(self) -> None:
+        shares = self.shares()
         for entry_id in self.entries:
             entry = self.book[entry_id]
             legs = self.book.children(entry_id)
-            exited = sum((leg.filled.copy_abs() for leg in legs), Decimal(0))
-            position = entry.filled.copy_abs() - exited
+            raw = self.bracket_position(entry_id)
+            arms_late = self.book.brackets[entry_id].arming is Arming.ENTRY_FILLED
+            arms = raw > 0 and (not arms_late or not entry.open)
+            position = min(raw, shares[entry_id]) if arms else raw
             active = [leg for leg in legs if leg.open and leg.status is not HELD]
             dormant = [leg for leg in legs if leg.status is HELD]
-            name = f"bracket {entry_id} (P = {position})"
-            arms_late = self.book.brackets[entry_id].arming is Arming.ENTRY_FILLED
+            name = f"bracket {entry_id} (P = {raw}, P_eff = {position})"
             if self.book.brackets[entry_id].withdrawn:
                 assert not active, f"{name}: withdrawn, but legs work"
                 assert not dormant, f"{name}: withdrawn, but legs are dormant"
                 assert not entry.open, f"{name}: withdrawn, but its entry works"
-            elif position > 0 and arms_late and entry.open:
+            elif raw > 0 and arms_late and entry.open:
                 assert not active, f"{name}: legs work before the entry has filled"
                 assert all(leg.amount == -entry.amount for leg in dormant), (
                     f"{name}: dormant legs are not sized to the entry"

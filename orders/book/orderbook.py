@@ -25,6 +25,7 @@ import inspect
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import attrs
@@ -44,7 +45,7 @@ from orders.book import audit, indexes, rules
 from orders.book.audit import AuditStep, Cause, Causes
 from orders.book.build import bracket_orders, oco_orders
 from orders.book.rules import Arming, Bracket, Change, LinkMode
-from orders.decimals import DecimalInput, non_negative_price
+from orders.decimals import DecimalInput, exact_add, exact_subtract, non_negative_price
 from orders.errors import BadOrderParameters, UnknownOrderError
 from orders.events import Bar, Cancel, Event, Expire
 from orders.order.machine import apply
@@ -104,6 +105,7 @@ _result = slot_builder(BookResult)
 
 
 _EMPTY: immutables.Map[Any, Any] = immutables.Map()
+_ZERO = Decimal(0)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -237,14 +239,31 @@ class OrderBook:
     causes: Causes = attrs.field(default=_EMPTY, kw_only=True, repr=False)
     """The audit trail: the cause of each step the book took on its own, and of
     each event the host applied with a cause (see :meth:`explain`)."""
+    positions: immutables.Map[Hashable, Decimal] = attrs.field(
+        default=_EMPTY, kw_only=True, repr=False
+    )
+    """Each asset's position: the net quantity (signed) that the book's orders
+    have filled, released orders included (see :meth:`net_position`)."""
+    reduce_only: immutables.Map[str, None] = attrs.field(default=_EMPTY, kw_only=True,
+                                                         repr=False)
+    """The orders submitted reduce-only: exits that only ever shrink the position."""
+    exits: immutables.Map[Hashable, immutables.Map[str, None]] = attrs.field(
+        default=_EMPTY, kw_only=True, eq=False, repr=False
+    )
+    """Derived from the orders: for each asset, its active exits (bracket legs and
+    reduce-only orders)."""
 
     def __getstate__(self) -> dict[str, object]:
         return fields_state(self)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # A book pickled before post-only orders existed has shorter index records.
+        # A book pickled before post-only orders existed has shorter index records;
+        # one pickled before positions were kept has them from its orders' fills.
+        orders = state["orders"]
         restore_fields(self, {**state, "index": indexes.widened(state["index"])},
-                       later={"post_only_rested": _EMPTY, "live": False, "causes": _EMPTY})
+                       later={"post_only_rested": _EMPTY, "live": False, "causes": _EMPTY,
+                              "positions": net_positions(orders.values()),
+                              "reduce_only": _EMPTY, "exits": _active_exits(orders.values())})
 
     # Queries.
 
@@ -278,6 +297,11 @@ class OrderBook:
         ids = self.active_by_asset.get(check_asset(asset), _EMPTY)
         return [self.orders[order_id] for order_id in ids]
 
+    def net_position(self, asset: Hashable) -> Decimal:
+        """The position in ``asset``: the net quantity (positive long, negative
+        short) the book's orders have filled, orders it has released included."""
+        return self.positions.get(check_asset(asset), _ZERO)
+
     def orders_with_status(self, *statuses: ORDER_STATUS) -> list[DecimalOrder]:
         """Orders in any of ``statuses``."""
         wanted = frozenset(_status(status) for status in statuses)
@@ -310,6 +334,7 @@ class OrderBook:
         *orders: DecimalOrder,
         link_mode: LinkMode | str | None = None,
         arming: Arming | str | None = None,
+        reduce_only: bool = False,
     ) -> BookResult:
         """Add new orders; their links are checked (:data:`orders.links.SUBMIT_CHECKS`,
         then :data:`orders.links.STATE_CHECKS` on their OCO groups and brackets
@@ -326,8 +351,15 @@ class OrderBook:
         submitted OPEN under an entry that has not filled, or cancelling the
         other members of a cancel-mode OCO group beside a member submitted with
         fills.
+
+        With ``reduce_only`` the orders are exits that only ever shrink the
+        position (:meth:`net_position`): each works for no more than its share of
+        it, is shrunk when the position shrinks, and is cancelled when it would
+        add to it (see :func:`orders.book.rules.exits_fit_the_position`). A
+        bracket's legs are exits already, and its entry cannot be reduce-only.
         """
         mode, arms = _link_mode(link_mode), _arming(arming)
+        check_type("reduce_only", reduce_only, bool)
         builder = BookBuilder(self)
         for order in orders:
             if not isinstance(order, DecimalOrder):
@@ -338,6 +370,8 @@ class OrderBook:
                 reference = next(iter(builder.orders.values())).dt
                 check_time_kind(f"order {order.id}'s dt", order.dt, reference,
                                 "the book's orders are")
+            if reduce_only:
+                builder.reduce_only = builder.reduce_only.set(order.id, None)
             builder.store(order)
         linked = [order for order in orders if rules.is_linked(order)]
         if linked:
@@ -349,7 +383,14 @@ class OrderBook:
             builder.pending.extend(  # entries first: a bracket's first change is its entry's
                 Change(None, order, None) for order in (*entries, *others)
             )
-            builder.settle()
+        if reduce_only and any(order.id in builder.brackets for order in orders):
+            entry = next(order.id for order in orders if order.id in builder.brackets)
+            raise BadOrderParameters(
+                f"order {entry} is a bracket's entry, which opens the position its legs "
+                "protect; submit it without reduce_only (its legs are exits already)"
+            )
+        builder.settle()
+        if linked:
             rules.check_states(builder, [order.id for order in linked])
         return builder.result()
 
@@ -391,6 +432,47 @@ class OrderBook:
     def cancel(self, order_id: str, reason: str = "") -> BookResult:
         """Cancel one order (and what its links cancel with it)."""
         return self.apply(order_id, Cancel(reason))
+
+    def close_position(
+        self, asset: Hashable, dt: datetime, *, id: str | None = None,  # noqa: A002
+        reason: str = "closing the position",
+    ) -> BookResult:
+        """Flatten the position in ``asset`` in one call, as backtrader's ``close()``.
+
+        Cancels every working exit of the asset (bracket legs, which withdraw
+        their brackets, and reduce-only orders) and every working order that
+        would add to the position (a bracket's entry among them), then submits a
+        reduce-only market order for the whole position, under ``id`` if given.
+        The result derives the cancels (requests, in live mode, for orders the
+        venue has) and ends with the new order as a :class:`Submit` for the host
+        to send. Orders on the side that reduces the position and are not exits
+        are the host's and stay. With no position it changes nothing.
+        """
+        asset = check_asset(asset)
+        self._check_time("close_position's dt", dt)
+        position = self.positions.get(asset, _ZERO)
+        if not position:
+            return _result(self, ())
+        closing = DecimalOrder(dt, asset, position.copy_negate(), id=id)
+        if closing.id in self.orders:
+            raise BadOrderParameters(f"order id {closing.id!r} is already in the book")
+        builder = BookBuilder(self)
+        cause = Cause("close_position")
+        for order_id in sorted(self.active_by_asset.get(asset, _EMPTY)):
+            builder.settle()
+            order = rules.as_it_will_stand(builder.orders[order_id], builder.live)
+            adds = order.is_buy == (position > 0)
+            if order.status in ACTIVE_STATUSES and not order.pending_cancel and (
+                adds or rules.is_exit(builder, order)
+            ):
+                builder.apply(order_id, Cancel(reason), cause=cause)
+        builder.settle()
+        builder.reduce_only = builder.reduce_only.set(closing.id, None)
+        builder.store(closing)
+        builder.causes = audit.record(builder.causes, closing, cause)
+        builder.derived.append(Derived(closing.id, Submit(closing), cause))
+        builder.settle()
+        return builder.result()
 
     def fillable(self, asset: Hashable) -> list[str]:
         """Ids of the orders of ``asset`` a venue can fill now: those at the
@@ -447,9 +529,9 @@ class OrderBook:
                 else self.post_only_rested)
         if kept is self.post_only_rested:
             return self
-        return OrderBook(self.orders, self.link_modes, self.brackets, self.index,
-                         self.active_by_asset, self.aware, kept, live=self.live,
-                         causes=self.causes)
+        return _book(self.orders, self.link_modes, self.brackets, self.index,
+                     self.active_by_asset, self.aware, kept, self.live, self.causes,
+                     self.positions, self.reduce_only, self.exits)
 
     def _move(
         self, moved_ids: list[str], steps: Callable[[DecimalOrder], list[Step]], cause: Cause
@@ -504,24 +586,24 @@ class OrderBook:
         if not released:
             return Released(self, ())
         released.sort(key=lambda order: (order.dt, order.id))
-        orders, link_modes, brackets = (
-            self.orders.mutate(), self.link_modes.mutate(), self.brackets.mutate()
+        orders, link_modes, brackets, reduce_only = (
+            self.orders.mutate(), self.link_modes.mutate(), self.brackets.mutate(),
+            self.reduce_only.mutate(),
         )
         for order in released:
             del orders[order.id]
             link_modes.pop(order.id, None)
             brackets.pop(order.id, None)
+            reduce_only.pop(order.id, None)
         remaining = orders.finish()
-        book = OrderBook(
-            remaining,
-            link_modes.finish(),
-            brackets.finish(),
-            self.index,
-            self.active_by_asset,
-            self.aware if remaining else None,
-            self.post_only_rested,
-            live=self.live,
+        book = attrs.evolve(
+            self,
+            orders=remaining,
+            link_modes=link_modes.finish(),
+            brackets=brackets.finish(),
+            aware=self.aware if remaining else None,
             causes=audit.forget(self.causes, (order.id for order in released)),
+            reduce_only=reduce_only.finish(),
         )
         return Released(book, tuple(released))
 
@@ -544,6 +626,29 @@ def placed_orders(placement: Placement) -> tuple[DecimalOrder, ...]:
     the style lists them (:meth:`Placement.orders`); it takes the arguments of
     :class:`Placement`, whose ``link_mode`` is for :meth:`OrderBook.place`."""
     return placement.orders()
+
+
+def net_positions(orders: Iterable[DecimalOrder]) -> immutables.Map[Hashable, Decimal]:
+    """Each asset's net filled quantity over ``orders``, assets at zero left out:
+    a book's positions while it has released none of its filled orders."""
+    positions: dict[Hashable, Decimal] = {}
+    for order in orders:
+        if order.filled:
+            asset = order.terms.asset
+            positions[asset] = exact_add(positions.get(asset, _ZERO), order.filled)
+    return immutables.Map({asset: net for asset, net in positions.items() if net})
+
+
+def _active_exits(
+    orders: Iterable[DecimalOrder],
+) -> immutables.Map[Hashable, immutables.Map[str, None]]:
+    """The active bracket legs of ``orders``, by asset (a book from before
+    reduce-only orders existed has no other exits)."""
+    exits: dict[Hashable, dict[str, None]] = {}
+    for order in orders:
+        if order.terms.parent_order_id is not None and order.status in ACTIVE_STATUSES:
+            exits.setdefault(order.terms.asset, {})[order.id] = None
+    return immutables.Map({asset: immutables.Map(ids) for asset, ids in exits.items()})
 
 
 def _finished_before(order: DecimalOrder, before: datetime) -> bool:
@@ -613,13 +718,18 @@ class BookBuilder:
         self.post_only_rested = book.post_only_rested
         self.live = book.live
         self.causes = book.causes
+        self.positions = book.positions
+        self.reduce_only = book.reduce_only
+        self.exits = book.exits
         self.derived: list[Derived] = []
         self.pending: deque[Change] = deque()
+        self.unsettled_assets: dict[Hashable, Change] = {}
+        """Assets whose position or exits changed, each with its first change."""
 
     def result(self) -> BookResult:
         book = _book(self.orders, self.link_modes, self.brackets, self.index,
                      self.active_by_asset, self.aware, self.post_only_rested, self.live,
-                     self.causes)
+                     self.causes, self.positions, self.reduce_only, self.exits)
         return _result(book, tuple(self.derived))
 
     def store(self, order: DecimalOrder, old: DecimalOrder | None = None) -> None:
@@ -631,13 +741,57 @@ class BookBuilder:
         if before != after:
             self.index = indexes.update(self.index, order.terms.asset, before, after)
         was_active = old is not None and old.status in ACTIVE_STATUSES
-        if was_active != (order.status in ACTIVE_STATUSES):
+        activity_changed = was_active != (order.status in ACTIVE_STATUSES)
+        if activity_changed:
             asset = order.terms.asset
             ids = self.active_by_asset.get(asset, _EMPTY)
             ids = ids.set(order.id, None) if not was_active else ids.delete(order.id)
             self.active_by_asset = self.active_by_asset.set(asset, ids)
         if self.post_only_rested and order.status not in WORKING_STATUSES:
             self.forget_rested(order)
+        filled = order.filled if old is None or not old.filled else (
+            _ZERO if old.filled == order.filled else exact_subtract(order.filled, old.filled)
+        )
+        if filled:
+            self.add_position(order.terms.asset, filled)
+            asset = order.terms.asset
+            if asset in self.exits and not self.settles_itself(asset, order):
+                self.unsettle(asset, old, order)
+        if rules.is_exit(self, order):
+            self.store_exit(order, old, activity_changed)
+
+    def add_position(self, asset: Hashable, filled: Decimal) -> None:
+        position = exact_add(self.positions.get(asset, _ZERO), filled)
+        self.positions = (self.positions.set(asset, position) if position
+                          else self.positions.delete(asset))
+
+    def store_exit(
+        self, order: DecimalOrder, old: DecimalOrder | None, activity_changed: bool
+    ) -> None:
+        """Keep the index of active exits, and settle the asset once the exit changes."""
+        asset = order.terms.asset
+        if activity_changed:
+            ids = self.exits.get(asset, _EMPTY)
+            ids = ids.delete(order.id) if order.id in ids else ids.set(order.id, None)
+            self.exits = self.exits.set(asset, ids) if ids else self.exits.delete(asset)
+        if (old is None or old.status is not order.status or old.terms.amount != order.amount
+                ) and not self.settles_itself(asset, order):
+            self.unsettle(asset, old, order)
+
+    def settles_itself(self, asset: Hashable, order: DecimalOrder) -> bool:
+        """True when the exits of ``asset`` are the legs of ``order``'s bracket
+        alone: the bracket's own rules settle them after a change of ``order``,
+        and no other exit's share of the position can move."""
+        if self.reduce_only:
+            return False
+        entry = order.terms.parent_order_id or order.id
+        return all(self.orders[order_id].terms.parent_order_id == entry
+                   for order_id in self.exits.get(asset, _EMPTY))
+
+    def unsettle(self, asset: Hashable, old: DecimalOrder | None, order: DecimalOrder) -> None:
+        """Settle the exits of ``asset`` before the operation ends (:meth:`settle`)."""
+        if asset not in self.unsettled_assets:
+            self.unsettled_assets[asset] = Change(old, order, None)
 
     def forget_rested(self, order: DecimalOrder) -> None:
         """Drop ``order`` from the post-only orders that rested: it has ended, or is
@@ -748,6 +902,13 @@ class BookBuilder:
                     self.perform(fired, change)
                 else:
                     del unsettled[entry]
+            elif self.unsettled_assets:
+                asset, change = next(iter(self.unsettled_assets.items()))
+                fired = rules.position_repairs(self, asset)
+                if fired:
+                    self.perform(fired, change)
+                else:
+                    del self.unsettled_assets[asset]
             else:
                 order_id = next(ids, None)
                 if order_id is None:

@@ -9,7 +9,7 @@ Two kinds of link join the orders of an :class:`~orders.book.OrderBook`:
   what its exit legs have filled. Its legs come in generations: those
   submitted with it, then any the book creates to re-arm it.
 
-This module holds every linking rule, in five tables:
+This module holds every linking rule, in six tables:
 
 * :data:`SUBMIT_CHECKS` refuse links that no consistent group could have;
 * :data:`STATE_CHECKS` refuse a group or a bracket in a state the rules do not
@@ -21,7 +21,10 @@ This module holds every linking rule, in five tables:
   cancelling the other members, say);
 * :data:`INVARIANTS` say what a bracket must look like. After every change the
   book applies the first invariant that does not hold, then checks them all
-  again, until every one holds.
+  again, until every one holds;
+* :data:`POSITION_RULES` say what the exits of an asset look like beside its
+  position (the net quantity the book's orders have filled): bracket legs and
+  reduce-only orders never work for more than it.
 
 The book applies an event, queues the change, and settles once: it hands each
 queued change to :func:`reactions` and :func:`repairs` and applies the actions
@@ -33,7 +36,7 @@ loop, which nothing re-enters, so a group or a bracket of any size settles.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -90,6 +93,10 @@ __all__ = [
 
 _HELD = ORDER_STATUS.HELD
 _ZERO = Decimal(0)
+_NO_POSITIONS: immutables.Map[Hashable, Decimal] = immutables.Map()
+_NOT_REDUCE_ONLY: immutables.Map[str, None] = immutables.Map()
+_NO_EXITS: immutables.Map[Hashable, immutables.Map[str, None]] = immutables.Map()
+_NO_IDS: immutables.Map[str, None] = immutables.Map()
 
 
 class Arming(StrEnum):
@@ -121,8 +128,9 @@ class Bracket:
     mode: LinkMode = LinkMode.REDUCE
     """What a fill of one exit leg does to the other legs."""
     withdrawn: bool = False
-    """True once the host ended an exit leg while the bracket held a position:
-    the position is the host's, and the bracket is never re-armed."""
+    """True once the host ended an exit leg while the bracket held a position, or
+    orders outside the bracket traded its position away: the position is the
+    host's, and the bracket is never re-armed."""
     arming: Arming = Arming.FIRST_FILL
     """When the exit legs start to work."""
 
@@ -159,9 +167,19 @@ class Links(Protocol):
     @property
     def live(self) -> bool: ...
 
+    @property
+    def positions(self) -> immutables.Map[Hashable, Decimal]: ...
+
+    @property
+    def reduce_only(self) -> immutables.Map[str, None]: ...
+
+    @property
+    def exits(self) -> immutables.Map[Hashable, immutables.Map[str, None]]: ...
+
 
 LinkKey = tuple[str, str]
-"""Names one group or bracket: ``("oco", first member)`` or ``("bracket", entry)``."""
+"""Names one group, bracket or exit: ``("oco", first member)``, ``("bracket", entry)``
+or ``("exit", order)`` for a reduce-only order outside any group."""
 
 
 @attrs.frozen
@@ -251,6 +269,9 @@ class BracketState:
     live: bool = False
     """The book's live mode: ``entry`` and ``legs`` stand as the book's requests
     in flight will leave them (:func:`as_it_will_stand`)."""
+    share: Decimal | None = None
+    """The bracket's share of its asset's position (:func:`exit_shares`); None
+    when the position is not read (a bracket being built, or being shared)."""
 
     @property
     def key(self) -> LinkKey:
@@ -262,13 +283,26 @@ class BracketState:
         return exact_subtract(self.entry.filled.copy_abs(), self.exited)
 
     @property
-    def armed(self) -> bool:
-        """True when the exit legs must protect the position: P > 0 and, when the
-        bracket arms on the filled entry, the entry has stopped filling."""
+    def cover(self) -> Decimal:
+        """What the working legs cover: P, capped by the bracket's share of the
+        asset's position (P_eff)."""
+        position = self.position
+        return position if self.share is None else min(position, self.share)
+
+    @property
+    def arms(self) -> bool:
+        """True when the bracket's own rules call for working legs: P > 0 and, when
+        the bracket arms on the filled entry, the entry has stopped filling."""
         return self.position > 0 and (
             self.bracket.arming is Arming.FIRST_FILL
             or self.entry.status not in ACTIVE_STATUSES
         )
+
+    @property
+    def armed(self) -> bool:
+        """True when the exit legs must work: the bracket :attr:`arms` and its share
+        of the asset's position is more than nothing."""
+        return self.arms and self.cover > 0
 
     def live_legs(self, *, but: str | None = None) -> list[DecimalOrder]:
         return [leg for leg in self.legs if leg.status in ACTIVE_STATUSES and leg.id != but]
@@ -565,7 +599,8 @@ def amended_links(links: Links, order_id: str, event: Event) -> Links:
         while order.pending_replace is not None and order.status in ACTIVE_STATUSES:
             order = apply(order, Replaced())
         orders = orders.set(joined, order)
-    return _Links(orders, links.link_modes, links.brackets, links.live)
+    return _Links(orders, links.link_modes, links.brackets, links.live, links.positions,
+                  links.reduce_only, links.exits)
 
 
 def bracket_links(entry: DecimalOrder, legs: Sequence[DecimalOrder]) -> Links:
@@ -677,6 +712,12 @@ def check_book(links: Links) -> None:
         if broken is not None:
             _refuse(broken, f"bracket {entry_id} breaks it", links.orders[entry_id],
                     error=BadOrderParameters)
+    for asset, exits in links.exits.items():
+        for rule in POSITION_RULES:
+            if any(True for _ in rule(links, asset)):
+                _refuse(rule, f"the exits of {quote(asset)} work for more than its position "
+                        f"{decimal_text(links.positions.get(asset, _ZERO))}",
+                        links.orders[next(iter(exits))], error=BadOrderParameters)
     check_states(links, links.orders)
 
 
@@ -936,9 +977,11 @@ def exiting_stops_entering(state: BracketState) -> Iterator[Action]:
 
 def legs_cover_the_position(state: BracketState) -> Iterator[Action]:
     """While the bracket is armed (P > 0, and the entry has stopped filling when it
-    arms on the filled entry), every working exit leg is active and has exactly P
-    left to fill."""
-    position = state.position
+    arms on the filled entry), every working exit leg is active and has exactly
+    P_eff left to fill: P, capped by the bracket's share of the asset's position
+    (:func:`exit_shares`), so that an order outside the bracket that reduces the
+    position shrinks the legs, and they grow back to P if it is undone."""
+    position = state.cover
     if not state.armed:
         return
     for leg in state.legs_to_ask():
@@ -955,9 +998,9 @@ def rearm_protection(state: BracketState) -> Iterator[Action]:
     cancel mode, once one has filled, that one. When they are not (a late entry
     fill after the legs ended, a bust that reopened one leg while the others
     stay cancelled), the book cancels those still working and creates a new set
-    for P like them (kind, prices, trail, validity) under new ids, returned to
+    for P_eff like them (kind, prices, trail, validity) under new ids, returned to
     the host to send to the venue."""
-    position = state.position
+    position = state.cover
     working = state.live_legs()
     if not state.armed or state.bracket.withdrawn or len(working) == len(state.legs):
         return
@@ -995,9 +1038,13 @@ def legs_wait_for_the_entry(state: BracketState) -> Iterator[Action]:
 
 
 def nothing_left_to_protect(state: BracketState) -> Iterator[Action]:
-    """Once the entry has ended and P = 0, the exit legs are cancelled."""
-    if state.position <= 0 and state.entry.status not in ACTIVE_STATUSES:
+    """Once the entry has ended and P_eff = 0, the exit legs are cancelled. When
+    P > 0 all the same, orders outside the bracket have traded its position
+    away: the bracket is withdrawn, as if the host had taken the position over."""
+    if state.cover <= 0 and state.entry.status not in ACTIVE_STATUSES:
         reason = f"bracket {state.entry.id} has no open position to protect"
+        if state.position > 0 and not state.bracket.withdrawn:
+            yield Withdraw(state.entry.id)
         for leg in state.legs_to_ask():
             yield Derive(leg.id, Cancel(reason), state.key)
 
@@ -1011,6 +1058,164 @@ INVARIANTS: tuple[Callable[[BracketState], Iterator[Action]], ...] = (
     nothing_left_to_protect,
 )
 """What a bracket must look like after every change, restored in this order."""
+
+
+# Exits of an asset: bracket legs, and orders the host marked reduce-only (alone
+# or as an OCO group). Together they work for no more than the asset's position.
+
+
+@attrs.frozen
+class Exit:
+    """One exit of an asset as the position rule sees it: a bracket (its legs are
+    alternatives, so they count once), an OCO group of reduce-only orders (once,
+    its largest remaining), or a lone reduce-only order."""
+
+    key: LinkKey
+    age: tuple[datetime, str]
+    """When it was created, and its id: exits are shared out oldest first."""
+    buys: bool
+    wanted: Decimal
+    """What it would work for on its own: a bracket's P while it arms, the
+    largest remaining of the working orders otherwise."""
+    orders: tuple[DecimalOrder, ...]
+    """The working orders the position rule resizes (none for a bracket, whose
+    own rules size its legs)."""
+
+
+def asset_exits(links: Links, asset: Hashable, brackets: Iterable[str] = ()) -> list[Exit]:
+    """The exits of ``asset``, oldest first: those with active orders, and the
+    brackets of ``brackets`` (entry ids) whatever their legs."""
+    entries = dict.fromkeys(brackets)
+    grouped: dict[LinkKey, list[DecimalOrder]] = {}
+    for order_id in sorted(links.exits.get(asset, _NO_IDS)):  # by id: hash order varies
+        order = links.orders[order_id]
+        parent = order.terms.parent_order_id
+        if parent is not None:
+            entries[parent] = None
+            continue
+        standing = _standing(links, order_id)
+        group = _group_of(links, order)
+        key = ("exit", order_id) if group is None else group.key
+        members = grouped.setdefault(key, [])
+        if standing.status in ACTIVE_STATUSES and standing.status is not _HELD:
+            members.append(standing)
+    found = [_bracket_exit(links, entry_id) for entry_id in entries]
+    for key, members in grouped.items():
+        if members:
+            wanted = max(member.remaining.copy_abs() for member in members)
+            age = min((member.terms.created, member.id) for member in members)
+            found.append(Exit(key, age, members[0].is_buy, wanted, tuple(members)))
+    return sorted(found, key=lambda found_exit: found_exit.age)
+
+
+def _bracket_exit(links: Links, entry_id: str) -> Exit:
+    state = bracket_state(links, entry_id, shared=False)
+    assert state is not None
+    entry = state.entry
+    wanted = state.position if state.arms and not state.bracket.withdrawn else _ZERO
+    return Exit(state.key, (entry.terms.created, entry.id), not entry.is_buy, wanted, ())
+
+
+def exit_shares(
+    links: Links, asset: Hashable, brackets: Iterable[str] = ()
+) -> dict[LinkKey, Decimal]:
+    """What each exit of ``asset`` may work for (:func:`shared_out`); ``brackets``
+    names brackets (by entry id) to share it with whether or not their legs work."""
+    return shared_out(links.positions.get(asset, _ZERO), asset_exits(links, asset, brackets))
+
+
+def shared_out(position: Decimal, exits: Iterable[Exit]) -> dict[LinkKey, Decimal]:
+    """The position shared out among ``exits``, oldest first, each taking what it
+    wants while some is left, so the newest exits are the first to shrink. An
+    exit on the side that would add to the position (or with no position at
+    all) gets nothing."""
+    left = position.copy_abs()
+    shares: dict[LinkKey, Decimal] = {}
+    for found in exits:
+        share = _take(position, left, found.buys, found.wanted)
+        left = exact_subtract(left, share)
+        shares[found.key] = share
+    return shares
+
+
+def _take(position: Decimal, left: Decimal, buys: bool, wanted: Decimal) -> Decimal:
+    """What an exit that ``buys`` (or sells) and wants ``wanted`` takes of
+    ``position`` when ``left`` of it is not taken yet."""
+    reduces = bool(position) and buys == (position < 0)
+    return min(wanted, left) if reduces else _ZERO
+
+
+def _share_of(links: Links, state: BracketState) -> Decimal:
+    """The bracket's share of its asset's position; at a glance when its legs are
+    the asset's only exits, as they usually are."""
+    asset = state.entry.terms.asset
+    entry_id = state.bracket.entry_id
+    exits = links.exits.get(asset, _NO_IDS)
+    if any(links.orders[order_id].terms.parent_order_id != entry_id for order_id in exits):
+        return exit_shares(links, asset, (entry_id,))[state.key]
+    position = links.positions.get(asset, _ZERO)
+    wanted = _ZERO if state.bracket.withdrawn else state.position
+    return _take(position, position.copy_abs(), not state.entry.is_buy, wanted)
+
+
+def exits_fit_the_position(links: Links, asset: Hashable) -> Iterator[Action]:
+    """The working exits of an asset never work for more than its position: a
+    reduce-only order (or OCO group of them) is shrunk to its share of the
+    position, newest first, and cancelled when nothing is left for it; one on
+    the side that would add to the position is cancelled. A bracket's legs
+    follow its share through :func:`legs_cover_the_position`.
+
+    The position is the asset's net filled quantity in the book; the shares
+    come from :func:`shared_out`.
+    """
+    if not links.reduce_only:
+        return  # only bracket legs, which their brackets size
+    position = links.positions.get(asset, _ZERO)
+    exits = asset_exits(links, asset)
+    shares = shared_out(position, exits)
+    for found in exits:
+        share = shares[found.key]
+        for order in found.orders:
+            if order.remaining.copy_abs() <= share or not _askable(order, links.live):
+                continue
+            yield from _resize(links, order, share, _why_shrunk(order, share, position, asset),
+                               found.key)
+
+
+def _why_shrunk(order: DecimalOrder, share: Decimal, position: Decimal, asset: Hashable) -> str:
+    held = f"the position in {quote(asset)} ({decimal_text(position)})"
+    if not position or order.is_buy != (position < 0):
+        return f"reduce-only order {order.id} would add to {held}"
+    return f"older exits leave {decimal_text(share)} of {held} to reduce-only order {order.id}"
+
+
+POSITION_RULES: tuple[Callable[[Links, Hashable], Iterator[Action]], ...] = (
+    exits_fit_the_position,
+)
+"""What the exits of an asset satisfy after every change of its position or of
+one of its exits, once its brackets have settled."""
+
+
+def position_repairs(links: Links, asset: Hashable) -> list[Fired]:
+    """The actions that settle the exits of ``asset``: first the repairs of its
+    brackets, whose share of the position may have moved, then the position rules."""
+    for entry_id in dict.fromkeys(
+        links.orders[order_id].terms.parent_order_id
+        for order_id in sorted(links.exits.get(asset, _NO_IDS))
+    ):
+        fired = repairs(links, entry_id)
+        if fired:
+            return fired
+    for rule in POSITION_RULES:
+        fired = [(rule.__name__, action) for action in rule(links, asset)]
+        if fired:
+            return fired
+    return []
+
+
+def is_exit(links: Links, order: DecimalOrder) -> bool:
+    """True when ``order`` is an exit: a bracket's leg, or marked reduce-only."""
+    return order.terms.parent_order_id is not None or order.id in links.reduce_only
 
 
 # The entry points the book calls.
@@ -1221,8 +1426,11 @@ def bracket_entry(links: Links, order: DecimalOrder) -> str | None:
     return order.id if order.id in links.brackets else None
 
 
-def bracket_state(links: Links, entry_id: str | None) -> BracketState | None:
-    """The bracket of ``entry_id`` as the rules see it, or None."""
+def bracket_state(
+    links: Links, entry_id: str | None, *, shared: bool = True
+) -> BracketState | None:
+    """The bracket of ``entry_id`` as the rules see it, or None; with ``shared``,
+    with its share of the asset's position (:func:`exit_shares`)."""
     bracket = None if entry_id is None else links.brackets.get(entry_id)
     if bracket is None:
         return None
@@ -1230,10 +1438,15 @@ def bracket_state(links: Links, entry_id: str | None) -> BracketState | None:
     exited = exact_sum(orders[leg].filled.copy_abs() for leg in bracket.every_leg)
     if not live:  # every order as it stands
         legs = () if bracket.withdrawn else tuple(orders[leg] for leg in bracket.legs)
-        return BracketState(bracket, orders[bracket.entry_id], legs, exited, orders, live)
-    legs = () if bracket.withdrawn else tuple(_standing(links, leg) for leg in bracket.legs)
-    entry = _standing(links, bracket.entry_id)
-    return BracketState(bracket, entry, legs, exited, orders, live)
+        state = BracketState(bracket, orders[bracket.entry_id], legs, exited, orders, live)
+    else:
+        legs = () if bracket.withdrawn else tuple(_standing(links, leg) for leg in bracket.legs)
+        entry = _standing(links, bracket.entry_id)
+        state = BracketState(bracket, entry, legs, exited, orders, live)
+    if not shared or not state.arms:
+        return state
+    return BracketState(state.bracket, state.entry, state.legs, exited, orders, live,
+                        _share_of(links, state))
 
 
 def siblings(links: Links, order: DecimalOrder) -> tuple[str, ...]:
@@ -1329,6 +1542,9 @@ class _Links:
     link_modes: immutables.Map[str, LinkMode]
     brackets: immutables.Map[str, Bracket]
     live: bool = False
+    positions: immutables.Map[Hashable, Decimal] = _NO_POSITIONS
+    reduce_only: immutables.Map[str, None] = _NOT_REDUCE_ONLY
+    exits: immutables.Map[Hashable, immutables.Map[str, None]] = _NO_EXITS
 
 
 @attrs.frozen
@@ -1484,6 +1700,7 @@ def links_markdown() -> str:
         *(("reaction", "OCO group", reaction) for reaction in OCO_REACTIONS),
         *(("reaction", "bracket", reaction) for reaction in BRACKET_REACTIONS),
         *(("invariant", "bracket", invariant) for invariant in INVARIANTS),
+        *(("position invariant", "exits of an asset", rule) for rule in POSITION_RULES),
     ]
     lines = ["| rule | kind | link | what it does |", "| --- | --- | --- | --- |"]
     for kind, link, function in rows:

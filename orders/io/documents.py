@@ -67,7 +67,7 @@ from orders._checks import decimal_text, enum_member, is_aware, quote
 from orders.assets import Asset
 from orders.book import audit
 from orders.book.audit import Cause
-from orders.book.orderbook import BookBuilder, OrderBook
+from orders.book.orderbook import BookBuilder, OrderBook, net_positions
 from orders.book.reconcile import Snapshot, VenueOrder
 from orders.book.rules import Arming, Bracket, LinkMode, check_book
 from orders.decimals import to_decimal
@@ -483,6 +483,15 @@ def _unstructure_book(book: OrderBook) -> dict[str, Any]:
     )
     if rested:  # written only when there are some, as before post-only orders existed
         document["post_only_rested"] = rested
+    if book.reduce_only:  # written only when there are some, as before they existed
+        document["reduce_only"] = sorted(book.reduce_only)
+    if book.positions != net_positions(book.orders.values()):
+        # written only when released orders' fills count in them, as before positions were kept
+        document["positions"] = sorted(  # in a fixed order, whatever the hash order
+            ({"asset": unstructure_asset(asset), "quantity": decimal_text(quantity)}
+             for asset, quantity in book.positions.items()),
+            key=lambda position: json.dumps(position["asset"], sort_keys=True),
+        )
     if book.causes:  # written only when there are some, as before the audit trail existed
         document["causes"] = {
             order_id: [{"step": step, **unstructure_cause(cause)}
@@ -542,10 +551,13 @@ def _step_of(data: object, last: int | None, path: str) -> int:
 
 def _structure_book(data: object, path: str, version: int) -> OrderBook:
     keys = ("orders", "link_modes", "brackets" if version > 1 else "children_of")
-    later = ("post_only_rested", "live", "causes") if version > 3 else ()
+    later = (
+        ("post_only_rested", "live", "causes", "reduce_only", "positions") if version > 3 else ()
+    )
     record = json_object(data, path, keys, optional=later)
     builder = BookBuilder(OrderBook())
     builder.live = structure_at(record.get("live", False), bool, f"{path}.live")
+    _structure_reduce_only(record, builder, path)
     for index, entry in enumerate(json_list(record["orders"], f"{path}.orders")):
         order = _structure_order(entry, f"{path}.orders[{index}]", version)
         if order.id in builder.orders:
@@ -559,6 +571,7 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
                 path=f"{path}.orders[{index}]"
             )
         builder.store(order)
+    _structure_net_positions(record, builder, path)
     link_modes = json_object(record["link_modes"], f"{path}.link_modes", ())
     brackets = (
         json_object(record["brackets"], f"{path}.brackets", ()) if version > 1
@@ -598,6 +611,41 @@ def _structure_book(data: object, path: str, version: int) -> OrderBook:
     if "causes" in record:
         _structure_causes(record["causes"], builder, f"{path}.causes")
     return builder.result().book
+
+
+def _structure_reduce_only(record: dict[str, Any], builder: BookBuilder, path: str) -> None:
+    """Read the ids of the reduce-only orders, before the orders are stored as exits."""
+    for index, order_id in enumerate(json_list(record.get("reduce_only", []),
+                                               f"{path}.reduce_only")):
+        where = f"{path}.reduce_only[{index}]"
+        builder.reduce_only = builder.reduce_only.set(structure_at(order_id, str, where), None)
+
+
+def _structure_net_positions(record: dict[str, Any], builder: BookBuilder, path: str) -> None:
+    """Check the reduce-only ids against the orders, and read the positions when
+    written (otherwise the orders' fills give them, as the builder added them up)."""
+    unknown = sorted(order_id for order_id in builder.reduce_only
+                     if order_id not in builder.orders)
+    if unknown:
+        raise SerializationError(
+            f"at {path}.reduce_only: {quote(unknown)} are not orders of the book; "
+            "reduce_only lists orders of the book", path=f"{path}.reduce_only",
+        )
+    if "positions" not in record:
+        return
+    positions: dict[Hashable, Decimal] = {}
+    for index, entry in enumerate(json_list(record["positions"], f"{path}.positions")):
+        where = f"{path}.positions[{index}]"
+        fields = json_object(entry, where, ("asset", "quantity"))
+        asset = _structure_asset(fields["asset"], f"{where}.asset")
+        quantity = structure_at(fields["quantity"], _Total, f"{where}.quantity")
+        if asset in positions or not quantity:
+            raise SerializationError(
+                f"at {where}: each asset is listed once, with a position other than 0; got "
+                f"{quote(asset)} at {decimal_text(quantity)}", path=where,
+            )
+        positions[asset] = quantity
+    builder.positions = immutables.Map(positions)
 
 
 def _arming_at(value: object, where: str) -> Arming:
