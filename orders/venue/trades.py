@@ -19,7 +19,7 @@ realizes by the same rule as the account's.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,16 +28,18 @@ import attrs
 import immutables
 
 from orders._checks import check_type, decimal_text, quote
+from orders.assets import check_asset
 from orders.decimals import (
     EXACT_DIGITS,
     average_divide,
     exact_add,
     exact_multiply,
     exact_subtract,
+    positive_decimal,
     to_decimal,
 )
 from orders.errors import BadOrderParameters, ExactnessError
-from orders.venue.positions import Execution, Position
+from orders.venue.positions import Account, Execution, Position
 
 __all__ = ["Trade", "Trades"]
 
@@ -73,6 +75,9 @@ class Trade:
     """The commissions of the trade's fills (a share of a fill through zero)."""
     order_ids: tuple[str, ...]
     """The orders whose fills make the trade, in the order they first filled in it."""
+    multiplier: Decimal = attrs.field(default=Decimal(1), kw_only=True)
+    """The money one unit of quantity moves per point of price (a futures
+    contract's, say); values and prices are in points, P&L in money."""
 
     @property
     def direction(self) -> str:
@@ -100,9 +105,11 @@ class Trade:
 
     @property
     def pnl(self) -> Decimal:
-        """Realized profit and loss, commissions not deducted. A closed trade's
-        is exactly exit value - entry value (the reverse for a short)."""
-        return self.position.realized_pnl
+        """Realized profit and loss in money, commissions not deducted. A closed
+        trade's is exactly (exit value - entry value) x multiplier (the reverse
+        for a short)."""
+        realized = self.position.realized_pnl
+        return realized if self.multiplier == 1 else exact_multiply(realized, self.multiplier)
 
     @property
     def net_pnl(self) -> Decimal:
@@ -168,6 +175,28 @@ def _with(order_ids: tuple[str, ...], order_id: str) -> tuple[str, ...]:
 _NO_TRADES: immutables.Map[Any, Trade] = immutables.Map()
 
 
+_NO_MULTIPLIERS: immutables.Map[Hashable, Decimal] = immutables.Map()
+
+
+def _multiplier(value: object, name: str) -> Decimal:
+    return positive_decimal(value, name, BadOrderParameters)
+
+
+def _default_multiplier(value: object) -> Decimal:
+    return _multiplier(value, "default_multiplier")
+
+
+def _multipliers(value: object) -> immutables.Map[Hashable, Decimal]:
+    if not isinstance(value, Mapping):
+        raise BadOrderParameters(f"multipliers must map assets to multipliers; got {quote(value)}")
+    return immutables.Map({
+        check_asset(asset, "an asset of multipliers"): _multiplier(
+            multiplier, f"the multiplier of {quote(asset)}"
+        )
+        for asset, multiplier in value.items()
+    })
+
+
 @attrs.frozen
 class Trades:
     """Every trade so far: the closed ones, in the order they closed, and the
@@ -178,6 +207,27 @@ class Trades:
     """The open trade of each asset that has one."""
     opened: int = 0
     """How many trades have opened (the number of the last one)."""
+    multipliers: immutables.Map[Hashable, Decimal] = attrs.field(
+        default=_NO_MULTIPLIERS, converter=_multipliers, kw_only=True
+    )
+    """The multiplier of each asset that has one other than ``default_multiplier``."""
+    default_multiplier: Decimal = attrs.field(
+        default=Decimal(1), converter=_default_multiplier, kw_only=True
+    )
+
+    @classmethod
+    def for_account(cls, account: Account) -> Trades:
+        """No trades yet, with the multipliers of ``account``'s margin models, so
+        the trades' P&L is in the account's money."""
+        check_type("account", account, Account)
+        return cls(
+            multipliers={asset: model.multiplier for asset, model in account.margins.items()},
+            default_multiplier=account.default_margin.multiplier,
+        )
+
+    def multiplier_of(self, asset: Hashable) -> Decimal:
+        """The multiplier of ``asset``'s trades."""
+        return self.multipliers.get(asset, self.default_multiplier)
 
     @property
     def all(self) -> tuple[Trade, ...]:
@@ -196,14 +246,17 @@ class Trades:
             part = _part_of(execution)
             trade = open_trades.get(execution.asset)
             try:
+                multiplier = self.multiplier_of(execution.asset)
                 if trade is None:
-                    trade, opened = _new_trade(opened + 1, execution.asset, part), opened + 1
+                    trade = _new_trade(opened + 1, execution.asset, part, multiplier)
+                    opened += 1
                 else:
                     _check_time(trade, part)
                     trade, rest = _fold(trade, part)
                     if rest is not None:
                         closed.append(trade)
-                        trade, opened = _new_trade(opened + 1, execution.asset, rest), opened + 1
+                        trade = _new_trade(opened + 1, execution.asset, rest, multiplier)
+                        opened += 1
             except decimal.DecimalException as exc:
                 raise _beyond_exact(execution, exc) from None
             if trade.is_open:
@@ -211,7 +264,8 @@ class Trades:
             else:
                 closed.append(trade)
                 open_trades = open_trades.delete(execution.asset)
-        return Trades((*self.closed, *closed) if closed else self.closed, open_trades, opened)
+        return attrs.evolve(self, closed=(*self.closed, *closed) if closed else self.closed,
+                            open=open_trades, opened=opened)
 
 
 def _number(trade: Trade) -> int:
@@ -244,9 +298,9 @@ def _check_time(trade: Trade, part: _Part) -> None:
         )
 
 
-def _new_trade(number: int, asset: Hashable, part: _Part) -> Trade:
+def _new_trade(number: int, asset: Hashable, part: _Part, multiplier: Decimal) -> Trade:
     empty = Trade(number, asset, part.quantity > 0, part.dt, None, Position(asset),
-                  _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, ())
+                  _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, (), multiplier=multiplier)
     return empty._add(part)
 
 

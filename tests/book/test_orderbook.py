@@ -3,6 +3,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from orders import (
@@ -428,7 +429,9 @@ def test_release_removes_finished_groups_last_changed_before_a_time() -> None:
     released = book.release(T0 + timedelta(hours=1))
     assert [order.id for order in released.orders] == ["done"]
     assert sorted(released.book.orders) == ["live", "recent"]
-    assert released.book == OrderBook().submit(book["live"], book["recent"]).book
+    kept = OrderBook().submit(book["live"], book["recent"]).book
+    assert released.book == attrs.evolve(kept, positions=released.book.positions)
+    assert released.book.positions == book.positions  # the released fills still count
     with pytest.raises(UnknownOrderError):
         released.book.apply("done", Fill(1, 1))
 
