@@ -386,10 +386,13 @@ def reconcile(book: OrderBook, snapshot: Snapshot) -> Reconciliation:
     findings it leaves open; ``book`` is not changed.
 
     The steps come in phases, each over the venue's orders, entries before
-    their exit legs: acknowledgements of new orders in flight; busts; amounts
-    that grew; corrections; missed fills (reported, or one inferred from the
-    totals); other amounts and prices; then the ends (cancels, rejects) and
-    the answers to cancel requests.
+    their exit legs: acknowledgements of new orders in flight; prices; busts;
+    amounts that grew; corrections; cancels of orders filled after them;
+    missed fills (reported, or one inferred from the totals); other amounts;
+    then the ends (rejects, then cancels) and the answers to the requests on
+    ended orders. A step the book refuses is tried again once its phase has
+    run over the other orders. ``BadOrderParameters`` when ``book`` is not an
+    OrderBook or ``snapshot`` not a Snapshot.
     """
     if not isinstance(book, OrderBook):
         raise BadOrderParameters(f"reconcile needs an OrderBook; got {type(book).__name__}")
@@ -425,7 +428,8 @@ class _Work:
     def run(self, phase: Phase, venue: VenueOrder, *, tentative: bool) -> bool:
         """Take what ``phase`` finds for the venue's order. A tentative run stops at
         the first step the book refuses and returns False, keeping no finding of
-        the phase for the order: the run that follows finds them again."""
+        the phase for the order: the run that follows finds them again. A
+        finding already made (a price refused in two phases) is not repeated."""
         found: list[Finding] = []
         for outcome in phase(self.book[venue.order_id], venue):
             refusal = outcome if isinstance(outcome, Finding) else self.take(outcome)
@@ -433,7 +437,7 @@ class _Work:
                 return False
             if refusal is not None:
                 found.append(refusal)
-        self.findings.extend(found)
+        self.findings.extend(finding for finding in found if finding not in self.findings)
         return True
 
     def take(self, step: ReconcileStep) -> StepRefused | None:
@@ -504,19 +508,21 @@ def _grown_amount(order: DecimalOrder, venue: VenueOrder) -> Outcome:
     if order.parent_order_id is None and venue.amount is not None and (
         venue.amount > order.amount.copy_abs()
     ):
-        yield from _new_terms(order, venue)
+        yield from _new_terms(order, venue, _AMOUNT)
 
 
 def _other_terms(order: DecimalOrder, venue: VenueOrder) -> Outcome:
-    """Any other quantity, once the fills are in."""
-    yield from _new_terms(order, venue)
+    """Any other quantity, once the fills are in, and the prices of an order that
+    a bust has reopened since."""
+    yield from _new_terms(order, venue, _TERMS)
 
 
 _PRICES = frozenset({"limit", "stop"})
-_TERMS = frozenset({"amount", *_PRICES})
+_AMOUNT = frozenset({"amount"})
+_TERMS = _AMOUNT | _PRICES
 
 
-def _new_terms(order: DecimalOrder, venue: VenueOrder, names: frozenset[str] = _TERMS) -> Outcome:
+def _new_terms(order: DecimalOrder, venue: VenueOrder, names: frozenset[str]) -> Outcome:
     """The venue's terms: the answer to a replace in flight that asked for them,
     else an amendment of the terms ``names`` that the book missed (of a working
     order only, and never of an exit leg's amount, which follows its bracket)."""

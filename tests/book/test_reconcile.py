@@ -1,6 +1,7 @@
 from datetime import datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from orders import (
@@ -418,4 +419,23 @@ def test_a_bracket_the_venue_repriced_is_repriced_in_an_order_its_rules_accept()
     assert result.findings == ()
     assert [step.order_id for step in result.steps] == ["tp", "in", "sl"]  # as the rules allow
     after = result.apply(book).book
-    assert (after["in"].limit, after["sl"].stop, after["tp"].limit) == (120, 115, 130)
+    prices = (after["in"].limit, after["sl"].stop, after["tp"].limit)
+    assert prices == (Decimal(120), Decimal(115), Decimal(130))
+
+
+def test_a_price_the_venue_changed_after_busting_a_fill_is_amended_once_reopened() -> None:
+    book = OrderBook().submit(DecimalOrder(T0, AAPL, 10, stop="101", id="s")).book
+    book = book.apply("s", Fill(10, "101", fill_id="f-1")).book
+    venue = book.apply("s", FillBust("f-1")).book.apply("s", Amend(stop=102)).book
+    result = reconcile(book, snapshot_of(venue))
+    assert [step.event for step in result.steps] == [FillBust("f-1"), Amend(stop=102)]
+    assert result.apply(book).book["s"].stop == Decimal(102)
+
+
+def test_a_price_refused_in_two_phases_is_named_once() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))).book
+    snapshot = snapshot_of(book)
+    moved = attrs.evolve(snapshot.orders["in"], limit=Decimal(80))  # below its stop-loss
+    findings = reconcile(book, Snapshot({**snapshot.orders, "in": moved})).findings
+    assert [type(finding).__name__ for finding in findings] == ["StepRefused"]

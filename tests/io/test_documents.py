@@ -735,7 +735,8 @@ def test_a_venue_orders_prices_round_trip_and_are_written_only_when_reported() -
 def test_a_snapshot_of_a_book_round_trips_with_its_prices() -> None:
     book = OrderBook().submit(DecimalOrder(T0, AAPL, 3, limit="101.25", stop="102", id="o")).book
     snapshot = snapshot_of(book)
-    assert (snapshot.orders["o"].limit, snapshot.orders["o"].stop) == (Decimal("101.25"), Decimal(102))
+    reported = snapshot.orders["o"]
+    assert (reported.limit, reported.stop) == (Decimal("101.25"), Decimal(102))
     assert loads(dumps(snapshot), Snapshot) == snapshot
 
 
