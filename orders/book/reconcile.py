@@ -408,7 +408,7 @@ def reconcile(book: OrderBook, snapshot: Snapshot) -> Reconciliation:
         # price moved before its entry's, say).
         later = [venue for venue in known if not work.run(phase, venue, tentative=True)]
         for venue in later:
-            work.run(phase, venue, tentative=False)
+            work.run(phase, venue, tentative=phase in _TRIED_AGAIN_LATER)
     for venue in known:
         work.check_settled(venue)
     work.findings.extend(_unknown(book, snapshot))
@@ -428,8 +428,7 @@ class _Work:
     def run(self, phase: Phase, venue: VenueOrder, *, tentative: bool) -> bool:
         """Take what ``phase`` finds for the venue's order. A tentative run stops at
         the first step the book refuses and returns False, keeping no finding of
-        the phase for the order: the run that follows finds them again. A
-        finding already made (a price refused in two phases) is not repeated."""
+        the phase for the order: the run that follows finds them again."""
         found: list[Finding] = []
         for outcome in phase(self.book[venue.order_id], venue):
             refusal = outcome if isinstance(outcome, Finding) else self.take(outcome)
@@ -437,7 +436,7 @@ class _Work:
                 return False
             if refusal is not None:
                 found.append(refusal)
-        self.findings.extend(finding for finding in found if finding not in self.findings)
+        self.findings.extend(found)
         return True
 
     def take(self, step: ReconcileStep) -> StepRefused | None:
@@ -679,6 +678,11 @@ _ENDED_AT_THE_VENUE = {
     ORDER_STATUS.REJECTED: (REJECTED_AT_THE_VENUE, RequestRejectReason.UNKNOWN_ORDER),
 }
 
+
+_TRIED_AGAIN_LATER = frozenset({_prices, _grown_amount})
+"""The phases whose refused steps are left to a later phase, which tries every
+term again once the fills are in (a leg's price that lies beyond its entry's
+until the entry trades, say), and makes the finding if it is refused then."""
 
 _PHASES: tuple[Phase, ...] = (
     _acknowledge, _prices, _busts, _grown_amount, _corrections, _cancelled_before_filled,

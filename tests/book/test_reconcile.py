@@ -439,3 +439,14 @@ def test_a_price_refused_in_two_phases_is_named_once() -> None:
     moved = attrs.evolve(snapshot.orders["in"], limit=Decimal(80))  # below its stop-loss
     findings = reconcile(book, Snapshot({**snapshot.orders, "in": moved})).findings
     assert [type(finding).__name__ for finding in findings] == ["StepRefused"]
+
+
+def test_a_legs_price_the_rules_accept_once_the_entry_has_traded_is_amended_then() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))).book
+    venue = book.apply("in", Fill(10, "100", fill_id="f-1")).book  # its price is history now
+    venue = venue.apply("sl", Amend(stop=101)).book  # locks in a profit
+    result = reconcile(book, snapshot_of(venue))
+    assert result.findings == ()
+    assert [step.event for step in result.steps] == [venue["in"].history[-1], Amend(stop=101)]
+    assert result.apply(book).book["sl"].stop == Decimal(101)
