@@ -386,13 +386,14 @@ def reconcile(book: OrderBook, snapshot: Snapshot) -> Reconciliation:
     findings it leaves open; ``book`` is not changed.
 
     The steps come in phases, each over the venue's orders, entries before
-    their exit legs: acknowledgements of new orders in flight; prices; busts;
-    amounts that grew; corrections; cancels of orders filled after them;
-    missed fills (reported, or one inferred from the totals); other amounts;
-    then the ends (rejects, then cancels) and the answers to the requests on
-    ended orders. A step the book refuses is tried again once its phase has
-    run over the other orders. ``BadOrderParameters`` when ``book`` is not an
-    OrderBook or ``snapshot`` not a Snapshot.
+    their exit legs: acknowledgements of new orders in flight; prices;
+    amounts that grew; cancels of orders filled after them; the named fills
+    of orders with fills to bust; busts; corrections; missed fills (reported,
+    or one inferred from the totals); other amounts; then the ends (rejects,
+    then cancels) and the answers to the requests on ended orders. A step the
+    book refuses is tried again once its phase has run over the other orders.
+    ``BadOrderParameters`` when ``book`` is not an OrderBook or ``snapshot``
+    not a Snapshot.
     """
     if not isinstance(book, OrderBook):
         raise BadOrderParameters(f"reconcile needs an OrderBook; got {type(book).__name__}")
@@ -486,12 +487,17 @@ def _acknowledge(order: DecimalOrder, venue: VenueOrder) -> Outcome:
 
 def _busts(order: DecimalOrder, venue: VenueOrder) -> Outcome:
     """A live fill of the book that the venue's fills do not name never happened."""
+    for fill_id in _busted(order, venue):
+        yield ReconcileStep(order.id, FillBust(fill_id))
+
+
+def _busted(order: DecimalOrder, venue: VenueOrder) -> list[str]:
+    """The ids of the book's live fills that the venue's fills do not name."""
     if venue.fills is None:
-        return
+        return []
     reported = {fill.fill_id for fill in venue.fills}
-    for fill_id, (_, live) in order.fills.items():
-        if live is not None and fill_id not in reported:
-            yield ReconcileStep(order.id, FillBust(fill_id))
+    return [fill_id for fill_id, (_, live) in order.fills.items()
+            if live is not None and fill_id not in reported]
 
 
 def _prices(order: DecimalOrder, venue: VenueOrder) -> Outcome:
@@ -592,6 +598,17 @@ def _cancelled_before_filled(order: DecimalOrder, venue: VenueOrder) -> Outcome:
         yield ReconcileStep(order.id, Cancel(CANCELLED_AT_THE_VENUE))
 
 
+def _fills_before_busts(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """An order with fills to bust gets the missed fills the venue names first, as
+    they may have come at the venue: an entry's late fill before the bust of an
+    earlier one, so that its exit legs keep working. A fill that does not fit
+    until the busts is left to the phase after them."""
+    if _busted(order, venue) and venue.fills is not None and all(
+        fill.fill_id is not None for fill in venue.fills
+    ):
+        yield from _missed_fills(order, venue)
+
+
 def _missed_fills(order: DecimalOrder, venue: VenueOrder) -> Outcome:
     """The venue's fills the book never saw; with no fills given, the difference
     of the cumulative quantities, inferred, or a finding when the venue has less."""
@@ -679,15 +696,14 @@ _ENDED_AT_THE_VENUE = {
 }
 
 
-_TRIED_AGAIN_LATER = frozenset({_prices, _grown_amount})
+_TRIED_AGAIN_LATER = frozenset({_prices, _grown_amount, _fills_before_busts})
 """The phases whose refused steps are left to a later phase, which tries every
 term again once the fills are in (a leg's price that lies beyond its entry's
 until the entry trades, say), and makes the finding if it is refused then."""
 
 _PHASES: tuple[Phase, ...] = (
-    _acknowledge, _prices, _busts, _grown_amount, _corrections, _cancelled_before_filled,
-    _missed_fills, _other_terms, _rejects, _cancels,
-    _settled_requests,
+    _acknowledge, _prices, _grown_amount, _cancelled_before_filled, _fills_before_busts,
+    _busts, _corrections, _missed_fills, _other_terms, _rejects, _cancels, _settled_requests,
 )
 
 

@@ -450,3 +450,16 @@ def test_a_legs_price_the_rules_accept_once_the_entry_has_traded_is_amended_then
     assert result.findings == ()
     assert [step.event for step in result.steps] == [venue["in"].history[-1], Amend(stop=101)]
     assert result.apply(book).book["sl"].stop == Decimal(101)
+
+
+def test_an_entrys_late_fill_comes_before_the_bust_of_its_earlier_one() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))).book
+    book = book.apply("in", Fill(4, "100", fill_id="f-1")).book.apply("in", Cancel("host")).book
+    book = book.apply("tp", Fill(1, "110", fill_id="f-3")).book
+    venue = book.apply("in", Fill(6, "100", fill_id="f-2")).book  # after the cancel
+    venue = venue.apply("in", FillBust("f-1")).book  # the legs kept working throughout
+    assert (venue["sl"].status, venue["tp"].status) == (OPEN, PARTIALLY_FILLED)
+    result = reconcile(book, snapshot_of(venue))
+    assert result.findings == ()
+    assert totals(result.apply(book).book) == totals(venue)
