@@ -137,7 +137,7 @@ def _placed_at_the_venue(book: OrderBook, order: DecimalOrder) -> OrderBook:
     return book
 
 
-_SENDABLE = frozenset({ORDER_STATUS.OPEN, ORDER_STATUS.TRIGGERED})
+_SENDABLE = UNFILLED_STATUSES - {ORDER_STATUS.HELD}
 
 
 def _ever_held(book: OrderBook, order: DecimalOrder) -> bool:
