@@ -22,7 +22,7 @@ from orders._checks import decimal_text, of_type, quote
 from orders.book.audit import Cause
 from orders.book.orderbook import BookResult, Derived, OrderBook
 from orders.book.rules import at_the_venue
-from orders.decimals import EXACT, exact_sum, to_decimal
+from orders.decimals import EXACT, exact_sum, optional_price, to_decimal
 from orders.errors import BadOrderParameters, OrderError
 from orders.events import (
     Acknowledged,
@@ -104,6 +104,14 @@ def _venue_amount(value: object) -> Decimal | None:
     return None if value is None else _unsigned(value, "amount")
 
 
+def _venue_limit(value: object) -> Decimal | None:
+    return optional_price(value, "limit")
+
+
+def _venue_stop(value: object) -> Decimal | None:
+    return optional_price(value, "stop")
+
+
 def _venue_fills(value: object) -> tuple[Fill, ...] | None:
     if value is None:
         return None
@@ -128,8 +136,10 @@ class VenueOrder:
     ``filled`` is the cumulative quantity (unsigned) and ``average_price`` its
     average; ``fills`` are the executions with their ids when the venue gives
     them (``None`` when it gives only the totals); ``amount`` is the venue's
-    order quantity (unsigned) when it reports one. A venue that reports an
-    expiry reports the order CANCELLED.
+    order quantity (unsigned) when it reports one, and ``limit`` and ``stop``
+    its prices (for a trailing stop, its current trigger price); ``None`` says
+    the venue did not report the field. A venue that reports an expiry reports
+    the order CANCELLED.
     """
 
     order_id: str = attrs.field(validator=of_type(str))
@@ -138,6 +148,8 @@ class VenueOrder:
     average_price: Decimal | None = attrs.field(default=None, converter=_average_price)
     fills: tuple[Fill, ...] | None = attrs.field(default=None, converter=_venue_fills)
     amount: Decimal | None = attrs.field(default=None, converter=_venue_amount)
+    limit: Decimal | None = attrs.field(default=None, converter=_venue_limit)
+    stop: Decimal | None = attrs.field(default=None, converter=_venue_stop)
 
 
 def _orders(value: object) -> Mapping[str, VenueOrder]:
@@ -336,18 +348,20 @@ class Reconciliation:
 
 
 def snapshot_of(book: OrderBook) -> Snapshot:
-    """``book`` as a venue would report it: every order with its status, totals,
-    amount and live fills (``fills`` is None for an order holding a fill
-    without an id), and the positions its orders add up to."""
+    """``book`` as a venue would report it: every order the venue holds (in live
+    mode, those sent: :func:`~orders.book.rules.at_the_venue`) with its status,
+    totals, amount, prices and live fills (``fills`` is None for an order
+    holding a fill without an id), and the positions its orders add up to."""
     return Snapshot(
-        {order.id: _venue_order(order) for order in book.orders.values()},
+        {order.id: _venue_order(order) for order in book.orders.values()
+         if not book.live or at_the_venue(order)},
         _book_positions(book),
     )
 
 
 def _venue_order(order: DecimalOrder) -> VenueOrder:
     return VenueOrder(order.id, order.status, order.filled.copy_abs(), order.filled_price,
-                      _reported_fills(order), order.amount.copy_abs())
+                      _reported_fills(order), order.amount.copy_abs(), order.limit, order.stop)
 
 
 def _reported_fills(order: DecimalOrder) -> tuple[Fill, ...] | None:
@@ -372,17 +386,30 @@ def reconcile(book: OrderBook, snapshot: Snapshot) -> Reconciliation:
     findings it leaves open; ``book`` is not changed.
 
     The steps come in phases, each over the venue's orders, entries before
-    their exit legs: acknowledgements of new orders in flight; busts; amounts
-    that grew; corrections; missed fills (reported, or one inferred from the
-    totals); amounts that shrank; then the ends (cancels, rejects) and the
-    answers to cancel requests.
+    their exit legs: acknowledgements of new orders in flight; prices;
+    amounts that grew; cancels of orders filled after them; the named fills
+    of orders with fills to bust; busts; corrections; missed fills (reported,
+    or one inferred from the totals); other amounts; then the ends (rejects,
+    then cancels) and the answers to the requests on ended orders. A step the
+    book refuses is tried again once its phase has run over the other orders.
+    ``BadOrderParameters`` when ``book`` is not an OrderBook or ``snapshot``
+    not a Snapshot.
     """
+    if not isinstance(book, OrderBook):
+        raise BadOrderParameters(f"reconcile needs an OrderBook; got {type(book).__name__}")
+    if not isinstance(snapshot, Snapshot):
+        raise BadOrderParameters(
+            f"reconcile needs a Snapshot of the venue; got {type(snapshot).__name__}"
+        )
     work = _Work(book)
     known = [snapshot.orders[order_id] for order_id in _entries_first(book, snapshot)]
     for phase in _PHASES:
-        for venue in known:
-            for step in phase(work.book[venue.order_id], venue):
-                work.take(step)
+        # An order whose step the book refuses is taken again once the phase has
+        # run over the others, which may have made it acceptable (an exit leg's
+        # price moved before its entry's, say).
+        later = [venue for venue in known if not work.run(phase, venue, tentative=True)]
+        for venue in later:
+            work.run(phase, venue, tentative=phase in _TRIED_AGAIN_LATER)
     for venue in known:
         work.check_settled(venue)
     work.findings.extend(_unknown(book, snapshot))
@@ -399,16 +426,28 @@ class _Work:
         self.steps: list[ReconcileStep] = []
         self.findings: list[Finding] = []
 
-    def take(self, step: ReconcileStep | Finding) -> None:
-        if isinstance(step, Finding):
-            self.findings.append(step)
-            return
+    def run(self, phase: Phase, venue: VenueOrder, *, tentative: bool) -> bool:
+        """Take what ``phase`` finds for the venue's order. A tentative run stops at
+        the first step the book refuses and returns False, keeping no finding of
+        the phase for the order: the run that follows finds them again."""
+        found: list[Finding] = []
+        for outcome in phase(self.book[venue.order_id], venue):
+            refusal = outcome if isinstance(outcome, Finding) else self.take(outcome)
+            if refusal is not None and refusal is not outcome and tentative:
+                return False
+            if refusal is not None:
+                found.append(refusal)
+        self.findings.extend(found)
+        return True
+
+    def take(self, step: ReconcileStep) -> StepRefused | None:
+        """Apply ``step`` to the book; the refusal when the book refuses it."""
         try:
             self.book = self.book.apply(step.order_id, step.event, step.cause).book
         except OrderError as error:
-            self.findings.append(StepRefused(step.order_id, step.event, str(error)))
-            return
+            return StepRefused(step.order_id, step.event, str(error))
         self.steps.append(step)
+        return None
 
     def check_settled(self, venue: VenueOrder) -> None:
         order = self.book[venue.order_id]
@@ -436,6 +475,7 @@ def _agrees(order: DecimalOrder, venue: VenueOrder) -> bool:
 
 
 Outcome = Iterator[ReconcileStep | Finding]
+Phase = Callable[[DecimalOrder, VenueOrder], Outcome]
 
 
 def _acknowledge(order: DecimalOrder, venue: VenueOrder) -> Outcome:
@@ -447,12 +487,24 @@ def _acknowledge(order: DecimalOrder, venue: VenueOrder) -> Outcome:
 
 def _busts(order: DecimalOrder, venue: VenueOrder) -> Outcome:
     """A live fill of the book that the venue's fills do not name never happened."""
+    for fill_id in _busted(order, venue):
+        yield ReconcileStep(order.id, FillBust(fill_id))
+
+
+def _busted(order: DecimalOrder, venue: VenueOrder) -> list[str]:
+    """The ids of the book's live fills that the venue's fills do not name."""
     if venue.fills is None:
-        return
+        return []
     reported = {fill.fill_id for fill in venue.fills}
-    for fill_id, (_, live) in order.fills.items():
-        if live is not None and fill_id not in reported:
-            yield ReconcileStep(order.id, FillBust(fill_id))
+    return [fill_id for fill_id, (_, live) in order.fills.items()
+            if live is not None and fill_id not in reported]
+
+
+def _prices(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """Other prices come first, so that the legs a bracket re-arms (after a bust,
+    say) copy the prices the venue shows."""
+    if _PRICES & _changed_terms(order, venue).keys():
+        yield from _new_terms(order, venue, _PRICES)
 
 
 def _grown_amount(order: DecimalOrder, venue: VenueOrder) -> Outcome:
@@ -461,24 +513,67 @@ def _grown_amount(order: DecimalOrder, venue: VenueOrder) -> Outcome:
     if order.parent_order_id is None and venue.amount is not None and (
         venue.amount > order.amount.copy_abs()
     ):
-        yield from _new_amount(order, venue.amount)
+        yield from _new_terms(order, venue, _AMOUNT)
 
 
-def _any_amount(order: DecimalOrder, venue: VenueOrder) -> Outcome:
-    """Any other quantity, once the fills are in."""
-    if venue.amount is not None and venue.amount != order.amount.copy_abs():
-        yield from _new_amount(order, venue.amount)
+def _other_terms(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """Any other quantity, once the fills are in, and the prices of an order that
+    a bust has reopened since."""
+    yield from _new_terms(order, venue, _TERMS)
 
 
-def _new_amount(order: DecimalOrder, amount: Decimal) -> Outcome:
-    """The venue's quantity: the answer to a replace in flight that asked for
-    it, else an amendment the book missed (of a working order only)."""
-    signed = amount if order.is_buy else -amount
+_PRICES = frozenset({"limit", "stop"})
+_AMOUNT = frozenset({"amount"})
+_TERMS = _AMOUNT | _PRICES
+
+
+def _new_terms(order: DecimalOrder, venue: VenueOrder, names: frozenset[str]) -> Outcome:
+    """The venue's terms: the answer to a replace in flight that asked for them,
+    else an amendment of the terms ``names`` that the book missed (of a working
+    order only, and never of an exit leg's amount, which follows its bracket)."""
+    change = _changed_terms(order, venue)
+    if not change:
+        return
     replace = order.pending_replace
-    if replace is not None and replace.change.amount == signed:
+    if replace is not None and _asked_for(replace.change, change, venue, order):
         yield ReconcileStep(order.id, Replaced(replace.request_id))
-    elif order.status in ACTIVE_STATUSES and amount:
-        yield ReconcileStep(order.id, Amend(amount=signed))
+        return
+    missed = {name: value for name, value in change.items()
+              if name in names and _amendable(order, name, value)}
+    if missed and order.status in ACTIVE_STATUSES:
+        yield ReconcileStep(order.id, Amend(**missed))
+
+
+def _amendable(order: DecimalOrder, name: str, value: Decimal) -> bool:
+    return name != "amount" or (order.parent_order_id is None and value != 0)
+
+
+def _changed_terms(order: DecimalOrder, venue: VenueOrder) -> dict[str, Decimal]:
+    """The venue's terms that differ from the book's, the amount signed as the
+    book's. A trailing stop's stop is not among them: it moves with the market,
+    so the book keeps its own."""
+    reported = _reported_terms(order, venue)
+    return {name: value for name, value in reported.items()
+            if value is not None and value != getattr(order, name)}
+
+
+def _reported_terms(order: DecimalOrder, venue: VenueOrder) -> dict[str, Decimal | None]:
+    amount = venue.amount
+    signed = None if amount is None else amount if order.is_buy else amount.copy_negate()
+    trailing = order.trail_amount is not None or order.trail_percent is not None
+    return {"amount": signed, "limit": venue.limit, "stop": None if trailing else venue.stop}
+
+
+def _asked_for(asked: Amend, change: dict[str, Decimal], venue: VenueOrder,
+               order: DecimalOrder) -> bool:
+    """Whether the venue's terms are those the replace ``asked`` for: each term
+    that changed is the one asked, and each term asked that the venue reports
+    is as asked."""
+    reported = _reported_terms(order, venue)
+    return all(getattr(asked, name) == value for name, value in change.items()) and all(
+        reported[name] in (None, getattr(asked, name))
+        for name in reported if getattr(asked, name) is not None
+    )
 
 
 def _corrections(order: DecimalOrder, venue: VenueOrder) -> Outcome:
@@ -492,6 +587,26 @@ def _corrections(order: DecimalOrder, venue: VenueOrder) -> Outcome:
                   if getattr(fill, name) != getattr(live, name)}
         if change:
             yield ReconcileStep(order.id, FillCorrection(fill.fill_id, **change))
+
+
+def _cancelled_before_filled(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """An order the venue cancelled and then filled in full (a fill that crossed
+    its cancel) is cancelled before its fills: a filled order cannot be."""
+    if venue.status is ORDER_STATUS.CANCELLED and venue.filled == venue.amount and (
+        order.status in ACTIVE_STATUSES
+    ):
+        yield ReconcileStep(order.id, Cancel(CANCELLED_AT_THE_VENUE))
+
+
+def _fills_before_busts(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """An order with fills to bust gets the missed fills the venue names first, as
+    they may have come at the venue: an entry's late fill before the bust of an
+    earlier one, so that its exit legs keep working. A fill that does not fit
+    until the busts is left to the phase after them."""
+    if _busted(order, venue) and venue.fills is not None and all(
+        fill.fill_id is not None for fill in venue.fills
+    ):
+        yield from _missed_fills(order, venue)
 
 
 def _missed_fills(order: DecimalOrder, venue: VenueOrder) -> Outcome:
@@ -542,16 +657,22 @@ def _inferred_price(venue_average: Decimal, venue_filled: Decimal, book_notional
     return fitted, exact
 
 
-def _ends(order: DecimalOrder, venue: VenueOrder) -> Outcome:
-    """The venue's end of the order, and its answer to a cancel in flight."""
+def _rejects(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """The venue's rejection of the order, before any cancel: a linked order the
+    venue cancelled may have been cancelled because this one was rejected (an
+    order cancelled first would not be rejected after)."""
+    if venue.status is ORDER_STATUS.REJECTED and (
+        order.status in ACTIVE_STATUSES or order.pending_new
+    ):
+        yield ReconcileStep(order.id, Reject(REJECTED_AT_THE_VENUE))
+
+
+def _cancels(order: DecimalOrder, venue: VenueOrder) -> Outcome:
+    """The venue's cancel of the order, and its answer to a cancel in flight."""
     if venue.status is ORDER_STATUS.CANCELLED and (
         order.status in ACTIVE_STATUSES or order.pending_cancel
     ):
         yield ReconcileStep(order.id, Cancel(CANCELLED_AT_THE_VENUE))
-    elif venue.status is ORDER_STATUS.REJECTED and (
-        order.status in ACTIVE_STATUSES or order.pending_new
-    ):
-        yield ReconcileStep(order.id, Reject(REJECTED_AT_THE_VENUE))
 
 
 def _settled_requests(order: DecimalOrder, venue: VenueOrder) -> Outcome:
@@ -575,9 +696,14 @@ _ENDED_AT_THE_VENUE = {
 }
 
 
-_PHASES: tuple[Callable[[DecimalOrder, VenueOrder], Outcome], ...] = (
-    _acknowledge, _busts, _grown_amount, _corrections, _missed_fills, _any_amount, _ends,
-    _settled_requests,
+_TRIED_AGAIN_LATER = frozenset({_prices, _grown_amount, _fills_before_busts})
+"""The phases whose refused steps are left to a later phase, which tries every
+term again once the fills are in (a leg's price that lies beyond its entry's
+until the entry trades, say), and makes the finding if it is refused then."""
+
+_PHASES: tuple[Phase, ...] = (
+    _acknowledge, _prices, _grown_amount, _cancelled_before_filled, _fills_before_busts,
+    _busts, _corrections, _missed_fills, _other_terms, _rejects, _cancels, _settled_requests,
 )
 
 

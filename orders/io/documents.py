@@ -23,7 +23,8 @@ so :func:`loads` needs no class. Inside it:
 * a venue's :class:`~orders.book.reconcile.Snapshot` keeps its orders as a list
   sorted by id and its positions (or ``null``) as ``[asset, quantity]`` pairs,
   an asset being written as above; a :class:`~orders.book.reconcile.VenueOrder`'s
-  quantities and average, like an order's totals, may hold the digits of a sum.
+  quantities and average, like an order's totals, may hold the digits of a sum,
+  and its ``limit`` and ``stop`` are written only when the venue reported them.
 
 JSON text is written with sorted keys and no insignificant spaces, so a value
 always gives the same bytes. Reading trusts nothing it can check: every
@@ -111,7 +112,10 @@ version 2 would refuse with a less helpful reason than the version number.
 Version 4 writes an order's requests in flight and the request events, which a
 reader of version 3 would refuse as an unknown field or event type. Snapshots
 and venue orders came later without a new version: they change no document of
-another type, and a reader without them refuses them by their type's name."""
+another type, and a reader without them refuses them by their type's name. A
+venue order's prices came later still, written only when set, so a snapshot
+without prices is read by any reader of snapshots, and one without them reads
+as prices not reported."""
 _READABLE_VERSIONS = (1, 2, 3, FORMAT_VERSION)
 _FIRST_WITH_PENDING = 4
 
@@ -692,9 +696,22 @@ def _version_1_brackets(
 
 
 def _unstructure_snapshot(snapshot: Snapshot) -> dict[str, Any]:
-    orders = [CONVERTER.unstructure(snapshot.orders[order_id], VenueOrder)
+    orders = [_unstructure_venue_order(snapshot.orders[order_id])
               for order_id in sorted(snapshot.orders)]
     return {"orders": orders, "positions": _unstructure_positions(snapshot.positions)}
+
+
+_VENUE_PRICES = ("limit", "stop")
+
+
+def _unstructure_venue_order(order: VenueOrder) -> dict[str, Any]:
+    """Its fields; the prices only when the venue reported them, so a venue order
+    without prices is written as before they were added."""
+    data: dict[str, Any] = CONVERTER.unstructure(order, VenueOrder)
+    for name in _VENUE_PRICES:
+        if data[name] is None:
+            del data[name]
+    return data
 
 
 def _unstructure_positions(positions: Mapping[Hashable, Decimal] | None) -> list[Any] | None:
@@ -898,7 +915,7 @@ _FIELDS: dict[type, dict[str, tuple[Any, bool, bool]]] = {
 """For each class read from a JSON object: each field's kind, whether it may be
 null, and whether it is required."""
 _FIELDS[VenueOrder] = {  # a venue reports sums: its quantities and average have a total's digits
-    name: (_Total if kind is Decimal else kind, optional, required)
+    name: (_Total if kind is Decimal and name not in _VENUE_PRICES else kind, optional, required)
     for name, (kind, optional, required) in _FIELDS[VenueOrder].items()
 }
 _KEYS = {
@@ -927,6 +944,8 @@ def unstructure(value: object) -> dict[str, Any]:
         data = _unstructure_book(value)  # type: ignore[arg-type]
     elif name == "Snapshot":
         data = _unstructure_snapshot(value)  # type: ignore[arg-type]
+    elif name == "VenueOrder":
+        data = _unstructure_venue_order(value)  # type: ignore[arg-type]
     else:
         data = CONVERTER.unstructure(value, _TYPES[name])
     return {"format": "orders", "version": FORMAT_VERSION, "type": name, "value": data}

@@ -1,6 +1,7 @@
 from datetime import datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from orders import (
@@ -314,3 +315,151 @@ def test_in_the_live_mode_legs_never_sent_are_not_expected_at_the_venue() -> Non
     unsent_in_backtest = OrderBook().submit(*orders).book
     assert {finding.order_id for finding in reconcile(unsent_in_backtest, snapshot).findings} == {
         "sl", "tp"}
+
+
+def test_an_exit_leg_the_venue_shows_at_another_size_is_sized_by_its_bracket() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))).book
+    venue = book.apply("in", Fill(1, "100", fill_id="f-1")).book  # the legs cover 1
+    venue = venue.apply("sl", Cancel("venue")).book  # ends the bracket
+    venue = venue.apply("in", Fill(1, "100", fill_id="f-2")).book  # a late fill
+    assert venue["tp"].amount == -1
+    result = reconcile(book, snapshot_of(venue))
+    assert result.findings == ()
+    assert not any(type(step.event) is Amend for step in result.steps)
+    assert totals(result.apply(book).book) == totals(venue)
+
+
+def test_reconcile_refuses_what_is_not_a_book_and_a_snapshot_by_type() -> None:
+    with pytest.raises(BadOrderParameters, match="needs a Snapshot of the venue; got dict"):
+        reconcile(single(), {})  # type: ignore[arg-type]
+    with pytest.raises(BadOrderParameters, match="needs an OrderBook; got Snapshot"):
+        reconcile(Snapshot({}), Snapshot({}))  # type: ignore[arg-type]
+
+
+def test_a_price_the_venue_replaced_is_an_amendment() -> None:
+    book = single()
+    snapshot = Snapshot({"o-1": VenueOrder("o-1", OPEN, 0, None, (), amount=10, limit="99.5")})
+    result = reconcile(book, snapshot)
+    assert result.steps == (ReconcileStep("o-1", Amend(limit="99.5")),)
+    assert result.apply(book).book["o-1"].limit == Decimal("99.5")
+
+
+def test_a_replace_of_a_price_in_flight_the_venue_shows_done_is_replaced() -> None:
+    book = single().apply("o-1", NewRequested("n-1")).book.apply("o-1", Acknowledged()).book
+    book = book.apply("o-1", ReplaceRequested(Amend(limit="99"), request_id="r-1")).book
+    done = Snapshot({"o-1": VenueOrder("o-1", OPEN, 0, None, (), amount=10, limit="99")})
+    result = reconcile(book, done)
+    assert result.steps == (ReconcileStep("o-1", Replaced("r-1")),)
+    after = result.apply(book).book["o-1"]
+    assert (after.limit, after.pending) == (Decimal(99), ())
+    not_yet = Snapshot({"o-1": VenueOrder("o-1", OPEN, 0, None, (), amount=10, limit="100")})
+    assert reconcile(book, not_yet).steps == ()
+
+
+def test_a_replace_in_flight_is_answered_only_when_every_term_shown_is_as_asked() -> None:
+    book = single().apply("o-1", NewRequested("n-1")).book.apply("o-1", Acknowledged()).book
+    book = book.apply("o-1", ReplaceRequested(Amend(amount=6, limit="99"), request_id="r-1")).book
+    other = Snapshot({"o-1": VenueOrder("o-1", OPEN, 0, None, (), amount=6, limit="98")})
+    result = reconcile(book, other)
+    assert result.steps == (ReconcileStep("o-1", Amend(limit="98")),
+                            ReconcileStep("o-1", Amend(amount=6)))
+    assert result.apply(book).book["o-1"].pending == book["o-1"].pending
+
+
+def test_a_trailing_stops_stop_moves_with_the_market_and_is_not_a_step() -> None:
+    order = DecimalOrder(T0, AAPL, -10, stop="95", trail_amount="5", id="trail")
+    book = OrderBook().submit(order).book
+    moved = Snapshot({"trail": VenueOrder("trail", OPEN, 0, None, (), amount=10, stop="97")})
+    assert (reconcile(book, moved).steps, reconcile(book, moved).findings) == ((), ())
+
+
+def test_a_snapshot_of_a_book_reports_its_prices() -> None:
+    book = single().submit(DecimalOrder(T0, AAPL, -5, stop="90", id="s")).book
+    orders = snapshot_of(book).orders
+    assert (orders["o-1"].limit, orders["o-1"].stop) == (Decimal(100), None)
+    assert (orders["s"].limit, orders["s"].stop) == (None, Decimal(90))
+
+
+def test_a_snapshot_of_a_live_book_leaves_out_the_orders_never_sent() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    orders = bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))
+    book = OrderBook(live=True).submit(*orders, DecimalOrder(T0, AAPL, 5, limit="99", id="x")).book
+    book = book.apply("in", NewRequested("n-in")).book
+    assert set(snapshot_of(book).orders) == {"in"}
+    assert set(snapshot_of(OrderBook().submit(*orders).book).orders) == {"in", "sl", "tp"}
+
+
+def test_an_order_the_venue_cancelled_and_then_filled_in_full_is_cancelled_first() -> None:
+    book = single().apply("o-1", CancelRequested(request_id="c-1")).book
+    venue = book.apply("o-1", Cancel("venue")).book.apply("o-1", Fill(10, "100", fill_id="f")).book
+    assert (venue["o-1"].status, venue["o-1"].filled) == (CANCELLED, Decimal(10))
+    result = reconcile(book, snapshot_of(venue))
+    assert result.findings == ()
+    after = result.apply(book).book["o-1"]
+    assert (after.status, after.filled, after.pending) == (CANCELLED, Decimal(10), ())
+
+
+def test_an_oco_member_the_venue_rejected_ends_its_group_as_at_the_venue() -> None:
+    legs = oco_orders(T0, AAPL, -100, OCOOrder(LimitOrder(110), StopOrder(90)), ids=("tp", "sl"))
+    book = OrderBook().submit(*legs).book
+    book = book.apply("tp", NewRequested("n-tp")).book.apply("sl", NewRequested("n-sl")).book
+    venue = book.apply("tp", Reject("venue")).book  # the group cancels "sl", listed first
+    result = reconcile(book, snapshot_of(venue))
+    assert result.findings == ()
+    assert totals(result.apply(book).book) == totals(venue)
+
+
+def test_a_bracket_the_venue_repriced_is_repriced_in_an_order_its_rules_accept() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))).book
+    venue = book.apply("tp", Amend(limit=130)).book.apply("in", Amend(limit=120)).book
+    venue = venue.apply("sl", Amend(stop=115)).book
+    result = reconcile(book, snapshot_of(venue))
+    assert result.findings == ()
+    assert [step.order_id for step in result.steps] == ["tp", "in", "sl"]  # as the rules allow
+    after = result.apply(book).book
+    prices = (after["in"].limit, after["sl"].stop, after["tp"].limit)
+    assert prices == (Decimal(120), Decimal(115), Decimal(130))
+
+
+def test_a_price_the_venue_changed_after_busting_a_fill_is_amended_once_reopened() -> None:
+    book = OrderBook().submit(DecimalOrder(T0, AAPL, 10, stop="101", id="s")).book
+    book = book.apply("s", Fill(10, "101", fill_id="f-1")).book
+    venue = book.apply("s", FillBust("f-1")).book.apply("s", Amend(stop=102)).book
+    result = reconcile(book, snapshot_of(venue))
+    assert [step.event for step in result.steps] == [FillBust("f-1"), Amend(stop=102)]
+    assert result.apply(book).book["s"].stop == Decimal(102)
+
+
+def test_a_price_refused_in_two_phases_is_named_once() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))).book
+    snapshot = snapshot_of(book)
+    moved = attrs.evolve(snapshot.orders["in"], limit=Decimal(80))  # below its stop-loss
+    findings = reconcile(book, Snapshot({**snapshot.orders, "in": moved})).findings
+    assert [type(finding).__name__ for finding in findings] == ["StepRefused"]
+
+
+def test_a_legs_price_the_rules_accept_once_the_entry_has_traded_is_amended_then() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))).book
+    venue = book.apply("in", Fill(10, "100", fill_id="f-1")).book  # its price is history now
+    venue = venue.apply("sl", Amend(stop=101)).book  # locks in a profit
+    result = reconcile(book, snapshot_of(venue))
+    assert result.findings == ()
+    assert [step.event for step in result.steps] == [venue["in"].history[-1], Amend(stop=101)]
+    assert result.apply(book).book["sl"].stop == Decimal(101)
+
+
+def test_an_entrys_late_fill_comes_before_the_bust_of_its_earlier_one() -> None:
+    style = BracketOrder(LimitOrder(100), 90, 110)
+    book = OrderBook().submit(*bracket_orders(T0, AAPL, 10, style, ids=("in", "sl", "tp"))).book
+    book = book.apply("in", Fill(4, "100", fill_id="f-1")).book.apply("in", Cancel("host")).book
+    book = book.apply("tp", Fill(1, "110", fill_id="f-3")).book
+    venue = book.apply("in", Fill(6, "100", fill_id="f-2")).book  # after the cancel
+    venue = venue.apply("in", FillBust("f-1")).book  # the legs kept working throughout
+    assert (venue["sl"].status, venue["tp"].status) == (OPEN, PARTIALLY_FILLED)
+    result = reconcile(book, snapshot_of(venue))
+    assert result.findings == ()
+    assert totals(result.apply(book).book) == totals(venue)

@@ -721,6 +721,25 @@ def test_a_snapshot_with_fills_and_without_round_trips() -> None:
     assert value["positions"] is None
 
 
+def test_a_venue_orders_prices_round_trip_and_are_written_only_when_reported() -> None:
+    priced = VenueOrder("p", OPEN, 0, None, (), amount=7, limit="99.5", stop="98")
+    snapshot = Snapshot({"p": priced, "q": VenueOrder("q", OPEN, 0, None, (), amount=7)})
+    text = dumps(snapshot)
+    assert loads(text, Snapshot) == snapshot
+    assert loads(dumps(priced), VenueOrder) == priced
+    written = json.loads(text)["value"]["orders"]
+    assert (written[0]["limit"], written[0]["stop"]) == ("99.5", "98")
+    assert set(written[1]).isdisjoint({"limit", "stop"})
+
+
+def test_a_snapshot_of_a_book_round_trips_with_its_prices() -> None:
+    book = OrderBook().submit(DecimalOrder(T0, AAPL, 3, limit="101.25", stop="102", id="o")).book
+    snapshot = snapshot_of(book)
+    reported = snapshot.orders["o"]
+    assert (reported.limit, reported.stop) == (Decimal("101.25"), Decimal(102))
+    assert loads(dumps(snapshot), Snapshot) == snapshot
+
+
 def test_positions_of_every_kind_of_asset_round_trip_as_pairs() -> None:
     positions = {"MSFT": Decimal(5), 7: Decimal("-2.5"), AAPL: Decimal(0)}
     snapshot = Snapshot({}, positions)
@@ -757,6 +776,10 @@ def snapshot_document() -> dict[str, object]:
          "at $.value.orders[0]: filled must be a finite number >= 0; got Decimal('-4')"),
         (lambda value: value["orders"][0].update(filled=4),
          "at $.value.orders[0].filled: expected a decimal string"),
+        (lambda value: value["orders"][0].update(limit="-1"),
+         "at $.value.orders[0]: limit must not be negative; got Decimal('-1')"),
+        (lambda value: value["orders"][0].update(stop=98),
+         "at $.value.orders[0].stop: expected a decimal string"),
         (lambda value: value["orders"][0].update(venue="X"),
          "at $.value.orders[0]: unknown field 'venue'"),
         (lambda value: value["orders"][0].pop("order_id"),
