@@ -135,6 +135,8 @@ class Placement:
     """What a fill of one does to the others, as :meth:`OrderBook.submit` takes it."""
     arming: Arming | str | None = attrs.field(default=None, kw_only=True)
     """When a bracket's exit legs start to work, as :meth:`OrderBook.submit` takes it."""
+    reduce_only: bool = attrs.field(default=False, kw_only=True)
+    """Whether the orders only reduce the position, as :meth:`OrderBook.submit` takes it."""
     time_in_force: TimeInForce | str | None = attrs.field(default=None, kw_only=True)
     """The validity of a single order, of both OCO legs, or of a bracket's entry
     (its exit legs are good till cancelled)."""
@@ -399,7 +401,7 @@ class OrderBook:
         """Build the orders ``style`` describes (:func:`placed_orders`) and submit them
         with ``link_mode``; it takes the arguments of :class:`Placement`."""
         return self.submit(*placement.orders(), link_mode=placement.link_mode,
-                           arming=placement.arming)
+                           arming=placement.arming, reduce_only=placement.reduce_only)
 
     def apply(self, order_id: str, event: Event, cause: Cause | None = None) -> BookResult:
         """Apply ``event`` to one order, then every consequence of its links.

@@ -45,7 +45,7 @@ OPS: dict[str, Op] = {
     op.name: op
     for op in (
         Op("asset", ("asset",)),
-        Op("order", (), ("order", "orders", "link_mode", "arming")),
+        Op("order", (), ("order", "orders", "link_mode", "arming", "reduce_only")),
         Op(
             "place",
             tuple(field.name for field in attrs.fields(Placement) if not _has_default(field)),
@@ -56,6 +56,7 @@ OPS: dict[str, Op] = {
         Op("bar", ("asset", "bar"), ("dt",)),
         Op("time", ("dt",)),
         Op("release", ("before",)),
+        Op("close", ("asset", "dt", "id", "reason")),
         Op("snapshot", ("snapshot", "inferred")),
     )
 }

@@ -34,7 +34,14 @@ from typing import Any
 from orders._checks import decimal_text, quote
 from orders.assets import Asset
 from orders.book.audit import Cause
-from orders.book.orderbook import BookResult, OrderBook, Placement, Released, method_taking
+from orders.book.orderbook import (
+    BookResult,
+    OrderBook,
+    Placement,
+    Released,
+    Submit,
+    method_taking,
+)
 from orders.book.reconcile import Reconciliation, Snapshot, reconcile
 from orders.book.rules import Arming, LinkMode
 from orders.decimals import DecimalInput, to_decimal
@@ -107,6 +114,7 @@ class Recorder:
         *orders: DecimalOrder,
         link_mode: LinkMode | str | None = None,
         arming: Arming | str | None = None,
+        reduce_only: bool = False,
     ) -> BookResult:
         """:meth:`~orders.book.OrderBook.submit`, recorded as one
         ``"order"`` line holding every order (so linked orders stay one submit)."""
@@ -117,12 +125,14 @@ class Recorder:
                     f"of {len(order.history)} events (submit it before applying them)"
                 )
         return self._record(
-            self._book.submit(*orders, link_mode=link_mode, arming=arming),
+            self._book.submit(*orders, link_mode=link_mode, arming=arming,
+                              reduce_only=reduce_only),
             lambda naming: line(
                 "order",
                 orders=[naming.keywords(order) for order in orders],
                 **_mode(link_mode),
                 **_arming(arming),
+                **({"reduce_only": True} if reduce_only else {}),
             ),
         )
 
@@ -132,7 +142,7 @@ class Recorder:
         the orders it builds, under their ids; it takes the arguments of
         :class:`~orders.book.orderbook.Placement`."""
         return self.submit(*placement.orders(), link_mode=placement.link_mode,
-                           arming=placement.arming)
+                           arming=placement.arming, reduce_only=placement.reduce_only)
 
     def apply(self, order_id: str, event: Event, cause: Cause | None = None) -> BookResult:
         """:meth:`~orders.book.OrderBook.apply`, recorded as an ``"event"`` line
@@ -180,6 +190,21 @@ class Recorder:
     def on_time(self, dt: datetime) -> BookResult:
         """:meth:`~orders.book.OrderBook.on_time`, recorded as a ``"time"`` line."""
         return self._record(self._book.on_time(dt), lambda _: line("time", **_dt(dt)))
+
+    def close_position(
+        self, asset: Hashable, dt: datetime, *, id: str | None = None,  # noqa: A002
+        reason: str = "closing the position",
+    ) -> BookResult:
+        """:meth:`~orders.book.OrderBook.close_position`, recorded as a ``"close"``
+        line naming the id of the order it placed, so a replay places the same one."""
+        result = self._book.close_position(asset, dt, id=id, reason=reason)
+        placed = [item.order_id for item in result.derived if isinstance(item.event, Submit)]
+        if not placed:
+            return result
+        return self._record(result, lambda naming: line(
+            "close", asset=naming.name(asset), dt=datetime_text(dt), id=placed[-1],
+            reason=reason,
+        ))
 
     def release(self, before: datetime) -> Released:
         """:meth:`~orders.book.OrderBook.release`, recorded as a

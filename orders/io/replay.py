@@ -628,7 +628,8 @@ def _submit(state: _Account, record: dict[str, Any]) -> None:
         items = json_list(record["orders"], "$.orders")
         orders = [_order(state, item, f"$.orders[{index}]") for index, item in enumerate(items)]
     state.book = state.book.submit(*orders, link_mode=_link_mode(record),
-                                   arming=_optional(record, "arming", str)).book
+                                   arming=_optional(record, "arming", str),
+                                   reduce_only=_optional(record, "reduce_only", bool) or False).book
 
 
 def _order(state: _Account, data: object, at: str) -> DecimalOrder:
@@ -673,6 +674,7 @@ def _place(state: _Account, record: dict[str, Any]) -> None:
         ids=ids,
         link_mode=_link_mode(record),
         arming=_optional(record, "arming", str),
+        reduce_only=_optional(record, "reduce_only", bool) or False,
         time_in_force=record.get("time_in_force"),
         valid_until=_optional(record, "valid_until", datetime),
         post_only=_optional(record, "post_only", bool) or False,
@@ -704,6 +706,16 @@ def _bar(state: _Account, record: dict[str, Any]) -> None:
     state.at(dt)
 
 
+def _close(state: _Account, record: dict[str, Any]) -> None:
+    dt = structure_at(record["dt"], datetime, "$.dt")
+    state.book = state.book.close_position(
+        state.asset(record["asset"], "$.asset"), dt,
+        id=structure_at(record["id"], str, "$.id"),
+        reason=structure_at(record["reason"], str, "$.reason"),
+    ).book
+    state.at(dt)
+
+
 def _release(state: _Account, record: dict[str, Any]) -> None:
     state.book = state.book.release(structure_at(record["before"], datetime, "$.before")).book
 
@@ -731,6 +743,7 @@ READERS: dict[str, Callable[[_Account, dict[str, Any]], Outcome]] = {
     "bar": _bar,
     "time": _time,
     "release": _release,
+    "close": _close,
     "snapshot": _snapshot,
 }
 """What applies each op of :data:`orders.io.log.OPS` to an account."""

@@ -435,3 +435,23 @@ def test_a_cause_the_host_gives_is_recorded_and_replays_to_the_same_trail() -> N
     replayed = replay(lines).book
     assert replayed == recorder.book
     assert replayed.explain("a")[-1].cause == Cause("risk limit")
+
+
+def test_reduce_only_orders_and_a_closed_position_replay_to_the_recorders_book() -> None:
+    lines: list[str] = []
+    recorder = Recorder(lines.append, chained=True)
+    recorder.submit(DecimalOrder(T0, "AAPL", 100, id="buy"))
+    recorder.apply("buy", Fill(100, 100))
+    recorder.place(T0, "AAPL", -60, LimitOrder(110), ids=["take"], reduce_only=True)
+    later = T0 + timedelta(seconds=1)
+    recorder.submit(DecimalOrder(later, "AAPL", -80, stop=90, id="stop"), reduce_only=True)
+    assert recorder.book["stop"].amount == -40  # the newest exit shrinks to what is left
+    closed = recorder.close_position("AAPL", T0 + timedelta(minutes=1), id="flat")
+    assert closed.book["flat"].amount == -100
+    assert '"op":"close"' in lines[-1]
+    replayed = replay(lines)
+    assert replayed.refused == ()
+    assert replayed.book == recorder.book
+    written = len(lines)
+    assert recorder.close_position("MSFT", T0).derived == ()
+    assert len(lines) == written  # nothing held, nothing done, no line
