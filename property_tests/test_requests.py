@@ -205,6 +205,18 @@ def test_a_venue_reject_answers_the_new_order_of_a_cancelled_order() -> None:
 # A live book: a bracket and an OCO pair.
 
 ENTRY, STOP_LOSS, TAKE_PROFIT = "entry", "stop-loss", "take-profit"
+
+
+def covered_position(book: OrderBook) -> Decimal:
+    """The bracket's P (what its entry filled less what its legs filled) capped
+    by the asset's position, which the OCO pair's fills move too: the exits of
+    an asset never work for more than it holds (docs/linked-orders.md, "Exits
+    and the position"); the bracket is the session's only exit."""
+    entry, legs = book[ENTRY], book.children(ENTRY)
+    bracket = entry.filled.copy_abs() - sum((leg.filled.copy_abs() for leg in legs), Decimal(0))
+    held = book.net_position("XYZ")
+    on_its_side = held if entry.is_buy else -held
+    return max(Decimal(0), min(bracket, on_its_side))
 OCO = ("oco-limit", "oco-stop")
 prices = st.sampled_from([Decimal(level) for level in (89, 90, 91, 99, 100, 101, 109, 110, 111)])
 
@@ -363,12 +375,12 @@ class LiveBook(RuleBasedStateMachine):
 
     @invariant()
     def the_exit_legs_cover_the_position_with_the_terms_in_force(self) -> None:
-        """Rule 1 of docs/linked-orders.md: while P > 0 some exit leg is active and
+        """Rule 1 of docs/linked-orders.md, with P capped by the asset's position
+        (the OCO pair trades it too): while P > 0 some exit leg is active and
         every active one has exactly P left; while P = 0 and the entry works the
         legs are dormant; otherwise no leg works."""
         entry, legs = self.book[ENTRY], self.book.children(ENTRY)
-        position = entry.filled.copy_abs() - sum((leg.filled.copy_abs() for leg in legs),
-                                                 Decimal(0))
+        position = covered_position(self.book)
         active = [leg for leg in legs if leg.open and leg.status is not HELD]
         dormant = [leg for leg in legs if leg.status is HELD]
         if self.book.brackets[ENTRY].withdrawn:
@@ -444,8 +456,7 @@ class LiveModeBook(LiveBook):
         """Rule 1 of docs/linked-orders.md with every order as the book's requests
         will leave it; an order with a cancel in flight is being cancelled."""
         entry, legs = self.book[ENTRY], self.book.children(ENTRY)
-        position = entry.filled.copy_abs() - sum((leg.filled.copy_abs() for leg in legs),
-                                                 Decimal(0))
+        position = covered_position(self.book)
         standing = {leg.id: as_the_books_requests_leave_it(leg) for leg in legs}
         working = [leg for leg in legs if standing[leg.id][0] in ACTIVE_STATUSES]
         asked = [leg for leg in working if not leg.pending_cancel]
