@@ -5,7 +5,8 @@ Run: ``python benchmarks/replay.py`` (``--lines 100000`` for a shorter run).
 The log trades 50 assets at once, as a venue reports them interleaved. For each
 trade idea on an asset it holds: a bracket placed with a limit entry, prices,
 two partial entry fills, more prices, the take-profit filled; an OCO pair around
-the position of a plain order, a fill of one leg; a DAY limit order that a time
+what is left of a plain order's position, a fill of one leg (so each idea
+leaves its asset flat, as the book's exits assume of a netting account); a DAY limit order that a time
 line expires; a trailing stop that ratchets and triggers, then fills; and a
 limit order filled in part and cancelled. 72% of the lines are prices; a
 price often trades twice in a row, and the repeat moves no order. Every line
@@ -58,7 +59,7 @@ def idea(number: int) -> Iterator[tuple[int, dict[str, object]]]:
                          "entry_style": {"type": "LimitOrder", "limit_price": f"{base}.00"},
                          "stop_loss_price": f"{base - 2}.00",
                          "take_profit_price": f"{base + 2}.00"}}
-    oco = {"op": "place", "asset": asset, "amount": "-10",
+    oco = {"op": "place", "asset": asset, "amount": "-5",
            "ids": [f"{prefix}-a", f"{prefix}-b"],
            "style": {"type": "OCOOrder",
                      "order1_style": {"type": "LimitOrder", "limit_price": f"{base + 3}.00"},
@@ -80,7 +81,7 @@ def idea(number: int) -> Iterator[tuple[int, dict[str, object]]]:
                                             "event": {"type": "Cancel", "reason": "done"}},
         oco, *price("1.50", 2), *price("1.70", 2), *price("1.95", 2), *price(".70"),
         *price("1.10"), fill(f"{prefix}-r", 5, ".65", 1), *price("1.60"), *price("2.10"),
-        fill(f"{prefix}-t", 100, "2.00", 1), fill(f"{prefix}-a", 10, "3.00", 1),
+        fill(f"{prefix}-t", 100, "2.00", 1), fill(f"{prefix}-a", 5, "3.00", 1),
         *price("2.40", 2), *price("2.20", 2), *price("1.90"),
         {"op": "time", "dt": (T0 + timedelta(seconds=second + 31)).isoformat()},
     ]

@@ -461,7 +461,7 @@ class OrderBook:
         builder = BookBuilder(self)
         cause = Cause("close_position")
         for order_id in sorted(self.active_by_asset.get(asset, _EMPTY)):
-            builder.settle()
+            # no settling in between: what one cancel sets off is settled once, below
             order = rules.as_it_will_stand(builder.orders[order_id], builder.live)
             adds = order.is_buy == (position > 0)
             if order.status in ACTIVE_STATUSES and not order.pending_cancel and (

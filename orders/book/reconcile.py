@@ -22,7 +22,7 @@ from orders._checks import decimal_text, of_type, quote
 from orders.book.audit import Cause
 from orders.book.orderbook import BookResult, Derived, OrderBook
 from orders.book.rules import at_the_venue
-from orders.decimals import EXACT, exact_sum, optional_price, to_decimal
+from orders.decimals import EXACT, optional_price, to_decimal
 from orders.errors import BadOrderParameters, OrderError
 from orders.events import (
     Acknowledged,
@@ -312,7 +312,8 @@ def _filled_text(filled: Decimal, average: Decimal | None) -> str:
 
 @attrs.frozen
 class PositionMismatch(Finding):
-    """The venue's position in ``asset`` is not what the reconciled orders add up to."""
+    """The venue's position in ``asset`` is not the reconciled book's (the net of
+    every fill it applied, those of released orders included)."""
 
     asset: Hashable
     book_position: Decimal
@@ -320,7 +321,7 @@ class PositionMismatch(Finding):
 
     @property
     def text(self) -> str:
-        return (f"position in {self.asset}: the orders add up to "
+        return (f"position in {self.asset}: the book holds "
                 f"{decimal_text(self.book_position)}, the venue reports "
                 f"{decimal_text(self.venue_position)}")
 
@@ -351,11 +352,11 @@ def snapshot_of(book: OrderBook) -> Snapshot:
     """``book`` as a venue would report it: every order the venue holds (in live
     mode, those sent: :func:`~orders.book.rules.at_the_venue`) with its status,
     totals, amount, prices and live fills (``fills`` is None for an order
-    holding a fill without an id), and the positions its orders add up to."""
+    holding a fill without an id), and its positions (:attr:`OrderBook.positions`)."""
     return Snapshot(
         {order.id: _venue_order(order) for order in book.orders.values()
          if not book.live or at_the_venue(order)},
-        _book_positions(book),
+        dict(book.positions),
     )
 
 
@@ -372,13 +373,6 @@ def _reported_fills(order: DecimalOrder) -> tuple[Fill, ...] | None:
     live = (records[fill.fill_id][1] for fill in fills if fill.fill_id is not None)
     unique = {fill.fill_id: fill for fill in live if fill is not None}
     return tuple(unique.values())
-
-
-def _book_positions(book: OrderBook) -> dict[Hashable, Decimal]:
-    by_asset: dict[Hashable, list[Decimal]] = {}
-    for order in book.orders.values():
-        by_asset.setdefault(order.asset, []).append(order.filled)
-    return {asset: exact_sum(filled) for asset, filled in by_asset.items()}
 
 
 def reconcile(book: OrderBook, snapshot: Snapshot) -> Reconciliation:
@@ -723,7 +717,7 @@ def _unknown(book: OrderBook, snapshot: Snapshot) -> Iterator[Finding]:
 def _position_mismatches(
     book: OrderBook, positions: Mapping[Hashable, Decimal]
 ) -> Iterator[PositionMismatch]:
-    held = _book_positions(book)
+    held = book.positions
     for asset in {**held, **positions}:
         ours, theirs = held.get(asset, _ZERO), positions.get(asset, _ZERO)
         if ours != theirs:

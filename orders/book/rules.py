@@ -36,7 +36,7 @@ loop, which nothing re-enters, so a group or a bracket of any size settles.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -76,6 +76,7 @@ from orders.statuses import (
     ENDED_STATUSES,
     FILL_STATUSES,
     ORDER_STATUS,
+    WORKING_STATUSES,
     RequestRejectReason,
 )
 
@@ -813,10 +814,49 @@ def requests_go_to_orders_the_venue_has(
         )
 
 
+def reduce_only_orders_keep_to_their_share(
+    links: Links, order: DecimalOrder, event: Event
+) -> None:
+    """The host's amend or replace request of a working reduce-only order may not
+    leave it more to fill than its share of the position: the book would only
+    shrink it back, and a venue holding the larger order could carry the
+    position through zero meanwhile."""
+    change = asked_change(event)
+    if (
+        change is None
+        or change.amount is None
+        or order.id not in links.reduce_only
+        or order.status not in WORKING_STATUSES
+    ):
+        return
+    asked = exact_subtract(change.amount.copy_abs(), order.filled.copy_abs())
+    asset = order.terms.asset
+    group = _group_of(links, order)
+    key = ("exit", order.id) if group is None else group.key
+    exits = [
+        attrs.evolve(found, wanted=max(found.wanted, asked)) if found.key == key else found
+        for found in asset_exits(links, asset)
+    ]
+    if all(found.key != key for found in exits):
+        exits.append(Exit(key, (order.terms.created, order.id), order.is_buy, asked, ()))
+        exits.sort(key=lambda found: found.age)
+    share = shared_out(links.positions.get(asset, _ZERO), exits)[key]
+    if asked > share:
+        _refuse(
+            reduce_only_orders_keep_to_their_share,
+            f"reduce-only order {order.id} would have {decimal_text(asked)} to fill, and its "
+            f"share of the position in {quote(asset)} "
+            f"({decimal_text(links.positions.get(asset, _ZERO))}) is {decimal_text(share)}",
+            order,
+            event,
+        )
+
+
 GUARDS: tuple[Callable[[Links, DecimalOrder, Event], None], ...] = (
     no_fill_before_the_entry_trades,
     the_book_holds_and_releases_legs,
     active_legs_follow_the_position,
+    reduce_only_orders_keep_to_their_share,
     book_request_ids_are_the_books,
     requests_go_to_orders_the_venue_has,
 )
@@ -824,9 +864,9 @@ GUARDS: tuple[Callable[[Links, DecimalOrder, Event], None], ...] = (
 
 
 def check_event(links: Links, order: DecimalOrder, event: Event) -> None:
-    """Run every guard on the host's ``event`` for ``order`` (only a bracket's exit
-    leg, or a request, can fail one)."""
-    if order.terms.parent_order_id is not None or type(event) in REQUEST_TYPES:
+    """Run every guard on the host's ``event`` for ``order`` (only an exit, or a
+    request, can fail one)."""
+    if is_exit(links, order) or type(event) in REQUEST_TYPES:
         for guard in GUARDS:
             guard(links, order, event)
 
@@ -1199,11 +1239,13 @@ one of its exits, once its brackets have settled."""
 def position_repairs(links: Links, asset: Hashable) -> list[Fired]:
     """The actions that settle the exits of ``asset``: first the repairs of its
     brackets, whose share of the position may have moved, then the position rules."""
-    for entry_id in dict.fromkeys(
+    entries = list(dict.fromkeys(
         links.orders[order_id].terms.parent_order_id
         for order_id in sorted(links.exits.get(asset, _NO_IDS))
-    ):
-        fired = repairs(links, entry_id)
+    ))
+    shares = exit_shares(links, asset, [entry for entry in entries if entry is not None])
+    for entry_id in entries:
+        fired = repairs(links, entry_id, shares)
         if fired:
             return fired
     for rule in POSITION_RULES:
@@ -1405,10 +1447,13 @@ def reactions(links: Links, change: Change) -> list[Fired]:
     return fired
 
 
-def repairs(links: Links, entry_id: str | None) -> list[Fired]:
+def repairs(
+    links: Links, entry_id: str | None, shares: Mapping[LinkKey, Decimal] | None = None
+) -> list[Fired]:
     """The actions that restore the first invariant of the bracket that does not
-    hold, each with the invariant's name."""
-    state = bracket_state(links, entry_id)
+    hold, each with the invariant's name; ``shares``, when given, are the asset's
+    exit shares (:func:`exit_shares`), worked out once for all its brackets."""
+    state = bracket_state(links, entry_id, shares=shares)
     if state is None:
         return []
     for invariant in INVARIANTS:
@@ -1427,10 +1472,15 @@ def bracket_entry(links: Links, order: DecimalOrder) -> str | None:
 
 
 def bracket_state(
-    links: Links, entry_id: str | None, *, shared: bool = True
+    links: Links,
+    entry_id: str | None,
+    *,
+    shared: bool = True,
+    shares: Mapping[LinkKey, Decimal] | None = None,
 ) -> BracketState | None:
     """The bracket of ``entry_id`` as the rules see it, or None; with ``shared``,
-    with its share of the asset's position (:func:`exit_shares`)."""
+    with its share of the asset's position (:func:`exit_shares`, or ``shares``
+    when the caller has worked them out)."""
     bracket = None if entry_id is None else links.brackets.get(entry_id)
     if bracket is None:
         return None
@@ -1445,8 +1495,10 @@ def bracket_state(
         state = BracketState(bracket, entry, legs, exited, orders, live)
     if not shared or not state.arms:
         return state
-    return BracketState(state.bracket, state.entry, state.legs, exited, orders, live,
-                        _share_of(links, state))
+    share = shares.get(state.key) if shares is not None else None
+    if share is None:
+        share = _share_of(links, state)
+    return BracketState(state.bracket, state.entry, state.legs, exited, orders, live, share)
 
 
 def siblings(links: Links, order: DecimalOrder) -> tuple[str, ...]:

@@ -58,6 +58,7 @@ from orders.book.rules import (
     parents_are_known as parents_are_known,
     reactions as reactions,
     rearm_protection as rearm_protection,
+    reduce_only_orders_keep_to_their_share as reduce_only_orders_keep_to_their_share,
     register as register,
     repairs as repairs,
     requests_go_to_orders_the_venue_has as requests_go_to_orders_the_venue_has,

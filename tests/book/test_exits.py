@@ -18,6 +18,7 @@ from orders import (
     Fill,
     FillBust,
     LimitOrder,
+    LinkedOrderError,
     NewRequested,
     OCOOrder,
     OrderBook,
@@ -83,7 +84,8 @@ def test_positions_and_reduce_only_marks_survive_documents_and_pickles() -> None
     for restored in (loads(dumps(book), OrderBook), pickle.loads(pickle.dumps(book))):
         assert restored == book
         assert restored.net_position("AAPL") == 10
-        assert restored.apply("tp", Amend(amount=-20)).book["tp"].amount == -10
+        with pytest.raises(LinkedOrderError, match="reduce-only order tp would have 20"):
+            restored.apply("tp", Amend(amount=-20))  # still reduce-only, still 10 held
 
 
 def test_a_book_without_released_fills_writes_no_positions() -> None:

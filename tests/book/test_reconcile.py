@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -463,3 +463,26 @@ def test_an_entrys_late_fill_comes_before_the_bust_of_its_earlier_one() -> None:
     result = reconcile(book, snapshot_of(venue))
     assert result.findings == ()
     assert totals(result.apply(book).book) == totals(venue)
+
+
+# Positions count the fills of released orders.
+
+
+def released_long_ten() -> OrderBook:
+    """A book that bought 10 AAPL and has since released the filled order."""
+    book = OrderBook().submit(DecimalOrder(T0, "AAPL", 10, id="buy")).book
+    book = book.apply("buy", Fill(10, 100, fill_id="b1")).book
+    book = book.release(T0 + timedelta(hours=1)).book
+    assert book.net_position("AAPL") == 10
+    return book
+
+
+def test_a_venue_agreeing_with_the_books_position_after_a_release_is_no_mismatch() -> None:
+    reconciliation = reconcile(released_long_ten(), Snapshot({}, positions={"AAPL": Decimal(10)}))
+    assert [str(finding) for finding in reconciliation.findings] == []
+
+
+def test_a_venue_flat_while_the_book_holds_a_released_position_is_a_mismatch() -> None:
+    reconciliation = reconcile(released_long_ten(), Snapshot({}, positions={"AAPL": Decimal(0)}))
+    mismatches = [f for f in reconciliation.findings if isinstance(f, PositionMismatch)]
+    assert [(m.book_position, m.venue_position) for m in mismatches] == [(Decimal(10), Decimal(0))]
