@@ -6,8 +6,8 @@ The log trades 50 assets at once, as a venue reports them interleaved. For each
 trade idea on an asset it holds: a bracket placed with a limit entry, prices,
 two partial entry fills, more prices, the take-profit filled; an OCO pair around
 what is left of a plain order's position, a fill of one leg (so each idea
-leaves its asset flat, as the book's exits assume of a netting account); a DAY limit order that a time
-line expires; a trailing stop that ratchets and triggers, then fills; and a
+leaves its asset flat, as the book's exits assume of a netting account); a DAY
+limit order that a time line expires; a trailing stop that ratchets and triggers, then fills; and a
 limit order filled in part and cancelled. 72% of the lines are prices; a
 price often trades twice in a row, and the repeat moves no order. Every line
 applies. The log is written to a temporary file and replayed
