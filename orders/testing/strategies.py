@@ -459,7 +459,11 @@ def linked_groups(
         style = draw(_bracket_styles(_on_tick(chosen_asset, price_range), trailing=True))
         long = style.take_profit_price is None or style.stop_loss_price < style.take_profit_price
         size = Decimal(amount).copy_abs()
-        return bracket_orders(start, chosen_asset, size if long else -size, style, **keywords)
+        count = 2 if style.take_profit_price is None else 3
+        ids = [draw(st.uuids()).hex for _ in range(count)]  # drawn: a random id would make
+        # the draws that follow depend on more than the data (exits are shared out by id)
+        return bracket_orders(start, chosen_asset, size if long else -size, style, ids=ids,
+                              **keywords)
     price = prices(*price_range)
     ids = [draw(st.uuids()).hex for _ in range(draw(st.integers(2, max(max_oco_size, 2))))]
     members = []
