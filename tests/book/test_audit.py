@@ -236,7 +236,7 @@ def test_the_steps_of_a_reconciliation_say_so_in_the_trail_inferred_fills_apart(
     assert inferred.explain("o")[-1].cause == Cause("reconcile_inferred_fill")
 
 
-# Found in review: causes that named the wrong step or order.
+# Causes name the step the order has, and the order that set the rule off.
 
 
 def open_legs(entry_id: str = "m") -> list[DecimalOrder]:
