@@ -470,9 +470,7 @@ class OrderBook:
                 builder.apply(order_id, Cancel(reason), cause=cause)
         builder.settle()
         builder.reduce_only = builder.reduce_only.set(closing.id, None)
-        builder.store(closing)
-        builder.causes = audit.record(builder.causes, closing, cause)
-        builder.derived.append(Derived(closing.id, Submit(closing), cause))
+        builder.create(closing, cause)
         builder.settle()
         return builder.result()
 
@@ -786,9 +784,7 @@ class BookBuilder:
         and no other exit's share of the position can move."""
         if self.reduce_only:
             return False
-        entry = order.terms.parent_order_id or order.id
-        return all(self.orders[order_id].terms.parent_order_id == entry
-                   for order_id in self.exits.get(asset, _EMPTY))
+        return rules.exits_are_legs_of(self, asset, order.terms.parent_order_id or order.id)
 
     def unsettle(self, asset: Hashable, old: DecimalOrder | None, order: DecimalOrder) -> None:
         """Settle the exits of ``asset`` before the operation ends (:meth:`settle`)."""
@@ -861,6 +857,13 @@ class BookBuilder:
             self.derived.append(Derived(new.id, derived, cause))
         self.changed(old, new, origin)
 
+    def create(self, order: DecimalOrder, cause: Cause) -> None:
+        """Add ``order``, which the book made on its own for ``cause``, for the host
+        to send (:class:`Submit`)."""
+        self.store(order)
+        self.causes = audit.record(self.causes, order, cause)
+        self.derived.append(Derived(order.id, Submit(order), cause))
+
     def move(
         self, order_id: str, steps: Callable[[DecimalOrder], list[Step]], cause: Cause
     ) -> None:
@@ -931,9 +934,7 @@ class BookBuilder:
                     action.entry_id, attrs.evolve(bracket, generations=generations)
                 )
                 for leg in action.legs:
-                    self.store(leg)
-                    self.causes = audit.record(self.causes, leg, cause)
-                    self.derived.append(Derived(leg.id, Submit(leg), cause))
+                    self.create(leg, cause)
             else:
                 bracket = self.brackets[action.entry_id]
                 self.brackets = self.brackets.set(

@@ -831,8 +831,7 @@ def reduce_only_orders_keep_to_their_share(
         return
     asked = exact_subtract(change.amount.copy_abs(), order.filled.copy_abs())
     asset = order.terms.asset
-    group = _group_of(links, order)
-    key = ("exit", order.id) if group is None else group.key
+    key = _exit_key(links, order)
     exits = [
         attrs.evolve(found, wanted=max(found.wanted, asked)) if found.key == key else found
         for found in asset_exits(links, asset)
@@ -1134,9 +1133,7 @@ def asset_exits(links: Links, asset: Hashable, brackets: Iterable[str] = ()) -> 
             entries[parent] = None
             continue
         standing = _standing(links, order_id)
-        group = _group_of(links, order)
-        key = ("exit", order_id) if group is None else group.key
-        members = grouped.setdefault(key, [])
+        members = grouped.setdefault(_exit_key(links, order), [])
         if standing.status in ACTIVE_STATUSES and standing.status is not _HELD:
             members.append(standing)
     found = [_bracket_exit(links, entry_id) for entry_id in entries]
@@ -1146,6 +1143,12 @@ def asset_exits(links: Links, asset: Hashable, brackets: Iterable[str] = ()) -> 
             age = min((member.terms.created, member.id) for member in members)
             found.append(Exit(key, age, members[0].is_buy, wanted, tuple(members)))
     return sorted(found, key=lambda found_exit: found_exit.age)
+
+
+def _exit_key(links: Links, order: DecimalOrder) -> LinkKey:
+    """What names the exit a reduce-only ``order`` belongs to: its OCO group, or itself."""
+    group = _group_of(links, order)
+    return ("exit", order.id) if group is None else group.key
 
 
 def _bracket_exit(links: Links, entry_id: str) -> Exit:
@@ -1190,12 +1193,17 @@ def _share_of(links: Links, state: BracketState) -> Decimal:
     the asset's only exits, as they usually are."""
     asset = state.entry.terms.asset
     entry_id = state.bracket.entry_id
-    exits = links.exits.get(asset, _NO_IDS)
-    if any(links.orders[order_id].terms.parent_order_id != entry_id for order_id in exits):
+    if not exits_are_legs_of(links, asset, entry_id):
         return exit_shares(links, asset, (entry_id,))[state.key]
     position = links.positions.get(asset, _ZERO)
     wanted = _ZERO if state.bracket.withdrawn else state.position
     return _take(position, position.copy_abs(), not state.entry.is_buy, wanted)
+
+
+def exits_are_legs_of(links: Links, asset: Hashable, entry_id: str) -> bool:
+    """True when every active exit of ``asset`` is a leg of the bracket of ``entry_id``."""
+    return all(links.orders[order_id].terms.parent_order_id == entry_id
+               for order_id in links.exits.get(asset, _NO_IDS))
 
 
 def exits_fit_the_position(links: Links, asset: Hashable) -> Iterator[Action]:
@@ -1335,7 +1343,7 @@ BOOK_REQUEST_PREFIX = "book:"
 
 def book_request_id(order: DecimalOrder) -> str:
     """A request id for the book's next request about ``order``, unique in its life."""
-    return f"{BOOK_REQUEST_PREFIX}{order.id}:{len(order.history)}"
+    return f"{BOOK_REQUEST_PREFIX}{order.id}:{order.version}"
 
 
 def is_book_request(order: DecimalOrder, request: Request) -> bool:

@@ -657,7 +657,7 @@ def _fill_id(order: DecimalOrder, dt: datetime) -> str:
     """A fill id of its own for each fill the venue makes: the bar's time, the
     order, and the place the fill takes in the order's history (``event 3``: the
     third event applied to it), which grows with every fill, with or without an id."""
-    return f"bar {dt.isoformat()} order {order.id} event {len(order.history) + 1}"
+    return f"bar {dt.isoformat()} order {order.id} event {order.version + 1}"
 
 
 def _run(model: object, order: DecimalOrder, call: Callable[[], object]) -> object:
