@@ -28,6 +28,9 @@ from orders.order.value import DecimalOrder
 from orders.statuses import ORDER_STATUS
 
 __all__ = [
+    "ON_BAR",
+    "ON_PRICE",
+    "ON_TIME",
     "AuditStep",
     "Cause",
     "Causes",
@@ -78,6 +81,10 @@ class Cause:
     """That change's place in the history of ``order_id``: 0 for the order's
     creation, n for the n-th event applied to it."""
 
+
+ON_PRICE, ON_BAR, ON_TIME = Cause("on_price"), Cause("on_bar"), Cause("on_time")
+"""The causes of what a trade price, a bar and the clock do to an order (the
+event carries the price, the bar or the time)."""
 
 Causes = immutables.Map[str, immutables.Map[int, Cause]]
 """For each order id, the cause of each step of its history the book knows one for."""

@@ -495,7 +495,8 @@ class OrderBook:
             self._check_time("on_price's dt", dt)
         level = non_negative_price(price, "price")
         moved_ids = indexes.moved_by(self.index, check_asset(asset), level)
-        return self._move(moved_ids, lambda order: price_steps(order, price, dt), _ON_PRICE)
+        return self._move(moved_ids, lambda order: price_steps(order, price, dt),
+                          audit.ON_PRICE)
 
     def on_bar(self, asset: Hashable, bar: Bar, dt: datetime | None = None) -> BookResult:
         """A bar of ``asset``: trigger stops (at the open on a gap), ratchet trailing
@@ -510,7 +511,7 @@ class OrderBook:
             self._check_time("on_bar's dt", dt)
         check_type("bar", bar, Bar)
         moved_ids = indexes.moved_by_bar(self.index, check_asset(asset), bar)
-        return self._move(moved_ids, lambda order: bar_steps(order, bar, dt), _ON_BAR)
+        return self._move(moved_ids, lambda order: bar_steps(order, bar, dt), audit.ON_BAR)
 
     def immediate_orders(self, asset: Hashable) -> list[str]:
         """Ids of the IOC and FOK orders of ``asset`` able to trade now (working and
@@ -609,7 +610,6 @@ class OrderBook:
 
 
 _book = slot_builder(OrderBook)
-_ON_PRICE, _ON_BAR, _ON_TIME = Cause("on_price"), Cause("on_bar"), Cause("on_time")
 
 @attrs.frozen(weakref_slot=False)
 class Released:
@@ -876,7 +876,7 @@ class BookBuilder:
     def expire(self, order_id: str, event: Expire) -> None:
         """Expire an order, if the changes before this one have left it active."""
         if self.orders[order_id].status in ACTIVE_STATUSES:
-            self.apply(order_id, event, cause=_ON_TIME)
+            self.apply(order_id, event, cause=audit.ON_TIME)
 
     def changed(
         self, old: DecimalOrder | None, new: DecimalOrder, origin: rules.LinkKey | None

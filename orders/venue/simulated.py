@@ -59,7 +59,7 @@ import immutables
 
 from orders._checks import check_type, decimal_text, of_type, quote
 from orders.assets import Asset, check_asset, check_quantity_increment
-from orders.book.audit import Cause
+from orders.book.audit import ON_BAR, Cause
 from orders.book.orderbook import Derived, OrderBook, Submit
 from orders.decimals import exact_add, exact_subtract, non_negative_price, to_decimal
 from orders.errors import BadOrderParameters, OrderError
@@ -97,9 +97,6 @@ _POST_ONLY_REJECT = Cause("post_only_rejects_a_taker")
 _CANNOT_PAY = Cause("the_account_cannot_pay")
 """The cause of an order rejected because the account cannot pay for its fill."""
 _POST_ONLY_REPRICE = Cause("post_only_reprices_a_taker")
-_ON_THE_PATH = Cause("on_bar")
-"""The cause of what a stretch of the bar's path does to an exit leg released on
-it: the same as the book's own for a bar."""
 
 
 # The fill price of each kind of order on a bar. Each rule is given the order
@@ -309,7 +306,7 @@ class SimulatedVenue:
             if order.status not in WORKING_STATUSES:
                 continue  # a fill earlier on this bar ended it, through its links
             for step in steps:  # the stretches a released leg met before its turn
-                run.apply(order_id, step, _ON_THE_PATH)
+                run.apply(order_id, step, ON_BAR)
             order = run.book.orders[order_id] if steps else order
             if order_id in arriving and self._takes(run, order, triggered[order_id], repriced):
                 continue  # a post-only stop-limit judged where the bar triggered it
@@ -550,7 +547,7 @@ class _Released:
             if run.book.orders[order_id].status not in WORKING_STATUSES:
                 continue
             for step in steps:
-                run.apply(order_id, step, _ON_THE_PATH)
+                run.apply(order_id, step, ON_BAR)
 
 
 def _can_trade(order: DecimalOrder) -> bool:
