@@ -68,6 +68,7 @@ from orders.events import (
     Trigger,
 )
 from orders.order import pricing
+from orders.order.steps import compile_row, interpret_row
 from orders.order.terms import OrderTerms, make_terms
 from orders.order.value import (
     A,
@@ -96,6 +97,8 @@ __all__ = [
     "Stays",
     "allowed_from",
     "apply",
+    "compiled_rows",
+    "interpreted_rows",
     "mermaid_diagram",
     "requests_diagram",
     "rules_markdown",
@@ -704,45 +707,49 @@ def _dispatch() -> dict[type[Event], tuple[Rule | None, ...]]:
 
 _RULES = _dispatch()
 
+def _landing(status: StatusRule) -> tuple[str, dict[str, Any]] | None:
+    """What a row's ``status.land(current, filled, amount)`` is, as the compiled
+    row computes it (see :func:`orders.order.steps.compile_row`)."""
+    if isinstance(status, Becomes):
+        return "_lands_in", {"_lands_in": status.status}
+    if isinstance(status, Stays):
+        return "current", {}
+    if isinstance(status, FromFills):
+        return "status_by_fill(filled, amount)", {"status_by_fill": status_by_fill}
+    return None
+
+
+def _row_name(rule: Rule) -> str:
+    return f"{rule.event.__name__} from {'/'.join(source.name for source in rule.sources)}"
+
+
 Step = Callable[[DecimalOrder, Any], DecimalOrder]
+"""One row of the table as a function: ``step(order, event)`` returns the new order."""
+
+Rows = dict[type[Event], tuple[Step | None, ...]]
+"""For each event kind, a function per status (by its value) that runs the row, or None."""
 
 
-def _step(rule: Rule) -> Step:
-    """One function that runs ``rule``: its guards in order, then its effect.
-
-    Generated from the table, so the table stays the only statement of the
-    rules; it saves :func:`apply` the generic loop on every event.
-    """
-    effect, status = rule.effect, rule.status
-    guards = rule.guards
-    if len(guards) == 4:
-        first, second, third, fourth = guards
-
-        def step(order: DecimalOrder, event: Any) -> DecimalOrder:
-            first(order, event)
-            second(order, event)
-            third(order, event)
-            fourth(order, event)
-            return effect(order, event, status)
-    elif len(guards) == 1:
-        (only,) = guards
-
-        def step(order: DecimalOrder, event: Any) -> DecimalOrder:
-            only(order, event)
-            return effect(order, event, status)
-    else:
-
-        def step(order: DecimalOrder, event: Any) -> DecimalOrder:
-            for guard in guards:
-                guard(order, event)
-            return effect(order, event, status)
-    return step
+def compiled_rows() -> Rows:
+    """For each event kind and status (by its value), the table's row compiled
+    into one function (:func:`orders.order.steps.compile_row`), or None."""
+    compiled = {rule: compile_row(rule, _row_name(rule), _landing) for rule in TRANSITIONS}
+    return {
+        kind: tuple(None if rule is None else compiled[rule] for rule in rules)
+        for kind, rules in _RULES.items()
+    }
 
 
-_STEPS: dict[type[Event], tuple[Step | None, ...]] = {
-    kind: tuple(None if rule is None else _step(rule) for rule in rules)
-    for kind, rules in _RULES.items()
-}
+def interpreted_rows() -> Rows:
+    """The same as :func:`compiled_rows`, each row run by calling its guards and
+    effect in turn (:func:`orders.order.steps.interpret_row`)."""
+    return {
+        kind: tuple(None if rule is None else interpret_row(rule) for rule in rules)
+        for kind, rules in _RULES.items()
+    }
+
+
+_STEPS = compiled_rows()
 
 
 def apply(order: DecimalOrder[A], event: Event) -> DecimalOrder[A]:

@@ -1,0 +1,285 @@
+"""Compiling a row of the transition table into one function: its guards, its
+effect and its status rule inlined, in the row's order.
+
+A row names its guards and its effect as functions, so that the table is the
+whole rule set and the documentation can be drawn from it. Calling them one by
+one costs a Python frame each, several per event. :func:`compile_row` reads the
+source of each function the row names and splices their bodies into one
+function with the same behaviour: a guard's early ``return`` (the event
+passes) becomes an ``if``/``else`` around the rest of its body, each
+function's locals are renamed apart, and the status rule's ``land`` becomes
+the status itself, the current status or :func:`~orders.order.value.status_by_fill`.
+A function whose body cannot be spliced (its source is not available, or it
+returns from inside a loop) is called instead, so the compiled row always does
+what the row says. :func:`interpret_row` runs a row by calling each function
+in turn; the tests check that both give the same result on random lifecycles.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import linecache
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+__all__ = ["Row", "compile_row", "interpret_row", "row_source"]
+
+Step = Callable[[Any, Any], Any]
+"""What a compiled row is: ``step(order, event)`` returns the new order."""
+
+Landing = Callable[[Any], tuple[str, dict[str, Any]] | None]
+"""For a status rule, the expression its ``land`` call becomes (see :func:`compile_row`)."""
+
+
+class Row(Protocol):
+    """What this module needs of a row: its guards, its effect and its status rule."""
+
+    @property
+    def guards(self) -> tuple[Callable[..., None], ...]: ...
+
+    @property
+    def effect(self) -> Callable[..., Any]: ...
+
+    @property
+    def status(self) -> Any: ...
+
+
+def interpret_row(row: Row) -> Step:
+    """``step(order, event)``: each guard of ``row`` in order, then its effect."""
+    guards, effect, status = row.guards, row.effect, row.status
+
+    def step(order: Any, event: Any) -> Any:
+        for guard in guards:
+            guard(order, event)
+        return effect(order, event, status)
+
+    return step
+
+
+def compile_row(row: Row, name: str, lands: Landing) -> Step:
+    """``row`` as one function (see the module's docstring).
+
+    ``name`` names it in tracebacks. ``lands(status_rule)`` gives the source
+    of the expression that replaces ``status.land(current, filled, amount)``
+    for the row's status rule, in terms of the names ``current``, ``filled``
+    and ``amount``, with the objects its other names stand for; ``None`` keeps
+    the call.
+    """
+    source, scope, bindings = _row_function(row, lands)
+    filename = f"<row {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    made: dict[str, Any] = {}
+    exec(compile(source, filename, "exec"), scope, made)
+    step: Step = made["make"](**bindings)
+    step.__qualname__ = step.__name__ = f"step_{name.replace(' ', '_')}"
+    return step
+
+
+def row_source(row: Row, lands: Landing) -> str:
+    """The Python source :func:`compile_row` compiles for ``row``: ``make``,
+    which takes the row's own objects and returns ``step``."""
+    return _row_function(row, lands)[0]
+
+
+def _row_function(row: Row, lands: Landing) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The source of ``make``, the globals it runs in (those of the row's
+    effect) and the objects ``make`` takes."""
+    scope: dict[str, Any] = row.effect.__globals__
+    bindings: dict[str, Any] = {"_status": row.status}
+    body: list[ast.stmt] = []
+    for guard in row.guards:
+        body.extend(_inlined(guard, ("order", "event"), scope, bindings, effect=False))
+    effect_body = _inlined(row.effect, ("order", "event", "_status"), scope, bindings,
+                           effect=True)
+    landing = lands(row.status)
+    if landing is not None:
+        expression, objects = landing
+        bindings.update(objects)
+        inliner = _LandingInliner(ast.parse(expression, mode="eval").body)
+        effect_body = [inliner.visit(statement) for statement in effect_body]
+    body.extend(effect_body)
+    for binding, value in bindings.items():
+        if scope.get(binding, value) is not value:
+            raise ValueError(f"{binding!r} of row {row!r} hides another object of its module")
+    make = ast.parse(f"def make({', '.join(bindings)}):\n    def step(order, event):\n"
+                     "        pass\n    return step").body[0]
+    assert isinstance(make, ast.FunctionDef)
+    step = make.body[0]
+    assert isinstance(step, ast.FunctionDef)
+    step.body = body
+    return ast.unparse(ast.fix_missing_locations(make)) + "\n", scope, bindings
+
+
+def _inlined(
+    function: Callable[..., Any],
+    parameters: Sequence[str],
+    scope: dict[str, Any],
+    bindings: dict[str, Any],
+    *,
+    effect: bool,
+) -> list[ast.stmt]:
+    """The body of ``function`` with its parameters renamed to ``parameters``
+    and its locals renamed apart; a call of it when its body cannot be spliced
+    (or it reads the globals of another module than ``scope``)."""
+    definition = _definition(function)
+    if definition is None or getattr(function, "__globals__", None) is not scope:
+        return _called(function, parameters, bindings, effect=effect)
+    names = [argument.arg for argument in definition.args.args]
+    if len(names) != len(parameters) or definition.args.defaults or definition.args.kwonlyargs:
+        return _called(function, parameters, bindings, effect=effect)
+    body = _without_docstring(definition.body)
+    renames = dict(zip(names, parameters, strict=True))
+    prefix = f"_{function.__name__}_"
+    for local in _assigned_names(body) - set(names):
+        renames[local] = prefix + local
+    body = [_Renamer(renames).visit(statement) for statement in body]
+    if not effect:
+        spliced = _falling_through(body)
+        if spliced is None:
+            return _called(function, parameters, bindings, effect=effect)
+        body = spliced
+    return body
+
+
+def _definition(function: Callable[..., Any]) -> ast.FunctionDef | None:
+    try:
+        source = textwrap.dedent(inspect.getsource(function))
+    except (OSError, TypeError):
+        return None
+    tree = ast.parse(source)
+    definition = tree.body[0] if tree.body else None
+    if not isinstance(definition, ast.FunctionDef) or definition.decorator_list:
+        return None
+    nested = (ast.Yield, ast.YieldFrom, ast.Nonlocal, ast.Global, ast.Lambda, ast.FunctionDef,
+              ast.AsyncFunctionDef, ast.ClassDef)
+    if any(isinstance(node, nested) for node in ast.walk(definition) if node is not definition):
+        return None
+    return definition
+
+
+def _called(
+    function: Callable[..., Any],
+    parameters: Sequence[str],
+    bindings: dict[str, Any],
+    *,
+    effect: bool,
+) -> list[ast.stmt]:
+    alias = f"_call_{function.__name__}"
+    bindings[alias] = function
+    call = ast.Call(
+        func=ast.Name(alias, ast.Load()),
+        args=[ast.Name(parameter, ast.Load()) for parameter in parameters],
+        keywords=[],
+    )
+    return [ast.Return(call) if effect else ast.Expr(call)]
+
+
+def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    first = body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(
+        first.value.value, str
+    ):
+        return body[1:]
+    return body
+
+
+def _assigned_names(body: Iterable[ast.stmt]) -> set[str]:
+    return {
+        node.id
+        for statement in body
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    }
+
+
+def _falling_through(body: list[ast.stmt]) -> list[ast.stmt] | None:
+    """A guard's statements with every ``return`` turned into falling off the
+    end, or None when a ``return`` is not in a place this can do (a loop)."""
+    result: list[ast.stmt] = []
+    for position, statement in enumerate(body):
+        if isinstance(statement, ast.Return):
+            if statement.value is not None and not _is_none(statement.value):
+                return None
+            return result or [ast.Pass()]
+        if isinstance(statement, ast.If) and _returns_anywhere(statement):
+            rest = body[position + 1:]
+            then = _falling_through([*statement.body, *rest]) if not _ends(
+                statement.body) else _falling_through(statement.body)
+            otherwise = _falling_through([*statement.orelse, *rest]) if not _ends(
+                statement.orelse) else _falling_through(statement.orelse)
+            if then is None or otherwise is None:
+                return None
+            result.append(_branch(statement.test, then, otherwise))
+            return result
+        if _returns_anywhere(statement):
+            return None
+        result.append(statement)
+    return result or [ast.Pass()]
+
+
+def _branch(test: ast.expr, then: list[ast.stmt], otherwise: list[ast.stmt]) -> ast.If:
+    """``if test: then else: otherwise``, written ``if not test: otherwise`` when
+    ``then`` does nothing."""
+    if len(then) == 1 and isinstance(then[0], ast.Pass):
+        return ast.If(ast.UnaryOp(ast.Not(), test), otherwise, [])
+    return ast.If(test, then, otherwise)
+
+
+def _ends(body: list[ast.stmt]) -> bool:
+    """True when ``body`` never runs past its end (it returns or raises)."""
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
+
+
+def _returns_anywhere(statement: ast.stmt) -> bool:
+    return any(isinstance(node, ast.Return) for node in ast.walk(statement))
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+class _Renamer(ast.NodeTransformer):
+    def __init__(self, renames: dict[str, str]) -> None:
+        self.renames = renames
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.copy_location(ast.Name(self.renames.get(node.id, node.id), node.ctx), node)
+
+
+class _LandingInliner(ast.NodeTransformer):
+    """``_status.land(current, filled, amount)`` replaced by ``landing``, with
+    ``current``, ``filled`` and ``amount`` standing for the call's arguments."""
+
+    def __init__(self, landing: ast.expr) -> None:
+        self.landing = landing
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        function = node.func
+        if not (
+            isinstance(function, ast.Attribute)
+            and function.attr == "land"
+            and isinstance(function.value, ast.Name)
+            and function.value.id == "_status"
+            and len(node.args) == 3
+            and not node.keywords
+        ):
+            return node
+        arguments = dict(zip(("current", "filled", "amount"), node.args, strict=True))
+        landed: ast.expr = _Substituter(arguments).visit(_copy(self.landing))
+        return landed
+
+
+class _Substituter(ast.NodeTransformer):
+    def __init__(self, arguments: dict[str, ast.expr]) -> None:
+        self.arguments = arguments
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        return _copy(self.arguments[node.id]) if node.id in self.arguments else node
+
+
+def _copy(node: ast.expr) -> ast.expr:
+    copied: ast.expr = ast.parse(ast.unparse(node), mode="eval").body
+    return copied

@@ -1,0 +1,102 @@
+"""Compiling a row of a transition table into one function (orders.order.steps)."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import pytest
+
+from orders.order import machine
+from orders.order.steps import compile_row, interpret_row, row_source
+
+
+class Stays:
+    def land(self, current: int, filled: int, amount: int) -> int:
+        return current
+
+
+@attrs.frozen
+class Row:
+    guards: tuple[Callable[..., None], ...]
+    effect: Callable[..., Any]
+    status: Any = attrs.field(factory=Stays)
+
+
+def keeps(status: object) -> tuple[str, dict[str, Any]]:
+    return "current", {}
+
+
+def positive(order: int, event: int) -> None:
+    if event > 0:
+        return
+    raise ValueError(f"{event} is not positive")
+
+
+def small(order: int, event: int) -> None:
+    limit = 10
+    if event >= limit:
+        raise ValueError(f"{event} is not below {limit}")
+
+
+def even_sum(order: int, event: int) -> None:
+    limit = order + event
+    if limit % 2:
+        raise ValueError(f"{order} + {event} is odd")
+
+
+def in_a_loop(order: int, event: int) -> None:
+    for value in (order, event):
+        if value == 0:
+            return
+    raise ValueError("neither is zero")
+
+
+def add(order: int, event: int, status: Any) -> tuple[int, int]:
+    total = order + event
+    return total, status.land(order, total, event)
+
+
+def outcome(step: Callable[[int, int], object], order: int, event: int) -> object:
+    try:
+        return step(order, event)
+    except ValueError as refusal:
+        return str(refusal)
+
+
+@pytest.mark.parametrize(("order", "event"), [(1, 1), (1, -1), (1, 12), (2, 3), (0, 5), (4, 0)])
+def test_a_compiled_row_does_what_calling_its_functions_does(order: int, event: int) -> None:
+    row = Row((positive, small, even_sum), add)
+    compiled = compile_row(row, "test", keeps)
+    assert outcome(compiled, order, event) == outcome(interpret_row(row), order, event)
+
+
+def test_guards_and_effect_are_spliced_with_their_locals_renamed_apart() -> None:
+    source = row_source(Row((small, even_sum), add), keeps)
+    assert "_call_" not in source
+    assert "_small_limit" in source and "_even_sum_limit" in source
+    assert ".land(" not in source  # the status rule's landing is inlined too
+
+
+def test_a_guard_that_returns_from_a_loop_is_called() -> None:
+    row = Row((in_a_loop,), add)
+    assert "_call_in_a_loop(order, event)" in row_source(row, keeps)
+    compiled = compile_row(row, "loop", keeps)
+    assert outcome(compiled, 0, 3) == (3, 0)
+    assert outcome(compiled, 2, 3) == "neither is zero"
+
+
+def test_a_refusal_names_the_compiled_row_and_shows_its_line() -> None:
+    compiled = compile_row(Row((positive,), add), "positive then add", keeps)
+    with pytest.raises(ValueError, match="-1 is not positive") as raised:
+        compiled(1, -1)
+    frame = traceback.extract_tb(raised.tb)[-1]
+    assert frame.filename == "<row positive then add>"
+    assert frame.line is not None and "raise ValueError" in frame.line
+
+
+def test_every_row_of_the_order_table_compiles_without_calling_its_guards_or_effect() -> None:
+    for rule in machine.TRANSITIONS:
+        assert "_call_" not in row_source(rule, machine._landing), rule
