@@ -99,7 +99,7 @@ def settled_step(order: DecimalOrder) -> int:
     """The newest step of ``order`` that is not a market update: a market update
     may later take another's place or be undone, so a cause never names one."""
     version = order
-    while type(version._event) in _MARKET_UPDATES:
+    while version._event_kind in _MARKET_UPDATES:
         version = version._previous  # type: ignore[assignment]  # an update follows a version
     return version.version
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Generic, NoReturn, Protocol, TypeVar, overload
 
+from orders.order.stored import stored_if_event
+
 __all__ = ["History"]
 
 E = TypeVar("E")
@@ -34,6 +36,11 @@ class Node(Protocol):
 
     @property
     def _event(self) -> Any: ...
+
+    @property
+    def _kept(self) -> Any:
+        """The event in a form that compares as it does (see orders.order.stored)."""
+        ...
 
     @property
     def _depth(self) -> int: ...
@@ -66,10 +73,11 @@ def ancestor(node: Node, depth: int) -> Node:
 class _Link:
     """A node of a standalone history."""
 
-    __slots__ = ("_depth", "_event", "_jump", "_previous")
+    __slots__ = ("_depth", "_event", "_jump", "_kept", "_previous")
 
     _previous: Node | None
     _event: Any
+    _kept: Any
     _depth: int
     _jump: Node | None
 
@@ -77,6 +85,7 @@ class _Link:
         set_slot = object.__setattr__
         set_slot(self, "_previous", previous)
         set_slot(self, "_event", event)
+        set_slot(self, "_kept", stored_if_event(event))
         set_slot(self, "_depth", 1 if previous is None else previous._depth + 1)
         set_slot(self, "_jump", jump_for(previous))
 
@@ -177,7 +186,7 @@ class History(Sequence[E], Generic[E]):
             return False
         mine, theirs = self._node, other._node
         while mine is not None and theirs is not None and mine is not theirs and mine._depth:
-            if mine._event != theirs._event:
+            if mine._kept != theirs._kept:
                 return False
             mine, theirs = mine._previous, theirs._previous
         return True

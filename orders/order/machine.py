@@ -338,10 +338,10 @@ def sent_once(order: DecimalOrder, request: NewRequested) -> None:
     order has seen only market data and the host's own decisions (a stop
     triggered here, a hold and its release, an amendment)."""
     node: DecimalOrder | None = order
-    while node is not None and node._event is not None:
-        if type(node._event) not in _BEFORE_SENDING:
+    while node is not None and node._event_kind is not None:
+        if node._event_kind not in _BEFORE_SENDING:
             raise InvalidTransition(
-                f"order {order.id} already has {type(node._event).__name__} in its history; "
+                f"order {order.id} already has {node._event_kind.__name__} in its history; "
                 "a NewRequested comes before any request, answer or fill"
             )
         node = node._previous
@@ -590,7 +590,7 @@ def watch_market(
         return order
     dt = _later(order, event.dt)
     base = order._previous
-    if base is not None and type(order._event) in _MARKET_EVENTS and (
+    if base is not None and order._event_kind in _MARKET_EVENTS and (
         event.dt is not None or base.dt == dt
     ):
         base_terms, base_reached = pricing.observe(

@@ -60,6 +60,7 @@ from orders.events import (
     Trigger,
 )
 from orders.order.history import History, ancestor
+from orders.order.stored import StoredEvent, kind_of, restored, stored
 from orders.order.terms import OrderTerms, make_terms
 from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, OrderType, TimeInForce
 from orders.styles import (
@@ -148,12 +149,13 @@ class DecimalOrder(Generic[AssetT]):
     pending: tuple[Request, ...]
     """The requests sent to the venue and not answered yet, oldest first."""
     _previous: DecimalOrder | None
-    _event: Event | None
+    _kept: StoredEvent | None
+    """The event that made this version, as :mod:`orders.order.stored` keeps it."""
     _depth: int
     _jump: DecimalOrder | None
     _fill_ids: FillIndex | None
-    _live: Fill | None
-    """After a correction, the corrected fill; otherwise None."""
+    _live: StoredEvent | None
+    """After a correction, the corrected fill (stored); otherwise None."""
 
     def __new__(
         cls,
@@ -333,7 +335,8 @@ class DecimalOrder(Generic[AssetT]):
         versions = []
         node: DecimalOrder | None = self
         while node is not None:
-            versions.append((*_state(node), node._event, node._live))
+            live = None if node._live is None else restored(node._live)
+            versions.append((*_state(node), node._event, live))
             node = node._previous
         return rebuild_order, (tuple(reversed(versions)),)
 
@@ -354,6 +357,16 @@ class DecimalOrder(Generic[AssetT]):
         return hash((_state(self), self.history))
 
     # The version chain: history, fill records, the initial version.
+
+    @property
+    def _event(self) -> Event | None:
+        """The event that made this version (None for the constructed one)."""
+        return None if self._kept is None else restored(self._kept)
+
+    @property
+    def _event_kind(self) -> type[Event] | None:
+        """The kind of :attr:`_event`, read without rebuilding it."""
+        return None if self._kept is None else kind_of(self._kept)
 
     @property
     def history(self) -> History[Event]:
@@ -623,7 +636,7 @@ class DecimalOrder(Generic[AssetT]):
         ended: DecimalOrder = self  # the version whose event cancelled the order
         while ended._previous is not None and ended._previous.status is _CANCELLED:
             ended = ended._previous
-        return type(ended._event) is Expire
+        return ended._event_kind is Expire
 
     @property
     def filled_price(self) -> Decimal | None:
@@ -698,7 +711,8 @@ def next_version(
     else:
         jump = jump._jump
     return _version(terms, status, dt, filled, notional, commission, reason, stop_reached,
-                    limit_reached, pending, previous, event, depth, jump, fill_ids, live)
+                    limit_reached, pending, previous, stored(event), depth, jump, fill_ids,
+                    None if live is None else stored(live))
 
 
 def _indexed(fill_ids: FillIndex | None, fill_id: str, depth: int) -> FillIndex:
@@ -725,12 +739,13 @@ def fill_record(order: DecimalOrder, fill_id: str) -> FillRecord | None:
             version: DecimalOrder = ancestor(order, depth)  # type: ignore[assignment]
             event = version._event
             if type(event) in _FILL_EVENTS and event.fill_id == fill_id:  # type: ignore[union-attr]
-                touches.append(version)
+                touches.append((version, event))
     if not touches:
         return None
-    last = touches[-1]
-    live = last._event if type(last._event) is Fill else last._live
-    return touches[0]._event, live  # type: ignore[return-value]
+    last, event = touches[-1]
+    if type(event) is not Fill:
+        event = None if last._live is None else restored(last._live)
+    return touches[0][1], event  # type: ignore[return-value]
 
 
 def rebuild_order(versions: tuple[tuple[object, ...], ...]) -> DecimalOrder:

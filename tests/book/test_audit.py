@@ -134,7 +134,7 @@ def test_every_derived_event_carries_the_cause_the_book_keeps() -> None:
     assert result.derived
     for item in result.derived:
         step = next(step for step in result.book.explain(item.order_id)
-                    if step.event is item.event)
+                    if step.event == item.event)
         assert step.cause == item.cause
 
 
