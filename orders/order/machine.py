@@ -749,7 +749,31 @@ def interpreted_rows() -> Rows:
     }
 
 
-_STEPS = compiled_rows()
+def _compiled_on_first_use() -> dict[type[Event], list[Step | None]]:
+    """The table :func:`apply` looks rows up in. A row is compiled the first time
+    an event meets it (compiling all of them would add a tenth of a second to
+    every import); that first call puts the compiled row in its places."""
+    table: dict[type[Event], list[Step | None]] = {
+        kind: [None] * len(ORDER_STATUS) for kind in _RULES
+    }
+
+    def first_use(rule: Rule) -> Step:
+        def compile_and_run(order: DecimalOrder, event: Any) -> DecimalOrder:
+            step: Step = compile_row(rule, _row_name(rule), _landing)
+            for source in rule.sources:
+                table[rule.event][source] = step
+            return step(order, event)
+
+        return compile_and_run
+
+    for rule in TRANSITIONS:
+        trampoline = first_use(rule)
+        for source in rule.sources:
+            table[rule.event][source] = trampoline
+    return table
+
+
+_STEPS = _compiled_on_first_use()
 
 
 def apply(order: DecimalOrder[A], event: Event) -> DecimalOrder[A]:

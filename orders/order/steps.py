@@ -18,11 +18,12 @@ in turn; the tests check that both give the same result on random lifecycles.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import linecache
-import textwrap
+import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 __all__ = ["Row", "compile_row", "interpret_row", "row_source"]
 
@@ -144,19 +145,44 @@ def _inlined(
 
 
 def _definition(function: Callable[..., Any]) -> ast.FunctionDef | None:
-    try:
-        source = textwrap.dedent(inspect.getsource(function))
-    except (OSError, TypeError):
+    """A fresh copy of the syntax tree of ``function``, or None when it cannot be
+    spliced."""
+    module = inspect.getmodule(function)
+    name = getattr(function, "__name__", None)
+    if module is None or name is None:
         return None
-    tree = ast.parse(source)
-    definition = tree.body[0] if tree.body else None
-    if not isinstance(definition, ast.FunctionDef) or definition.decorator_list:
+    definition = _module_functions(module.__name__).get(name)
+    if definition is None or _compiled_from(definition, module) is not function:
         return None
     nested = (ast.Yield, ast.YieldFrom, ast.Nonlocal, ast.Global, ast.Lambda, ast.FunctionDef,
               ast.AsyncFunctionDef, ast.ClassDef)
-    if any(isinstance(node, nested) for node in ast.walk(definition) if node is not definition):
+    if definition.decorator_list or any(
+        isinstance(node, nested) for node in ast.walk(definition) if node is not definition
+    ):
         return None
-    return definition
+    return _copy(definition)
+
+
+def _compiled_from(definition: ast.FunctionDef, module: object) -> object:
+    """The module's function of that name, if ``definition`` is where its code
+    begins (so a function redefined or replaced later is not spliced)."""
+    function = getattr(module, definition.name, None)
+    code = getattr(function, "__code__", None)
+    decorators = definition.decorator_list
+    first = decorators[0].lineno if decorators else definition.lineno
+    return function if code is not None and code.co_firstlineno == first else None
+
+
+@functools.cache
+def _module_functions(module_name: str) -> dict[str, ast.FunctionDef]:
+    """The module's top-level functions by name, parsed once."""
+    try:
+        source = inspect.getsource(sys.modules[module_name])
+    except (OSError, TypeError, KeyError):
+        return {}
+    return {
+        node.name: node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)
+    }
 
 
 def _called(
@@ -280,6 +306,19 @@ class _Substituter(ast.NodeTransformer):
         return _copy(self.arguments[node.id]) if node.id in self.arguments else node
 
 
-def _copy(node: ast.expr) -> ast.expr:
-    copied: ast.expr = ast.parse(ast.unparse(node), mode="eval").body
+N = TypeVar("N", bound=ast.AST)
+
+
+def _copy(node: N) -> N:
+    """A copy of the tree under ``node`` (nodes copied, leaf values shared)."""
+    copied = type(node)()
+    for name, value in ast.iter_fields(node):
+        if isinstance(value, ast.AST):
+            value = _copy(value)
+        elif isinstance(value, list):
+            value = [_copy(item) if isinstance(item, ast.AST) else item for item in value]
+        setattr(copied, name, value)
+    for name in node._attributes:
+        if hasattr(node, name):
+            setattr(copied, name, getattr(node, name))
     return copied

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import attrs
 import pytest
 
+from orders import ORDER_STATUS, DecimalOrder, Hold
 from orders.order import machine
 from orders.order.steps import compile_row, interpret_row, row_source
 
@@ -76,7 +78,8 @@ def test_a_compiled_row_does_what_calling_its_functions_does(order: int, event: 
 def test_guards_and_effect_are_spliced_with_their_locals_renamed_apart() -> None:
     source = row_source(Row((small, even_sum), add), keeps)
     assert "_call_" not in source
-    assert "_small_limit" in source and "_even_sum_limit" in source
+    assert "_small_limit" in source
+    assert "_even_sum_limit" in source
     assert ".land(" not in source  # the status rule's landing is inlined too
 
 
@@ -94,9 +97,20 @@ def test_a_refusal_names_the_compiled_row_and_shows_its_line() -> None:
         compiled(1, -1)
     frame = traceback.extract_tb(raised.tb)[-1]
     assert frame.filename == "<row positive then add>"
-    assert frame.line is not None and "raise ValueError" in frame.line
+    assert frame.line is not None
+    assert "raise ValueError" in frame.line
 
 
 def test_every_row_of_the_order_table_compiles_without_calling_its_guards_or_effect() -> None:
     for rule in machine.TRANSITIONS:
         assert "_call_" not in row_source(rule, machine._landing), rule
+
+
+def test_apply_compiles_a_row_the_first_time_an_event_meets_it() -> None:
+    order = DecimalOrder(datetime(2024, 1, 2), "AAPL", 10, limit=5)
+    held = machine.apply(order, Hold("wait"))
+    assert held.status is ORDER_STATUS.HELD
+    compiled = machine._STEPS[Hold][ORDER_STATUS.OPEN]
+    assert compiled is not None
+    assert compiled.__name__ == "step_Hold_from_OPEN/TRIGGERED"
+    assert machine.apply(order, Hold("wait")) == held

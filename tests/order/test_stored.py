@@ -7,7 +7,7 @@ import gc
 from datetime import datetime
 from decimal import Decimal
 
-from hypothesis import given, strategies as st
+from hypothesis import given
 
 from orders import Amend, Asset, Bar, BarUpdate, DecimalOrder, Fill, LimitOrder, ReplaceRequested
 from orders.order.stored import kind_of, restored, stored, stored_if_event
