@@ -1,4 +1,5 @@
-"""The garbage-collector recipe of docs/performance.md does what the page says.
+"""The garbage-collector recipe of docs/performance.md does what the page says,
+and the comparison benchmark keeps what it says it keeps.
 
 The recipe is run as the page writes it (its block is read from the page), on
 a loaded book; every test gives the process back unfrozen, so the collector
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.compare import FILLS_PER_ORDER, KEPT, floor_contender, orders_contender
 from orders import ORDER_STATUS, DecimalOrder, Fill, OrderBook
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
@@ -82,3 +84,29 @@ def test_the_page_gives_the_process_back_unfrozen() -> None:
     for block in python_blocks():
         exec(block, namespace)
     assert gc.get_freeze_count() == 0
+
+
+def test_the_comparison_keeps_every_order_and_version_it_makes() -> None:
+    operations = 2 * FILLS_PER_ORDER
+    kept_per_operation = {"create": 1, "fill": 1, "lifecycle": 1 + FILLS_PER_ORDER,
+                          "trigger": 1, f"chain {operations}": 1}
+    for contender in (orders_contender(), floor_contender()):
+        for workload, work in contender.workloads(chains=(operations,)).items():
+            before = len(KEPT)
+            work(operations)
+            assert len(KEPT) - before == operations * kept_per_operation[workload], (
+                contender.name, workload)
+    del KEPT[:]  # the benchmark's results, kept only for the benchmark
+
+
+def test_the_comparisons_fills_carry_ids_and_every_version_is_kept() -> None:
+    before = len(KEPT)
+    orders_contender().workloads(chains=())["fill"](FILLS_PER_ORDER)
+    versions = [version for version in KEPT[before:] if isinstance(version, DecimalOrder)]
+    del KEPT[before:]
+    assert [len(version.history) for version in versions] == [1, 2, 3, 4]
+    last = versions[-1]
+    fill_ids = [event.fill_id for event in last.history if isinstance(event, Fill)]
+    assert len(set(fill_ids)) == FILLS_PER_ORDER
+    assert None not in fill_ids
+    assert last.status is ORDER_STATUS.FILLED
