@@ -166,7 +166,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--quick", action="store_true", help="sizes 10^3 and 10^4 only")
     parser.add_argument("--repeat", type=int, default=200)
-    parser.add_argument("--churn", type=int, default=10_000, help="operations of the churn")
+    parser.add_argument("--churn", type=int, default=CHURN, help="operations of the churn")
     args = parser.parse_args()
     sizes = [1_000, 10_000] if args.quick else args.sizes
     tracemalloc.start()
