@@ -1,12 +1,18 @@
-"""The cost of one change to an order book, as the book grows.
+"""The cost of one change to an order book as the book grows, its tail, and the collector.
 
-Run: ``python benchmarks/book_scaling.py`` (``--sizes 1000 10000`` to choose).
+Run: ``python benchmarks/book_scaling.py`` (minutes: the top size is 10^6
+resting orders); ``--quick`` for 10^3 and 10^4 only, ``--sizes 1000 100000`` to
+choose.
 
 For each size the book holds that many resting orders on one asset: sell
 stops, buy limits and sell trailing stops at distinct prices, none of which
-the quiet price below moves. Every operation runs against that same book (the
-book is immutable, so every repetition starts from it), and the median of many
-repetitions is printed, in microseconds:
+the quiet price below moves. The first line of each size gives the time to
+build it and the objects the garbage collector tracks per resting order.
+Every operation then runs against that same book (the book is immutable, so
+every repetition starts from it, and its result is dropped, as a host drops a
+book it has replaced), and the median of many repetitions is printed, in
+microseconds of the process's CPU time (wall time would add, on a busy
+machine, the time other processes run; the collector's pauses are CPU time):
 
 * submit one new limit order; cancel one resting order; fill one resting order;
 * a trade price that moves no order (``on_price``), one that triggers 1 stop,
@@ -15,14 +21,18 @@ repetitions is printed, in microseconds:
 * a bar that moves no order (``on_bar``), which must not visit them either.
 
 Then a churn of 10,000 operations runs on an evolving book, as a live engine
-would (submit, fill, quiet price, cancel, in turn), each timed: the median and
-the worst are printed, first with the garbage collector at its default
-settings, then after ``gc.freeze()`` once the book is built (what the
-documentation advises a host holding a large book to do). The worst operation
-is usually one during which the collector ran; the last column is what one
-full collection (``gc.collect()``) of the process costs at that size, which
-the default settings run from time to time, whenever the objects that
-survived since the last one exceed a quarter of those it kept.
+would (submit, fill, quiet price, cancel, in turn), each timed in CPU time;
+the evolving book is retained throughout, with every version of the orders
+the churn made. The median, p99, p99.9 and worst
+operation are printed, with what one full collection (``gc.collect()``) of the
+process costs in CPU time with that book alive:
+
+* with the collector at its default settings (the worst operation is usually
+  one during which the collector ran; a full one runs whenever the objects
+  that survived since the last one exceed a quarter of those it kept);
+* with the warmed-up book frozen (``gc.collect(); gc.freeze()``, what the
+  documentation advises a host holding a large book to do): the full
+  collection no longer visits the book. The process is unfrozen after.
 
 Flat figures down a column mean the cost does not grow with the book. The
 first line gives the memory a resting order takes in the book, indexes
@@ -33,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import statistics
 import time
 import tracemalloc
@@ -77,9 +88,9 @@ def median_us(operation: Callable[[], object], repeat: int) -> float:
     operation()
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         operation()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return statistics.median(times) * 1e6
 
 
@@ -102,57 +113,98 @@ def measure(book: OrderBook, repeat: int) -> list[float]:
     ]
 
 
-def churn(book: OrderBook) -> tuple[float, float]:
-    """Median and worst microseconds of CHURN operations on an evolving book."""
+def churn_steps(order_id: str) -> tuple[Callable[[OrderBook], OrderBook], ...]:
+    """Submit, fill, a quiet price and cancel, for the order ``order_id``."""
+
+    def submit(book: OrderBook) -> OrderBook:
+        return book.submit(DecimalOrder(T0, ASSET, 2, limit=Decimal("99.50"), id=order_id)).book
+
+    def fill(book: OrderBook) -> OrderBook:
+        return book.apply(order_id, Fill(1, "99.50", dt=T0, fill_id=order_id)).book
+
+    def quiet(book: OrderBook) -> OrderBook:
+        return book.on_price(ASSET, QUIET, T0).book
+
+    def cancel(book: OrderBook) -> OrderBook:
+        return book.cancel(order_id).book
+
+    return submit, fill, quiet, cancel
+
+
+def churn(book: OrderBook, operations: int) -> list[float]:
+    """The CPU seconds of each of ``operations`` operations on an evolving book."""
     times = []
-    for index in range(CHURN // 4):
-        order_id = f"c{index}"
-        steps: list[Callable[[OrderBook], OrderBook]] = [
-            lambda book, i=order_id: book.submit(
-                DecimalOrder(T0, ASSET, 2, limit=Decimal("99.50"), id=i)).book,
-            lambda book, i=order_id: book.apply(i, Fill(1, "99.50", dt=T0, fill_id=i)).book,
-            lambda book: book.on_price(ASSET, QUIET, T0).book,
-            lambda book, i=order_id: book.cancel(i).book,
-        ]
-        for step in steps:
-            start = time.perf_counter()
+    for index in range(operations // 4):
+        for step in churn_steps(f"c{index}"):
+            start = time.process_time()
             book = step(book)
-            times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e6, max(times) * 1e6
+            times.append(time.process_time() - start)
+    return times
+
+
+def tail_us(times: list[float]) -> list[float]:
+    """Median, p99, p99.9 and worst of ``times``, in microseconds (nearest rank)."""
+    ordered = sorted(times)
+    ranks = (0.5, 0.99, 0.999)
+    return [ordered[math.ceil(rank * len(ordered)) - 1] * 1e6 for rank in ranks] + [
+        ordered[-1] * 1e6]
+
+
+def full_collection_seconds() -> float:
+    """The CPU seconds of one ``gc.collect()`` of the whole process."""
+    start = time.process_time()
+    gc.collect()
+    return time.process_time() - start
+
+
+def tracked_objects() -> int:
+    return len(gc.get_objects())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
+    parser.add_argument("--quick", action="store_true", help="sizes 10^3 and 10^4 only")
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--churn", type=int, default=CHURN, help="operations of the churn")
     args = parser.parse_args()
+    sizes = [1_000, 10_000] if args.quick else args.sizes
     tracemalloc.start()
     sample = resting_book(MEMORY_SAMPLE)
     per_order = tracemalloc.get_traced_memory()[0] / len(sample)
     tracemalloc.stop()
     del sample
     print(f"memory: {per_order:,.0f} bytes per resting order, indexes included")
-    print(f"median us per operation over {args.repeat} repetitions; churn of {CHURN:,} "
-          "operations: median and worst us, collector on, then after gc.freeze()")
-    print(f"{'resting':>10} {'build s':>8} {'submit':>7} {'cancel':>7} {'fill':>7} "
-          f"{'quiet':>7} {'1 stop':>7} {'10 stops':>8} {'bar':>7} {'churn':>15} {'frozen':>15} "
-          f"{'full gc s':>9}")
-    for size in args.sizes:
+    print("retained: the book of each size while it is measured, not the operations' results;\n"
+          "the churn retains its evolving book, with every version of the orders it made")
+    print(f"median CPU us per operation over {args.repeat} repetitions; churn of "
+          f"{args.churn:,} operations: CPU us; one full gc.collect(): CPU seconds")
+    for size in sizes:
+        before = tracked_objects()
         start = time.perf_counter()
         book = resting_book(size)
         built = time.perf_counter() - start
-        figures = measure(book, args.repeat)
-        median, worst = churn(book)
-        gc.freeze()
-        frozen_median, frozen_worst = churn(book)
-        gc.unfreeze()
-        start = time.perf_counter()
+        tracked = (tracked_objects() - before) / size
+        print(f"{size:>10,} resting: built in {built:.1f} s, {tracked:.2f} tracked objects per "
+              "resting order")
+        print(f"{'':>12}{'submit':>9} {'cancel':>8} {'fill':>8} {'quiet':>8} {'1 stop':>8} "
+              f"{'10 stops':>8} {'bar':>8}")
+        print(f"{'':>12}" + " ".join(f"{figure:>8.1f}" for figure in measure(book, args.repeat)))
+        print(f"{'':>12}{'churn':<24} {'median':>8} {'p99':>8} {'p99.9':>8} {'worst':>8} "
+              f"{'full gc s':>9}")
+        default = tail_us(churn(book, args.churn))
+        print_tail("collector at defaults", default, full_collection_seconds())
         gc.collect()
-        collection = time.perf_counter() - start
-        print(f"{size:>10} {built:>8.1f} " + " ".join(f"{f:>7.1f}" for f in figures[:5])
-              + f" {figures[5]:>8.1f} {figures[6]:>7.1f} {median:>6.1f} / {worst:>6.0f} "
-              f"{frozen_median:>6.1f} / {frozen_worst:>6.0f} {collection:>9.2f}", flush=True)
+        gc.freeze()
+        frozen = tail_us(churn(book, args.churn))
+        print_tail("book frozen", frozen, full_collection_seconds())
+        gc.unfreeze()
         del book
+
+
+def print_tail(name: str, tail: list[float], collection: float) -> None:
+    print(f"{'':>12}{name:<24} " + " ".join(f"{figure:>8.1f}" for figure in tail)
+          + f" {collection:>9.2f}", flush=True)
 
 
 if __name__ == "__main__":

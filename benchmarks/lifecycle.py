@@ -1,105 +1,74 @@
-"""Time order creation, one fill, a five-step lifecycle, and long fill chains.
+"""Time order creation, fills, a five-step lifecycle and long fill chains, beside a peer.
 
-Run: ``python benchmarks/lifecycle.py`` (``--orders`` to change the count).
+Run: ``python benchmarks/lifecycle.py`` (``--orders`` to change the batch,
+``--rounds`` the rounds).
 
-Each workload runs over the given number of orders in batches; the figure
-printed is the median over batches of the time per operation, in
-microseconds, with the spread (min-max over batches) beside it. Events are
-built outside the timed region except where the line says they are included.
-The fill-chain lines apply N fills to one order and print the time per fill
-for growing N: a flat figure means the k-th fill does not cost O(k).
+What it retains, as a host does: every order and every order version it makes
+is kept in one list until the end of the run, every fill carries a fill id,
+and the garbage collector runs at its default settings, so the collections the
+retained versions cause are part of each figure. The peer, NautilusTrader
+when it is installed (``pip install -e '.[bench]'``) and otherwise the floor
+of ``benchmarks/compare.py`` (a bare ``__slots__`` object rebuilt per fill),
+does the same work in the same run: the workloads, the contenders and the way
+they are timed are those of ``benchmarks/compare.py``. A NautilusTrader order
+changes in place, so keeping it keeps the events its fills added.
+
+Workloads, in interleaved rounds (both contenders run one batch per round, in
+turn); the figure is the median over rounds of the process CPU time per
+operation, in microseconds, with the spread over rounds beside it:
+
+* create a limit order on an instrument with a tick, id generated;
+* fill: four partial fills per order, events built beforehand, per fill;
+* lifecycle: create + four partial fills to FILLED, events built from strings
+  in the loop, per lifecycle;
+* chains: 100, 1,000 and 10,000 fills applied in turn to one order, per fill:
+  a flat figure means the k-th fill does not cost O(k).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import time
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from decimal import Decimal
+import sys
+from pathlib import Path
 
-from orders import Asset, DecimalOrder, Fill, apply
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-AAPL = Asset("AAPL", exchange="NYSE")
-T0 = datetime(2024, 1, 15, 9, 30)
-LIMIT = Decimal("150.00")
-AMOUNT = Decimal("1000")
-PARTS = [
-    Fill(Decimal(quantity), Decimal(price), Decimal("0.25"), T0 + timedelta(seconds=i))
-    for i, (quantity, price) in enumerate(
-        [(250, "149.98"), (250, "149.99"), (250, "150.00"), (250, "149.97")]
-    )
-]
+from benchmarks.compare import (
+    KEPT,
+    chain_name,
+    floor_contender,
+    measure,
+    orders_contender,
+    peers,
+)
 
-
-def create(count: int) -> None:
-    for _ in range(count):
-        DecimalOrder(T0, AAPL, AMOUNT, limit=LIMIT)
-
-
-def one_fill(count: int) -> None:
-    order = DecimalOrder(T0, AAPL, AMOUNT, limit=LIMIT)
-    fill = PARTS[0]
-    for _ in range(count):
-        apply(order, fill)
-
-
-def lifecycle(count: int) -> None:
-    for _ in range(count):
-        order = DecimalOrder(T0, AAPL, AMOUNT, limit=LIMIT)
-        for fill in PARTS:
-            order = apply(order, fill)
-
-
-def lifecycle_with_events(count: int) -> None:
-    for _ in range(count):
-        order = DecimalOrder(T0, AAPL, AMOUNT, limit=LIMIT)
-        for quantity, price in (("250", "149.98"), ("250", "149.99"), ("250", "150.00"),
-                                ("250", "149.97")):
-            order = order.fill(quantity, price, commission="0.25")
-
-
-def fill_chain(fills: int) -> float:
-    """Seconds per fill when applying ``fills`` fills to one order."""
-    order = DecimalOrder(T0, "X", Decimal(fills))
-    fill = Fill(Decimal(1), Decimal("100.01"))
-    start = time.perf_counter()
-    for _ in range(fills):
-        order = apply(order, fill)
-    return (time.perf_counter() - start) / fills
-
-
-def median_per_op(work: Callable[[int], None], total: int, batches: int) -> tuple[float, ...]:
-    size = max(1, total // batches)
-    work(min(size, 1000))  # warm up
-    times = []
-    for _ in range(batches):
-        start = time.perf_counter()
-        work(size)
-        times.append((time.perf_counter() - start) / size * 1e6)
-    return statistics.median(times), min(times), max(times)
+CHAINS = (100, 1_000, 10_000)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=100_000, help="orders per workload")
-    parser.add_argument("--batches", type=int, default=10)
+    parser.add_argument("--orders", type=int, default=20_000, help="operations per batch")
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    print(f"{args.orders} orders per workload, {args.batches} batches; median us per operation")
-    workloads: list[tuple[str, Callable[[int], None], int]] = [
-        ("create a limit order (id included)", create, 1),
-        ("apply one fill (event built)", one_fill, 1),
-        ("create + 4 partial fills (events built)", lifecycle, 1),
-        ("create + 4 partial fills (events included)", lifecycle_with_events, 1),
-    ]
-    for name, work, _ in workloads:
-        median, low, high = median_per_op(work, args.orders, args.batches)
-        print(f"  {name:<46} {median:8.2f} us   (batches {low:.2f}-{high:.2f})")
-    print("fills applied to one order: time per fill")
-    for fills in (100, 1_000, 10_000):
-        per_fill = statistics.median(fill_chain(fills) for _ in range(5)) * 1e6
-        print(f"  {fills:>6} fills {per_fill:8.2f} us per fill")
+    batch = args.orders - args.orders % 4
+    peer = next(iter(peers(["nautilus"])), None) or floor_contender()
+    sizes = {"create": batch, "fill": batch, "lifecycle": max(1, batch // 4)}
+    sizes.update({chain_name(length): length * max(1, batch // length // 4)
+                  for length in CHAINS})
+    table = measure([orders_contender(), peer], sizes, args.rounds, CHAINS)
+    print(f"median CPU us per operation over {args.rounds} interleaved rounds (spread over "
+          f"rounds); peer: {peer.name}; {len(KEPT):,} orders and versions retained at the end, "
+          "fill ids on, collector at its defaults")
+    print(f"{'workload':<14} {'orders':>24} {peer.name:>24} {'ratio':>7}")
+    for workload, per_op in table.items():
+        ours, theirs = per_op["orders"], per_op[peer.name]
+        print(f"{workload:<14} {spread(ours):>24} {spread(theirs):>24} "
+              f"{statistics.median(ours) / statistics.median(theirs):>6.2f}x")
+
+
+def spread(times: list[float]) -> str:
+    return f"{statistics.median(times):.2f} ({min(times):.2f}-{max(times):.2f})"
 
 
 if __name__ == "__main__":

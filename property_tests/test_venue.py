@@ -195,14 +195,24 @@ def bar_at(draw: st.DrawFn) -> Bar:
     return Bar(open_, high, low, close, volume=draw(st.none() | st.integers(0, 5_000)))
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    book=strategies.books(assets=DRAWN_ASSETS),
-    path=st.lists(st.tuples(st.sampled_from(DRAWN_ASSETS), bar_at()),
-                  min_size=1, max_size=6),
-    slippage=st.just(NoSlippage()) | st.builds(VolumeShareSlippage, st.just("0.1")),
-)
+DRAWN_BOOKS_AND_BARS = {
+    "book": strategies.books(assets=DRAWN_ASSETS),
+    "path": st.lists(st.tuples(st.sampled_from(DRAWN_ASSETS), bar_at()),
+                     min_size=1, max_size=6),
+    "slippage": st.just(NoSlippage()) | st.builds(VolumeShareSlippage, st.just("0.1")),
+}
+
+
+# 100 examples here; benchmarks/long_properties.py runs thousands.
+@settings(max_examples=100, deadline=None)
+@given(**DRAWN_BOOKS_AND_BARS)
 def test_any_drawn_book_meets_bars_with_no_error_but_order_errors(
+    book: OrderBook, path: list[tuple[object, Bar]], slippage: SlippageModel
+) -> None:
+    check_drawn_book_meets_bars(book, path, slippage)
+
+
+def check_drawn_book_meets_bars(
     book: OrderBook, path: list[tuple[object, Bar]], slippage: SlippageModel
 ) -> None:
     """Books as orders.strategies draws them (some orders triggered, filled or held

@@ -68,7 +68,7 @@ def test_fill_rows_are_the_standing_fills_as_corrected() -> None:
     assert {row["side"] for row in rows} == {"SELL"}
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(strategies.lifecycles())
 def test_the_standing_fills_make_up_the_order_totals(lifecycle: tuple[DecimalOrder, list]) -> None:  # type: ignore[type-arg]
     initial, events = lifecycle
@@ -165,7 +165,7 @@ def _sums(rows: list[dict[str, object]]) -> tuple[Decimal, Decimal, Decimal]:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(strategies.lifecycles(), st.integers(0, 8))
 def test_fill_rows_always_sum_to_the_order_totals(
     lifecycle: tuple[DecimalOrder, list], split: int  # type: ignore[type-arg]
