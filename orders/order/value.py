@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Generic, final
+from enum import Enum
+from typing import Any, Generic, final, get_type_hints
 
 import attrs
 import immutables
@@ -35,6 +36,7 @@ from orders.decimals import (
     EXACT,
     DecimalInput,
     average_divide,
+    exact_add,
     exact_subtract,
     optional_price,
     to_decimal,
@@ -42,9 +44,12 @@ from orders.decimals import (
 from orders.errors import BadOrderParameters, InvalidQuantityError
 from orders.events import (
     REQUEST_TYPES,
+    Acknowledged,
     Amend,
     Bar,
+    BarUpdate,
     Cancel,
+    CancelRejected,
     CancelRequested,
     Event,
     Expire,
@@ -53,8 +58,11 @@ from orders.events import (
     FillCorrection,
     Hold,
     NewRequested,
+    PriceUpdate,
     Reject,
     Release,
+    Replaced,
+    ReplaceRejected,
     ReplaceRequested,
     Request,
     Trigger,
@@ -329,13 +337,8 @@ class DecimalOrder(Generic[AssetT]):
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # __new__ wants the constructor's arguments, which pickle cannot give:
-        # each version's own fields, oldest first, rebuild the chain.
-        versions = []
-        node: DecimalOrder | None = self
-        while node is not None:
-            versions.append((*_state(node), node._event, node._live))
-            node = node._previous
-        return rebuild_order, (tuple(reversed(versions)),)
+        # one record of plain values rebuilds the chain of versions.
+        return rebuild_order, (_order_record(self), _LAYOUT)
 
     def __copy__(self) -> DecimalOrder:
         return self
@@ -733,18 +736,254 @@ def fill_record(order: DecimalOrder, fill_id: str) -> FillRecord | None:
     return touches[0]._event, live  # type: ignore[return-value]
 
 
-def rebuild_order(versions: tuple[tuple[object, ...], ...]) -> DecimalOrder:
-    """Unpickle an order from each version's fields, oldest first (what
-    :meth:`DecimalOrder.__reduce__` gives pickle). Versions pickled before
-    orders had requests in flight have one field fewer: none were pending."""
+def rebuild_order(record: tuple[Any, ...], layout: int = 0) -> DecimalOrder:
+    """Unpickle an order from the record :meth:`DecimalOrder.__reduce__` gives
+    pickle, written in ``layout``: :data:`_LAYOUT` now, 0 by earlier versions."""
+    if layout == 0:
+        return _rebuilt_from_versions(record)
+    return _rebuilt(record)
+
+
+# Pickling. An order pickles as one flat tuple of plain values, which loads
+# without validating anything again (every value was valid when the order was
+# pickled) through the builders the state machine uses. The tuple holds, in
+# turn, the text of every Decimal it needs (one string: str and Decimal cost a
+# fraction of pickling each Decimal, and one string is one object for pickle to
+# track), the number of versions, the terms, and each version's fields: for the
+# first, where it stands; for each later one, its event and what that changed.
+# Enum members travel as their values. A fill's totals are left out when they
+# are what the fill adds to the version before, as the state machine adds them.
+
+_LAYOUT = 1
+"""The layout of the records :meth:`DecimalOrder.__reduce__` writes."""
+
+_EVENT_CODES: tuple[type[Event], ...] = (
+    Fill, Trigger, Hold, Release, Cancel, Reject, Expire, Amend, FillCorrection, FillBust,
+    PriceUpdate, BarUpdate, NewRequested, Acknowledged, CancelRequested, CancelRejected,
+    ReplaceRequested, Replaced, ReplaceRejected,
+)
+"""Each kind of event by the code its records carry: pickles hold these codes, so
+a new kind of event is appended, and none is ever moved."""
+
+# What a version's shape says, besides its status (the low three bits).
+_STOP_REACHED, _LIMIT_REACHED, _TOTALS, _REASON, _PENDING, _TERMS, _LIVE = (
+    8, 16, 32, 64, 128, 256, 512
+)
+_STATUS_BITS = 7
+
+Encode = Callable[[Any, list[object], list[str]], None]
+Decode = Callable[[Callable[[], Any], Callable[[], Decimal]], Any]
+
+
+def _record_codec(cls: type, code: int | None = None) -> tuple[Encode, Decode]:
+    """Compile ``encode`` and ``decode`` for the frozen ``attrs`` class ``cls``.
+
+    ``encode(value, fields, numbers)`` appends ``code`` (when given) and the
+    fields of ``value`` to ``fields``, enum members as their values and each
+    Decimal as its text to ``numbers`` (an optional Decimal leaves whether it is
+    there in ``fields``). ``decode(take, number)`` builds the value again from
+    the next items of both streams, without validation.
+    """
+    hints = get_type_hints(cls)
+    by_slots = not cls.__weakrefoffset__  # slot_builder takes only these
+    scope: dict[str, Any] = {"cls": cls, "new": object.__new__,
+                             "build": slot_builder(cls) if by_slots else None}
+    written = [] if code is None else [str(code)]
+    decimals, reads = [], []
+    for field in attrs.fields(cls):
+        name, kind = field.name, hints[field.name]
+        if kind is Decimal:
+            decimals.append(f"value.{name}")
+            read = "number()"
+        elif kind == Decimal | None:
+            decimals.append(f"value.{name}")
+            written.append(f"value.{name} is not None")
+            read = "(number() if take() else None)"
+        elif isinstance(kind, type) and issubclass(kind, Enum):
+            scope[f"{name}_members"] = {member.value: member for member in kind}
+            written.append(f"value.{name}._value_")
+            read = f"{name}_members[take()]"
+        else:
+            written.append(f"value.{name}")
+            read = "take()"
+        reads.append((name, read))
+        scope[f"set_{name}"] = getattr(cls, name).__set__
+    writes = f"    fields += ({', '.join(written)},)\n" if written else ""
+    if decimals:
+        writes += (f"    numbers += [str(number) for number in ({', '.join(decimals)},)"
+                   " if number is not None]\n")
+    if by_slots:
+        body = f"    return build({', '.join(read for _, read in reads)})\n"
+    else:
+        body = "".join(f"    set_{name}(value, {read})\n" for name, read in reads)
+        body = f"    value = new(cls)\n{body}    return value\n"
+    source = (f"def encode(value, fields, numbers):\n{writes}    return None\n"
+              f"def decode(take, number):\n{body}")
+    exec(compile(source, f"<record codec of {cls.__name__}>", "exec"), scope)
+    return scope["encode"], scope["decode"]
+
+
+_encode_terms, _decode_terms = _record_codec(OrderTerms)
+_EVENT_CODECS = [_record_codec(kind, code) for code, kind in enumerate(_EVENT_CODES)]
+_ENCODE_EVENT: dict[type[Event], Encode] = {
+    kind: encode for kind, (encode, _) in zip(_EVENT_CODES, _EVENT_CODECS, strict=True)
+}
+_DECODE_EVENT = tuple(decode for _, decode in _EVENT_CODECS)
+_STATUSES = tuple(sorted(ORDER_STATUS))
+
+
+def _encode_event(event: Event, fields: list[object], numbers: list[str]) -> None:
+    _ENCODE_EVENT[type(event)](event, fields, numbers)
+
+
+def _decode_event(take: Callable[[], Any], number: Callable[[], Decimal]) -> Any:
+    return _DECODE_EVENT[take()](take, number)
+
+
+def _fill_totals(previous: DecimalOrder, fill: Fill) -> tuple[Decimal, Decimal, Decimal]:
+    """Filled, notional and commission after ``fill``, as the state machine adds them."""
+    quantity = fill.quantity
+    return (
+        exact_add(previous.filled,
+                  quantity.copy_negate() if previous.terms.amount.is_signed() else quantity),
+        quantity.fma(fill.price, previous.notional, EXACT),
+        exact_add(previous.commission, fill.commission),
+    )
+
+
+def _adds_up(version: DecimalOrder, previous: DecimalOrder, fill: Fill) -> bool:
+    """True when the totals of ``version`` are, digit for digit, what ``fill``
+    adds to ``previous``."""
+    filled, notional, commission = _fill_totals(previous, fill)
+    return not (version.filled.compare_total(filled) or version.notional.compare_total(notional)
+                or version.commission.compare_total(commission))
+
+
+def _order_record(order: DecimalOrder) -> tuple[object, ...]:
+    """The flat record of ``order`` and every version before it."""
+    versions = []
+    node: DecimalOrder | None = order
+    while node is not None:
+        versions.append(node)
+        node = node._previous
+    first = versions.pop()
+    fields: list[object] = [None, len(versions)]
+    numbers: list[str] = []
+    _encode_terms(first.terms, fields, numbers)
+    shape = _flags(first)
+    if not (first.filled is _ZERO and first.notional is _ZERO and first.commission is _ZERO):
+        shape |= _TOTALS
+    if first.reason:
+        shape |= _REASON
+    if first.pending:
+        shape |= _PENDING
+    _encode_state(first, shape, fields, numbers)
+    previous = first
+    for version in reversed(versions):
+        _encode_later_version(version, previous, fields, numbers)
+        previous = version
+    fields[0] = " ".join(numbers)
+    return tuple(fields)
+
+
+def _flags(version: DecimalOrder) -> int:
+    return (version.status._value_ | (_STOP_REACHED if version.stop_reached else 0)
+            | (_LIMIT_REACHED if version.limit_reached else 0))
+
+
+def _encode_later_version(
+    version: DecimalOrder, previous: DecimalOrder, fields: list[object], numbers: list[str]
+) -> None:
+    """The event that made ``version`` of ``previous``, and the fields it changed."""
+    event: Any = version._event
+    _ENCODE_EVENT[type(event)](event, fields, numbers)
+    shape = _flags(version)
+    if not (_adds_up(version, previous, event) if type(event) is Fill else (
+        version.filled is previous.filled and version.notional is previous.notional
+        and version.commission is previous.commission
+    )):
+        shape |= _TOTALS
+    if version.reason is not previous.reason:
+        shape |= _REASON
+    if version.pending is not previous.pending:
+        shape |= _PENDING
+    if version.terms is not previous.terms:
+        shape |= _TERMS
+    if version._live is not None:
+        shape |= _LIVE
+    _encode_state(version, shape, fields, numbers)
+
+
+def _encode_state(
+    version: DecimalOrder, shape: int, fields: list[object], numbers: list[str]
+) -> None:
+    """The shape and time of ``version``, then the fields its shape says are given."""
+    fields += (shape, version.dt)
+    if shape & _TOTALS:
+        numbers += (str(version.filled), str(version.notional), str(version.commission))
+    if shape & _TERMS:
+        _encode_terms(version.terms, fields, numbers)
+    if shape & _REASON:
+        fields.append(version.reason)
+    if shape & _PENDING:
+        fields.append(len(version.pending))
+        for request in version.pending:
+            _encode_event(request, fields, numbers)
+    if shape & _LIVE:
+        _encode_event(version._live, fields, numbers)  # type: ignore[arg-type]
+
+
+def _rebuilt(record: tuple[Any, ...]) -> DecimalOrder:
+    """The order that :func:`_order_record` wrote down."""
+    take: Callable[[], Any] = iter(record).__next__
+    number = map(Decimal, take().split(" ")).__next__
+    later = take()
+    terms = _decode_terms(take, number)
+    shape, dt = take(), take()
+    order = _version(
+        terms, _STATUSES[shape & _STATUS_BITS], dt,
+        *((number(), number(), number()) if shape & _TOTALS else (_ZERO, _ZERO, _ZERO)),
+        take() if shape & _REASON else "",
+        bool(shape & _STOP_REACHED), bool(shape & _LIMIT_REACHED),
+        tuple(_decode_event(take, number) for _ in range(take())) if shape & _PENDING else (),
+        None, None, 0, None, None, None,
+    )
+    for _ in range(later):
+        event = _decode_event(take, number)
+        shape, dt = take(), take()
+        kind = type(event)
+        if shape & _TOTALS:
+            totals = number(), number(), number()
+        elif kind is Fill:
+            totals = _fill_totals(order, event)
+        else:
+            totals = order.filled, order.notional, order.commission
+        order = next_version(
+            order, event,
+            _decode_terms(take, number) if shape & _TERMS else order.terms,
+            _STATUSES[shape & _STATUS_BITS], dt, *totals,
+            take() if shape & _REASON else order.reason,
+            bool(shape & _STOP_REACHED), bool(shape & _LIMIT_REACHED),
+            tuple(_decode_event(take, number) for _ in range(take()))
+            if shape & _PENDING else order.pending,
+            event.fill_id if kind in _FILL_EVENTS else None,
+            _decode_event(take, number) if shape & _LIVE else None,
+        )
+    return order
+
+
+def _rebuilt_from_versions(versions: tuple[tuple[Any, ...], ...]) -> DecimalOrder:
+    """An order pickled in layout 0: each version's fields, oldest first, with the
+    terms and events as objects. Versions pickled before orders had requests in
+    flight have one field fewer: none were pending."""
     if len(versions[0]) == _STATE_FIELDS + 1:
         versions = tuple((*fields[:-2], (), *fields[-2:]) for fields in versions)
     first, *rest = versions
     order = _version(*first[:_STATE_FIELDS], None, None, 0, None, None, None)
     for fields in rest:
         *state, event, live = fields
-        fill_id = event.fill_id if type(event) in _FILL_EVENTS else None  # type: ignore[attr-defined]
-        order = next_version(order, event, *state, fill_id, live)  # type: ignore[arg-type,call-arg]
+        fill_id = event.fill_id if type(event) in _FILL_EVENTS else None
+        order = next_version(order, event, *state, fill_id, live)  # type: ignore[call-arg]
     return order
 
 
