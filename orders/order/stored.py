@@ -21,15 +21,46 @@ from typing import Any
 
 import attrs
 
-from orders.events import EVENT_TYPES, Bar, Event
+from orders.events import (
+    Acknowledged,
+    Amend,
+    Bar,
+    BarUpdate,
+    Cancel,
+    CancelRejected,
+    CancelRequested,
+    Event,
+    Expire,
+    Fill,
+    FillBust,
+    FillCorrection,
+    Hold,
+    NewRequested,
+    PriceUpdate,
+    Reject,
+    Release,
+    Replaced,
+    ReplaceRejected,
+    ReplaceRequested,
+    Trigger,
+)
 
-__all__ = ["StoredEvent", "kind_of", "restored", "stored", "stored_if_event"]
+__all__ = [
+    "STORED_KINDS",
+    "StoredEvent", "completed", "fill_id_of", "kind_of", "restored", "stored", "stored_if_event",
+]
 
 StoredEvent = tuple[Any, ...]
 """An event as a version keeps it: its kind's number, then its field values."""
 
-_KINDS: tuple[type, ...] = (*EVENT_TYPES, Bar)
-_NUMBERS = {kind: number for number, kind in enumerate(_KINDS)}
+STORED_KINDS: tuple[type, ...] = (
+    Fill, Trigger, Hold, Release, Cancel, Reject, Expire, Amend, FillCorrection, FillBust,
+    PriceUpdate, BarUpdate, NewRequested, Acknowledged, CancelRequested, CancelRejected,
+    ReplaceRequested, Replaced, ReplaceRejected, Bar,
+)
+"""Every kind a stored event can be, by the number it is stored with. Pickled
+orders hold these numbers, so a new kind is appended and none is ever moved."""
+_NUMBERS = {kind: number for number, kind in enumerate(STORED_KINDS)}
 
 
 def _converters(kind: type) -> tuple[Callable[[Any], StoredEvent], Callable[[StoredEvent], Any]]:
@@ -54,9 +85,25 @@ def _converters(kind: type) -> tuple[Callable[[Any], StoredEvent], Callable[[Sto
     return scope["store"], scope["restore"]
 
 
+def _fill_id_position(kind: type) -> int | None:
+    """Where a stored event of ``kind`` keeps the fill id it names, if it names one."""
+    names = [field.name for field in attrs.fields(kind)]
+    return names.index("fill_id") + 1 if "fill_id" in names else None
+
+
+_FILL_ID_AT = tuple(_fill_id_position(kind) for kind in STORED_KINDS)
+_DEFAULTS = tuple(
+    tuple(field.default for field in attrs.fields(kind)) for kind in STORED_KINDS
+)
+"""Each kind's field defaults, for stored events written before a field was added."""
+_NESTED = tuple(
+    (False, *(field.type in _NUMBERS for field in attrs.fields(attrs.resolve_types(kind))))
+    for kind in STORED_KINDS
+)
+"""For each kind, which positions of its stored form hold a nested stored value."""
 _STORE: dict[type, Callable[[Any], StoredEvent]] = {}
 _RESTORE: list[Callable[[StoredEvent], Any]] = []
-for _kind in _KINDS:
+for _kind in STORED_KINDS:
     _store, _restore = _converters(_kind)
     _STORE[_kind] = _store
     _RESTORE.append(_restore)
@@ -75,7 +122,7 @@ def restored(kept: StoredEvent) -> Event:
 
 def kind_of(kept: StoredEvent) -> type[Event]:
     """The kind of event ``kept`` is, without rebuilding it."""
-    kind: type[Event] = _KINDS[kept[0]]
+    kind: type[Event] = STORED_KINDS[kept[0]]
     return kind
 
 
@@ -84,3 +131,24 @@ def stored_if_event(value: object) -> object:
     which histories of events and of other values compare."""
     store = _STORE.get(type(value))
     return value if store is None else store(value)
+
+
+def fill_id_of(kept: StoredEvent) -> str | None:
+    """The fill id a stored fill, correction or bust names (None for other events)."""
+    position = _FILL_ID_AT[kept[0]]
+    return None if position is None else kept[position]
+
+
+def completed(kept: StoredEvent) -> StoredEvent:
+    """``kept`` as this version stores it: a stored event written before its kind
+    gained fields (always added last, with a default) gets their defaults, nested
+    events included."""
+    number = kept[0]
+    defaults = _DEFAULTS[number]
+    if len(kept) - 1 < len(defaults):
+        kept = (*kept, *defaults[len(kept) - 1:])
+    nested = _NESTED[number]
+    if any(nested):
+        kept = tuple(completed(value) if inside and value is not None else value
+                     for value, inside in zip(kept, nested, strict=True))
+    return kept

@@ -22,7 +22,7 @@ from orders.errors import BadOrderParameters
 from orders.statuses import OrderType, TimeInForce
 from orders.styles import check_one_trail
 
-__all__ = ["OrderTerms", "make_terms", "terms_with_levels"]
+__all__ = ["OrderTerms", "build_terms", "make_terms", "terms_with_levels"]
 
 
 @attrs.frozen(init=False, weakref_slot=False)
@@ -61,7 +61,8 @@ class OrderTerms:
         restore_fields(self, state, _LATER_FIELDS)
 
 
-_build_terms = slot_builder(OrderTerms)
+build_terms = slot_builder(OrderTerms)
+"""``OrderTerms`` from its fields in order, unchecked: for values already valid."""
 _LATER_FIELDS: dict[str, object] = {"post_only": False}
 """The fields added after pickles of terms were first written, with the value they had."""
 
@@ -169,7 +170,7 @@ def make_terms(
         check_one_trail(trail_amount, trail_percent)
     check_quantity_increment(amount, asset, "amount")
     is_buy = not amount.is_signed()
-    return _build_terms(
+    return build_terms(
         id,
         asset,
         amount,
@@ -212,7 +213,7 @@ def terms_with_levels(
     lowest: Decimal | None,
 ) -> OrderTerms:
     """``terms`` with a trailing order's stop, limit and marks replaced (already valid)."""
-    return _build_terms(
+    return build_terms(
         terms.id,
         terms.asset,
         terms.amount,

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Generic, final
+from enum import Enum
+from typing import Any, Generic, final, get_type_hints
 
 import attrs
 import immutables
@@ -59,9 +60,17 @@ from orders.events import (
     Request,
     Trigger,
 )
-from orders.order.history import History, ancestor
-from orders.order.stored import StoredEvent, kind_of, restored, stored
-from orders.order.terms import OrderTerms, make_terms
+from orders.order.history import History, ancestor, jump_for
+from orders.order.stored import (
+    STORED_KINDS,
+    StoredEvent,
+    completed,
+    fill_id_of,
+    kind_of,
+    restored,
+    stored,
+)
+from orders.order.terms import OrderTerms, build_terms, make_terms
 from orders.statuses import ACTIVE_STATUSES, ORDER_STATUS, OrderType, TimeInForce
 from orders.styles import (
     ExecutionStyle,
@@ -331,14 +340,8 @@ class DecimalOrder(Generic[AssetT]):
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # __new__ wants the constructor's arguments, which pickle cannot give:
-        # each version's own fields, oldest first, rebuild the chain.
-        versions = []
-        node: DecimalOrder | None = self
-        while node is not None:
-            live = None if node._live is None else restored(node._live)
-            versions.append((*_state(node), node._event, live))
-            node = node._previous
-        return rebuild_order, (tuple(reversed(versions)),)
+        # one record of plain values rebuilds the chain of versions.
+        return rebuild_order, (_order_record(self), _LAYOUT)
 
     def __copy__(self) -> DecimalOrder:
         return self
@@ -748,18 +751,205 @@ def fill_record(order: DecimalOrder, fill_id: str) -> FillRecord | None:
     return touches[0][1], event  # type: ignore[return-value]
 
 
-def rebuild_order(versions: tuple[tuple[object, ...], ...]) -> DecimalOrder:
-    """Unpickle an order from each version's fields, oldest first (what
-    :meth:`DecimalOrder.__reduce__` gives pickle). Versions pickled before
-    orders had requests in flight have one field fewer: none were pending."""
+def rebuild_order(record: tuple[Any, ...], layout: int = 0) -> DecimalOrder:
+    """Unpickle an order from the record :meth:`DecimalOrder.__reduce__` gives
+    pickle, written in ``layout``: :data:`_LAYOUT` now, 0 by earlier versions."""
+    if layout == 0:
+        return _rebuilt_from_versions(record)
+    return _rebuilt(record)
+
+
+# Pickling. An order pickles as one record of plain values, which loads without
+# validating anything again (every value was valid when the order was pickled)
+# and without building an event: a version keeps its event stored as a tuple
+# (orders.order.stored), and that tuple is what the record holds. The record
+# holds, in turn, the text of every Decimal in it (one string: str and Decimal
+# cost a fraction of pickling each Decimal, and one string is one object for
+# pickle to track), the terms, and each version's fields: for the first, where
+# it stands; for each later one, its stored event and what that changed.
+
+_LAYOUT = 1
+"""The layout of the records :meth:`DecimalOrder.__reduce__` writes."""
+
+# What a version's shape says, besides its status (the low three bits).
+_STOP_REACHED, _LIMIT_REACHED, _TOTALS, _REASON, _PENDING, _TERMS, _LIVE = (
+    8, 16, 32, 64, 128, 256, 512
+)
+_STATUS_BITS = 7
+_STATUSES = tuple(sorted(ORDER_STATUS))
+_NO_TOTALS = (_ZERO, _ZERO, _ZERO)
+
+Encode = Callable[[Any, list[object], list[str]], None]
+Decode = Callable[[Callable[[], Any], Callable[[], Decimal]], Any]
+
+
+def _codec(kind: type, number: int | None = None) -> tuple[Encode, Decode]:
+    """``encode`` and ``decode`` for values of the frozen ``attrs`` class ``kind``:
+    the terms as objects, or, given the ``number`` it is stored with, an event
+    in its stored form (a tuple: see :mod:`orders.order.stored`).
+
+    ``encode(value, fields, numbers)`` appends the fields of ``value`` to
+    ``fields`` (enum members as their values, and whether an optional Decimal is
+    there) and each Decimal's text to ``numbers``; ``decode(take, number)``
+    builds the value again from the next items of both, without validation.
+    """
+    hints = get_type_hints(kind)
+    written = [] if number is None else [str(number)]
+    decimals, reads = [], []
+    scope: dict[str, Any] = {"build": None if number is not None else build_terms}
+    for position, field in enumerate(attrs.fields(kind), start=1):
+        name, hint = field.name, hints[field.name]
+        value = f"value.{name}" if number is None else f"value[{position}]"
+        if hint is Decimal:
+            decimals.append(value)
+            read = "number()"
+        elif hint == Decimal | None:
+            decimals.append(value)
+            written.append(f"{value} is not None")
+            read = "(number() if take() else None)"
+        elif isinstance(hint, type) and issubclass(hint, Enum):
+            scope[f"{name}_members"] = {member.value: member for member in hint}
+            written.append(f"{value}._value_")
+            read = f"{name}_members[take()]"
+        else:
+            written.append(value)
+            read = "take()"
+        reads.append(read)
+    writes = f"    fields += ({', '.join(written)},)\n" if written else ""
+    if decimals:
+        writes += (f"    numbers += [str(number) for number in ({', '.join(decimals)},)"
+                   " if number is not None]\n")
+    built = (f"build({', '.join(reads)})" if number is None
+             else f"({number}, {''.join(f'{read}, ' for read in reads)})")
+    source = (f"def encode(value, fields, numbers):\n{writes}    return None\n"
+              f"def decode(take, number):\n    return {built}\n")
+    exec(compile(source, f"<pickled {kind.__name__}>", "exec"), scope)
+    return scope["encode"], scope["decode"]
+
+
+_encode_terms, _decode_terms = _codec(OrderTerms)
+_EVENT_CODECS = tuple(_codec(kind, number) for number, kind in enumerate(STORED_KINDS))
+_DECODE_EVENT = tuple(decode for _, decode in _EVENT_CODECS)
+
+
+def _encode_event(kept: StoredEvent, fields: list[object], numbers: list[str]) -> None:
+    _EVENT_CODECS[kept[0]][0](kept, fields, numbers)
+
+
+def _decode_event(take: Callable[[], Any], number: Callable[[], Decimal]) -> StoredEvent:
+    return completed(_DECODE_EVENT[int(take())](take, number))
+
+
+def _order_record(order: DecimalOrder) -> tuple[object, ...]:
+    """The flat record of ``order`` and every version before it, oldest first."""
+    chain = []
+    node: DecimalOrder | None = order
+    while node is not None:
+        chain.append(node)
+        node = node._previous
+    chain.reverse()
+    fields: list[object] = [None, len(chain) - 1]
+    numbers: list[str] = []
+    previous = None
+    for version in chain:
+        _encode_version(version, previous, fields, numbers)
+        previous = version
+    fields[0] = " ".join(numbers)
+    return tuple(fields)
+
+
+def _encode_version(
+    version: DecimalOrder, previous: DecimalOrder | None, fields: list[object], numbers: list[str]
+) -> None:
+    """The stored event that made ``version`` (none for the first), its shape and
+    time, then the fields that differ from ``previous`` (all for the first)."""
+    if previous is not None:
+        _encode_event(version._kept, fields, numbers)  # type: ignore[arg-type]
+    shape = (version.status._value_ | (_STOP_REACHED if version.stop_reached else 0)
+             | (_LIMIT_REACHED if version.limit_reached else 0))
+    totals = (version.filled, version.notional, version.commission)
+    before = _NO_TOTALS if previous is None else (
+        previous.filled, previous.notional, previous.commission)
+    if totals[0] is not before[0] or totals[1] is not before[1] or totals[2] is not before[2]:
+        shape |= _TOTALS
+    if previous is None or version.terms is not previous.terms:
+        shape |= _TERMS
+    if version.reason != ("" if previous is None else previous.reason):
+        shape |= _REASON
+    if version.pending is not (() if previous is None else previous.pending):
+        shape |= _PENDING
+    if version._live is not None:
+        shape |= _LIVE
+    fields += (shape, version.dt)
+    if shape & _TOTALS:
+        numbers += (str(version.filled), str(version.notional), str(version.commission))
+    if shape & _TERMS:
+        _encode_terms(version.terms, fields, numbers)
+    if shape & _REASON:
+        fields.append(version.reason)
+    if shape & _PENDING:
+        fields.append(len(version.pending))
+        for request in version.pending:
+            _encode_event(stored(request), fields, numbers)
+    if shape & _LIVE:
+        _encode_event(version._live, fields, numbers)  # type: ignore[arg-type]
+
+
+def _rebuilt(record: tuple[Any, ...]) -> DecimalOrder:
+    """The order that :func:`_order_record` wrote down."""
+    take: Callable[[], Any] = iter(record).__next__
+    number = map(Decimal, take().split(" ")).__next__
+    later = take()
+    order = _decode_version(None, None, take, number)
+    for _ in range(later):
+        order = _decode_version(order, _decode_event(take, number), take, number)
+    return order
+
+
+def _decode_version(
+    previous: DecimalOrder | None,
+    kept: StoredEvent | None,
+    take: Callable[[], Any],
+    number: Callable[[], Decimal],
+) -> DecimalOrder:
+    shape, dt = take(), take()
+    if shape & _TOTALS:
+        filled, notional, commission = number(), number(), number()
+    else:
+        filled, notional, commission = _NO_TOTALS if previous is None else (
+            previous.filled, previous.notional, previous.commission)
+    terms = _decode_terms(take, number) if shape & _TERMS else previous.terms  # type: ignore[union-attr]
+    reason = take() if shape & _REASON else "" if previous is None else previous.reason
+    if shape & _PENDING:
+        pending = tuple(restored(_decode_event(take, number)) for _ in range(take()))
+    else:
+        pending = () if previous is None else previous.pending
+    live = _decode_event(take, number) if shape & _LIVE else None
+    status = _STATUSES[shape & _STATUS_BITS]
+    stop_reached, limit_reached = bool(shape & _STOP_REACHED), bool(shape & _LIMIT_REACHED)
+    if previous is None:
+        return _version(terms, status, dt, filled, notional, commission, reason, stop_reached,
+                        limit_reached, pending, None, None, 0, None, None, None)
+    depth = previous._depth + 1
+    named = fill_id_of(kept)  # type: ignore[arg-type]
+    fill_ids = previous._fill_ids if named is None else _indexed(previous._fill_ids, named, depth)
+    return _version(terms, status, dt, filled, notional, commission, reason, stop_reached,
+                    limit_reached, pending, previous, kept, depth, jump_for(previous), fill_ids,
+                    live)
+
+
+def _rebuilt_from_versions(versions: tuple[tuple[Any, ...], ...]) -> DecimalOrder:
+    """An order pickled in layout 0: each version's fields, oldest first, with the
+    terms and events as objects. Versions pickled before orders had requests in
+    flight have one field fewer: none were pending."""
     if len(versions[0]) == _STATE_FIELDS + 1:
         versions = tuple((*fields[:-2], (), *fields[-2:]) for fields in versions)
     first, *rest = versions
     order = _version(*first[:_STATE_FIELDS], None, None, 0, None, None, None)
     for fields in rest:
         *state, event, live = fields
-        fill_id = event.fill_id if type(event) in _FILL_EVENTS else None  # type: ignore[attr-defined]
-        order = next_version(order, event, *state, fill_id, live)  # type: ignore[arg-type,call-arg]
+        fill_id = event.fill_id if type(event) in _FILL_EVENTS else None
+        order = next_version(order, event, *state, fill_id, live)  # type: ignore[call-arg]
     return order
 
 

@@ -272,8 +272,13 @@ def test_the_fold_of_the_history_and_a_pickle_give_the_order_with_its_requests()
 
 def test_versions_pickled_before_requests_existed_load_with_none_in_flight() -> None:
     order = limit_order().fill(2, 100, fill_id="a")
-    versions = pickle.loads(pickle.dumps(order)).__reduce__()[1][0]
-    old_layout = tuple((*fields[:9], *fields[10:]) for fields in versions)
+    versions = ((order.initial, None), (order, order.history[0]))
+    old_layout = tuple(
+        (version.terms, version.status, version.dt, version.filled, version.notional,
+         version.commission, version.reason, version.stop_reached, version.limit_reached,
+         event, None)
+        for version, event in versions
+    )
     assert rebuild_order(old_layout) == order
 
 

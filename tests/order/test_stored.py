@@ -10,7 +10,7 @@ from decimal import Decimal
 from hypothesis import given
 
 from orders import Amend, Asset, Bar, BarUpdate, DecimalOrder, Fill, LimitOrder, ReplaceRequested
-from orders.order.stored import kind_of, restored, stored, stored_if_event
+from orders.order.stored import completed, kind_of, restored, stored, stored_if_event
 from orders.testing import strategies
 
 T0 = datetime(2024, 1, 2, 10)
@@ -60,3 +60,14 @@ def test_a_retained_fill_adds_one_tracked_object() -> None:
     gc.collect()
     added = len(gc.get_objects()) - before
     assert added <= 4 * count + 50  # one version per fill, and a few objects of the test's own
+
+
+def test_a_stored_event_written_before_its_last_fields_existed_gets_their_defaults() -> None:
+    fill = Fill(1, 10, dt=T0)
+    older = stored(fill)[:-2]  # before fill ids and accept_overfill, say
+    assert completed(older) == stored(fill)
+    assert restored(completed(older)) == fill
+    replace = ReplaceRequested(Amend(amount=5))
+    kept = stored(replace)
+    older_amend = kept[1][:-1]  # the Amend stored before trail_percent existed
+    assert completed((kept[0], older_amend, *kept[2:])) == kept
