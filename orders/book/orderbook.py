@@ -756,9 +756,11 @@ class BookBuilder:
             _ZERO if old.filled == order.filled else exact_subtract(order.filled, old.filled)
         )
         if filled:
-            self.add_position(order.terms.asset, filled)
             asset = order.terms.asset
-            if asset in self.exits and not self.settles_itself(asset, order):
+            held = self.positions.get(asset, _ZERO)
+            self.add_position(asset, filled)
+            if (asset in self.exits and not self.settles_itself(asset, order)
+                    and rules.position_moves_exits(self, asset, held)):
                 self.unsettle(asset, old, order)
         if rules.is_exit(self, order):
             self.store_exit(order, old, activity_changed)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
 
-from orders import Bar, DecimalOrder, OrderBook
+from orders import Bar, DecimalOrder, OrderBook, check_triggers
 from orders.book import indexes
 from orders.order.triggers import bar_steps, price_steps
 
@@ -29,8 +29,7 @@ def resting_orders(draw: st.DrawFn, number: int) -> DecimalOrder:
         keywords["trail_amount"] = Decimal("0.5")
     order = DecimalOrder(T0, "XYZ", amount, **keywords)  # type: ignore[arg-type]
     for price in draw(st.lists(levels, max_size=2)):  # marks and reached limits
-        steps = price_steps(order, price, T0)
-        order = steps[-1][1] if steps else order
+        order = check_triggers(order, price, T0)
     return order
 
 
