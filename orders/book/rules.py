@@ -150,6 +150,8 @@ class Bracket:
     @property
     def every_leg(self) -> tuple[str, ...]:
         """Every exit leg the bracket has had, oldest first."""
+        if len(self.generations) == 1:  # a bracket never re-armed, as most are
+            return self.generations[0]
         return tuple(leg for generation in self.generations for leg in generation)
 
 
