@@ -73,7 +73,7 @@ def test_every_operation_on_random_books_gives_the_result_of_the_full_path(
     for name in OPERATIONS:
         monkeypatch.setattr(OrderBook, name, compared(getattr(OrderBook, name)))
     run_state_machine_as_test(
-        BookMachine, settings=settings(max_examples=150, stateful_step_count=40, deadline=None)
+        BookMachine, settings=settings(max_examples=60, stateful_step_count=40, deadline=None)
     )
 
 
