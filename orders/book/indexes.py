@@ -133,22 +133,24 @@ def entries(order: DecimalOrder) -> tuple[Place, ...]:
 def update(
     indexes: Indexes, asset: Hashable, before: tuple[Place, ...], after: tuple[Place, ...]
 ) -> Indexes:
-    """``indexes`` with the keys ``before`` taken out and ``after`` put in."""
-    old = indexes.get(asset, _EMPTY_RECORD)
-    record = list(old)
+    """``indexes`` with the keys ``before`` taken out and ``after`` put in, and the
+    quiet range worked out again when a price index changed."""
+    record = list(indexes.get(asset, _EMPTY_RECORD))
     expiry = indexes.get(EXPIRY)
+    prices_moved = False
     for position, key in before:
         if position == _EXPIRES:
             expiry = _without(expiry, key, treap.ascending)
         else:
             record[position] = _without(record[position], key, _DIRECTIONS[position])
+            prices_moved = prices_moved or position < _AT_MARKET
     for position, key in after:
         if position == _EXPIRES:
             expiry = _with(expiry, key, treap.ascending)
         else:
             record[position] = _with(record[position], key, _DIRECTIONS[position])
-    if any(_start(record[position]) is not _start(old[position])
-           for position, _ in (*before, *after) if 0 <= position < _AT_MARKET):
+            prices_moved = prices_moved or position < _AT_MARKET
+    if prices_moved:
         record[_QUIET] = quiet_range(record)
     indexes = indexes.set(asset, tuple(record))
     return indexes.set(EXPIRY, expiry) if expiry is not indexes.get(EXPIRY) else indexes
@@ -196,12 +198,6 @@ def is_quiet(quiet: Quiet, price: Decimal) -> bool:
     return (low < price or (low_closed and price == low)) and (
         price < high or (high_closed and price == high)
     )
-
-
-def _start(entry: Entry | None) -> Any:
-    """The key where a walk of ``entry`` starts (None when it is empty): the
-    quiet range changes only when a price index's start does."""
-    return None if entry is None else entry[1]
 
 
 def _with(entry: Entry | None, key: Any, walk: Walk) -> Entry:
