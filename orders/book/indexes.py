@@ -7,8 +7,10 @@ trade moves the orders at their level, so a price visits only the orders it
 moves, and a price that moves nothing costs nine comparisons with the starting
 keys. A bar walks each index as a trade at its high, its low or its close
 would. After the nine, the record holds the orders no price moves that a venue
-fills at the market. The book's expiry index is one more such set, of
-``(valid_until, id)``.
+fills at the market, and last the asset's quiet range: the prices no index
+moves anything at, worked out from the starting keys whenever they change, so
+that a price inside it (or a bar whose low and high are) costs two comparisons.
+The book's expiry index is one more such set, of ``(valid_until, id)``.
 
 Everything here is a value: an update returns a new mapping and shares the rest.
 """
@@ -16,7 +18,7 @@ Everything here is a value: an update returns a new mapping and shares the rest.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -35,9 +37,11 @@ __all__ = [
     "expiring",
     "fillable",
     "immediate",
+    "is_quiet",
     "moved_by",
     "moved_by_bar",
     "post_only",
+    "quiet_range",
     "update",
     "widened",
 ]
@@ -78,8 +82,17 @@ _IMMEDIATE = _AT_MARKET + 1
 to trade (IOC, FOK): working, and not waiting for a stop."""
 _POST_ONLY = _AT_MARKET + 2
 """The active post-only orders, oldest first."""
-_EMPTY_RECORD: tuple[Entry | None, ...] = (None,) * (_POST_ONLY + 1)
+_QUIET = _POST_ONLY + 1
+"""The asset's quiet range (:data:`Quiet`)."""
 _ZERO = Decimal(0)
+_INFINITY = Decimal("Infinity")
+
+Quiet = tuple[Decimal, bool, Decimal, bool]
+"""The prices at which a trade moves no order of an asset: above ``low`` (or at
+it, when its flag says so) and below ``high`` (or at it). Every walk of the
+price indexes stops at its starting key for such a price."""
+_ALWAYS_QUIET: Quiet = (-_INFINITY, False, _INFINITY, False)
+_EMPTY_RECORD: tuple[Any, ...] = (*(None,) * _QUIET, _ALWAYS_QUIET)
 
 Place = tuple[int, Any]
 """Where an order is indexed: a price index's position (-1 for expiry) and its key."""
@@ -120,30 +133,71 @@ def entries(order: DecimalOrder) -> tuple[Place, ...]:
 def update(
     indexes: Indexes, asset: Hashable, before: tuple[Place, ...], after: tuple[Place, ...]
 ) -> Indexes:
-    """``indexes`` with the keys ``before`` taken out and ``after`` put in."""
+    """``indexes`` with the keys ``before`` taken out and ``after`` put in, and the
+    quiet range worked out again when a price index changed."""
     record = list(indexes.get(asset, _EMPTY_RECORD))
     expiry = indexes.get(EXPIRY)
+    prices_moved = False
     for position, key in before:
         if position == _EXPIRES:
             expiry = _without(expiry, key, treap.ascending)
         else:
             record[position] = _without(record[position], key, _DIRECTIONS[position])
+            prices_moved = prices_moved or position < _AT_MARKET
     for position, key in after:
         if position == _EXPIRES:
             expiry = _with(expiry, key, treap.ascending)
         else:
             record[position] = _with(record[position], key, _DIRECTIONS[position])
+            prices_moved = prices_moved or position < _AT_MARKET
+    if prices_moved:
+        record[_QUIET] = quiet_range(record)
     indexes = indexes.set(asset, tuple(record))
     return indexes.set(EXPIRY, expiry) if expiry is not indexes.get(EXPIRY) else indexes
 
 
 def widened(indexes: Indexes) -> Indexes:
     """``indexes`` with every asset's record as long as this version's: indexes
-    built by an older version, which held fewer, have the new ones empty."""
+    built by an older version, which held fewer, have the new ones empty, and
+    their quiet range worked out."""
     for asset, record in indexes.items():
         if asset is not EXPIRY and len(record) < len(_EMPTY_RECORD):
-            indexes = indexes.set(asset, (*record, *_EMPTY_RECORD[len(record):]))
+            entries = (*record, *_EMPTY_RECORD[len(record):_QUIET])
+            indexes = indexes.set(asset, (*entries, quiet_range(entries)))
     return indexes
+
+
+def quiet_range(record: Sequence[Entry | None]) -> Quiet:
+    """The prices at which a trade moves no order of the price indexes of
+    ``record``: each index bounds them at its starting key, from above when its
+    walk ascends (the prices above move its orders), from below when it
+    descends; at that key itself they are quiet when the index's test does not
+    move the orders there. An index whose orders every price moves (a trailing
+    stop with no mark yet) leaves no quiet price."""
+    low, low_closed, high, high_closed = _ALWAYS_QUIET
+    for position, bounds_above, closed in _BOUNDS:
+        entry = record[position]
+        if entry is None:
+            continue
+        if bounds_above is None:
+            return _NEVER_QUIET
+        level = entry[1][0]
+        if bounds_above:
+            if level < high or (level == high and not closed):
+                high, high_closed = level, closed
+        elif level > low or (level == low and not closed):
+            low, low_closed = level, closed
+    return (low, low_closed, high, high_closed)
+
+
+def is_quiet(quiet: Quiet, price: Decimal) -> bool:
+    """True when a trade at ``price`` lies in the quiet range ``quiet``."""
+    low, low_closed, high, high_closed = quiet
+    if low < price < high:
+        return True
+    return (low < price or (low_closed and price == low)) and (
+        price < high or (high_closed and price == high)
+    )
 
 
 def _with(entry: Entry | None, key: Any, walk: Walk) -> Entry:
@@ -165,19 +219,24 @@ def _without(entry: Entry | None, key: Any, walk: Walk) -> Entry | None:
 
 def moved_by(indexes: Indexes, asset: Hashable, price: Decimal) -> list[str]:
     """Ids of the orders of ``asset`` that a trade at ``price`` can change."""
-    return _moved(indexes.get(asset), (price,) * len(PRICE_INDEXES))
+    record = indexes.get(asset)
+    if record is None or is_quiet(record[_QUIET], price):
+        return []
+    return _moved(record, (price,) * len(PRICE_INDEXES))
 
 
 def moved_by_bar(indexes: Indexes, asset: Hashable, bar: Bar) -> list[str]:
     """Ids of the orders of ``asset`` that ``bar`` can change: a bar moves the
-    orders of each index as a trade at its high, its low or its close would."""
-    return _moved(indexes.get(asset), tuple(getattr(bar, field) for field in _BAR_FIELDS))
-
-
-def _moved(record: tuple[Entry | None, ...] | None, levels: tuple[Decimal, ...]) -> list[str]:
-    """Ids of the orders that ``levels`` (one price per index) move, each once."""
-    if record is None:
+    orders of each index as a trade at its high, its low or its close would, so
+    a bar whose low and high are quiet (and its close between them) moves none."""
+    record = indexes.get(asset)
+    if record is None or (is_quiet(record[_QUIET], bar.low) and is_quiet(record[_QUIET], bar.high)):
         return []
+    return _moved(record, tuple(getattr(bar, field) for field in _BAR_FIELDS))
+
+
+def _moved(record: tuple[Any, ...], levels: tuple[Decimal, ...]) -> list[str]:
+    """Ids of the orders that ``levels`` (one price per index) move, each once."""
     found: dict[str, None] = {}
     for position, (walk, moves) in enumerate(_WALKS):
         entry = record[position]
@@ -198,6 +257,14 @@ _BAR_FIELDS = tuple(field for _, _, _, field in PRICE_INDEXES)
 _DIRECTIONS = (*(walk for walk, _ in _WALKS), treap.ascending, treap.ascending,
                treap.ascending)
 _REACHED_LIMITS = (_POSITION["buy_limit_reached"], _POSITION["sell_limit_reached"])
+_BOUNDS = tuple(
+    (position, None, False) if moves is None
+    else (position, walk is treap.ascending, not moves(_ZERO, _ZERO))
+    for position, (walk, moves) in enumerate(_WALKS)
+)
+"""How each price index bounds the quiet range: its position, whether from above
+(None: it leaves no quiet price), and whether a price at its starting key is quiet."""
+_NEVER_QUIET: Quiet = (_INFINITY, False, _INFINITY, False)
 
 
 def fillable(indexes: Indexes, asset: Hashable) -> list[str]:

@@ -491,12 +491,15 @@ class OrderBook:
     ) -> BookResult:
         """A trade at ``price``: trigger stops, ratchet trailing stops, flag limits.
 
-        Only the orders the price moves are visited, found through the indexes.
+        Only the orders the price moves are visited, found through the indexes;
+        a price in the asset's quiet range, where no order acts, returns at once.
         """
         if dt is not None:
             self._check_time("on_price's dt", dt)
         level = non_negative_price(price, "price")
         moved_ids = indexes.moved_by(self.index, check_asset(asset), level)
+        if not moved_ids:
+            return _result(self, ())
         return self._move(moved_ids, lambda order: price_steps(order, price, dt),
                           audit.ON_PRICE)
 
@@ -513,6 +516,8 @@ class OrderBook:
             self._check_time("on_bar's dt", dt)
         check_type("bar", bar, Bar)
         moved_ids = indexes.moved_by_bar(self.index, check_asset(asset), bar)
+        if not moved_ids:
+            return _result(self, ())
         return self._move(moved_ids, lambda order: bar_steps(order, bar, dt), audit.ON_BAR)
 
     def immediate_orders(self, asset: Hashable) -> list[str]:
@@ -539,9 +544,7 @@ class OrderBook:
     def _move(
         self, moved_ids: list[str], steps: Callable[[DecimalOrder], list[Step]], cause: Cause
     ) -> BookResult:
-        """Apply to each order of ``moved_ids`` the steps the market gives it."""
-        if not moved_ids:
-            return _result(self, ())
+        """Apply to each order of ``moved_ids`` (at least one) the steps the market gives it."""
         builder = BookBuilder(self)
         builder.settle(moved_ids, lambda order_id: builder.move(order_id, steps, cause))
         return builder.result()
@@ -755,9 +758,11 @@ class BookBuilder:
             _ZERO if old.filled == order.filled else exact_subtract(order.filled, old.filled)
         )
         if filled:
-            self.add_position(order.terms.asset, filled)
             asset = order.terms.asset
-            if asset in self.exits and not self.settles_itself(asset, order):
+            held = self.positions.get(asset, _ZERO)
+            self.add_position(asset, filled)
+            if (asset in self.exits and not self.settles_itself(asset, order)
+                    and rules.position_moves_exits(self, asset, held)):
                 self.unsettle(asset, old, order)
         if rules.is_exit(self, order):
             self.store_exit(order, old, activity_changed)

@@ -150,6 +150,8 @@ class Bracket:
     @property
     def every_leg(self) -> tuple[str, ...]:
         """Every exit leg the bracket has had, oldest first."""
+        if len(self.generations) == 1:  # a bracket never re-armed, as most are
+            return self.generations[0]
         return tuple(leg for generation in self.generations for leg in generation)
 
 
@@ -1195,9 +1197,32 @@ def _share_of(links: Links, state: BracketState) -> Decimal:
     entry_id = state.bracket.entry_id
     if not exits_are_legs_of(links, asset, entry_id):
         return exit_shares(links, asset, (entry_id,))[state.key]
-    position = links.positions.get(asset, _ZERO)
+    return _sole_share(state, links.positions.get(asset, _ZERO))
+
+
+def _sole_share(state: BracketState, position: Decimal) -> Decimal:
+    """The bracket's share of ``position`` when its legs are the asset's only exits."""
     wanted = _ZERO if state.bracket.withdrawn else state.position
     return _take(position, position.copy_abs(), not state.entry.is_buy, wanted)
+
+
+def position_moves_exits(links: Links, asset: Hashable, before: Decimal) -> bool:
+    """True when the exits of ``asset`` may have to change now that its position
+    is no longer ``before``, so the position rules run on it (:func:`position_repairs`).
+    They need not when the exits are the legs of one bracket whose share of the
+    position is the same at both (a fill outside the bracket that leaves it as
+    covered as before): its rules settled it at that share, and read no more of
+    the position than the share."""
+    exits = links.exits.get(asset, _NO_IDS)
+    if links.reduce_only or not exits:
+        return bool(exits)
+    entry_id = links.orders[next(iter(exits))].terms.parent_order_id
+    if entry_id is None or not exits_are_legs_of(links, asset, entry_id):
+        return True
+    state = bracket_state(links, entry_id, shared=False)
+    if state is None:  # legs submitted with their entry, before the bracket is registered
+        return True
+    return _sole_share(state, before) != _sole_share(state, links.positions.get(asset, _ZERO))
 
 
 def exits_are_legs_of(links: Links, asset: Hashable, entry_id: str) -> bool:
