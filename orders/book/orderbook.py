@@ -264,7 +264,9 @@ class OrderBook:
         # A book pickled before post-only orders existed has shorter index records;
         # one pickled before positions were kept has them from its orders' fills.
         orders = state["orders"]
-        restore_fields(self, {**state, "index": indexes.widened(state["index"])},
+        rested = _rested_as_loaded(state.get("post_only_rested", _EMPTY), orders)
+        restore_fields(self, {**state, "index": indexes.widened(state["index"]),
+                              "post_only_rested": rested},
                        later={"post_only_rested": _EMPTY, "live": False, "causes": _EMPTY,
                               "positions": net_positions(orders.values()),
                               "reduce_only": _EMPTY, "exits": _active_exits(orders.values())})
@@ -623,6 +625,24 @@ class Released:
 
     book: OrderBook
     orders: tuple[DecimalOrder, ...]
+
+
+def _rested_as_loaded(
+    rested: immutables.Map[Hashable, immutables.Map[str, OrderTerms]],
+    orders: immutables.Map[str, DecimalOrder],
+) -> immutables.Map[Hashable, immutables.Map[str, OrderTerms]]:
+    """The rested post-only orders of a loaded book, each entry the very terms
+    object of its order where they are equal: the venue tells an order that
+    rested as it stands by identity, and an order's terms load apart from the
+    book's record of them."""
+    def loaded(order_id: str, terms: OrderTerms) -> OrderTerms:
+        order = orders.get(order_id)
+        return order.terms if order is not None and order.terms == terms else terms
+
+    return immutables.Map({
+        asset: immutables.Map({key: loaded(key, terms) for key, terms in by_id.items()})
+        for asset, by_id in rested.items()
+    })
 
 
 @taking(Placement)
