@@ -962,18 +962,22 @@ def exit_fill_cancels_the_other_legs(state: BracketState, change: Change) -> Ite
 def dormant_leg_sizes_the_bracket(state: BracketState, change: Change) -> Iterator[Action]:
     """A new amount for a dormant exit leg (amended, or replaced by the venue) is a
     new size for the whole bracket: the entry is amended to match, and the other
-    legs follow it."""
+    legs follow it. The entry never goes below what it has filled: a smaller size
+    stops it there (FILLED), as a venue's replace does."""
     leg, old = change.new, change.old
     if (
-        old is not None
-        and state.is_current(leg)
-        and leg.status is _HELD
-        and state.entry_to_ask()
-        and leg.terms.amount != old.terms.amount
-        and leg.terms.amount.copy_abs() != state.entry.terms.amount.copy_abs()
+        old is None
+        or not state.is_current(leg)
+        or leg.status is not _HELD
+        or not state.entry_to_ask()
+        or leg.terms.amount == old.terms.amount
     ):
-        size = leg.terms.amount.copy_negate()
-        yield Derive(state.entry.id, Amend(amount=size), state.key)
+        return
+    entry = state.entry
+    # The entry may have filled more than the leg asks while the leg's replace was in flight.
+    size = max(leg.terms.amount.copy_abs(), entry.filled.copy_abs())
+    if size != entry.terms.amount.copy_abs():
+        yield Derive(entry.id, Amend(amount=size.copy_sign(entry.terms.amount)), state.key)
 
 
 OCO_REACTIONS: tuple[Callable[[Group, Change, Links], Iterator[Action]], ...] = (

@@ -607,11 +607,10 @@ def books(
                                    price_range=price_range, start=start))
         mode = draw(st.sampled_from(list(LinkMode)))
         host.book = host.book.submit(*group, link_mode=mode).book
+        host.send_ready()
         for order in group:
-            host.send(order.id)
             host.book = _maybe_fill(draw, host.book, host.book[order.id], price_range)
-        for order in group:  # the legs the entry's fill released
-            host.send(order.id)
+            host.send_ready()
     if in_flight:
         host.ask(price_range)
     return host.book
@@ -657,6 +656,14 @@ class _Host:
         self.sent.append(order_id)
         if not self.in_flight or self.draw(st.booleans()):
             self.book = self.book.apply(order_id, Acknowledged()).book
+
+    def send_ready(self) -> None:
+        """Send every order the venue should hold and has not been sent: those just
+        submitted, and the legs the book released or re-armed, of any bracket (a
+        fill moves the position, which can release the legs of another bracket
+        on the asset)."""
+        for order_id in sorted(self.book.orders):  # sorted: the draws follow the data only
+            self.send(order_id)
 
     def ask(self, price_range: PriceRange) -> None:
         """Cancels and replaces of some of the working orders sent, not yet

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from orders import (
+    Amend,
     BadOrderParameters,
     BracketOrder,
     Cancel,
@@ -73,6 +74,13 @@ def test_a_bust_that_reopens_the_entry_makes_the_legs_wait_again() -> None:
     book = book.apply("m", FillBust("b")).book
     assert book["m"].status is PARTIALLY_FILLED
     assert legs(book) == [("s", HELD, -100), ("l", HELD, -100)]
+
+
+def test_a_dormant_leg_resized_below_the_entrys_fills_stops_the_entry_at_them() -> None:
+    book = late_bracket().apply("m", Fill(40, 100)).book
+    result = book.apply("s", Amend(amount=-30))
+    assert (result.book["m"].status, result.book["m"].amount) == (FILLED, 40)
+    assert legs(result.book) == [("s", OPEN, -40), ("l", OPEN, -40)]
 
 
 def test_arming_is_given_to_place_and_refused_when_unknown() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from orders import (
     Acknowledged,
+    Amend,
     BadOrderParameters,
     Cancel,
     CancelRejected,
@@ -37,9 +38,10 @@ from orders import (
     dumps,
     loads,
     oco_orders,
+    sell_bracket,
 )
 from orders.book.audit import Cause
-from orders.book.rules import as_it_will_stand, check_book
+from orders.book.rules import as_it_will_stand, at_the_venue, check_book
 from orders.styles import LimitOrder, OCOOrder, StopOrder
 from tests.book.test_rules import AAPL, CANCELLED, FILLED, HELD, OPEN, PARTIALLY_FILLED, T0
 
@@ -265,6 +267,39 @@ def test_the_host_cancelling_a_leg_withdraws_the_bracket_once_confirmed() -> Non
     book, derived = step(book, "s", Cancel())
     assert book.brackets["m"].withdrawn
     assert {d.order_id for d in derived} == {"m", "l"}
+
+
+def test_a_dormant_leg_resized_below_the_entrys_fills_asks_the_venue_to_stop_the_entry() -> None:
+    orders = buy_bracket(T0, AAPL, 100, price=100, stopprice=95, limitprice=110,
+                         ids=("m", "s", "l"))
+    book = sent(OrderBook(live=True).submit(*orders, arming="entry_filled").book, "m")
+    book, _ = step(book, "m", Fill(40, 100, fill_id="m40"))
+    book, derived = step(book, "s", Amend(amount=-30))  # never sent: changed in the book
+    assert requests(derived) == [("m", "replace", Decimal(40))]  # not 30: it filled 40
+    assert [(leg.status, leg.amount) for leg in book.children("m")] == [(OPEN, -40)] * 2
+    book, derived = step(book, "m", Replaced())
+    assert (book["m"].status, derived) == (FILLED, ())
+
+
+def test_an_outside_fill_releases_legs_never_sent_for_the_host_to_send() -> None:
+    """The legs waited with no share of the position; a sell outside the bracket
+    gives it one. They were never sent, so the book releases them itself, and its
+    Release tells the host to send them."""
+    long = DecimalOrder(T0, AAPL, 1, id="long")
+    book = sent(OrderBook(live=True).submit(long).book, "long")
+    book, _ = step(book, "long", Fill(1, 100))
+    orders = sell_bracket(T0, AAPL, 2, price=100, stopprice=105, limitprice=95,
+                          ids=("m", "s", "l"))
+    book = sent(book.submit(*orders).book, "m")
+    book, _ = step(book, "m", Fill(1, 100))  # the position is flat: nothing to protect
+    assert [leg.status for leg in book.children("m")] == [HELD, HELD]
+    book = sent(book.submit(DecimalOrder(T0, AAPL, -1, limit=100, id="x")).book, "x")
+    book, derived = step(book, "x", Fill(1, 100))
+    assert [(d.order_id, type(d.event).__name__) for d in derived] == [
+        ("s", "Amend"), ("s", "Release"), ("l", "Amend"), ("l", "Release")]
+    assert [(leg.status, at_the_venue(leg)) for leg in book.children("m")] == [(OPEN, False)] * 2
+    book = sent(book, "s", "l")
+    assert all(at_the_venue(leg) for leg in book.children("m"))
 
 
 def test_the_legs_stand_as_the_books_requests_leave_them() -> None:

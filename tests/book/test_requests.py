@@ -14,6 +14,7 @@ from orders import (
     Cancel,
     CancelRejected,
     CancelRequested,
+    DecimalOrder,
     Derived,
     Fill,
     FillBust,
@@ -174,6 +175,22 @@ def test_a_replaced_amount_of_a_dormant_leg_resizes_the_whole_bracket() -> None:
     result = book.apply("s", Replaced())
     assert (result.book["m"].amount, result.book["l"].amount) == (60, -60)
     check_rule_1(result.book)
+
+
+def test_a_dormant_legs_replace_confirmed_below_the_entrys_fills_stops_the_entry_at_them() -> None:
+    """The entry filled 40 while the replace for a bracket of 30 was in flight, and
+    a sell outside the bracket left it no share of the position, so the legs stay
+    dormant: the bracket cannot go below what its entry has filled."""
+    book = bracket().submit(DecimalOrder(T0, AAPL, -100, id="x")).book
+    book = step(book, "x", Fill(100, 101))
+    book = step(book, "s", ReplaceRequested(Amend(amount=-30), request_id="r1"))
+    book = step(book, "m", Fill(40, 100))
+    assert [(leg.status, leg.amount) for leg in book.children("m")] == [(HELD, -100)] * 2
+    result = book.apply("s", Replaced(request_id="r1"))
+    sized = Cause("dormant_leg_sizes_the_bracket", "s", 2)  # replace asked, replaced
+    assert result.derived[0] == Derived("m", Amend(amount=40), sized)
+    assert (result.book["m"].status, result.book["m"].amount) == (FILLED, 40)
+    assert result.book.brackets["m"].withdrawn  # its position was traded away by x
 
 
 # The protection invariant holds at every step while exit legs have requests in flight.
