@@ -21,29 +21,8 @@ from typing import Any
 
 import attrs
 
-from orders.events import (
-    Acknowledged,
-    Amend,
-    Bar,
-    BarUpdate,
-    Cancel,
-    CancelRejected,
-    CancelRequested,
-    Event,
-    Expire,
-    Fill,
-    FillBust,
-    FillCorrection,
-    Hold,
-    NewRequested,
-    PriceUpdate,
-    Reject,
-    Release,
-    Replaced,
-    ReplaceRejected,
-    ReplaceRequested,
-    Trigger,
-)
+from orders import events
+from orders.events import Event
 
 __all__ = [
     "STORED_KINDS",
@@ -53,11 +32,11 @@ __all__ = [
 StoredEvent = tuple[Any, ...]
 """An event as a version keeps it: its kind's number, then its field values."""
 
-STORED_KINDS: tuple[type, ...] = (
-    Fill, Trigger, Hold, Release, Cancel, Reject, Expire, Amend, FillCorrection, FillBust,
-    PriceUpdate, BarUpdate, NewRequested, Acknowledged, CancelRequested, CancelRejected,
-    ReplaceRequested, Replaced, ReplaceRejected, Bar,
-)
+STORED_KINDS: tuple[type, ...] = tuple(getattr(events, name) for name in (
+    "Fill", "Trigger", "Hold", "Release", "Cancel", "Reject", "Expire", "Amend",
+    "FillCorrection", "FillBust", "PriceUpdate", "BarUpdate", "NewRequested", "Acknowledged",
+    "CancelRequested", "CancelRejected", "ReplaceRequested", "Replaced", "ReplaceRejected", "Bar",
+))
 """Every kind a stored event can be, by the number it is stored with. Pickled
 orders hold these numbers, so a new kind is appended and none is ever moved."""
 _NUMBERS = {kind: number for number, kind in enumerate(STORED_KINDS)}

@@ -9,7 +9,6 @@ holds :func:`mixed_book` as built below.
 from __future__ import annotations
 
 import pickle
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
 from pathlib import Path
@@ -17,7 +16,6 @@ from pathlib import Path
 from hypothesis import given, settings
 
 from orders import (
-    Asset,
     Bar,
     BarUpdate,
     BracketOrder,
@@ -32,14 +30,9 @@ from orders import (
     apply,
 )
 from orders.testing import strategies
+from tests.order.test_pickling import AAPL, T0, at
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "0c88cc4.pickle"
-T0 = datetime(2024, 1, 15, 14, 30, tzinfo=UTC)
-AAPL = Asset("AAPL", exchange="XNAS", tick_size=Decimal("0.01"), quantity_increment=Decimal(1))
-
-
-def at(seconds: int) -> datetime:
-    return T0 + timedelta(seconds=seconds)
 
 
 def mixed_book() -> OrderBook:
