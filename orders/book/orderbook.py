@@ -258,7 +258,9 @@ class OrderBook:
     def __getstate__(self) -> dict[str, object]:
         # The derived indexes are pickled with the rest: rebuilding them on load,
         # one treap insert per order, costs about twice what pickling them does.
-        return fields_state(self)
+        state = fields_state(self)
+        state["post_only_rested"] = _rested_for_pickle(self.post_only_rested, self.orders)
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # A book pickled before post-only orders existed has shorter index records;
@@ -627,20 +629,38 @@ class Released:
     orders: tuple[DecimalOrder, ...]
 
 
-def _rested_as_loaded(
+_AS_THE_ORDER_STANDS = None
+"""In a pickled book, a rested post-only order whose terms are its order's own."""
+
+
+def _rested_for_pickle(
     rested: immutables.Map[Hashable, immutables.Map[str, OrderTerms]],
     orders: immutables.Map[str, DecimalOrder],
-) -> immutables.Map[Hashable, immutables.Map[str, OrderTerms]]:
-    """The rested post-only orders of a loaded book, each entry the very terms
-    object of its order where they are equal: the venue tells an order that
-    rested as it stands by identity, and an order's terms load apart from the
-    book's record of them."""
-    def loaded(order_id: str, terms: OrderTerms) -> OrderTerms:
+) -> immutables.Map[Hashable, immutables.Map[str, OrderTerms | None]]:
+    """The rested post-only orders as a book pickles them: the venue tells an
+    order that rested as it stands by identity (its terms are the very object
+    the book noted), and an order's terms are pickled apart from the book's
+    note, so that identity is written down as :data:`_AS_THE_ORDER_STANDS`."""
+    def noted(order_id: str, terms: OrderTerms) -> OrderTerms | None:
         order = orders.get(order_id)
-        return order.terms if order is not None and order.terms == terms else terms
+        return _AS_THE_ORDER_STANDS if order is not None and order.terms is terms else terms
 
     return immutables.Map({
-        asset: immutables.Map({key: loaded(key, terms) for key, terms in by_id.items()})
+        asset: immutables.Map({key: noted(key, terms) for key, terms in by_id.items()})
+        for asset, by_id in rested.items()
+    })
+
+
+def _rested_as_loaded(
+    rested: immutables.Map[Hashable, immutables.Map[str, OrderTerms | None]],
+    orders: immutables.Map[str, DecimalOrder],
+) -> immutables.Map[Hashable, immutables.Map[str, OrderTerms]]:
+    """The rested post-only orders of a loaded book (see :func:`_rested_for_pickle`)."""
+    return immutables.Map({
+        asset: immutables.Map({
+            key: orders[key].terms if terms is _AS_THE_ORDER_STANDS else terms
+            for key, terms in by_id.items()
+        })
         for asset, by_id in rested.items()
     })
 

@@ -192,7 +192,8 @@ def _called(
     *,
     effect: bool,
 ) -> list[ast.stmt]:
-    alias = f"_call_{function.__name__}"
+    name = getattr(function, "__name__", "")
+    alias = f"_call{len(bindings)}_{name if name.isidentifier() else 'function'}"
     bindings[alias] = function
     call = ast.Call(
         func=ast.Name(alias, ast.Load()),

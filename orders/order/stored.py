@@ -106,10 +106,11 @@ def kind_of(kept: StoredEvent) -> type[Event]:
 
 
 def stored_if_event(value: object) -> object:
-    """``value`` stored when it is an event, else ``value`` itself: the form in
-    which histories of events and of other values compare."""
+    """``value`` stored when it is an event, else ``value`` marked as not one: the
+    form in which histories of events and of other values compare (a marked
+    value never equals a stored event, whose first item is a number)."""
     store = _STORE.get(type(value))
-    return value if store is None else store(value)
+    return ("not an event", value) if store is None else store(value)
 
 
 def fill_id_of(kept: StoredEvent) -> str | None:

