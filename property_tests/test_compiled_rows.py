@@ -49,7 +49,7 @@ def outcome(rows: machine.Rows, order: DecimalOrder, event: Event) -> object:
         return type(refusal), str(refusal)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_every_compiled_row_does_what_its_guards_and_effect_do(data: st.DataObject) -> None:
     order, lifecycle = data.draw(strategies.lifecycles(max_events=6))
