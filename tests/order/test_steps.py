@@ -114,3 +114,33 @@ def test_apply_compiles_a_row_the_first_time_an_event_meets_it() -> None:
     assert compiled is not None
     assert compiled.__name__ == "step_Hold_from_OPEN/TRIGGERED"
     assert machine.apply(order, Hold("wait")) == held
+
+
+def at_least(limit: int) -> Callable[[int, int], None]:
+    def guard(order: int, event: int) -> None:
+        if event < limit:
+            raise ValueError(f"{event} is below {limit}")
+    return guard
+
+
+def at_most(limit: int) -> Callable[[int, int], None]:
+    def guard(order: int, event: int) -> None:
+        if event > limit:
+            raise ValueError(f"{event} is above {limit}")
+    return guard
+
+
+def take(order: int, event: int, status: Any) -> int:
+    return event
+
+
+def test_a_compiled_row_runs_both_of_two_called_guards_that_share_a_name() -> None:
+    row = Row((at_least(0), at_most(10)), take)
+    compiled = compile_row(row, "bounds", keeps)
+    assert outcome(compiled, 0, -1) == outcome(interpret_row(row), 0, -1) == "-1 is below 0"
+    assert outcome(compiled, 0, 11) == "11 is above 10"
+
+
+def test_a_row_whose_guard_is_a_lambda_compiles() -> None:
+    row = Row((lambda order, event: None,), take)
+    assert outcome(compile_row(row, "lambda", keeps), 0, 3) == outcome(interpret_row(row), 0, 3)

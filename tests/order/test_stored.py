@@ -9,7 +9,17 @@ from decimal import Decimal
 
 from hypothesis import given
 
-from orders import Amend, Asset, Bar, BarUpdate, DecimalOrder, Fill, LimitOrder, ReplaceRequested
+from orders import (
+    Amend,
+    Asset,
+    Bar,
+    BarUpdate,
+    DecimalOrder,
+    Fill,
+    History,
+    LimitOrder,
+    ReplaceRequested,
+)
 from orders.order.stored import completed, kind_of, restored, stored, stored_if_event
 from orders.testing import strategies
 
@@ -73,3 +83,11 @@ def test_a_stored_event_written_before_its_last_fields_existed_gets_their_defaul
     kept = stored(replace)
     older_amend = kept[1][:-1]  # the Amend stored before trail_percent existed
     assert completed((kept[0], older_amend, *kept[2:])) == kept
+
+
+def test_a_history_of_stored_tuples_is_not_one_of_the_events_they_store() -> None:
+    fill = Fill(1, 10)
+    of_tuples, of_events = History([stored(fill)]), History([fill])
+    assert of_tuples != of_events
+    assert History([fill]) == History([Fill(1, "10")])
+    assert hash(History([fill])) == hash(History([Fill(1, "10")]))

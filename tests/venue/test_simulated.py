@@ -782,6 +782,15 @@ def test_a_pickled_book_keeps_its_rested_post_only_orders() -> None:
     assert later.book["o"].status is FILLED  # rested: the gap fills it
 
 
+def test_a_pickled_book_judges_a_post_only_order_amended_since_it_rested_as_the_book_does() -> None:
+    [rested] = on_bars(placed_with(10, LimitOrder(95), post_only=True), Bar(100, 101, 99, 100))
+    amended = rested.book.apply("o", Amend(limit=105)).book.apply("o", Amend(limit=95)).book
+    [kept] = on_bars_from(amended, 2, Bar(94, 96, 93, 95))
+    [loaded] = on_bars_from(pickle.loads(pickle.dumps(amended)), 2, Bar(94, 96, 93, 95))
+    assert (loaded.book["o"].status, loaded.executions) == (kept.book["o"].status, kept.executions)
+    assert kept.book["o"].status is REJECTED  # judged again: it no longer rests as it stands
+
+
 def test_a_post_only_order_released_from_a_hold_is_judged_again() -> None:
     book = placed_with(10, LimitOrder(99), post_only=True)
     [rested] = on_bars(book, Bar(100, 101, 99.5, 100))
