@@ -70,7 +70,7 @@ from orders.events import (
     Request,
 )
 from orders.order.machine import apply
-from orders.order.value import DecimalOrder
+from orders.order.value import DecimalOrder, applied_kinds
 from orders.statuses import (
     ACTIVE_STATUSES,
     ENDED_STATUSES,
@@ -1408,7 +1408,7 @@ def at_the_venue(order: DecimalOrder) -> bool:
     not sent."""
     if order.broker_order_id is not None or order.pending_new or order.filled:
         return True
-    return any(type(event) in _VENUE_EVENTS for event in order.history)
+    return any(kind in _VENUE_EVENTS for kind in applied_kinds(order))
 
 
 _VENUE_EVENTS = frozenset({

@@ -73,6 +73,7 @@ from orders.order.terms import OrderTerms, make_terms
 from orders.order.value import (
     A,
     DecimalOrder,
+    applied_kinds,
     fill_record,
     next_version,
     status_by_fill,
@@ -337,14 +338,12 @@ def sent_once(order: DecimalOrder, request: NewRequested) -> None:
     """An order is sent once, before the venue has had a say in it: before it, the
     order has seen only market data and the host's own decisions (a stop
     triggered here, a hold and its release, an amendment)."""
-    node: DecimalOrder | None = order
-    while node is not None and node._event_kind is not None:
-        if node._event_kind not in _BEFORE_SENDING:
+    for kind in applied_kinds(order):
+        if kind not in _BEFORE_SENDING:
             raise InvalidTransition(
-                f"order {order.id} already has {node._event_kind.__name__} in its history; "
+                f"order {order.id} already has {kind.__name__} in its history; "
                 "a NewRequested comes before any request, answer or fill"
             )
-        node = node._previous
 
 
 def request_id_is_new(
@@ -402,7 +401,7 @@ def rejects_new_in_flight(order: DecimalOrder, reject: Reject) -> None:
     (a late answer, a no-op). An order never sent takes none."""
     if order.pending_new:
         return
-    if any(type(event) is NewRequested for event in order.history):
+    if NewRequested in applied_kinds(order):
         raise _Repeat
     raise InvalidTransition(
         f"order {order.id} is {order.status.name} and was never sent; on an ended order a "

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -83,6 +83,7 @@ __all__ = [
     "DecimalOrder",
     "FillRecord",
     "OrderTerms",
+    "applied_kinds",
     "fill_record",
     "new_order_id",
     "next_version",
@@ -727,6 +728,15 @@ def _indexed(fill_ids: FillIndex | None, fill_id: str, depth: int) -> FillIndex:
     elif depth not in ((known,) if type(known) is int else known):  # type: ignore[operator]
         fill_ids[fill_id] = (*((known,) if type(known) is int else known), depth)  # type: ignore[misc]
     return fill_ids
+
+
+def applied_kinds(order: DecimalOrder) -> Iterator[type[Event]]:
+    """The kinds of the events ``order`` has applied, newest first, read without
+    rebuilding the events."""
+    node: DecimalOrder | None = order
+    while node is not None and node._kept is not None:
+        yield kind_of(node._kept)
+        node = node._previous
 
 
 def fill_record(order: DecimalOrder, fill_id: str) -> FillRecord | None:
