@@ -14,13 +14,17 @@ from orders import (
     Asset,
     Bar,
     BarUpdate,
+    Cancel,
     DecimalOrder,
     Fill,
     History,
     LimitOrder,
+    NewRequested,
     ReplaceRequested,
+    apply,
 )
 from orders.order.stored import completed, kind_of, restored, stored, stored_if_event
+from orders.order.value import applied_kinds
 from orders.testing import strategies
 
 T0 = datetime(2024, 1, 2, 10)
@@ -91,3 +95,11 @@ def test_a_history_of_stored_tuples_is_not_one_of_the_events_they_store() -> Non
     assert of_tuples != of_events
     assert History([fill]) == History([Fill(1, "10")])
     assert hash(History([fill])) == hash(History([Fill(1, "10")]))
+
+
+def test_applied_kinds_are_the_history_s_kinds_newest_first() -> None:
+    order = DecimalOrder.from_style(T0, AAPL, 100, LimitOrder("150.00"))
+    for event in (NewRequested("r1"), Fill(25, "150.00", dt=T0), Cancel("done")):
+        order = apply(order, event)
+    assert list(applied_kinds(order)) == [type(event) for event in reversed(order.history)]
+    assert list(applied_kinds(order.initial)) == []
