@@ -9,9 +9,10 @@ function with the same behaviour: a guard's early ``return`` (the event
 passes) becomes an ``if``/``else`` around the rest of its body, each
 function's locals are renamed apart, and the status rule's ``land`` becomes
 the status itself, the current status or :func:`~orders.order.value.status_by_fill`.
-A function whose body cannot be spliced (its source is not available, or it
-returns from inside a loop) is called instead, so the compiled row always does
-what the row says. :func:`interpret_row` runs a row by calling each function
+A function whose body cannot be spliced (its source is not available, it
+returns from inside a loop, or a guard assigns to its own arguments, which the
+spliced bodies share) is called instead, so the compiled row always does what
+the row says. :func:`interpret_row` runs a row by calling each function
 in turn; the tests check that both give the same result on random lifecycles.
 """
 
@@ -131,9 +132,12 @@ def _inlined(
     if len(names) != len(parameters) or definition.args.defaults or definition.args.kwonlyargs:
         return _called(function, parameters, bindings, effect=effect)
     body = _without_docstring(definition.body)
+    assigned = _assigned_names(body)
+    if not effect and assigned & set(names):
+        return _called(function, parameters, bindings, effect=effect)  # it rebinds what it shares
     renames = dict(zip(names, parameters, strict=True))
     prefix = f"_{function.__name__}_"
-    for local in _assigned_names(body) - set(names):
+    for local in assigned - set(names):
         renames[local] = prefix + local
     body = [_Renamer(renames).visit(statement) for statement in body]
     if not effect:

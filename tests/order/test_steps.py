@@ -144,3 +144,16 @@ def test_a_compiled_row_runs_both_of_two_called_guards_that_share_a_name() -> No
 def test_a_row_whose_guard_is_a_lambda_compiles() -> None:
     row = Row((lambda order, event: None,), take)
     assert outcome(compile_row(row, "lambda", keeps), 0, 3) == outcome(interpret_row(row), 0, 3)
+
+
+def shifts(order: int, event: int) -> None:
+    event = event - 100
+    if event > 0:
+        raise ValueError(f"{event} over")
+
+
+def test_a_guard_that_rebinds_its_argument_is_called_so_the_next_guard_sees_the_event() -> None:
+    row = Row((shifts, small), take)
+    assert "_shifts(order, event)" in row_source(row, keeps)
+    compiled = compile_row(row, "shifts", keeps)
+    assert outcome(compiled, 0, 50) == outcome(interpret_row(row), 0, 50) == "50 is not below 10"
