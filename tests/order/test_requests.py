@@ -28,6 +28,7 @@ from orders import (
     Replaced,
     ReplaceRejected,
     ReplaceRequested,
+    Request,
     RequestRejectReason,
     UnknownRequestError,
     apply,
@@ -377,3 +378,19 @@ def test_a_late_reject_of_a_new_order_the_venue_cancelled_is_a_no_op() -> None:
     assert apply(confirmed, Reject("late")) is confirmed
     with pytest.raises(InvalidTransition, match="CANCELLED and was never sent"):
         apply(limit_order().cancel(), Reject("never sent"))
+
+
+@pytest.mark.parametrize("in_flight", [NewRequested("n1"), CancelRequested("c1")])
+def test_an_order_built_with_a_request_in_flight_is_not_sent_again(in_flight: Request) -> None:
+    # Wrong: sent_once reads only the applied kinds, not the requests the order was built with.
+    order = DecimalOrder(T0, "X", 10, limit="100", id="o1", pending=[in_flight])
+    with pytest.raises(InvalidTransition):
+        apply(order, NewRequested("n2"))
+
+
+def test_a_repeated_reject_of_an_order_built_with_its_new_order_request_in_flight_is_a_no_op(
+) -> None:
+    # Wrong: rejects_new_in_flight sees no NewRequested among the applied kinds: "never sent".
+    order = DecimalOrder(T0, "X", 10, limit="100", id="o1", pending=[NewRequested("n1")])
+    rejected = apply(order, Reject("unknown symbol"))
+    assert apply(rejected, Reject("unknown symbol")) is rejected

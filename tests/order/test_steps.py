@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import math
+import os
 import traceback
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -157,3 +161,79 @@ def test_a_guard_that_rebinds_its_argument_is_called_so_the_next_guard_sees_the_
     assert "_shifts(order, event)" in row_source(row, keeps)
     compiled = compile_row(row, "shifts", keeps)
     assert outcome(compiled, 0, 50) == outcome(interpret_row(row), 0, 50) == "50 is not below 10"
+
+
+class Doubles:
+    def land(self, current: int, filled: int, amount: int) -> int:
+        return current * 2
+
+
+def rules_negatives_double(order: int, event: int, status: Any) -> int:
+    if event < 0:
+        status = Doubles()
+    return status.land(order, event, event)  # type: ignore[no-any-return]
+
+
+def test_an_effect_that_rebinds_its_status_rule_lands_where_the_new_rule_says() -> None:
+    # Wrong: the landing of the row's own rule is inlined, so the effect's rebinding is ignored.
+    row = Row((), rules_negatives_double)
+    assert outcome(compile_row(row, "restatus", keeps), 3, -1) == outcome(
+        interpret_row(row), 3, -1) == 6
+
+
+def step(order: int, event: int) -> int:
+    return order + event
+
+
+def adds_through_step(order: int, event: int, status: Any) -> int:
+    return step(order, event)
+
+
+def test_a_body_that_calls_a_module_function_named_step_calls_that_function() -> None:
+    # Wrong: in the spliced body "step" is the compiled row itself (make's local), so it recurses.
+    row = Row((), adds_through_step)
+    assert outcome(compile_row(row, "step", keeps), 1, 2) == outcome(interpret_row(row), 1, 2) == 3
+
+
+def below_a_hundred(order: int, event: int) -> None:
+    if event > 100:
+        import math  # imported lazily, as a guard may
+
+        raise ValueError(f"{event} is above 100 ({math.floor(event / 100)} hundreds)")
+
+
+def halves(order: int, event: int, status: Any) -> int:
+    return math.floor(event / 2)
+
+
+def test_a_name_a_guard_imports_is_its_own_and_not_the_effects() -> None:
+    # Wrong: names bound by import are not renamed apart, so "math" is a local of the whole row.
+    row = Row((below_a_hundred,), halves)
+    assert outcome(compile_row(row, "lazy import", keeps), 0, 7) == outcome(
+        interpret_row(row), 0, 7) == 3
+
+
+GUARD_SOURCE = """def guard(order, event):
+    if event {} 0:
+        raise ValueError("refused")
+
+
+def effect(order, event, status):
+    return event
+"""
+
+
+def test_a_row_compiled_after_its_module_file_changed_does_what_the_loaded_code_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Wrong: rows compile on first use from the source on disk, which may no longer be the code
+    # that was imported (a package upgraded under a running host); only line numbers are checked.
+    module_file = tmp_path / "row_module_changed_on_disk.py"
+    module_file.write_text(GUARD_SOURCE.format("<"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("row_module_changed_on_disk")
+    module_file.write_text(GUARD_SOURCE.format(">"))
+    os.utime(module_file, (1, 1))
+    row = Row((module.guard,), module.effect)
+    assert outcome(compile_row(row, "changed", keeps), 0, 5) == outcome(
+        interpret_row(row), 0, 5) == 5

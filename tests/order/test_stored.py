@@ -7,6 +7,7 @@ import gc
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 
 from orders import (
@@ -15,11 +16,14 @@ from orders import (
     Bar,
     BarUpdate,
     Cancel,
+    CancelRejected,
+    CancelRequested,
     DecimalOrder,
     Fill,
     History,
     LimitOrder,
     NewRequested,
+    ReplaceRejected,
     ReplaceRequested,
     apply,
 )
@@ -61,6 +65,19 @@ def test_a_stored_fill_is_not_tracked_by_the_collector_once_it_has_seen_it() -> 
     filled = order.fill(25, "150.00", dt=T0, fill_id="f1")
     gc.collect()
     assert not gc.is_tracked(filled._kept)
+
+
+@pytest.mark.parametrize("refusal", [CancelRejected("too late", 0, "c1", T0),
+                                     ReplaceRejected("no", 99, "r1", T0)])
+def test_a_stored_refusal_is_not_tracked_by_the_collector_once_it_has_seen_it(
+    refusal: CancelRejected | ReplaceRejected,
+) -> None:
+    # Wrong: the stored form keeps the RequestRejectReason member, an object the collector tracks.
+    order = DecimalOrder.from_style(T0, AAPL, 100, LimitOrder("150.00"))
+    sent = apply(apply(order, CancelRequested("c1")), ReplaceRequested(Amend(limit=151), "r1"))
+    answered = apply(sent, refusal)
+    gc.collect()
+    assert not gc.is_tracked(answered._kept)
 
 
 def test_a_retained_fill_adds_one_tracked_object() -> None:
