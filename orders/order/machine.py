@@ -337,12 +337,13 @@ def correction_fits(order: DecimalOrder, correction: FillCorrection) -> None:
 def sent_once(order: DecimalOrder, request: NewRequested) -> None:
     """An order is sent once, before the venue has had a say in it: before it, the
     order has seen only market data and the host's own decisions (a stop
-    triggered here, a hold and its release, an amendment)."""
-    for kind in applied_kinds(order):
+    triggered here, a hold and its release, an amendment), and was not built
+    with a request in flight."""
+    for kind in (*applied_kinds(order), *map(type, order.initial.pending)):
         if kind not in _BEFORE_SENDING:
             raise InvalidTransition(
-                f"order {order.id} already has {kind.__name__} in its history; "
-                "a NewRequested comes before any request, answer or fill"
+                f"order {order.id} already has {kind.__name__} in its history or was built "
+                "with it in flight; a NewRequested comes before any request, answer or fill"
             )
 
 
@@ -398,10 +399,11 @@ def answers_a_request(
 def rejects_new_in_flight(order: DecimalOrder, reject: Reject) -> None:
     """An ended order takes a Reject only as the answer to its new-order request:
     still in flight (the host or the book ended it first), or settled already
-    (a late answer, a no-op). An order never sent takes none."""
+    (a late answer, a no-op; the request applied, or in flight when the order
+    was built). An order never sent takes none."""
     if order.pending_new:
         return
-    if NewRequested in applied_kinds(order):
+    if NewRequested in (*applied_kinds(order), *map(type, order.initial.pending)):
         raise _Repeat
     raise InvalidTransition(
         f"order {order.id} is {order.status.name} and was never sent; on an ended order a "

@@ -9,20 +9,24 @@ function with the same behaviour: a guard's early ``return`` (the event
 passes) becomes an ``if``/``else`` around the rest of its body, each
 function's locals are renamed apart, and the status rule's ``land`` becomes
 the status itself, the current status or :func:`~orders.order.value.status_by_fill`.
-A function whose body cannot be spliced (its source is not available, it
-returns from inside a loop, or a guard assigns to its own arguments, which the
-spliced bodies share) is called instead, so the compiled row always does what
+A function whose body cannot be spliced (its source is not available or not
+what was loaded, it returns from inside a loop, it binds names other than by
+assignment, or it assigns to its own arguments, which the spliced bodies
+share) is called instead, so the compiled row always does what
 the row says. :func:`interpret_row` runs a row by calling each function
 in turn; the tests check that both give the same result on random lifecycles.
 """
 
 from __future__ import annotations
+import __future__
 
 import ast
+import dis
 import functools
 import inspect
 import linecache
 import sys
+import types
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -30,6 +34,9 @@ __all__ = ["Row", "compile_row", "interpret_row", "row_source"]
 
 Step = Callable[[Any, Any], Any]
 """What a compiled row is: ``step(order, event)`` returns the new order."""
+
+_ROW = "_compiled_row"
+"""The name of the compiled function inside ``make``: one no module may use."""
 
 Landing = Callable[[Any], tuple[str, dict[str, Any]] | None]
 """For a status rule, the expression its ``land`` call becomes (see :func:`compile_row`)."""
@@ -102,11 +109,11 @@ def _row_function(row: Row, lands: Landing) -> tuple[str, dict[str, Any], dict[s
         inliner = _LandingInliner(ast.parse(expression, mode="eval").body)
         effect_body = [inliner.visit(statement) for statement in effect_body]
     body.extend(effect_body)
-    for binding, value in bindings.items():
+    for binding, value in (*bindings.items(), (_ROW, None)):
         if scope.get(binding, value) is not value:
             raise ValueError(f"{binding!r} of row {row!r} hides another object of its module")
-    make = ast.parse(f"def make({', '.join(bindings)}):\n    def step(order, event):\n"
-                     "        pass\n    return step").body[0]
+    make = ast.parse(f"def make({', '.join(bindings)}):\n    def {_ROW}(order, event):\n"
+                     f"        pass\n    return {_ROW}").body[0]
     assert isinstance(make, ast.FunctionDef)
     step = make.body[0]
     assert isinstance(step, ast.FunctionDef)
@@ -133,7 +140,7 @@ def _inlined(
         return _called(function, parameters, bindings, effect=effect)
     body = _without_docstring(definition.body)
     assigned = _assigned_names(body)
-    if not effect and assigned & set(names):
+    if assigned & set(names):
         return _called(function, parameters, bindings, effect=effect)  # it rebinds what it shares
     renames = dict(zip(names, parameters, strict=True))
     prefix = f"_{function.__name__}_"
@@ -148,6 +155,15 @@ def _inlined(
     return body
 
 
+_UNSPLICEABLE = (
+    ast.Yield, ast.YieldFrom, ast.Nonlocal, ast.Global, ast.Lambda, ast.FunctionDef,
+    ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.ExceptHandler,
+    ast.Match, ast.Delete,
+)
+"""What a spliced body may not hold: scopes of its own, and statements that bind
+or unbind names other than by assignment (which the renaming would miss)."""
+
+
 def _definition(function: Callable[..., Any]) -> ast.FunctionDef | None:
     """A fresh copy of the syntax tree of ``function``, or None when it cannot be
     spliced."""
@@ -156,25 +172,46 @@ def _definition(function: Callable[..., Any]) -> ast.FunctionDef | None:
     if module is None or name is None:
         return None
     definition = _module_functions(module.__name__).get(name)
-    if definition is None or _compiled_from(definition, module) is not function:
+    if definition is None or definition.decorator_list or not _compiles_to(definition, function):
         return None
-    nested = (ast.Yield, ast.YieldFrom, ast.Nonlocal, ast.Global, ast.Lambda, ast.FunctionDef,
-              ast.AsyncFunctionDef, ast.ClassDef)
-    if definition.decorator_list or any(
-        isinstance(node, nested) for node in ast.walk(definition) if node is not definition
-    ):
+    if any(isinstance(node, _UNSPLICEABLE)
+           for node in ast.walk(definition) if node is not definition):
         return None
     return _copy(definition)
 
 
-def _compiled_from(definition: ast.FunctionDef, module: object) -> object:
-    """The module's function of that name, if ``definition`` is where its code
-    begins (so a function redefined or replaced later is not spliced)."""
-    function = getattr(module, definition.name, None)
+def _compiles_to(definition: ast.FunctionDef, function: Callable[..., Any]) -> bool:
+    """True when ``definition`` compiles to the code ``function`` runs: the
+    source read now may not be what was loaded (a file changed on disk, a
+    function replaced after its definition)."""
     code = getattr(function, "__code__", None)
-    decorators = definition.decorator_list
-    first = decorators[0].lineno if decorators else definition.lineno
-    return function if code is not None and code.co_firstlineno == first else None
+    if code is None:
+        return False
+    flags = code.co_flags & __future__.annotations.compiler_flag
+    module = compile(ast.Module(body=[definition], type_ignores=[]), code.co_filename, "exec",
+                     flags=flags, dont_inherit=True)
+    compiled = next(constant for constant in module.co_consts
+                    if isinstance(constant, types.CodeType))
+    return _shape(compiled) == _shape(code)
+
+
+def _shape(code: types.CodeType) -> tuple[object, ...]:
+    """What ``code`` does, instruction by instruction, from its first line, with
+    jumps by the instruction they go to. A method call on an imported module
+    compiles to another instruction (of another size) inside its module than
+    alone, which this leaves out."""
+    instructions = list(dis.get_instructions(code))
+    position = {instruction.offset: index for index, instruction in enumerate(instructions)}
+    return (code.co_firstlineno, tuple(
+        ("LOAD_ATTR" if instruction.opname == "LOAD_METHOD" else instruction.opname,
+         position.get(instruction.argval) if instruction.opcode in _JUMPS
+         else _shape(instruction.argval) if isinstance(instruction.argval, types.CodeType)
+         else repr(instruction.argval))
+        for instruction in instructions
+    ))
+
+
+_JUMPS = frozenset((*dis.hasjrel, *dis.hasjabs))
 
 
 @functools.cache

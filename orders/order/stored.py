@@ -5,9 +5,10 @@ version, so a long-lived book holds as many events as it has seen. As objects
 they would each be one more thing for Python's cyclic garbage collector to
 visit on every full collection. Kept as an exact tuple of plain values (the
 number of its kind, then its field values: Decimals, datetimes, strings,
-numbers, None, and nested events or bars stored the same way), an event is
-something CPython stops tracking once a collection has seen it, so it costs
-the collector nothing afterwards.
+numbers, None, enum members by their values, and nested events or bars stored
+the same way), an event is something CPython stops tracking once a collection
+has seen it (one with a nested event, once a second has), so it costs the
+collector nothing afterwards.
 
 :func:`stored` and :func:`restored` convert between the two; a stored event is
 equal to another exactly when the events are. Both are generated once per kind
@@ -17,6 +18,7 @@ of event from its ``attrs`` fields, so a new kind of event needs nothing here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
 import attrs
@@ -54,6 +56,9 @@ def _converters(kind: type) -> tuple[Callable[[Any], StoredEvent], Callable[[Sto
             scope[f"store_{field.name}"] = lambda nested: _STORE[type(nested)](nested)
             scope[f"restore_{field.name}"] = lambda kept: _RESTORE[kept[0]](kept)
             read, kept = f"store_{field.name}({read})", f"restore_{field.name}({kept})"
+        elif _is_enum(field.type):  # kept as its value: the collector tracks enum members
+            scope[f"members_{field.name}"] = {member.value: member for member in field.type}
+            read, kept = f"{read}._value_", f"members_{field.name}[{kept}]"
         stores.append(read)
         restores.append(f"    put(value, {field.name!r}, {kept})\n")
     source = (
@@ -64,6 +69,10 @@ def _converters(kind: type) -> tuple[Callable[[Any], StoredEvent], Callable[[Sto
     return scope["store"], scope["restore"]
 
 
+def _is_enum(kind: object) -> bool:
+    return isinstance(kind, type) and issubclass(kind, Enum)
+
+
 def _fill_id_position(kind: type) -> int | None:
     """Where a stored event of ``kind`` keeps the fill id it names, if it names one."""
     names = [field.name for field in attrs.fields(kind)]
@@ -72,7 +81,9 @@ def _fill_id_position(kind: type) -> int | None:
 
 _FILL_ID_AT = tuple(_fill_id_position(kind) for kind in STORED_KINDS)
 _DEFAULTS = tuple(
-    tuple(field.default for field in attrs.fields(kind)) for kind in STORED_KINDS
+    tuple(field.default._value_ if isinstance(field.default, Enum) else field.default
+          for field in attrs.fields(kind))
+    for kind in STORED_KINDS
 )
 """Each kind's field defaults, for stored events written before a field was added."""
 _NESTED = tuple(

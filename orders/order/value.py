@@ -817,7 +817,7 @@ def _codec(kind: type, number: int | None = None) -> tuple[Encode, Decode]:
             decimals.append(value)
             written.append(f"{value} is not None")
             read = "(number() if take() else None)"
-        elif isinstance(hint, type) and issubclass(hint, Enum):
+        elif isinstance(hint, type) and issubclass(hint, Enum) and number is None:
             scope[f"{name}_members"] = {member.value: member for member in hint}
             written.append(f"{value}._value_")
             read = f"{name}_members[take()]"
