@@ -339,12 +339,19 @@ def sent_once(order: DecimalOrder, request: NewRequested) -> None:
     order has seen only market data and the host's own decisions (a stop
     triggered here, a hold and its release, an amendment), and was not built
     with a request in flight."""
-    for kind in (*applied_kinds(order), *map(type, order.initial.pending)):
+    for kind in _kinds_seen(order):
         if kind not in _BEFORE_SENDING:
             raise InvalidTransition(
                 f"order {order.id} already has {kind.__name__} in its history or was built "
                 "with it in flight; a NewRequested comes before any request, answer or fill"
             )
+
+
+def _kinds_seen(order: DecimalOrder) -> Iterator[type[Event]]:
+    """The kinds of the events ``order`` has applied, newest first, then those of
+    the requests it was built with in flight."""
+    yield from applied_kinds(order)
+    yield from map(type, order.initial.pending)
 
 
 def request_id_is_new(
@@ -403,7 +410,7 @@ def rejects_new_in_flight(order: DecimalOrder, reject: Reject) -> None:
     was built). An order never sent takes none."""
     if order.pending_new:
         return
-    if NewRequested in (*applied_kinds(order), *map(type, order.initial.pending)):
+    if NewRequested in _kinds_seen(order):
         raise _Repeat
     raise InvalidTransition(
         f"order {order.id} is {order.status.name} and was never sent; on an ended order a "
@@ -708,6 +715,7 @@ def _dispatch() -> dict[type[Event], tuple[Rule | None, ...]]:
 
 _RULES = _dispatch()
 
+
 def _landing(status: StatusRule) -> tuple[str, dict[str, Any]] | None:
     """What a row's ``status.land(current, filled, amount)`` is, as the compiled
     row computes it (see :func:`orders.order.steps.compile_row`)."""
@@ -727,50 +735,51 @@ def _row_name(rule: Rule) -> str:
 Step = Callable[[DecimalOrder, Any], DecimalOrder]
 """One row of the table as a function: ``step(order, event)`` returns the new order."""
 
-Rows = dict[type[Event], tuple[Step | None, ...]]
+Rows = dict[type[Event], list[Step | None]]
 """For each event kind, a function per status (by its value) that runs the row, or None."""
+
+
+def _rows(step_of: Callable[[Rule], Step]) -> dict[type[Event], list[Step | None]]:
+    """For each event kind, ``step_of(rule)`` for the row of each status (by its value)."""
+    steps = {rule: step_of(rule) for rule in TRANSITIONS}
+    return {
+        kind: [None if rule is None else steps[rule] for rule in rules]
+        for kind, rules in _RULES.items()
+    }
+
+
+def _compiled(rule: Rule) -> Step:
+    step: Step = compile_row(rule, _row_name(rule), _landing)
+    return step
 
 
 def compiled_rows() -> Rows:
     """For each event kind and status (by its value), the table's row compiled
     into one function (:func:`orders.order.steps.compile_row`), or None."""
-    compiled = {rule: compile_row(rule, _row_name(rule), _landing) for rule in TRANSITIONS}
-    return {
-        kind: tuple(None if rule is None else compiled[rule] for rule in rules)
-        for kind, rules in _RULES.items()
-    }
+    return _rows(_compiled)
 
 
 def interpreted_rows() -> Rows:
     """The same as :func:`compiled_rows`, each row run by calling its guards and
     effect in turn (:func:`orders.order.steps.interpret_row`)."""
-    return {
-        kind: tuple(None if rule is None else interpret_row(rule) for rule in rules)
-        for kind, rules in _RULES.items()
-    }
+    return _rows(interpret_row)
 
 
 def _compiled_on_first_use() -> dict[type[Event], list[Step | None]]:
     """The table :func:`apply` looks rows up in. A row is compiled the first time
     an event meets it (compiling all of them would add a tenth of a second to
     every import); that first call puts the compiled row in its places."""
-    table: dict[type[Event], list[Step | None]] = {
-        kind: [None] * len(ORDER_STATUS) for kind in _RULES
-    }
 
     def first_use(rule: Rule) -> Step:
         def compile_and_run(order: DecimalOrder, event: Any) -> DecimalOrder:
-            step: Step = compile_row(rule, _row_name(rule), _landing)
+            step = _compiled(rule)
             for source in rule.sources:
                 table[rule.event][source] = step
             return step(order, event)
 
         return compile_and_run
 
-    for rule in TRANSITIONS:
-        trampoline = first_use(rule)
-        for source in rule.sources:
-            table[rule.event][source] = trampoline
+    table = _rows(first_use)
     return table
 
 

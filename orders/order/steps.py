@@ -167,6 +167,14 @@ or unbind names other than by assignment (which the renaming would miss)."""
 def _definition(function: Callable[..., Any]) -> ast.FunctionDef | None:
     """A fresh copy of the syntax tree of ``function``, or None when it cannot be
     spliced."""
+    definition = _spliceable(function)
+    return None if definition is None else _copy(definition)
+
+
+@functools.lru_cache(maxsize=256)
+def _spliceable(function: Callable[..., Any]) -> ast.FunctionDef | None:
+    """The syntax tree of ``function`` (not to be changed), or None when it
+    cannot be spliced; worked out once per function, which many rows share."""
     module = inspect.getmodule(function)
     name = getattr(function, "__name__", None)
     if module is None or name is None:
@@ -177,7 +185,7 @@ def _definition(function: Callable[..., Any]) -> ast.FunctionDef | None:
     if any(isinstance(node, _UNSPLICEABLE)
            for node in ast.walk(definition) if node is not definition):
         return None
-    return _copy(definition)
+    return definition
 
 
 def _compiles_to(definition: ast.FunctionDef, function: Callable[..., Any]) -> bool:
