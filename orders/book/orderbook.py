@@ -645,10 +645,7 @@ def _rested_for_pickle(
         order = orders.get(order_id)
         return _AS_THE_ORDER_STANDS if order is not None and order.terms is terms else terms
 
-    return immutables.Map({
-        asset: immutables.Map({key: noted(key, terms) for key, terms in by_id.items()})
-        for asset, by_id in rested.items()
-    })
+    return _each_rested(rested, noted)
 
 
 def _rested_as_loaded(
@@ -656,11 +653,18 @@ def _rested_as_loaded(
     orders: immutables.Map[str, DecimalOrder],
 ) -> immutables.Map[Hashable, immutables.Map[str, OrderTerms]]:
     """The rested post-only orders of a loaded book (see :func:`_rested_for_pickle`)."""
+    def loaded(order_id: str, terms: OrderTerms | None) -> OrderTerms:
+        return orders[order_id].terms if terms is _AS_THE_ORDER_STANDS else terms
+
+    return _each_rested(rested, loaded)
+
+
+def _each_rested(
+    rested: immutables.Map[Hashable, immutables.Map[str, T]], change: Callable[[str, T], R]
+) -> immutables.Map[Hashable, immutables.Map[str, R]]:
+    """``rested`` with ``change(order_id, terms)`` in place of each order's terms."""
     return immutables.Map({
-        asset: immutables.Map({
-            key: orders[key].terms if terms is _AS_THE_ORDER_STANDS else terms
-            for key, terms in by_id.items()
-        })
+        asset: immutables.Map({key: change(key, terms) for key, terms in by_id.items()})
         for asset, by_id in rested.items()
     })
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 
@@ -28,7 +28,13 @@ from orders.events import Event
 
 __all__ = [
     "STORED_KINDS",
-    "StoredEvent", "completed", "fill_id_of", "kind_of", "restored", "stored", "stored_if_event",
+    "StoredEvent",
+    "completed",
+    "fill_id_of",
+    "kind_of",
+    "restored",
+    "stored",
+    "stored_if_event",
 ]
 
 StoredEvent = tuple[Any, ...]
@@ -42,22 +48,26 @@ STORED_KINDS: tuple[type, ...] = tuple(getattr(events, name) for name in (
 """Every kind a stored event can be, by the number it is stored with. Pickled
 orders hold these numbers, so a new kind is appended and none is ever moved."""
 _NUMBERS = {kind: number for number, kind in enumerate(STORED_KINDS)}
+_FIELDS = tuple(attrs.fields(attrs.resolve_types(kind)) for kind in STORED_KINDS)
+"""Each kind's fields, their types resolved."""
 
 
-def _converters(kind: type) -> tuple[Callable[[Any], StoredEvent], Callable[[StoredEvent], Any]]:
+def _converters(
+    kind: type, fields: tuple[attrs.Attribute[Any], ...]
+) -> tuple[Callable[[Any], StoredEvent], Callable[[StoredEvent], Any]]:
     """``store`` and ``restore`` for one kind, compiled from its fields."""
-    fields = attrs.fields(attrs.resolve_types(kind))
     scope: dict[str, Any] = {"new": object.__new__, "kind": kind, "put": object.__setattr__}
     stores, restores = [], []
     for position, field in enumerate(fields, start=1):
         read = f"value.{field.name}"
         kept = f"kept[{position}]"
-        if field.type in _NUMBERS:  # a nested event or bar
+        kind_of_field = field.type
+        if kind_of_field in _NUMBERS:  # a nested event or bar
             scope[f"store_{field.name}"] = lambda nested: _STORE[type(nested)](nested)
             scope[f"restore_{field.name}"] = lambda kept: _RESTORE[kept[0]](kept)
             read, kept = f"store_{field.name}({read})", f"restore_{field.name}({kept})"
-        elif _is_enum(field.type):  # kept as its value: the collector tracks enum members
-            scope[f"members_{field.name}"] = {member.value: member for member in field.type}
+        elif _is_enum(kind_of_field):  # kept as its value: the collector tracks enum members
+            scope[f"members_{field.name}"] = {member.value: member for member in kind_of_field}
             read, kept = f"{read}._value_", f"members_{field.name}[{kept}]"
         stores.append(read)
         restores.append(f"    put(value, {field.name!r}, {kept})\n")
@@ -69,32 +79,29 @@ def _converters(kind: type) -> tuple[Callable[[Any], StoredEvent], Callable[[Sto
     return scope["store"], scope["restore"]
 
 
-def _is_enum(kind: object) -> bool:
+def _is_enum(kind: object) -> TypeGuard[type[Enum]]:
     return isinstance(kind, type) and issubclass(kind, Enum)
 
 
-def _fill_id_position(kind: type) -> int | None:
-    """Where a stored event of ``kind`` keeps the fill id it names, if it names one."""
-    names = [field.name for field in attrs.fields(kind)]
+def _fill_id_position(fields: tuple[attrs.Attribute[Any], ...]) -> int | None:
+    """Where a stored event with ``fields`` keeps the fill id it names, if it names one."""
+    names = [field.name for field in fields]
     return names.index("fill_id") + 1 if "fill_id" in names else None
 
 
-_FILL_ID_AT = tuple(_fill_id_position(kind) for kind in STORED_KINDS)
+_FILL_ID_AT = tuple(_fill_id_position(fields) for fields in _FIELDS)
 _DEFAULTS = tuple(
     tuple(field.default._value_ if isinstance(field.default, Enum) else field.default
-          for field in attrs.fields(kind))
-    for kind in STORED_KINDS
+          for field in fields)
+    for fields in _FIELDS
 )
 """Each kind's field defaults, for stored events written before a field was added."""
-_NESTED = tuple(
-    (False, *(field.type in _NUMBERS for field in attrs.fields(attrs.resolve_types(kind))))
-    for kind in STORED_KINDS
-)
+_NESTED = tuple((False, *(field.type in _NUMBERS for field in fields)) for fields in _FIELDS)
 """For each kind, which positions of its stored form hold a nested stored value."""
 _STORE: dict[type, Callable[[Any], StoredEvent]] = {}
 _RESTORE: list[Callable[[StoredEvent], Any]] = []
-for _kind in STORED_KINDS:
-    _store, _restore = _converters(_kind)
+for _kind, _fields in zip(STORED_KINDS, _FIELDS, strict=True):
+    _store, _restore = _converters(_kind, _fields)
     _STORE[_kind] = _store
     _RESTORE.append(_restore)
 
