@@ -43,11 +43,20 @@ from typing import IO
 
 from orders.assets import Asset
 from orders.book.orderbook import OrderBook
-from orders.book.reconcile import Finding, ReconcileStep, Reconciliation, Snapshot, reconcile
+from orders.book.reconcile import ReconcileStep, Reconciliation, Snapshot, reconcile
 from orders.decimals import exact_sum
 from orders.errors import OrderError
 from orders.io.chain import ChainCheck, ChainVerifier, verify_chain
 from orders.io.documents import loads, unstructure
+from orders.io.output import (
+    account_document,
+    account_json as as_json,
+    finding_json,
+    json_text,
+    refusal_json,
+    step_json,
+    utf8_text,
+)
 from orders.io.replay import (
     DEFAULT_ACCOUNT,
     AccountsResult,
@@ -285,17 +294,8 @@ def _account_name(name: str) -> str:
 
 def reconciliation_json(reconciliation: Reconciliation) -> str:
     """The steps, each with its event as a document, and the findings with their text."""
-    return _json_text({"steps": [_step_json(step) for step in reconciliation.steps],
-                       "findings": [_finding_json(finding) for finding in reconciliation.findings]})
-
-
-def _step_json(step: ReconcileStep) -> dict[str, object]:
-    return {"order_id": step.order_id, "event": unstructure(step.event),
-            "inferred": step.inferred}
-
-
-def _finding_json(finding: Finding) -> dict[str, object]:
-    return {"type": type(finding).__name__, "order_id": finding.order_id, "text": finding.text}
+    return json_text({"steps": [step_json(step) for step in reconciliation.steps],
+                       "findings": [finding_json(finding) for finding in reconciliation.findings]})
 
 
 def render_reconciliation(reconciliation: Reconciliation) -> str:
@@ -403,34 +403,15 @@ def _check_per_account(
 
 def accounts_json(result: AccountsResult) -> str:
     """Each account's book and refusals, and the lines that name no account."""
-    return _json_text(
+    return json_text(
         {
-            "accounts": {
-                name: {"book": unstructure(account.book), "lines": account.lines,
-                       "refused_count": account.refused_count,
-                       "refused": [_refusal_json(refusal) for refusal in account.refused],
-                       "reconciled": [_reconciled_json(line) for line in account.reconciled]}
-                for name, account in result.accounts.items()
-            },
+            "accounts": {name: account_document(account)
+                         for name, account in result.accounts.items()},
             "lines": result.lines,
             "unassigned_count": result.unassigned_count,
-            "unassigned": [_refusal_json(refusal) for refusal in result.unassigned],
+            "unassigned": [refusal_json(refusal) for refusal in result.unassigned],
         }
     )
-
-
-def _json_text(data: object) -> str:
-    """``data`` as compact JSON with sorted keys, its text exact (not ASCII-escaped)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _refusal_json(refusal: Refusal) -> dict[str, object]:
-    """A refusal's fields; its source only when it was read from a file."""
-    fields: dict[str, object] = {"line_number": refusal.line_number,
-                                 "excerpt": refusal.excerpt, "reason": refusal.reason}
-    if refusal.source is not None:
-        fields["source"] = refusal.source
-    return fields
 
 
 def summarize_accounts(result: AccountsResult, listed: int = 10) -> str:
@@ -482,13 +463,6 @@ def _open_data(path: str | None, example: str) -> Iterator[IO[bytes]]:
             yield data
 
 
-def _escaped(text: str) -> str:
-    """``text`` with what UTF-8 cannot hold (a lone surrogate, from a log or a
-    file name) written as a Python escape, ``\\ud800``: in JSON text that is
-    the string's own escape, so it loads back to the same string."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -514,7 +488,7 @@ def _put(stream: IO[str] | None, text: str) -> None:
     reader stopped listening (``| head``) takes nothing, without an error."""
     if stream is None:
         return
-    shown = _escaped(text) + "\n"
+    shown = utf8_text(text) + "\n"
     try:
         stream.flush()
         binary = getattr(stream, "buffer", None)
@@ -600,30 +574,6 @@ def _duration(seconds: float) -> str:
     if minutes:
         return f"{minutes}m {seconds_left:02d}s"
     return f"{seconds_left}s"
-
-
-def as_json(result: ReplayResult) -> str:
-    """The book as a document, with the lines read and the refusals."""
-    return _json_text(
-        {
-            "book": unstructure(result.book),
-            "lines": result.lines,
-            "refused_count": result.refused_count,
-            "refused": [_refusal_json(refusal) for refusal in result.refused],
-            "reconciled": [_reconciled_json(line) for line in result.reconciled],
-        }
-    )
-
-
-def _reconciled_json(line: Reconciled) -> dict[str, object]:
-    """A snapshot line's number, the steps applied and the findings; its file
-    when the replay read files."""
-    fields: dict[str, object] = {"line_number": line.line_number,
-                                 "steps": [_step_json(step) for step in line.steps],
-                                 "findings": [_finding_json(finding) for finding in line.findings]}
-    if line.source is not None:
-        fields["source"] = line.source
-    return fields
 
 
 def _reconciled_lines(reconciled: Sequence[Reconciled]) -> list[str]:

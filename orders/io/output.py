@@ -1,0 +1,354 @@
+"""A replay's results written to a directory: a document per account and a summary.
+
+A replay of many accounts can write its results instead of returning them
+(:func:`write_replay` in one process,
+:func:`orders.distributed.write_replay_on_dask` on a cluster, ``python -m
+orders replay --output DIR``). The directory then holds:
+
+- ``accounts/NAME.json``: one document per account, the same text as
+  ``python -m orders replay --json`` prints for that account's lines alone
+  (its book as :func:`orders.dumps` writes it, its lines, refusals and
+  reconciled snapshot lines), where ``NAME`` is :func:`account_file_name`;
+- ``summary.json``: for each account its file and counts (orders by status,
+  lines, refused lines), the lines read, and the lines refused before their
+  account was known.
+
+Each account's document is written by the process that replayed it, and
+whoever writes them, the files are the same bytes. The writes go to a
+temporary name first and are renamed into place, so a file is never seen half
+written, and a task that runs again replaces what it wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from orders.book.orderbook import OrderBook
+from orders.book.reconcile import Finding, ReconcileStep
+from orders.errors import BadOrderParameters, SerializationError
+from orders.io.documents import parse_json, structure, unstructure
+from orders.io.replay import (
+    AccountsResult,
+    Reconciled,
+    Refusal,
+    ReplayResult,
+    replay_files,
+)
+from orders.statuses import ORDER_STATUS
+
+__all__ = [
+    "ACCOUNTS_FOLDER",
+    "SUMMARY_FILE",
+    "AccountCounts",
+    "OutputNotShared",
+    "WrittenReplay",
+    "account_document",
+    "account_file_name",
+    "account_json",
+    "check_shared",
+    "counts_of",
+    "counts_of_account",
+    "finding_json",
+    "json_text",
+    "prepare_output",
+    "read_book",
+    "read_written",
+    "reconciled_json",
+    "refusal_json",
+    "step_json",
+    "utf8_text",
+    "write_account",
+    "write_replay",
+    "write_summary",
+]
+
+ACCOUNTS_FOLDER = "accounts"
+"""The folder, in an output directory, of the accounts' documents."""
+SUMMARY_FILE = "summary.json"
+"""The summary of a written replay, in its output directory."""
+_MARK = ".orders-run"
+"""A file a run writes first and removes last: the processes that write the
+accounts check that they see it, so a directory that is not shared is found."""
+_LONGEST_NAME = 120
+"""Characters of an account's file name before the rest is replaced by a hash."""
+_KEPT = re.compile(r"[a-z0-9_\-]")
+
+
+class OutputNotShared(BadOrderParameters):
+    """A process that writes an account's results does not see the run's output directory."""
+
+
+@attrs.frozen
+class AccountCounts:
+    """What a written account holds, counted."""
+
+    file: str
+    """Its document, relative to the output directory (``accounts/NAME.json``)."""
+    orders: int
+    """The orders in its final book."""
+    statuses: dict[str, int]
+    """Its orders by status, every status named (a count of 0 included)."""
+    lines: int
+    refused_count: int
+
+
+@attrs.frozen
+class WrittenReplay:
+    """A replay written to a directory: the counts, not the books."""
+
+    directory: str
+    """The output directory, as an absolute path."""
+    accounts: dict[str, AccountCounts]
+    """Each account's counts, in the order of the account names."""
+    unassigned: tuple[Refusal, ...]
+    """The first refused lines that name no readable account, up to ``keep_refused``."""
+    unassigned_count: int
+    lines: int
+    """Every line read, blank ones included."""
+
+    @property
+    def refused_count(self) -> int:
+        """Every refused line: those of the accounts and those that name none."""
+        return self.unassigned_count + sum(
+            account.refused_count for account in self.accounts.values()
+        )
+
+
+def account_file_name(name: str) -> str:
+    """The file of account ``name`` in ``accounts/``: the same on every system,
+    and different for different names even where file names ignore case.
+
+    Lower-case ASCII letters, digits, ``_`` and ``-`` are kept; every other
+    character is written as ``%XX`` for each byte of its UTF-8 form (a lone
+    surrogate as its three bytes), so ``Alice`` is ``%41lice.json``. The
+    default account (the empty name) is ``(none).json``. A name that would
+    give more than 120 characters keeps its first ones and ends with ``~`` and
+    a SHA-256 of the name."""
+    if not name:
+        return "(none).json"
+    pieces = [character if _KEPT.fullmatch(character) else _percent(character)
+              for character in name]
+    encoded = "".join(pieces)
+    if len(encoded) > _LONGEST_NAME:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        kept, length = [], 0
+        for piece in pieces:
+            if length + len(piece) > _LONGEST_NAME - len(digest) - 1:
+                break
+            kept.append(piece)
+            length += len(piece)
+        encoded = "".join(kept) + "~" + digest
+    return encoded + ".json"
+
+
+def _percent(character: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in character.encode("utf-8", "surrogatepass"))
+
+
+def account_json(result: ReplayResult) -> str:
+    """An account's result as one JSON document (:func:`account_document`)."""
+    return json_text(account_document(result))
+
+
+def account_document(result: ReplayResult) -> dict[str, object]:
+    """An account's result: its book (as :func:`orders.dumps` writes it), its
+    lines, its refusals and its reconciled snapshot lines."""
+    return {
+        "book": unstructure(result.book),
+        "lines": result.lines,
+        "refused_count": result.refused_count,
+        "refused": [refusal_json(refusal) for refusal in result.refused],
+        "reconciled": [reconciled_json(line) for line in result.reconciled],
+    }
+
+
+def json_text(data: object) -> str:
+    """``data`` as compact JSON with sorted keys, its text exact (not ASCII-escaped)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def utf8_text(text: str) -> str:
+    """``text`` with what UTF-8 cannot hold (a lone surrogate, from a log or a
+    file name) written as a Python escape, ``\\ud800``: in JSON text that is
+    the string's own escape, so it loads back to the same string."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def refusal_json(refusal: Refusal) -> dict[str, object]:
+    """A refusal's fields; its source only when it was read from a file."""
+    fields: dict[str, object] = {"line_number": refusal.line_number,
+                                 "excerpt": refusal.excerpt, "reason": refusal.reason}
+    if refusal.source is not None:
+        fields["source"] = refusal.source
+    return fields
+
+
+def reconciled_json(line: Reconciled) -> dict[str, object]:
+    """A snapshot line's number, the steps applied and the findings; its file
+    when the replay read files."""
+    fields: dict[str, object] = {"line_number": line.line_number,
+                                 "steps": [step_json(step) for step in line.steps],
+                                 "findings": [finding_json(finding) for finding in line.findings]}
+    if line.source is not None:
+        fields["source"] = line.source
+    return fields
+
+
+def step_json(step: ReconcileStep) -> dict[str, object]:
+    return {"order_id": step.order_id, "event": unstructure(step.event),
+            "inferred": step.inferred}
+
+
+def finding_json(finding: Finding) -> dict[str, object]:
+    return {"type": type(finding).__name__, "order_id": finding.order_id, "text": finding.text}
+
+
+def prepare_output(directory: str | os.PathLike[str]) -> tuple[str, str]:
+    """Make ``directory`` ready for a run and return it as an absolute path, with
+    the token of the run: it is created if missing and must be empty.
+
+    A relative path is resolved against this process's working directory, so
+    that processes elsewhere are given the same directory."""
+    path = Path(os.path.abspath(os.fspath(directory)))
+    if path.exists() and not path.is_dir():
+        raise BadOrderParameters(f"the output {str(path)!r} is not a directory; "
+                                 "give a new or an empty directory")
+    path.mkdir(parents=True, exist_ok=True)
+    if any(path.iterdir()):
+        raise BadOrderParameters(f"the output directory {str(path)!r} is not empty; give a "
+                                 "new or an empty directory (a run never mixes its results "
+                                 "with others)")
+    (path / ACCOUNTS_FOLDER).mkdir()
+    token = secrets.token_hex(16)
+    (path / _MARK).write_text(token, encoding="ascii")
+    return str(path), token
+
+
+def check_shared(directory: str, token: str) -> None:
+    """Refuse to write into ``directory`` unless it is the one the run prepared
+    (:func:`prepare_output`) with ``token``: a process on another machine that
+    does not share it would otherwise write results nobody reads."""
+    try:
+        seen = Path(directory, _MARK).read_text(encoding="ascii")
+    except OSError:
+        seen = None
+    if seen != token:
+        raise OutputNotShared(
+            f"the output directory {directory!r} on this machine is not the one the run "
+            "prepared: every process that writes results must see the same directory, "
+            "at the same path (a shared file system)"
+        )
+
+
+def write_account(directory: str, token: str, name: str, result: ReplayResult) -> AccountCounts:
+    """Write account ``name``'s document into ``directory`` and return its counts."""
+    check_shared(directory, token)
+    file = f"{ACCOUNTS_FOLDER}/{account_file_name(name)}"
+    _write_whole(Path(directory, file), account_json(result))
+    return counts_of_account(file, result)
+
+
+def counts_of_account(file: str, result: ReplayResult) -> AccountCounts:
+    by_status = Counter(order.status.name for order in result.book.orders.values())
+    return AccountCounts(file, len(result.book),
+                         {status.name: by_status[status.name] for status in ORDER_STATUS},
+                         result.lines, result.refused_count)
+
+
+def counts_of(result: AccountsResult) -> dict[str, AccountCounts]:
+    """Each account's counts, as a written replay would give them."""
+    return {name: counts_of_account(f"{ACCOUNTS_FOLDER}/{account_file_name(name)}", account)
+            for name, account in result.accounts.items()}
+
+
+def write_summary(
+    directory: str,
+    token: str,
+    accounts: Mapping[str, AccountCounts],
+    unassigned: Sequence[Refusal],
+    unassigned_count: int,
+    lines: int,
+) -> WrittenReplay:
+    """Write ``summary.json`` from the accounts' counts and end the run."""
+    check_shared(directory, token)
+    written = WrittenReplay(directory, {name: accounts[name] for name in sorted(accounts)},
+                            tuple(unassigned), unassigned_count, lines)
+    _write_whole(Path(directory, SUMMARY_FILE), json_text(_summary(written)))
+    Path(directory, _MARK).unlink()
+    return written
+
+
+def _summary(written: WrittenReplay) -> dict[str, Any]:
+    return {
+        "accounts": {name: attrs.asdict(counts) for name, counts in written.accounts.items()},
+        "lines": written.lines,
+        "refused_count": written.refused_count,
+        "unassigned_count": written.unassigned_count,
+        "unassigned": [refusal_json(refusal) for refusal in written.unassigned],
+    }
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` and a line end to ``path`` in UTF-8, under a temporary name
+    first, so that ``path`` never holds part of it."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes((utf8_text(text) + "\n").encode("utf-8"))
+    os.replace(partial, path)
+
+
+def write_replay(
+    paths: Sequence[str | os.PathLike[str]],
+    directory: str | os.PathLike[str],
+    *,
+    keep_refused: int = 10_000,
+    retention: timedelta | None = None,
+) -> WrittenReplay:
+    """Replay log files per account in this process, as
+    :func:`~orders.io.replay.replay_files` does, and write the results to
+    ``directory`` (new, or empty) instead of returning the books."""
+    absolute, token = prepare_output(directory)
+    result = replay_files(paths, keep_refused=keep_refused, retention=retention)
+    counts = {name: write_account(absolute, token, name, account)
+              for name, account in result.accounts.items()}
+    return write_summary(absolute, token, counts, result.unassigned, result.unassigned_count,
+                         result.lines)
+
+
+def read_written(directory: str | os.PathLike[str]) -> WrittenReplay:
+    """The summary of the replay written to ``directory``."""
+    path = os.path.abspath(os.fspath(directory))
+    data = json.loads(Path(path, SUMMARY_FILE).read_text(encoding="utf-8"))
+    return WrittenReplay(
+        path,
+        {name: AccountCounts(**counts) for name, counts in data["accounts"].items()},
+        tuple(_refusal(fields) for fields in data["unassigned"]),
+        data["unassigned_count"],
+        data["lines"],
+    )
+
+
+def _refusal(fields: dict[str, Any]) -> Refusal:
+    return Refusal(fields["line_number"], fields["excerpt"], fields["reason"],
+                   fields.get("source"))
+
+
+def read_book(directory: str | os.PathLike[str], name: str) -> OrderBook:
+    """The final book of account ``name`` of the replay written to ``directory``."""
+    file = Path(directory, ACCOUNTS_FOLDER, account_file_name(name))
+    document = parse_json(file.read_bytes())
+    if not isinstance(document, dict) or "book" not in document:
+        raise SerializationError(f"{str(file)!r} is not an account's document: it holds no "
+                                 "\"book\"", path="$.book")
+    return structure(document["book"], OrderBook)
+
