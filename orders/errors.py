@@ -25,6 +25,7 @@ __all__ = [
     "InvalidTransition",
     "LinkedOrderError",
     "OrderError",
+    "OutputNotShared",
     "SchedulerError",
     "SerializationError",
     "TimeKindError",
@@ -112,6 +113,12 @@ class UnknownOrderError(OrderError):
 class SchedulerError(OrderError):
     """The Dask scheduler could not be reached, or has no workers to run the replay
     (:func:`orders.io.distributed.replay_files_on_dask`)."""
+
+
+class OutputNotShared(OrderError):  # noqa: N818  (it names the situation, as SchedulerError does)
+    """A process of a distributed replay does not see the directory the run
+    prepared: on a cluster, that directory must be on a file system every worker
+    shares, at the same path (:func:`orders.io.output.prepare_output`)."""
 
 
 class SerializationError(OrderError):

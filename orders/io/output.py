@@ -36,7 +36,7 @@ import attrs
 
 from orders.book.orderbook import OrderBook
 from orders.book.reconcile import Finding, ReconcileStep
-from orders.errors import BadOrderParameters, SerializationError
+from orders.errors import BadOrderParameters, OutputNotShared, SerializationError
 from orders.io.documents import parse_json, structure, unstructure
 from orders.io.replay import (
     AccountsResult,
@@ -83,10 +83,6 @@ accounts check that they see it, so a directory that is not shared is found."""
 _LONGEST_NAME = 120
 """Characters of an account's file name before the rest is replaced by a hash."""
 _KEPT = re.compile(r"[a-z0-9_\-]")
-
-
-class OutputNotShared(BadOrderParameters):
-    """A process that writes an account's results does not see the run's output directory."""
 
 
 @attrs.frozen
