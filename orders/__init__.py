@@ -91,6 +91,13 @@ from orders.io.documents import (
     structure,
     unstructure,
 )
+from orders.io.output import (
+    AccountCounts,
+    WrittenReplay,
+    read_written,
+    write_replay,
+    written_book,
+)
 from orders.io.plot import plot_backtest
 from orders.io.recording import Recorder
 from orders.io.replay import (
@@ -165,6 +172,7 @@ __all__ = [
     "TERMINAL_STATUSES",
     "TRANSITIONS",
     "Account",
+    "AccountCounts",
     "AccountsResult",
     "Acknowledged",
     "Amend",
@@ -270,6 +278,7 @@ __all__ = [
     "VenueOrder",
     "VenueResult",
     "VolumeShareSlippage",
+    "WrittenReplay",
     "apply",
     "bars_from_frame",
     "bars_from_frame_by_asset",
@@ -289,6 +298,7 @@ __all__ = [
     "position_records",
     "read_bars_csv",
     "read_bars_csv_by_asset",
+    "read_written",
     "reconcile",
     "replay",
     "replay_accounts",
@@ -302,4 +312,6 @@ __all__ = [
     "trade_records",
     "trail_text",
     "unstructure",
+    "write_replay",
+    "written_book",
 ]

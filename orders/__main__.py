@@ -35,7 +35,7 @@ import sys
 import time
 import typing
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from importlib import resources
@@ -49,13 +49,19 @@ from orders.errors import OrderError
 from orders.io.chain import ChainCheck, ChainVerifier, verify_chain
 from orders.io.documents import loads, unstructure
 from orders.io.output import (
+    ACCOUNTS_FOLDER,
+    SUMMARY_FILE,
+    AccountCounts,
+    WrittenReplay,
     account_document,
     account_json as as_json,
+    counts_of,
     finding_json,
     json_text,
     refusal_json,
     step_json,
     utf8_text,
+    write_replay,
 )
 from orders.io.replay import (
     DEFAULT_ACCOUNT,
@@ -137,6 +143,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     output = replaying.add_mutually_exclusive_group()
     output.add_argument(
+        "--output", metavar="DIR",
+        help="replay per account and write each account's book and refused lines, and a "
+        "summary, into DIR (new or empty), instead of printing them; with --workers or "
+        "--scheduler each worker writes the accounts it replays",
+    )
+    output.add_argument(
         "--json", action="store_true", help="print the book and the refused lines as JSON"
     )
     output.add_argument(
@@ -165,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           as_json=arguments.json)
     files: list[str] = arguments.files
     per_account = (len(files) > 1 or arguments.accounts or arguments.workers is not None
-                   or arguments.scheduler is not None)
+                   or arguments.scheduler is not None or arguments.output is not None)
     if per_account:
         return _replay_accounts(parser, arguments, files)
     file = files[0] if files else None
@@ -336,6 +348,8 @@ def _replay_accounts(
             (path, verify_chain(file_lines(path))) for path in files
         ):
             return UNVERIFIED
+        if arguments.output is not None:
+            return _write_accounts(arguments, files)
         if arguments.workers is None and arguments.scheduler is None:
             started = time.monotonic()
             result = replay_files(files, progress=lambda lines: _note(
@@ -356,6 +370,20 @@ def _replay_accounts(
     if arguments.json:
         return _write(accounts_json(result), status)
     return _write(summarize_accounts(result), status)
+
+
+def _write_accounts(arguments: argparse.Namespace, files: list[str]) -> int:
+    """Replay ``files`` per account into the directory ``--output``, in this process
+    or on Dask, and print the summary."""
+    if arguments.workers is None and arguments.scheduler is None:
+        written = write_replay(files, arguments.output)
+    else:
+        from orders.io import distributed
+
+        written = distributed.write_replay_on_dask(
+            files, arguments.output, workers=arguments.workers, scheduler=arguments.scheduler,
+            progress=_note)
+    return _write(summarize_written(written), REFUSED if written.refused_count else APPLIED)
 
 
 def _verified(checks: Iterable[tuple[str, ChainCheck]]) -> bool:
@@ -416,26 +444,57 @@ def accounts_json(result: AccountsResult) -> str:
 
 def summarize_accounts(result: AccountsResult, listed: int = 10) -> str:
     """One row per account: its orders by status, its lines and its refused lines;
-    then the first refused lines."""
-    statuses = [status.name for status in ORDER_STATUS]
-    columns = ("account", "orders", *statuses, "lines", "refused")
-    rows = [columns]
-    for name, account in result.accounts.items():
-        counts = Counter(order.status.name for order in account.book.orders.values())
-        rows.append((name or "(none)", f"{len(account.book):,}",
-                     *(f"{counts[status]:,}" for status in statuses),
-                     f"{account.lines:,}", f"{account.refused_count:,}"))
-    lines = _table(rows, numbers_right=True)
+    then the largest accounts and the first refused lines."""
+    lines = _accounts_lines(counts_of(result), result.lines, result.refused_count)
     refused = sorted(
         (refusal for account in result.accounts.values() for refusal in account.refused),
         key=lambda refusal: refusal.line_number,
     )
-    lines += ["", f"{len(result.accounts):,} accounts, {result.lines:,} lines replayed, "
-                  f"{result.refused_count:,} refused"]
     lines += _refused_lines([*result.unassigned, *refused][:listed], result.refused_count)
     lines += _reconciled_lines([line for account in result.accounts.values()
                                 for line in account.reconciled])
     return "\n".join(lines)
+
+
+def summarize_written(written: WrittenReplay, listed: int = 10) -> str:
+    """As :func:`summarize_accounts`, for a replay written to a directory: the
+    refused lines listed are those that name no account (each account's are in
+    its document)."""
+    lines = _accounts_lines(written.accounts, written.lines, written.refused_count)
+    lines += _refused_lines(written.unassigned[:listed], written.refused_count)
+    lines.append(f"written to {_shown(written.directory)}: {SUMMARY_FILE}, and each "
+                 f"account's book and refused lines in {ACCOUNTS_FOLDER}/")
+    return "\n".join(lines)
+
+
+def _accounts_lines(
+    accounts: Mapping[str, AccountCounts], lines: int, refused_count: int
+) -> list[str]:
+    """A row per account, the totals, and the accounts that hold most lines."""
+    statuses = [status.name for status in ORDER_STATUS]
+    rows: list[tuple[str, ...]] = [("account", "orders", *statuses, "lines", "refused")]
+    rows += [(name or "(none)", f"{counts.orders:,}",
+              *(f"{counts.statuses[status]:,}" for status in statuses),
+              f"{counts.lines:,}", f"{counts.refused_count:,}")
+             for name, counts in accounts.items()]
+    table = _table(rows, numbers_right=True)
+    table += ["", f"{len(accounts):,} accounts, {lines:,} lines replayed, "
+                  f"{refused_count:,} refused"]
+    return table + _largest_accounts(accounts, lines)
+
+
+_LARGEST_SHOWN = 3
+
+
+def _largest_accounts(accounts: Mapping[str, AccountCounts], lines: int) -> list[str]:
+    """The accounts with most lines and their share of the log, when there are
+    several: an account is replayed whole, so the largest bounds a distributed run."""
+    if len(accounts) < 2 or not lines:
+        return []
+    largest = sorted(accounts.items(), key=lambda item: (-item[1].lines, item[0]))
+    shown = ", ".join(f"{_shown(name) or '(none)'} {counts.lines:,} ({counts.lines / lines:.0%})"
+                      for name, counts in largest[:_LARGEST_SHOWN])
+    return [f"largest accounts by lines: {shown}"]
 
 
 def _log_name(path: str | None) -> str:

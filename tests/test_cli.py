@@ -651,3 +651,52 @@ def test_the_documented_snapshot_lines_of_a_replay_are_what_it_prints(tmp_path: 
     (documented,) = (block for block in text_blocks("serialization.md")
                      if block.startswith("1 snapshot lines reconciled"))
     assert shown.endswith("\n" + documented)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_output_writes_each_account_and_prints_the_summary_table(tmp_path: Path) -> None:
+    log = surrogate_log(tmp_path, account=ACCOUNT)
+    done = run(str(log), "--output", str(tmp_path / "out"))
+    assert done.returncode == 1, done.stderr  # the ghost's cancel is refused
+    printed = done.stdout.decode("utf-8")
+    assert "acct\\udcff" in printed
+    assert "1 accounts, 3 lines replayed, 1 refused" in printed
+    assert f"written to {tmp_path / 'out'}: summary.json" in printed
+    from orders.io.output import write_replay
+
+    write_replay([log], tmp_path / "again")
+    assert _tree(tmp_path / "out") == _tree(tmp_path / "again")
+
+
+def test_output_into_a_directory_that_is_not_empty_is_one_line_and_exits_2(
+    tmp_path: Path,
+) -> None:
+    log = surrogate_log(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "kept.txt").write_text("mine")
+    done = run(str(log), "--output", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert b"is not empty" in done.stderr
+    assert done.stderr.count(b"\n") == 1
+    assert (tmp_path / "out" / "kept.txt").read_text() == "mine"
+
+
+def test_output_and_json_together_are_refused(tmp_path: Path) -> None:
+    done = run(str(surrogate_log(tmp_path)), "--output", str(tmp_path / "out"), "--json")
+    assert done.returncode == 2
+    assert b"not allowed with argument" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_largest_accounts_are_named_with_their_share_of_the_lines(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    order = {"dt": "2024-01-15T09:30:00", "asset": "X", "amount": "1"}
+    lines = [line(op="order", account="big", order={**order, "id": f"b{n}"}) for n in range(3)]
+    lines.append(line(op="order", account="small", order={**order, "id": "s"}))
+    log.write_bytes(b"\n".join(lines) + b"\n")
+    printed = run(str(log), "--accounts").stdout.decode("utf-8")
+    assert "largest accounts by lines: big 3 (75%), small 1 (25%)" in printed

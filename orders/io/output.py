@@ -62,7 +62,6 @@ __all__ = [
     "finding_json",
     "json_text",
     "prepare_output",
-    "read_book",
     "read_written",
     "reconciled_json",
     "refusal_json",
@@ -71,6 +70,7 @@ __all__ = [
     "write_account",
     "write_replay",
     "write_summary",
+    "written_book",
 ]
 
 ACCOUNTS_FOLDER = "accounts"
@@ -339,7 +339,7 @@ def _refusal(fields: dict[str, Any]) -> Refusal:
                    fields.get("source"))
 
 
-def read_book(directory: str | os.PathLike[str], name: str) -> OrderBook:
+def written_book(directory: str | os.PathLike[str], name: str) -> OrderBook:
     """The final book of account ``name`` of the replay written to ``directory``."""
     file = Path(directory, ACCOUNTS_FOLDER, account_file_name(name))
     document = parse_json(file.read_bytes())

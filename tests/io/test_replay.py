@@ -19,11 +19,13 @@ from orders import (
     BadOrderParameters,
     CancelRejected,
     CancelRequested,
+    DecimalOrder,
     Event,
     Fill,
     LimitOrder,
     NewRequested,
     OrderBook,
+    Recorder,
     Refusal,
     Replaced,
     ReplaceRejected,
@@ -702,3 +704,43 @@ def test_a_snapshot_line_reconciles_the_book_of_its_account() -> None:
     assert result.accounts["bob"].book["a"].filled == 10
     assert result.accounts["alice"].reconciled == ()
     assert [line.line_number for line in result.accounts["bob"].reconciled] == [3]
+
+
+def _day_only_session(log: list[str], account: str, day: datetime) -> None:
+    """A day of DAY orders that ends flat: a round trip filled, an order left to expire
+    at the close, and a time line at the close."""
+    opened, close = day.replace(hour=9, minute=30), day.replace(hour=16)
+    recorder = Recorder(log.append, account=account)
+    for amount, limit, name in ((10, "100", "buy"), (-10, "101", "sell"), (5, "90", "rest")):
+        recorder.submit(DecimalOrder(opened, "XYZ", amount, limit=limit, id=f"{name}-{day:%d}",
+                                     time_in_force="DAY", valid_until=close))
+    recorder.apply(f"buy-{day:%d}", Fill(10, "100", dt=opened + timedelta(minutes=1)))
+    recorder.apply(f"sell-{day:%d}", Fill(10, "101", dt=opened + timedelta(minutes=2)))
+    recorder.on_time(close)
+
+
+def test_a_day_only_account_flat_at_each_close_gives_the_same_orders_replayed_day_by_day(
+) -> None:
+    whole: list[str] = []
+    by_day: list[str] = []
+    for day in (datetime(2024, 3, 4), datetime(2024, 3, 5)):
+        _day_only_session(whole, "fund", day)
+        _day_only_session(by_day, f"fund/{day:%Y-%m-%d}", day)
+    once = replay_accounts(whole).accounts["fund"].book
+    days = replay_accounts(by_day).accounts
+    assert len(days) == 2
+    assert all(not order.open for day in days.values() for order in day.book.orders.values())
+    assert {order_id: order for day in days.values()
+            for order_id, order in day.book.orders.items()} == dict(once.orders)
+
+
+def test_an_order_working_past_the_close_makes_a_day_s_account_refuse_the_next_day_s_fill(
+) -> None:
+    day1, day2 = datetime(2024, 3, 4, 9, 30), datetime(2024, 3, 5, 9, 30)
+    by_day: list[str] = []
+    Recorder(by_day.append, account="fund/04").submit(
+        DecimalOrder(day1, "XYZ", 10, limit="100", id="gtc"))
+    by_day.append(json.dumps({"op": "event", "account": "fund/05", "order_id": "gtc", "event": {
+        "type": "Fill", "quantity": "10", "price": "100", "dt": day2.isoformat()}}))
+    refused = replay_accounts(by_day).accounts["fund/05"].refused
+    assert [refusal.order_id for refusal in refused] == ["gtc"]
