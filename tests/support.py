@@ -91,3 +91,9 @@ def peak_bytes_allocated(call: Callable[[], object]) -> int:
     finally:
         if not already_tracing:
             tracemalloc.stop()
+
+
+def written_tree(directory: Path) -> dict[str, bytes]:
+    """Every file under ``directory``, by its path relative to it, with its bytes."""
+    return {path.relative_to(directory).as_posix(): path.read_bytes()
+            for path in sorted(directory.rglob("*")) if path.is_file()}

@@ -4,16 +4,24 @@ Needs the ``dask`` extra. :func:`replay_files_on_dask` gives exactly
 what :func:`orders.io.replay.replay_files` gives in one process (the same books,
 the same refusals with their files and line numbers), whatever the number of
 workers, partitions and blocks, because no line of one account can affect
-another account's book. It works in two stages:
+another account's book; :func:`write_replay_on_dask` writes the same
+directory as :func:`orders.io.output.write_replay`, byte for byte, each
+account's document written by the worker that replayed it. Both work in two
+stages:
 
 1. **Split** (one task per block of a file, ``block_size`` bytes, cut at line
    ends): each line is read as far as its ``"account"`` and sent to partition
    :func:`~orders.io.replay.partition_of` ``(account, partitions)``, a CRC-32 of
    the name, so every block sends an account's lines to the same place.
-   Lines that name no readable account are refused here.
-2. **Replay** (one task per partition): the partition's lines, in the order of
-   the files and of their lines, are folded with the same code as a
-   single-process replay, one book per account.
+   Lines that name no readable account are refused here. The block's lines,
+   sorted by partition, are written to one file of a spill folder that every
+   worker sees; the task returns where each partition's piece of that file
+   begins and how many lines it holds.
+2. **Replay** (one task per partition, the largest first): the partition's
+   pieces, read from the spill folder one at a time in the order of the files
+   and of their lines, are folded with the same code as a single-process
+   replay, one book per account; the books are sent back, or written where
+   they were computed.
 
 A hash split, rather than a sort by account, moves each line once and needs no
 global order: the order that matters is within an account, and the blocks keep
@@ -24,23 +32,37 @@ bounds the run, and a partition holds whole accounts by chance, which
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib
+import math
 import os
+import shutil
 import stat
 import sys
+import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
-from typing import Any
+from itertools import islice
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
 from orders._checks import quote
 from orders._extras import missing_extra
-from orders.errors import BadOrderParameters, SchedulerError
+from orders.errors import BadOrderParameters, OutputNotShared, SchedulerError
+from orders.io.output import (
+    AccountCounts,
+    WrittenReplay,
+    mark_folder,
+    marked,
+    prepare_output,
+    write_account,
+    write_summary,
+)
 from orders.io.replay import (
     AccountsResult,
     Refusal,
@@ -56,24 +78,39 @@ from orders.io.replay import (
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
     "MIN_BLOCK_SIZE",
+    "PARTITION_BYTES",
     "WORKER_TIMEOUT",
     "SchedulerError",
     "replay_files_on_dask",
+    "write_replay_on_dask",
 ]
 
 DEFAULT_BLOCK_SIZE = 32 * 2**20
 """Bytes of a file read by one split task (a block ends at the line end after it)."""
 MIN_BLOCK_SIZE = 64 * 2**10
-"""The smallest ``block_size``: the task graph grows with the number of blocks
-times the number of partitions, and blocks of a few bytes would spend the run
-scheduling tasks."""
+"""The smallest ``block_size``: each block is a task and a spill file, and
+blocks of a few bytes would spend the run scheduling tasks and opening files."""
+PARTITION_BYTES = 64 * 2**20
+"""Bytes of log per partition, at most on average, that the default number of
+partitions allows: with more bytes the run gets more partitions, so what a
+replay task holds (its accounts' books) and the work lost when a worker dies
+stay the same whatever the length of the log. 64 MiB are about half a million
+lines of 120 bytes, some 20 s of replay for one core: long enough that a task's
+scheduling is negligible, short enough to redo. A smaller figure would cut each
+block's spill file into more and smaller pieces, each one a read."""
 
 WORKER_TIMEOUT = 30.0
 """Seconds to wait, by default, for a cluster to have at least one worker."""
 
-Split = dict[Any, Any]
-"""What one block splits into: ``"lines"``, ``"refused"``, ``"refused_count"``,
-and for each partition number its line numbers (in the block) and their text."""
+SPILL_FOLDER = ".partitions"
+"""The spill folder of :func:`write_replay_on_dask`, in its output directory
+(removed before the summary is written)."""
+LARGEST_SHOWN = 3
+"""Partitions named in the report of the largest ones."""
+
+V = TypeVar("V")
+"""What a replay task gives for each account: its result, or its written counts."""
+T_co = TypeVar("T_co", covariant=True)
 
 
 def replay_files_on_dask(
@@ -89,6 +126,7 @@ def replay_files_on_dask(
     progress: Callable[[str], None] | bool = False,
     connect_timeout: float | None = None,
     worker_timeout: float | None = None,
+    spill: str | os.PathLike[str] | None = None,
 ) -> AccountsResult:
     """Replay log files of many accounts on Dask: one result per account.
 
@@ -109,10 +147,74 @@ def replay_files_on_dask(
     cluster: a shared file system, at the same paths); a relative path is
     resolved against this process's working directory before it is sent, and
     refusals name each file as given. ``partitions`` defaults to twice the
-    cluster's worker threads; ``block_size`` is at least :data:`MIN_BLOCK_SIZE`.
+    cluster's worker threads, or more for a log of more than that many times
+    :data:`PARTITION_BYTES`; ``block_size`` is at least :data:`MIN_BLOCK_SIZE`.
     ``progress`` True reports to standard error as tasks finish; a callable
     gets each report.
+
+    Between the two stages the lines are kept in a folder made for the run in
+    ``spill`` (a directory every worker sees at the same path, created if
+    missing; by default a new temporary directory of this process, which the
+    workers of a local cluster see) and removed at the end of the run. A
+    worker that does not see it raises :class:`~orders.errors.OutputNotShared`.
     """
+    job = _job(paths, client, scheduler, workers, partitions, block_size, keep_refused,
+               retention, progress)
+    parent = None if spill is None else os.path.abspath(os.fspath(spill))
+    with _cluster(client, scheduler, workers, connect_timeout) as used:
+        return job.run(used, worker_timeout, lambda: SpillFolder.temporary(parent), ReturnBooks())
+
+
+def write_replay_on_dask(
+    paths: Sequence[str | os.PathLike[str]],
+    directory: str | os.PathLike[str],
+    *,
+    client: Any = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    partitions: int | None = None,
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    keep_refused: int = 10_000,
+    retention: timedelta | None = None,
+    progress: Callable[[str], None] | bool = False,
+    connect_timeout: float | None = None,
+    worker_timeout: float | None = None,
+) -> WrittenReplay:
+    """Replay log files of many accounts on Dask, as :func:`replay_files_on_dask`
+    does, and write the results to ``directory`` (new, or empty) as
+    :func:`orders.io.output.write_replay` writes them in one process, the same
+    bytes: each worker writes the documents of the accounts it replayed, and
+    only their counts come back to this process.
+
+    Every worker must see ``directory`` at the same path (a shared file system;
+    a relative path is resolved against this process's working directory); a
+    worker that does not raises :class:`~orders.errors.OutputNotShared`. The
+    lines are kept between the two stages in ``directory/.partitions``, removed
+    before the summary is written. A ``directory`` that is not empty is refused
+    before any cluster starts.
+    """
+    job = _job(paths, client, scheduler, workers, partitions, block_size, keep_refused,
+               retention, progress)
+    absolute, token = prepare_output(directory)
+    advice = "the output directory must be on a file system every worker shares, at the same path"
+    with _cluster(client, scheduler, workers, connect_timeout) as used:
+        return job.run(used, worker_timeout,
+                       lambda: SpillFolder.made(os.path.join(absolute, SPILL_FOLDER), advice),
+                       WriteAccounts(absolute, token))
+
+
+def _job(
+    paths: Sequence[str | os.PathLike[str]],
+    client: Any,
+    scheduler: str | None,
+    workers: int | None,
+    partitions: int | None,
+    block_size: int,
+    keep_refused: int,
+    retention: timedelta | None,
+    progress: Callable[[str], None] | bool,
+) -> _Job:
+    """A replay of checked arguments, refused before any cluster starts."""
     files = checked_paths(paths)
     sizes = _check_arguments(files, workers, partitions, block_size)
     if client is not None and scheduler is not None:
@@ -120,21 +222,31 @@ def replay_files_on_dask(
             "give a client or a scheduler address, not both; got a client and "
             f"scheduler={quote(scheduler)}"
         )
-    job = _Job(files, sizes, partitions, block_size, keep_refused, retention, _reporter(progress))
-    waited = WORKER_TIMEOUT if worker_timeout is None else worker_timeout
+    return _Job(files, sizes, partitions, block_size, keep_refused, retention, _reporter(progress))
+
+
+@contextlib.contextmanager
+def _cluster(
+    client: Any, scheduler: str | None, workers: int | None, connect_timeout: float | None
+) -> Iterator[Any]:
+    """The client to run on: ``client``, one of the scheduler at ``scheduler``, or
+    one of a local cluster of ``workers`` processes; what the call made is
+    closed after it."""
     if client is not None:
-        return job.run(client, waited)
+        yield client
+        return
     dask = dask_distributed()
     if scheduler is not None:
         with _connected(dask, scheduler, connect_timeout) as remote:
-            return job.run(remote, waited)
+            yield remote
+        return
     cluster = dask.LocalCluster(
         n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
         dashboard_address=":0",  # a free port: the default one may be taken
     )
     try:
         with dask.Client(cluster) as own:
-            return job.run(own, waited)
+            yield own
     finally:
         cluster.close()
 
@@ -220,6 +332,57 @@ def _reporter(progress: Callable[[str], None] | bool) -> Callable[[str], None] |
     return progress or None
 
 
+@attrs.frozen
+class SpillFolder:
+    """A run's folder for the lines between its two stages, marked so that each
+    task can check it sees the folder this process made."""
+
+    path: str
+    token: str
+    advice: str
+    """What makes the folder shared, for the error of a worker that does not see it."""
+
+    @classmethod
+    def made(cls, path: str, advice: str) -> SpillFolder:
+        """A new folder at ``path``, which must not exist."""
+        os.mkdir(path)
+        return cls(path, mark_folder(path), advice)
+
+    @classmethod
+    def temporary(cls, parent: str | None) -> SpillFolder:
+        """A new folder in ``parent`` (created if missing), or in this process's
+        temporary directory."""
+        if parent is None:
+            advice = "give spill= a directory every worker sees"
+        else:
+            advice = f"spill={parent!r} must name a directory every worker sees"
+            os.makedirs(parent, exist_ok=True)
+        path = tempfile.mkdtemp(prefix="orders-spill-", dir=parent)
+        return cls(path, mark_folder(path), advice)
+
+    def check(self) -> None:
+        """Refuse to read or write the folder unless this process sees the run's own."""
+        if not marked(self.path, self.token):
+            raise OutputNotShared(
+                f"the spill folder {self.path!r} on this machine is not the one the run "
+                "made: every worker must see it, on a shared file system at the same path; "
+                f"{self.advice}"
+            )
+
+    def block_file(self, block: int) -> str:
+        return os.path.join(self.path, f"block-{block}.lines")
+
+    def remove(self) -> None:
+        """Remove the folder and what it holds. It is renamed first, so that a split
+        task still running after the run failed cannot add a file while it is removed."""
+        doomed = f"{self.path}.removed-{self.token}"
+        try:
+            os.rename(self.path, doomed)
+        except FileNotFoundError:
+            return
+        shutil.rmtree(doomed)
+
+
 def blocks(sizes: Sequence[int], block_size: int) -> list[tuple[int, int, int]]:
     """The blocks of files of ``sizes`` as ``(file index, start, end)``, in file and
     byte order."""
@@ -230,14 +393,42 @@ def blocks(sizes: Sequence[int], block_size: int) -> list[tuple[int, int, int]]:
     return result
 
 
+@attrs.frozen
+class BlockSplit:
+    """What the split of one block returns: counts and places, no line's text.
+
+    The block's spill file holds the pieces of partitions 0, 1, ... one after
+    the other; each line of a piece is its number in the block, a space, its
+    bytes, and a line feed (a line read from a log holds none)."""
+
+    lines: int
+    """Every line of the block, blank ones included."""
+    refused: tuple[Refusal, ...]
+    """The first refused lines that name no readable account, numbered in the block."""
+    refused_count: int
+    bounds: array[int]
+    """Where each partition's piece begins in the spill file, and after the last
+    one, its end: piece ``p`` is bytes ``[bounds[p], bounds[p + 1])``."""
+    counts: array[int]
+    """The lines of each partition's piece."""
+
+
 def split_block(
-    path: str, start: int, end: int, partitions: int, keep_refused: int, size: int
-) -> Split:
+    path: str,
+    start: int,
+    end: int,
+    size: int,
+    partitions: int,
+    keep_refused: int,
+    spill: SpillFolder,
+    block: int,
+) -> BlockSplit:
     """Read the lines that begin in bytes ``[start, end)`` of ``path``, a file of
-    ``size`` bytes, and sort them by partition; line numbers count from 1 at the
-    block's first line."""
-    numbers: list[array[int]] = [array("q") for _ in range(partitions)]
-    texts: list[list[bytes]] = [[] for _ in range(partitions)]
+    ``size`` bytes, sort them by partition and write them to the spill file of
+    ``block``; line numbers count from 1 at the block's first line."""
+    spill.check()
+    pieces = [bytearray() for _ in range(partitions)]
+    counts = array("q", bytes(8 * partitions))
     refused = RefusalRecord(keep_refused)
     lines = _block_lines(path, start, end, size)
     for number, raw in enumerate(lines, start=1):
@@ -248,12 +439,22 @@ def split_block(
             refused.add(read)
             continue
         partition = partition_of(read[2], partitions)
-        numbers[partition].append(number)
-        texts[partition].append(raw)
-    split: Split = {"lines": len(lines), "refused": refused.kept, "refused_count": refused.count}
-    for partition in range(partitions):
-        split[partition] = (numbers[partition], b"\n".join(texts[partition]))
-    return split
+        pieces[partition] += b"%d %s\n" % (number, raw)
+        counts[partition] += 1
+    bounds = array("q", [0])
+    for piece in pieces:
+        bounds.append(bounds[-1] + len(piece))
+    _write_spill(spill.block_file(block), pieces)
+    return BlockSplit(len(lines), tuple(refused.kept), refused.count, bounds, counts)
+
+
+def _write_spill(file: str, pieces: Sequence[bytes | bytearray]) -> None:
+    """Write ``pieces`` to ``file`` under a temporary name first, so that a task run
+    again replaces it whole."""
+    partial = file + ".partial"
+    with open(partial, "wb") as spilled:
+        spilled.writelines(pieces)
+    os.replace(partial, file)
 
 
 def _block_lines(path: str, start: int, end: int, size: int) -> list[bytes]:
@@ -282,64 +483,185 @@ def _block_lines(path: str, start: int, end: int, size: int) -> list[bytes]:
     return lines
 
 
-def replay_partition(
-    pieces: Sequence[tuple[array[int], bytes]],
+@attrs.frozen
+class Pieces:
+    """Where one partition's lines are: a piece of the spill file of each block
+    that holds some, in block order."""
+
+    spill: SpillFolder
+    partition: int
+    blocks: array[int]
+    starts: array[int]
+    """Where each piece begins in its block's spill file."""
+    counts: array[int]
+    """The lines of each piece."""
+    offsets: array[int]
+    """For each piece, the lines of its file before its block."""
+    sources: tuple[str, ...]
+    """For each piece, its block's file as the caller named it."""
+
+
+def partition_pieces(
+    spill: SpillFolder,
+    partition: int,
+    splits: Sequence[BlockSplit],
     offsets: Sequence[int],
     sources: Sequence[str],
+) -> Pieces:
+    """The pieces of ``partition`` in the ``splits`` of the blocks (each block's
+    ``offsets`` and ``sources`` as :func:`block_offsets` and the files give them)."""
+    held = [block for block, split in enumerate(splits) if split.counts[partition]]
+    return Pieces(
+        spill,
+        partition,
+        array("q", held),
+        array("q", (splits[block].bounds[partition] for block in held)),
+        array("q", (splits[block].counts[partition] for block in held)),
+        array("q", (offsets[block] for block in held)),
+        tuple(sources[block] for block in held),
+    )
+
+
+def replay_partition(
+    pieces: Pieces,
+    outcome: Outcome[V, Any],
     keep_refused: int,
     retention: timedelta | None,
-) -> AccountsResult:
-    """Fold one partition: its lines from each block, in block order, numbered
-    within their file (``offsets``: the lines of that file before the block)."""
+) -> Replayed[V]:
+    """Fold one partition, its pieces read one at a time, and give what ``outcome``
+    makes of the fold."""
+    pieces.spill.check()
     fold = ReplayFold(ReplaySettings(keep_refused, None, retention, None))
-    for (numbers, text), offset, source in zip(pieces, offsets, sources, strict=True):
-        if not numbers:
-            continue
-        for number, raw in zip(numbers, text.split(b"\n"), strict=True):
-            fold.line(offset + number, raw, source)
-    return fold.result()
+    for block, start, count, offset, source in zip(
+        pieces.blocks, pieces.starts, pieces.counts, pieces.offsets, pieces.sources, strict=True
+    ):
+        with open(pieces.spill.block_file(block), "rb") as spilled:
+            spilled.seek(start)
+            for line in islice(spilled, count):
+                number, _, raw = line.partition(b" ")
+                fold.line(offset + int(number), raw[:-1], source)
+    return outcome.partition(fold)
+
+
+@attrs.frozen
+class Replayed(Generic[V]):
+    """What replayed partitions give: each account's result or counts, and the
+    refused lines that name no account."""
+
+    accounts: dict[str, V]
+    unassigned: tuple[Refusal, ...]
+    unassigned_count: int
+    lines: int
+    """The lines read: of the partition for a replay task, every line for a merge."""
+
+
+class Outcome(Protocol[V, T_co]):
+    """What the replay tasks make of their folds, and the run of their merge."""
+
+    def partition(self, fold: ReplayFold) -> Replayed[V]: ...
+
+    def finish(self, replayed: Replayed[V]) -> T_co: ...
+
+
+class ReturnBooks:
+    """Send every account's result, its book included, back to the client."""
+
+    def partition(self, fold: ReplayFold) -> Replayed[ReplayResult]:
+        result = fold.result()
+        return Replayed(result.accounts, result.unassigned, result.unassigned_count,
+                        result.lines)
+
+    def finish(self, replayed: Replayed[ReplayResult]) -> AccountsResult:
+        return AccountsResult(replayed.accounts, replayed.unassigned, replayed.unassigned_count,
+                              replayed.lines)
+
+
+@attrs.frozen
+class WriteAccounts:
+    """Write every account's document where it was replayed; send back its counts."""
+
+    directory: str
+    token: str
+
+    def partition(self, fold: ReplayFold) -> Replayed[AccountCounts]:
+        counts = {name: write_account(self.directory, self.token, name, fold.account(name).result())
+                  for name in sorted(fold.accounts)}
+        return Replayed(counts, tuple(fold.unassigned.kept), fold.unassigned.count, fold.lines)
+
+    def finish(self, replayed: Replayed[AccountCounts]) -> WrittenReplay:
+        return write_summary(self.directory, self.token, replayed.accounts, replayed.unassigned,
+                             replayed.unassigned_count, replayed.lines)
 
 
 def merge(
-    splits: Sequence[Split],
+    splits: Sequence[BlockSplit],
     offsets: Sequence[int],
     sources: Sequence[str],
-    partials: Sequence[AccountsResult],
+    partials: Sequence[Replayed[V]],
     keep_refused: int,
-) -> AccountsResult:
+) -> Replayed[V]:
     """One result from the partitions' results and the refusals of the splits
-    (each block's ``offsets`` and ``sources`` as for :func:`replay_partition`)."""
-    accounts: dict[str, ReplayResult] = {}
+    (each block's ``offsets`` and ``sources`` as for :func:`partition_pieces`)."""
+    accounts: dict[str, V] = {}
     for partial in partials:
         accounts.update(partial.accounts)
     unassigned = [
         attrs.evolve(refusal, line_number=offset + refusal.line_number, source=source)
         for split, offset, source in zip(splits, offsets, sources, strict=True)
-        for refusal in split["refused"]
+        for refusal in split.refused
     ]
     unassigned += [refusal for partial in partials for refusal in partial.unassigned]
     file_order: dict[str | None, int] = {
         source: index for index, source in reversed(list(enumerate(sources)))
     }
     unassigned.sort(key=lambda refusal: (file_order[refusal.source], refusal.line_number))
-    return AccountsResult(
+    return Replayed(
         {name: accounts[name] for name in sorted(accounts)},
         tuple(unassigned[:keep_refused]),
-        sum(split["refused_count"] for split in splits)
+        sum(split.refused_count for split in splits)
         + sum(partial.unassigned_count for partial in partials),
-        sum(split["lines"] for split in splits),
+        sum(split.lines for split in splits),
     )
 
 
-def block_offsets(splits: Sequence[Split], block_files: Sequence[int]) -> list[int]:
+def block_offsets(splits: Sequence[BlockSplit], block_files: Sequence[int]) -> list[int]:
     """For each block, the lines of its file in the blocks before it."""
     offsets, seen, current = [], 0, None
     for split, file_index in zip(splits, block_files, strict=True):
         if file_index != current:
             current, seen = file_index, 0
         offsets.append(seen)
-        seen += split["lines"]
+        seen += split.lines
     return offsets
+
+
+def partition_sizes(splits: Sequence[BlockSplit], partitions: int) -> list[tuple[int, int]]:
+    """Each partition's lines and bytes, over every block."""
+    return [
+        (sum(split.counts[partition] for split in splits),
+         sum(split.bounds[partition + 1] - split.bounds[partition] for split in splits))
+        for partition in range(partitions)
+    ]
+
+
+def largest_first(sizes: Sequence[tuple[int, int]]) -> list[int]:
+    """The partitions of ``sizes`` (lines, bytes) by lines, then bytes, the largest
+    first; of equal ones, the lower number first."""
+    return sorted(range(len(sizes)), key=lambda partition: (
+        -sizes[partition][0], -sizes[partition][1], partition))
+
+
+def largest_partitions(sizes: Sequence[tuple[int, int]], shown: int = LARGEST_SHOWN) -> str:
+    """The ``shown`` largest partitions of ``sizes`` (lines, bytes) with their share
+    of the lines, as reported before they are replayed: ``largest partitions: 7
+    (31% of lines: 612,000 lines, 70.0 MiB), 2 (9%: ...), ...``."""
+    total = sum(lines for lines, _ in sizes) or 1
+    named = []
+    for rank, partition in enumerate(largest_first(sizes)[:shown]):
+        lines, size = sizes[partition]
+        share = f"{lines / total:.0%}" + (" of lines" if rank == 0 else "")
+        named.append(f"{partition} ({share}: {lines:,} lines, {size / 2**20:,.1f} MiB)")
+    return "largest partitions: " + ", ".join(named)
 
 
 class _Job:
@@ -363,46 +685,80 @@ class _Job:
         self.retention = retention
         self.report = report
 
-    def run(self, client: Any, worker_timeout: float) -> AccountsResult:
-        addresses = _workers(client, worker_timeout)
-        as_completed = dask_distributed().as_completed
+    def run(
+        self,
+        client: Any,
+        worker_timeout: float | None,
+        spill_folder: Callable[[], SpillFolder],
+        outcome: Outcome[V, T_co],
+    ) -> T_co:
+        """Split, replay and merge on ``client``'s cluster, the lines kept in between
+        in the folder ``spill_folder()`` makes, and give the merge to ``outcome``."""
+        _wait_for_a_worker(client, WORKER_TIMEOUT if worker_timeout is None else worker_timeout)
         started = time.monotonic()
-        count = self.partitions or 2 * max(sum(client.nthreads().values()), 1)
+        count = self.partitions or self.default_partitions(client)
         spans = blocks(self.sizes, self.block_size)
+        sources = [self.files[index] for index, _, _ in spans]
+        spill = spill_folder()
+        try:
+            splits = self.split(client, spans, count, spill, started)
+            offsets = block_offsets(splits, [index for index, _, _ in spans])
+            partials = self.replay(client, count, spill, splits, offsets, sources, outcome,
+                                   started)
+        finally:
+            spill.remove()
+        return outcome.finish(merge(splits, offsets, sources, partials, self.keep_refused))
+
+    def default_partitions(self, client: Any) -> int:
+        """Twice the worker threads, or one partition per :data:`PARTITION_BYTES`
+        of log when that gives more."""
+        threads: int = max(sum(client.nthreads().values()), 1)
+        return max(2 * threads, math.ceil(sum(self.sizes) / PARTITION_BYTES))
+
+    def split(
+        self,
+        client: Any,
+        spans: Sequence[tuple[int, int, int]],
+        count: int,
+        spill: SpillFolder,
+        started: float,
+    ) -> list[BlockSplit]:
         resolved = [os.path.abspath(path) for path in self.files]  # workers may run elsewhere
-        split_futures = [
-            client.submit(split_block, resolved[index], start, end, count, self.keep_refused,
-                          self.sizes[index], pure=False)
-            for index, start, end in spans
+        futures = [
+            client.submit(split_block, resolved[index], start, end, self.sizes[index], count,
+                          self.keep_refused, spill, block, pure=False)
+            for block, (index, start, end) in enumerate(spans)
         ]
-        block_files = [index for index, _, _ in spans]
-        _wait(as_completed(split_futures), len(split_futures), "split", "blocks", started,
-              self.report)
-        splits_meta = client.gather(
-            [client.submit(_without_lines, future, pure=False) for future in split_futures]
-        )
-        offsets = block_offsets(splits_meta, block_files)
-        sources = [self.files[index] for index in block_files]
-        # Dask would place each replay beside most of its input, which can queue
-        # several partitions on one worker; spreading them evenly keeps every worker busy.
-        replay_futures = [
-            client.submit(
-                replay_partition,
-                [client.submit(_piece, future, partition, pure=False) for future in split_futures],
-                offsets, sources, self.keep_refused, self.retention, pure=False,
-                workers=[addresses[partition % len(addresses)]], allow_other_workers=True,
-            )
-            for partition in range(count)
+        return _finished(client, futures, "split", "blocks", started, self.report)
+
+    def replay(
+        self,
+        client: Any,
+        count: int,
+        spill: SpillFolder,
+        splits: Sequence[BlockSplit],
+        offsets: Sequence[int],
+        sources: Sequence[str],
+        outcome: Outcome[V, Any],
+        started: float,
+    ) -> list[Replayed[V]]:
+        sizes = partition_sizes(splits, count)
+        if self.report is not None:
+            self.report(largest_partitions(sizes))
+        order = largest_first(sizes)
+        futures = [
+            client.submit(replay_partition,
+                          partition_pieces(spill, partition, splits, offsets, sources),
+                          outcome, self.keep_refused, self.retention,
+                          priority=count - rank, pure=False)
+            for rank, partition in enumerate(order)
         ]
-        _wait(as_completed(replay_futures), count, "replayed", "partitions", started,
-              self.report)
-        partials = client.gather(replay_futures)
-        return merge(splits_meta, offsets, sources, partials, self.keep_refused)
+        return _finished(client, futures, "replayed", "partitions", started, self.report)
 
 
-def _workers(client: Any, timeout: float) -> list[str]:
-    """The addresses of the cluster's workers, once it has one; :class:`SchedulerError`
-    when it has none after ``timeout`` seconds."""
+def _wait_for_a_worker(client: Any, timeout: float) -> None:
+    """Return once the cluster has a worker; :class:`SchedulerError` when it has
+    none after ``timeout`` seconds."""
     try:
         client.wait_for_workers(1, timeout=timeout)
     except TimeoutError:
@@ -410,21 +766,20 @@ def _workers(client: Any, timeout: float) -> list[str]:
             f"the scheduler at {client.scheduler.address} has no workers "
             f"(waited {timeout:g} s)"
         ) from None
-    return sorted(client.scheduler_info()["workers"])
 
 
-def _without_lines(split: Split) -> Split:
-    return {key: split[key] for key in ("lines", "refused", "refused_count")}
-
-
-def _piece(split: Split, partition: int) -> tuple[array[int], bytes]:
-    return split[partition]  # type: ignore[no-any-return]
-
-
-def _wait(
-    finished: Any, total: int, stage: str, unit: str, started: float,
+def _finished(
+    client: Any, futures: list[Any], stage: str, unit: str, started: float,
     report: Callable[[str], None] | None,
-) -> None:
-    for done, _ in enumerate(finished, start=1):
-        if report is not None:
-            report(f"{stage} {done}/{total} {unit}, {time.monotonic() - started:.1f} s")
+) -> list[Any]:
+    """The results of ``futures``, reported as they finish; when one fails, the
+    others are cancelled."""
+    try:
+        for done, _ in enumerate(dask_distributed().as_completed(futures), start=1):
+            if report is not None:
+                report(f"{stage} {done}/{len(futures)} {unit}, "
+                       f"{time.monotonic() - started:.1f} s")
+        return client.gather(futures)  # type: ignore[no-any-return]
+    except BaseException:
+        client.cancel(futures)
+        raise

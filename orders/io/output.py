@@ -61,6 +61,8 @@ __all__ = [
     "counts_of_account",
     "finding_json",
     "json_text",
+    "mark_folder",
+    "marked",
     "prepare_output",
     "read_written",
     "reconciled_json",
@@ -226,20 +228,31 @@ def prepare_output(directory: str | os.PathLike[str]) -> tuple[str, str]:
                                  "new or an empty directory (a run never mixes its results "
                                  "with others)")
     (path / ACCOUNTS_FOLDER).mkdir()
+    return str(path), mark_folder(str(path))
+
+
+def mark_folder(folder: str) -> str:
+    """Mark ``folder`` as a run's own with a new token, and return the token:
+    the processes of the run check that they see the mark (:func:`marked`)."""
     token = secrets.token_hex(16)
-    (path / _MARK).write_text(token, encoding="ascii")
-    return str(path), token
+    Path(folder, _MARK).write_text(token, encoding="ascii")
+    return token
+
+
+def marked(folder: str, token: str) -> bool:
+    """Whether ``folder``, as this process sees it, holds the mark of ``token``
+    (:func:`mark_folder`)."""
+    try:
+        return Path(folder, _MARK).read_text(encoding="ascii") == token
+    except OSError:
+        return False
 
 
 def check_shared(directory: str, token: str) -> None:
     """Refuse to write into ``directory`` unless it is the one the run prepared
     (:func:`prepare_output`) with ``token``: a process on another machine that
     does not share it would otherwise write results nobody reads."""
-    try:
-        seen = Path(directory, _MARK).read_text(encoding="ascii")
-    except OSError:
-        seen = None
-    if seen != token:
+    if not marked(directory, token):
         raise OutputNotShared(
             f"the output directory {directory!r} on this machine is not the one the run "
             "prepared: every process that writes results must see the same directory, "

@@ -3,30 +3,60 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import pickle
+import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import warnings
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from orders.errors import BadOrderParameters
+from orders.errors import BadOrderParameters, OutputNotShared
 from orders.io.documents import MAX_NESTING
-from orders.io.replay import AccountsResult, Refusal, replay_accounts, replay_files
-from tests.support import assert_same, write_awkward_logs, write_logs
+from orders.io.output import AccountCounts, mark_folder, prepare_output, write_replay
+from orders.io.replay import (
+    Refusal,
+    ReplayResult,
+    partition_of,
+    replay_accounts,
+    replay_files,
+)
+from tests.support import (
+    assert_same,
+    write_awkward_logs,
+    write_logs,
+    written_tree,
+)
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
 
 from orders.io.distributed import (  # noqa: E402
     MIN_BLOCK_SIZE,
+    BlockSplit,
+    Replayed,
+    ReturnBooks,
     SchedulerError,
+    SpillFolder,
+    WriteAccounts,
+    largest_first,
+    largest_partitions,
     merge,
+    partition_pieces,
+    partition_sizes,
     replay_files_on_dask as replay_on_dask,
+    replay_partition,
+    split_block,
+    write_replay_on_dask,
 )
 
 
@@ -89,7 +119,8 @@ def test_the_command_line_gives_the_same_output_with_workers(
     captured = capsys.readouterr()
     assert captured.out == here
     assert "replayed 4/" in captured.err
-    assert all(line.startswith(("split ", "replayed ")) for line in captured.err.splitlines())
+    assert all(line.startswith(("split ", "largest partitions: ", "replayed "))
+               for line in captured.err.splitlines())
     address = client.scheduler.address  # type: ignore[attr-defined]
     assert main(["replay", "--json", "--scheduler", address, *paths]) == 1
     assert capsys.readouterr().out == here
@@ -124,9 +155,13 @@ def test_relative_paths_are_read_from_the_callers_directory(
     write_logs(tmp_path, lines=300, accounts=2)
     monkeypatch.chdir(tmp_path)  # the workers were started elsewhere
     expected = replay_files(["day1.jsonl", "day2.jsonl"])
-    result = replay_on_dask(["day1.jsonl", "day2.jsonl"], client=client)
+    result = replay_on_dask(["day1.jsonl", "day2.jsonl"], client=client, spill="spill")
     assert_same(result, expected)
     assert result.unassigned[0].source == "day1.jsonl"  # as the caller named it
+    assert list((tmp_path / "spill").iterdir()) == []  # the run's own folder, made there, is gone
+    written = write_replay_on_dask(["day1.jsonl", "day2.jsonl"], "out", client=client)
+    assert written.directory == str(tmp_path / "out")
+    assert (tmp_path / "out" / "summary.json").is_file()
 
 
 def test_a_block_size_below_the_minimum_is_refused(tmp_path: Path) -> None:
@@ -175,9 +210,10 @@ def test_the_refusals_of_partitions_are_merged_in_file_and_line_order() -> None:
     def refusal(number: int, source: str) -> Refusal:
         return Refusal(number, "x", "SerializationError: x", source)
 
-    splits = [{"lines": 10, "refused": [refusal(2, "a")], "refused_count": 1},
-              {"lines": 10, "refused": [refusal(1, "b")], "refused_count": 1}]
-    partial = AccountsResult({}, (refusal(5, "a"), refusal(3, "b")), 2, 3)
+    nothing = array("q")
+    splits = [BlockSplit(10, (refusal(2, "a"),), 1, nothing, nothing),
+              BlockSplit(10, (refusal(1, "b"),), 1, nothing, nothing)]
+    partial: Replayed[ReplayResult] = Replayed({}, (refusal(5, "a"), refusal(3, "b")), 2, 3)
     merged = merge(splits, [0, 0], ["a", "b"], [partial], keep_refused=3)
     assert [(r.source, r.line_number) for r in merged.unassigned] == [("a", 2), ("a", 5), ("b", 1)]
     assert (merged.unassigned_count, merged.lines) == (4, 20)
@@ -195,11 +231,18 @@ def test_a_file_that_is_not_a_regular_file_is_refused_before_any_cluster_starts(
 
 
 @pytest.mark.skipif(not Path("/proc/cpuinfo").exists(), reason="needs Linux's /proc")
-def test_a_file_longer_than_its_reported_size_is_refused(client: object) -> None:
+def test_a_file_longer_than_its_reported_size_is_refused_and_the_spill_removed(
+    tmp_path: Path, client: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the default spill goes
     # /proc/cpuinfo reports a size of 0 and reads as several kilobytes.
     with pytest.raises(OSError, match="does not match its size") as raised:
         replay_on_dask(["/proc/cpuinfo"], client=client)
     assert raised.value.filename == "/proc/cpuinfo"
+    with pytest.raises(OSError, match="does not match its size"):
+        write_replay_on_dask(["/proc/cpuinfo"], tmp_path / "out", client=client)
+    assert [path.name for path in tmp_path.iterdir()] == ["out"]
+    assert not (tmp_path / "out" / ".partitions").exists()
 
 
 @pytest.mark.parametrize("paths", [5, None, {"a.jsonl"}], ids=["int", "None", "set"])
@@ -293,3 +336,239 @@ def test_snapshot_lines_give_the_same_books_and_findings_as_one_process(
     assert [len(account.reconciled) for account in expected.accounts.values()] == [1] * 5
     assert expected.accounts["bob"].reconciled[0].source == str(paths[0])
     assert_same(replay_on_dask(paths, client=client, partitions=3), expected)
+
+
+AWKWARD_NAMES = ("Alice", "alice", "Zo\u00eb", "a/b", "..", "acct\ud800", None)
+"""Accounts whose file names must be escaped (None: the default account)."""
+
+
+def write_named_account_logs(folder: Path) -> list[Path]:
+    """Two files of sessions with snapshot lines, one per account of
+    :data:`AWKWARD_NAMES`, each with a refused line of its own, and a line that
+    names no readable account."""
+    from orders import Recorder
+    from tests.io.test_recording import reconnect_session
+
+    paths = []
+    for half, names in enumerate((AWKWARD_NAMES[:4], AWKWARD_NAMES[4:])):
+        lines: list[str] = []
+        for number, name in enumerate(names):
+            reconnect_session(Recorder(lines.append, account=name), inferred=number % 2 == 0)
+            tag = {} if name is None else {"account": name}
+            lines.append(json.dumps({"op": "event", **tag, "order_id": "ghost",
+                                     "event": {"type": "Cancel"}}))
+        lines.insert(3, '{"op": "time", "account": ""}')
+        paths.append(folder / f"named{half}.jsonl")
+        # A lone surrogate is written as its JSON escape, which the Recorder's text keeps raw.
+        paths[-1].write_bytes(b"".join(text.encode("utf-8", "backslashreplace") + b"\n"
+                                       for text in lines))
+    return paths
+
+
+def test_a_replay_written_on_dask_is_the_one_process_directory_byte_for_byte(
+    tmp_path: Path, client: object
+) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    paths = [*write_logs(logs), *write_awkward_logs(logs), *write_named_account_logs(logs)]
+    one = write_replay(paths, tmp_path / "one")
+    assert len(one.accounts) == 9 + 3 + 5  # acct\ud800 and the default account are in two
+    assert {"accounts/%41lice.json", "accounts/a%2Fb.json",
+            "accounts/%2E%2E.json", "accounts/(none).json"} <= {
+        counts.file for counts in one.accounts.values()}
+    assert one.unassigned_count == 2 + 4 + 2
+    assert one.accounts["alice"].refused_count == 1
+    assert one.accounts["Zo\u00eb"].refused_count == 1
+    expected = written_tree(tmp_path / "one")
+    assert b'"reconciled":[{"findings"' in expected["accounts/alice.json"]
+    assert sum(path.stat().st_size for path in paths) > 10 * MIN_BLOCK_SIZE
+    for partitions in (3, None):
+        directory = tmp_path / f"dask-{partitions}"
+        written = write_replay_on_dask(paths, directory, client=client, partitions=partitions,
+                                       block_size=MIN_BLOCK_SIZE)
+        assert written_tree(directory) == expected
+        assert sorted(path.name for path in directory.iterdir()) == ["accounts", "summary.json"]
+        assert (written.accounts, written.unassigned, written.lines) == (
+            one.accounts, one.unassigned, one.lines)
+
+
+def test_a_non_empty_output_directory_is_refused_before_any_cluster_starts(
+    tmp_path: Path,
+) -> None:
+    paths = write_logs(tmp_path, lines=10, accounts=1)
+    with pytest.raises(BadOrderParameters, match="is not empty"):
+        # the scheduler is never connected to: there is none at that address
+        write_replay_on_dask(paths, tmp_path, scheduler="tcp://127.0.0.1:1")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["day1.jsonl", "day2.jsonl"]
+
+
+def one_file_log(folder: Path) -> Path:
+    """A log of three accounts in which every line names its account."""
+    from benchmarks.replay import log_lines
+
+    path = folder / "log.jsonl"
+    path.write_bytes(b"".join(line + b"\n" for line in log_lines(300, accounts=3)))
+    return path
+
+
+def test_the_split_returns_places_and_counts_and_no_line_text(tmp_path: Path) -> None:
+    path = one_file_log(tmp_path)
+    spill = SpillFolder.made(str(tmp_path / "spill"), "give a shared one")
+    size = path.stat().st_size
+    split = split_block(str(path), 0, size, size, 3, 10, spill, 0)
+    assert (split.lines, split.refused, split.refused_count) == (300, (), 0)
+    assert (len(split.bounds), len(split.counts)) == (4, 3)
+    assert sum(split.counts) == 300
+    assert b'"op"' not in pickle.dumps(split)
+    spilled = Path(spill.block_file(0)).read_bytes()
+    assert split.bounds[-1] == len(spilled)
+    first = spilled[split.bounds[1]:split.bounds[2]].split(b"\n")[0]
+    number, _, raw = first.partition(b" ")
+    assert raw == path.read_bytes().split(b"\n")[int(number) - 1]
+
+
+def test_in_write_mode_a_replay_task_returns_counts_and_no_book(tmp_path: Path) -> None:
+    path = one_file_log(tmp_path)
+    directory, token = prepare_output(tmp_path / "out")
+    spill = SpillFolder.made(str(Path(directory, ".partitions")), "share it")
+    size = path.stat().st_size
+    splits = [split_block(str(path), 0, size, size, 1, 10, spill, 0)]
+    pieces = partition_pieces(spill, 0, splits, [0], ["log.jsonl"])
+    written = replay_partition(pieces, WriteAccounts(directory, token), 10, None)
+    assert type(written) is Replayed
+    assert list(written.accounts) == ["acct0", "acct1", "acct2"]
+    assert all(type(counts) is AccountCounts for counts in written.accounts.values())
+    assert b"OrderBook" not in pickle.dumps(written)
+    assert (Path(directory) / "accounts" / "acct1.json").is_file()
+    returned = replay_partition(pieces, ReturnBooks(), 10, None)
+    assert returned.accounts == replay_files([path]).accounts
+
+
+def test_a_task_that_does_not_see_the_runs_folder_is_refused(tmp_path: Path) -> None:
+    path = one_file_log(tmp_path)
+    size = path.stat().st_size
+    elsewhere = SpillFolder(str(tmp_path), "a token", "give spill= a directory every worker sees")
+    says = (f"the spill folder '{tmp_path}' on this machine is not the one the run made: every "
+            "worker must see it, on a shared file system at the same path; give spill= a "
+            "directory every worker sees")
+    with pytest.raises(OutputNotShared, match=re.escape(says)):  # no mark at all
+        split_block(str(path), 0, size, size, 1, 10, elsewhere, 0)
+    mark_folder(str(tmp_path))  # another run's mark
+    with pytest.raises(OutputNotShared, match=re.escape(says)):
+        split_block(str(path), 0, size, size, 1, 10, elsewhere, 0)
+    pieces = partition_pieces(elsewhere, 0, [], [], [])
+    with pytest.raises(OutputNotShared, match="the spill folder"):
+        replay_partition(pieces, ReturnBooks(), 10, None)
+    spill = SpillFolder.made(str(tmp_path / "spill"), "share it")
+    splits = [split_block(str(path), 0, size, size, 1, 10, spill, 0)]
+    directory, _ = prepare_output(tmp_path / "out")
+    with pytest.raises(OutputNotShared, match=r"the output directory .* is not the one the run"):
+        replay_partition(partition_pieces(spill, 0, splits, [0], ["log.jsonl"]),
+                         WriteAccounts(directory, "another token"), 10, None)
+
+
+def test_the_largest_partitions_are_named_with_their_share_of_the_lines() -> None:
+    def split(bounds: list[int], counts: list[int]) -> BlockSplit:
+        return BlockSplit(sum(counts), (), 0, array("q", bounds), array("q", counts))
+
+    splits = [split([0, 100, 100, 2_200, 2_300], [10, 0, 200, 10]),
+              split([0, 100, 200, 3_300, 3_400], [10, 10, 300, 10])]
+    sizes = partition_sizes(splits, 4)
+    assert sizes == [(20, 200), (10, 100), (500, 5_200), (20, 200)]
+    assert largest_first(sizes) == [2, 0, 3, 1]
+    assert largest_partitions(sizes) == (
+        "largest partitions: 2 (91% of lines: 500 lines, 0.0 MiB), "
+        "0 (4%: 20 lines, 0.0 MiB), 3 (4%: 20 lines, 0.0 MiB)")
+    assert largest_partitions([(3, 3 * 2**20)], shown=5) == (
+        "largest partitions: 0 (100% of lines: 3 lines, 3.0 MiB)")
+
+
+class RecordingClient:
+    """A client that records what is submitted to it, then submits it."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.submitted: list[tuple[str, Any, dict[str, Any]]] = []
+
+    def submit(self, function: Any, *arguments: Any, **keywords: Any) -> Any:
+        self.submitted.append((function.__name__, arguments, keywords))
+        return self.client.submit(function, *arguments, **keywords)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+def test_the_largest_partitions_are_reported_and_submitted_first(
+    tmp_path: Path, client: object
+) -> None:
+    paths = write_logs(tmp_path, lines=2_000, accounts=7)
+    expected = replay_files(paths)
+    lines = [0] * 4
+    for name, account in expected.accounts.items():
+        lines[partition_of(name, 4)] += account.lines
+    assert len(set(lines)) == 4  # no tie: the order is the lines'
+    recording = RecordingClient(client)
+    reports: list[str] = []
+    assert_same(replay_on_dask(paths, client=recording, partitions=4, progress=reports.append),
+                expected)
+    replays = [(arguments[0].partition, keywords["priority"])
+               for function, arguments, keywords in recording.submitted
+               if function == "replay_partition"]
+    largest = sorted(range(4), key=lambda partition: -lines[partition])
+    assert replays == [(partition, 4 - rank) for rank, partition in enumerate(largest)]
+    assert [function for function, _, _ in recording.submitted].count("split_block") == 2
+    shown = [report for report in reports if report.startswith("largest partitions: ")]
+    assert shown == [reports[reports.index(shown[0])]]
+    assert shown[0].startswith(f"largest partitions: {largest[0]} "
+                               f"({lines[largest[0]] / sum(lines):.0%} of lines: "
+                               f"{lines[largest[0]]:,} lines, ")
+    assert reports.index(shown[0]) < min(
+        index for index, report in enumerate(reports) if report.startswith("replayed "))
+
+
+def free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        return int(server.getsockname()[1])
+
+
+@pytest.fixture
+def dask_processes(tmp_path: Path) -> Iterator[str]:
+    """A ``dask scheduler`` and one ``dask worker``, started from the command line
+    in another directory, as on a cluster; the scheduler's address."""
+    dask_command = str(Path(sys.executable).with_name("dask"))
+    root = str(Path(__file__).resolve().parents[2])
+    environment = {**os.environ,
+                   "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    address = f"tcp://127.0.0.1:{free_port()}"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for arguments in (["scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":")[-1],
+                           "--no-dashboard"],
+                          ["worker", address, "--nthreads", "1", "--no-dashboard",
+                           "--host", "127.0.0.1"]):
+            started.append(subprocess.Popen(
+                [dask_command, *arguments], cwd=elsewhere, env=environment,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        yield address
+    finally:
+        for process in reversed(started):
+            process.terminate()
+        for process in reversed(started):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_a_scheduler_and_a_worker_started_apart_write_the_one_process_directory(
+    tmp_path: Path, dask_processes: str
+) -> None:
+    paths = [*write_awkward_logs(tmp_path), *write_named_account_logs(tmp_path)]
+    one = write_replay(paths, tmp_path / "one")
+    written = write_replay_on_dask(paths, tmp_path / "cluster", scheduler=dask_processes,
+                                   connect_timeout=10, worker_timeout=15)
+    assert written_tree(tmp_path / "cluster") == written_tree(tmp_path / "one")
+    assert (written.accounts, written.unassigned_count) == (one.accounts, 6)
