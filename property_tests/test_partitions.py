@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from orders.io.distributed import block_offsets, blocks, merge, replay_partition, split_block
+from orders.io.distributed import (
+    ReturnBooks,
+    SpillFolder,
+    block_offsets,
+    blocks,
+    merge,
+    partition_pieces,
+    replay_partition,
+    split_block,
+)
 from orders.io.replay import AccountsResult, replay_files
 from tests.support import assert_same, write_awkward_logs, write_logs
 
@@ -29,17 +38,21 @@ def replay_split(
     files = [str(path) for path in paths]
     sizes = [path.stat().st_size for path in paths]
     spans = blocks(sizes, block_size)
-    splits = [split_block(files[index], start, end, partitions, keep_refused, sizes[index])
-              for index, start, end in spans]
-    block_files = [index for index, _, _ in spans]
-    offsets = block_offsets(splits, block_files)
-    sources = [files[index] for index in block_files]
-    partials = [
-        replay_partition([split[partition] for split in splits], offsets, sources,
-                         keep_refused, None)
-        for partition in range(partitions)
-    ]
-    return merge(splits, offsets, sources, partials, keep_refused)
+    spill = SpillFolder.temporary(None)
+    try:
+        splits = [split_block(files[index], start, end, sizes[index], partitions, keep_refused,
+                              spill, block)
+                  for block, (index, start, end) in enumerate(spans)]
+        offsets = block_offsets(splits, [index for index, _, _ in spans])
+        sources = [files[index] for index, _, _ in spans]
+        partials = [
+            replay_partition(partition_pieces(spill, partition, splits, offsets, sources),
+                             ReturnBooks(), keep_refused, None)
+            for partition in range(partitions)
+        ]
+    finally:
+        spill.remove()
+    return ReturnBooks().finish(merge(splits, offsets, sources, partials, keep_refused))
 
 
 @settings(max_examples=30, deadline=None)
@@ -78,7 +91,8 @@ def test_a_file_that_grew_after_its_size_was_taken_is_refused(tmp_path: Path) ->
     log.write_bytes(b"not json\n")
     size = log.stat().st_size
     log.write_bytes(b"not json\n" * 3)
+    spill = SpillFolder.made(str(tmp_path / "spill"), "")
     with pytest.raises(OSError, match=r"does not match its size \(9 bytes when the replay began\)"):
-        split_block(str(log), 0, size, 2, 10, size)
+        split_block(str(log), 0, size, size, 2, 10, spill, 0)
     with pytest.raises(OSError, match="does not match its size"):
-        split_block(str(log), 0, 100, 2, 10, 100)  # shorter than its size
+        split_block(str(log), 0, 100, 100, 2, 10, spill, 0)  # shorter than its size
