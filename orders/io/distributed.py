@@ -80,6 +80,7 @@ __all__ = [
     "MIN_BLOCK_SIZE",
     "PARTITION_BYTES",
     "WORKER_TIMEOUT",
+    "OutputNotShared",
     "SchedulerError",
     "replay_files_on_dask",
     "write_replay_on_dask",
