@@ -700,3 +700,26 @@ def test_the_largest_accounts_are_named_with_their_share_of_the_lines(tmp_path: 
     log.write_bytes(b"\n".join(lines) + b"\n")
     printed = run(str(log), "--accounts").stdout.decode("utf-8")
     assert "largest accounts by lines: big 3 (75%), small 1 (25%)" in printed
+
+
+def test_output_rerun_after_a_mistyped_log_writes_into_the_same_directory(
+    tmp_path: Path,
+) -> None:
+    log = surrogate_log(tmp_path)
+    out = str(tmp_path / "out")
+    assert run(str(tmp_path / "lgo.jsonl"), "--output", out).returncode == 2
+    done = run(str(log), "--output", out)
+    assert done.returncode == 1, done.stderr  # the ghost's cancel is refused
+    assert (tmp_path / "out" / "summary.json").is_file()
+
+
+def test_an_output_directory_that_cannot_be_made_is_not_reported_as_unreadable(
+    tmp_path: Path,
+) -> None:
+    log = surrogate_log(tmp_path)
+    (tmp_path / "file").write_text("in the way")
+    done = run(str(log), "--output", str(tmp_path / "file" / "out"))
+    assert done.returncode == 2
+    assert done.stderr.count(b"\n") == 1
+    assert b"cannot read" not in done.stderr, done.stderr  # nothing failed to be read
+    assert b"output" in done.stderr  # it names what failed: the output directory

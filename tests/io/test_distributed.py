@@ -572,3 +572,97 @@ def test_a_scheduler_and_a_worker_started_apart_write_the_one_process_directory(
                                    connect_timeout=10, worker_timeout=15)
     assert written_tree(tmp_path / "cluster") == written_tree(tmp_path / "one")
     assert (written.accounts, written.unassigned_count) == (one.accounts, 6)
+
+
+def test_the_same_file_given_twice_keeps_the_one_process_order_of_unassigned_refusals(
+    tmp_path: Path, client: object
+) -> None:
+    log = tmp_path / "day.jsonl"
+    log.write_bytes(b"junk one\n" + json.dumps({"op": "time", "account": "a",
+                                                "dt": "2024-01-15T21:00:00+00:00"}).encode()
+                    + b"\njunk two\n")
+    paths = [log, log]  # a sequence of paths, read in its order: twice here
+    expected = replay_files(paths, keep_refused=2)
+    assert [refusal.excerpt for refusal in expected.unassigned] == ["junk one", "junk two"]
+    result = replay_on_dask(paths, client=client, keep_refused=2)
+    assert [refusal.excerpt for refusal in result.unassigned] == ["junk one", "junk two"]
+    assert_same(result, expected)
+    write_replay(paths, tmp_path / "one")
+    write_replay_on_dask(paths, tmp_path / "dask", client=client)
+    assert written_tree(tmp_path / "dask") == written_tree(tmp_path / "one")
+
+
+def test_a_run_that_could_not_reach_its_scheduler_leaves_its_directory_usable_again(
+    tmp_path: Path, client: object
+) -> None:
+    paths = write_logs(tmp_path, lines=100, accounts=2)
+    with pytest.raises(SchedulerError):
+        write_replay_on_dask(paths, tmp_path / "out", scheduler="tcp://127.0.0.1:1",
+                             connect_timeout=0.5)
+    # the same command once the address is right: nothing was written by the first
+    write_replay_on_dask(paths, tmp_path / "out", client=client)
+    assert (tmp_path / "out" / "summary.json").is_file()
+
+
+def test_the_clients_memory_does_not_grow_with_the_blocks_of_a_log_of_refused_lines(
+    tmp_path: Path, client: object
+) -> None:
+    from tests.support import peak_bytes_allocated
+
+    def peak_of_a_run(block_count: int) -> int:
+        log = tmp_path / f"garbage-{block_count}.jsonl"
+        log.write_bytes(b"x\n" * (block_count * MIN_BLOCK_SIZE // 2))  # every line refused
+        return peak_bytes_allocated(lambda: write_replay_on_dask(
+            [log], tmp_path / f"out-{block_count}", client=client, block_size=MIN_BLOCK_SIZE))
+
+    peaks = {block_count: peak_of_a_run(block_count) for block_count in (4, 16)}
+    # the run keeps the first keep_refused refusals; four times the lines must not
+    # mean about four times the memory of this process
+    assert peaks[16] < 2 * peaks[4], peaks
+
+
+def test_the_default_split_of_a_huge_log_leaves_little_for_the_client_to_hold() -> None:
+    from orders.io.distributed import DEFAULT_BLOCK_SIZE, _Job, blocks
+
+    class Cluster:
+        def nthreads(self) -> dict[str, int]:
+            return {f"tcp://worker-{number}:1": 1 for number in range(64)}
+
+    size = 2**40  # a log of 1 TiB, every default kept
+    job = _Job(["log.jsonl"], [size], None, DEFAULT_BLOCK_SIZE, 10_000, None, None)
+    partitions = job.default_partitions(Cluster())
+    block_count = len(blocks([size], DEFAULT_BLOCK_SIZE))
+    one_split = BlockSplit(0, (), 0, array("q", bytes(8 * (partitions + 1))),
+                           array("q", bytes(8 * partitions)))
+    # every block's split is gathered to the client before the replay stage
+    held = block_count * len(pickle.dumps(one_split))
+    assert held < 2**30, f"{block_count:,} blocks x {partitions:,} partitions: {held:,} bytes"
+
+
+def test_a_failed_split_ends_the_run_without_waiting_for_every_other_block(
+    tmp_path: Path, client: object
+) -> None:
+    log = tmp_path / "long.jsonl"
+    log.write_bytes(b"".join(line + b"\n" for line in _long_log_lines(100 * MIN_BLOCK_SIZE)))
+    reports: list[str] = []
+    # /proc/cpuinfo reports a size of 0: its block, the first, fails at once
+    with pytest.raises(OSError, match="does not match its size"):
+        replay_on_dask(["/proc/cpuinfo", log], client=client, block_size=MIN_BLOCK_SIZE,
+                       progress=reports.append)
+    from orders.io.distributed import blocks
+
+    block_count = len(blocks([0, log.stat().st_size], MIN_BLOCK_SIZE))
+    splits = [report for report in reports if report.startswith("split ")]
+    assert len(splits) < block_count, splits[-1]  # not a report per block, the failed one too
+
+
+def _long_log_lines(size: int) -> list[bytes]:
+    from benchmarks.replay import log_lines
+
+    lines, total = [], 0
+    for line in log_lines(10**7, accounts=8):
+        if total >= size:
+            break
+        lines.append(line)
+        total += len(line) + 1
+    return lines

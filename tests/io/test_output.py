@@ -122,3 +122,14 @@ def test_a_process_that_does_not_see_the_run_s_mark_is_refused(tmp_path: Path) -
         check_shared(directory, "another run")
     with pytest.raises(OutputNotShared, match=str(tmp_path / "elsewhere")):
         check_shared(str(tmp_path / "elsewhere"), token)
+
+
+def test_a_run_that_could_not_read_its_log_leaves_its_directory_usable_again(
+    tmp_path: Path,
+) -> None:
+    paths = write_logs(tmp_path, lines=100, accounts=2)
+    with pytest.raises(FileNotFoundError):
+        write_replay([tmp_path / "missing.jsonl"], tmp_path / "out")
+    # the same call once the path is right: the first wrote nothing
+    written = write_replay(paths, tmp_path / "out")
+    assert written.lines == replay_files(paths).lines
