@@ -141,6 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--scheduler", metavar="ADDRESS",
         help="replay per account on the Dask cluster at ADDRESS, e.g. tcp://host:8786",
     )
+    replaying.add_argument(
+        "--spill", metavar="DIR",
+        help="with --workers or --scheduler and without --output: where the lines wait "
+        "between the split and the replay, a directory every worker sees (default: a "
+        "temporary directory of this machine, which only a local cluster sees)",
+    )
     output = replaying.add_mutually_exclusive_group()
     output.add_argument(
         "--output", metavar="DIR",
@@ -177,7 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                           as_json=arguments.json)
     files: list[str] = arguments.files
     per_account = (len(files) > 1 or arguments.accounts or arguments.workers is not None
-                   or arguments.scheduler is not None or arguments.output is not None)
+                   or arguments.scheduler is not None or arguments.output is not None
+                   or arguments.spill is not None)
     if per_account:
         return _replay_accounts(parser, arguments, files)
     file = files[0] if files else None
@@ -358,10 +365,10 @@ def _replay_accounts(
             from orders.io import distributed
 
             result = distributed.replay_files_on_dask(
-                files, workers=arguments.workers, scheduler=arguments.scheduler, progress=_note)
+                files, workers=arguments.workers, scheduler=arguments.scheduler, progress=_note,
+                spill=arguments.spill)
     except OSError as error:
-        read = "" if error.filename is None else f"cannot read {os.fsdecode(error.filename)}: "
-        _error(f"{PROG}: {read}{error.strerror or error}")
+        _error(f"{PROG}: {_failed_file(error, arguments.output)}{error.strerror or error}")
         return UNREADABLE
     except (OrderError, ImportError) as error:
         _error(f"{PROG}: {error}")
@@ -370,6 +377,17 @@ def _replay_accounts(
     if arguments.json:
         return _write(accounts_json(result), status)
     return _write(summarize_accounts(result), status)
+
+
+def _failed_file(error: OSError, output: str | None) -> str:
+    """What failed on the file an error names: writing it when it lies in the
+    output directory, reading it otherwise; nothing when it names none."""
+    if error.filename is None:
+        return ""
+    name = os.fsdecode(error.filename)
+    inside = output is not None and os.path.abspath(name).startswith(
+        os.path.join(os.path.abspath(output), ""))
+    return f"cannot {'write' if inside else 'read'} {name}: "
 
 
 def _write_accounts(arguments: argparse.Namespace, files: list[str]) -> int:
@@ -427,6 +445,10 @@ def _check_per_account(
     if arguments.summary:
         parser.error("--summary applies to the replay of one log; a replay per account "
                      "always prints a row per account (--json prints every book)")
+    on_a_cluster = arguments.workers is not None or arguments.scheduler is not None
+    if arguments.spill is not None and (arguments.output is not None or not on_a_cluster):
+        parser.error("--spill is for a replay with --workers or --scheduler without --output "
+                     "(with --output the lines wait in the output directory)")
 
 
 def accounts_json(result: AccountsResult) -> str:

@@ -14,12 +14,13 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from orders.io.distributed import (
+    BlockTable,
     ReturnBooks,
     SpillFolder,
+    SplitTotals,
     block_offsets,
     blocks,
-    merge,
-    partition_pieces,
+    merged,
     replay_partition,
     split_block,
 )
@@ -40,19 +41,20 @@ def replay_split(
     spans = blocks(sizes, block_size)
     spill = SpillFolder.temporary(None)
     try:
-        splits = [split_block(files[index], start, end, sizes[index], partitions, keep_refused,
-                              spill, block)
-                  for block, (index, start, end) in enumerate(spans)]
-        offsets = block_offsets(splits, [index for index, _, _ in spans])
-        sources = [files[index] for index, _, _ in spans]
-        partials = [
-            replay_partition(partition_pieces(spill, partition, splits, offsets, sources),
-                             ReturnBooks(), keep_refused, None)
-            for partition in range(partitions)
-        ]
+        totals = SplitTotals(len(spans), partitions)
+        for block, (index, start, end) in enumerate(spans):
+            totals.add(block, split_block(files[index], start, end, sizes[index], partitions,
+                                          keep_refused, spill, block))
+        table = BlockTable(spill, partitions,
+                           block_offsets(totals.lines, [index for index, _, _ in spans]),
+                           tuple(files[index] for index, _, _ in spans))
+        accounts = {}
+        for partition in range(partitions):
+            accounts.update(replay_partition(table, partition, ReturnBooks(), keep_refused, None))
+        replayed = merged(accounts, totals, table, keep_refused)
     finally:
         spill.remove()
-    return ReturnBooks().finish(merge(splits, offsets, sources, partials, keep_refused))
+    return ReturnBooks().finish(replayed)
 
 
 @settings(max_examples=30, deadline=None)

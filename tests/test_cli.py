@@ -723,3 +723,30 @@ def test_an_output_directory_that_cannot_be_made_is_not_reported_as_unreadable(
     assert done.stderr.count(b"\n") == 1
     assert b"cannot read" not in done.stderr, done.stderr  # nothing failed to be read
     assert b"output" in done.stderr  # it names what failed: the output directory
+
+
+@pytest.mark.parametrize("others", [["--output", "out"], []], ids=["with output", "alone"])
+def test_spill_without_a_cluster_or_with_output_is_refused(
+    tmp_path: Path, others: list[str]
+) -> None:
+    done = run(str(surrogate_log(tmp_path)), "--spill", str(tmp_path / "spill"), *others)
+    assert done.returncode == 2
+    assert b"--spill is for a replay with --workers or --scheduler" in done.stderr
+    assert not (tmp_path / "spill").exists()
+
+
+def test_a_file_of_the_output_that_cannot_be_written_is_named_as_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orders.__main__ import main
+    from orders.io import output
+
+    def refuse(path: Path, text: str) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(output, "_write_whole", refuse)
+    assert main(["replay", str(surrogate_log(tmp_path)), "--output", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert f"cannot write {tmp_path / 'out' / 'accounts'}" in error
+    assert error.endswith(": Permission denied\n")
+    assert not (tmp_path / "out").exists()  # the failed run took back what it made

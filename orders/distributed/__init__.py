@@ -10,7 +10,6 @@ from orders.io.distributed import (
     SchedulerError as SchedulerError,
     block_offsets as block_offsets,
     blocks as blocks,
-    merge as merge,
     replay_files_on_dask as replay_files_on_dask,
     replay_partition as replay_partition,
     split_block as split_block,

@@ -15,8 +15,8 @@ stages:
    the name, so every block sends an account's lines to the same place.
    Lines that name no readable account are refused here. The block's lines,
    sorted by partition, are written to one file of a spill folder that every
-   worker sees; the task returns where each partition's piece of that file
-   begins and how many lines it holds.
+   worker sees, its first refused lines to another; the task returns only
+   counts: its lines, and the lines and bytes of each partition's piece.
 2. **Replay** (one task per partition, the largest first): the partition's
    pieces, read from the spill folder one at a time in the order of the files
    and of their lines, are folded with the same code as a single-process
@@ -35,18 +35,21 @@ from __future__ import annotations
 import contextlib
 import errno
 import importlib
+import itertools
 import math
 import os
+import pickle
+import secrets
 import shutil
 import stat
+import struct
 import sys
 import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
-from itertools import islice
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
@@ -55,11 +58,13 @@ from orders._checks import quote
 from orders._extras import missing_extra
 from orders.errors import BadOrderParameters, OutputNotShared, SchedulerError
 from orders.io.output import (
+    SPILL_FOLDER,
     AccountCounts,
+    OutputRun,
     WrittenReplay,
     mark_folder,
     marked,
-    prepare_output,
+    output_run,
     write_account,
     write_summary,
 )
@@ -103,9 +108,6 @@ block's spill file into more and smaller pieces, each one a read."""
 WORKER_TIMEOUT = 30.0
 """Seconds to wait, by default, for a cluster to have at least one worker."""
 
-SPILL_FOLDER = ".partitions"
-"""The spill folder of :func:`write_replay_on_dask`, in its output directory
-(removed before the summary is written)."""
 LARGEST_SHOWN = 3
 """Partitions named in the report of the largest ones."""
 
@@ -196,12 +198,13 @@ def write_replay_on_dask(
     """
     job = _job(paths, client, scheduler, workers, partitions, block_size, keep_refused,
                retention, progress)
-    absolute, token = prepare_output(directory)
-    advice = "the output directory must be on a file system every worker shares, at the same path"
-    with _cluster(client, scheduler, workers, connect_timeout) as used:
-        return job.run(used, worker_timeout,
-                       lambda: SpillFolder.made(os.path.join(absolute, SPILL_FOLDER), advice),
-                       WriteAccounts(absolute, token))
+    with output_run(directory) as run:
+        spill = os.path.join(run.directory, SPILL_FOLDER)
+        advice = ("the output directory must be on a file system every worker shares, "
+                  "at the same path")
+        with _cluster(client, scheduler, workers, connect_timeout) as used:
+            return job.run(used, worker_timeout, lambda: SpillFolder.made(spill, advice),
+                           WriteAccounts(run))
 
 
 def _job(
@@ -336,7 +339,11 @@ def _reporter(progress: Callable[[str], None] | bool) -> Callable[[str], None] |
 @attrs.frozen
 class SpillFolder:
     """A run's folder for the lines between its two stages, marked so that each
-    task can check it sees the folder this process made."""
+    task can check it sees the folder this process made.
+
+    It holds, for each block, its spill file (:class:`BlockSplit` says how it is
+    laid out) and, when the block refused lines that name no account, the first
+    of them in a file beside it."""
 
     path: str
     token: str
@@ -352,14 +359,16 @@ class SpillFolder:
     @classmethod
     def temporary(cls, parent: str | None) -> SpillFolder:
         """A new folder in ``parent`` (created if missing), or in this process's
-        temporary directory."""
+        temporary directory, with the permissions of any folder its user makes
+        (not only its owner's, since the workers may run as another user)."""
         if parent is None:
-            advice = "give spill= a directory every worker sees"
+            advice = "give spill= (--spill) a directory every worker sees"
         else:
             advice = f"spill={parent!r} must name a directory every worker sees"
             os.makedirs(parent, exist_ok=True)
-        path = tempfile.mkdtemp(prefix="orders-spill-", dir=parent)
-        return cls(path, mark_folder(path), advice)
+        made = cls.made(os.path.join(parent or tempfile.gettempdir(),
+                                     f"orders-spill-{secrets.token_hex(8)}"), advice)
+        return made
 
     def check(self) -> None:
         """Refuse to read or write the folder unless this process sees the run's own."""
@@ -373,6 +382,9 @@ class SpillFolder:
     def block_file(self, block: int) -> str:
         return os.path.join(self.path, f"block-{block}.lines")
 
+    def refused_file(self, block: int) -> str:
+        return os.path.join(self.path, f"block-{block}.refused")
+
     def remove(self) -> None:
         """Remove the folder and what it holds. It is renamed first, so that a split
         task still running after the run failed cannot add a file while it is removed."""
@@ -381,7 +393,7 @@ class SpillFolder:
             os.rename(self.path, doomed)
         except FileNotFoundError:
             return
-        shutil.rmtree(doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
 
 
 def blocks(sizes: Sequence[int], block_size: int) -> list[tuple[int, int, int]]:
@@ -396,22 +408,23 @@ def blocks(sizes: Sequence[int], block_size: int) -> list[tuple[int, int, int]]:
 
 @attrs.frozen
 class BlockSplit:
-    """What the split of one block returns: counts and places, no line's text.
+    """What the split of one block returns: counts, neither lines nor places.
 
-    The block's spill file holds the pieces of partitions 0, 1, ... one after
-    the other; each line of a piece is its number in the block, a space, its
-    bytes, and a line feed (a line read from a log holds none)."""
+    The block's spill file begins with a header of ``partitions + 1`` offsets
+    (8-byte little-endian integers counted from the end of the header): the piece
+    of partition ``p`` is bytes ``[offset[p], offset[p + 1])`` after it. Each
+    line of a piece is its number in the block, a space, its bytes and a line
+    feed (a line read from a log holds none)."""
 
     lines: int
     """Every line of the block, blank ones included."""
-    refused: tuple[Refusal, ...]
-    """The first refused lines that name no readable account, numbered in the block."""
     refused_count: int
-    bounds: array[int]
-    """Where each partition's piece begins in the spill file, and after the last
-    one, its end: piece ``p`` is bytes ``[bounds[p], bounds[p + 1])``."""
+    """Its lines that name no readable account; the first ``keep_refused`` are in
+    its refused file (:meth:`SpillFolder.refused_file`)."""
     counts: array[int]
     """The lines of each partition's piece."""
+    sizes: array[int]
+    """The bytes of each partition's piece."""
 
 
 def split_block(
@@ -442,19 +455,24 @@ def split_block(
         partition = partition_of(read[2], partitions)
         pieces[partition] += b"%d %s\n" % (number, raw)
         counts[partition] += 1
-    bounds = array("q", [0])
-    for piece in pieces:
-        bounds.append(bounds[-1] + len(piece))
-    _write_spill(spill.block_file(block), pieces)
-    return BlockSplit(len(lines), tuple(refused.kept), refused.count, bounds, counts)
+    sizes = array("q", (len(piece) for piece in pieces))
+    _write_whole(spill.block_file(block), [_header(sizes), *pieces])
+    if refused.kept:
+        _write_whole(spill.refused_file(block), [pickle.dumps(tuple(refused.kept))])
+    return BlockSplit(len(lines), refused.count, counts, sizes)
 
 
-def _write_spill(file: str, pieces: Sequence[bytes | bytearray]) -> None:
-    """Write ``pieces`` to ``file`` under a temporary name first, so that a task run
-    again replaces it whole."""
-    partial = file + ".partial"
+def _header(sizes: array[int]) -> bytes:
+    """Where each piece of ``sizes`` bytes begins, and where the last one ends."""
+    return struct.pack(f"<{len(sizes) + 1}q", 0, *itertools.accumulate(sizes))
+
+
+def _write_whole(file: str, parts: Sequence[bytes | bytearray]) -> None:
+    """Write ``parts`` to ``file`` under a temporary name of its own first, so that
+    a task run again replaces the file whole."""
+    partial = f"{file}.{secrets.token_hex(8)}.partial"
     with open(partial, "wb") as spilled:
-        spilled.writelines(pieces)
+        spilled.writelines(parts)
     os.replace(partial, file)
 
 
@@ -485,92 +503,78 @@ def _block_lines(path: str, start: int, end: int, size: int) -> list[bytes]:
 
 
 @attrs.frozen
-class Pieces:
-    """Where one partition's lines are: a piece of the spill file of each block
-    that holds some, in block order."""
+class BlockTable:
+    """What a replay task needs to know of every block: sent to the workers once,
+    and shared by every partition's task."""
 
     spill: SpillFolder
-    partition: int
-    blocks: array[int]
-    starts: array[int]
-    """Where each piece begins in its block's spill file."""
-    counts: array[int]
-    """The lines of each piece."""
+    partitions: int
     offsets: array[int]
-    """For each piece, the lines of its file before its block."""
+    """For each block, the lines of its file before it."""
     sources: tuple[str, ...]
-    """For each piece, its block's file as the caller named it."""
-
-
-def partition_pieces(
-    spill: SpillFolder,
-    partition: int,
-    splits: Sequence[BlockSplit],
-    offsets: Sequence[int],
-    sources: Sequence[str],
-) -> Pieces:
-    """The pieces of ``partition`` in the ``splits`` of the blocks (each block's
-    ``offsets`` and ``sources`` as :func:`block_offsets` and the files give them)."""
-    held = [block for block, split in enumerate(splits) if split.counts[partition]]
-    return Pieces(
-        spill,
-        partition,
-        array("q", held),
-        array("q", (splits[block].bounds[partition] for block in held)),
-        array("q", (splits[block].counts[partition] for block in held)),
-        array("q", (offsets[block] for block in held)),
-        tuple(sources[block] for block in held),
-    )
+    """For each block, its file as the caller named it."""
 
 
 def replay_partition(
-    pieces: Pieces,
+    table: BlockTable,
+    partition: int,
     outcome: Outcome[V, Any],
     keep_refused: int,
     retention: timedelta | None,
-) -> Replayed[V]:
-    """Fold one partition, its pieces read one at a time, and give what ``outcome``
-    makes of the fold."""
-    pieces.spill.check()
+) -> dict[str, V]:
+    """Fold one partition, its piece of each block read in turn, and give what
+    ``outcome`` makes of each account."""
+    table.spill.check()
+    outcome.check()
     fold = ReplayFold(ReplaySettings(keep_refused, None, retention, None))
-    for block, start, count, offset, source in zip(
-        pieces.blocks, pieces.starts, pieces.counts, pieces.offsets, pieces.sources, strict=True
-    ):
-        with open(pieces.spill.block_file(block), "rb") as spilled:
-            spilled.seek(start)
-            for line in islice(spilled, count):
-                number, _, raw = line.partition(b" ")
-                fold.line(offset + int(number), raw[:-1], source)
-    return outcome.partition(fold)
+    for block, (offset, source) in enumerate(zip(table.offsets, table.sources, strict=True)):
+        for line in _piece(table.spill.block_file(block), table.partitions, partition):
+            number, _, raw = line.partition(b" ")
+            fold.line(offset + int(number), raw, source)
+    return {name: outcome.account(name, fold.account(name).result())
+            for name in sorted(fold.accounts)}
+
+
+def _piece(file: str, partitions: int, partition: int) -> list[bytes]:
+    """The lines of ``partition``'s piece of the spill ``file``."""
+    with open(file, "rb") as spilled:
+        spilled.seek(8 * partition)
+        begin, end = struct.unpack("<2q", spilled.read(16))
+        if begin == end:
+            return []
+        spilled.seek(8 * (partitions + 1) + begin)
+        return spilled.read(end - begin).split(b"\n")[:-1]
+
+
+class Outcome(Protocol[V, T_co]):
+    """What the replay tasks make of each account, and the run of their merge."""
+
+    def check(self) -> None: ...
+
+    def account(self, name: str, result: ReplayResult) -> V: ...
+
+    def finish(self, replayed: Replayed[V]) -> T_co: ...
 
 
 @attrs.frozen
 class Replayed(Generic[V]):
-    """What replayed partitions give: each account's result or counts, and the
-    refused lines that name no account."""
+    """What the replay gives: each account's result or counts, and the lines that
+    name no account."""
 
     accounts: dict[str, V]
     unassigned: tuple[Refusal, ...]
     unassigned_count: int
     lines: int
-    """The lines read: of the partition for a replay task, every line for a merge."""
-
-
-class Outcome(Protocol[V, T_co]):
-    """What the replay tasks make of their folds, and the run of their merge."""
-
-    def partition(self, fold: ReplayFold) -> Replayed[V]: ...
-
-    def finish(self, replayed: Replayed[V]) -> T_co: ...
 
 
 class ReturnBooks:
     """Send every account's result, its book included, back to the client."""
 
-    def partition(self, fold: ReplayFold) -> Replayed[ReplayResult]:
-        result = fold.result()
-        return Replayed(result.accounts, result.unassigned, result.unassigned_count,
-                        result.lines)
+    def check(self) -> None:
+        """Nothing to check: nothing is written."""
+
+    def account(self, name: str, result: ReplayResult) -> ReplayResult:
+        return result
 
     def finish(self, replayed: Replayed[ReplayResult]) -> AccountsResult:
         return AccountsResult(replayed.accounts, replayed.unassigned, replayed.unassigned_count,
@@ -581,68 +585,81 @@ class ReturnBooks:
 class WriteAccounts:
     """Write every account's document where it was replayed; send back its counts."""
 
-    directory: str
-    token: str
+    run: OutputRun
 
-    def partition(self, fold: ReplayFold) -> Replayed[AccountCounts]:
-        counts = {name: write_account(self.directory, self.token, name, fold.account(name).result())
-                  for name in sorted(fold.accounts)}
-        return Replayed(counts, tuple(fold.unassigned.kept), fold.unassigned.count, fold.lines)
+    def check(self) -> None:
+        self.run.check()
+
+    def account(self, name: str, result: ReplayResult) -> AccountCounts:
+        return write_account(self.run.directory, name, result)
 
     def finish(self, replayed: Replayed[AccountCounts]) -> WrittenReplay:
-        return write_summary(self.directory, self.token, replayed.accounts, replayed.unassigned,
+        return write_summary(self.run, replayed.accounts, replayed.unassigned,
                              replayed.unassigned_count, replayed.lines)
 
 
-def merge(
-    splits: Sequence[BlockSplit],
-    offsets: Sequence[int],
-    sources: Sequence[str],
-    partials: Sequence[Replayed[V]],
-    keep_refused: int,
-) -> Replayed[V]:
-    """One result from the partitions' results and the refusals of the splits
-    (each block's ``offsets`` and ``sources`` as for :func:`partition_pieces`)."""
-    accounts: dict[str, V] = {}
-    for partial in partials:
-        accounts.update(partial.accounts)
-    unassigned = [
-        attrs.evolve(refusal, line_number=offset + refusal.line_number, source=source)
-        for split, offset, source in zip(splits, offsets, sources, strict=True)
-        for refusal in split.refused
-    ]
-    unassigned += [refusal for partial in partials for refusal in partial.unassigned]
-    file_order: dict[str | None, int] = {
-        source: index for index, source in reversed(list(enumerate(sources)))
-    }
-    unassigned.sort(key=lambda refusal: (file_order[refusal.source], refusal.line_number))
-    return Replayed(
-        {name: accounts[name] for name in sorted(accounts)},
-        tuple(unassigned[:keep_refused]),
-        sum(split.refused_count for split in splits)
-        + sum(partial.unassigned_count for partial in partials),
-        sum(split.lines for split in splits),
-    )
+class SplitTotals:
+    """What the client keeps of the splits: per block, its lines and refused lines;
+    per partition, its lines and bytes. Each split's own counts are added as it
+    finishes and dropped, so the client holds blocks plus partitions numbers,
+    never their product."""
+
+    def __init__(self, blocks: int, partitions: int) -> None:
+        self.lines = array("q", bytes(8 * blocks))
+        self.refused = array("q", bytes(8 * blocks))
+        self.partition_lines = array("q", bytes(8 * partitions))
+        self.partition_bytes = array("q", bytes(8 * partitions))
+
+    def add(self, block: int, split: BlockSplit) -> None:
+        self.lines[block] = split.lines
+        self.refused[block] = split.refused_count
+        for partition, (lines, size) in enumerate(zip(split.counts, split.sizes, strict=True)):
+            self.partition_lines[partition] += lines
+            self.partition_bytes[partition] += size
+
+    def partition_sizes(self) -> list[tuple[int, int]]:
+        """Each partition's lines and bytes, over every block."""
+        return list(zip(self.partition_lines, self.partition_bytes, strict=True))
 
 
-def block_offsets(splits: Sequence[BlockSplit], block_files: Sequence[int]) -> list[int]:
-    """For each block, the lines of its file in the blocks before it."""
-    offsets, seen, current = [], 0, None
-    for split, file_index in zip(splits, block_files, strict=True):
+def block_offsets(lines: Sequence[int], block_files: Sequence[int]) -> array[int]:
+    """For each block of ``lines`` lines, the lines of its file in the blocks before it."""
+    offsets, seen, current = array("q"), 0, None
+    for count, file_index in zip(lines, block_files, strict=True):
         if file_index != current:
             current, seen = file_index, 0
         offsets.append(seen)
-        seen += split.lines
+        seen += count
     return offsets
 
 
-def partition_sizes(splits: Sequence[BlockSplit], partitions: int) -> list[tuple[int, int]]:
-    """Each partition's lines and bytes, over every block."""
-    return [
-        (sum(split.counts[partition] for split in splits),
-         sum(split.bounds[partition + 1] - split.bounds[partition] for split in splits))
-        for partition in range(partitions)
-    ]
+def first_refusals(
+    table: BlockTable, refused: Sequence[int], keep_refused: int
+) -> tuple[Refusal, ...]:
+    """The first ``keep_refused`` lines the splits refused (``refused`` of each
+    block), in the order of the files and their lines, read from the blocks'
+    refused files until there are enough."""
+    kept: list[Refusal] = []
+    for block, count in enumerate(refused):
+        if len(kept) >= keep_refused:
+            break
+        if count:
+            with open(table.spill.refused_file(block), "rb") as spilled:
+                kept += [attrs.evolve(refusal,
+                                      line_number=table.offsets[block] + refusal.line_number,
+                                      source=table.sources[block])
+                         for refusal in pickle.load(spilled)]
+    return tuple(kept[:keep_refused])
+
+
+def merged(
+    accounts: Mapping[str, V], totals: SplitTotals, table: BlockTable, keep_refused: int
+) -> Replayed[V]:
+    """The run's result: every account's, in name order, with the lines the split
+    refused (the first ``keep_refused`` of them) and every line's count."""
+    return Replayed({name: accounts[name] for name in sorted(accounts)},
+                    first_refusals(table, totals.refused, keep_refused),
+                    sum(totals.refused), sum(totals.lines))
 
 
 def largest_first(sizes: Sequence[tuple[int, int]]) -> list[int]:
@@ -699,16 +716,17 @@ class _Job:
         started = time.monotonic()
         count = self.partitions or self.default_partitions(client)
         spans = blocks(self.sizes, self.block_size)
-        sources = [self.files[index] for index, _, _ in spans]
         spill = spill_folder()
         try:
-            splits = self.split(client, spans, count, spill, started)
-            offsets = block_offsets(splits, [index for index, _, _ in spans])
-            partials = self.replay(client, count, spill, splits, offsets, sources, outcome,
-                                   started)
+            totals = self.split(client, spans, count, spill, started)
+            table = BlockTable(spill, count,
+                               block_offsets(totals.lines, [index for index, _, _ in spans]),
+                               tuple(self.files[index] for index, _, _ in spans))
+            accounts = self.replay(client, table, totals.partition_sizes(), outcome, started)
+            replayed = merged(accounts, totals, table, self.keep_refused)
         finally:
             spill.remove()
-        return outcome.finish(merge(splits, offsets, sources, partials, self.keep_refused))
+        return outcome.finish(replayed)
 
     def default_partitions(self, client: Any) -> int:
         """Twice the worker threads, or one partition per :data:`PARTITION_BYTES`
@@ -723,38 +741,41 @@ class _Job:
         count: int,
         spill: SpillFolder,
         started: float,
-    ) -> list[BlockSplit]:
+    ) -> SplitTotals:
         resolved = [os.path.abspath(path) for path in self.files]  # workers may run elsewhere
         futures = [
             client.submit(split_block, resolved[index], start, end, self.sizes[index], count,
                           self.keep_refused, spill, block, pure=False)
             for block, (index, start, end) in enumerate(spans)
         ]
-        return _finished(client, futures, "split", "blocks", started, self.report)
+        totals = SplitTotals(len(spans), count)
+        for block, split in _each_finished(client, futures, "split", "blocks", started,
+                                           self.report):
+            totals.add(block, split)
+        return totals
 
     def replay(
         self,
         client: Any,
-        count: int,
-        spill: SpillFolder,
-        splits: Sequence[BlockSplit],
-        offsets: Sequence[int],
-        sources: Sequence[str],
+        table: BlockTable,
+        sizes: Sequence[tuple[int, int]],
         outcome: Outcome[V, Any],
         started: float,
-    ) -> list[Replayed[V]]:
-        sizes = partition_sizes(splits, count)
+    ) -> dict[str, V]:
         if self.report is not None:
             self.report(largest_partitions(sizes))
+        shared = client.scatter(table, broadcast=True, hash=False)
         order = largest_first(sizes)
         futures = [
-            client.submit(replay_partition,
-                          partition_pieces(spill, partition, splits, offsets, sources),
-                          outcome, self.keep_refused, self.retention,
-                          priority=count - rank, pure=False)
+            client.submit(replay_partition, shared, partition, outcome, self.keep_refused,
+                          self.retention, priority=len(order) - rank, pure=False)
             for rank, partition in enumerate(order)
         ]
-        return _finished(client, futures, "replayed", "partitions", started, self.report)
+        accounts: dict[str, V] = {}
+        for _, replayed in _each_finished(client, futures, "replayed", "partitions", started,
+                                          self.report):
+            accounts.update(replayed)
+        return accounts
 
 
 def _wait_for_a_worker(client: Any, timeout: float) -> None:
@@ -769,18 +790,21 @@ def _wait_for_a_worker(client: Any, timeout: float) -> None:
         ) from None
 
 
-def _finished(
+def _each_finished(
     client: Any, futures: list[Any], stage: str, unit: str, started: float,
     report: Callable[[str], None] | None,
-) -> list[Any]:
-    """The results of ``futures``, reported as they finish; when one fails, the
-    others are cancelled."""
+) -> Iterator[tuple[int, Any]]:
+    """Each future's index and result as it finishes, reported, and released once
+    taken; the first that fails cancels the others and raises its error."""
+    index = {future.key: number for number, future in enumerate(futures)}
     try:
-        for done, _ in enumerate(dask_distributed().as_completed(futures), start=1):
+        for done, future in enumerate(dask_distributed().as_completed(futures), start=1):
+            result = future.result()
             if report is not None:
                 report(f"{stage} {done}/{len(futures)} {unit}, "
                        f"{time.monotonic() - started:.1f} s")
-        return client.gather(futures)  # type: ignore[no-any-return]
+            yield index[future.key], result
+            future.release()
     except BaseException:
         client.cancel(futures)
         raise

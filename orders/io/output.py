@@ -21,13 +21,15 @@ written, and a task that runs again replaces what it wrote.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import secrets
+import shutil
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -43,15 +45,18 @@ from orders.io.replay import (
     Reconciled,
     Refusal,
     ReplayResult,
+    checked_paths,
     replay_files,
 )
 from orders.statuses import ORDER_STATUS
 
 __all__ = [
     "ACCOUNTS_FOLDER",
+    "SPILL_FOLDER",
     "SUMMARY_FILE",
     "AccountCounts",
     "OutputNotShared",
+    "OutputRun",
     "WrittenReplay",
     "account_document",
     "account_file_name",
@@ -63,6 +68,7 @@ __all__ = [
     "json_text",
     "mark_folder",
     "marked",
+    "output_run",
     "prepare_output",
     "read_written",
     "reconciled_json",
@@ -79,12 +85,18 @@ ACCOUNTS_FOLDER = "accounts"
 """The folder, in an output directory, of the accounts' documents."""
 SUMMARY_FILE = "summary.json"
 """The summary of a written replay, in its output directory."""
+SPILL_FOLDER = ".partitions"
+"""The folder, in an output directory, where a distributed run keeps the lines
+between its split and its replay (removed before the summary is written)."""
 _MARK = ".orders-run"
 """A file a run writes first and removes last: the processes that write the
 accounts check that they see it, so a directory that is not shared is found."""
 _LONGEST_NAME = 120
 """Characters of an account's file name before the rest is replaced by a hash."""
 _KEPT = re.compile(r"[a-z0-9_\-]")
+_DEVICES = frozenset(["con", "prn", "aux", "nul", *(f"{port}{number}" for port in ("com", "lpt")
+                                                    for number in range(1, 10))])
+"""Names Windows gives to devices, whatever the extension: a file cannot have them."""
 
 
 @attrs.frozen
@@ -132,11 +144,14 @@ def account_file_name(name: str) -> str:
     surrogate as its three bytes), so ``Alice`` is ``%41lice.json``. The
     default account (the empty name) is ``(none).json``. A name that would
     give more than 120 characters keeps its first ones and ends with ``~`` and
-    a SHA-256 of the name."""
+    a SHA-256 of the name. A name Windows keeps for a device (``con``,
+    ``nul``, ``com1``, ...) has its first letter escaped too (``%63on.json``)."""
     if not name:
         return "(none).json"
     pieces = [character if _KEPT.fullmatch(character) else _percent(character)
               for character in name]
+    if name in _DEVICES:
+        pieces[0] = _percent(name[0])
     encoded = "".join(pieces)
     if len(encoded) > _LONGEST_NAME:
         digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -212,9 +227,46 @@ def finding_json(finding: Finding) -> dict[str, object]:
     return {"type": type(finding).__name__, "order_id": finding.order_id, "text": finding.text}
 
 
-def prepare_output(directory: str | os.PathLike[str]) -> tuple[str, str]:
-    """Make ``directory`` ready for a run and return it as an absolute path, with
-    the token of the run: it is created if missing and must be empty.
+@attrs.frozen
+class OutputRun:
+    """A run writing into its output directory: where, and the token of its mark."""
+
+    directory: str
+    """The output directory, as an absolute path."""
+    token: str
+    created: bool
+    """Whether the run made the directory (so that a failed run removes it)."""
+
+    def check(self) -> None:
+        """Refuse to write unless this process sees the directory the run prepared:
+        a process on another machine that does not share it would otherwise
+        write results nobody reads."""
+        check_shared(self.directory, self.token)
+
+    def abandon(self) -> None:
+        """Remove what the run wrote, so that the directory is as the run found it.
+
+        The mark goes first, so that a task still running stops at its next
+        check; the accounts' folder is renamed before it is removed, so that a
+        task writing into it fails rather than adds to it."""
+        folder = Path(self.directory)
+        Path(folder, _MARK).unlink(missing_ok=True)
+        for entry in list(folder.iterdir()) if folder.is_dir() else []:
+            if entry.name == ACCOUNTS_FOLDER or entry.name.startswith((SUMMARY_FILE, SPILL_FOLDER)):
+                doomed = entry.with_name(f".removed-{self.token}-{entry.name}")
+                entry.rename(doomed)
+                if doomed.is_dir():
+                    shutil.rmtree(doomed, ignore_errors=True)
+                else:
+                    doomed.unlink(missing_ok=True)
+        if self.created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def prepare_output(directory: str | os.PathLike[str]) -> OutputRun:
+    """Make ``directory`` ready for a run: it is created if missing and must be
+    empty.
 
     A relative path is resolved against this process's working directory, so
     that processes elsewhere are given the same directory."""
@@ -222,13 +274,30 @@ def prepare_output(directory: str | os.PathLike[str]) -> tuple[str, str]:
     if path.exists() and not path.is_dir():
         raise BadOrderParameters(f"the output {str(path)!r} is not a directory; "
                                  "give a new or an empty directory")
-    path.mkdir(parents=True, exist_ok=True)
+    created = not path.exists()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BadOrderParameters(f"the output directory {str(path)!r} cannot be made: "
+                                 f"{error.strerror or error}") from None
     if any(path.iterdir()):
         raise BadOrderParameters(f"the output directory {str(path)!r} is not empty; give a "
                                  "new or an empty directory (a run never mixes its results "
                                  "with others)")
     (path / ACCOUNTS_FOLDER).mkdir()
-    return str(path), mark_folder(str(path))
+    return OutputRun(str(path), mark_folder(str(path)), created)
+
+
+@contextlib.contextmanager
+def output_run(directory: str | os.PathLike[str]) -> Iterator[OutputRun]:
+    """A run into ``directory`` (:func:`prepare_output`) that, if it fails, leaves
+    the directory as it found it (:meth:`OutputRun.abandon`)."""
+    run = prepare_output(directory)
+    try:
+        yield run
+    except BaseException:
+        run.abandon()
+        raise
 
 
 def mark_folder(folder: str) -> str:
@@ -260,9 +329,8 @@ def check_shared(directory: str, token: str) -> None:
         )
 
 
-def write_account(directory: str, token: str, name: str, result: ReplayResult) -> AccountCounts:
+def write_account(directory: str, name: str, result: ReplayResult) -> AccountCounts:
     """Write account ``name``'s document into ``directory`` and return its counts."""
-    check_shared(directory, token)
     file = f"{ACCOUNTS_FOLDER}/{account_file_name(name)}"
     _write_whole(Path(directory, file), account_json(result))
     return counts_of_account(file, result)
@@ -282,19 +350,18 @@ def counts_of(result: AccountsResult) -> dict[str, AccountCounts]:
 
 
 def write_summary(
-    directory: str,
-    token: str,
+    run: OutputRun,
     accounts: Mapping[str, AccountCounts],
     unassigned: Sequence[Refusal],
     unassigned_count: int,
     lines: int,
 ) -> WrittenReplay:
     """Write ``summary.json`` from the accounts' counts and end the run."""
-    check_shared(directory, token)
-    written = WrittenReplay(directory, {name: accounts[name] for name in sorted(accounts)},
+    run.check()
+    written = WrittenReplay(run.directory, {name: accounts[name] for name in sorted(accounts)},
                             tuple(unassigned), unassigned_count, lines)
-    _write_whole(Path(directory, SUMMARY_FILE), json_text(_summary(written)))
-    Path(directory, _MARK).unlink()
+    _write_whole(Path(run.directory, SUMMARY_FILE), json_text(_summary(written)))
+    Path(run.directory, _MARK).unlink()
     return written
 
 
@@ -309,9 +376,10 @@ def _summary(written: WrittenReplay) -> dict[str, Any]:
 
 
 def _write_whole(path: Path, text: str) -> None:
-    """Write ``text`` and a line end to ``path`` in UTF-8, under a temporary name
-    first, so that ``path`` never holds part of it."""
-    partial = path.with_name(path.name + ".partial")
+    """Write ``text`` and a line end to ``path`` in UTF-8, under a temporary name of
+    its own first, so that ``path`` never holds part of it, even while a task run
+    again by the scheduler writes it too."""
+    partial = path.with_name(f"{path.name}.{secrets.token_hex(8)}.partial")
     partial.write_bytes((utf8_text(text) + "\n").encode("utf-8"))
     os.replace(partial, path)
 
@@ -326,12 +394,13 @@ def write_replay(
     """Replay log files per account in this process, as
     :func:`~orders.io.replay.replay_files` does, and write the results to
     ``directory`` (new, or empty) instead of returning the books."""
-    absolute, token = prepare_output(directory)
-    result = replay_files(paths, keep_refused=keep_refused, retention=retention)
-    counts = {name: write_account(absolute, token, name, account)
-              for name, account in result.accounts.items()}
-    return write_summary(absolute, token, counts, result.unassigned, result.unassigned_count,
-                         result.lines)
+    files = checked_paths(paths)
+    with output_run(directory) as run:
+        result = replay_files(files, keep_refused=keep_refused, retention=retention)
+        counts = {name: write_account(run.directory, name, account)
+                  for name, account in result.accounts.items()}
+        return write_summary(run, counts, result.unassigned, result.unassigned_count,
+                             result.lines)
 
 
 def read_written(directory: str | os.PathLike[str]) -> WrittenReplay:

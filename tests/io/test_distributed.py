@@ -18,14 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from orders.errors import BadOrderParameters, OutputNotShared
 from orders.io.documents import MAX_NESTING
 from orders.io.output import AccountCounts, mark_folder, prepare_output, write_replay
 from orders.io.replay import (
-    Refusal,
-    ReplayResult,
     partition_of,
     replay_accounts,
     replay_files,
@@ -43,16 +42,16 @@ dask = pytest.importorskip("dask")
 from orders.io.distributed import (  # noqa: E402
     MIN_BLOCK_SIZE,
     BlockSplit,
-    Replayed,
+    BlockTable,
     ReturnBooks,
     SchedulerError,
     SpillFolder,
+    SplitTotals,
     WriteAccounts,
+    block_offsets,
     largest_first,
     largest_partitions,
-    merge,
-    partition_pieces,
-    partition_sizes,
+    merged,
     replay_files_on_dask as replay_on_dask,
     replay_partition,
     split_block,
@@ -206,17 +205,20 @@ def test_deeply_nested_lines_give_the_same_result_and_json_on_both_paths(
     assert capsys.readouterr().out == here
 
 
-def test_the_refusals_of_partitions_are_merged_in_file_and_line_order() -> None:
-    def refusal(number: int, source: str) -> Refusal:
-        return Refusal(number, "x", "SerializationError: x", source)
-
-    nothing = array("q")
-    splits = [BlockSplit(10, (refusal(2, "a"),), 1, nothing, nothing),
-              BlockSplit(10, (refusal(1, "b"),), 1, nothing, nothing)]
-    partial: Replayed[ReplayResult] = Replayed({}, (refusal(5, "a"), refusal(3, "b")), 2, 3)
-    merged = merge(splits, [0, 0], ["a", "b"], [partial], keep_refused=3)
-    assert [(r.source, r.line_number) for r in merged.unassigned] == [("a", 2), ("a", 5), ("b", 1)]
-    assert (merged.unassigned_count, merged.lines) == (4, 20)
+def test_the_refusals_of_the_splits_are_merged_in_block_order_the_same_file_twice_too(
+    tmp_path: Path,
+) -> None:
+    spill = SpillFolder.made(str(tmp_path / "spill"), "")
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"junk one\njunk two\n")
+    totals = SplitTotals(2, 1)
+    for block in (0, 1):  # the same file given twice: two blocks
+        totals.add(block, split_block(str(log), 0, 18, 18, 1, 10, spill, block))
+    table = BlockTable(spill, 1, block_offsets(totals.lines, [0, 1]), (str(log), str(log)))
+    result = merged({}, totals, table, keep_refused=3)
+    assert [refusal.excerpt for refusal in result.unassigned] == [
+        "junk one", "junk two", "junk one"]
+    assert (result.unassigned_count, result.lines) == (4, 4)
 
 
 def test_a_file_that_is_not_a_regular_file_is_refused_before_any_cluster_starts(
@@ -241,8 +243,7 @@ def test_a_file_longer_than_its_reported_size_is_refused_and_the_spill_removed(
     assert raised.value.filename == "/proc/cpuinfo"
     with pytest.raises(OSError, match="does not match its size"):
         write_replay_on_dask(["/proc/cpuinfo"], tmp_path / "out", client=client)
-    assert [path.name for path in tmp_path.iterdir()] == ["out"]
-    assert not (tmp_path / "out" / ".partitions").exists()
+    assert list(tmp_path.iterdir()) == []  # no spill, and the directory the run made is gone
 
 
 @pytest.mark.parametrize("paths", [5, None, {"a.jsonl"}], ids=["int", "None", "set"])
@@ -411,37 +412,62 @@ def one_file_log(folder: Path) -> Path:
     return path
 
 
-def test_the_split_returns_places_and_counts_and_no_line_text(tmp_path: Path) -> None:
+def test_the_split_returns_counts_and_neither_lines_nor_places(tmp_path: Path) -> None:
     path = one_file_log(tmp_path)
     spill = SpillFolder.made(str(tmp_path / "spill"), "give a shared one")
     size = path.stat().st_size
     split = split_block(str(path), 0, size, size, 3, 10, spill, 0)
-    assert (split.lines, split.refused, split.refused_count) == (300, (), 0)
-    assert (len(split.bounds), len(split.counts)) == (4, 3)
+    assert (split.lines, split.refused_count) == (300, 0)
+    assert (len(split.counts), len(split.sizes)) == (3, 3)
     assert sum(split.counts) == 300
     assert b'"op"' not in pickle.dumps(split)
     spilled = Path(spill.block_file(0)).read_bytes()
-    assert split.bounds[-1] == len(spilled)
-    first = spilled[split.bounds[1]:split.bounds[2]].split(b"\n")[0]
-    number, _, raw = first.partition(b" ")
+    assert 8 * 4 + sum(split.sizes) == len(spilled)
+    second = spilled[8 * 4 + split.sizes[0]:].split(b"\n")[0]
+    number, _, raw = second.partition(b" ")
     assert raw == path.read_bytes().split(b"\n")[int(number) - 1]
+
+
+def _table(spill: SpillFolder, splits: list[BlockSplit], partitions: int) -> BlockTable:
+    totals = SplitTotals(len(splits), partitions)
+    for block, split in enumerate(splits):
+        totals.add(block, split)
+    return BlockTable(spill, partitions, block_offsets(totals.lines, [0] * len(splits)),
+                      ("log.jsonl",) * len(splits))
 
 
 def test_in_write_mode_a_replay_task_returns_counts_and_no_book(tmp_path: Path) -> None:
     path = one_file_log(tmp_path)
-    directory, token = prepare_output(tmp_path / "out")
-    spill = SpillFolder.made(str(Path(directory, ".partitions")), "share it")
+    run = prepare_output(tmp_path / "out")
+    spill = SpillFolder.made(str(Path(run.directory, ".partitions")), "share it")
     size = path.stat().st_size
-    splits = [split_block(str(path), 0, size, size, 1, 10, spill, 0)]
-    pieces = partition_pieces(spill, 0, splits, [0], ["log.jsonl"])
-    written = replay_partition(pieces, WriteAccounts(directory, token), 10, None)
-    assert type(written) is Replayed
-    assert list(written.accounts) == ["acct0", "acct1", "acct2"]
-    assert all(type(counts) is AccountCounts for counts in written.accounts.values())
+    table = _table(spill, [split_block(str(path), 0, size, size, 1, 10, spill, 0)], 1)
+    written = replay_partition(table, 0, WriteAccounts(run), 10, None)
+    assert list(written) == ["acct0", "acct1", "acct2"]
+    assert all(type(counts) is AccountCounts for counts in written.values())
     assert b"OrderBook" not in pickle.dumps(written)
-    assert (Path(directory) / "accounts" / "acct1.json").is_file()
-    returned = replay_partition(pieces, ReturnBooks(), 10, None)
-    assert returned.accounts == replay_files([path]).accounts
+    assert (Path(run.directory) / "accounts" / "acct1.json").is_file()
+    returned = replay_partition(table, 0, ReturnBooks(), 10, None)
+    assert returned == replay_files([path]).accounts
+
+
+def test_what_the_client_keeps_of_the_splits_does_not_grow_with_blocks_times_partitions(
+    tmp_path: Path,
+) -> None:
+    path = one_file_log(tmp_path)
+    spill = SpillFolder.made(str(tmp_path / "spill"), "")
+    size = path.stat().st_size
+
+    def kept(blocks: int, partitions: int) -> int:
+        totals = SplitTotals(blocks, partitions)
+        split = split_block(str(path), 0, size, size, partitions, 10, spill, 0)
+        for block in range(blocks):
+            totals.add(block, split)
+        table = BlockTable(spill, partitions, block_offsets(totals.lines, [0] * blocks),
+                           ("log.jsonl",) * blocks)
+        return len(pickle.dumps((totals.__dict__, table)))
+
+    assert kept(400, 400) < kept(20, 400) + kept(400, 20)
 
 
 def test_a_task_that_does_not_see_the_runs_folder_is_refused(tmp_path: Path) -> None:
@@ -456,24 +482,22 @@ def test_a_task_that_does_not_see_the_runs_folder_is_refused(tmp_path: Path) -> 
     mark_folder(str(tmp_path))  # another run's mark
     with pytest.raises(OutputNotShared, match=re.escape(says)):
         split_block(str(path), 0, size, size, 1, 10, elsewhere, 0)
-    pieces = partition_pieces(elsewhere, 0, [], [], [])
     with pytest.raises(OutputNotShared, match="the spill folder"):
-        replay_partition(pieces, ReturnBooks(), 10, None)
+        replay_partition(BlockTable(elsewhere, 1, array("q"), ()), 0, ReturnBooks(), 10, None)
     spill = SpillFolder.made(str(tmp_path / "spill"), "share it")
-    splits = [split_block(str(path), 0, size, size, 1, 10, spill, 0)]
-    directory, _ = prepare_output(tmp_path / "out")
+    table = _table(spill, [split_block(str(path), 0, size, size, 1, 10, spill, 0)], 1)
+    run = prepare_output(tmp_path / "out")
     with pytest.raises(OutputNotShared, match=r"the output directory .* is not the one the run"):
-        replay_partition(partition_pieces(spill, 0, splits, [0], ["log.jsonl"]),
-                         WriteAccounts(directory, "another token"), 10, None)
+        replay_partition(table, 0, WriteAccounts(attrs.evolve(run, token="another")), 10, None)
 
 
 def test_the_largest_partitions_are_named_with_their_share_of_the_lines() -> None:
-    def split(bounds: list[int], counts: list[int]) -> BlockSplit:
-        return BlockSplit(sum(counts), (), 0, array("q", bounds), array("q", counts))
-
-    splits = [split([0, 100, 100, 2_200, 2_300], [10, 0, 200, 10]),
-              split([0, 100, 200, 3_300, 3_400], [10, 10, 300, 10])]
-    sizes = partition_sizes(splits, 4)
+    totals = SplitTotals(2, 4)
+    totals.add(0, BlockSplit(220, 0, array("q", [10, 0, 200, 10]),
+                             array("q", [100, 0, 2_100, 100])))
+    totals.add(1, BlockSplit(330, 0, array("q", [10, 10, 300, 10]),
+                             array("q", [100, 100, 3_100, 100])))
+    sizes = totals.partition_sizes()
     assert sizes == [(20, 200), (10, 100), (500, 5_200), (20, 200)]
     assert largest_first(sizes) == [2, 0, 3, 1]
     assert largest_partitions(sizes) == (
@@ -511,7 +535,7 @@ def test_the_largest_partitions_are_reported_and_submitted_first(
     reports: list[str] = []
     assert_same(replay_on_dask(paths, client=recording, partitions=4, progress=reports.append),
                 expected)
-    replays = [(arguments[0].partition, keywords["priority"])
+    replays = [(arguments[1], keywords["priority"])
                for function, arguments, keywords in recording.submitted
                if function == "replay_partition"]
     largest = sorted(range(4), key=lambda partition: -lines[partition])
@@ -619,24 +643,6 @@ def test_the_clients_memory_does_not_grow_with_the_blocks_of_a_log_of_refused_li
     # the run keeps the first keep_refused refusals; four times the lines must not
     # mean about four times the memory of this process
     assert peaks[16] < 2 * peaks[4], peaks
-
-
-def test_the_default_split_of_a_huge_log_leaves_little_for_the_client_to_hold() -> None:
-    from orders.io.distributed import DEFAULT_BLOCK_SIZE, _Job, blocks
-
-    class Cluster:
-        def nthreads(self) -> dict[str, int]:
-            return {f"tcp://worker-{number}:1": 1 for number in range(64)}
-
-    size = 2**40  # a log of 1 TiB, every default kept
-    job = _Job(["log.jsonl"], [size], None, DEFAULT_BLOCK_SIZE, 10_000, None, None)
-    partitions = job.default_partitions(Cluster())
-    block_count = len(blocks([size], DEFAULT_BLOCK_SIZE))
-    one_split = BlockSplit(0, (), 0, array("q", bytes(8 * (partitions + 1))),
-                           array("q", bytes(8 * partitions)))
-    # every block's split is gathered to the client before the replay stage
-    held = block_count * len(pickle.dumps(one_split))
-    assert held < 2**30, f"{block_count:,} blocks x {partitions:,} partitions: {held:,} bytes"
 
 
 def test_a_failed_split_ends_the_run_without_waiting_for_every_other_block(

@@ -37,9 +37,13 @@ from tests.support import write_awkward_logs, write_logs
         ("é", "%C3%A9.json"),
         ("\ud800", "%ED%A0%80.json"),
         ("(none)", "%28none%29.json"),
+        ("con", "%63on.json"),
+        ("com1", "%63om1.json"),
+        ("nul", "%6Eul.json"),
+        ("console", "console.json"),
     ],
 )
-def test_an_account_s_file_keeps_lower_case_letters_digits_and_two_marks(
+def test_an_account_s_file_keeps_lower_case_letters_digits_and_two_marks_but_no_device_name(
     name: str, file: str
 ) -> None:
     assert account_file_name(name) == file
@@ -111,12 +115,12 @@ def test_a_relative_directory_is_resolved_against_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    directory, _ = prepare_output("out")
-    assert directory == str(tmp_path / "out")
+    assert prepare_output("out").directory == str(tmp_path / "out")
 
 
 def test_a_process_that_does_not_see_the_run_s_mark_is_refused(tmp_path: Path) -> None:
-    directory, token = prepare_output(tmp_path / "out")
+    run = prepare_output(tmp_path / "out")
+    directory, token = run.directory, run.token
     check_shared(directory, token)
     with pytest.raises(OutputNotShared, match="shared file system"):
         check_shared(directory, "another run")
