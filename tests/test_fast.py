@@ -1,7 +1,10 @@
+import gc
+import weakref
+
 import attrs
 import pytest
 
-from orders._fast import slot_builder
+from orders._fast import slot_builder, untrack, untrack_function
 
 
 @attrs.frozen(weakref_slot=False)
@@ -27,3 +30,35 @@ def test_a_class_with_a_weakref_slot_is_refused() -> None:
 
     with pytest.raises(TypeError, match="weakref_slot=False"):
         slot_builder(Weak)
+
+
+def test_a_builder_asked_for_untracked_values_builds_what_the_collector_skips() -> None:
+    untracked_point = slot_builder(Point, tracked=False)(1, 2)
+    assert not gc.is_tracked(untracked_point)
+    assert untracked_point == Point(1, 2)
+    assert gc.is_tracked(slot_builder(Point)(1, 2))
+
+
+class Box:
+    """A value with a ``__weakref__`` slot, so a test can see when it is freed."""
+
+    def __init__(self, inside: list[int]) -> None:
+        self.inside = inside
+
+
+def test_an_untracked_value_is_freed_by_reference_counting_and_keeps_what_it_holds() -> None:
+    inside = [1, 2]
+    box = Box(inside)
+    untrack(box)
+    untrack(box)  # again: untracking an untracked value changes nothing
+    assert not gc.is_tracked(box)
+    assert gc.is_tracked(inside)
+    probe = weakref.ref(box)
+    del box
+    assert probe() is None
+    assert inside == [1, 2]
+
+
+def test_only_cpython_has_a_function_to_untrack_with() -> None:
+    assert untrack_function("pypy") is None
+    assert callable(untrack_function("cpython"))

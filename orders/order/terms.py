@@ -16,7 +16,7 @@ from decimal import Decimal
 import attrs
 
 from orders._checks import decimal_text
-from orders._fast import fields_state, restore_fields, slot_builder
+from orders._fast import fields_state, restore_fields, slot_builder, untrack
 from orders.assets import check_quantity_increment, round_limit_price, round_stop_price
 from orders.errors import BadOrderParameters
 from orders.statuses import OrderType, TimeInForce
@@ -59,10 +59,13 @@ class OrderTerms:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         restore_fields(self, state, _LATER_FIELDS)
+        untrack(self)
 
 
-build_terms = slot_builder(OrderTerms)
-"""``OrderTerms`` from its fields in order, unchecked: for values already valid."""
+build_terms = slot_builder(OrderTerms, tracked=False)
+"""``OrderTerms`` from its fields in order, unchecked: for values already valid.
+Terms refer only to plain values and the asset, so the garbage collector need
+not visit them (see :func:`orders._fast.untrack`)."""
 _LATER_FIELDS: dict[str, object] = {"post_only": False}
 """The fields added after pickles of terms were first written, with the value they had."""
 

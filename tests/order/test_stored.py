@@ -1,11 +1,17 @@
 """How a version keeps its event (orders.order.stored): equal to the event, and
-nothing the garbage collector keeps visiting."""
+nothing the garbage collector keeps visiting; nor are the versions and terms
+that keep it, which reference counting alone frees."""
 
 from __future__ import annotations
 
+import copy
 import gc
+import pickle
+import sys
+import weakref
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -23,6 +29,7 @@ from orders import (
     History,
     LimitOrder,
     NewRequested,
+    OrderBook,
     ReplaceRejected,
     ReplaceRequested,
     apply,
@@ -33,6 +40,7 @@ from orders.testing import strategies
 
 T0 = datetime(2024, 1, 2, 10)
 AAPL = Asset("AAPL", tick_size=Decimal("0.01"))
+LAYOUT_0_FIXTURE = Path(__file__).resolve().parent / "data" / "0c88cc4.pickle"
 
 
 @given(strategies.events())
@@ -80,19 +88,89 @@ def test_a_stored_refusal_is_not_tracked_by_the_collector_once_it_has_seen_it(
     assert not gc.is_tracked(answered._kept)
 
 
-def test_a_retained_fill_adds_one_tracked_object() -> None:
+def filled_four_times(order: DecimalOrder, name: str) -> list[DecimalOrder]:
+    versions = []
+    for fill in range(4):
+        order = order.fill(25, "150.00", dt=T0, fill_id=f"{name}-{fill}")
+        versions.append(order)
+    return versions
+
+
+def test_retained_orders_and_fills_add_no_tracked_object() -> None:
     count = 2000
-    orders = [DecimalOrder.from_style(T0, AAPL, 100, LimitOrder("150.00")) for _ in range(count)]
+    filled_four_times(DecimalOrder.from_style(T0, AAPL, 100, LimitOrder("150.00")), "warm")
+    kept: list[DecimalOrder] = []
     gc.collect()
     before = len(gc.get_objects())
-    versions = []
-    for number, order in enumerate(orders):
-        for fill in range(4):
-            order = order.fill(25, "150.00", dt=T0, fill_id=f"{number}-{fill}")
-            versions.append(order)
+    for number in range(count):
+        kept += filled_four_times(
+            DecimalOrder.from_style(T0, AAPL, 100, LimitOrder("150.00")), str(number))
     gc.collect()
-    added = len(gc.get_objects()) - before
-    assert added <= 4 * count + 50  # one version per fill, and a few objects of the test's own
+    assert len(kept) == 4 * count
+    assert len(gc.get_objects()) == before
+
+
+def test_an_order_its_versions_and_its_terms_are_left_out_of_the_collector() -> None:
+    order = DecimalOrder(T0, AAPL, 100, limit="150.00", valid_until=T0, time_in_force="GTD")
+    filled = order.fill(25, "150.00", dt=T0, fill_id="f1")
+    amended = filled.amend(limit="149.00")  # new terms
+    loaded = pickle.loads(pickle.dumps(amended))
+    layout_0 = pickle.loads(LAYOUT_0_FIXTURE.read_bytes())["order"]  # terms pickled as objects
+    values = [order, filled, amended, loaded, layout_0, copy.copy(order.terms)]
+    values += [value.terms for value in values if isinstance(value, DecimalOrder)]
+    values += [version for value in (loaded, layout_0) for version in versions_of(value)]
+    assert [value for value in values if gc.is_tracked(value)] == []
+
+
+def versions_of(order: DecimalOrder) -> list[DecimalOrder]:
+    versions = []
+    version: DecimalOrder | None = order
+    while version is not None:
+        versions.append(version)
+        version = version._previous
+    return versions
+
+
+def test_a_dropped_book_frees_its_orders_by_reference_counting_alone() -> None:
+    asset = Asset("FREE", tick_size=Decimal("0.01"))  # each order's terms refers to it
+
+    def workload() -> None:
+        orders = [DecimalOrder(T0, asset, 10, limit=Decimal(100) + index, id=f"o{index}")
+                  for index in range(50)]
+        book = OrderBook().submit(*orders).book
+        book = book.apply("o1", Fill(10, 101, dt=T0, fill_id="f1")).book
+        book.on_price(asset, 99, T0).book.cancel("o2")
+
+    workload()  # warm every cache first
+    gc.collect()
+    gc.disable()
+    try:
+        before = sys.getrefcount(asset)
+        workload()
+        after = sys.getrefcount(asset)
+    finally:
+        gc.enable()
+    assert after == before
+
+
+class Instrument:
+    """A host's asset that keeps its own orders: a cycle through an order."""
+
+    def __init__(self) -> None:
+        self.orders: list[DecimalOrder] = []
+
+
+def test_a_cycle_through_an_order_is_left_to_the_host_to_break() -> None:
+    instrument = Instrument()
+    instrument.orders.append(DecimalOrder(T0, instrument, 1, limit="150.00"))
+    probe = weakref.ref(instrument)
+    del instrument
+    gc.collect()
+    kept = probe()
+    assert kept is not None  # the collector cannot see a cycle through an untracked order
+    kept.orders.clear()
+    del kept
+    assert probe() is None
 
 
 def test_a_stored_event_written_before_its_last_fields_existed_gets_their_defaults() -> None:
