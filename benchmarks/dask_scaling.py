@@ -33,7 +33,9 @@ which also runs the scheduler, the growth of the resident size over the call
 (sampled every 20 ms: the peak less the size before) and the peak of the
 Python heap during the call (``tracemalloc``). "cores" is the CPU time of the
 replay's processes over the wall time: below the worker count (or the cores),
-the workers waited, for each other or for the other processes of the machine.
+the workers waited, for each other or for the other processes of the machine;
+"lines/cpu-s" divides the lines by that CPU time, which a busy machine
+changes less than the wall time. "parts" is the run's number of partitions.
 
 It ends with a paper estimate of 10^9 lines on N machines of 2 cores.
 """
@@ -143,6 +145,9 @@ class Timed:
     cores: float
     """CPU seconds of the replay's processes per wall second."""
 
+    def per_cpu_second(self, lines: int) -> float:
+        return lines / (self.seconds * self.cores)
+
 
 def timed_write_replay(paths: list[Path], directory: Path,
                        retention: timedelta | None) -> tuple[Timed, int]:
@@ -240,17 +245,29 @@ def write_gathered(result: Any, directory: Path) -> None:
                   result.lines)
 
 
+class Partitions:
+    """The partitions of a run, as its progress reports count them
+    (``replayed 3/8 partitions, 41.2 s``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, report: str) -> None:
+        if report.startswith("replayed "):
+            self.count = int(report.split("/")[1].split()[0])
+
+
 def replay_call(paths: list[Path], directory: Path, retention: timedelta | None,
-                gather: bool) -> Callable[[Any], object]:
+                gather: bool, partitions: Partitions) -> Callable[[Any], object]:
     if gather:
         return lambda client: distributed.replay_files_on_dask(
-            paths, client=client, retention=retention)
+            paths, client=client, retention=retention, progress=partitions)
     return lambda client: distributed.write_replay_on_dask(
-        paths, directory, client=client, retention=retention)
+        paths, directory, client=client, retention=retention, progress=partitions)
 
 
-COLUMNS = (("k", 2), ("lines", 10), ("accounts", 8), ("workers", 7), ("s", 6),
-           ("lines/s", 8), ("speedup", 7), ("cores", 5), ("wkr max MB", 10),
+COLUMNS = (("k", 2), ("lines", 10), ("accounts", 8), ("workers", 7), ("parts", 5), ("s", 6),
+           ("lines/s", 8), ("speedup", 7), ("cores", 5), ("lines/cpu-s", 11), ("wkr max MB", 10),
            ("wkr med MB", 10), ("wkr start MB", 12), ("client +MB", 10),
            ("client heap MB", 14), ("1-proc MB", 9))
 
@@ -286,13 +303,15 @@ def measure_size(args: argparse.Namespace, copies: int, folder: Path,
     expected = digests(reference)
     output_bytes = sum((reference / name).stat().st_size for name in expected)
     shutil.rmtree(reference)
-    print(row(copies, f"{lines:,}", accounts, "1 proc", f"{single.seconds:.1f}",
+    print(row(copies, f"{lines:,}", accounts, "1 proc", "", f"{single.seconds:.1f}",
               f"{lines / single.seconds:,.0f}", "1.00", f"{single.cores:.2f}",
-              "", "", "", "", "", mb(single_peak)), flush=True)
+              f"{single.per_cpu_second(lines):,.0f}", "", "", "", "", "", mb(single_peak)),
+          flush=True)
     rates = {}
     for workers in args.workers:
         directory = folder / f"dask-{workers}"
-        run, result = on_dask(replay_call(paths, directory, retention, args.gather),
+        partitions = Partitions()
+        run, result = on_dask(replay_call(paths, directory, retention, args.gather, partitions),
                               workers, seen)
         if args.gather:
             write_gathered(result, directory)
@@ -301,9 +320,10 @@ def measure_size(args: argparse.Namespace, copies: int, folder: Path,
         shutil.rmtree(directory)
         rates[workers] = lines / run.timed.seconds
         over = "*" if workers > (os.cpu_count() or 1) else ""
-        print(row(copies, f"{lines:,}", accounts, f"{workers}{over}",
+        print(row(copies, f"{lines:,}", accounts, f"{workers}{over}", partitions.count,
                   f"{run.timed.seconds:.1f}", f"{rates[workers]:,.0f}",
                   f"{single.seconds / run.timed.seconds:.2f}", f"{run.timed.cores:.2f}",
+                  f"{run.timed.per_cpu_second(lines):,.0f}",
                   mb(max(run.worker_peaks)), mb(statistics.median(run.worker_peaks)),
                   mb(statistics.median(run.worker_starts)), mb(run.client.growth / 1024),
                   mb(run.client.heap_peak / 1024), ""), flush=True)
