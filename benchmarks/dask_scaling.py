@@ -208,11 +208,11 @@ def on_dask(call: Callable[[Any], object], workers: int, seen: set[int]) -> tupl
     """``call(client)`` timed on a new local cluster of ``workers`` processes, whose
     process ids must be new (not in ``seen``, which gets them) and the same
     after the call; and what it returned."""
-    dask = dask_distributed()
-    cluster = dask.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                dashboard_address=None)
+    dask_api = dask_distributed()
+    cluster = dask_api.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=None)
     try:
-        with dask.Client(cluster) as client:
+        with dask_api.Client(cluster) as client:
             client.wait_for_workers(workers)
             pids = client.run(os.getpid)
             if seen & set(pids.values()):
