@@ -44,6 +44,7 @@ from orders.io.replay import (
     AccountsResult,
     Reconciled,
     Refusal,
+    RefusedInAll,
     ReplayResult,
     checked_paths,
     replay_files,
@@ -114,7 +115,7 @@ class AccountCounts:
 
 
 @attrs.frozen
-class WrittenReplay:
+class WrittenReplay(RefusedInAll):
     """A replay written to a directory: the counts, not the books."""
 
     directory: str
@@ -126,13 +127,6 @@ class WrittenReplay:
     unassigned_count: int
     lines: int
     """Every line read, blank ones included."""
-
-    @property
-    def refused_count(self) -> int:
-        """Every refused line: those of the accounts and those that name none."""
-        return self.unassigned_count + sum(
-            account.refused_count for account in self.accounts.values()
-        )
 
 
 def account_file_name(name: str) -> str:

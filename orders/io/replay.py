@@ -47,11 +47,19 @@ from __future__ import annotations
 import os
 import typing
 import zlib
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence, Set as AbstractSet
+from collections.abc import (
+    Callable,
+    Hashable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+    Set as AbstractSet,
+)
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -80,6 +88,7 @@ __all__ = [
     "AccountsResult",
     "Reconciled",
     "Refusal",
+    "RefusedInAll",
     "ReplayResult",
     "partition_of",
     "replay",
@@ -165,8 +174,29 @@ class ReplayResult:
     """Each snapshot line applied, in the order of the log."""
 
 
+class _CountsRefusals(Protocol):
+    @property
+    def refused_count(self) -> int: ...
+
+
+class RefusedInAll:
+    """The ``refused_count`` of a result of several accounts: their refused lines
+    and those that name none."""
+
+    __slots__ = ()
+    accounts: Mapping[str, _CountsRefusals]
+    unassigned_count: int
+
+    @property
+    def refused_count(self) -> int:
+        """Every refused line: those of the accounts and those that name none."""
+        return self.unassigned_count + sum(
+            account.refused_count for account in self.accounts.values()
+        )
+
+
 @attrs.frozen
-class AccountsResult:
+class AccountsResult(RefusedInAll):
     """What a log of several accounts folds into: a result per account, by name."""
 
     accounts: dict[str, ReplayResult]
@@ -179,13 +209,6 @@ class AccountsResult:
     unassigned_count: int
     lines: int
     """Every line read, blank ones included."""
-
-    @property
-    def refused_count(self) -> int:
-        """Every refused line: those of the accounts and those that name none."""
-        return self.unassigned_count + sum(
-            account.refused_count for account in self.accounts.values()
-        )
 
 
 def replay(
