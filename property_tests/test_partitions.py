@@ -57,7 +57,7 @@ def replay_split(
     return ReturnBooks().finish(replayed)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(partitions=st.integers(1, 12), block_size=st.integers(24, 400))
 def test_blocks_shorter_and_longer_than_a_line_give_the_single_process_result(
     partitions: int, block_size: int

@@ -571,15 +571,14 @@ def dask_processes(tmp_path: Path) -> Iterator[str]:
         for arguments in (["scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":")[-1],
                            "--no-dashboard"],
                           ["worker", address, "--nthreads", "1", "--no-dashboard",
-                           "--host", "127.0.0.1"]):
+                           "--no-nanny", "--host", "127.0.0.1"]):
             started.append(subprocess.Popen(
                 [dask_command, *arguments], cwd=elsewhere, env=environment,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         yield address
     finally:
-        for process in reversed(started):
+        for process in reversed(started):  # the worker first, while its scheduler still answers
             process.terminate()
-        for process in reversed(started):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
