@@ -712,3 +712,28 @@ def test_a_replay_task_of_an_abandoned_run_does_not_write_into_the_next_run(
     with contextlib.suppress(OutputNotShared):
         late.account("acct0", result)  # the late task finishes its fold and writes
     assert list((tmp_path / "out" / "accounts").iterdir()) == []
+
+
+def test_a_split_task_of_a_failed_run_does_not_write_into_the_next_runs_spill_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders.io import distributed as module
+
+    path = one_file_log(tmp_path)
+    size = path.stat().st_size
+    (tmp_path / "out").mkdir()
+    folder = str(tmp_path / "out" / ".partitions")  # the same path in every run into out/
+    first = SpillFolder.made(folder, "share it")
+    read = module._block_lines
+
+    def read_while_the_run_fails(*arguments: Any) -> list[bytes]:
+        lines = read(*arguments)  # a 32 MiB block takes a while to read
+        first.remove()  # meanwhile the first run fails, and removes its folder...
+        SpillFolder.made(folder, "share it")  # ...and the same command is run again
+        return lines
+
+    monkeypatch.setattr(module, "_block_lines", read_while_the_run_fails)
+    with contextlib.suppress(OutputNotShared, OSError):
+        split_block(str(path), 0, size, size, 2, 10, first, 0)
+    # else the second run's replay reads the first run's lines as its block 0
+    assert sorted(os.listdir(folder)) == [".orders-run"]

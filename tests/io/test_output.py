@@ -159,3 +159,18 @@ def test_a_relative_directory_with_dot_dot_after_a_link_is_the_one_the_system_op
     assert os.path.isdir(given)
     assert os.path.samefile(run.directory, given)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_that_cannot_write_its_mark_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders.io import output
+
+    def full_disk(folder: str) -> str:
+        raise OSError(28, "No space left on device", os.path.join(folder, ".orders-run"))
+
+    monkeypatch.setattr(output, "mark_folder", full_disk)
+    paths = write_logs(tmp_path, lines=100, accounts=2)
+    with pytest.raises(OSError, match="No space left"):
+        write_replay(paths, tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # else the same command, run again, is refused
