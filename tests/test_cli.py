@@ -750,3 +750,15 @@ def test_a_file_of_the_output_that_cannot_be_written_is_named_as_not_written(
     assert f"cannot write {tmp_path / 'out' / 'accounts'}" in error
     assert error.endswith(": Permission denied\n")
     assert not (tmp_path / "out").exists()  # the failed run took back what it made
+
+
+def test_a_spill_folder_that_cannot_be_made_is_not_reported_as_unreadable(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("distributed")
+    log = surrogate_log(tmp_path)
+    (tmp_path / "file").write_text("in the way")
+    done = run(str(log), "--workers", "1", "--spill", str(tmp_path / "file" / "spill"))
+    assert done.returncode == 2
+    assert done.stderr.count(b"\n") == 1, done.stderr
+    assert b"cannot read" not in done.stderr, done.stderr  # the log was read; the spill not made

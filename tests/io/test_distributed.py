@@ -15,6 +15,7 @@ import threading
 import warnings
 from array import array
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -671,3 +672,67 @@ def _long_log_lines(size: int) -> list[bytes]:
         lines.append(line)
         total += len(line) + 1
     return lines
+
+
+def test_a_log_path_with_dot_dot_after_a_link_is_read_as_one_process_reads_it(
+    tmp_path: Path, client: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    paths = write_logs(tmp_path / "real", lines=300, accounts=3)
+    (tmp_path / "link").symlink_to(tmp_path / "real" / "sub")
+    monkeypatch.chdir(tmp_path)
+    given = [os.path.join("link", "..", path.name) for path in paths]  # real/day1.jsonl ...
+    expected = replay_files(given)
+    assert_same(replay_on_dask(given, client=client), expected)
+
+
+@pytest.mark.parametrize("setting", [{"keep_refused": -1}, {"retention": timedelta(hours=-1)}],
+                         ids=["keep_refused", "retention"])
+def test_a_bad_keep_refused_or_retention_is_refused_before_any_cluster_starts(
+    tmp_path: Path, setting: dict[str, Any]
+) -> None:
+    paths = write_logs(tmp_path, lines=100, accounts=2)
+    with pytest.raises(BadOrderParameters):  # as write_replay refuses it, not a worker
+        write_replay_on_dask(paths, tmp_path / "out", scheduler="tcp://127.0.0.1:1",
+                             connect_timeout=0.5, **setting)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_replay_task_of_an_abandoned_run_does_not_write_into_the_next_run(
+    tmp_path: Path,
+) -> None:
+    path = one_file_log(tmp_path)
+    result = replay_files([path]).accounts["acct0"]
+    first = prepare_output(tmp_path / "out")
+    late = WriteAccounts(first)
+    late.check()  # a task of the first run starts folding its partition
+    first.abandon()  # the first run fails meanwhile (another partition's error)
+    prepare_output(tmp_path / "out")  # and the same command is run again at once
+    with contextlib.suppress(OutputNotShared):
+        late.account("acct0", result)  # the late task finishes its fold and writes
+    assert list((tmp_path / "out" / "accounts").iterdir()) == []
+
+
+def test_a_split_task_of_a_failed_run_does_not_write_into_the_next_runs_spill_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders.io import distributed as module
+
+    path = one_file_log(tmp_path)
+    size = path.stat().st_size
+    (tmp_path / "out").mkdir()
+    folder = str(tmp_path / "out" / ".partitions")  # the same path in every run into out/
+    first = SpillFolder.made(folder, "share it")
+    read = module._block_lines
+
+    def read_while_the_run_fails(*arguments: Any) -> list[bytes]:
+        lines = read(*arguments)  # a 32 MiB block takes a while to read
+        first.remove()  # meanwhile the first run fails, and removes its folder...
+        SpillFolder.made(folder, "share it")  # ...and the same command is run again
+        return lines
+
+    monkeypatch.setattr(module, "_block_lines", read_while_the_run_fails)
+    with contextlib.suppress(OutputNotShared, OSError):
+        split_block(str(path), 0, size, size, 2, 10, first, 0)
+    # else the second run's replay reads the first run's lines as its block 0
+    assert sorted(os.listdir(folder)) == [".orders-run"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,39 @@ def test_a_run_that_could_not_read_its_log_leaves_its_directory_usable_again(
     # the same call once the path is right: the first wrote nothing
     written = write_replay(paths, tmp_path / "out")
     assert written.lines == replay_files(paths).lines
+
+
+def test_a_failed_run_removes_the_parent_directories_it_made_too(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        write_replay([tmp_path / "missing.jsonl"], tmp_path / "new" / "deeper" / "out")
+    # the run made new/, new/deeper/ and out/: leaving the directory as it found it
+    # means none of them is left
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def test_a_relative_directory_with_dot_dot_after_a_link_is_the_one_the_system_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real" / "sub")
+    monkeypatch.chdir(tmp_path)
+    given = os.path.join("link", "..", "out")  # the system resolves it to real/out
+    run = prepare_output(given)
+    assert os.path.isdir(given)
+    assert os.path.samefile(run.directory, given)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_run_that_cannot_write_its_mark_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orders.io import output
+
+    def full_disk(folder: str) -> str:
+        raise OSError(28, "No space left on device", os.path.join(folder, ".orders-run"))
+
+    monkeypatch.setattr(output, "mark_folder", full_disk)
+    paths = write_logs(tmp_path, lines=100, accounts=2)
+    with pytest.raises(OSError, match="No space left"):
+        write_replay(paths, tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # else the same command, run again, is refused
