@@ -53,6 +53,7 @@ from orders.io.output import (
     SUMMARY_FILE,
     AccountCounts,
     WrittenReplay,
+    absolute,
     account_document,
     account_json as as_json,
     counts_of,
@@ -368,10 +369,16 @@ def _replay_accounts(
                 files, workers=arguments.workers, scheduler=arguments.scheduler, progress=_note,
                 spill=arguments.spill)
     except OSError as error:
-        _error(f"{PROG}: {_failed_file(error, arguments.output)}{error.strerror or error}")
+        written = (arguments.output, arguments.spill)
+        _error(f"{PROG}: {_failed_file(error, written)}{error.strerror or error}")
         return UNREADABLE
     except (OrderError, ImportError) as error:
         _error(f"{PROG}: {error}")
+        return UNREADABLE
+    except Exception as error:  # a cluster's own failure: a worker lost, a task cancelled
+        if arguments.workers is None and arguments.scheduler is None:
+            raise
+        _error(f"{PROG}: the Dask run failed: {type(error).__name__}: {error}")
         return UNREADABLE
     status = REFUSED if result.refused_count else APPLIED
     if arguments.json:
@@ -379,14 +386,15 @@ def _replay_accounts(
     return _write(summarize_accounts(result), status)
 
 
-def _failed_file(error: OSError, output: str | None) -> str:
-    """What failed on the file an error names: writing it when it lies in the
-    output directory, reading it otherwise; nothing when it names none."""
+def _failed_file(error: OSError, written: Iterable[str | None]) -> str:
+    """What failed on the file an error names: writing it when it lies in one of
+    the ``written`` directories (the output, the spill), reading it otherwise;
+    nothing when it names none."""
     if error.filename is None:
         return ""
     name = os.fsdecode(error.filename)
-    inside = output is not None and os.path.abspath(name).startswith(
-        os.path.join(os.path.abspath(output), ""))
+    inside = any(root is not None and os.path.commonpath([absolute(name), absolute(root)])
+                 == absolute(root) for root in written)
     return f"cannot {'write' if inside else 'read'} {name}: "
 
 

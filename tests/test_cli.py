@@ -747,7 +747,7 @@ def test_a_file_of_the_output_that_cannot_be_written_is_named_as_not_written(
     monkeypatch.setattr(output, "_write_whole", refuse)
     assert main(["replay", str(surrogate_log(tmp_path)), "--output", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err
-    assert f"cannot write {tmp_path / 'out' / 'accounts'}" in error
+    assert f"cannot write {tmp_path / 'out'}{os.sep}" in error
     assert error.endswith(": Permission denied\n")
     assert not (tmp_path / "out").exists()  # the failed run took back what it made
 
@@ -762,3 +762,19 @@ def test_a_spill_folder_that_cannot_be_made_is_not_reported_as_unreadable(
     assert done.returncode == 2
     assert done.stderr.count(b"\n") == 1, done.stderr
     assert b"cannot read" not in done.stderr, done.stderr  # the log was read; the spill not made
+
+
+def test_a_cluster_s_own_failure_is_one_line_and_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("distributed")
+    from orders.__main__ import main
+    from orders.io import distributed
+
+    def worker_lost(*arguments: object, **keywords: object) -> None:
+        raise RuntimeError("a worker died while running replay_partition")
+
+    monkeypatch.setattr(distributed, "replay_files_on_dask", worker_lost)
+    assert main(["replay", str(surrogate_log(tmp_path)), "--workers", "1"]) == 2
+    assert capsys.readouterr().err == ("python -m orders: the Dask run failed: RuntimeError: "
+                                       "a worker died while running replay_partition\n")

@@ -36,9 +36,9 @@ import contextlib
 import errno
 import importlib
 import itertools
+import json
 import math
 import os
-import pickle
 import secrets
 import shutil
 import stat
@@ -58,10 +58,10 @@ from orders._checks import quote
 from orders._extras import missing_extra
 from orders.errors import BadOrderParameters, OutputNotShared, SchedulerError
 from orders.io.output import (
-    SPILL_FOLDER,
     AccountCounts,
     OutputRun,
     WrittenReplay,
+    absolute,
     mark_folder,
     marked,
     output_run,
@@ -163,7 +163,7 @@ def replay_files_on_dask(
     """
     job = _job(paths, client, scheduler, workers, partitions, block_size, keep_refused,
                retention, progress)
-    parent = None if spill is None else os.path.abspath(os.fspath(spill))
+    parent = None if spill is None else absolute(spill)
     with _cluster(client, scheduler, workers, connect_timeout) as used:
         return job.run(used, worker_timeout, lambda: SpillFolder.temporary(parent), ReturnBooks())
 
@@ -192,18 +192,17 @@ def write_replay_on_dask(
     Every worker must see ``directory`` at the same path (a shared file system;
     a relative path is resolved against this process's working directory); a
     worker that does not raises :class:`~orders.errors.OutputNotShared`. The
-    lines are kept between the two stages in ``directory/.partitions``, removed
+    lines are kept between the two stages in ``directory/.partitions-TOKEN``, removed
     before the summary is written. A ``directory`` that is not empty is refused
     before any cluster starts.
     """
     job = _job(paths, client, scheduler, workers, partitions, block_size, keep_refused,
                retention, progress)
     with output_run(directory) as run:
-        spill = os.path.join(run.directory, SPILL_FOLDER)
         advice = ("the output directory must be on a file system every worker shares, "
                   "at the same path")
         with _cluster(client, scheduler, workers, connect_timeout) as used:
-            return job.run(used, worker_timeout, lambda: SpillFolder.made(spill, advice),
+            return job.run(used, worker_timeout, lambda: SpillFolder.made(run.spill, advice),
                            WriteAccounts(run))
 
 
@@ -221,6 +220,7 @@ def _job(
     """A replay of checked arguments, refused before any cluster starts."""
     files = checked_paths(paths)
     sizes = _check_arguments(files, workers, partitions, block_size)
+    ReplaySettings(keep_refused, None, retention, None)  # refuses a bad keep_refused or retention
     if client is not None and scheduler is not None:
         raise BadOrderParameters(
             "give a client or a scheduler address, not both; got a client and "
@@ -458,8 +458,15 @@ def split_block(
     sizes = array("q", (len(piece) for piece in pieces))
     _write_whole(spill.block_file(block), [_header(sizes), *pieces])
     if refused.kept:
-        _write_whole(spill.refused_file(block), [pickle.dumps(tuple(refused.kept))])
+        _write_whole(spill.refused_file(block), [_refusals_text(refused.kept)])
     return BlockSplit(len(lines), refused.count, counts, sizes)
+
+
+def _refusals_text(refusals: Sequence[Refusal]) -> bytes:
+    """Refused lines as JSON, which the client reads back (not a pickle, which
+    would run code from a shared folder)."""
+    return json.dumps([[refusal.line_number, refusal.excerpt, refusal.reason, refusal.path,
+                        refusal.rule, refusal.order_id] for refusal in refusals]).encode("ascii")
 
 
 def _header(sizes: array[int]) -> bytes:
@@ -591,7 +598,7 @@ class WriteAccounts:
         self.run.check()
 
     def account(self, name: str, result: ReplayResult) -> AccountCounts:
-        return write_account(self.run.directory, name, result)
+        return write_account(self.run, name, result)
 
     def finish(self, replayed: Replayed[AccountCounts]) -> WrittenReplay:
         return write_summary(self.run, replayed.accounts, replayed.unassigned,
@@ -645,10 +652,9 @@ def first_refusals(
             break
         if count:
             with open(table.spill.refused_file(block), "rb") as spilled:
-                kept += [attrs.evolve(refusal,
-                                      line_number=table.offsets[block] + refusal.line_number,
-                                      source=table.sources[block])
-                         for refusal in pickle.load(spilled)]
+                kept += [Refusal(table.offsets[block] + number, excerpt, reason,
+                                 table.sources[block], path=path, rule=rule, order_id=order_id)
+                         for number, excerpt, reason, path, rule, order_id in json.load(spilled)]
     return tuple(kept[:keep_refused])
 
 
@@ -742,7 +748,7 @@ class _Job:
         spill: SpillFolder,
         started: float,
     ) -> SplitTotals:
-        resolved = [os.path.abspath(path) for path in self.files]  # workers may run elsewhere
+        resolved = [absolute(path) for path in self.files]  # workers may run elsewhere
         futures = [
             client.submit(split_block, resolved[index], start, end, self.sizes[index], count,
                           self.keep_refused, spill, block, pure=False)

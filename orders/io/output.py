@@ -59,6 +59,7 @@ __all__ = [
     "OutputNotShared",
     "OutputRun",
     "WrittenReplay",
+    "absolute",
     "account_document",
     "account_file_name",
     "account_json",
@@ -77,6 +78,7 @@ __all__ = [
     "step_json",
     "utf8_text",
     "write_account",
+    "write_mark",
     "write_replay",
     "write_summary",
     "written_book",
@@ -87,8 +89,9 @@ ACCOUNTS_FOLDER = "accounts"
 SUMMARY_FILE = "summary.json"
 """The summary of a written replay, in its output directory."""
 SPILL_FOLDER = ".partitions"
-"""The folder, in an output directory, where a distributed run keeps the lines
-between its split and its replay (removed before the summary is written)."""
+"""The beginning of the folder's name, in an output directory, where a
+distributed run keeps the lines between its split and its replay (removed
+before the summary is written); the rest is the run's token."""
 _MARK = ".orders-run"
 """A file a run writes first and removes last: the processes that write the
 accounts check that they see it, so a directory that is not shared is found."""
@@ -223,13 +226,30 @@ def finding_json(finding: Finding) -> dict[str, object]:
 
 @attrs.frozen
 class OutputRun:
-    """A run writing into its output directory: where, and the token of its mark."""
+    """A run writing into its output directory: where, the token of its mark,
+    and what it made.
+
+    Its accounts' documents are written into a folder of the run's own
+    (:attr:`accounts`), renamed ``accounts`` when the run ends, so that a task
+    of an earlier run of the same directory, still running after that run
+    failed, can never write into this one."""
 
     directory: str
     """The output directory, as an absolute path."""
     token: str
-    created: bool
-    """Whether the run made the directory (so that a failed run removes it)."""
+    made: tuple[str, ...]
+    """The directories the run made to reach it, the deepest first (removed
+    when the run fails)."""
+
+    @property
+    def accounts(self) -> str:
+        """Where the run's tasks write the accounts' documents until it ends."""
+        return os.path.join(self.directory, f".{ACCOUNTS_FOLDER}-{self.token}")
+
+    @property
+    def spill(self) -> str:
+        """The run's spill folder, when it needs one (:data:`SPILL_FOLDER`)."""
+        return os.path.join(self.directory, f"{SPILL_FOLDER}-{self.token}")
 
     def check(self) -> None:
         """Refuse to write unless this process sees the directory the run prepared:
@@ -237,25 +257,37 @@ class OutputRun:
         write results nobody reads."""
         check_shared(self.directory, self.token)
 
-    def abandon(self) -> None:
-        """Remove what the run wrote, so that the directory is as the run found it.
+    def finish(self) -> None:
+        """Put the accounts' documents in place: the run has written them all."""
+        os.rename(self.accounts, os.path.join(self.directory, ACCOUNTS_FOLDER))
 
-        The mark goes first, so that a task still running stops at its next
-        check; the accounts' folder is renamed before it is removed, so that a
-        task writing into it fails rather than adds to it."""
-        folder = Path(self.directory)
-        Path(folder, _MARK).unlink(missing_ok=True)
-        for entry in list(folder.iterdir()) if folder.is_dir() else []:
-            if entry.name == ACCOUNTS_FOLDER or entry.name.startswith((SUMMARY_FILE, SPILL_FOLDER)):
-                doomed = entry.with_name(f".removed-{self.token}-{entry.name}")
-                entry.rename(doomed)
-                if doomed.is_dir():
-                    shutil.rmtree(doomed, ignore_errors=True)
-                else:
-                    doomed.unlink(missing_ok=True)
-        if self.created:
+    def abandon(self) -> None:
+        """Remove what the run wrote, and the directories it made, so that the
+        directory is as the run found it.
+
+        Each of its folders is renamed before it is removed, so that a task
+        still writing into one fails rather than adds to it."""
+        for name in (f".{ACCOUNTS_FOLDER}-{self.token}", f"{SPILL_FOLDER}-{self.token}",
+                     ACCOUNTS_FOLDER, SUMMARY_FILE, _MARK):
+            entry = Path(self.directory, name)
+            if not entry.exists():
+                continue
+            doomed = entry.with_name(f".removed-{self.token}-{name}")
+            entry.rename(doomed)
+            if doomed.is_dir():
+                shutil.rmtree(doomed, ignore_errors=True)
+            else:
+                doomed.unlink(missing_ok=True)
+        for made in self.made:
             with contextlib.suppress(OSError):
-                folder.rmdir()
+                os.rmdir(made)
+
+
+def absolute(path: str | os.PathLike[str]) -> str:
+    """``path`` made absolute against this process's working directory, its ``..``
+    kept: after a symbolic link, ``..`` leads where the system says, not where
+    the text does, and the processes given the path open it as this one would."""
+    return os.path.join(os.getcwd(), os.fspath(path))
 
 
 def prepare_output(directory: str | os.PathLike[str]) -> OutputRun:
@@ -264,22 +296,40 @@ def prepare_output(directory: str | os.PathLike[str]) -> OutputRun:
 
     A relative path is resolved against this process's working directory, so
     that processes elsewhere are given the same directory."""
-    path = Path(os.path.abspath(os.fspath(directory)))
-    if path.exists() and not path.is_dir():
-        raise BadOrderParameters(f"the output {str(path)!r} is not a directory; "
+    path = absolute(directory)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise BadOrderParameters(f"the output {path!r} is not a directory; "
                                  "give a new or an empty directory")
-    created = not path.exists()
+    made = _missing_directories(path)
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        os.makedirs(path, exist_ok=True)
     except OSError as error:
-        raise BadOrderParameters(f"the output directory {str(path)!r} cannot be made: "
+        raise BadOrderParameters(f"the output directory {path!r} cannot be made: "
                                  f"{error.strerror or error}") from None
-    if any(path.iterdir()):
-        raise BadOrderParameters(f"the output directory {str(path)!r} is not empty; give a "
-                                 "new or an empty directory (a run never mixes its results "
-                                 "with others)")
-    (path / ACCOUNTS_FOLDER).mkdir()
-    return OutputRun(str(path), mark_folder(str(path)), created)
+    run = OutputRun(path, secrets.token_hex(16), made)
+    try:
+        if os.listdir(path):
+            raise BadOrderParameters(f"the output directory {path!r} is not empty; give a "
+                                     "new or an empty directory (a run never mixes its "
+                                     "results with others)")
+        os.mkdir(run.accounts)
+        write_mark(path, run.token)
+    except BaseException:
+        run.abandon()
+        raise
+    return run
+
+
+def _missing_directories(path: str) -> tuple[str, ...]:
+    """The directories that do not exist on the way to ``path``, the deepest first."""
+    missing = []
+    while not os.path.exists(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return tuple(missing)
 
 
 @contextlib.contextmanager
@@ -298,8 +348,12 @@ def mark_folder(folder: str) -> str:
     """Mark ``folder`` as a run's own with a new token, and return the token:
     the processes of the run check that they see the mark (:func:`marked`)."""
     token = secrets.token_hex(16)
-    Path(folder, _MARK).write_text(token, encoding="ascii")
+    write_mark(folder, token)
     return token
+
+
+def write_mark(folder: str, token: str) -> None:
+    Path(folder, _MARK).write_text(token, encoding="ascii")
 
 
 def marked(folder: str, token: str) -> bool:
@@ -323,11 +377,11 @@ def check_shared(directory: str, token: str) -> None:
         )
 
 
-def write_account(directory: str, name: str, result: ReplayResult) -> AccountCounts:
-    """Write account ``name``'s document into ``directory`` and return its counts."""
-    file = f"{ACCOUNTS_FOLDER}/{account_file_name(name)}"
-    _write_whole(Path(directory, file), account_json(result))
-    return counts_of_account(file, result)
+def write_account(run: OutputRun, name: str, result: ReplayResult) -> AccountCounts:
+    """Write account ``name``'s document for ``run`` and return its counts."""
+    file = account_file_name(name)
+    _write_whole(Path(run.accounts, file), account_json(result))
+    return counts_of_account(f"{ACCOUNTS_FOLDER}/{file}", result)
 
 
 def counts_of_account(file: str, result: ReplayResult) -> AccountCounts:
@@ -354,6 +408,7 @@ def write_summary(
     run.check()
     written = WrittenReplay(run.directory, {name: accounts[name] for name in sorted(accounts)},
                             tuple(unassigned), unassigned_count, lines)
+    run.finish()
     _write_whole(Path(run.directory, SUMMARY_FILE), json_text(_summary(written)))
     Path(run.directory, _MARK).unlink()
     return written
@@ -391,7 +446,7 @@ def write_replay(
     files = checked_paths(paths)
     with output_run(directory) as run:
         result = replay_files(files, keep_refused=keep_refused, retention=retention)
-        counts = {name: write_account(run.directory, name, account)
+        counts = {name: write_account(run, name, account)
                   for name, account in result.accounts.items()}
         return write_summary(run, counts, result.unassigned, result.unassigned_count,
                              result.lines)
@@ -399,7 +454,7 @@ def write_replay(
 
 def read_written(directory: str | os.PathLike[str]) -> WrittenReplay:
     """The summary of the replay written to ``directory``."""
-    path = os.path.abspath(os.fspath(directory))
+    path = absolute(directory)
     data = json.loads(Path(path, SUMMARY_FILE).read_text(encoding="utf-8"))
     return WrittenReplay(
         path,

@@ -447,7 +447,7 @@ def test_in_write_mode_a_replay_task_returns_counts_and_no_book(tmp_path: Path) 
     assert list(written) == ["acct0", "acct1", "acct2"]
     assert all(type(counts) is AccountCounts for counts in written.values())
     assert b"OrderBook" not in pickle.dumps(written)
-    assert (Path(run.directory) / "accounts" / "acct1.json").is_file()
+    assert (Path(run.accounts) / "acct1.json").is_file()  # accounts/ once the run ends
     returned = replay_partition(table, 0, ReturnBooks(), 10, None)
     assert returned == replay_files([path]).accounts
 
@@ -707,10 +707,10 @@ def test_a_replay_task_of_an_abandoned_run_does_not_write_into_the_next_run(
     late = WriteAccounts(first)
     late.check()  # a task of the first run starts folding its partition
     first.abandon()  # the first run fails meanwhile (another partition's error)
-    prepare_output(tmp_path / "out")  # and the same command is run again at once
-    with contextlib.suppress(OutputNotShared):
+    second = prepare_output(tmp_path / "out")  # and the same command is run again at once
+    with contextlib.suppress(OutputNotShared, OSError):
         late.account("acct0", result)  # the late task finishes its fold and writes
-    assert list((tmp_path / "out" / "accounts").iterdir()) == []
+    assert os.listdir(second.accounts) == []
 
 
 def test_a_split_task_of_a_failed_run_does_not_write_into_the_next_runs_spill_folder(
@@ -720,19 +720,21 @@ def test_a_split_task_of_a_failed_run_does_not_write_into_the_next_runs_spill_fo
 
     path = one_file_log(tmp_path)
     size = path.stat().st_size
-    (tmp_path / "out").mkdir()
-    folder = str(tmp_path / "out" / ".partitions")  # the same path in every run into out/
-    first = SpillFolder.made(folder, "share it")
+    first_run = prepare_output(tmp_path / "out")
+    first = SpillFolder.made(first_run.spill, "share it")
     read = module._block_lines
+    again: list[SpillFolder] = []
 
     def read_while_the_run_fails(*arguments: Any) -> list[bytes]:
         lines = read(*arguments)  # a 32 MiB block takes a while to read
         first.remove()  # meanwhile the first run fails, and removes its folder...
-        SpillFolder.made(folder, "share it")  # ...and the same command is run again
+        first_run.abandon()
+        second_run = prepare_output(tmp_path / "out")  # ...and the same command is run again
+        again.append(SpillFolder.made(second_run.spill, "share it"))
         return lines
 
     monkeypatch.setattr(module, "_block_lines", read_while_the_run_fails)
     with contextlib.suppress(OutputNotShared, OSError):
         split_block(str(path), 0, size, size, 2, 10, first, 0)
     # else the second run's replay reads the first run's lines as its block 0
-    assert sorted(os.listdir(folder)) == [".orders-run"]
+    assert sorted(os.listdir(again[0].path)) == [".orders-run"]

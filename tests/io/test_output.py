@@ -166,10 +166,10 @@ def test_a_run_that_cannot_write_its_mark_leaves_nothing_behind(
 ) -> None:
     from orders.io import output
 
-    def full_disk(folder: str) -> str:
+    def full_disk(folder: str, token: str) -> None:
         raise OSError(28, "No space left on device", os.path.join(folder, ".orders-run"))
 
-    monkeypatch.setattr(output, "mark_folder", full_disk)
+    monkeypatch.setattr(output, "write_mark", full_disk)
     paths = write_logs(tmp_path, lines=100, accounts=2)
     with pytest.raises(OSError, match="No space left"):
         write_replay(paths, tmp_path / "out")
