@@ -741,10 +741,10 @@ def test_a_file_of_the_output_that_cannot_be_written_is_named_as_not_written(
     from orders.__main__ import main
     from orders.io import output
 
-    def refuse(path: Path, text: str) -> None:
-        raise PermissionError(13, "Permission denied", str(path))
+    def refuse(path: str, parts: object) -> None:
+        raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(output, "_write_whole", refuse)
+    monkeypatch.setattr(output, "write_whole", refuse)
     assert main(["replay", str(surrogate_log(tmp_path)), "--output", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err
     assert f"cannot write {tmp_path / 'out'}{os.sep}" in error

@@ -38,9 +38,9 @@ import importlib
 import itertools
 import json
 import math
+import operator
 import os
 import secrets
-import shutil
 import stat
 import struct
 import sys
@@ -58,15 +58,18 @@ from orders._checks import quote
 from orders._extras import missing_extra
 from orders.errors import BadOrderParameters, OutputNotShared, SchedulerError
 from orders.io.output import (
+    SHARED_OUTPUT,
     AccountCounts,
     OutputRun,
     WrittenReplay,
     absolute,
+    check_marked,
+    discard,
     mark_folder,
-    marked,
     output_run,
     write_account,
     write_summary,
+    write_whole,
 )
 from orders.io.replay import (
     AccountsResult,
@@ -198,12 +201,10 @@ def write_replay_on_dask(
     """
     job = _job(paths, client, scheduler, workers, partitions, block_size, keep_refused,
                retention, progress)
-    with output_run(directory) as run:
-        advice = ("the output directory must be on a file system every worker shares, "
-                  "at the same path")
-        with _cluster(client, scheduler, workers, connect_timeout) as used:
-            return job.run(used, worker_timeout, lambda: SpillFolder.made(run.spill, advice),
-                           WriteAccounts(run))
+    with output_run(directory) as run, _cluster(client, scheduler, workers,
+                                                connect_timeout) as used:
+        return job.run(used, worker_timeout, lambda: SpillFolder.made(run.spill, SHARED_OUTPUT),
+                       WriteAccounts(run))
 
 
 def _job(
@@ -366,18 +367,12 @@ class SpillFolder:
         else:
             advice = f"spill={parent!r} must name a directory every worker sees"
             os.makedirs(parent, exist_ok=True)
-        made = cls.made(os.path.join(parent or tempfile.gettempdir(),
+        return cls.made(os.path.join(parent or tempfile.gettempdir(),
                                      f"orders-spill-{secrets.token_hex(8)}"), advice)
-        return made
 
     def check(self) -> None:
         """Refuse to read or write the folder unless this process sees the run's own."""
-        if not marked(self.path, self.token):
-            raise OutputNotShared(
-                f"the spill folder {self.path!r} on this machine is not the one the run "
-                "made: every worker must see it, on a shared file system at the same path; "
-                f"{self.advice}"
-            )
+        check_marked(self.path, self.token, "spill folder", self.advice)
 
     def block_file(self, block: int) -> str:
         return os.path.join(self.path, f"block-{block}.lines")
@@ -388,12 +383,7 @@ class SpillFolder:
     def remove(self) -> None:
         """Remove the folder and what it holds. It is renamed first, so that a split
         task still running after the run failed cannot add a file while it is removed."""
-        doomed = f"{self.path}.removed-{self.token}"
-        try:
-            os.rename(self.path, doomed)
-        except FileNotFoundError:
-            return
-        shutil.rmtree(doomed, ignore_errors=True)
+        discard(self.path, self.token)
 
 
 def blocks(sizes: Sequence[int], block_size: int) -> list[tuple[int, int, int]]:
@@ -456,9 +446,9 @@ def split_block(
         pieces[partition] += b"%d %s\n" % (number, raw)
         counts[partition] += 1
     sizes = array("q", (len(piece) for piece in pieces))
-    _write_whole(spill.block_file(block), [_header(sizes), *pieces])
+    write_whole(spill.block_file(block), [_header(sizes), *pieces])
     if refused.kept:
-        _write_whole(spill.refused_file(block), [_refusals_text(refused.kept)])
+        write_whole(spill.refused_file(block), [_refusals_text(refused.kept)])
     return BlockSplit(len(lines), refused.count, counts, sizes)
 
 
@@ -472,15 +462,6 @@ def _refusals_text(refusals: Sequence[Refusal]) -> bytes:
 def _header(sizes: array[int]) -> bytes:
     """Where each piece of ``sizes`` bytes begins, and where the last one ends."""
     return struct.pack(f"<{len(sizes) + 1}q", 0, *itertools.accumulate(sizes))
-
-
-def _write_whole(file: str, parts: Sequence[bytes | bytearray]) -> None:
-    """Write ``parts`` to ``file`` under a temporary name of its own first, so that
-    a task run again replaces the file whole."""
-    partial = f"{file}.{secrets.token_hex(8)}.partial"
-    with open(partial, "wb") as spilled:
-        spilled.writelines(parts)
-    os.replace(partial, file)
 
 
 def _block_lines(path: str, start: int, end: int, size: int) -> list[bytes]:
@@ -620,9 +601,8 @@ class SplitTotals:
     def add(self, block: int, split: BlockSplit) -> None:
         self.lines[block] = split.lines
         self.refused[block] = split.refused_count
-        for partition, (lines, size) in enumerate(zip(split.counts, split.sizes, strict=True)):
-            self.partition_lines[partition] += lines
-            self.partition_bytes[partition] += size
+        self.partition_lines = array("q", map(operator.add, self.partition_lines, split.counts))
+        self.partition_bytes = array("q", map(operator.add, self.partition_bytes, split.sizes))
 
     def partition_sizes(self) -> list[tuple[int, int]]:
         """Each partition's lines and bytes, over every block."""

@@ -29,7 +29,7 @@ import re
 import secrets
 import shutil
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ from orders.statuses import ORDER_STATUS
 
 __all__ = [
     "ACCOUNTS_FOLDER",
+    "SHARED_OUTPUT",
     "SPILL_FOLDER",
     "SUMMARY_FILE",
     "AccountCounts",
@@ -63,9 +64,11 @@ __all__ = [
     "account_document",
     "account_file_name",
     "account_json",
+    "check_marked",
     "check_shared",
     "counts_of",
     "counts_of_account",
+    "discard",
     "finding_json",
     "json_text",
     "mark_folder",
@@ -81,6 +84,7 @@ __all__ = [
     "write_mark",
     "write_replay",
     "write_summary",
+    "write_whole",
     "written_book",
 ]
 
@@ -263,24 +267,30 @@ class OutputRun:
 
     def abandon(self) -> None:
         """Remove what the run wrote, and the directories it made, so that the
-        directory is as the run found it.
-
-        Each of its folders is renamed before it is removed, so that a task
-        still writing into one fails rather than adds to it."""
-        for name in (f".{ACCOUNTS_FOLDER}-{self.token}", f"{SPILL_FOLDER}-{self.token}",
-                     ACCOUNTS_FOLDER, SUMMARY_FILE, _MARK):
-            entry = Path(self.directory, name)
-            if not entry.exists():
-                continue
-            doomed = entry.with_name(f".removed-{self.token}-{name}")
-            entry.rename(doomed)
-            if doomed.is_dir():
-                shutil.rmtree(doomed, ignore_errors=True)
-            else:
-                doomed.unlink(missing_ok=True)
+        directory is as the run found it."""
+        for path in (self.accounts, self.spill,
+                     *(os.path.join(self.directory, name)
+                       for name in (ACCOUNTS_FOLDER, SUMMARY_FILE, _MARK))):
+            discard(path, self.token)
         for made in self.made:
             with contextlib.suppress(OSError):
                 os.rmdir(made)
+
+
+def discard(path: str, token: str) -> None:
+    """Remove ``path``, a file or a folder with all it holds, if it is there. It is
+    renamed first, to a hidden name with the run's ``token``, so that a task
+    still writing into it fails rather than adds to it while it is removed."""
+    doomed = os.path.join(os.path.dirname(path), f".removed-{token}-{os.path.basename(path)}")
+    try:
+        os.rename(path, doomed)
+    except FileNotFoundError:
+        return
+    if os.path.isdir(doomed):
+        shutil.rmtree(doomed, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(doomed)
 
 
 def absolute(path: str | os.PathLike[str]) -> str:
@@ -365,22 +375,32 @@ def marked(folder: str, token: str) -> bool:
         return False
 
 
+SHARED_OUTPUT = "give an output directory on a file system every worker shares"
+"""What makes an output directory right for a cluster, for the error of a worker
+that does not see it."""
+
+
 def check_shared(directory: str, token: str) -> None:
     """Refuse to write into ``directory`` unless it is the one the run prepared
     (:func:`prepare_output`) with ``token``: a process on another machine that
     does not share it would otherwise write results nobody reads."""
-    if not marked(directory, token):
+    check_marked(directory, token, "output directory", SHARED_OUTPUT)
+
+
+def check_marked(folder: str, token: str, what: str, advice: str) -> None:
+    """Raise :class:`OutputNotShared` unless this process sees ``folder`` with the
+    mark of ``token``: ``what`` names the folder, ``advice`` says how to share it."""
+    if not marked(folder, token):
         raise OutputNotShared(
-            f"the output directory {directory!r} on this machine is not the one the run "
-            "prepared: every process that writes results must see the same directory, "
-            "at the same path (a shared file system)"
+            f"the {what} {folder!r} on this machine is not the one the run made: every "
+            f"worker must see it, on a shared file system at the same path; {advice}"
         )
 
 
 def write_account(run: OutputRun, name: str, result: ReplayResult) -> AccountCounts:
     """Write account ``name``'s document for ``run`` and return its counts."""
     file = account_file_name(name)
-    _write_whole(Path(run.accounts, file), account_json(result))
+    _write_document(os.path.join(run.accounts, file), account_json(result))
     return counts_of_account(f"{ACCOUNTS_FOLDER}/{file}", result)
 
 
@@ -409,7 +429,7 @@ def write_summary(
     written = WrittenReplay(run.directory, {name: accounts[name] for name in sorted(accounts)},
                             tuple(unassigned), unassigned_count, lines)
     run.finish()
-    _write_whole(Path(run.directory, SUMMARY_FILE), json_text(_summary(written)))
+    _write_document(os.path.join(run.directory, SUMMARY_FILE), json_text(_summary(written)))
     Path(run.directory, _MARK).unlink()
     return written
 
@@ -424,12 +444,18 @@ def _summary(written: WrittenReplay) -> dict[str, Any]:
     }
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """Write ``text`` and a line end to ``path`` in UTF-8, under a temporary name of
-    its own first, so that ``path`` never holds part of it, even while a task run
-    again by the scheduler writes it too."""
-    partial = path.with_name(f"{path.name}.{secrets.token_hex(8)}.partial")
-    partial.write_bytes((utf8_text(text) + "\n").encode("utf-8"))
+def _write_document(path: str, text: str) -> None:
+    """Write ``text`` and a line end to ``path`` in UTF-8 (:func:`write_whole`)."""
+    write_whole(path, [(utf8_text(text) + "\n").encode("utf-8")])
+
+
+def write_whole(path: str, parts: Iterable[bytes | bytearray]) -> None:
+    """Write ``parts`` to ``path`` under a temporary name of its own first, so that
+    ``path`` never holds part of them, even while a task run again by the
+    scheduler writes it too."""
+    partial = f"{path}.{secrets.token_hex(8)}.partial"
+    with open(partial, "wb") as file:
+        file.writelines(parts)
     os.replace(partial, path)
 
 
