@@ -183,9 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _reconcile(arguments.book, arguments.snapshot, arguments.account,
                           as_json=arguments.json)
     files: list[str] = arguments.files
-    per_account = (len(files) > 1 or arguments.accounts or arguments.workers is not None
-                   or arguments.scheduler is not None or arguments.output is not None
-                   or arguments.spill is not None)
+    per_account = (len(files) > 1 or arguments.accounts or _on_a_cluster(arguments)
+                   or arguments.output is not None or arguments.spill is not None)
     if per_account:
         return _replay_accounts(parser, arguments, files)
     file = files[0] if files else None
@@ -358,7 +357,7 @@ def _replay_accounts(
             return UNVERIFIED
         if arguments.output is not None:
             return _write_accounts(arguments, files)
-        if arguments.workers is None and arguments.scheduler is None:
+        if not _on_a_cluster(arguments):
             started = time.monotonic()
             result = replay_files(files, progress=lambda lines: _note(
                 progress_text(lines, time.monotonic() - started, 0, None)))
@@ -376,7 +375,7 @@ def _replay_accounts(
         _error(f"{PROG}: {error}")
         return UNREADABLE
     except Exception as error:  # a cluster's own failure: a worker lost, a task cancelled
-        if arguments.workers is None and arguments.scheduler is None:
+        if not _on_a_cluster(arguments):
             raise
         _error(f"{PROG}: the Dask run failed: {type(error).__name__}: {error}")
         return UNREADABLE
@@ -384,6 +383,12 @@ def _replay_accounts(
     if arguments.json:
         return _write(accounts_json(result), status)
     return _write(summarize_accounts(result), status)
+
+
+def _on_a_cluster(arguments: argparse.Namespace) -> bool:
+    """Whether the replay runs on Dask: a local cluster (``--workers``) or a
+    running one (``--scheduler``)."""
+    return arguments.workers is not None or arguments.scheduler is not None
 
 
 def _failed_file(error: OSError, written: Iterable[str | None]) -> str:
@@ -401,7 +406,7 @@ def _failed_file(error: OSError, written: Iterable[str | None]) -> str:
 def _write_accounts(arguments: argparse.Namespace, files: list[str]) -> int:
     """Replay ``files`` per account into the directory ``--output``, in this process
     or on Dask, and print the summary."""
-    if arguments.workers is None and arguments.scheduler is None:
+    if not _on_a_cluster(arguments):
         written = write_replay(files, arguments.output)
     else:
         from orders.io import distributed
@@ -453,8 +458,8 @@ def _check_per_account(
     if arguments.summary:
         parser.error("--summary applies to the replay of one log; a replay per account "
                      "always prints a row per account (--json prints every book)")
-    on_a_cluster = arguments.workers is not None or arguments.scheduler is not None
-    if arguments.spill is not None and (arguments.output is not None or not on_a_cluster):
+    if arguments.spill is not None and (arguments.output is not None
+                                        or not _on_a_cluster(arguments)):
         parser.error("--spill is for a replay with --workers or --scheduler without --output "
                      "(with --output the lines wait in the output directory)")
 
