@@ -18,7 +18,6 @@ from orders.io.distributed import (
     ReturnBooks,
     SpillFolder,
     SplitTotals,
-    block_offsets,
     blocks,
     merged,
     replay_partition,
@@ -45,9 +44,7 @@ def replay_split(
         for block, (index, start, end) in enumerate(spans):
             totals.add(block, split_block(files[index], start, end, sizes[index], partitions,
                                           keep_refused, spill, block))
-        table = BlockTable(spill, partitions,
-                           block_offsets(totals.lines, [index for index, _, _ in spans]),
-                           tuple(files[index] for index, _, _ in spans))
+        table = BlockTable.of(spill, totals, [index for index, _, _ in spans], files)
         accounts = {}
         for partition in range(partitions):
             accounts.update(replay_partition(table, partition, ReturnBooks(), keep_refused, None))

@@ -502,6 +502,16 @@ class BlockTable:
     sources: tuple[str, ...]
     """For each block, its file as the caller named it."""
 
+    @classmethod
+    def of(
+        cls, spill: SpillFolder, totals: SplitTotals, block_files: Sequence[int],
+        files: Sequence[str],
+    ) -> BlockTable:
+        """The table of blocks split into ``totals``, block ``b`` a part of
+        ``files[block_files[b]]``."""
+        return cls(spill, len(totals.partition_lines), block_offsets(totals.lines, block_files),
+                   tuple(files[index] for index in block_files))
+
 
 def replay_partition(
     table: BlockTable,
@@ -705,9 +715,7 @@ class _Job:
         spill = spill_folder()
         try:
             totals = self.split(client, spans, count, spill, started)
-            table = BlockTable(spill, count,
-                               block_offsets(totals.lines, [index for index, _, _ in spans]),
-                               tuple(self.files[index] for index, _, _ in spans))
+            table = BlockTable.of(spill, totals, [index for index, _, _ in spans], self.files)
             accounts = self.replay(client, table, totals.partition_sizes(), outcome, started)
             replayed = merged(accounts, totals, table, self.keep_refused)
         finally:

@@ -49,7 +49,6 @@ from orders.io.distributed import (  # noqa: E402
     SpillFolder,
     SplitTotals,
     WriteAccounts,
-    block_offsets,
     largest_first,
     largest_partitions,
     merged,
@@ -215,7 +214,7 @@ def test_the_refusals_of_the_splits_are_merged_in_block_order_the_same_file_twic
     totals = SplitTotals(2, 1)
     for block in (0, 1):  # the same file given twice: two blocks
         totals.add(block, split_block(str(log), 0, 18, 18, 1, 10, spill, block))
-    table = BlockTable(spill, 1, block_offsets(totals.lines, [0, 1]), (str(log), str(log)))
+    table = BlockTable.of(spill, totals, [0, 1], [str(log), str(log)])
     result = merged({}, totals, table, keep_refused=3)
     assert [refusal.excerpt for refusal in result.unassigned] == [
         "junk one", "junk two", "junk one"]
@@ -433,8 +432,7 @@ def _table(spill: SpillFolder, splits: list[BlockSplit], partitions: int) -> Blo
     totals = SplitTotals(len(splits), partitions)
     for block, split in enumerate(splits):
         totals.add(block, split)
-    return BlockTable(spill, partitions, block_offsets(totals.lines, [0] * len(splits)),
-                      ("log.jsonl",) * len(splits))
+    return BlockTable.of(spill, totals, [0] * len(splits), ["log.jsonl"])
 
 
 def test_in_write_mode_a_replay_task_returns_counts_and_no_book(tmp_path: Path) -> None:
@@ -464,8 +462,7 @@ def test_what_the_client_keeps_of_the_splits_does_not_grow_with_blocks_times_par
         split = split_block(str(path), 0, size, size, partitions, 10, spill, 0)
         for block in range(blocks):
             totals.add(block, split)
-        table = BlockTable(spill, partitions, block_offsets(totals.lines, [0] * blocks),
-                           ("log.jsonl",) * blocks)
+        table = BlockTable.of(spill, totals, [0] * blocks, ["log.jsonl"])
         return len(pickle.dumps((totals.__dict__, table)))
 
     assert kept(400, 400) < kept(20, 400) + kept(400, 20)
